@@ -1,0 +1,518 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Warehouse.Loading;
+
+/// <summary>Told what a run is doing: the terminal shows progress from it, tests inject failures through it.</summary>
+public interface IRunObserver
+{
+    /// <summary>Called as a run enters a phase (<see cref="PhaseTimings"/>).</summary>
+    void PhaseStarting(long runId, string phase);
+
+    /// <summary>Called when a file has been taken into the run.</summary>
+    void FileProcessed(long runId, FileResult file);
+}
+
+/// <summary>
+/// One pipeline run. Everything it writes goes into one transaction that is committed only when the
+/// loads, the computed facts and the data checks are all complete: until then, and for ever if it
+/// fails or the process dies, the pbi_* views show what they showed before. Only its own row in
+/// <c>etl_run</c> is written outside that transaction, so that a running and a failed run are visible.
+/// </summary>
+public sealed class RefreshRun : IAsyncDisposable
+{
+    private const int FlushThreshold = 20_000;
+
+    private readonly WarehouseDatabase _database;
+    private readonly DbConnection _connection;
+    private readonly IAsyncDisposable _refreshLock;
+    private readonly CalculationOptions _calculation;
+    private readonly IRunObserver? _observer;
+    private readonly ILogger _logger;
+    private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
+    private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
+    private readonly List<FileResult> _files = [];
+    private DbTransaction? _transaction;
+    private int _buffered;
+    private long _nextFileId;
+    private long _nextProblemId;
+    private long _nextVersionId;
+    private int _versionsAdded;
+    private bool _finished;
+
+    internal RefreshRun(
+        WarehouseDatabase database,
+        DbConnection connection,
+        IAsyncDisposable refreshLock,
+        DbTransaction transaction,
+        long runId,
+        DateTime startedAtUtc,
+        CalculationOptions calculation,
+        IRunObserver? observer,
+        ILogger logger,
+        Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
+        (long File, long Problem, long Version) lastIds)
+    {
+        _database = database;
+        _connection = connection;
+        _refreshLock = refreshLock;
+        _transaction = transaction;
+        RunId = runId;
+        StartedAtUtc = startedAtUtc;
+        _calculation = calculation;
+        _observer = observer;
+        _logger = logger;
+        _fingerprints = fingerprints;
+        (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
+    }
+
+    /// <summary>The last processed content of a file name, and what became of it.</summary>
+    internal sealed record Fingerprint(string Sha256, string Status, long RunId);
+
+    public long RunId { get; }
+
+    public DateTime StartedAtUtc { get; }
+
+    public PhaseTimings Timings { get; } = new();
+
+    private WarehouseDialect Dialect => _database.Dialect;
+
+    private DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The run has already finished.");
+
+    /// <summary>
+    /// Whether a file has the content it had when that file was last loaded, so that it need not be
+    /// read again. A file that was rejected is read again: its problems are reported every run
+    /// until it is mended.
+    /// </summary>
+    public bool IsUnchanged(SourceFile file) =>
+        _fingerprints.TryGetValue((file.Kind, file.Name), out var last)
+        && string.Equals(last.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase)
+        && last.Status is FileStatus.Loaded or FileStatus.PartlyLoaded;
+
+    public async Task AddUnchangedAsync(SourceFile file, CancellationToken ct)
+    {
+        var last = _fingerprints[(file.Kind, file.Name)];
+        var message = $"Samma innehåll som vid inläsningen i körning {last.RunId}; inte inläst igen.";
+        await AddFileAsync(file, FileStatus.Unchanged, 0, 0, message, [], ct);
+    }
+
+    public async Task AddRejectedAsync(SourceFile file, IReadOnlyList<SourceProblem> problems, int rowsRejected, CancellationToken ct)
+    {
+        var message = problems.Count == 1
+            ? $"Avvisad: {Describe(problems[0])}"
+            : $"Avvisad, {problems.Count} fel. Första: {Describe(problems[0])}";
+        await AddFileAsync(file, FileStatus.Rejected, 0, rowsRejected, message, problems, ct);
+    }
+
+    /// <summary>Loads one business case workbook as a new version of its initiative's business case.</summary>
+    public async Task AddBusinessCaseAsync(SourceFile file, BusinessCase businessCase, CancellationToken ct)
+    {
+        var card = businessCase.Initiative;
+        var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
+        var fileId = _nextFileId;
+        var versionId = _nextVersionId++;
+        var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
+        var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter.";
+        await AddFileAsync(file, FileStatus.Loaded, businessCase.LineCount, 0, message, [], ct);
+
+        foreach (var attribute in businessCase.Attributes)
+        {
+            Buffer(WarehouseTables.RawBusinessCaseAttribute, fileId, attribute.Cell, attribute.Label, attribute.Value);
+        }
+        foreach (var line in businessCase.Costs)
+        {
+            foreach (var v in line.Values)
+            {
+                Buffer(WarehouseTables.RawBusinessCaseValue, fileId, "Kostnader", v.Cell, line.Row, line.Name, "Kostnad", Labels.Of(line.Category), v.Year, v.RawText, v.Value);
+            }
+        }
+        foreach (var line in businessCase.Benefits)
+        {
+            foreach (var v in line.Values)
+            {
+                Buffer(WarehouseTables.RawBusinessCaseValue, fileId, "Nyttor", v.Cell, line.Row, line.Name, "Nytta", Labels.Of(line.Type), v.Year, v.RawText, v.Value);
+            }
+        }
+
+        var s = figures.Summary;
+        Buffer(WarehouseTables.BusinessCaseVersion,
+            versionId, card.InitiativeId, card.VersionLabel, fileId, RunId, StartedAtUtc, true,
+            card.Name, card.Unit, card.OwnerEmail, card.ObjectId,
+            card.GoalCodes.Count == 0 ? null : string.Join(';', card.GoalCodes),
+            s.FirstYear, s.LastYear, s.CostTotal, s.EconomicBenefitTotal, s.NetBenefitTotal, s.PaybackYear, s.NetPresentValue, s.DiscountRate);
+        foreach (var y in figures.Years)
+        {
+            Buffer(WarehouseTables.BusinessCaseYear,
+                versionId, y.Year, card.InitiativeId, y.Investment, y.OperatingCost, y.CostTotal,
+                y.InvestmentAcc, y.OperatingCostAcc, y.CostTotalAcc, y.FinancialBenefit, y.RedistributionBenefit,
+                y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
+                y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
+        }
+        _versionsAdded++;
+        await FlushIfFullAsync(ct);
+    }
+
+    /// <summary>
+    /// Finishes the run: loads what is buffered, recomputes what depends on it, runs the data checks
+    /// and publishes everything at once. A failing check rolls the whole run back.
+    /// </summary>
+    public async Task<RunResult> CompleteAsync(CancellationToken ct)
+    {
+        Phase(PhaseTimings.Load);
+        await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+
+        Phase(PhaseTimings.Compute);
+        var recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
+        if (_versionsAdded > 0 || recomputed > 0)
+        {
+            await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildDimensionsAsync(ct));
+        }
+
+        Phase(PhaseTimings.Checks);
+        var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, _database.CommandTimeoutSeconds, ct));
+        if (checks.Any(c => !c.Passed))
+        {
+            throw new DataCheckFailedException(checks);
+        }
+
+        Phase(PhaseTimings.Publish);
+        var result = BuildResult(RunStatus.Succeeded, Summarise(), checks);
+        await Timings.MeasureAsync(PhaseTimings.Publish, async () =>
+        {
+            await WriteCheckResultsAsync(Transaction, checks, ct);
+            await FinishRunRowAsync(_connection, Transaction, result, ct);
+            await Transaction.CommitAsync(ct);
+        });
+        _finished = true;
+        await ReleaseAsync();
+        _logger.LogInformation("Run {RunId} published: {Message}", RunId, result.Message);
+        return result;
+    }
+
+    /// <summary>
+    /// Rolls the run back and records why it failed. Nothing it loaded becomes visible.
+    /// </summary>
+    public async Task<RunResult> FailAsync(Exception error)
+    {
+        if (_finished)
+        {
+            throw new InvalidOperationException("The run has already finished.", error);
+        }
+        _finished = true;
+        var checks = (error as DataCheckFailedException)?.Results ?? [];
+        var message = error switch
+        {
+            DataCheckFailedException => "Datakontroller misslyckades; inget publicerades. " +
+                string.Join("; ", checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.FailingRows} rader")),
+            OperationCanceledException => "Körningen avbröts; inget publicerades.",
+            _ => $"Körningen misslyckades; inget publicerades. {error.Message}",
+        };
+        _logger.LogError(error, "Run {RunId} failed and was rolled back", RunId);
+        await RollbackQuietlyAsync();
+
+        var result = BuildResult(RunStatus.Failed, message, checks);
+        try
+        {
+            // A fresh connection: the run's own may be what broke.
+            await using var connection = await _database.OpenAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            await WriteCheckResultsAsync(transaction, checks, CancellationToken.None, connection);
+            await FinishRunRowAsync(connection, transaction, result, CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception recordError) when (recordError is DbException or InvalidOperationException or IOException)
+        {
+            // The next run marks this one as failed when it finds it still running.
+            _logger.LogError(recordError, "Could not record the failure of run {RunId}", RunId);
+        }
+        finally
+        {
+            await ReleaseAsync();
+        }
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_finished)
+        {
+            await FailAsync(new OperationCanceledException("The run was abandoned before it completed."));
+        }
+        await _connection.DisposeAsync();
+    }
+
+    private async Task AddFileAsync(SourceFile file, string status, int rowsLoaded, int rowsRejected, string message, IReadOnlyList<SourceProblem> problems, CancellationToken ct)
+    {
+        var fileId = _nextFileId++;
+        Buffer(WarehouseTables.EtlFile,
+            fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
+            status, rowsLoaded, rowsRejected, message, Clock.UtcNow());
+        foreach (var p in problems)
+        {
+            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message);
+        }
+        var result = new FileResult(file.Kind, file.Name, status, rowsLoaded, rowsRejected, message, problems);
+        _files.Add(result);
+        _observer?.FileProcessed(RunId, result);
+        if (status == FileStatus.Rejected)
+        {
+            _logger.LogWarning("Run {RunId}: {Kind} file {File} rejected: {Problems}", RunId, file.Kind, file.Name, string.Join(" | ", problems.Select(Describe)));
+        }
+        else
+        {
+            _logger.LogDebug("Run {RunId}: {Kind} file {File}: {Status}", RunId, file.Kind, file.Name, status);
+        }
+        await FlushIfFullAsync(ct);
+    }
+
+    private static string Describe(SourceProblem p) => p.Location.Length == 0 ? p.Message : $"{p.Location}: {p.Message}";
+
+    private void Buffer(BulkTable table, params object?[] row)
+    {
+        if (!_buffer.TryGetValue(table, out var rows))
+        {
+            _buffer[table] = rows = [];
+        }
+        rows.Add(row);
+        _buffered++;
+    }
+
+    private async Task FlushIfFullAsync(CancellationToken ct)
+    {
+        if (_buffered >= FlushThreshold)
+        {
+            await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        foreach (var table in WarehouseTables.FlushOrder)
+        {
+            if (_buffer.TryGetValue(table, out var rows) && rows.Count > 0)
+            {
+                await Dialect.BulkInsertAsync(_connection, Transaction, table, rows, _database.CommandTimeoutSeconds, ct);
+                rows.Clear();
+            }
+        }
+        _buffered = 0;
+    }
+
+    /// <summary>Brings every business case's net present value to the configured discount rate.</summary>
+    private async Task<int> RecomputeNetPresentValuesAsync(CancellationToken ct)
+    {
+        var rate = _calculation.DiscountRate;
+        var rows = await _connection.QueryAsync<(long VersionId, int Year, decimal Net)>(new CommandDefinition(
+            """
+            SELECT y.bc_version_id, y.year, y.net_benefit_sek
+            FROM fct_business_case_year y
+            JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
+            WHERE v.discount_rate <> @Rate
+            """,
+            new { Rate = Dialect.Decimal(rate) }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        var updates = rows.GroupBy(r => r.VersionId)
+            .Select(g => new
+            {
+                VersionId = g.Key,
+                Npv = Dialect.Decimal(BusinessCaseCalculator.NetPresentValue(g.Select(r => (r.Year, r.Net)), rate)),
+                Rate = Dialect.Decimal(rate),
+            })
+            .ToList();
+        if (updates.Count > 0)
+        {
+            _logger.LogInformation("Run {RunId}: recomputing the net present value of {Count} business cases at discount rate {Rate}", RunId, updates.Count, rate);
+            await _connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId",
+                updates, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        }
+        return updates.Count;
+    }
+
+    /// <summary>Marks the current business case versions and rebuilds the dimensions from them.</summary>
+    private async Task RebuildDimensionsAsync(CancellationToken ct)
+    {
+        async Task Execute(string sql, object? parameters = null) =>
+            await _connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+
+        // The latest loaded version is current: versions are numbered in processing order.
+        await Execute(
+            """
+            UPDATE fct_business_case_version
+            SET is_current = CASE WHEN bc_version_id = (
+                SELECT MAX(l.bc_version_id) FROM fct_business_case_version l
+                WHERE l.initiative_id = fct_business_case_version.initiative_id) THEN 1 ELSE 0 END
+            """);
+
+        await Execute("DELETE FROM bridge_initiative_goal");
+        await Execute("DELETE FROM dim_initiative");
+        await Execute(
+            """
+            INSERT INTO dim_initiative (initiative_id, name, unit, object_id, owner_email, bc_version_id)
+            SELECT initiative_id, initiative_name, unit, object_id, owner_email, bc_version_id
+            FROM fct_business_case_version
+            WHERE is_current = 1
+            """);
+        await Execute("DELETE FROM dim_unit");
+        await Execute("INSERT INTO dim_unit (unit) SELECT DISTINCT unit FROM dim_initiative");
+
+        var goals = await _connection.QueryAsync<(string InitiativeId, string Codes)>(new CommandDefinition(
+            "SELECT initiative_id, goal_codes FROM fct_business_case_version WHERE is_current = 1 AND goal_codes IS NOT NULL",
+            transaction: Transaction, cancellationToken: ct));
+        var bridge = goals
+            .SelectMany(g => g.Codes.Split(';', StringSplitOptions.RemoveEmptyEntries).Distinct().Select(code => new object?[] { g.InitiativeId, code }))
+            .ToList();
+        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.BridgeInitiativeGoal, bridge, _database.CommandTimeoutSeconds, ct);
+
+        await RebuildCalendarAsync(ct);
+    }
+
+    /// <summary>The year and date dimensions span every year of the facts and of the runs.</summary>
+    private async Task RebuildCalendarAsync(CancellationToken ct)
+    {
+        var range = await _connection.QuerySingleAsync<(int? From, int? To)>(new CommandDefinition(
+            "SELECT MIN(year), MAX(year) FROM fct_business_case_year", transaction: Transaction, cancellationToken: ct));
+        var firstRun = await _connection.ExecuteScalarAsync<object?>(new CommandDefinition(
+            "SELECT MIN(started_at_utc) FROM etl_run", transaction: Transaction, cancellationToken: ct));
+        var runYear = firstRun is null or DBNull ? StartedAtUtc.Year : ReadTimestamp(firstRun).Year;
+        var from = Math.Min(range.From ?? runYear, runYear);
+        var to = Math.Max(range.To ?? StartedAtUtc.Year, StartedAtUtc.Year);
+
+        var existing = await _connection.QuerySingleAsync<(int? From, int? To, int Count)>(new CommandDefinition(
+            "SELECT MIN(year), MAX(year), COUNT(*) FROM dim_year", transaction: Transaction, cancellationToken: ct));
+        if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
+        {
+            return;
+        }
+        await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM dim_date", transaction: Transaction, cancellationToken: ct));
+        await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM dim_year", transaction: Transaction, cancellationToken: ct));
+        var years = Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList();
+        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimYear, years, _database.CommandTimeoutSeconds, ct);
+        var days = Model.Calendar.Days(from, to)
+            .Select(d => new object?[] { d.Date, d.Year, d.Quarter, d.Month, d.MonthNameSv, d.IsoWeek, d.DayOfWeek, d.DayOfWeekSv })
+            .ToList();
+        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimDate, days, _database.CommandTimeoutSeconds, ct);
+    }
+
+    private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
+    {
+        var rows = checks.Select(c => new object?[] { RunId, c.Name, c.FailingRows }).ToList();
+        await Dialect.BulkInsertAsync(connection ?? _connection, transaction, WarehouseTables.EtlCheckResult, rows, _database.CommandTimeoutSeconds, ct);
+    }
+
+    private async Task FinishRunRowAsync(DbConnection connection, DbTransaction transaction, RunResult result, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE etl_run
+            SET status = @Status, finished_at_utc = @FinishedAtUtc, rows_loaded = @RowsLoaded, rows_rejected = @RowsRejected,
+                files_processed = @FilesProcessed, files_unchanged = @FilesUnchanged, files_rejected = @FilesRejected, message = @Message
+            WHERE run_id = @RunId
+            """,
+            new
+            {
+                result.Status,
+                FinishedAtUtc = Dialect.Timestamp(Clock.UtcNow()),
+                result.RowsLoaded,
+                result.RowsRejected,
+                FilesProcessed = result.Files.Count(f => f.Status != FileStatus.Unchanged),
+                FilesUnchanged = result.Files.Count(f => f.Status == FileStatus.Unchanged),
+                FilesRejected = result.Files.Count(f => f.Status == FileStatus.Rejected),
+                result.Message,
+                RunId,
+            },
+            transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+    }
+
+    private RunResult BuildResult(string status, string message, IReadOnlyList<DataCheckResult> checks)
+    {
+        var loaded = status == RunStatus.Succeeded;
+        return new RunResult(
+            RunId,
+            status,
+            loaded ? _files.Sum(f => f.RowsLoaded) : 0,
+            loaded ? _files.Sum(f => f.RowsRejected) : 0,
+            message,
+            _files,
+            checks,
+            Timings);
+    }
+
+    private string Summarise()
+    {
+        if (_files.Count == 0)
+        {
+            return "Inga källfiler hittades.";
+        }
+        int Count(string status) => _files.Count(f => f.Status == status);
+        var parts = new List<string>();
+        void Part(string status, string singular, string plural)
+        {
+            var n = Count(status);
+            if (n > 0)
+            {
+                parts.Add($"{n} {(n == 1 ? singular : plural)}");
+            }
+        }
+        Part(FileStatus.Loaded, "inläst", "inlästa");
+        Part(FileStatus.PartlyLoaded, "delvis inläst", "delvis inlästa");
+        Part(FileStatus.Rejected, "avvisad", "avvisade");
+        Part(FileStatus.Unchanged, "oförändrad", "oförändrade");
+        var files = _files.Count == 1 ? "1 fil" : $"{_files.Count} filer";
+        return $"{files}: {string.Join(", ", parts)}. {_files.Sum(f => f.RowsLoaded)} rader inlästa, {_files.Sum(f => f.RowsRejected)} avvisade.";
+    }
+
+    private void Phase(string phase)
+    {
+        _logger.LogDebug("Run {RunId}: {Phase}", RunId, phase);
+        _observer?.PhaseStarting(RunId, phase);
+    }
+
+    private async Task RollbackQuietlyAsync()
+    {
+        var transaction = Interlocked.Exchange(ref _transaction, null);
+        if (transaction is null)
+        {
+            return;
+        }
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            _logger.LogDebug(e, "Rollback of run {RunId} reported an error; the database discards the transaction anyway", RunId);
+        }
+        await transaction.DisposeAsync();
+    }
+
+    private async Task ReleaseAsync()
+    {
+        var transaction = Interlocked.Exchange(ref _transaction, null);
+        if (transaction is not null)
+        {
+            await transaction.DisposeAsync();
+        }
+        try
+        {
+            await _refreshLock.DisposeAsync();
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            // A lost connection releases the lock on the server's side too.
+            _logger.LogDebug(e, "Releasing the refresh lock of run {RunId} failed", RunId);
+        }
+    }
+
+    internal static DateTime ReadTimestamp(object value) => value switch
+    {
+        DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
+        string s => DateTime.SpecifyKind(DateTime.Parse(s, CultureInfo.InvariantCulture), DateTimeKind.Utc),
+        _ => throw new InvalidCastException($"Not a timestamp: {value}"),
+    };
+}

@@ -1,0 +1,96 @@
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
+
+namespace NackaInsights.Warehouse.Loading;
+
+/// <summary>What happened to one source file in a run.</summary>
+public sealed record FileResult(
+    string Kind,
+    string Name,
+    string Status,
+    int RowsLoaded,
+    int RowsRejected,
+    string? Message,
+    IReadOnlyList<SourceProblem> Problems);
+
+/// <summary>Wall time spent in each phase of a run.</summary>
+public sealed class PhaseTimings
+{
+    private readonly Dictionary<string, TimeSpan> _phases = [];
+
+    public const string Read = "read";
+    public const string Validate = "validate";
+    public const string Load = "load";
+    public const string Compute = "compute";
+    public const string Checks = "checks";
+    public const string Publish = "publish";
+
+    public static readonly IReadOnlyList<string> Order = [Read, Validate, Load, Compute, Checks, Publish];
+
+    public IReadOnlyDictionary<string, TimeSpan> Phases
+    {
+        get
+        {
+            lock (_phases)
+            {
+                return new Dictionary<string, TimeSpan>(_phases);
+            }
+        }
+    }
+
+    public void Add(string phase, TimeSpan elapsed)
+    {
+        lock (_phases)
+        {
+            _phases[phase] = _phases.GetValueOrDefault(phase) + elapsed;
+        }
+    }
+
+    public T Measure<T>(string phase, Func<T> work)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            Add(phase, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    public async Task<T> MeasureAsync<T>(string phase, Func<Task<T>> work)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            Add(phase, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    public async Task MeasureAsync(string phase, Func<Task> work) => await MeasureAsync(phase, async () =>
+    {
+        await work();
+        return 0;
+    });
+}
+
+/// <summary>The outcome of a run, as <c>pbi_etl_run</c> records it, with each file's outcome.</summary>
+public sealed record RunResult(
+    long RunId,
+    string Status,
+    int RowsLoaded,
+    int RowsRejected,
+    string Message,
+    IReadOnlyList<FileResult> Files,
+    IReadOnlyList<DataCheckResult> Checks,
+    PhaseTimings Timings)
+{
+    public bool Succeeded => Status == RunStatus.Succeeded;
+
+    public bool HasRejections => RowsRejected > 0 || Files.Any(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded);
+}

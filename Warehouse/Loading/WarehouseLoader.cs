@@ -1,0 +1,124 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Warehouse.Loading;
+
+/// <summary>Another refresh held the warehouse for longer than the configured wait.</summary>
+public sealed class RefreshLockTimeoutException(string message) : Exception(message);
+
+/// <summary>Starts pipeline runs against one warehouse, one at a time across all processes.</summary>
+public sealed class WarehouseLoader(
+    WarehouseDatabase database,
+    CalculationOptions calculation,
+    ILogger<WarehouseLoader> logger)
+{
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Takes the refresh lock (waiting for a running refresh to finish), records the run as
+    /// <c>Pågår</c>, and opens its transaction.
+    /// </summary>
+    /// <param name="runKind">What started it: <c>refresh</c>, <c>demo</c>, a job's id.</param>
+    /// <param name="source">What it reads, for the operator: a folder, a site.</param>
+    public async Task<RefreshRun> StartRunAsync(string runKind, string? source, IRunObserver? observer = null, CancellationToken ct = default)
+    {
+        var dialect = database.Dialect;
+        var connection = await database.OpenAsync(ct);
+        IAsyncDisposable? refreshLock = null;
+        DbTransaction? transaction = null;
+        try
+        {
+            refreshLock = await AcquireRefreshLockAsync(connection, ct);
+
+            // We hold the lock: a run still marked as running died before it finished.
+            var now = Clock.UtcNow();
+            var abandoned = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE status = @Running",
+                new
+                {
+                    Failed = RunStatus.Failed,
+                    Running = RunStatus.Running,
+                    Now = dialect.Timestamp(now),
+                    Message = "Körningen avbröts innan den blev klar (processen stoppades); inget av den publicerades.",
+                },
+                cancellationToken: ct));
+            if (abandoned > 0)
+            {
+                logger.LogWarning("Marked {Count} run(s) that died while running as failed", abandoned);
+            }
+
+            var runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                dialect.InsertRunReturningId,
+                new { RunKind = runKind, Source = source, HostName = Environment.MachineName, StartedAtUtc = dialect.Timestamp(now), Status = RunStatus.Running },
+                cancellationToken: ct));
+            logger.LogInformation("Run {RunId} ({RunKind}) started on {Database}", runId, runKind, database.Describe());
+
+            transaction = await connection.BeginTransactionAsync(ct);
+            var ids = await connection.QuerySingleAsync<(long File, long Problem, long Version)>(new CommandDefinition(
+                """
+                SELECT (SELECT COALESCE(MAX(file_id), 0) FROM etl_file),
+                       (SELECT COALESCE(MAX(problem_id), 0) FROM etl_problem),
+                       (SELECT COALESCE(MAX(bc_version_id), 0) FROM fct_business_case_version)
+                """,
+                transaction: transaction, cancellationToken: ct));
+            var fingerprints = (await connection.QueryAsync<(string Kind, string Name, string Sha, string Status, long RunId)>(new CommandDefinition(
+                """
+                SELECT f.source_kind, f.file_name, f.content_sha256, f.status, f.run_id
+                FROM etl_file f
+                JOIN (SELECT MAX(file_id) AS file_id FROM etl_file WHERE status <> @Unchanged GROUP BY source_kind, file_name) last
+                  ON last.file_id = f.file_id
+                """,
+                new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
+                .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
+
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, observer, logger, fingerprints, ids);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+            if (refreshLock is not null)
+            {
+                await refreshLock.DisposeAsync();
+            }
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<IAsyncDisposable> AcquireRefreshLockAsync(DbConnection connection, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromSeconds(database.Options.RefreshLockTimeoutSeconds);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var told = false;
+        while (true)
+        {
+            var acquired = await database.Dialect.TryAcquireRefreshLockAsync(connection, ct);
+            if (acquired is not null)
+            {
+                if (told)
+                {
+                    logger.LogInformation("The other refresh finished after {Waited:0.0} s; starting", waited.Elapsed.TotalSeconds);
+                }
+                return acquired;
+            }
+            if (waited.Elapsed >= timeout)
+            {
+                throw new RefreshLockTimeoutException(
+                    $"Another refresh has held the warehouse for {timeout.TotalSeconds:0} s; this one gave up. " +
+                    $"Raise {nameof(WarehouseOptions)}:{nameof(WarehouseOptions.RefreshLockTimeoutSeconds)} or try again later.");
+            }
+            if (!told)
+            {
+                logger.LogInformation("Another refresh is running; waiting for it to finish (at most {Timeout} s)", timeout.TotalSeconds);
+                told = true;
+            }
+            await Task.Delay(LockPollInterval, ct);
+        }
+    }
+}

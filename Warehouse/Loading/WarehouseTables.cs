@@ -1,0 +1,65 @@
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Warehouse.Loading;
+
+/// <summary>The tables a run bulk-loads, with their columns in load order. Flushed in this order, parents first.</summary>
+internal static class WarehouseTables
+{
+    private static BulkColumn C(string name, ColumnType type) => new(name, type);
+
+    public static readonly BulkTable EtlFile = new("etl_file",
+        C("file_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("source_kind", ColumnType.Text),
+        C("file_name", ColumnType.Text), C("content_sha256", ColumnType.Text), C("size_bytes", ColumnType.Int64),
+        C("modified_at_utc", ColumnType.TimestampUtc), C("status", ColumnType.Text), C("rows_loaded", ColumnType.Int32),
+        C("rows_rejected", ColumnType.Int32), C("message", ColumnType.Text), C("processed_at_utc", ColumnType.TimestampUtc));
+
+    public static readonly BulkTable EtlProblem = new("etl_problem",
+        C("problem_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("file_id", ColumnType.Int64),
+        C("source_kind", ColumnType.Text), C("source_name", ColumnType.Text), C("sheet_name", ColumnType.Text),
+        C("cell", ColumnType.Text), C("message", ColumnType.Text));
+
+    public static readonly BulkTable EtlCheckResult = new("etl_check_result",
+        C("run_id", ColumnType.Int64), C("check_name", ColumnType.Text), C("failing_rows", ColumnType.Int32));
+
+    public static readonly BulkTable RawBusinessCaseAttribute = new("raw_business_case_attribute",
+        C("file_id", ColumnType.Int64), C("cell", ColumnType.Text), C("label", ColumnType.Text), C("value", ColumnType.Text));
+
+    public static readonly BulkTable RawBusinessCaseValue = new("raw_business_case_value",
+        C("file_id", ColumnType.Int64), C("sheet_name", ColumnType.Text), C("cell", ColumnType.Text),
+        C("line_row", ColumnType.Int32), C("line_name", ColumnType.Text), C("line_kind", ColumnType.Text),
+        C("category", ColumnType.Text), C("year", ColumnType.Int32), C("raw_text", ColumnType.Text), C("value", ColumnType.Decimal));
+
+    public static readonly BulkTable BusinessCaseVersion = new("fct_business_case_version",
+        C("bc_version_id", ColumnType.Int64), C("initiative_id", ColumnType.Text), C("version_label", ColumnType.Text),
+        C("file_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("loaded_at_utc", ColumnType.TimestampUtc),
+        C("is_current", ColumnType.Flag), C("initiative_name", ColumnType.Text), C("unit", ColumnType.Text),
+        C("owner_email", ColumnType.Text), C("object_id", ColumnType.Text), C("goal_codes", ColumnType.Text),
+        C("first_year", ColumnType.Int32), C("last_year", ColumnType.Int32), C("cost_total_sek", ColumnType.Decimal),
+        C("economic_benefit_total_sek", ColumnType.Decimal), C("net_benefit_total_sek", ColumnType.Decimal),
+        C("payback_year", ColumnType.Int32), C("npv_sek", ColumnType.Decimal), C("discount_rate", ColumnType.Decimal));
+
+    public static readonly BulkTable BusinessCaseYear = new("fct_business_case_year",
+        C("bc_version_id", ColumnType.Int64), C("year", ColumnType.Int32), C("initiative_id", ColumnType.Text),
+        C("investment_sek", ColumnType.Decimal), C("operating_cost_sek", ColumnType.Decimal), C("cost_total_sek", ColumnType.Decimal),
+        C("investment_acc_sek", ColumnType.Decimal), C("operating_cost_acc_sek", ColumnType.Decimal), C("cost_total_acc_sek", ColumnType.Decimal),
+        C("financial_benefit_sek", ColumnType.Decimal), C("redistribution_benefit_sek", ColumnType.Decimal),
+        C("economic_benefit_sek", ColumnType.Decimal), C("economic_benefit_acc_sek", ColumnType.Decimal),
+        C("net_benefit_sek", ColumnType.Decimal), C("net_benefit_acc_sek", ColumnType.Decimal),
+        C("economic_benefit_ratio", ColumnType.Ratio), C("movement_score", ColumnType.Ratio), C("benefit_ratio_total", ColumnType.Ratio));
+
+    public static readonly BulkTable BridgeInitiativeGoal = new("bridge_initiative_goal",
+        C("initiative_id", ColumnType.Text), C("goal_code", ColumnType.Text));
+
+    public static readonly BulkTable DimYear = new("dim_year", C("year", ColumnType.Int32));
+
+    public static readonly BulkTable DimDate = new("dim_date",
+        C("date", ColumnType.Date), C("year", ColumnType.Int32), C("quarter", ColumnType.Int32), C("month", ColumnType.Int32),
+        C("month_name_sv", ColumnType.Text), C("iso_week", ColumnType.Int32), C("day_of_week", ColumnType.Int32),
+        C("day_of_week_sv", ColumnType.Text));
+
+    /// <summary>The order in which buffered rows are flushed: every table after the ones it references.</summary>
+    public static readonly IReadOnlyList<BulkTable> FlushOrder =
+    [
+        EtlFile, EtlProblem, RawBusinessCaseAttribute, RawBusinessCaseValue, BusinessCaseVersion, BusinessCaseYear,
+    ];
+}

@@ -1,0 +1,24 @@
+namespace NackaInsights.Warehouse.Model;
+
+/// <summary>
+/// One problem found in a source: a file (with sheet and cell where known) or a list item.
+/// The message is Swedish: it is what the objektsförvaltare or controller reads.
+/// </summary>
+public sealed record SourceProblem(string Source, string? Sheet, string? Cell, string Message)
+{
+    public static SourceProblem ForFile(string file, string message) => new(file, null, null, message);
+
+    public static SourceProblem ForCell(string file, string sheet, string cell, string message) => new(file, sheet, cell, message);
+
+    public static SourceProblem ForSheet(string file, string sheet, string message) => new(file, sheet, null, message);
+
+    /// <summary>Where in the source, as a user would write it: <c>Kostnader!C4</c>, <c>Kostnader</c> or empty.</summary>
+    public string Location => (Sheet, Cell) switch
+    {
+        (null, _) => "",
+        (_, null) => Sheet,
+        _ => $"{Sheet}!{Cell}",
+    };
+
+    public override string ToString() => Location.Length == 0 ? $"{Source}: {Message}" : $"{Source}: {Location}: {Message}";
+}

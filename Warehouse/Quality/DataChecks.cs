@@ -1,0 +1,100 @@
+using System.Data.Common;
+using Dapper;
+using NackaInsights.Warehouse.Loading;
+
+namespace NackaInsights.Warehouse.Quality;
+
+/// <summary>A data test in the manner of dbt's: a query that counts the rows breaking a rule.</summary>
+public sealed record DataCheck(string Name, string Sql, object? Parameters = null);
+
+public sealed record DataCheckResult(string Name, int FailingRows)
+{
+    public bool Passed => FailingRows == 0;
+}
+
+/// <summary>
+/// The checks that run after every load, inside the load's transaction and over the pbi_* views
+/// that Power BI reads: unique and non-null keys, no orphans, accepted values, figures in range.
+/// A failing check rolls the run back.
+/// </summary>
+public static class DataChecks
+{
+    public static DataCheck Unique(string view, string columns) =>
+        new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} GROUP BY {columns} HAVING COUNT(*) > 1) d");
+
+    public static DataCheck NotNull(string view, string column) =>
+        new($"not_null:{view}.{column}", $"SELECT COUNT(*) FROM {view} WHERE {column} IS NULL");
+
+    public static DataCheck Relationship(string view, string column, string parent, string parentColumn) =>
+        new($"relationship:{view}.{column}->{parent}.{parentColumn}",
+            $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})");
+
+    public static DataCheck AcceptedValues(string view, string column, IEnumerable<string> values) =>
+        new($"accepted_values:{view}.{column}", $"SELECT COUNT(*) FROM {view} WHERE {column} IS NOT NULL AND {column} NOT IN @Values", new { Values = values.ToArray() });
+
+    public static DataCheck Range(string view, string column, decimal min, decimal max) =>
+        new($"range:{view}.{column}[{min},{max}]", $"SELECT COUNT(*) FROM {view} WHERE {column} < @Min OR {column} > @Max", new { Min = min, Max = max });
+
+    public static DataCheck Expression(string name, string view, string failingCondition) =>
+        new($"expression:{view}:{name}", $"SELECT COUNT(*) FROM {view} WHERE {failingCondition}");
+
+    public static readonly IReadOnlyList<DataCheck> All =
+    [
+        Unique("pbi_dim_initiative", "initiative_id"),
+        NotNull("pbi_dim_initiative", "initiative_id"),
+        NotNull("pbi_dim_initiative", "unit"),
+        Unique("pbi_dim_unit", "unit"),
+        NotNull("pbi_dim_unit", "unit"),
+        Unique("pbi_dim_strategic_goal", "goal_code"),
+        Unique("pbi_bridge_initiative_goal", "initiative_id, goal_code"),
+        Unique("pbi_dim_year", "year"),
+        Unique("pbi_dim_date", "date"),
+        Unique("pbi_fct_business_case", "initiative_id"),
+        NotNull("pbi_fct_business_case", "initiative_id"),
+        Unique("pbi_fct_business_case_year", "initiative_id, year"),
+        NotNull("pbi_fct_business_case_year", "initiative_id"),
+        NotNull("pbi_fct_business_case_year", "year"),
+        Unique("pbi_etl_run", "run_id"),
+        Unique("pbi_etl_file", "file_id"),
+        Relationship("pbi_dim_initiative", "unit", "pbi_dim_unit", "unit"),
+        Relationship("pbi_bridge_initiative_goal", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        Relationship("pbi_bridge_initiative_goal", "goal_code", "pbi_dim_strategic_goal", "goal_code"),
+        Relationship("pbi_fct_business_case", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        Relationship("pbi_fct_business_case_year", "initiative_id", "pbi_fct_business_case", "initiative_id"),
+        Relationship("pbi_fct_business_case_year", "year", "pbi_dim_year", "year"),
+        Relationship("pbi_dim_date", "year", "pbi_dim_year", "year"),
+        Relationship("pbi_fct_business_case", "file_id", "pbi_etl_file", "file_id"),
+        Relationship("pbi_fct_business_case", "run_id", "pbi_etl_run", "run_id"),
+        Relationship("pbi_etl_file", "run_id", "pbi_etl_run", "run_id"),
+        AcceptedValues("pbi_etl_run", "status", RunStatus.All),
+        AcceptedValues("pbi_etl_file", "status", FileStatus.All),
+        AcceptedValues("pbi_etl_file", "source_kind", SourceKind.All),
+        AcceptedValues("pbi_fct_business_case_line", "category", Model.Labels.AllCategories),
+        Range("pbi_fct_business_case_year", "movement_score", 0, 10),
+        Expression("ratio_is_not_negative", "pbi_fct_business_case_year", "economic_benefit_ratio < 0"),
+        Expression("cost_total_is_investment_plus_operating", "pbi_fct_business_case_year",
+            "ABS(cost_total_sek - (investment_sek + operating_cost_sek)) > 0.01"),
+        Expression("net_benefit_is_benefit_plus_cost", "pbi_fct_business_case_year",
+            "ABS(net_benefit_sek - (economic_benefit_sek + cost_total_sek)) > 0.01"),
+        Expression("costs_are_not_positive", "pbi_fct_business_case_year",
+            "investment_sek > 0 OR operating_cost_sek > 0"),
+    ];
+
+    public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)
+    {
+        var results = new List<DataCheckResult>(All.Count);
+        foreach (var check in All)
+        {
+            var failing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(check.Sql, check.Parameters, transaction, timeoutSeconds, cancellationToken: ct));
+            results.Add(new DataCheckResult(check.Name, (int)failing));
+        }
+        return results;
+    }
+}
+
+/// <summary>A data check failed: the run is rolled back and the published state kept.</summary>
+public sealed class DataCheckFailedException(IReadOnlyList<DataCheckResult> results)
+    : Exception("Data checks failed: " + string.Join(", ", results.Where(r => !r.Passed).Select(r => $"{r.Name} ({r.FailingRows} rows)")))
+{
+    public IReadOnlyList<DataCheckResult> Results { get; } = results;
+}

@@ -1,0 +1,104 @@
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NackaInsights.Warehouse.Storage;
+
+public sealed class PostgresDialect : WarehouseDialect
+{
+    public static readonly PostgresDialect Instance = new();
+
+    // Advisory lock keys: "NACKA" + 1 for refreshes, + 2 for migrations.
+    private const long RefreshLockKey = 0x4E41434B41_01;
+    private const long MigrationLockKey = 0x4E41434B41_02;
+
+    private PostgresDialect()
+    {
+    }
+
+    public override WarehouseProvider Provider => WarehouseProvider.Postgres;
+
+    public override string ScriptFolder => "postgres";
+
+    public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    public override async Task<IAsyncDisposable?> TryAcquireRefreshLockAsync(DbConnection connection, CancellationToken ct)
+    {
+        if (!await ScalarTrueAsync(connection, "SELECT pg_try_advisory_lock(@Key)", new { Key = RefreshLockKey }, ct))
+        {
+            return null;
+        }
+        return new Releaser(async () =>
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ScalarTrueAsync(connection, "SELECT pg_advisory_unlock(@Key)", new { Key = RefreshLockKey }, CancellationToken.None);
+            }
+        });
+    }
+
+    public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
+        ScalarTrueAsync(connection, "SELECT pg_advisory_xact_lock(@Key) IS NULL", new { Key = MigrationLockKey }, ct, transaction);
+
+    public override async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var npgsql = (NpgsqlConnection)connection;
+        var types = table.Columns.Select(c => TypeOf(c.Type)).ToArray();
+        var copy = $"COPY {table.Name} ({string.Join(", ", table.Columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)";
+        await using var writer = await npgsql.BeginBinaryImportAsync(copy, ct);
+        writer.Timeout = TimeSpan.FromSeconds(timeoutSeconds);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            for (var i = 0; i < types.Length; i++)
+            {
+                var value = ToDb(table.Columns[i].Type, row[i]);
+                if (value is null)
+                {
+                    await writer.WriteNullAsync(ct);
+                }
+                else
+                {
+                    await writer.WriteAsync(value, types[i], ct);
+                }
+            }
+        }
+        await writer.CompleteAsync(ct);
+    }
+
+    public override object? ToDb(ColumnType type, object? value) => value switch
+    {
+        null => null,
+        DBNull => null,
+        _ => type switch
+        {
+            ColumnType.Decimal => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
+            ColumnType.Ratio => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+            ColumnType.Date => value is DateTime dt ? DateOnly.FromDateTime(dt) : value,
+            // Stored as timestamp without time zone, always UTC: Npgsql wants Kind=Unspecified for it.
+            ColumnType.TimestampUtc => DateTime.SpecifyKind((DateTime)value, DateTimeKind.Unspecified),
+            ColumnType.Flag => value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture),
+            ColumnType.Int32 => Convert.ToInt32(value, CultureInfo.InvariantCulture),
+            ColumnType.Int64 => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+            _ => value,
+        },
+    };
+
+    private static NpgsqlDbType TypeOf(ColumnType type) => type switch
+    {
+        ColumnType.Int32 => NpgsqlDbType.Integer,
+        ColumnType.Int64 => NpgsqlDbType.Bigint,
+        ColumnType.Text => NpgsqlDbType.Text,
+        ColumnType.Decimal => NpgsqlDbType.Numeric,
+        ColumnType.Ratio => NpgsqlDbType.Double,
+        ColumnType.Date => NpgsqlDbType.Date,
+        ColumnType.TimestampUtc => NpgsqlDbType.Timestamp,
+        ColumnType.Flag => NpgsqlDbType.Smallint,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using Dapper;
+
+namespace NackaInsights.Warehouse.Storage;
+
+/// <summary>
+/// What differs between the three databases, and nothing more. Everything else, the SQL of the
+/// loads, the checks and the queries, is shared: it is written in the subset all three accept.
+/// </summary>
+public abstract class WarehouseDialect
+{
+    public abstract WarehouseProvider Provider { get; }
+
+    /// <summary>The folder of <c>sql/</c> that holds this database's scripts.</summary>
+    public abstract string ScriptFolder { get; }
+
+    public abstract DbConnection CreateConnection(string connectionString);
+
+    /// <summary>Splits a migration script into the batches the database executes one by one.</summary>
+    public virtual IEnumerable<string> SplitBatches(string script) => [script];
+
+    /// <summary>The clause that keeps the first <paramref name="rows"/> rows of an ordered query.</summary>
+    public virtual string Limit(int rows) => $"LIMIT {rows}";
+
+    /// <summary>Inserts a row into <c>etl_run</c> and returns its generated <c>run_id</c>.</summary>
+    public virtual string InsertRunReturningId =>
+        """
+        INSERT INTO etl_run (run_kind, source, host_name, started_at_utc, status)
+        VALUES (@RunKind, @Source, @HostName, @StartedAtUtc, @Status)
+        RETURNING run_id
+        """;
+
+    /// <summary>
+    /// Takes the warehouse-wide refresh lock for as long as the returned handle lives, or returns
+    /// null at once when another process holds it. Held across the whole run, so that a run can
+    /// tell that a run still marked <c>Pågår</c> is one that died.
+    /// </summary>
+    public abstract Task<IAsyncDisposable?> TryAcquireRefreshLockAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>Serialises migrations of the same database by several processes.</summary>
+    public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct);
+
+    public abstract Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct);
+
+    /// <summary>Converts a value to what this database's driver takes for a column of <paramref name="type"/>.</summary>
+    public abstract object? ToDb(ColumnType type, object? value);
+
+    /// <summary>A UTC timestamp as a parameter value.</summary>
+    public object? Timestamp(DateTime? utc) => ToDb(ColumnType.TimestampUtc, utc);
+
+    /// <summary>An exact decimal (SEK, a rate) as a parameter value.</summary>
+    public object? Decimal(decimal? value) => ToDb(ColumnType.Decimal, value);
+
+    public static WarehouseDialect For(WarehouseProvider provider) => provider switch
+    {
+        WarehouseProvider.Sqlite => SqliteDialect.Instance,
+        WarehouseProvider.Postgres => PostgresDialect.Instance,
+        WarehouseProvider.SqlServer => SqlServerDialect.Instance,
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
+    };
+
+    protected static async Task<bool> ScalarTrueAsync(DbConnection connection, string sql, object? parameters, CancellationToken ct, DbTransaction? transaction = null)
+    {
+        var result = await connection.ExecuteScalarAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
+        return result switch
+        {
+            bool b => b,
+            null => false,
+            _ => Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture) >= 0,
+        };
+    }
+
+    /// <summary>Runs <paramref name="release"/> once, when disposed.</summary>
+    protected sealed class Releaser(Func<ValueTask> release) : IAsyncDisposable
+    {
+        private Func<ValueTask>? _release = release;
+
+        public ValueTask DisposeAsync() => Interlocked.Exchange(ref _release, null)?.Invoke() ?? ValueTask.CompletedTask;
+    }
+}
