@@ -1,0 +1,575 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Warehouse.Model;
+
+namespace NackaInsights.Etl.Sources.BusinessCases;
+
+/// <summary>A business case workbook, read: the business case, or every problem found in it.</summary>
+/// <param name="RowsSeen">The cost and benefit lines the workbook holds, loaded or not.</param>
+public sealed record BusinessCaseReadResult(BusinessCase? BusinessCase, IReadOnlyList<SourceProblem> Problems, int RowsSeen)
+{
+    public bool IsValid => BusinessCase is not null && Problems.Count == 0;
+}
+
+/// <summary>
+/// Reads a business case workbook (nyttokalkyl) as business-case-workbook.md defines it and checks
+/// every rule, reporting all problems of the file at once with sheet and cell, in Swedish.
+/// </summary>
+public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
+{
+    public const string InitiativeSheet = "Initiativ";
+    public const string CostSheet = "Kostnader";
+    public const string BenefitSheet = "Nyttor";
+
+    public const int MinYear = 2000;
+    public const int MaxYear = 2100;
+
+    /// <summary>A larger amount than this is a typing error, and more than the warehouse's columns hold.</summary>
+    public const decimal MaxAmount = 1_000_000_000_000m;
+
+    public static readonly IReadOnlyList<string> RequiredSheets = [InitiativeSheet, CostSheet, BenefitSheet];
+
+    private enum Label
+    {
+        InitiativeId,
+        Name,
+        Unit,
+        Owner,
+        Object,
+        Goals,
+        Version,
+    }
+
+    private static readonly (Label Label, string Text, bool Required, int MaxLength)[] Labels =
+    [
+        (Label.InitiativeId, "Initiativ-ID", true, 100),
+        (Label.Name, "Namn", true, 400),
+        (Label.Unit, "Verksamhet", true, 200),
+        (Label.Owner, "Ägare", true, 320),
+        (Label.Object, "Förvaltningsobjekt", false, 100),
+        (Label.Goals, "Strategiska mål", false, 400),
+        (Label.Version, "Kalkylversion", false, 200),
+    ];
+
+    /// <summary>Reads the workbook at <paramref name="path"/>; <paramref name="sourceName"/> names it in problems.</summary>
+    public BusinessCaseReadResult Read(string path, string sourceName)
+    {
+        try
+        {
+            using var workbook = XlsxWorkbook.Open(path, limits);
+            return Read(workbook, sourceName);
+        }
+        catch (UnreadableWorkbookException e)
+        {
+            return new BusinessCaseReadResult(null, [new SourceProblem(sourceName, e.Sheet, null, e.Message)], 0);
+        }
+    }
+
+    public BusinessCaseReadResult Read(XlsxWorkbook workbook, string sourceName)
+    {
+        var problems = new List<SourceProblem>();
+        var sheets = new Dictionary<string, string>();
+        foreach (var required in RequiredSheets)
+        {
+            var actual = workbook.FindSheet(required);
+            if (actual is null)
+            {
+                problems.Add(SourceProblem.ForFile(sourceName, $"Bladet \"{required}\" saknas. En nyttokalkyl har bladen {string.Join(", ", RequiredSheets)}."));
+            }
+            else
+            {
+                sheets[required] = actual;
+            }
+        }
+        if (problems.Count > 0)
+        {
+            return new BusinessCaseReadResult(null, problems, 0);
+        }
+
+        var context = new Context(sourceName, problems);
+        var (card, attributes) = ReadInitiative(workbook, sheets[InitiativeSheet], context);
+        var costTable = ReadTable(workbook, sheets[CostSheet], "Kostnadspost", "Kategori", context);
+        var benefitTable = ReadTable(workbook, sheets[BenefitSheet], "Nyttopost", "Typ", context);
+        var costs = costTable is null ? [] : ToCostLines(costTable, context);
+        var benefits = benefitTable is null ? [] : ToBenefitLines(benefitTable, context);
+
+        var rowsSeen = (costTable?.Lines.Count ?? 0) + (benefitTable?.Lines.Count ?? 0);
+        if (problems.Count > 0 || card is null || costTable is null || benefitTable is null)
+        {
+            return new BusinessCaseReadResult(null, problems, rowsSeen);
+        }
+        var years = costTable.Years.Select(y => y.Year).Union(benefitTable.Years.Select(y => y.Year)).Order().ToList();
+        return new BusinessCaseReadResult(new BusinessCase(card, years, costs, benefits, attributes), problems, rowsSeen);
+    }
+
+    private sealed class Context(string source, List<SourceProblem> problems)
+    {
+        public string Source { get; } = source;
+
+        public void Cell(string sheet, int row, int column, string message) =>
+            problems.Add(SourceProblem.ForCell(Source, sheet, CellAddress.Format(row, column), message));
+
+        public void Sheet(string sheet, string message) => problems.Add(SourceProblem.ForSheet(Source, sheet, message));
+
+        public void Unreadable(UnreadableWorkbookException e, string sheet) => problems.Add(new SourceProblem(Source, e.Sheet ?? sheet, null, e.Message));
+    }
+
+    private static (InitiativeCard? Card, List<SourceAttribute> Attributes) ReadInitiative(XlsxWorkbook workbook, string sheet, Context context)
+    {
+        var found = new Dictionary<Label, (string Value, int Row)>();
+        var attributes = new List<SourceAttribute>();
+        var failed = false;
+        try
+        {
+            foreach (var row in workbook.ReadRows(sheet))
+            {
+                var labelCell = row[0];
+                var valueCell = row[1];
+                if (labelCell is null)
+                {
+                    continue;
+                }
+                var labelText = labelCell.Value.Display.Trim().TrimEnd(':').Trim();
+                var value = valueCell is null ? "" : ValueText(valueCell.Value).Trim();
+                attributes.Add(new SourceAttribute(labelText, value, CellAddress.Format(row.Index, 1)));
+
+                var known = Labels.FirstOrDefault(l => string.Equals(l.Text, labelText, StringComparison.OrdinalIgnoreCase));
+                if (known.Text is null)
+                {
+                    continue;
+                }
+                if (found.TryGetValue(known.Label, out var earlier))
+                {
+                    context.Cell(sheet, row.Index, 0, $"Etiketten \"{known.Text}\" står två gånger (A{earlier.Row + 1} och A{row.Index + 1}).");
+                    failed = true;
+                    continue;
+                }
+                found[known.Label] = (value, row.Index);
+                if (valueCell is { Kind: CellKind.Error })
+                {
+                    context.Cell(sheet, row.Index, 1, $"Cellen innehåller felvärdet {valueCell.Value.Text}.");
+                    failed = true;
+                }
+                else if (value.Length > known.MaxLength)
+                {
+                    context.Cell(sheet, row.Index, 1, $"\"{known.Text}\" är längre än {known.MaxLength} tecken.");
+                    failed = true;
+                }
+            }
+        }
+        catch (UnreadableWorkbookException e)
+        {
+            context.Unreadable(e, sheet);
+            return (null, attributes);
+        }
+
+        foreach (var (label, text, required, _) in Labels)
+        {
+            if (!required)
+            {
+                continue;
+            }
+            if (!found.TryGetValue(label, out var entry))
+            {
+                context.Sheet(sheet, $"Etiketten \"{text}\" saknas i kolumn A.");
+                failed = true;
+            }
+            else if (entry.Value.Length == 0)
+            {
+                context.Cell(sheet, entry.Row, 1, $"\"{text}\" saknar värde.");
+                failed = true;
+            }
+        }
+
+        string? Optional(Label label) => found.TryGetValue(label, out var e) && e.Value.Length > 0 ? e.Value : null;
+
+        if (found.TryGetValue(Label.Owner, out var owner) && owner.Value.Length > 0 && !EmailPattern().IsMatch(owner.Value))
+        {
+            context.Cell(sheet, owner.Row, 1, $"\"{owner.Value}\" är inte en e-postadress.");
+            failed = true;
+        }
+
+        var goals = new List<string>();
+        if (found.TryGetValue(Label.Goals, out var goalEntry) && goalEntry.Value.Length > 0)
+        {
+            foreach (var part in goalEntry.Value.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (StrategicGoals.TryFind(part, out var goal))
+                {
+                    if (!goals.Contains(goal.Code))
+                    {
+                        goals.Add(goal.Code);
+                    }
+                }
+                else
+                {
+                    context.Cell(sheet, goalEntry.Row, 1,
+                        $"\"{part}\" är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
+                    failed = true;
+                }
+            }
+        }
+
+        if (failed)
+        {
+            return (null, attributes);
+        }
+        var card = new InitiativeCard(
+            found[Label.InitiativeId].Value,
+            found[Label.Name].Value,
+            found[Label.Unit].Value,
+            found[Label.Owner].Value,
+            Optional(Label.Object),
+            goals,
+            Optional(Label.Version));
+        return (card, attributes);
+    }
+
+    /// <summary>A cell as text for the sheet Initiativ: dates as ISO dates, whole numbers without decimals.</summary>
+    private static string ValueText(XlsxCell cell) => cell.Kind switch
+    {
+        CellKind.Date => DateTime.FromOADate(cell.Number).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        CellKind.Number => cell.Number.ToString("0.##########", CultureInfo.InvariantCulture),
+        _ => cell.Display,
+    };
+
+    private sealed record YearColumn(int Column, int Year);
+
+    private sealed record TableLine(int Row, string Name, XlsxCell? Kind, IReadOnlyList<(YearColumn Year, XlsxCell Cell)> Values);
+
+    private sealed record Table(string Sheet, IReadOnlyList<YearColumn> Years, IReadOnlyList<TableLine> Lines);
+
+    /// <summary>
+    /// Reads a sheet laid out as row 1 = <c>name header, kind header, year, year, …</c>, then one line
+    /// per row until the first empty row.
+    /// </summary>
+    private static Table? ReadTable(XlsxWorkbook workbook, string sheet, string nameHeader, string kindHeader, Context context)
+    {
+        var ok = true;
+        List<YearColumn> years = [];
+        var lines = new List<TableLine>();
+        var sawHeader = false;
+        var expectedRow = 1;
+        var ended = false;
+        int? rowBelowEmpty = null;
+        try
+        {
+            foreach (var row in workbook.ReadRows(sheet))
+            {
+                if (!sawHeader)
+                {
+                    sawHeader = true;
+                    if (row.Index != 0)
+                    {
+                        context.Cell(sheet, 0, 0, $"Rubrikraden saknas: rad 1 ska ha rubrikerna {nameHeader}, {kindHeader} och ett år per kolumn.");
+                        return null;
+                    }
+                    (years, ok) = ReadHeader(row, sheet, nameHeader, kindHeader, context);
+                    continue;
+                }
+                if (ended)
+                {
+                    rowBelowEmpty ??= row.Index;
+                    continue;
+                }
+                if (row.Index != expectedRow)
+                {
+                    // An empty row ends the table; what stands below it (notes, sums) is not read.
+                    ended = true;
+                    rowBelowEmpty = row.Index;
+                    continue;
+                }
+                expectedRow++;
+                var line = ReadLine(row, sheet, years, nameHeader, context, ref ok);
+                if (line is not null)
+                {
+                    lines.Add(line);
+                }
+            }
+        }
+        catch (UnreadableWorkbookException e)
+        {
+            context.Unreadable(e, sheet);
+            return null;
+        }
+
+        if (!sawHeader)
+        {
+            context.Cell(sheet, 0, 0, $"Bladet är tomt: rad 1 ska ha rubrikerna {nameHeader}, {kindHeader} och ett år per kolumn.");
+            return null;
+        }
+        if (lines.Count == 0 && rowBelowEmpty is { } below)
+        {
+            context.Cell(sheet, 1, 0, $"Tabellen är tom: rad 2 är tom, men rad {below + 1} har värden. En tom rad avslutar tabellen; ta bort den tomma raden.");
+            ok = false;
+        }
+        return ok ? new Table(sheet, years, lines) : null;
+    }
+
+    private static (List<YearColumn> Years, bool Ok) ReadHeader(XlsxRow header, string sheet, string nameHeader, string kindHeader, Context context)
+    {
+        var ok = true;
+        void ExpectLabel(int column, string expected)
+        {
+            var cell = header[column];
+            var text = cell?.Display.Trim() ?? "";
+            if (!string.Equals(text, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                context.Cell(sheet, 0, column, text.Length == 0
+                    ? $"Rubriken \"{expected}\" saknas."
+                    : $"Rubriken ska vara \"{expected}\", inte \"{text}\".");
+                ok = false;
+            }
+        }
+        ExpectLabel(0, nameHeader);
+        ExpectLabel(1, kindHeader);
+
+        var years = new List<YearColumn>();
+        var yearCells = header.Cells.Where(c => c.Column >= 2).ToList();
+        if (yearCells.Count == 0)
+        {
+            context.Cell(sheet, 0, 2, "Årskolumner saknas: rad 1 ska ha ett år per kolumn från kolumn C.");
+            return (years, false);
+        }
+        var expectedColumn = 2;
+        foreach (var cell in yearCells)
+        {
+            if (cell.Column != expectedColumn)
+            {
+                context.Cell(sheet, 0, expectedColumn, "Årskolumnen saknar rubrik; årskolumnerna ska stå i följd utan tomma kolumner.");
+                ok = false;
+            }
+            expectedColumn = cell.Column + 1;
+            if (!TryReadYear(cell, out var year))
+            {
+                context.Cell(sheet, 0, cell.Column, $"\"{cell.Display}\" är inte ett år ({MinYear}–{MaxYear}).");
+                ok = false;
+                continue;
+            }
+            if (years.Count > 0 && year != years[^1].Year + 1)
+            {
+                context.Cell(sheet, 0, cell.Column, $"Året {year} följer inte på {years[^1].Year}; årskolumnerna ska vara år i följd.");
+                ok = false;
+            }
+            years.Add(new YearColumn(cell.Column, year));
+        }
+        return (years, ok);
+    }
+
+    private static bool TryReadYear(XlsxCell cell, out int year)
+    {
+        year = 0;
+        double number;
+        switch (cell.Kind)
+        {
+            case CellKind.Number:
+                number = cell.Number;
+                break;
+            case CellKind.Text when SwedishNumber.TryParse(cell.Text, out var d) && !cell.Text.Contains(' '):
+                number = (double)d;
+                break;
+            default:
+                return false;
+        }
+        if (number != Math.Floor(number) || number < MinYear || number > MaxYear)
+        {
+            return false;
+        }
+        year = (int)number;
+        return true;
+    }
+
+    private static TableLine? ReadLine(XlsxRow row, string sheet, List<YearColumn> years, string nameHeader, Context context, ref bool ok)
+    {
+        var nameCell = row[0];
+        var name = nameCell?.Display.Trim() ?? "";
+        if (name.Length == 0)
+        {
+            context.Cell(sheet, row.Index, 0, $"{nameHeader} saknar namn, men raden har värden.");
+            ok = false;
+        }
+        else if (name.Length > 400)
+        {
+            context.Cell(sheet, row.Index, 0, $"{nameHeader} är längre än 400 tecken.");
+            ok = false;
+        }
+
+        var values = new List<(YearColumn, XlsxCell)>();
+        var lastYearColumn = years.Count == 0 ? 1 : years[^1].Column;
+        foreach (var cell in row.Cells)
+        {
+            if (cell.Column < 2)
+            {
+                continue;
+            }
+            var year = years.FirstOrDefault(y => y.Column == cell.Column);
+            if (year is null)
+            {
+                if (cell.Column > lastYearColumn)
+                {
+                    context.Cell(sheet, row.Index, cell.Column, $"Värdet \"{cell.Display}\" står utanför årskolumnerna.");
+                    ok = false;
+                }
+                continue;
+            }
+            values.Add((year, cell));
+        }
+        return name.Length == 0 ? null : new TableLine(row.Index, name, row[1], values);
+    }
+
+    private static bool TryReadAmount(XlsxCell cell, string sheet, int row, Context context, out decimal amount, string what)
+    {
+        amount = 0;
+        switch (cell.Kind)
+        {
+            case CellKind.Number:
+                if (Math.Abs(cell.Number) > (double)MaxAmount)
+                {
+                    context.Cell(sheet, row, cell.Column, $"{SwedishNumber.Format((decimal)Math.Round(cell.Number))} är orimligt stort; största tillåtna är {SwedishNumber.Format(MaxAmount)}.");
+                    return false;
+                }
+                amount = (decimal)cell.Number;
+                return true;
+            case CellKind.Text when SwedishNumber.TryParse(cell.Text, out amount):
+                if (Math.Abs(amount) > MaxAmount)
+                {
+                    context.Cell(sheet, row, cell.Column, $"\"{cell.Text}\" är orimligt stort; största tillåtna är {SwedishNumber.Format(MaxAmount)}.");
+                    return false;
+                }
+                return true;
+            case CellKind.Error:
+                context.Cell(sheet, row, cell.Column, $"Cellen innehåller felvärdet {cell.Text}, inte {what}.");
+                return false;
+            default:
+                context.Cell(sheet, row, cell.Column, $"\"{cell.Display}\" är inte {what}.");
+                return false;
+        }
+    }
+
+    private static List<CostLine> ToCostLines(Table table, Context context)
+    {
+        var lines = new List<CostLine>();
+        var positive = new List<string>();
+        var negative = new List<string>();
+        var ok = true;
+        foreach (var line in table.Lines)
+        {
+            CostCategory category = default;
+            var kindText = line.Kind?.Display.Trim() ?? "";
+            if (kindText.Length == 0)
+            {
+                context.Cell(table.Sheet, line.Row, 1, "Kategori saknas; ska vara Investering eller Förvaltning.");
+                ok = false;
+            }
+            else if (!Warehouse.Model.Labels.TryParseCostCategory(kindText, out category))
+            {
+                context.Cell(table.Sheet, line.Row, 1, $"\"{kindText}\" är inte en kategori; ska vara Investering eller Förvaltning.");
+                ok = false;
+            }
+            var values = new List<YearValue>();
+            foreach (var (year, cell) in line.Values)
+            {
+                if (!TryReadAmount(cell, table.Sheet, line.Row, context, out var amount, "ett belopp"))
+                {
+                    ok = false;
+                    continue;
+                }
+                if (amount == 0)
+                {
+                    continue;
+                }
+                var address = CellAddress.Format(line.Row, cell.Column);
+                (amount > 0 ? positive : negative).Add(address);
+                values.Add(new YearValue(year.Year, Math.Abs(amount), address, cell.Text));
+            }
+            lines.Add(new CostLine(line.Row + 1, line.Name, category, values));
+        }
+        if (positive.Count > 0 && negative.Count > 0)
+        {
+            // Report at the cells of the rarer sign: those are most likely the mistakes.
+            var minority = negative.Count <= positive.Count ? negative : positive;
+            var (row, column) = CellAddressParts(minority[0]);
+            context.Cell(table.Sheet, row, column,
+                $"Bladet blandar tecken: positiva belopp i {Cells(positive)} och negativa i {Cells(negative)}. " +
+                "Skriv alla kostnader med samma tecken, antingen positiva eller negativa.");
+            ok = false;
+        }
+        return ok ? lines : [];
+    }
+
+    private static List<BenefitLine> ToBenefitLines(Table table, Context context)
+    {
+        var lines = new List<BenefitLine>();
+        var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var ok = true;
+        foreach (var line in table.Lines)
+        {
+            if (names.TryGetValue(line.Name, out var earlierRow))
+            {
+                context.Cell(table.Sheet, line.Row, 0, $"Nyttoposten \"{line.Name}\" finns redan på rad {earlierRow + 1}; nyttoposter måste ha unika namn.");
+                ok = false;
+            }
+            else
+            {
+                names[line.Name] = line.Row;
+            }
+
+            BenefitType type = default;
+            var hasType = false;
+            var kindText = line.Kind?.Display.Trim() ?? "";
+            if (kindText.Length == 0)
+            {
+                context.Cell(table.Sheet, line.Row, 1, "Typ saknas; ska vara Finansiell, Omfördelning eller Förflyttning.");
+                ok = false;
+            }
+            else if (!Warehouse.Model.Labels.TryParseBenefitType(kindText, out type))
+            {
+                context.Cell(table.Sheet, line.Row, 1, $"\"{kindText}\" är inte en typ; ska vara Finansiell, Omfördelning eller Förflyttning.");
+                ok = false;
+            }
+            else
+            {
+                hasType = true;
+            }
+
+            var values = new List<YearValue>();
+            foreach (var (year, cell) in line.Values)
+            {
+                var isScore = hasType && type == BenefitType.Movement;
+                if (!TryReadAmount(cell, table.Sheet, line.Row, context, out var amount, isScore ? "en poäng" : "ett belopp"))
+                {
+                    ok = false;
+                    continue;
+                }
+                if (isScore && (amount < 0 || amount > 10))
+                {
+                    context.Cell(table.Sheet, line.Row, cell.Column, $"Poängen {SwedishNumber.Format(amount)} ligger utanför 0–10.");
+                    ok = false;
+                    continue;
+                }
+                if (!isScore && amount < 0)
+                {
+                    context.Cell(table.Sheet, line.Row, cell.Column, $"Nyttan {SwedishNumber.Format(amount)} är negativ; nyttor skrivs som belopp ≥ 0.");
+                    ok = false;
+                    continue;
+                }
+                if (amount != 0)
+                {
+                    values.Add(new YearValue(year.Year, amount, CellAddress.Format(line.Row, cell.Column), cell.Text));
+                }
+            }
+            lines.Add(new BenefitLine(line.Row + 1, line.Name, type, values));
+        }
+        return ok ? lines : [];
+    }
+
+    private static (int Row, int Column) CellAddressParts(string address) =>
+        CellAddress.TryParse(address, out var row, out var column) ? (row, column) : (0, 0);
+
+    private static string Cells(List<string> cells) =>
+        cells.Count <= 5 ? string.Join(", ", cells) : $"{string.Join(", ", cells.Take(5))} med flera ({cells.Count} celler)";
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailPattern();
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace NackaInsights.Etl.Sources.Xlsx;
+
+public enum CellKind
+{
+    Number,
+    Text,
+    Boolean,
+
+    /// <summary>A formula's error value, such as <c>#DIV/0!</c> or <c>#REF!</c>.</summary>
+    Error,
+
+    /// <summary>A number formatted as a date; <see cref="XlsxCell.Number"/> holds the serial date.</summary>
+    Date,
+}
+
+/// <summary>
+/// One non-empty cell: its value, or for a formula its cached value. <see cref="Text"/> is the text
+/// as the file holds it (a number's digits, an error's code), for messages and tracing.
+/// </summary>
+public readonly record struct XlsxCell(int Column, CellKind Kind, string Text, double Number)
+{
+    /// <summary>What a user would see of the value, for messages: text as is, numbers in Swedish form.</summary>
+    public string Display => Kind switch
+    {
+        CellKind.Number => Number.ToString("0.##########", CultureInfo.GetCultureInfo("sv-SE")),
+        CellKind.Boolean => Number != 0 ? "SANT" : "FALSKT",
+        CellKind.Date => DateTime.FromOADate(Number).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => Text,
+    };
+}
+
+/// <summary>A row with at least one non-empty cell, its cells ordered by column.</summary>
+/// <param name="Index">The zero-based row index: row 1 of the sheet is 0.</param>
+public sealed record XlsxRow(int Index, IReadOnlyList<XlsxCell> Cells)
+{
+    public XlsxCell? this[int column]
+    {
+        get
+        {
+            foreach (var cell in Cells)
+            {
+                if (cell.Column == column)
+                {
+                    return cell;
+                }
+                if (cell.Column > column)
+                {
+                    break;
+                }
+            }
+            return null;
+        }
+    }
+}
+
+/// <summary>A1-style cell addresses.</summary>
+public static class CellAddress
+{
+    /// <summary><c>(3, 2)</c> is <c>C4</c>: both indexes are zero-based.</summary>
+    public static string Format(int row, int column) => ColumnName(column) + (row + 1).ToString(CultureInfo.InvariantCulture);
+
+    public static string ColumnName(int column)
+    {
+        Span<char> buffer = stackalloc char[4];
+        var i = buffer.Length;
+        var n = column + 1;
+        while (n > 0)
+        {
+            var rem = (n - 1) % 26;
+            buffer[--i] = (char)('A' + rem);
+            n = (n - 1) / 26;
+        }
+        return new string(buffer[i..]);
+    }
+
+    /// <summary>Reads a row element's <c>r</c> attribute, <c>4</c>, as the zero-based index 3.</summary>
+    public static bool TryParseRowNumber(string? text, out int row)
+    {
+        row = -1;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r < 1 || r > 1_048_576)
+        {
+            return false;
+        }
+        row = r - 1;
+        return true;
+    }
+
+    /// <summary>Reads <c>C4</c> as <c>(3, 2)</c>; false for anything else.</summary>
+    public static bool TryParse(ReadOnlySpan<char> address, out int row, out int column)
+    {
+        row = column = -1;
+        var i = 0;
+        var col = 0;
+        while (i < address.Length && char.IsAsciiLetter(address[i]))
+        {
+            col = col * 26 + (char.ToUpperInvariant(address[i]) - 'A' + 1);
+            if (col > 16_384)
+            {
+                return false;
+            }
+            i++;
+        }
+        if (i == 0 || i == address.Length)
+        {
+            return false;
+        }
+        if (!int.TryParse(address[i..], NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r < 1)
+        {
+            return false;
+        }
+        row = r - 1;
+        column = col - 1;
+        return true;
+    }
+}

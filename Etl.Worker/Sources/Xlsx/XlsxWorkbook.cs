@@ -1,0 +1,709 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Xml;
+
+namespace NackaInsights.Etl.Sources.Xlsx;
+
+/// <summary>
+/// The workbook cannot be read at all. The message is Swedish and meant for the person who sent it.
+/// </summary>
+public sealed class UnreadableWorkbookException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The sheet the problem is in, when it is in one.</summary>
+    public string? Sheet { get; init; }
+}
+
+/// <summary>
+/// A streaming reader of <c>.xlsx</c> workbooks: the zip's central directory is checked against
+/// <see cref="WorkbookLimits"/> first, then sheets are read row by row with an <see cref="XmlReader"/>,
+/// never held whole. Reads what every writer produces (Excel, LibreOffice, Google Sheets, openpyxl,
+/// EPPlus): shared and inline strings, cached formula values, error values, dates by their number
+/// format, the 1904 date system, transitional and strict namespaces.
+/// </summary>
+/// <remarks>
+/// Written for this project rather than taken from a library: ExcelDataReader 3.6 reads a formula
+/// error such as <c>#REF!</c> as an empty cell, which the contract reads as 0, a wrong figure no one
+/// would see. Here an error is a value of its own that the parsers reject with its cell.
+/// </remarks>
+public sealed class XlsxWorkbook : IDisposable
+{
+    private static readonly XmlReaderSettings BaseSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        CloseInput = true,
+    };
+
+    // Built-in number formats that show dates (ECMA-376 18.8.30).
+    private static readonly HashSet<int> BuiltInDateFormats = [14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47];
+
+    private readonly ZipArchive _zip;
+    private readonly WorkbookLimits _limits;
+    private readonly Dictionary<string, ZipArchiveEntry> _entries;
+    private readonly List<(string Name, string Part)> _sheets;
+    private readonly string? _sharedStringsPart;
+    private readonly bool[] _dateStyles;
+    private readonly bool _date1904;
+    private List<string>? _sharedStrings;
+
+    private XlsxWorkbook(ZipArchive zip, WorkbookLimits limits)
+    {
+        _zip = zip;
+        _limits = limits;
+        _entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in zip.Entries)
+        {
+            _entries.TryAdd(entry.FullName.Replace('\\', '/').TrimStart('/'), entry);
+        }
+
+        var workbookPart = FindOfficeDocument();
+        var relations = ReadRelationships(workbookPart);
+        (_sheets, _date1904) = ReadWorkbook(workbookPart, relations);
+        _sharedStringsPart = relations.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target;
+        var stylesPart = relations.Values.FirstOrDefault(r => r.Type.EndsWith("/styles", StringComparison.Ordinal)).Target;
+        _dateStyles = stylesPart is not null && _entries.ContainsKey(stylesPart) ? ReadDateStyles(stylesPart) : [];
+    }
+
+    /// <summary>The sheet names in workbook order.</summary>
+    public IReadOnlyList<string> SheetNames => _sheets.Select(s => s.Name).ToList();
+
+    /// <summary>
+    /// Opens a workbook file, checking its size and its zip against the limits before anything is
+    /// inflated. Throws <see cref="UnreadableWorkbookException"/> with a message for the user.
+    /// </summary>
+    public static XlsxWorkbook Open(string path, WorkbookLimits limits)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UnreadableWorkbookException($"Filen kunde inte öppnas: {e.Message}", e);
+        }
+        return Open(stream, limits);
+    }
+
+    /// <summary>Opens a workbook from a seekable stream, which it then owns.</summary>
+    public static XlsxWorkbook Open(Stream stream, WorkbookLimits limits)
+    {
+        try
+        {
+            CheckSignature(stream, limits);
+            ZipArchive zip;
+            try
+            {
+                zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UnreadableWorkbookException("Filen är skadad och kan inte läsas som Excel-arbetsbok (.xlsx): zip-arkivet är trasigt.", e);
+            }
+            try
+            {
+                CheckEntries(zip, limits);
+                return new XlsxWorkbook(zip, limits);
+            }
+            catch
+            {
+                zip.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The workbook's own name of a sheet, matched case-insensitively with surrounding white space ignored.</summary>
+    public string? FindSheet(string name)
+    {
+        var wanted = name.Trim();
+        return _sheets.Select(s => s.Name).FirstOrDefault(n => string.Equals(n.Trim(), wanted, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Streams the rows of a sheet that hold at least one value. Empty cells are left out; a row's
+    /// <see cref="XlsxRow.Index"/> tells where it stands.
+    /// </summary>
+    public IEnumerable<XlsxRow> ReadRows(string sheetName)
+    {
+        var (name, part) = _sheets.FirstOrDefault(s => s.Name == sheetName);
+        if (name is null)
+        {
+            throw new ArgumentException($"No sheet named {sheetName}.", nameof(sheetName));
+        }
+        if (!_entries.TryGetValue(part, out var entry))
+        {
+            throw new UnreadableWorkbookException($"Bladet \"{name}\" saknas i filen fast arbetsboken nämner det: filen är skadad.") { Sheet = name };
+        }
+        return ReadRows(name, entry);
+    }
+
+    public void Dispose() => _zip.Dispose();
+
+    private static void CheckSignature(Stream stream, WorkbookLimits limits)
+    {
+        long length;
+        try
+        {
+            length = stream.Length;
+        }
+        catch (NotSupportedException)
+        {
+            throw new InvalidOperationException("Workbooks are read from seekable streams.");
+        }
+        if (length == 0)
+        {
+            throw new UnreadableWorkbookException("Filen är tom.");
+        }
+        if (length > limits.MaxFileBytes)
+        {
+            throw new UnreadableWorkbookException($"Filen är {Megabytes(length)} stor; största tillåtna är {Megabytes(limits.MaxFileBytes)}.");
+        }
+        Span<byte> head = stackalloc byte[8];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        head = head[..read];
+        if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8))
+        {
+            return;
+        }
+        if (head.StartsWith(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }))
+        {
+            // An OLE compound file: either a password-protected .xlsx (its package is encrypted
+            // inside a stream named EncryptedPackage) or a legacy .xls.
+            if (ContainsUtf16(stream, "EncryptedPackage"))
+            {
+                throw new UnreadableWorkbookException("Arbetsboken är lösenordsskyddad och kan inte läsas. Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka den igen.");
+            }
+            throw new UnreadableWorkbookException("Filen är i det äldre Excel-formatet (.xls). Spara den som Excel-arbetsbok (.xlsx) och skicka den igen.");
+        }
+        throw new UnreadableWorkbookException("Filen är inte en Excel-arbetsbok (.xlsx).");
+    }
+
+    private static bool ContainsUtf16(Stream stream, string text)
+    {
+        var needle = Encoding.Unicode.GetBytes(text);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        stream.Position = 0;
+        return bytes.AsSpan().IndexOf(needle) >= 0;
+    }
+
+    private static void CheckEntries(ZipArchive zip, WorkbookLimits limits)
+    {
+        IReadOnlyCollection<ZipArchiveEntry> entries;
+        try
+        {
+            entries = zip.Entries;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UnreadableWorkbookException("Filen är skadad och kan inte läsas som Excel-arbetsbok (.xlsx): zip-arkivet är trasigt.", e);
+        }
+        if (entries.Count > limits.MaxEntries)
+        {
+            throw new UnreadableWorkbookException($"Filen innehåller {entries.Count} delar; högst {limits.MaxEntries} tillåts i en arbetsbok.");
+        }
+        long total = 0;
+        foreach (var entry in entries)
+        {
+            // .NET never inflates an entry past its declared length, so the declared sizes bound
+            // what reading can cost even when a crafted file lies about them.
+            total += entry.Length;
+            if (total > limits.MaxUncompressedBytes)
+            {
+                throw new UnreadableWorkbookException($"Filen packas upp till mer än tillåtna {Megabytes(limits.MaxUncompressedBytes)} och läses inte.");
+            }
+            if (entry.Length >= limits.RatioCheckFromBytes && entry.Length > (long)limits.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
+            {
+                throw new UnreadableWorkbookException(
+                    $"Delen {entry.FullName} packas upp {entry.Length / Math.Max(entry.CompressedLength, 1)} gånger större än den är packad, " +
+                    $"mer än tillåtna {limits.MaxCompressionRatio}; filen läses inte.");
+            }
+        }
+    }
+
+    private string FindOfficeDocument()
+    {
+        if (_entries.ContainsKey("mimetype") && !_entries.ContainsKey("[Content_Types].xml"))
+        {
+            throw new UnreadableWorkbookException("Filen är ett OpenDocument-kalkylark (.ods). Spara den som Excel-arbetsbok (.xlsx) och skicka den igen.");
+        }
+        var root = ReadRelationships("");
+        var office = root.Values.FirstOrDefault(r => r.Type.EndsWith("/officeDocument", StringComparison.Ordinal)).Target;
+        office ??= _entries.ContainsKey("xl/workbook.xml") ? "xl/workbook.xml" : null;
+        if (office is null || !_entries.ContainsKey(office))
+        {
+            if (_entries.Keys.Any(k => k.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) && k.Contains("workbook", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new UnreadableWorkbookException("Filen är en binär Excel-arbetsbok (.xlsb). Spara den som Excel-arbetsbok (.xlsx) och skicka den igen.");
+            }
+            throw new UnreadableWorkbookException("Filen är en zip-fil men ingen Excel-arbetsbok (.xlsx): arbetsboksdelen saknas.");
+        }
+        return office;
+    }
+
+    /// <summary>The relationships of a part (or, for "", of the package), targets resolved to entry names.</summary>
+    private Dictionary<string, (string Type, string Target)> ReadRelationships(string part)
+    {
+        var directory = part.Contains('/') ? part[..part.LastIndexOf('/')] : "";
+        var fileName = part[(part.LastIndexOf('/') + 1)..];
+        var relsPath = (directory.Length == 0 ? "" : directory + "/") + "_rels/" + fileName + ".rels";
+        var result = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        if (!_entries.TryGetValue(relsPath, out var entry))
+        {
+            return result;
+        }
+        using var reader = OpenXml(entry);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship"
+                    && reader.GetAttribute("TargetMode") != "External")
+                {
+                    var id = reader.GetAttribute("Id");
+                    var type = reader.GetAttribute("Type") ?? "";
+                    var target = reader.GetAttribute("Target");
+                    if (id is not null && target is not null)
+                    {
+                        result[id] = (type, ResolvePath(directory, target));
+                    }
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            throw Damaged(relsPath, e);
+        }
+        return result;
+    }
+
+    private static string ResolvePath(string directory, string target)
+    {
+        target = Uri.UnescapeDataString(target.Replace('\\', '/'));
+        var segments = new List<string>();
+        if (!target.StartsWith('/'))
+        {
+            segments.AddRange(directory.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        }
+        foreach (var segment in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (segment == "..")
+            {
+                if (segments.Count > 0)
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+            }
+            else if (segment != ".")
+            {
+                segments.Add(segment);
+            }
+        }
+        return string.Join('/', segments);
+    }
+
+    private (List<(string Name, string Part)> Sheets, bool Date1904) ReadWorkbook(string workbookPart, Dictionary<string, (string Type, string Target)> relations)
+    {
+        var sheets = new List<(string, string)>();
+        var date1904 = false;
+        using var reader = OpenXml(_entries[workbookPart]);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+                if (reader.LocalName == "workbookPr")
+                {
+                    var value = reader.GetAttribute("date1904");
+                    date1904 = value is "1" or "true";
+                }
+                else if (reader.LocalName == "sheet")
+                {
+                    var name = reader.GetAttribute("name");
+                    string? relId = null;
+                    for (var i = 0; i < reader.AttributeCount; i++)
+                    {
+                        reader.MoveToAttribute(i);
+                        if (reader.LocalName == "id" && reader.NamespaceURI.EndsWith("/relationships", StringComparison.Ordinal))
+                        {
+                            relId = reader.Value;
+                        }
+                    }
+                    reader.MoveToElement();
+                    if (name is not null && relId is not null && relations.TryGetValue(relId, out var rel)
+                        && rel.Type.EndsWith("/worksheet", StringComparison.Ordinal))
+                    {
+                        sheets.Add((name, rel.Target));
+                    }
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            throw Damaged(workbookPart, e);
+        }
+        return (sheets, date1904);
+    }
+
+    private bool[] ReadDateStyles(string stylesPart)
+    {
+        var customFormats = new Dictionary<int, string>();
+        var xfFormats = new List<int>();
+        using var reader = OpenXml(_entries[stylesPart]);
+        try
+        {
+            var inCellXfs = false;
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    switch (reader.LocalName)
+                    {
+                        case "numFmt" when int.TryParse(reader.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id):
+                            customFormats[id] = reader.GetAttribute("formatCode") ?? "";
+                            break;
+                        case "cellXfs":
+                            inCellXfs = !reader.IsEmptyElement;
+                            break;
+                        case "xf" when inCellXfs:
+                            xfFormats.Add(int.TryParse(reader.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var fmt) ? fmt : 0);
+                            break;
+                    }
+                }
+                else if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "cellXfs")
+                {
+                    inCellXfs = false;
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            throw Damaged(stylesPart, e);
+        }
+        return xfFormats.Select(id => BuiltInDateFormats.Contains(id) || (customFormats.TryGetValue(id, out var code) && IsDateFormat(code))).ToArray();
+    }
+
+    /// <summary>Whether a number format code shows a date or time: y, m, d, h or s outside quotes and brackets.</summary>
+    internal static bool IsDateFormat(string code)
+    {
+        var section = code.Split(';')[0];
+        var inQuotes = false;
+        for (var i = 0; i < section.Length; i++)
+        {
+            var c = section[i];
+            if (c == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (inQuotes)
+            {
+                continue;
+            }
+            else if (c == '\\' || c == '_' || c == '*')
+            {
+                i++;
+            }
+            else if (c == '[')
+            {
+                var end = section.IndexOf(']', i);
+                var inner = end < 0 ? "" : section[(i + 1)..end].ToLowerInvariant();
+                if (inner is "h" or "hh" or "m" or "mm" or "s" or "ss")
+                {
+                    return true;
+                }
+                i = end < 0 ? section.Length : end;
+            }
+            else if ("yYmMdDhHsS".Contains(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<string> SharedStrings()
+    {
+        if (_sharedStrings is not null)
+        {
+            return _sharedStrings;
+        }
+        var strings = new List<string>();
+        var part = _sharedStringsPart ?? "xl/sharedStrings.xml";
+        if (_entries.TryGetValue(part, out var entry))
+        {
+            using var reader = OpenXml(entry);
+            try
+            {
+                while (reader.Read())
+                {
+                    if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "si")
+                    {
+                        strings.Add(ReadRichText(reader));
+                    }
+                }
+            }
+            catch (XmlException e)
+            {
+                throw Damaged(part, e);
+            }
+        }
+        return _sharedStrings = strings;
+    }
+
+    /// <summary>
+    /// The text of an <c>si</c> or <c>is</c> element: its <c>t</c> runs, without phonetic hints.
+    /// Leaves the reader on the element's end (or on the element itself when it is empty).
+    /// </summary>
+    private static string ReadRichText(XmlReader reader)
+    {
+        if (reader.IsEmptyElement)
+        {
+            return "";
+        }
+        var depth = reader.Depth;
+        string? single = null;
+        StringBuilder? builder = null;
+        reader.Read();
+        while (reader.Depth > depth)
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                reader.Read();
+                continue;
+            }
+            switch (reader.LocalName)
+            {
+                case "t":
+                    var text = reader.ReadElementContentAsString();
+                    if (single is null && builder is null)
+                    {
+                        single = text;
+                    }
+                    else
+                    {
+                        (builder ??= new StringBuilder(single)).Append(text);
+                    }
+                    break;
+                case "r":
+                    // A rich text run: its t is read on the next turn, its formatting skipped.
+                    if (reader.IsEmptyElement)
+                    {
+                        reader.Skip();
+                    }
+                    else
+                    {
+                        reader.Read();
+                    }
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        return builder?.ToString() ?? single ?? "";
+    }
+
+    private IEnumerable<XlsxRow> ReadRows(string sheetName, ZipArchiveEntry entry)
+    {
+        using var reader = OpenXml(entry);
+        var cells = new List<XlsxCell>();
+        var nextRow = 0;
+        var rowsWithValues = 0;
+        while (true)
+        {
+            XlsxRow? row;
+            try
+            {
+                if (!MoveToNextRow(reader))
+                {
+                    yield break;
+                }
+                var rowIndex = nextRow;
+                if (CellAddress.TryParseRowNumber(reader.GetAttribute("r"), out var r))
+                {
+                    rowIndex = r;
+                }
+                nextRow = rowIndex + 1;
+                cells.Clear();
+                ReadCells(reader, sheetName, rowIndex, cells);
+                row = cells.Count == 0 ? null : new XlsxRow(rowIndex, cells.OrderBy(c => c.Column).ToArray());
+            }
+            catch (XmlException e)
+            {
+                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" är skadat och kan inte läsas (rad {e.LineNumber}).", e) { Sheet = sheetName };
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
+            }
+            if (row is null)
+            {
+                continue;
+            }
+            if (++rowsWithValues > _limits.MaxRows)
+            {
+                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" har fler än {_limits.MaxRows:N0} rader med värden; filen läses inte.".Replace(',', ' ')) { Sheet = sheetName };
+            }
+            yield return row;
+        }
+    }
+
+    private static bool MoveToNextRow(XmlReader reader)
+    {
+        while (reader.Read())
+        {
+            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "row")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void ReadCells(XmlReader reader, string sheetName, int rowIndex, List<XlsxCell> cells)
+    {
+        if (reader.IsEmptyElement)
+        {
+            return;
+        }
+        var rowDepth = reader.Depth;
+        var nextColumn = 0;
+        while (reader.Read() && reader.Depth > rowDepth)
+        {
+            if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "c")
+            {
+                continue;
+            }
+            var column = nextColumn;
+            var address = reader.GetAttribute("r");
+            if (address is not null && CellAddress.TryParse(address, out _, out var c))
+            {
+                column = c;
+            }
+            nextColumn = column + 1;
+            var type = reader.GetAttribute("t");
+            var style = int.TryParse(reader.GetAttribute("s"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+            var (value, inline) = ReadCellContent(reader);
+            var cell = ToCell(column, type, style, value, inline);
+            if (cell is null)
+            {
+                continue;
+            }
+            if (column >= _limits.MaxColumns)
+            {
+                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" har värden i fler än {_limits.MaxColumns} kolumner ({CellAddress.Format(rowIndex, column)}); filen läses inte.") { Sheet = sheetName };
+            }
+            cells.Add(cell.Value);
+        }
+    }
+
+    /// <summary>
+    /// Reads a <c>c</c> element's cached value (<c>v</c>) or inline string (<c>is</c>); the formula
+    /// itself is skipped. Leaves the reader on the element's end (or on it when it is empty).
+    /// </summary>
+    private static (string? Value, string? Inline) ReadCellContent(XmlReader reader)
+    {
+        if (reader.IsEmptyElement)
+        {
+            return (null, null);
+        }
+        var depth = reader.Depth;
+        string? value = null, inline = null;
+        reader.Read();
+        while (reader.Depth > depth)
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                reader.Read();
+                continue;
+            }
+            switch (reader.LocalName)
+            {
+                case "v":
+                    value = reader.ReadElementContentAsString();
+                    break;
+                case "is":
+                    inline = ReadRichText(reader);
+                    reader.Read();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        return (value, inline);
+    }
+
+    private XlsxCell? ToCell(int column, string? type, int style, string? value, string? inline)
+    {
+        switch (type)
+        {
+            case "inlineStr":
+                return inline is null && value is null ? null : Text(inline ?? value!);
+            case "s":
+                if (value is null)
+                {
+                    return null;
+                }
+                var strings = SharedStrings();
+                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < strings.Count
+                    ? Text(strings[index])
+                    : throw new UnreadableWorkbookException($"Cellen {CellAddress.ColumnName(column)} hänvisar till en text som saknas i filen: filen är skadad.");
+            case "str":
+                return value is null ? null : Text(value);
+            case "b":
+                return value is null ? null : new XlsxCell(column, CellKind.Boolean, value, value is "1" or "true" ? 1 : 0);
+            case "e":
+                return value is null ? null : new XlsxCell(column, CellKind.Error, value, double.NaN);
+            case "d":
+                if (value is null)
+                {
+                    return null;
+                }
+                return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var date)
+                    ? new XlsxCell(column, CellKind.Date, value, date.ToOADate())
+                    : Text(value);
+            default:
+                if (string.IsNullOrEmpty(value))
+                {
+                    return null;
+                }
+                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                {
+                    return Text(value);
+                }
+                if (style < _dateStyles.Length && _dateStyles[style])
+                {
+                    return new XlsxCell(column, CellKind.Date, value, _date1904 ? number + 1462 : number);
+                }
+                return new XlsxCell(column, CellKind.Number, value, number);
+        }
+
+        XlsxCell? Text(string text) => text.Length == 0 ? null : new XlsxCell(column, CellKind.Text, text, double.NaN);
+    }
+
+    private XmlReader OpenXml(ZipArchiveEntry entry)
+    {
+        var settings = BaseSettings.Clone();
+        settings.MaxCharactersInDocument = Math.Max(entry.Length, 1) * 2;
+        return XmlReader.Create(entry.Open(), settings);
+    }
+
+    private static UnreadableWorkbookException Damaged(string part, Exception e) =>
+        new($"Arbetsboken är skadad: delen {part} kan inte tolkas.", e);
+
+    private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MB".Replace('.', ',');
+}
