@@ -1,0 +1,141 @@
+using System.Globalization;
+using Dapper;
+using NackaInsights.Etl.Demo;
+using NackaInsights.Etl.Sources;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Etl.Commands;
+
+/// <summary>What the commands print for the operator: English around the users' Swedish messages.</summary>
+internal static class ConsoleReport
+{
+    public static int ExitCode(RunResult result) =>
+        !result.Succeeded ? ExitCodes.Failed : result.HasRejections ? ExitCodes.Rejections : ExitCodes.Success;
+
+    public static string Sek(decimal amount) => SwedishNumber.Format(Math.Round(amount, 0)) + " kr";
+
+    public static async Task WriteRunAsync(TextWriter output, RunResult result)
+    {
+        var elapsed = result.Timings.Phases.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b);
+        var outcome = result.Succeeded ? "succeeded" : "FAILED; the warehouse is as it was before";
+        await output.WriteLineAsync($"Run {result.RunId} {outcome} ({result.Status}).");
+        await output.WriteLineAsync($"  {result.Message}");
+        var files = result.Files;
+        if (files.Count > 0)
+        {
+            int Count(string status) => files.Count(f => f.Status == status);
+            await output.WriteLineAsync(
+                $"  Files: {files.Count} ({Count(FileStatus.Loaded)} loaded, {Count(FileStatus.PartlyLoaded)} partly loaded, " +
+                $"{Count(FileStatus.Rejected)} rejected, {Count(FileStatus.Unchanged)} unchanged). " +
+                $"Rows: {result.RowsLoaded} loaded, {result.RowsRejected} rejected.");
+        }
+        var rejected = files.Where(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded).ToList();
+        if (rejected.Count > 0)
+        {
+            await output.WriteLineAsync("  Rejected:");
+            foreach (var file in rejected)
+            {
+                await output.WriteLineAsync($"    {file.Name}");
+                foreach (var problem in file.Problems)
+                {
+                    await output.WriteLineAsync($"      {(problem.Location.Length == 0 ? "" : problem.Location + ": ")}{problem.Message}");
+                }
+            }
+        }
+        var failedChecks = result.Checks.Where(c => !c.Passed).ToList();
+        foreach (var check in failedChecks)
+        {
+            await output.WriteLineAsync($"  Data check failed: {check.Name} ({check.FailingRows} rows)");
+        }
+    }
+
+    public static async Task WriteDemoSummaryAsync(TextWriter output, IHost host, string dbPath, RunResult result, CancellationToken ct)
+    {
+        var database = host.Services.GetRequiredService<WarehouseDatabase>();
+        await using var connection = await database.OpenAsync(ct);
+        var counts = await connection.QuerySingleAsync<(long Initiatives, long Units, long Years)>(new CommandDefinition(
+            "SELECT (SELECT COUNT(*) FROM pbi_dim_initiative), (SELECT COUNT(*) FROM pbi_dim_unit), (SELECT COUNT(*) FROM pbi_dim_year)", cancellationToken: ct));
+        var reference = await connection.QuerySingleOrDefaultAsync<(double Cost, double Benefit, double Net, double Npv)>(new CommandDefinition(
+            "SELECT cost_total_sek, economic_benefit_total_sek, net_benefit_total_sek, npv_sek FROM pbi_fct_business_case WHERE initiative_id = @Id",
+            new { Id = DemoSourceWriter.ReferenceInitiativeId }, cancellationToken: ct));
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"The warehouse {dbPath} now holds {counts.Initiatives} initiatives of {counts.Units} verksamheter over {counts.Years} years.");
+        await output.WriteLineAsync(
+            $"Nacka's reference case {DemoSourceWriter.ReferenceInitiativeId}: total cost {Sek((decimal)reference.Cost)}, " +
+            $"economic benefit {Sek((decimal)reference.Benefit)}, net {Sek((decimal)reference.Net)}, net present value {Sek((decimal)reference.Npv)}.");
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("Power BI reads the pbi_* views of that file through the SQLite ODBC driver (see README, 'Connecting Power BI').");
+        await output.WriteLineAsync($"  nacka-insights status --db \"{dbPath}\"   shows the runs and files.");
+        await output.WriteLineAsync($"  sqlite3 \"{dbPath}\" \"SELECT * FROM pbi_fct_business_case_year WHERE initiative_id = '{DemoSourceWriter.ReferenceInitiativeId}'\"");
+    }
+
+    public static async Task WriteStatusAsync(TextWriter output, WarehouseQueries queries, WarehouseDatabase database, int runCount, CancellationToken ct)
+    {
+        var runs = await queries.LatestRunsAsync(runCount, ct);
+        await output.WriteLineAsync($"Warehouse: {database.Describe()}");
+        if (runs.Count == 0)
+        {
+            await output.WriteLineAsync("No runs yet.");
+            return;
+        }
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"{"run",5}  {"started (UTC)",-19}  {"took",7}  {"status",-11}  {"loaded",7}  {"rejected",8}  message");
+        foreach (var run in runs)
+        {
+            var took = run.FinishedAtUtc is { } f ? $"{(f - run.StartedAtUtc).TotalSeconds:0.0} s" : "";
+            await output.WriteLineAsync(
+                $"{run.RunId,5}  {run.StartedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-19}  {took,7}  {run.Status,-11}  {run.RowsLoaded,7}  {run.RowsRejected,8}  {run.Message}");
+        }
+
+        var latest = runs[0];
+        var files = await queries.FilesOfRunAsync(latest.RunId, ct);
+        if (files.Count > 0)
+        {
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"Files of run {latest.RunId}:");
+            foreach (var file in files)
+            {
+                await output.WriteLineAsync($"  {file.Status,-13}  {file.SourceKind,-13}  {file.FileName}  {file.Message}");
+            }
+        }
+        var problems = await queries.ProblemsOfRunAsync(latest.RunId, ct);
+        if (problems.Count > 0)
+        {
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"Problems found in run {latest.RunId}:");
+            foreach (var p in problems)
+            {
+                var location = p.SheetName is null ? "" : p.Cell is null ? $"{p.SheetName}: " : $"{p.SheetName}!{p.Cell}: ";
+                await output.WriteLineAsync($"  {p.SourceName}: {location}{p.Message}");
+            }
+        }
+    }
+}
+
+/// <summary>Shows a run's progress on a terminal, on one line of standard error.</summary>
+internal sealed class TerminalProgress(TextWriter stderr) : IRunObserver
+{
+    private int _files;
+    private string _phase = "";
+
+    public void PhaseStarting(long runId, string phase)
+    {
+        _phase = phase;
+        Draw(runId);
+    }
+
+    public void FileProcessed(long runId, FileResult file)
+    {
+        Interlocked.Increment(ref _files);
+        if (_files % 10 == 0)
+        {
+            Draw(runId);
+        }
+    }
+
+    public void Done() => stderr.Write("\r\x1b[2K");
+
+    private void Draw(long runId) => stderr.Write($"\r\x1b[2KRun {runId}: {_phase}, {_files} files taken in…");
+}

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using NackaInsights.Etl.Demo;
+using NackaInsights.Etl.Pipeline;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Etl.Commands;
+
+/// <summary><c>refresh --source-dir DIR</c>: the whole pipeline once over a source folder.</summary>
+internal static class RefreshCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var sourceDir = new Option<string?>("--source-dir") { Description = "The source folder: business-cases/, actuals/, lists/, index/." };
+        var verbose = new Option<bool>("--verbose") { Description = "Log every step to standard error." };
+        var database = new DatabaseOptions();
+        var command = new Command("refresh", "Run the whole pipeline once over a source folder and publish the result.") { sourceDir, verbose };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetValue(sourceDir)
+                ?? throw new UsageException("refresh needs --source-dir DIR. Reading SharePoint through Microsoft Graph is not part of this version yet.");
+            if (!Directory.Exists(dir))
+            {
+                throw new UsageException($"The source folder '{dir}' does not exist.");
+            }
+            using var host = CommandHost.Build(database.Overrides(parse), parse.GetValue(verbose));
+            var result = await RunPipelineAsync(host, dir, "refresh", stderr, ct);
+            await ConsoleReport.WriteRunAsync(stdout, result);
+            return ConsoleReport.ExitCode(result);
+        });
+        return command;
+    }
+
+    /// <summary>Migrates the warehouse, then runs the pipeline over <paramref name="dir"/>.</summary>
+    internal static async Task<RunResult> RunPipelineAsync(IHost host, string dir, string runKind, TextWriter stderr, CancellationToken ct)
+    {
+        var migrator = host.Services.GetRequiredService<SchemaMigrator>();
+        await migrator.MigrateAsync(ct);
+        var pipeline = host.Services.GetRequiredService<RefreshPipeline>();
+        IRunObserver? progress = CommandHost.Interactive ? new TerminalProgress(stderr) : null;
+        var result = await pipeline.RunAsync(dir, runKind, progress, ct);
+        (progress as TerminalProgress)?.Done();
+        return result;
+    }
+}
+
+/// <summary><c>demo [--db PATH]</c>: writes the demo source folder and loads it into an SQLite warehouse.</summary>
+internal static class DemoCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var db = new Option<string?>("--db") { Description = $"The SQLite warehouse file (default {WarehouseOptions.DefaultSqliteFile})." };
+        var sourceDir = new Option<string?>("--source-dir") { Description = "Where to write the demo source folder (default nacka-insights-demo beside the database)." };
+        var command = new Command("demo", "Write a realistic demo source folder and load it into an SQLite warehouse.") { db, sourceDir };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dbPath = Path.GetFullPath(parse.GetValue(db) ?? WarehouseOptions.DefaultSqliteFile);
+            var dir = Path.GetFullPath(parse.GetValue(sourceDir) ?? Path.Combine(Path.GetDirectoryName(dbPath)!, "nacka-insights-demo"));
+            Directory.CreateDirectory(Path.GetDirectoryName(dbPath)!);
+            var files = DemoSourceWriter.Write(dir);
+            await stdout.WriteLineAsync($"Wrote the demo source folder {dir} ({files.Count} business case workbooks, one of them broken on purpose).");
+
+            var overrides = new Dictionary<string, string?>
+            {
+                [$"{nameof(WarehouseOptions)}:{nameof(WarehouseOptions.Provider)}"] = nameof(WarehouseProvider.Sqlite),
+                [$"{nameof(WarehouseOptions)}:{nameof(WarehouseOptions.ConnectionString)}"] = $"Data Source={dbPath}",
+            };
+            using var host = CommandHost.Build(overrides);
+            var result = await RefreshCommand.RunPipelineAsync(host, dir, "demo", stderr, ct);
+            await ConsoleReport.WriteRunAsync(stdout, result);
+            if (!result.Succeeded)
+            {
+                return ExitCodes.Failed;
+            }
+            await ConsoleReport.WriteDemoSummaryAsync(stdout, host, dbPath, result, ct);
+            // The broken workbook is rejected on purpose: the demo itself succeeded.
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
+
+/// <summary><c>migrate</c>: creates or upgrades the warehouse schema.</summary>
+internal static class MigrateCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var database = new DatabaseOptions();
+        var command = new Command("migrate", "Create or upgrade the warehouse schema.");
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = CommandHost.Build(database.Overrides(parse));
+            var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
+            var result = await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
+            if (result.Applied.Count == 0)
+            {
+                await stdout.WriteLineAsync($"{warehouse.Describe()} is up to date at schema version {result.CurrentVersion}.");
+            }
+            else
+            {
+                foreach (var script in result.Applied)
+                {
+                    await stdout.WriteLineAsync($"Applied {warehouse.Dialect.ScriptFolder}/{script.Name}");
+                }
+                await stdout.WriteLineAsync($"{warehouse.Describe()} is at schema version {result.CurrentVersion}.");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
+
+/// <summary><c>status</c>: the latest runs and the files of the latest one.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var runs = new Option<int>("--runs") { Description = "How many runs to list.", DefaultValueFactory = _ => 10 };
+        var database = new DatabaseOptions();
+        var command = new Command("status", "Show the latest runs and the files of the latest one, from pbi_etl_run and pbi_etl_file.") { runs };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = CommandHost.Build(database.Overrides(parse));
+            var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
+            if (warehouse.Options.Provider == WarehouseProvider.Sqlite && !SqliteFileExists(warehouse.Options.ConnectionString))
+            {
+                await stderr.WriteLineAsync($"There is no warehouse at {warehouse.Describe()}. Run 'nacka-insights migrate' or 'refresh' first.");
+                return ExitCodes.Failed;
+            }
+            if (await host.Services.GetRequiredService<SchemaMigrator>().CurrentVersionAsync(ct) is null)
+            {
+                await stderr.WriteLineAsync($"{warehouse.Describe()} has no warehouse schema. Run 'nacka-insights migrate' or 'refresh' first.");
+                return ExitCodes.Failed;
+            }
+            await ConsoleReport.WriteStatusAsync(stdout, host.Services.GetRequiredService<WarehouseQueries>(), warehouse, Math.Max(1, parse.GetValue(runs)), ct);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static bool SqliteFileExists(string connectionString)
+    {
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        return dataSource == ":memory:" || File.Exists(dataSource);
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Sources.BusinessCases;
+using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Etl.Hosting;
+
+public static class NackaInsightsHostingExtensions
+{
+    /// <summary>
+    /// Everything NackaInsights needs, for the commands and the service alike: options bound from
+    /// configuration and validated, the warehouse, the readers and the pipeline.
+    /// </summary>
+    public static IHostApplicationBuilder AddNackaInsights(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<WarehouseOptions>().BindConfiguration(nameof(WarehouseOptions)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CalculationOptions>().BindConfiguration(nameof(CalculationOptions)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkbookLimits>().BindConfiguration(nameof(WorkbookLimits)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WarehouseOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalculationOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkbookLimits>>().Value);
+
+        services.AddSingleton<WarehouseDatabase>();
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<WarehouseLoader>();
+        services.AddSingleton<WarehouseQueries>();
+        services.AddSingleton<BusinessCaseWorkbookReader>();
+        services.AddSingleton<RefreshPipeline>();
+        return builder;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using NackaInsights.Warehouse.Loading;
+
+namespace NackaInsights.Etl.Pipeline;
+
+/// <summary>
+/// The offline form of the sources (cli.md): <c>business-cases/</c>, <c>actuals/</c>, <c>lists/</c> and
+/// <c>index/</c> below one folder. Any part may be missing.
+/// </summary>
+public sealed class SourceFolder(string root)
+{
+    public const string BusinessCases = "business-cases";
+    public const string Actuals = "actuals";
+    public const string Lists = "lists";
+    public const string Index = "index";
+
+    /// <summary>The suffix of the feedback workbooks written beside uploads; never read back as uploads.</summary>
+    public const string ResultSuffix = ".resultat.xlsx";
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>
+    /// The workbooks of a subfolder in processing order: by last-modified time, then name. Excel's
+    /// lock files (<c>~$…</c>) and result workbooks are left out.
+    /// </summary>
+    public IReadOnlyList<FileInfo> Workbooks(string subfolder)
+    {
+        var directory = new DirectoryInfo(Path.Combine(Root, subfolder));
+        if (!directory.Exists)
+        {
+            return [];
+        }
+        return directory.EnumerateFiles("*", SearchOption.TopDirectoryOnly)
+            .Where(f => f.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase)
+                && !f.Name.StartsWith("~$", StringComparison.Ordinal)
+                && !f.Name.EndsWith(ResultSuffix, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(f => f.LastWriteTimeUtc)
+            .ThenBy(f => f.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Files of a subfolder that are not workbooks the pipeline reads, for the operator's attention.</summary>
+    public IReadOnlyList<string> Ignored(string subfolder)
+    {
+        var directory = new DirectoryInfo(Path.Combine(Root, subfolder));
+        if (!directory.Exists)
+        {
+            return [];
+        }
+        var read = Workbooks(subfolder).Select(f => f.FullName).ToHashSet();
+        return directory.EnumerateFiles()
+            .Where(f => !read.Contains(f.FullName) && !f.Name.StartsWith("~$", StringComparison.Ordinal) && !f.Name.EndsWith(ResultSuffix, StringComparison.OrdinalIgnoreCase))
+            .Select(f => Name(f))
+            .ToList();
+    }
+
+    /// <summary>A file's name across runs: its path below the source folder, with '/'.</summary>
+    public string Name(FileInfo file) => Path.GetRelativePath(Root, file.FullName).Replace('\\', '/');
+
+    /// <summary>The file's bytes and their fingerprint, read once.</summary>
+    public SourceFileContent Read(FileInfo file, string kind, long maxBytes)
+    {
+        var length = file.Length;
+        byte[]? bytes = null;
+        string sha;
+        if (length <= maxBytes)
+        {
+            bytes = File.ReadAllBytes(file.FullName);
+            sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        }
+        else
+        {
+            // Too large to read: fingerprint it by streaming, so the rejection is recorded with its hash.
+            using var stream = file.OpenRead();
+            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        return new SourceFileContent(new SourceFile(kind, Name(file), sha, length, file.LastWriteTimeUtc), bytes);
+    }
+}
+
+/// <summary>A source file and, unless it was too large to read, its bytes.</summary>
+public sealed record SourceFileContent(SourceFile File, byte[]? Bytes);
