@@ -29,8 +29,17 @@ public static class DataChecks
         new($"relationship:{view}.{column}->{parent}.{parentColumn}",
             $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})");
 
-    public static DataCheck AcceptedValues(string view, string column, IEnumerable<string> values) =>
-        new($"accepted_values:{view}.{column}", $"SELECT COUNT(*) FROM {view} WHERE {column} IS NOT NULL AND {column} NOT IN @Values", new { Values = values.ToArray() });
+    public static DataCheck AcceptedValues(string view, string column, IEnumerable<string> values)
+    {
+        // Spelled out as parameters: Dapper expands "IN @list" on some providers and sends an array on others.
+        var parameters = new DynamicParameters();
+        var names = values.Select((value, i) =>
+        {
+            parameters.Add($"v{i}", value);
+            return $"@v{i}";
+        }).ToList();
+        return new($"accepted_values:{view}.{column}", $"SELECT COUNT(*) FROM {view} WHERE {column} IS NOT NULL AND {column} NOT IN ({string.Join(", ", names)})", parameters);
+    }
 
     public static DataCheck Range(string view, string column, decimal min, decimal max) =>
         new($"range:{view}.{column}[{min},{max}]", $"SELECT COUNT(*) FROM {view} WHERE {column} < @Min OR {column} > @Max", new { Min = min, Max = max });
