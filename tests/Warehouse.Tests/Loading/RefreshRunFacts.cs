@@ -1,0 +1,142 @@
+using Dapper;
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+
+namespace NackaInsights.Warehouse.Tests.Loading;
+
+/// <summary>A run's transaction, lock and dimensions, fed with business cases built in code.</summary>
+public abstract class RefreshRunFacts : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected TestWarehouse Warehouse { get; private set; } = null!;
+
+    protected abstract Task<TestWarehouse> CreateWarehouseAsync();
+
+    public async ValueTask InitializeAsync() => Warehouse = await (await CreateWarehouseAsync()).MigratedAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        Warehouse?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static BusinessCase Case(string id, string unit, int firstYear, int lastYear, params string[] goalCodes) => new(
+        new InitiativeCard(id, $"Initiativ {id}", unit, "agare@nacka.se", "FO-1", goalCodes, "v1"),
+        Enumerable.Range(firstYear, lastYear - firstYear + 1).ToList(),
+        [new CostLine(2, "Införande", CostCategory.Investment, [new YearValue(firstYear, 100_000, "C2", "100000")])],
+        [new BenefitLine(2, "Tid", BenefitType.Redistribution, [new YearValue(lastYear, 30_000, "D2", "30000")])],
+        [new SourceAttribute("Initiativ-ID", id, "B1")]);
+
+    private static SourceFile File(string name) => new(SourceKind.BusinessCase, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))), 1_000, DateTime.UtcNow);
+
+    [Fact]
+    public async Task Complete_BuildsTheDimensions_FromTheCurrentBusinessCases()
+    {
+        await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
+        {
+            await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025, "MAXIMALT_VARDE", "STARK_TILLVAXT"), Ct);
+            await run.AddBusinessCaseAsync(File("b.xlsx"), Case("DIG-B", "Stadsledningskontoret", 2024, 2030), Ct);
+            var result = await run.CompleteAsync(Ct);
+            Assert.True(result.Succeeded);
+        }
+
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        Assert.Equal(["Stadsledningskontoret", "Välfärd skola"], (await connection.QueryAsync<string>("SELECT unit FROM pbi_dim_unit ORDER BY unit")).Order(StringComparer.Ordinal));
+        Assert.Equal(["MAXIMALT_VARDE", "STARK_TILLVAXT"], await connection.QueryAsync<string>("SELECT goal_code FROM pbi_bridge_initiative_goal WHERE initiative_id = 'DIG-A' ORDER BY goal_code"));
+        var years = (await connection.QueryAsync<long>("SELECT year FROM pbi_dim_year ORDER BY year")).ToList();
+        Assert.Equal(2022, years[0]);
+        Assert.True(years[^1] >= 2030);
+        Assert.Equal(years.Count, years[^1] - years[0] + 1);
+        var days = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_date");
+        Assert.Equal(Enumerable.Range((int)years[0], years.Count).Sum(y => DateTime.IsLeapYear(y) ? 366 : 365), days);
+        Assert.Equal(4L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_strategic_goal"));
+    }
+
+    [Fact]
+    public async Task AnAbandonedRun_IsRolledBack_AndRecordedAsFailed()
+    {
+        long runId;
+        await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
+        {
+            runId = run.RunId;
+            await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025), Ct);
+        }
+
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM fct_business_case_version"));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM etl_file"));
+        Assert.Equal("Misslyckad", await connection.ExecuteScalarAsync<string>("SELECT status FROM pbi_etl_run WHERE run_id = @runId", new { runId }));
+    }
+
+    [Fact]
+    public async Task ARun_ShowsAsPagar_WhileItRuns_AndItsFactsOnlyOnceComplete()
+    {
+        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
+        await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025), Ct);
+
+        await using (var reader = await Warehouse.Database.OpenAsync(Ct))
+        {
+            Assert.Equal("Pågår", await reader.ExecuteScalarAsync<string>("SELECT status FROM pbi_etl_run WHERE run_id = @RunId", new { run.RunId }));
+            Assert.Equal(0L, await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case"));
+        }
+
+        await run.CompleteAsync(Ct);
+
+        await using var after = await Warehouse.Database.OpenAsync(Ct);
+        Assert.Equal("Lyckad", await after.ExecuteScalarAsync<string>("SELECT status FROM pbi_etl_run WHERE run_id = @RunId", new { run.RunId }));
+        Assert.Equal(1L, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case"));
+    }
+
+    [Fact]
+    public async Task ASecondRun_WaitsForTheFirst_AndGivesUpAfterItsTimeout()
+    {
+        Warehouse.Options.RefreshLockTimeoutSeconds = 1;
+        await using var first = await Warehouse.Loader().StartRunAsync("first", null, ct: Ct);
+
+        await Assert.ThrowsAsync<RefreshLockTimeoutException>(() => Warehouse.Loader().StartRunAsync("second", null, ct: Ct));
+
+        await first.CompleteAsync(Ct);
+        await using var third = await Warehouse.Loader().StartRunAsync("third", null, ct: Ct);
+        Assert.True((await third.CompleteAsync(Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task RunsStartedTogether_NeverOverlap()
+    {
+        Warehouse.Options.RefreshLockTimeoutSeconds = 60;
+        async Task<long> RunAsync(string id)
+        {
+            await using var run = await Warehouse.Loader().StartRunAsync("parallel", null, ct: Ct);
+            await run.AddBusinessCaseAsync(File($"{id}.xlsx"), Case(id, "Välfärd skola", 2022, 2025), Ct);
+            await Task.Delay(200, Ct);
+            await run.CompleteAsync(Ct);
+            return run.RunId;
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => RunAsync($"DIG-{i}"), Ct)));
+
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        var runs = (await connection.QueryAsync<(object Started, object Finished)>(
+            "SELECT started_at_utc, finished_at_utc FROM pbi_etl_run ORDER BY started_at_utc")).ToList();
+        Assert.Equal(4, runs.Count);
+        for (var i = 1; i < runs.Count; i++)
+        {
+            Assert.True(Timestamp(runs[i].Started) >= Timestamp(runs[i - 1].Finished), "runs overlapped");
+        }
+        Assert.Equal(4L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case"));
+    }
+
+    private static DateTime Timestamp(object value) => value is DateTime dt ? dt : DateTime.Parse((string)value, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed class SqliteRefreshRunFacts : RefreshRunFacts
+{
+    protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
+}
+
+public sealed class PostgresRefreshRunFacts(PostgresCluster cluster) : RefreshRunFacts
+{
+    protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
+}
