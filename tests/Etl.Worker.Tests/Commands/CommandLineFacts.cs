@@ -1,0 +1,209 @@
+using NackaInsights.Etl.Commands;
+using NackaInsights.TestSupport;
+
+namespace NackaInsights.Etl.Tests.Commands;
+
+/// <summary>The command line of cli.md: its commands, their output and exit codes.</summary>
+public sealed class CommandLineFacts : IDisposable
+{
+    private readonly TempDirectory _dir = new("nacka-cli");
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    private string Db => Path.Combine(_dir.Path, "warehouse.db");
+
+    private string Source => Path.Combine(_dir.Path, "source");
+
+    private string Workbook(string name, RawXlsx workbook)
+    {
+        var path = _dir.File(Path.Combine("source", "business-cases", name));
+        workbook.Save(path);
+        return path;
+    }
+
+    [Fact]
+    public async Task Validate_ExitsZero_AndSummarisesAGoodWorkbook()
+    {
+        var path = Workbook("ok.xlsx", ContractWorkbooks.Reference());
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("valid business case for DIG-2023-014", result.Output);
+        Assert.Contains("2023–2030", result.Output);
+    }
+
+    [Fact]
+    public async Task Validate_ExitsOne_AndPrintsEveryProblemWithSheetAndCell()
+    {
+        var path = Workbook("bad.xlsx", new RawXlsx()
+            .Sheet("Initiativ", ContractWorkbooks.InitiativeRows())
+            .Sheet("Kostnader", [["Kostnadspost", "Kategori", 2023, 2024], ["Konsulter", "Konsult", "ca 500k", 10]])
+            .Sheet("Nyttor", [["Nyttopost", "Typ", 2023], ["Tid", "Omfördelning", -5]]));
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(ExitCodes.Rejections, result.ExitCode);
+        Assert.Contains("bad.xlsx: Kostnader!B2: \"Konsult\" är inte en kategori", result.Output);
+        Assert.Contains("bad.xlsx: Kostnader!C2: \"ca 500k\" är inte ett belopp", result.Output);
+        Assert.Contains("bad.xlsx: Nyttor!C2:", result.Output);
+        Assert.Contains("3 problems", result.Output);
+    }
+
+    [Fact]
+    public async Task Validate_ExitsOne_ForAFileThatIsNoWorkbook()
+    {
+        var path = _dir.File("notes.xlsx");
+        await File.WriteAllTextAsync(path, "hej", TestContext.Current.CancellationToken);
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(ExitCodes.Rejections, result.ExitCode);
+        Assert.Contains("inte en Excel-arbetsbok", result.Output);
+    }
+
+    [Fact]
+    public async Task Validate_ExitsTwo_ForAMissingFile()
+    {
+        var result = await CliRunner.RunAsync("validate", Path.Combine(_dir.Path, "nowhere.xlsx"));
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("There is no file", result.Error);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("refresh", "--sauce", "x")]
+    [InlineData("validate")]
+    [InlineData("template", "business-case")]
+    public async Task BadUsage_ExitsTwo_WithAPlainMessage(params string[] args)
+    {
+        var result = await CliRunner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("nacka-insights --help", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task Refresh_ExitsZero_WhenEverythingLoads()
+    {
+        Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+
+        var result = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("succeeded (Lyckad)", result.Output);
+        Assert.Contains("1 loaded", result.Output);
+    }
+
+    [Fact]
+    public async Task Refresh_ExitsOne_WhenAFileIsRejected_AndNamesItsCells()
+    {
+        Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        Workbook("trasig.xlsx", new RawXlsx().Sheet("Initiativ", ContractWorkbooks.InitiativeRows("DIG-9")));
+
+        var result = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db);
+
+        Assert.Equal(ExitCodes.Rejections, result.ExitCode);
+        Assert.Contains("business-cases/trasig.xlsx", result.Output);
+        Assert.Contains("Bladet \"Kostnader\" saknas", result.Output);
+    }
+
+    [Fact]
+    public async Task Refresh_ExitsTwo_WithoutASourceFolder_OrWithConflictingDatabaseOptions()
+    {
+        var noSource = await CliRunner.RunAsync("refresh", "--db", Db);
+        var missingFolder = await CliRunner.RunAsync("refresh", "--source-dir", Path.Combine(_dir.Path, "nowhere"), "--db", Db);
+        Directory.CreateDirectory(Source);
+        var conflicting = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db, "--provider", "postgres", "--connection", "Host=x");
+        var unknownProvider = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--provider", "oracle", "--connection", "x");
+
+        Assert.All([noSource, missingFolder, conflicting, unknownProvider], r => Assert.Equal(ExitCodes.Usage, r.ExitCode));
+        Assert.Contains("--source-dir", noSource.Error);
+        Assert.Contains("does not exist", missingFolder.Error);
+        Assert.Contains("not both", conflicting.Error);
+        Assert.Contains("Unknown --provider 'oracle'", unknownProvider.Error);
+    }
+
+    [Fact]
+    public async Task Refresh_ExitsThree_WhenTheWarehouseCannotBeReached()
+    {
+        Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var result = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--provider", "postgres",
+            "--connection", $"Host=127.0.0.1;Port={closedPort};Username=nacka;Database=nacka;Timeout=3");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Contains("could not be reached", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task TemplateBusinessCase_WritesAWorkbookThatValidateReadsBack()
+    {
+        var path = Path.Combine(_dir.Path, "mall.xlsx");
+
+        var written = await CliRunner.RunAsync("template", "business-case", "--out", path, "--first-year", "2025");
+        var again = await CliRunner.RunAsync("template", "business-case", "--out", path);
+        var validated = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(ExitCodes.Success, written.ExitCode);
+        Assert.Contains("2025–2032", written.Output);
+        Assert.Equal(ExitCodes.Usage, again.ExitCode);
+        Assert.Contains("--force", again.Error);
+        // An empty template is not a business case yet: it names each value to fill in.
+        Assert.Equal(ExitCodes.Rejections, validated.ExitCode);
+        Assert.Contains("Initiativ!B1: \"Initiativ-ID\" saknar värde", validated.Output);
+        Assert.Contains("Initiativ!B4: \"Ägare\" saknar värde", validated.Output);
+    }
+
+    [Fact]
+    public async Task Migrate_CreatesTheSchema_AndASecondRunChangesNothing()
+    {
+        var first = await CliRunner.RunAsync("migrate", "--db", Db);
+        var second = await CliRunner.RunAsync("migrate", "--db", Db);
+
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        Assert.Contains("Applied sqlite/001_initial_schema.sql", first.Output);
+        Assert.Equal(ExitCodes.Success, second.ExitCode);
+        Assert.Contains("is up to date at schema version", second.Output);
+    }
+
+    [Fact]
+    public async Task Status_ShowsTheLatestRunItsFilesAndProblems()
+    {
+        Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        Workbook("trasig.xlsx", new RawXlsx()
+            .Sheet("Initiativ", ContractWorkbooks.InitiativeRows("DIG-9"))
+            .Sheet("Kostnader", [["Kostnadspost", "Kategori", 2023], ["Drift", "Förvaltning", "mycket"]])
+            .Sheet("Nyttor", [["Nyttopost", "Typ", 2023]]));
+        await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db);
+
+        var result = await CliRunner.RunAsync("status", "--db", Db);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("Lyckad", result.Output);
+        Assert.Contains("Inläst", result.Output);
+        Assert.Contains("Avvisad", result.Output);
+        Assert.Contains("business-cases/trasig.xlsx: Kostnader!C2: \"mycket\" är inte ett belopp", result.Output);
+    }
+
+    [Fact]
+    public async Task Status_ExitsThree_WhenThereIsNoWarehouseYet()
+    {
+        var result = await CliRunner.RunAsync("status", "--db", Db);
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Contains("There is no warehouse", result.Error);
+        Assert.False(File.Exists(Db));
+    }
+}

@@ -1,0 +1,77 @@
+using Dapper;
+using NackaInsights.Etl.Commands;
+using NackaInsights.Etl.Demo;
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Etl.Tests.Commands;
+
+/// <summary>The demo, end to end in a temporary folder, as a newcomer runs it.</summary>
+public sealed class DemoFacts : IDisposable
+{
+    private readonly TempDirectory _dir = new("nacka-demo");
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Demo_LoadsItsSourceFolder_AndASecondDemoFindsEveryFileUnchanged()
+    {
+        var db = Path.Combine(_dir.Path, "nacka-insights.db");
+
+        var first = await CliRunner.RunAsync("demo", "--db", db);
+        var second = await CliRunner.RunAsync("demo", "--db", db);
+
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        Assert.Contains("Run 1 succeeded", first.Output);
+        Assert.Contains("1 rejected", first.Output);
+        Assert.Contains(DemoSourceWriter.BrokenFileName, first.Output);
+        Assert.Contains("Kostnader!C4: \"ca 500k\" är inte ett belopp", first.Output);
+        Assert.Contains("total cost -1 200 000 kr", first.Output);
+        Assert.True(Directory.Exists(Path.Combine(_dir.Path, "nacka-insights-demo", "business-cases")));
+
+        Assert.Equal(ExitCodes.Success, second.ExitCode);
+        Assert.Contains("Run 2 succeeded", second.Output);
+        Assert.Matches(@"\d+ unchanged", second.Output);
+
+        var warehouse = new WarehouseDatabase(WarehouseOptions.ForSqliteFile(db));
+        await using var connection = await warehouse.OpenAsync(TestContext.Current.CancellationToken);
+        var initiatives = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_initiative");
+        var units = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_unit");
+        var versions = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case_version WHERE is_current = 0");
+        Assert.InRange(initiatives, 25, 40);
+        Assert.InRange(units, 4, 10);
+        Assert.True(versions >= 2, "some initiatives have an earlier business case version");
+        // The second demo loaded nothing again: one version per loaded workbook, no more.
+        var loadedFiles = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE status = 'Inläst'");
+        Assert.Equal(loadedFiles, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case_version"));
+    }
+
+    [Fact]
+    public async Task Demo_RunsAsTheRealProgram_FromAnEmptyFolder()
+    {
+        var result = await CliRunner.RunProcessAsync(_dir.Path, null, "demo");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.True(File.Exists(Path.Combine(_dir.Path, "nacka-insights.db")));
+        Assert.Contains("DIG-2023-014", result.Output);
+
+        var status = await CliRunner.RunProcessAsync(_dir.Path, null, "status");
+        Assert.True(status.ExitCode == ExitCodes.Success, status.ToString());
+        Assert.Contains("demo", status.Output);
+    }
+
+    [Fact]
+    public async Task AWrongSetting_StopsTheProgram_WithAMessageThatNamesIt()
+    {
+        var result = await CliRunner.RunProcessAsync(_dir.Path,
+            new Dictionary<string, string> { ["WarehouseOptions__CommandTimeoutSeconds"] = "0" }, "migrate");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("CommandTimeoutSeconds", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+}
