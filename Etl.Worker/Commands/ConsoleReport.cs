@@ -17,7 +17,6 @@ internal static class ConsoleReport
 
     public static async Task WriteRunAsync(TextWriter output, RunResult result)
     {
-        var elapsed = result.Timings.Phases.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b);
         var outcome = result.Succeeded ? "succeeded" : "FAILED; the warehouse is as it was before";
         await output.WriteLineAsync($"Run {result.RunId} {outcome} ({result.Status}).");
         await output.WriteLineAsync($"  {result.Message}");

@@ -62,6 +62,9 @@ public static class NackaInsightsCommandLine
             case InvalidOperationException when e.InnerException is FormatException or InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase):
                 await stderr.WriteLineAsync($"Configuration error: {e.Message} {e.InnerException?.Message}");
                 return ExitCodes.Usage;
+            case NackaInsights.Warehouse.Loading.RefreshLockTimeoutException:
+                await stderr.WriteLineAsync(e.Message);
+                return ExitCodes.Failed;
             case SchemaMismatchException:
                 await stderr.WriteLineAsync($"The warehouse schema does not match this program: {e.Message}");
                 return ExitCodes.Failed;
