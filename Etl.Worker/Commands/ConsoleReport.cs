@@ -23,11 +23,12 @@ internal static class ConsoleReport
         var files = result.Files;
         if (files.Count > 0)
         {
-            int Count(string status) => files.Count(f => f.Status == status);
+            var counts = new[] { (FileStatus.Loaded, "loaded"), (FileStatus.PartlyLoaded, "partly loaded"), (FileStatus.Rejected, "rejected"), (FileStatus.Unchanged, "unchanged") }
+                .Select(s => (Count: files.Count(f => f.Status == s.Item1), Word: s.Item2))
+                .Where(c => c.Count > 0)
+                .Select(c => $"{c.Count} {c.Word}");
             await output.WriteLineAsync(
-                $"  Files: {files.Count} ({Count(FileStatus.Loaded)} loaded, {Count(FileStatus.PartlyLoaded)} partly loaded, " +
-                $"{Count(FileStatus.Rejected)} rejected, {Count(FileStatus.Unchanged)} unchanged). " +
-                $"Rows: {result.RowsLoaded} loaded, {result.RowsRejected} rejected.");
+                $"  Files: {files.Count} ({string.Join(", ", counts)}). Rows: {result.RowsLoaded} loaded, {result.RowsRejected} rejected.");
         }
         var rejected = files.Where(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded).ToList();
         if (rejected.Count > 0)
