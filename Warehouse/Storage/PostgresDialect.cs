@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -71,23 +70,6 @@ public sealed class PostgresDialect : WarehouseDialect
         await writer.CompleteAsync(ct);
     }
 
-    public override object? ToDb(ColumnType type, object? value) => value switch
-    {
-        null => null,
-        DBNull => null,
-        _ => type switch
-        {
-            ColumnType.Decimal => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
-            ColumnType.Ratio => Convert.ToDouble(value, CultureInfo.InvariantCulture),
-            ColumnType.Date => value is DateTime dt ? DateOnly.FromDateTime(dt) : value,
-            // Stored as timestamp without time zone, always UTC: Npgsql wants Kind=Unspecified for it.
-            ColumnType.TimestampUtc => DateTime.SpecifyKind((DateTime)value, DateTimeKind.Unspecified),
-            ColumnType.Flag => value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture),
-            ColumnType.Int32 => Convert.ToInt32(value, CultureInfo.InvariantCulture),
-            ColumnType.Int64 => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-            _ => value,
-        },
-    };
 
     private static NpgsqlDbType TypeOf(ColumnType type) => type switch
     {

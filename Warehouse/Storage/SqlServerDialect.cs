@@ -100,22 +100,7 @@ public sealed partial class SqlServerDialect : WarehouseDialect
         await bulk.WriteToServerAsync(data, ct);
     }
 
-    public override object? ToDb(ColumnType type, object? value) => value switch
-    {
-        null => null,
-        DBNull => null,
-        _ => type switch
-        {
-            ColumnType.Decimal => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
-            ColumnType.Ratio => Convert.ToDouble(value, CultureInfo.InvariantCulture),
-            ColumnType.Date => value is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : value,
-            ColumnType.TimestampUtc => DateTime.SpecifyKind((DateTime)value, DateTimeKind.Unspecified),
-            ColumnType.Flag => value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture),
-            ColumnType.Int32 => Convert.ToInt32(value, CultureInfo.InvariantCulture),
-            ColumnType.Int64 => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-            _ => value,
-        },
-    };
+    protected override object ToDate(object value) => value is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : (DateTime)value;
 
     private static Type ClrTypeOf(ColumnType type) => type switch
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 
 namespace NackaInsights.Warehouse.Storage;
@@ -43,7 +44,21 @@ public abstract class WarehouseDialect
     public abstract Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct);
 
     /// <summary>Converts a value to what this database's driver takes for a column of <paramref name="type"/>.</summary>
-    public abstract object? ToDb(ColumnType type, object? value);
+    public virtual object? ToDb(ColumnType type, object? value) => value is null or DBNull ? null : type switch
+    {
+        ColumnType.Decimal => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
+        ColumnType.Ratio => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+        ColumnType.Date => ToDate(value),
+        // Timestamps are stored without a time zone, always UTC: the drivers want Kind=Unspecified for that.
+        ColumnType.TimestampUtc => DateTime.SpecifyKind((DateTime)value, DateTimeKind.Unspecified),
+        ColumnType.Flag => value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture),
+        ColumnType.Int32 => Convert.ToInt32(value, CultureInfo.InvariantCulture),
+        ColumnType.Int64 => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    /// <summary>A calendar date as the driver takes it.</summary>
+    protected virtual object ToDate(object value) => value is DateTime dt ? DateOnly.FromDateTime(dt) : value;
 
     /// <summary>A UTC timestamp as a parameter value.</summary>
     public object? Timestamp(DateTime? utc) => ToDb(ColumnType.TimestampUtc, utc);

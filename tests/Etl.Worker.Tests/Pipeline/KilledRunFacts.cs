@@ -7,25 +7,18 @@ using NackaInsights.Warehouse.Storage;
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>A refresh killed with SIGKILL in the middle of its load leaves the views as they were, and the next run completes.</summary>
-public abstract class KilledRunFacts : IAsyncLifetime
+public abstract class KilledRunFacts : WarehouseFacts
 {
     private const int Workbooks = 300;
     private readonly TempDirectory _source = new("nacka-killed");
 
-    protected TestWarehouse Warehouse { get; private set; } = null!;
-
-    protected abstract Task<TestWarehouse> CreateWarehouseAsync();
-
     /// <summary>The command line options that point the program at this warehouse.</summary>
     protected abstract string[] DatabaseArguments { get; }
 
-    public async ValueTask InitializeAsync() => Warehouse = await (await CreateWarehouseAsync()).MigratedAsync();
-
-    public ValueTask DisposeAsync()
+    public override ValueTask DisposeAsync()
     {
-        Warehouse?.Dispose();
         _source.Dispose();
-        return ValueTask.CompletedTask;
+        return base.DisposeAsync();
     }
 
     [Fact]

@@ -9,23 +9,16 @@ using NackaInsights.Warehouse.Loading;
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The pipeline from real workbooks in a source folder to the pbi_* views, on each database.</summary>
-public abstract class RefreshPipelineFacts : IAsyncLifetime
+public abstract class RefreshPipelineFacts : WarehouseFacts
 {
     private static readonly DateTime FirstModified = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
     private readonly TempDirectory _source = new("nacka-source");
     private int _files;
 
-    protected TestWarehouse Warehouse { get; private set; } = null!;
-
-    protected abstract Task<TestWarehouse> CreateWarehouseAsync();
-
-    public async ValueTask InitializeAsync() => Warehouse = await (await CreateWarehouseAsync()).MigratedAsync();
-
-    public ValueTask DisposeAsync()
+    public override ValueTask DisposeAsync()
     {
-        Warehouse?.Dispose();
         _source.Dispose();
-        return ValueTask.CompletedTask;
+        return base.DisposeAsync();
     }
 
     [Fact]

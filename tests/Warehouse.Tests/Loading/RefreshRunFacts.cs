@@ -6,22 +6,8 @@ using NackaInsights.Warehouse.Model;
 namespace NackaInsights.Warehouse.Tests.Loading;
 
 /// <summary>A run's transaction, lock and dimensions, fed with business cases built in code.</summary>
-public abstract class RefreshRunFacts : IAsyncLifetime
+public abstract class RefreshRunFacts : WarehouseFacts
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    protected TestWarehouse Warehouse { get; private set; } = null!;
-
-    protected abstract Task<TestWarehouse> CreateWarehouseAsync();
-
-    public async ValueTask InitializeAsync() => Warehouse = await (await CreateWarehouseAsync()).MigratedAsync();
-
-    public ValueTask DisposeAsync()
-    {
-        Warehouse?.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
     private static BusinessCase Case(string id, string unit, int firstYear, int lastYear, params string[] goalCodes) => new(
         new InitiativeCard(id, $"Initiativ {id}", unit, "agare@nacka.se", "FO-1", goalCodes, "v1"),
         Enumerable.Range(firstYear, lastYear - firstYear + 1).ToList(),
