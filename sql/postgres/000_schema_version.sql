@@ -6,3 +6,17 @@ CREATE TABLE IF NOT EXISTS schema_version (
     checksum_sha256 text      NOT NULL,
     applied_at_utc  timestamp NOT NULL
 );
+
+-- Power BI's reader role. Roles belong to the cluster, and the migration lock only to one
+-- database, so the first migrations of two databases of one cluster can race to create it.
+-- Created here, committed before any versioned script runs (001's guarded CREATE ROLE then
+-- finds it), with the loser of the race let off.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nacka_insights_reader') THEN
+        CREATE ROLE nacka_insights_reader NOLOGIN;
+    END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
+END
+$$;
