@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace NackaInsights.Warehouse.Tests.Schema;
+
+/// <summary>A schema script as it lies in the repository's <c>sql/&lt;database&gt;/</c> folder.</summary>
+public sealed record RepositoryScript(int Version, string Name, string Path)
+{
+    public byte[] ReadBytes() => File.ReadAllBytes(Path);
+
+    public string ReadText() => File.ReadAllText(Path);
+}
+
+/// <summary>Reads the schema scripts from the working copy, not from the built assembly.</summary>
+public static class RepositoryScripts
+{
+    private const string SolutionFile = "NackaInsights.sln";
+
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The scripts of <c>sql/<paramref name="folder"/>/</c>, in version order.</summary>
+    public static IReadOnlyList<RepositoryScript> In(string folder) =>
+        Directory.EnumerateFiles(System.IO.Path.Combine(Root, "sql", folder), "*.sql")
+            .Select(path =>
+            {
+                var name = System.IO.Path.GetFileName(path);
+                var version = int.Parse(name[..name.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                return new RepositoryScript(version, name, path);
+            })
+            .OrderBy(s => s.Version)
+            .ToList();
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(directory.FullName, SolutionFile)))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds {SolutionFile}.");
+    }
+}

@@ -1,0 +1,100 @@
+using Dapper;
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Warehouse.Tests.Schema;
+
+/// <summary>The production migrator, on each database that can run here.</summary>
+public abstract class SchemaMigratorFacts : IAsyncLifetime
+{
+    protected TestWarehouse Warehouse { get; private set; } = null!;
+
+    protected abstract Task<TestWarehouse> CreateWarehouseAsync();
+
+    public async ValueTask InitializeAsync() => Warehouse = await CreateWarehouseAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        Warehouse?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Migrate_AppliesEveryVersionedScript_AndNothingTheSecondTime()
+    {
+        var versioned = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect).Where(s => s.Version > 0).ToList();
+
+        var first = await Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
+        var schemaAfterFirst = await SchemaCatalog.ReadAsync(Warehouse.Database);
+        var recordedAfterFirst = await RecordedAsync();
+        var second = await Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(versioned.Select(s => s.Name), first.Applied.Select(s => s.Name));
+        Assert.Equal(versioned[^1].Version, first.CurrentVersion);
+        Assert.Empty(second.Applied);
+        Assert.Equal(first.CurrentVersion, second.CurrentVersion);
+        Assert.Equal(versioned.Select(s => (s.Version, s.Checksum)), recordedAfterFirst);
+        Assert.Equal(recordedAfterFirst, await RecordedAsync());
+        Assert.Equivalent(schemaAfterFirst, await SchemaCatalog.ReadAsync(Warehouse.Database), strict: true);
+    }
+
+    [Fact]
+    public async Task Migrate_AppliesEachScriptOnce_WhenSeveralMigratorsStartOnANewDatabaseAtOnce()
+    {
+        var versioned = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect).Where(s => s.Version > 0).ToList();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(() => Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken), TestContext.Current.CancellationToken)));
+
+        Assert.Equal(versioned.Select(s => s.Name).Order(StringComparer.Ordinal), results.SelectMany(r => r.Applied).Select(s => s.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(versioned.Select(s => (s.Version, s.Checksum)), await RecordedAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_RefusesADatabase_WhereAnAppliedScriptHasSinceChanged()
+    {
+        await Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
+        var changed = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect).First(s => s.Version > 0);
+        await using (var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            await connection.ExecuteAsync(
+                "UPDATE schema_version SET checksum_sha256 = @Checksum WHERE version = @Version",
+                new { Checksum = new string('0', 64), changed.Version });
+        }
+
+        var refusal = await Assert.ThrowsAsync<SchemaMismatchException>(() => Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(changed.Name, refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_RefusesADatabase_ThatANewerProgramHasMigrated()
+    {
+        await Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
+        var newest = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect)[^1];
+        await using (var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_version (version, script_name, checksum_sha256, applied_at_utc) VALUES (@Version, 'from_the_future.sql', @Checksum, @At)",
+                new { Version = newest.Version + 1, Checksum = new string('0', 64), At = Warehouse.Database.Dialect.Timestamp(DateTime.UtcNow) });
+        }
+
+        await Assert.ThrowsAsync<SchemaMismatchException>(() => Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken));
+    }
+
+    private async Task<List<(int Version, string Checksum)>> RecordedAsync()
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken);
+        return (await connection.QueryAsync<(int, string)>("SELECT version, checksum_sha256 FROM schema_version ORDER BY version")).ToList();
+    }
+}
+
+public sealed class SqliteSchemaMigratorFacts : SchemaMigratorFacts
+{
+    protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
+}
+
+public sealed class PostgresSchemaMigratorFacts(PostgresCluster cluster) : SchemaMigratorFacts
+{
+    protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
+}
