@@ -240,7 +240,8 @@ public sealed class XlsxWorkbook : IDisposable
         var root = ReadRelationships("");
         var office = root.Values.FirstOrDefault(r => r.Type.EndsWith("/officeDocument", StringComparison.Ordinal)).Target;
         office ??= _entries.ContainsKey("xl/workbook.xml") ? "xl/workbook.xml" : null;
-        if (office is null || !_entries.ContainsKey(office))
+        // An .xlsb names its xl/workbook.bin as the office document: that is no XML to read.
+        if (office is null || !_entries.ContainsKey(office) || office.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
         {
             if (_entries.Keys.Any(k => k.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) && k.Contains("workbook", StringComparison.OrdinalIgnoreCase)))
             {
