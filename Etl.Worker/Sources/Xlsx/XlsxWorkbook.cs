@@ -598,7 +598,7 @@ public sealed class XlsxWorkbook : IDisposable
             var type = reader.GetAttribute("t");
             var style = int.TryParse(reader.GetAttribute("s"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
             var (value, inline) = ReadCellContent(reader);
-            var cell = ToCell(column, type, style, value, inline);
+            var cell = ToCell(sheetName, rowIndex, column, type, style, value, inline);
             if (cell is null)
             {
                 continue;
@@ -648,7 +648,7 @@ public sealed class XlsxWorkbook : IDisposable
         return (value, inline);
     }
 
-    private XlsxCell? ToCell(int column, string? type, int style, string? value, string? inline)
+    private XlsxCell? ToCell(string sheetName, int rowIndex, int column, string? type, int style, string? value, string? inline)
     {
         switch (type)
         {
@@ -662,7 +662,8 @@ public sealed class XlsxWorkbook : IDisposable
                 var strings = SharedStrings();
                 return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < strings.Count
                     ? Text(strings[index])
-                    : throw new UnreadableWorkbookException($"Cellen {CellAddress.ColumnName(column)} hänvisar till en text som saknas i filen: filen är skadad.");
+                    : throw new UnreadableWorkbookException(
+                        $"Cellen {CellAddress.Format(rowIndex, column)} på bladet \"{sheetName}\" hänvisar till en text som saknas i filen: filen är skadad.") { Sheet = sheetName };
             case "str":
                 return value is null ? null : Text(value);
             case "b":
