@@ -281,7 +281,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
             }
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidDataException)
         {
             throw Damaged(relsPath, e);
         }
@@ -352,7 +352,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
             }
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidDataException)
         {
             throw Damaged(workbookPart, e);
         }
@@ -390,7 +390,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
             }
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidDataException)
         {
             throw Damaged(stylesPart, e);
         }
@@ -456,7 +456,7 @@ public sealed class XlsxWorkbook : IDisposable
                     }
                 }
             }
-            catch (XmlException e)
+            catch (Exception e) when (e is XmlException or InvalidDataException)
             {
                 throw Damaged(part, e);
             }
@@ -519,7 +519,7 @@ public sealed class XlsxWorkbook : IDisposable
 
     private IEnumerable<XlsxRow> ReadRows(string sheetName, ZipArchiveEntry entry)
     {
-        using var reader = OpenXml(entry);
+        using var reader = OpenSheet(sheetName, entry);
         var cells = new List<XlsxCell>();
         var nextRow = 0;
         var rowsWithValues = 0;
@@ -548,7 +548,7 @@ public sealed class XlsxWorkbook : IDisposable
             }
             catch (InvalidDataException e)
             {
-                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
+                throw NotUnpackable(sheetName, e);
             }
             if (row is null)
             {
@@ -699,10 +699,38 @@ public sealed class XlsxWorkbook : IDisposable
 
     private XmlReader OpenXml(ZipArchiveEntry entry)
     {
+        try
+        {
+            return XmlReader.Create(entry.Open(), XmlSettings(entry));
+        }
+        catch (InvalidDataException e)
+        {
+            // A damaged local header, or a method that cannot be unpacked (e.g. AES encryption).
+            throw Damaged(entry.FullName, e);
+        }
+    }
+
+    private XmlReader OpenSheet(string sheetName, ZipArchiveEntry entry)
+    {
+        try
+        {
+            return XmlReader.Create(entry.Open(), XmlSettings(entry));
+        }
+        catch (InvalidDataException e)
+        {
+            throw NotUnpackable(sheetName, e);
+        }
+    }
+
+    private static XmlReaderSettings XmlSettings(ZipArchiveEntry entry)
+    {
         var settings = BaseSettings.Clone();
         settings.MaxCharactersInDocument = Math.Max(entry.Length, 1) * 2;
-        return XmlReader.Create(entry.Open(), settings);
+        return settings;
     }
+
+    private static UnreadableWorkbookException NotUnpackable(string sheetName, Exception e) =>
+        new($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
 
     private static UnreadableWorkbookException Damaged(string part, Exception e) =>
         new($"Arbetsboken är skadad: delen {part} kan inte tolkas.", e);
