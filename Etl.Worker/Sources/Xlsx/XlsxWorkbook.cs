@@ -556,7 +556,7 @@ public sealed class XlsxWorkbook : IDisposable
             }
             if (++rowsWithValues > _limits.MaxRows)
             {
-                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" har fler än {_limits.MaxRows:N0} rader med värden; filen läses inte.".Replace(',', ' ')) { Sheet = sheetName };
+                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" har fler än {SwedishNumber.Format(_limits.MaxRows)} rader med värden; filen läses inte.") { Sheet = sheetName };
             }
             yield return row;
         }

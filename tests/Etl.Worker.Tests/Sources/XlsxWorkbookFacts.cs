@@ -517,6 +517,18 @@ public sealed class XlsxWorkbookFacts
     }
 
     [Fact]
+    public void ReadRows_KeepsTheSheetNameWhole_InTheMaxRowsMessage()
+    {
+        var rows = Enumerable.Range(0, 3).Select(i => new object?[] { i }).ToArray();
+        var bytes = new RawXlsx().Sheet("Kostnader, gamla", rows).ToBytes();
+
+        using var workbook = Open(bytes, new WorkbookLimits { MaxRows = 2 });
+        var e = Assert.Throws<UnreadableWorkbookException>(() => workbook.ReadRows("Kostnader, gamla").ToList());
+
+        Assert.Equal("Bladet \"Kostnader, gamla\" har fler än 2 rader med värden; filen läses inte.", e.Message);
+    }
+
+    [Fact]
     public void ReadRows_RejectsAValuePastMaxColumns_NamingTheCell()
     {
         var bytes = new RawXlsx().Sheet("Kostnader", ["a"], [null, null, null, null, null, "för långt bort"]).ToBytes();
