@@ -129,7 +129,8 @@ public sealed class XlsxWorkbook : IDisposable
     }
 
     /// <summary>
-    /// Streams the rows of a sheet that hold at least one value. Empty cells are left out; a row's
+    /// Streams the rows of a sheet that hold at least one value. Empty cells, and text of only white
+    /// space, are left out; a row's
     /// <see cref="XlsxRow.Index"/> tells where it stands.
     /// </summary>
     public IEnumerable<XlsxRow> ReadRows(string sheetName)
@@ -694,7 +695,8 @@ public sealed class XlsxWorkbook : IDisposable
                 return new XlsxCell(column, CellKind.Number, value, number);
         }
 
-        XlsxCell? Text(string text) => text.Length == 0 ? null : new XlsxCell(column, CellKind.Text, text, double.NaN);
+        // Text of only white space looks empty in Excel, and a space typed to "clear" a cell is common.
+        XlsxCell? Text(string text) => string.IsNullOrWhiteSpace(text) ? null : new XlsxCell(column, CellKind.Text, text, double.NaN);
     }
 
     private XmlReader OpenXml(ZipArchiveEntry entry)

@@ -216,6 +216,23 @@ public sealed class XlsxWorkbookFacts
         Assert.Equal(7, Assert.Single(rows[1].Cells).Number);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadRows_LeavesOutTextOfOnlyWhiteSpace_AsAnEmptyCell(bool inline)
+    {
+        var bytes = new RawXlsx { InlineStrings = inline }
+            .Sheet("Blad1", ["a", " ", "\u00A0\u00A0", " b "], ["  "], ["c"])
+            .ToBytes();
+
+        using var workbook = Open(bytes);
+        var rows = workbook.ReadRows("Blad1").ToList();
+
+        Assert.Equal([0, 2], rows.Select(r => r.Index));
+        Assert.Equal(["a", " b "], rows[0].Cells.Select(c => c.Text));
+        Assert.Equal([0, 3], rows[0].Cells.Select(c => c.Column));
+    }
+
     [Fact]
     public void FindSheet_MatchesCaseInsensitively_IgnoringSurroundingWhiteSpace()
     {
