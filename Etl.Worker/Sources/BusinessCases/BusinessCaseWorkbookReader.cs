@@ -82,15 +82,18 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 sheets[required] = actual;
             }
         }
-        if (problems.Count > 0)
-        {
-            return new BusinessCaseReadResult(null, problems, 0);
-        }
 
+        // The sheets that are there are read even when one is missing: every problem is reported at once.
         var context = new Context(sourceName, problems);
-        var (card, attributes) = ReadInitiative(workbook, sheets[InitiativeSheet], context);
-        var costTable = ReadTable(workbook, sheets[CostSheet], "Kostnadspost", "Kategori", context);
-        var benefitTable = ReadTable(workbook, sheets[BenefitSheet], "Nyttopost", "Typ", context);
+        var (card, attributes) = sheets.TryGetValue(InitiativeSheet, out var initiativeSheet)
+            ? ReadInitiative(workbook, initiativeSheet, context)
+            : (null, []);
+        var costTable = sheets.TryGetValue(CostSheet, out var costSheet)
+            ? ReadTable(workbook, costSheet, "Kostnadspost", "Kategori", context)
+            : null;
+        var benefitTable = sheets.TryGetValue(BenefitSheet, out var benefitSheet)
+            ? ReadTable(workbook, benefitSheet, "Nyttopost", "Typ", context)
+            : null;
         var costs = costTable is null ? [] : ToCostLines(costTable, context);
         var benefits = benefitTable is null ? [] : ToBenefitLines(benefitTable, context);
 
