@@ -369,7 +369,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             case CellKind.Number:
                 number = cell.Number;
                 break;
-            case CellKind.Text when SwedishNumber.TryParse(cell.Text, out var d) && !cell.Text.Contains(' '):
+            case CellKind.Text when SwedishNumber.TryParse(cell.Text, out var d) && !cell.Text.Trim().Contains(' '):
                 number = (double)d;
                 break;
             default:
