@@ -243,14 +243,16 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
 
     private sealed record Table(string Sheet, IReadOnlyList<YearColumn> Years, IReadOnlyList<TableLine> Lines);
 
+    /// <param name="LastColumn">The header's last column with a value: what lies beyond is outside the year columns.</param>
+    private sealed record Header(List<YearColumn> Years, int LastColumn);
+
     /// <summary>
     /// Reads a sheet laid out as row 1 = <c>name header, kind header, year, year, …</c>, then one line
     /// per row until the first empty row.
     /// </summary>
     private static Table? ReadTable(XlsxWorkbook workbook, string sheet, string nameHeader, string kindHeader, Context context)
     {
-        var ok = true;
-        List<YearColumn> years = [];
+        var header = new Header([], 1);
         var lines = new List<TableLine>();
         var sawHeader = false;
         var expectedRow = 1;
@@ -268,7 +270,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                         context.Cell(sheet, 0, 0, $"Rubrikraden saknas: rad 1 ska ha rubrikerna {nameHeader}, {kindHeader} och ett år per kolumn.");
                         return null;
                     }
-                    (years, ok) = ReadHeader(row, sheet, nameHeader, kindHeader, context);
+                    header = ReadHeader(row, sheet, nameHeader, kindHeader, context);
                     continue;
                 }
                 if (ended)
@@ -284,7 +286,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                     continue;
                 }
                 expectedRow++;
-                var line = ReadLine(row, sheet, years, nameHeader, context, ref ok);
+                var line = ReadLine(row, sheet, header, nameHeader, context);
                 if (line is not null)
                 {
                     lines.Add(line);
@@ -305,14 +307,14 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         if (lines.Count == 0 && rowBelowEmpty is { } below)
         {
             context.Cell(sheet, 1, 0, $"Tabellen är tom: rad 2 är tom, men rad {below + 1} har värden. En tom rad avslutar tabellen; ta bort den tomma raden.");
-            ok = false;
         }
-        return ok ? new Table(sheet, years, lines) : null;
+        // Returned even when the header or a line has a problem, so that the amounts, kinds and signs are
+        // checked too: every problem is reported at once. The problems themselves reject the workbook.
+        return new Table(sheet, header.Years, lines);
     }
 
-    private static (List<YearColumn> Years, bool Ok) ReadHeader(XlsxRow header, string sheet, string nameHeader, string kindHeader, Context context)
+    private static Header ReadHeader(XlsxRow header, string sheet, string nameHeader, string kindHeader, Context context)
     {
-        var ok = true;
         void ExpectLabel(int column, string expected)
         {
             var cell = header[column];
@@ -322,7 +324,6 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 context.Cell(sheet, 0, column, text.Length == 0
                     ? $"Rubriken \"{expected}\" saknas."
                     : $"Rubriken ska vara \"{expected}\", inte \"{text}\".");
-                ok = false;
             }
         }
         ExpectLabel(0, nameHeader);
@@ -333,7 +334,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         if (yearCells.Count == 0)
         {
             context.Cell(sheet, 0, 2, "Årskolumner saknas: rad 1 ska ha ett år per kolumn från kolumn C.");
-            return (years, false);
+            return new Header(years, 1);
         }
         var expectedColumn = 2;
         foreach (var cell in yearCells)
@@ -341,23 +342,21 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             if (cell.Column != expectedColumn)
             {
                 context.Cell(sheet, 0, expectedColumn, "Årskolumnen saknar rubrik; årskolumnerna ska stå i följd utan tomma kolumner.");
-                ok = false;
             }
             expectedColumn = cell.Column + 1;
             if (!TryReadYear(cell, out var year))
             {
                 context.Cell(sheet, 0, cell.Column, $"\"{cell.Display}\" är inte ett år ({MinYear}–{MaxYear}).");
-                ok = false;
                 continue;
             }
-            if (years.Count > 0 && year != years[^1].Year + 1)
+            // Compared with the year just left of it only: after a bad or missing header, already reported, it would say nothing new.
+            if (years.Count > 0 && years[^1].Column == cell.Column - 1 && year != years[^1].Year + 1)
             {
                 context.Cell(sheet, 0, cell.Column, $"Året {year} följer inte på {years[^1].Year}; årskolumnerna ska vara år i följd.");
-                ok = false;
             }
             years.Add(new YearColumn(cell.Column, year));
         }
-        return (years, ok);
+        return new Header(years, yearCells[^1].Column);
     }
 
     private static bool TryReadYear(XlsxCell cell, out int year)
@@ -383,36 +382,33 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         return true;
     }
 
-    private static TableLine? ReadLine(XlsxRow row, string sheet, List<YearColumn> years, string nameHeader, Context context, ref bool ok)
+    private static TableLine? ReadLine(XlsxRow row, string sheet, Header header, string nameHeader, Context context)
     {
         var nameCell = row[0];
         var name = nameCell?.Display.Trim() ?? "";
         if (name.Length == 0)
         {
             context.Cell(sheet, row.Index, 0, $"{nameHeader} saknar namn, men raden har värden.");
-            ok = false;
         }
         else if (name.Length > 400)
         {
             context.Cell(sheet, row.Index, 0, $"{nameHeader} är längre än 400 tecken.");
-            ok = false;
         }
 
         var values = new List<(YearColumn, XlsxCell)>();
-        var lastYearColumn = years.Count == 0 ? 1 : years[^1].Column;
         foreach (var cell in row.Cells)
         {
             if (cell.Column < 2)
             {
                 continue;
             }
-            var year = years.FirstOrDefault(y => y.Column == cell.Column);
+            var year = header.Years.FirstOrDefault(y => y.Column == cell.Column);
             if (year is null)
             {
-                if (cell.Column > lastYearColumn)
+                // Under a header that is not a year the header's problem is reported, not each value.
+                if (cell.Column > header.LastColumn)
                 {
                     context.Cell(sheet, row.Index, cell.Column, $"Värdet \"{cell.Display}\" står utanför årskolumnerna.");
-                    ok = false;
                 }
                 continue;
             }
