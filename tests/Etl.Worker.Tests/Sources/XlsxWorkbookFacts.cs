@@ -508,6 +508,18 @@ public sealed class XlsxWorkbookFacts
         const int inflated = 50 * 1024 * 1024;
         var honest = new RawXlsx().Sheet("Kostnader").Part(FirstSheetPart, HugeSheet(inflated, "<row><c><v>1</v></c></row>")).ToBytes();
         var lying = ZipSurgery.DeclareUncompressedSize(honest, FirstSheetPart, 4096);
+        // What the reader's limits rest on: .NET inflates an entry no further than its declared size.
+        using (var archive = new ZipArchive(new MemoryStream(lying), ZipArchiveMode.Read))
+        using (var entry = archive.GetEntry(FirstSheetPart)!.Open())
+        {
+            var inflatedBytes = 0L;
+            var buffer = new byte[64 * 1024];
+            for (int n; (n = entry.Read(buffer)) > 0;)
+            {
+                inflatedBytes += n;
+            }
+            Assert.Equal(4096, inflatedBytes);
+        }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<UnreadableWorkbookException>(() => ReadAll(lying));
