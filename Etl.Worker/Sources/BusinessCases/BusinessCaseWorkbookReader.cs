@@ -121,6 +121,8 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
     private static (InitiativeCard? Card, List<SourceAttribute> Attributes) ReadInitiative(XlsxWorkbook workbook, string sheet, Context context)
     {
         var found = new Dictionary<Label, (string Value, int Row)>();
+        // Values already reported (an error value, too long): not checked again as an address or goals.
+        var reported = new HashSet<Label>();
         var attributes = new List<SourceAttribute>();
         var failed = false;
         try
@@ -152,11 +154,13 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 if (valueCell is { Kind: CellKind.Error })
                 {
                     context.Cell(sheet, row.Index, 1, $"Cellen innehåller felvärdet {valueCell.Value.Text}.");
+                    reported.Add(known.Label);
                     failed = true;
                 }
                 else if (value.Length > known.MaxLength)
                 {
                     context.Cell(sheet, row.Index, 1, $"\"{known.Text}\" är längre än {known.MaxLength} tecken.");
+                    reported.Add(known.Label);
                     failed = true;
                 }
             }
@@ -187,14 +191,14 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
 
         string? Optional(Label label) => found.TryGetValue(label, out var e) && e.Value.Length > 0 ? e.Value : null;
 
-        if (found.TryGetValue(Label.Owner, out var owner) && owner.Value.Length > 0 && !EmailPattern().IsMatch(owner.Value))
+        if (found.TryGetValue(Label.Owner, out var owner) && owner.Value.Length > 0 && !reported.Contains(Label.Owner) && !EmailPattern().IsMatch(owner.Value))
         {
             context.Cell(sheet, owner.Row, 1, $"\"{owner.Value}\" är inte en e-postadress.");
             failed = true;
         }
 
         var goals = new List<string>();
-        if (found.TryGetValue(Label.Goals, out var goalEntry) && goalEntry.Value.Length > 0)
+        if (found.TryGetValue(Label.Goals, out var goalEntry) && goalEntry.Value.Length > 0 && !reported.Contains(Label.Goals))
         {
             foreach (var part in goalEntry.Value.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {

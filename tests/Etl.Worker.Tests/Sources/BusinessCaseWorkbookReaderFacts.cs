@@ -135,6 +135,34 @@ public sealed class BusinessCaseWorkbookReaderFacts
         Assert.Equal("Cellen innehåller felvärdet #N/A.", problem.Message);
     }
 
+    [Theory]
+    [InlineData("Ägare", "B4")]
+    [InlineData("Strategiska mål", "B5")]
+    public void Read_ReportsAnErrorValue_OnceAtItsCell(string label, string cell)
+    {
+        var initiative = WithInitiative(label, new RawXlsx.Error("#N/A", "VLOOKUP(A1,Listor!A:B,2,FALSE)"));
+
+        var problem = SingleProblem(Read(Reference(initiative: initiative)));
+
+        Assert.Equal($"Initiativ!{cell}", problem.Location);
+        Assert.Equal("Cellen innehåller felvärdet #N/A.", problem.Message);
+    }
+
+    [Fact]
+    public void Read_ReadsAKalkylversionTypedAsADate_AsAnIsoDate()
+    {
+        var initiative = WithInitiative("Kalkylversion", new RawXlsx.DateSerial(new DateTime(2023, 5, 9).ToOADate(), BuiltInFormat: true));
+        var workbook = new RawXlsx { WithDateStyle = true }
+            .Sheet("Initiativ", initiative)
+            .Sheet("Kostnader", ContractWorkbooks.ReferenceCostRows())
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows());
+
+        var result = Read(workbook);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+        Assert.Equal("2023-05-09", result.BusinessCase!.Initiative.VersionLabel);
+    }
+
     // ---- Headers and year columns ----
 
     [Fact]
