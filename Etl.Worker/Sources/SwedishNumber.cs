@@ -12,10 +12,13 @@ public static class SwedishNumber
 {
     private static readonly string[] CurrencySuffixes = ["kr.", "kr", "sek", ":-"];
 
+    // Longer than any amount the warehouse takes, with spaces and decimals; also bounds the stackalloc below.
+    private const int MaxTextLength = 100;
+
     public static bool TryParse(string? text, out decimal value)
     {
         value = 0;
-        if (text is null)
+        if (text is null || text.Length > MaxTextLength)
         {
             return false;
         }

@@ -15,7 +15,11 @@ public sealed class RawXlsx
     public const string TransitionalNamespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     public const string StrictNamespace = "http://purl.oclc.org/ooxml/spreadsheetml/main";
 
+    private const string TransitionalRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    private const string StrictRelationships = "http://purl.oclc.org/ooxml/officeDocument/relationships";
+
     private readonly List<(string Name, List<(int Row, List<(int Column, object? Value)> Cells)> Rows)> _sheets = [];
+    private readonly List<(string Name, Action<Stream> Write)> _parts = [];
 
     /// <summary>Strings as <c>t="inlineStr"</c> (openpyxl's write-only mode, many exporters) instead of a shared string table.</summary>
     public bool InlineStrings { get; init; }
@@ -23,6 +27,7 @@ public sealed class RawXlsx
     /// <summary>Leave out the <c>r</c> attributes of rows and cells, as some writers do.</summary>
     public bool OmitCellReferences { get; init; }
 
+    /// <summary>The SpreadsheetML namespace; with <see cref="StrictNamespace"/> the relationships are strict too, as in a real strict file.</summary>
     public string Namespace { get; init; } = TransitionalNamespace;
 
     /// <summary>Extra XML for <c>xl/styles.xml</c>' cellXfs, e.g. a date format at index 1.</summary>
@@ -58,11 +63,26 @@ public sealed class RawXlsx
     /// <summary>A cell holding a formula whose cached value is an error such as <c>#REF!</c>.</summary>
     public sealed record Error(string Code, string Expression = "A1/0");
 
-    /// <summary>A number shown with the date style (needs <see cref="WithDateStyle"/>).</summary>
-    public sealed record DateSerial(double Serial);
+    /// <summary>
+    /// A number shown with the date style (needs <see cref="WithDateStyle"/>): the custom format
+    /// <c>yyyy-mm-dd</c>, or with <paramref name="BuiltInFormat"/> the built-in date format 14.
+    /// </summary>
+    public sealed record DateSerial(double Serial, bool BuiltInFormat = false);
+
+    /// <summary>A shared string whose <c>si</c> element holds exactly this XML: rich text runs, phonetic runs.</summary>
+    public sealed record SharedXml(string SiInnerXml);
 
     /// <summary>A cell written exactly as given, inside the c element.</summary>
     public sealed record Raw(string Type, string InnerXml);
+
+    /// <summary>Adds a part of its own, or replaces a generated one of the same name (e.g. <c>xl/worksheets/sheet1.xml</c>).</summary>
+    public RawXlsx Part(string name, Action<Stream> write)
+    {
+        _parts.Add((name, write));
+        return this;
+    }
+
+    public RawXlsx Part(string name, string content) => Part(name, stream => stream.Write(new UTF8Encoding(false).GetBytes(content)));
 
     public void Save(string path) => File.WriteAllBytes(path, ToBytes());
 
@@ -73,8 +93,13 @@ public sealed class RawXlsx
         using var output = new MemoryStream();
         using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
+            var relationships = Namespace == StrictNamespace ? StrictRelationships : TransitionalRelationships;
             void Add(string name, string content)
             {
+                if (_parts.Any(p => p.Name == name))
+                {
+                    return;
+                }
                 var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
                 using var writer = new StreamWriter(entry.Open(), new UTF8Encoding(false));
                 writer.Write(content);
@@ -92,19 +117,19 @@ public sealed class RawXlsx
                 overrides + "</Types>");
             Add("_rels/.rels",
                 "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
-                "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
+                $"<Relationship Id=\"rId1\" Type=\"{relationships}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
 
             var sheets = new StringBuilder();
             var rels = new StringBuilder();
             for (var i = 0; i < _sheets.Count; i++)
             {
                 sheets.Append($"<sheet name=\"{SecurityElement.Escape(_sheets[i].Name)}\" sheetId=\"{i + 1}\" r:id=\"rId{i + 1}\"/>");
-                rels.Append($"<Relationship Id=\"rId{i + 1}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{i + 1}.xml\"/>");
+                rels.Append($"<Relationship Id=\"rId{i + 1}\" Type=\"{relationships}/worksheet\" Target=\"worksheets/sheet{i + 1}.xml\"/>");
             }
-            rels.Append($"<Relationship Id=\"rId{_sheets.Count + 1}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>");
-            rels.Append($"<Relationship Id=\"rId{_sheets.Count + 2}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>");
+            rels.Append($"<Relationship Id=\"rId{_sheets.Count + 1}\" Type=\"{relationships}/sharedStrings\" Target=\"sharedStrings.xml\"/>");
+            rels.Append($"<Relationship Id=\"rId{_sheets.Count + 2}\" Type=\"{relationships}/styles\" Target=\"styles.xml\"/>");
             Add("xl/workbook.xml",
-                $"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><workbook xmlns=\"{Namespace}\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">" +
+                $"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><workbook xmlns=\"{Namespace}\" xmlns:r=\"{relationships}\">" +
                 (Date1904 ? "<workbookPr date1904=\"1\"/>" : "") + $"<sheets>{sheets}</sheets></workbook>");
             Add("xl/_rels/workbook.xml.rels",
                 $"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">{rels}</Relationships>");
@@ -129,14 +154,23 @@ public sealed class RawXlsx
             var sst = new StringBuilder();
             foreach (var s in shared)
             {
-                sst.Append($"<si><t xml:space=\"preserve\">{SecurityElement.Escape(s)}</t></si>");
+                sst.Append($"<si>{s}</si>");
             }
             Add("xl/sharedStrings.xml",
                 $"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><sst xmlns=\"{Namespace}\" count=\"{shared.Count}\" uniqueCount=\"{shared.Count}\">{sst}</sst>");
             Add("xl/styles.xml",
                 $"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><styleSheet xmlns=\"{Namespace}\">" +
                 "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy\\-mm\\-dd\"/></numFmts>" +
-                "<cellXfs count=\"2\"><xf numFmtId=\"0\"/>" + (WithDateStyle ? "<xf numFmtId=\"164\" applyNumberFormat=\"1\"/>" : "<xf numFmtId=\"0\"/>") + "</cellXfs></styleSheet>");
+                "<cellXfs count=\"3\"><xf numFmtId=\"0\"/>" +
+                (WithDateStyle ? "<xf numFmtId=\"164\" applyNumberFormat=\"1\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/>" : "<xf numFmtId=\"0\"/><xf numFmtId=\"0\"/>") +
+                "</cellXfs></styleSheet>");
+
+            foreach (var (name, write) in _parts)
+            {
+                var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+                using var stream = entry.Open();
+                write(stream);
+            }
         }
         return output.ToArray();
     }
@@ -152,7 +186,7 @@ public sealed class RawXlsx
             case Error e:
                 return $"<c{reference} t=\"e\"><f>{SecurityElement.Escape(e.Expression)}</f><v>{SecurityElement.Escape(e.Code)}</v></c>";
             case DateSerial d:
-                return $"<c{reference} s=\"1\"><v>{d.Serial.ToString(CultureInfo.InvariantCulture)}</v></c>";
+                return $"<c{reference} s=\"{(d.BuiltInFormat ? 2 : 1)}\"><v>{d.Serial.ToString(CultureInfo.InvariantCulture)}</v></c>";
             case Raw raw:
                 return $"<c{reference}{(raw.Type.Length > 0 ? $" t=\"{raw.Type}\"" : "")}>{raw.InnerXml}</c>";
             case bool b:
@@ -160,15 +194,22 @@ public sealed class RawXlsx
             case string text when InlineStrings:
                 return $"<c{reference} t=\"inlineStr\"><is><t xml:space=\"preserve\">{SecurityElement.Escape(text)}</t></is></c>";
             case string text:
-                if (!sharedIndex.TryGetValue(text, out var index))
-                {
-                    index = shared.Count;
-                    shared.Add(text);
-                    sharedIndex[text] = index;
-                }
-                return $"<c{reference} t=\"s\"><v>{index}</v></c>";
+                return $"<c{reference} t=\"s\"><v>{SharedIndex($"<t xml:space=\"preserve\">{SecurityElement.Escape(text)}</t>")}</v></c>";
+            case SharedXml xml:
+                return $"<c{reference} t=\"s\"><v>{SharedIndex(xml.SiInnerXml)}</v></c>";
             default:
                 return $"<c{reference}><v>{Number(value!)}</v></c>";
+        }
+
+        int SharedIndex(string siInnerXml)
+        {
+            if (!sharedIndex.TryGetValue(siInnerXml, out var index))
+            {
+                index = shared.Count;
+                shared.Add(siInnerXml);
+                sharedIndex[siInnerXml] = index;
+            }
+            return index;
         }
     }
 

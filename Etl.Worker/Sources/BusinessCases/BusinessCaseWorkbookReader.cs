@@ -82,15 +82,18 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 sheets[required] = actual;
             }
         }
-        if (problems.Count > 0)
-        {
-            return new BusinessCaseReadResult(null, problems, 0);
-        }
 
+        // The sheets that are there are read even when one is missing: every problem is reported at once.
         var context = new Context(sourceName, problems);
-        var (card, attributes) = ReadInitiative(workbook, sheets[InitiativeSheet], context);
-        var costTable = ReadTable(workbook, sheets[CostSheet], "Kostnadspost", "Kategori", context);
-        var benefitTable = ReadTable(workbook, sheets[BenefitSheet], "Nyttopost", "Typ", context);
+        var (card, attributes) = sheets.TryGetValue(InitiativeSheet, out var initiativeSheet)
+            ? ReadInitiative(workbook, initiativeSheet, context)
+            : (null, []);
+        var costTable = sheets.TryGetValue(CostSheet, out var costSheet)
+            ? ReadTable(workbook, costSheet, "Kostnadspost", "Kategori", context)
+            : null;
+        var benefitTable = sheets.TryGetValue(BenefitSheet, out var benefitSheet)
+            ? ReadTable(workbook, benefitSheet, "Nyttopost", "Typ", context)
+            : null;
         var costs = costTable is null ? [] : ToCostLines(costTable, context);
         var benefits = benefitTable is null ? [] : ToBenefitLines(benefitTable, context);
 
@@ -118,6 +121,8 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
     private static (InitiativeCard? Card, List<SourceAttribute> Attributes) ReadInitiative(XlsxWorkbook workbook, string sheet, Context context)
     {
         var found = new Dictionary<Label, (string Value, int Row)>();
+        // Values already reported (an error value, too long): not checked again as an address or goals.
+        var reported = new HashSet<Label>();
         var attributes = new List<SourceAttribute>();
         var failed = false;
         try
@@ -149,11 +154,13 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 if (valueCell is { Kind: CellKind.Error })
                 {
                     context.Cell(sheet, row.Index, 1, $"Cellen innehåller felvärdet {valueCell.Value.Text}.");
+                    reported.Add(known.Label);
                     failed = true;
                 }
                 else if (value.Length > known.MaxLength)
                 {
                     context.Cell(sheet, row.Index, 1, $"\"{known.Text}\" är längre än {known.MaxLength} tecken.");
+                    reported.Add(known.Label);
                     failed = true;
                 }
             }
@@ -184,14 +191,14 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
 
         string? Optional(Label label) => found.TryGetValue(label, out var e) && e.Value.Length > 0 ? e.Value : null;
 
-        if (found.TryGetValue(Label.Owner, out var owner) && owner.Value.Length > 0 && !EmailPattern().IsMatch(owner.Value))
+        if (found.TryGetValue(Label.Owner, out var owner) && owner.Value.Length > 0 && !reported.Contains(Label.Owner) && !EmailPattern().IsMatch(owner.Value))
         {
             context.Cell(sheet, owner.Row, 1, $"\"{owner.Value}\" är inte en e-postadress.");
             failed = true;
         }
 
         var goals = new List<string>();
-        if (found.TryGetValue(Label.Goals, out var goalEntry) && goalEntry.Value.Length > 0)
+        if (found.TryGetValue(Label.Goals, out var goalEntry) && goalEntry.Value.Length > 0 && !reported.Contains(Label.Goals))
         {
             foreach (var part in goalEntry.Value.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -240,14 +247,16 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
 
     private sealed record Table(string Sheet, IReadOnlyList<YearColumn> Years, IReadOnlyList<TableLine> Lines);
 
+    /// <param name="LastColumn">The header's last column with a value: what lies beyond is outside the year columns.</param>
+    private sealed record Header(List<YearColumn> Years, int LastColumn);
+
     /// <summary>
     /// Reads a sheet laid out as row 1 = <c>name header, kind header, year, year, …</c>, then one line
     /// per row until the first empty row.
     /// </summary>
     private static Table? ReadTable(XlsxWorkbook workbook, string sheet, string nameHeader, string kindHeader, Context context)
     {
-        var ok = true;
-        List<YearColumn> years = [];
+        var header = new Header([], 1);
         var lines = new List<TableLine>();
         var sawHeader = false;
         var expectedRow = 1;
@@ -265,7 +274,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                         context.Cell(sheet, 0, 0, $"Rubrikraden saknas: rad 1 ska ha rubrikerna {nameHeader}, {kindHeader} och ett år per kolumn.");
                         return null;
                     }
-                    (years, ok) = ReadHeader(row, sheet, nameHeader, kindHeader, context);
+                    header = ReadHeader(row, sheet, nameHeader, kindHeader, context);
                     continue;
                 }
                 if (ended)
@@ -281,7 +290,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                     continue;
                 }
                 expectedRow++;
-                var line = ReadLine(row, sheet, years, nameHeader, context, ref ok);
+                var line = ReadLine(row, sheet, header, nameHeader, context);
                 if (line is not null)
                 {
                     lines.Add(line);
@@ -302,14 +311,14 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         if (lines.Count == 0 && rowBelowEmpty is { } below)
         {
             context.Cell(sheet, 1, 0, $"Tabellen är tom: rad 2 är tom, men rad {below + 1} har värden. En tom rad avslutar tabellen; ta bort den tomma raden.");
-            ok = false;
         }
-        return ok ? new Table(sheet, years, lines) : null;
+        // Returned even when the header or a line has a problem, so that the amounts, kinds and signs are
+        // checked too: every problem is reported at once. The problems themselves reject the workbook.
+        return new Table(sheet, header.Years, lines);
     }
 
-    private static (List<YearColumn> Years, bool Ok) ReadHeader(XlsxRow header, string sheet, string nameHeader, string kindHeader, Context context)
+    private static Header ReadHeader(XlsxRow header, string sheet, string nameHeader, string kindHeader, Context context)
     {
-        var ok = true;
         void ExpectLabel(int column, string expected)
         {
             var cell = header[column];
@@ -319,7 +328,6 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 context.Cell(sheet, 0, column, text.Length == 0
                     ? $"Rubriken \"{expected}\" saknas."
                     : $"Rubriken ska vara \"{expected}\", inte \"{text}\".");
-                ok = false;
             }
         }
         ExpectLabel(0, nameHeader);
@@ -330,7 +338,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         if (yearCells.Count == 0)
         {
             context.Cell(sheet, 0, 2, "Årskolumner saknas: rad 1 ska ha ett år per kolumn från kolumn C.");
-            return (years, false);
+            return new Header(years, 1);
         }
         var expectedColumn = 2;
         foreach (var cell in yearCells)
@@ -338,23 +346,21 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             if (cell.Column != expectedColumn)
             {
                 context.Cell(sheet, 0, expectedColumn, "Årskolumnen saknar rubrik; årskolumnerna ska stå i följd utan tomma kolumner.");
-                ok = false;
             }
             expectedColumn = cell.Column + 1;
             if (!TryReadYear(cell, out var year))
             {
                 context.Cell(sheet, 0, cell.Column, $"\"{cell.Display}\" är inte ett år ({MinYear}–{MaxYear}).");
-                ok = false;
                 continue;
             }
-            if (years.Count > 0 && year != years[^1].Year + 1)
+            // Compared with the year just left of it only: after a bad or missing header, already reported, it would say nothing new.
+            if (years.Count > 0 && years[^1].Column == cell.Column - 1 && year != years[^1].Year + 1)
             {
                 context.Cell(sheet, 0, cell.Column, $"Året {year} följer inte på {years[^1].Year}; årskolumnerna ska vara år i följd.");
-                ok = false;
             }
             years.Add(new YearColumn(cell.Column, year));
         }
-        return (years, ok);
+        return new Header(years, yearCells[^1].Column);
     }
 
     private static bool TryReadYear(XlsxCell cell, out int year)
@@ -366,7 +372,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             case CellKind.Number:
                 number = cell.Number;
                 break;
-            case CellKind.Text when SwedishNumber.TryParse(cell.Text, out var d) && !cell.Text.Contains(' '):
+            case CellKind.Text when SwedishNumber.TryParse(cell.Text, out var d) && !cell.Text.Trim().Contains(' '):
                 number = (double)d;
                 break;
             default:
@@ -380,36 +386,33 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         return true;
     }
 
-    private static TableLine? ReadLine(XlsxRow row, string sheet, List<YearColumn> years, string nameHeader, Context context, ref bool ok)
+    private static TableLine? ReadLine(XlsxRow row, string sheet, Header header, string nameHeader, Context context)
     {
         var nameCell = row[0];
         var name = nameCell?.Display.Trim() ?? "";
         if (name.Length == 0)
         {
             context.Cell(sheet, row.Index, 0, $"{nameHeader} saknar namn, men raden har värden.");
-            ok = false;
         }
         else if (name.Length > 400)
         {
             context.Cell(sheet, row.Index, 0, $"{nameHeader} är längre än 400 tecken.");
-            ok = false;
         }
 
         var values = new List<(YearColumn, XlsxCell)>();
-        var lastYearColumn = years.Count == 0 ? 1 : years[^1].Column;
         foreach (var cell in row.Cells)
         {
             if (cell.Column < 2)
             {
                 continue;
             }
-            var year = years.FirstOrDefault(y => y.Column == cell.Column);
+            var year = header.Years.FirstOrDefault(y => y.Column == cell.Column);
             if (year is null)
             {
-                if (cell.Column > lastYearColumn)
+                // Under a header that is not a year the header's problem is reported, not each value.
+                if (cell.Column > header.LastColumn)
                 {
                     context.Cell(sheet, row.Index, cell.Column, $"Värdet \"{cell.Display}\" står utanför årskolumnerna.");
-                    ok = false;
                 }
                 continue;
             }

@@ -129,7 +129,8 @@ public sealed class XlsxWorkbook : IDisposable
     }
 
     /// <summary>
-    /// Streams the rows of a sheet that hold at least one value. Empty cells are left out; a row's
+    /// Streams the rows of a sheet that hold at least one value. Empty cells, and text of only white
+    /// space, are left out; a row's
     /// <see cref="XlsxRow.Index"/> tells where it stands.
     /// </summary>
     public IEnumerable<XlsxRow> ReadRows(string sheetName)
@@ -240,7 +241,8 @@ public sealed class XlsxWorkbook : IDisposable
         var root = ReadRelationships("");
         var office = root.Values.FirstOrDefault(r => r.Type.EndsWith("/officeDocument", StringComparison.Ordinal)).Target;
         office ??= _entries.ContainsKey("xl/workbook.xml") ? "xl/workbook.xml" : null;
-        if (office is null || !_entries.ContainsKey(office))
+        // An .xlsb names its xl/workbook.bin as the office document: that is no XML to read.
+        if (office is null || !_entries.ContainsKey(office) || office.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
         {
             if (_entries.Keys.Any(k => k.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) && k.Contains("workbook", StringComparison.OrdinalIgnoreCase)))
             {
@@ -280,7 +282,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
             }
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidDataException)
         {
             throw Damaged(relsPath, e);
         }
@@ -351,7 +353,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
             }
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidDataException)
         {
             throw Damaged(workbookPart, e);
         }
@@ -389,7 +391,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
             }
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidDataException)
         {
             throw Damaged(stylesPart, e);
         }
@@ -455,7 +457,7 @@ public sealed class XlsxWorkbook : IDisposable
                     }
                 }
             }
-            catch (XmlException e)
+            catch (Exception e) when (e is XmlException or InvalidDataException)
             {
                 throw Damaged(part, e);
             }
@@ -518,7 +520,7 @@ public sealed class XlsxWorkbook : IDisposable
 
     private IEnumerable<XlsxRow> ReadRows(string sheetName, ZipArchiveEntry entry)
     {
-        using var reader = OpenXml(entry);
+        using var reader = OpenSheet(sheetName, entry);
         var cells = new List<XlsxCell>();
         var nextRow = 0;
         var rowsWithValues = 0;
@@ -547,7 +549,7 @@ public sealed class XlsxWorkbook : IDisposable
             }
             catch (InvalidDataException e)
             {
-                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
+                throw NotUnpackable(sheetName, e);
             }
             if (row is null)
             {
@@ -555,7 +557,7 @@ public sealed class XlsxWorkbook : IDisposable
             }
             if (++rowsWithValues > _limits.MaxRows)
             {
-                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" har fler än {_limits.MaxRows:N0} rader med värden; filen läses inte.".Replace(',', ' ')) { Sheet = sheetName };
+                throw new UnreadableWorkbookException($"Bladet \"{sheetName}\" har fler än {SwedishNumber.Format(_limits.MaxRows)} rader med värden; filen läses inte.") { Sheet = sheetName };
             }
             yield return row;
         }
@@ -597,7 +599,7 @@ public sealed class XlsxWorkbook : IDisposable
             var type = reader.GetAttribute("t");
             var style = int.TryParse(reader.GetAttribute("s"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
             var (value, inline) = ReadCellContent(reader);
-            var cell = ToCell(column, type, style, value, inline);
+            var cell = ToCell(sheetName, rowIndex, column, type, style, value, inline);
             if (cell is null)
             {
                 continue;
@@ -647,7 +649,7 @@ public sealed class XlsxWorkbook : IDisposable
         return (value, inline);
     }
 
-    private XlsxCell? ToCell(int column, string? type, int style, string? value, string? inline)
+    private XlsxCell? ToCell(string sheetName, int rowIndex, int column, string? type, int style, string? value, string? inline)
     {
         switch (type)
         {
@@ -661,7 +663,8 @@ public sealed class XlsxWorkbook : IDisposable
                 var strings = SharedStrings();
                 return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < strings.Count
                     ? Text(strings[index])
-                    : throw new UnreadableWorkbookException($"Cellen {CellAddress.ColumnName(column)} hänvisar till en text som saknas i filen: filen är skadad.");
+                    : throw new UnreadableWorkbookException(
+                        $"Cellen {CellAddress.Format(rowIndex, column)} på bladet \"{sheetName}\" hänvisar till en text som saknas i filen: filen är skadad.") { Sheet = sheetName };
             case "str":
                 return value is null ? null : Text(value);
             case "b":
@@ -692,15 +695,44 @@ public sealed class XlsxWorkbook : IDisposable
                 return new XlsxCell(column, CellKind.Number, value, number);
         }
 
-        XlsxCell? Text(string text) => text.Length == 0 ? null : new XlsxCell(column, CellKind.Text, text, double.NaN);
+        // Text of only white space looks empty in Excel, and a space typed to "clear" a cell is common.
+        XlsxCell? Text(string text) => string.IsNullOrWhiteSpace(text) ? null : new XlsxCell(column, CellKind.Text, text, double.NaN);
     }
 
     private XmlReader OpenXml(ZipArchiveEntry entry)
     {
+        try
+        {
+            return XmlReader.Create(entry.Open(), XmlSettings(entry));
+        }
+        catch (InvalidDataException e)
+        {
+            // A damaged local header, or a method that cannot be unpacked (e.g. AES encryption).
+            throw Damaged(entry.FullName, e);
+        }
+    }
+
+    private XmlReader OpenSheet(string sheetName, ZipArchiveEntry entry)
+    {
+        try
+        {
+            return XmlReader.Create(entry.Open(), XmlSettings(entry));
+        }
+        catch (InvalidDataException e)
+        {
+            throw NotUnpackable(sheetName, e);
+        }
+    }
+
+    private static XmlReaderSettings XmlSettings(ZipArchiveEntry entry)
+    {
         var settings = BaseSettings.Clone();
         settings.MaxCharactersInDocument = Math.Max(entry.Length, 1) * 2;
-        return XmlReader.Create(entry.Open(), settings);
+        return settings;
     }
+
+    private static UnreadableWorkbookException NotUnpackable(string sheetName, Exception e) =>
+        new($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
 
     private static UnreadableWorkbookException Damaged(string part, Exception e) =>
         new($"Arbetsboken är skadad: delen {part} kan inte tolkas.", e);
