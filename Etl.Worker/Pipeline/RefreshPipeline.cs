@@ -89,8 +89,7 @@ public sealed class RefreshPipeline(
         }
         if (content.Bytes is null)
         {
-            var message = $"Filen är {content.File.SizeBytes / (1024.0 * 1024.0):0.#} MB stor; största tillåtna är {limits.MaxFileBytes / (1024.0 * 1024.0):0.#} MB.".Replace('.', ',');
-            return new Rejected(content.File, [SourceProblem.ForFile(content.File.Name, message)], 0);
+            return new Rejected(content.File, [SourceProblem.ForFile(content.File.Name, XlsxWorkbook.TooLargeMessage(content.File.SizeBytes, limits))], 0);
         }
         var result = run.Timings.Measure(PhaseTimings.Validate, () =>
         {

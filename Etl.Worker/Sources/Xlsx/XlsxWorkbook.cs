@@ -166,7 +166,7 @@ public sealed class XlsxWorkbook : IDisposable
         }
         if (length > limits.MaxFileBytes)
         {
-            throw new UnreadableWorkbookException($"Filen är {Megabytes(length)} stor; största tillåtna är {Megabytes(limits.MaxFileBytes)}.");
+            throw new UnreadableWorkbookException(TooLargeMessage(length, limits));
         }
         Span<byte> head = stackalloc byte[8];
         var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -321,6 +321,11 @@ public sealed class XlsxWorkbook : IDisposable
         using var reader = OpenXml(_entries[workbookPart]);
         try
         {
+            // A Word or PowerPoint file renamed .xlsx is a valid package too: its main part says what it is.
+            if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "workbook")
+            {
+                throw new UnreadableWorkbookException("Filen är inte en Excel-arbetsbok (.xlsx) utan ett annat Office-dokument.");
+            }
             while (reader.Read())
             {
                 if (reader.NodeType != XmlNodeType.Element)
@@ -329,8 +334,7 @@ public sealed class XlsxWorkbook : IDisposable
                 }
                 if (reader.LocalName == "workbookPr")
                 {
-                    var value = reader.GetAttribute("date1904");
-                    date1904 = value is "1" or "true";
+                    date1904 = IsTrue(reader.GetAttribute("date1904"));
                 }
                 else if (reader.LocalName == "sheet")
                 {
@@ -668,7 +672,7 @@ public sealed class XlsxWorkbook : IDisposable
             case "str":
                 return value is null ? null : Text(value);
             case "b":
-                return value is null ? null : new XlsxCell(column, CellKind.Boolean, value, value is "1" or "true" ? 1 : 0);
+                return value is null ? null : new XlsxCell(column, CellKind.Boolean, value, IsTrue(value) ? 1 : 0);
             case "e":
                 return value is null ? null : new XlsxCell(column, CellKind.Error, value, double.NaN);
             case "d":
@@ -736,6 +740,13 @@ public sealed class XlsxWorkbook : IDisposable
 
     private static UnreadableWorkbookException Damaged(string part, Exception e) =>
         new($"Arbetsboken är skadad: delen {part} kan inte tolkas.", e);
+
+    /// <summary>An xsd:boolean: 1, 0, true, false, whatever the case.</summary>
+    private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>What the sender of a file over <see cref="WorkbookLimits.MaxFileBytes"/> is told.</summary>
+    public static string TooLargeMessage(long length, WorkbookLimits limits) =>
+        $"Filen är {Megabytes(length)} stor; största tillåtna är {Megabytes(limits.MaxFileBytes)}.";
 
     private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MB".Replace('.', ',');
 }

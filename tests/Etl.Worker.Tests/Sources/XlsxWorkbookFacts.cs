@@ -465,6 +465,30 @@ public sealed class XlsxWorkbookFacts
         Assert.Contains("binär Excel-arbetsbok (.xlsb)", e.Message);
     }
 
+    [Theory]
+    [InlineData("TRUE", 1)]
+    [InlineData("true", 1)]
+    [InlineData("FALSE", 0)]
+    public void ReadRows_ReadsBooleansWrittenAsWords(string word, double expected)
+    {
+        var bytes = new RawXlsx().Sheet("Blad1", [new RawXlsx.Raw("b", $"<v>{word}</v>")]).ToBytes();
+
+        using var workbook = Open(bytes);
+
+        Assert.Equal(expected, Assert.Single(workbook.ReadRows("Blad1"))[0]?.Number);
+    }
+
+    [Fact]
+    public void Open_RejectsAWordDocumentRenamedXlsx_AsAnotherOfficeDocument()
+    {
+        var e = Unreadable(Zip(
+            ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+            ("_rels/.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"),
+            ("word/document.xml", "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body/></w:document>")));
+
+        Assert.Contains("inte en Excel-arbetsbok (.xlsx) utan ett annat Office-dokument", e.Message);
+    }
+
     [Fact]
     public void Open_RejectsAZipWithoutAWorkbook()
     {
