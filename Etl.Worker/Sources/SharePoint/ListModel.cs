@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace NackaInsights.Etl.Sources.SharePoint;
+
+/// <summary>The four SharePoint lists of sharepoint-lists.md, by the names their offline files carry.</summary>
+public static class ListNames
+{
+    public const string Initiatives = "Initiativ";
+    public const string Assessments = "Bedomningar";
+    public const string ProjectStatus = "Projektstatus";
+    public const string Objects = "Forvaltningsobjekt";
+
+    /// <summary>In the order they are loaded: objects and initiatives first, what refers to them after.</summary>
+    public static readonly IReadOnlyList<string> All = [Objects, Initiatives, Assessments, ProjectStatus];
+}
+
+/// <summary>How a list was read.</summary>
+public enum ListReadMode
+{
+    /// <summary>Every item, following <c>@odata.nextLink</c>: the list's whole content.</summary>
+    Full,
+
+    /// <summary>The changes since the kept <c>@odata.deltaLink</c>: changed, new and removed items.</summary>
+    Delta,
+
+    /// <summary>The offline JSON file of the source folder: the list's whole content.</summary>
+    Offline,
+}
+
+/// <summary>
+/// One list item as Graph returns it: its id, when it was last modified, and its <c>fields</c> as
+/// raw JSON; or, in a delta, the note that it was removed.
+/// </summary>
+public sealed record ListItemData(string Id, DateTimeOffset? LastModified, JsonElement Fields, bool Removed);
+
+/// <summary>What one read of a list returned.</summary>
+/// <param name="DeltaLink">The <c>@odata.deltaLink</c> to keep for the next read, when the source gives one.</param>
+/// <param name="ContentSha256">For an offline file, the SHA-256 of its content.</param>
+public sealed record ListRead(string ListName, ListReadMode Mode, IReadOnlyList<ListItemData> Items, string? DeltaLink, string? ContentSha256 = null)
+{
+    /// <summary>Whether the items are the list's whole content (items not among them are gone), rather than changes.</summary>
+    public bool IsComplete => Mode != ListReadMode.Delta;
+}
+
+/// <summary>A list could not be read at all: the run fails and the warehouse stays as it was.</summary>
+public sealed class ListUnreadableException(string listName, string message, Exception? inner = null)
+    : Exception($"Listan {listName} kunde inte läsas: {message}", inner)
+{
+    public string ListName { get; } = listName;
+}
+
+/// <summary>A source of the four lists: Microsoft Graph, or the offline files of a source folder.</summary>
+public interface IListSource
+{
+    /// <summary>
+    /// Reads one list: all of it, or only what changed since <paramref name="deltaLink"/> when the source
+    /// supports that and a link is given. Throws <see cref="ListUnreadableException"/> when the list
+    /// cannot be read.
+    /// </summary>
+    Task<ListRead> ReadAsync(string listName, string? deltaLink, CancellationToken ct);
+}
+
+/// <summary>
+/// Parses one page of Graph's list item JSON, <c>{"value": [...], "@odata.nextLink": ...,
+/// "@odata.deltaLink": ...}</c>: the one parser both the Graph reader and the offline reader feed.
+/// </summary>
+public static class ListJson
+{
+    public sealed record Page(IReadOnlyList<ListItemData> Items, string? NextLink, string? DeltaLink);
+
+    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 };
+
+    /// <exception cref="JsonException">The page is not JSON of that shape; the message says where.</exception>
+    public static async Task<Page> ParsePageAsync(Stream json, CancellationToken ct)
+    {
+        using var document = await JsonDocument.ParseAsync(json, Options, ct);
+        return ParsePage(document.RootElement);
+    }
+
+    public static Page ParsePage(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
+        {
+            throw new JsonException("Svaret har ingen lista \"value\" med listobjekt.");
+        }
+        var items = new List<ListItemData>(value.GetArrayLength());
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            items.Add(ParseItem(item, index++));
+        }
+        return new Page(items, OptionalString(root, "@odata.nextLink"), OptionalString(root, "@odata.deltaLink"));
+    }
+
+    private static ListItemData ParseItem(JsonElement item, int index)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException($"Listobjekt nummer {index + 1} är inget JSON-objekt.");
+        }
+        var id = item.TryGetProperty("id", out var idElement)
+            ? idElement.ValueKind switch
+            {
+                JsonValueKind.String => idElement.GetString(),
+                JsonValueKind.Number => idElement.GetRawText(),
+                _ => null,
+            }
+            : null;
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new JsonException($"Listobjekt nummer {index + 1} saknar id.");
+        }
+        var removed = item.TryGetProperty("@removed", out _);
+        DateTimeOffset? modified = item.TryGetProperty("lastModifiedDateTime", out var m) && m.ValueKind == JsonValueKind.String && m.TryGetDateTimeOffset(out var parsed)
+            ? parsed
+            : null;
+        var fields = item.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object ? f.Clone() : EmptyObject;
+        return new ListItemData(id, modified, fields, removed);
+    }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    private static string? OptionalString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+}
