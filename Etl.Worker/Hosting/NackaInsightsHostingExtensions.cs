@@ -19,9 +19,11 @@ public static class NackaInsightsHostingExtensions
         var services = builder.Services;
         services.AddOptions<WarehouseOptions>().BindConfiguration(nameof(WarehouseOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CalculationOptions>().BindConfiguration(nameof(CalculationOptions)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EvaluationOptions>().BindConfiguration(nameof(EvaluationOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkbookLimits>().BindConfiguration(nameof(WorkbookLimits)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WarehouseOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalculationOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EvaluationOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkbookLimits>>().Value);
 
         services.AddSingleton<WarehouseDatabase>();

@@ -17,6 +17,11 @@ public interface IRunObserver
 
     /// <summary>Called when a file has been taken into the run.</summary>
     void FileProcessed(long runId, FileResult file);
+
+    /// <summary>Called when a list has been taken into the run.</summary>
+    void ListProcessed(long runId, ListResult list)
+    {
+    }
 }
 
 /// <summary>
@@ -25,7 +30,7 @@ public interface IRunObserver
 /// fails or the process dies, the pbi_* views show what they showed before. Only its own row in
 /// <c>etl_run</c> is written outside that transaction, so that a running and a failed run are visible.
 /// </summary>
-public sealed class RefreshRun : IAsyncDisposable
+public sealed partial class RefreshRun : IAsyncDisposable
 {
     private const int FlushThreshold = 20_000;
 
@@ -33,6 +38,7 @@ public sealed class RefreshRun : IAsyncDisposable
     private readonly DbConnection _connection;
     private readonly IAsyncDisposable _refreshLock;
     private readonly CalculationOptions _calculation;
+    private readonly EvaluationOptions _evaluation;
     private readonly IRunObserver? _observer;
     private readonly ILogger _logger;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
@@ -54,6 +60,7 @@ public sealed class RefreshRun : IAsyncDisposable
         long runId,
         DateTime startedAtUtc,
         CalculationOptions calculation,
+        EvaluationOptions evaluation,
         IRunObserver? observer,
         ILogger logger,
         Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
@@ -66,6 +73,7 @@ public sealed class RefreshRun : IAsyncDisposable
         RunId = runId;
         StartedAtUtc = startedAtUtc;
         _calculation = calculation;
+        _evaluation = evaluation;
         _observer = observer;
         _logger = logger;
         _fingerprints = fingerprints;
@@ -169,9 +177,9 @@ public sealed class RefreshRun : IAsyncDisposable
 
         Phase(PhaseTimings.Compute);
         var recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
-        if (_versionsAdded > 0 || recomputed > 0)
+        if (_versionsAdded > 0 || recomputed > 0 || _listsChanged.Count > 0)
         {
-            await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildDimensionsAsync(ct));
+            await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged: _versionsAdded > 0 || recomputed > 0, ct));
         }
 
         Phase(PhaseTimings.Checks);
@@ -255,7 +263,7 @@ public sealed class RefreshRun : IAsyncDisposable
             status, rowsLoaded, rowsRejected, message, Clock.UtcNow());
         foreach (var p in problems)
         {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message);
+            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
         }
         var result = new FileResult(file.Kind, file.Name, status, rowsLoaded, rowsRejected, message, problems);
         _files.Add(result);
@@ -334,71 +342,6 @@ public sealed class RefreshRun : IAsyncDisposable
         return updates.Count;
     }
 
-    /// <summary>Marks the current business case versions and rebuilds the dimensions from them.</summary>
-    private async Task RebuildDimensionsAsync(CancellationToken ct)
-    {
-        async Task Execute(string sql, object? parameters = null) =>
-            await _connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-
-        // The latest loaded version is current: versions are numbered in processing order.
-        await Execute(
-            """
-            UPDATE fct_business_case_version
-            SET is_current = CASE WHEN bc_version_id = (
-                SELECT MAX(l.bc_version_id) FROM fct_business_case_version l
-                WHERE l.initiative_id = fct_business_case_version.initiative_id) THEN 1 ELSE 0 END
-            """);
-
-        await Execute("DELETE FROM bridge_initiative_goal");
-        await Execute("DELETE FROM dim_initiative");
-        await Execute(
-            """
-            INSERT INTO dim_initiative (initiative_id, name, unit, object_id, owner_email, bc_version_id)
-            SELECT initiative_id, initiative_name, unit, object_id, owner_email, bc_version_id
-            FROM fct_business_case_version
-            WHERE is_current = 1
-            """);
-        await Execute("DELETE FROM dim_unit");
-        await Execute("INSERT INTO dim_unit (unit) SELECT DISTINCT unit FROM dim_initiative");
-
-        var goals = await _connection.QueryAsync<(string InitiativeId, string Codes)>(new CommandDefinition(
-            "SELECT initiative_id, goal_codes FROM fct_business_case_version WHERE is_current = 1 AND goal_codes IS NOT NULL",
-            transaction: Transaction, cancellationToken: ct));
-        var bridge = goals
-            .SelectMany(g => g.Codes.Split(';', StringSplitOptions.RemoveEmptyEntries).Distinct().Select(code => new object?[] { g.InitiativeId, code }))
-            .ToList();
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.BridgeInitiativeGoal, bridge, _database.CommandTimeoutSeconds, ct);
-
-        await RebuildCalendarAsync(ct);
-    }
-
-    /// <summary>The year and date dimensions span every year of the facts and of the runs.</summary>
-    private async Task RebuildCalendarAsync(CancellationToken ct)
-    {
-        var range = await _connection.QuerySingleAsync<(int? From, int? To)>(new CommandDefinition(
-            "SELECT MIN(year), MAX(year) FROM fct_business_case_year", transaction: Transaction, cancellationToken: ct));
-        var firstRun = await _connection.ExecuteScalarAsync<object?>(new CommandDefinition(
-            "SELECT MIN(started_at_utc) FROM etl_run", transaction: Transaction, cancellationToken: ct));
-        var runYear = firstRun is null or DBNull ? StartedAtUtc.Year : ReadTimestamp(firstRun).Year;
-        var from = Math.Min(range.From ?? runYear, runYear);
-        var to = Math.Max(range.To ?? StartedAtUtc.Year, StartedAtUtc.Year);
-
-        var existing = await _connection.QuerySingleAsync<(int? From, int? To, int Count)>(new CommandDefinition(
-            "SELECT MIN(year), MAX(year), COUNT(*) FROM dim_year", transaction: Transaction, cancellationToken: ct));
-        if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
-        {
-            return;
-        }
-        await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM dim_date", transaction: Transaction, cancellationToken: ct));
-        await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM dim_year", transaction: Transaction, cancellationToken: ct));
-        var years = Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList();
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimYear, years, _database.CommandTimeoutSeconds, ct);
-        var days = Model.Calendar.Days(from, to)
-            .Select(d => new object?[] { d.Date, d.Year, d.Quarter, d.Month, d.MonthNameSv, d.IsoWeek, d.DayOfWeek, d.DayOfWeekSv })
-            .ToList();
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimDate, days, _database.CommandTimeoutSeconds, ct);
-    }
-
     private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
     {
         var rows = checks.Select(c => new object?[] { RunId, c.Name, c.FailingRows }).ToList();
@@ -435,36 +378,40 @@ public sealed class RefreshRun : IAsyncDisposable
         return new RunResult(
             RunId,
             status,
-            loaded ? _files.Sum(f => f.RowsLoaded) : 0,
-            loaded ? _files.Sum(f => f.RowsRejected) : 0,
+            loaded ? _files.Sum(f => f.RowsLoaded) + _lists.Sum(l => l.ItemsChanged) : 0,
+            loaded ? _files.Sum(f => f.RowsRejected) + _lists.Sum(l => l.ItemsRejected) : 0,
             message,
             _files,
+            _lists,
             checks,
             Timings);
     }
 
+    /// <summary>The run's outcome in a sentence or two, for <c>pbi_etl_run.message</c>.</summary>
     private string Summarise()
     {
-        if (_files.Count == 0)
+        var sentences = new List<string>();
+        if (_files.Count > 0)
         {
-            return "Inga källfiler hittades.";
+            var parts = new (string Status, string Singular, string Plural)[]
+                {
+                    (FileStatus.Loaded, "inläst", "inlästa"),
+                    (FileStatus.PartlyLoaded, "delvis inläst", "delvis inlästa"),
+                    (FileStatus.Rejected, "avvisad", "avvisade"),
+                    (FileStatus.Unchanged, "oförändrad", "oförändrade"),
+                }
+                .Select(p => (Count: _files.Count(f => f.Status == p.Status), p.Singular, p.Plural))
+                .Where(p => p.Count > 0)
+                .Select(p => $"{p.Count} {(p.Count == 1 ? p.Singular : p.Plural)}");
+            var files = _files.Count == 1 ? "1 fil" : $"{_files.Count} filer";
+            sentences.Add($"{files}: {string.Join(", ", parts)}. {_files.Sum(f => f.RowsLoaded)} rader inlästa, {_files.Sum(f => f.RowsRejected)} avvisade.");
         }
-        int Count(string status) => _files.Count(f => f.Status == status);
-        var parts = new List<string>();
-        void Part(string status, string singular, string plural)
+        if (_lists.Count > 0)
         {
-            var n = Count(status);
-            if (n > 0)
-            {
-                parts.Add($"{n} {(n == 1 ? singular : plural)}");
-            }
+            var lists = _lists.Count == 1 ? "1 lista" : $"{_lists.Count} listor";
+            sentences.Add($"{lists}: {_lists.Sum(l => l.ItemsChanged)} objekt nya eller ändrade, {_lists.Sum(l => l.ItemsRemoved)} borttagna, {_lists.Sum(l => l.ItemsRejected)} avvisade.");
         }
-        Part(FileStatus.Loaded, "inläst", "inlästa");
-        Part(FileStatus.PartlyLoaded, "delvis inläst", "delvis inlästa");
-        Part(FileStatus.Rejected, "avvisad", "avvisade");
-        Part(FileStatus.Unchanged, "oförändrad", "oförändrade");
-        var files = _files.Count == 1 ? "1 fil" : $"{_files.Count} filer";
-        return $"{files}: {string.Join(", ", parts)}. {_files.Sum(f => f.RowsLoaded)} rader inlästa, {_files.Sum(f => f.RowsRejected)} avvisade.";
+        return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
     }
 
     private void Phase(string phase)
@@ -508,11 +455,4 @@ public sealed class RefreshRun : IAsyncDisposable
             _logger.LogDebug(e, "Releasing the refresh lock of run {RunId} failed", RunId);
         }
     }
-
-    internal static DateTime ReadTimestamp(object value) => value switch
-    {
-        DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
-        string s => DateTime.SpecifyKind(DateTime.Parse(s, CultureInfo.InvariantCulture), DateTimeKind.Utc),
-        _ => throw new InvalidCastException($"Not a timestamp: {value}"),
-    };
 }

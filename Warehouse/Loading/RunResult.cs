@@ -13,6 +13,17 @@ public sealed record FileResult(
     string? Message,
     IReadOnlyList<SourceProblem> Problems);
 
+/// <summary>What happened to one SharePoint list in a run.</summary>
+public sealed record ListResult(
+    string ListName,
+    string Mode,
+    int ItemsRead,
+    int ItemsChanged,
+    int ItemsRemoved,
+    int ItemsRejected,
+    string Message,
+    IReadOnlyList<SourceProblem> Problems);
+
 /// <summary>Wall time spent in each phase of a run.</summary>
 public sealed class PhaseTimings
 {
@@ -87,10 +98,12 @@ public sealed record RunResult(
     int RowsRejected,
     string Message,
     IReadOnlyList<FileResult> Files,
+    IReadOnlyList<ListResult> Lists,
     IReadOnlyList<DataCheckResult> Checks,
     PhaseTimings Timings)
 {
     public bool Succeeded => Status == RunStatus.Succeeded;
 
-    public bool HasRejections => RowsRejected > 0 || Files.Any(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded);
+    public bool HasRejections =>
+        RowsRejected > 0 || Files.Any(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded) || Lists.Any(l => l.ItemsRejected > 0);
 }

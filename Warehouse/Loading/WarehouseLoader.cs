@@ -13,6 +13,7 @@ public sealed class RefreshLockTimeoutException(string message) : Exception(mess
 public sealed class WarehouseLoader(
     WarehouseDatabase database,
     CalculationOptions calculation,
+    EvaluationOptions evaluation,
     ILogger<WarehouseLoader> logger)
 {
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
@@ -74,7 +75,7 @@ public sealed class WarehouseLoader(
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
                 .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
 
-            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, observer, logger, fingerprints, ids);
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, observer, logger, fingerprints, ids);
         }
         catch
         {

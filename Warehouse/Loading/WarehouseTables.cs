@@ -16,7 +16,7 @@ internal static class WarehouseTables
     public static readonly BulkTable EtlProblem = new("etl_problem",
         C("problem_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("file_id", ColumnType.Int64),
         C("source_kind", ColumnType.Text), C("source_name", ColumnType.Text), C("sheet_name", ColumnType.Text),
-        C("cell", ColumnType.Text), C("message", ColumnType.Text));
+        C("cell", ColumnType.Text), C("message", ColumnType.Text), C("item_id", ColumnType.Text));
 
     public static readonly BulkTable EtlCheckResult = new("etl_check_result",
         C("run_id", ColumnType.Int64), C("check_name", ColumnType.Text), C("failing_rows", ColumnType.Int32));
@@ -57,9 +57,77 @@ internal static class WarehouseTables
         C("month_name_sv", ColumnType.Text), C("iso_week", ColumnType.Int32), C("day_of_week", ColumnType.Int32),
         C("day_of_week_sv", ColumnType.Text));
 
+    public static readonly BulkTable EtlListRead = new("etl_list_read",
+        C("run_id", ColumnType.Int64), C("list_name", ColumnType.Text), C("read_mode", ColumnType.Text), C("items_read", ColumnType.Int32),
+        C("items_changed", ColumnType.Int32), C("items_removed", ColumnType.Int32), C("items_rejected", ColumnType.Int32), C("message", ColumnType.Text));
+
+    public static readonly BulkTable EtlListState = new("etl_list_state",
+        C("list_name", ColumnType.Text), C("delta_link", ColumnType.Text), C("content_sha256", ColumnType.Text),
+        C("last_run_id", ColumnType.Int64), C("last_read_utc", ColumnType.TimestampUtc));
+
+    public static readonly BulkTable RawListItem = new("raw_list_item",
+        C("list_name", ColumnType.Text), C("item_id", ColumnType.Text), C("run_id", ColumnType.Int64), C("last_modified_utc", ColumnType.TimestampUtc),
+        C("is_removed", ColumnType.Flag), C("content_sha256", ColumnType.Text), C("fields_json", ColumnType.Text));
+
+    public static readonly BulkTable StgListObject = new("stg_list_object",
+        C("item_id", ColumnType.Text), C("object_id", ColumnType.Text), C("name", ColumnType.Text), C("manager_email", ColumnType.Text),
+        C("unit", ColumnType.Text), C("last_modified_utc", ColumnType.TimestampUtc), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable StgListInitiative = new("stg_list_initiative",
+        C("item_id", ColumnType.Text), C("initiative_id", ColumnType.Text), C("name", ColumnType.Text), C("unit", ColumnType.Text),
+        C("phase", ColumnType.Text), C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text),
+        C("owner_email", ColumnType.Text), C("goal_codes", ColumnType.Text), C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date),
+        C("last_modified_utc", ColumnType.TimestampUtc), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable StgListAssessment = new("stg_list_assessment",
+        C("item_id", ColumnType.Text), C("initiative_id", ColumnType.Text), C("criterion_code", ColumnType.Text), C("score", ColumnType.Int32),
+        C("assessed_on", ColumnType.Date), C("comment", ColumnType.Text), C("last_modified_utc", ColumnType.TimestampUtc), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable StgListStatus = new("stg_list_status",
+        C("item_id", ColumnType.Text), C("initiative_id", ColumnType.Text), C("report_date", ColumnType.Date), C("status", ColumnType.Text),
+        C("percent_complete", ColumnType.Ratio), C("budget_spent_sek", ColumnType.Decimal), C("comment", ColumnType.Text),
+        C("last_modified_utc", ColumnType.TimestampUtc), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable InitiativeVersion = new("dim_initiative_version",
+        C("initiative_id", ColumnType.Text), C("version_no", ColumnType.Int32), C("valid_from", ColumnType.Date), C("valid_to", ColumnType.Date),
+        C("valid_from_utc", ColumnType.TimestampUtc), C("is_current", ColumnType.Flag), C("name", ColumnType.Text), C("unit", ColumnType.Text),
+        C("phase", ColumnType.Text), C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text),
+        C("owner_email", ColumnType.Text), C("goal_codes", ColumnType.Text), C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date),
+        C("item_id", ColumnType.Text), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable InitiativeHistory = new("dim_initiative_history",
+        C("initiative_id", ColumnType.Text), C("version_no", ColumnType.Int32), C("name", ColumnType.Text), C("unit", ColumnType.Text),
+        C("phase", ColumnType.Text), C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text),
+        C("owner_email", ColumnType.Text), C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date), C("valid_from", ColumnType.Date),
+        C("valid_to", ColumnType.Date), C("is_current", ColumnType.Flag), C("source", ColumnType.Text));
+
+    public static readonly BulkTable Initiative = new("dim_initiative",
+        C("initiative_id", ColumnType.Text), C("name", ColumnType.Text), C("unit", ColumnType.Text), C("phase", ColumnType.Text),
+        C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text), C("owner_email", ColumnType.Text),
+        C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date), C("bc_version_id", ColumnType.Int64), C("source", ColumnType.Text));
+
+    public static readonly BulkTable Unit = new("dim_unit", C("unit", ColumnType.Text));
+
+    public static readonly BulkTable Object = new("dim_object",
+        C("object_id", ColumnType.Text), C("name", ColumnType.Text), C("manager_email", ColumnType.Text), C("unit", ColumnType.Text), C("item_id", ColumnType.Text));
+
+    public static readonly BulkTable EvaluationScore = new("fct_evaluation_score",
+        C("initiative_id", ColumnType.Text), C("criterion_code", ColumnType.Text), C("assessed_on", ColumnType.Date), C("score", ColumnType.Int32),
+        C("item_id", ColumnType.Text), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable Evaluation = new("fct_evaluation",
+        C("initiative_id", ColumnType.Text), C("assessed_on", ColumnType.Date), C("benefit_score", ColumnType.Ratio), C("feasibility_score", ColumnType.Ratio),
+        C("compliance_ok", ColumnType.Flag), C("priority_class", ColumnType.Text), C("criteria_scored", ColumnType.Int32), C("threshold", ColumnType.Ratio),
+        C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable ProjectStatus = new("fct_project_status",
+        C("initiative_id", ColumnType.Text), C("report_date", ColumnType.Date), C("status", ColumnType.Text), C("percent_complete", ColumnType.Ratio),
+        C("budget_spent_sek", ColumnType.Decimal), C("is_latest", ColumnType.Flag), C("comment", ColumnType.Text), C("item_id", ColumnType.Text),
+        C("run_id", ColumnType.Int64));
+
     /// <summary>The order in which buffered rows are flushed: every table after the ones it references.</summary>
     public static readonly IReadOnlyList<BulkTable> FlushOrder =
     [
-        EtlFile, EtlProblem, RawBusinessCaseAttribute, RawBusinessCaseValue, BusinessCaseVersion, BusinessCaseYear,
+        EtlFile, EtlProblem, EtlListRead, RawBusinessCaseAttribute, RawBusinessCaseValue, BusinessCaseVersion, BusinessCaseYear,
     ];
 }

@@ -6,6 +6,11 @@ namespace NackaInsights.Warehouse.Model;
 /// </summary>
 public sealed record SourceProblem(string Source, string? Sheet, string? Cell, string Message)
 {
+    /// <summary>The list item the problem is in, for a problem of a SharePoint list.</summary>
+    public string? ItemId { get; init; }
+
+    public static SourceProblem ForItem(string list, string itemId, string message) => new(list, null, null, message) { ItemId = itemId };
+
     public static SourceProblem ForFile(string file, string message) => new(file, null, null, message);
 
     public static SourceProblem ForCell(string file, string sheet, string cell, string message) => new(file, sheet, cell, message);
@@ -15,6 +20,7 @@ public sealed record SourceProblem(string Source, string? Sheet, string? Cell, s
     /// <summary>Where in the source, as a user would write it: <c>Kostnader!C4</c>, <c>Kostnader</c> or empty.</summary>
     public string Location => (Sheet, Cell) switch
     {
+        (null, _) when ItemId is not null => $"objekt {ItemId}",
         (null, _) => "",
         (_, null) => Sheet,
         _ => $"{Sheet}!{Cell}",

@@ -47,6 +47,9 @@ public static class DataChecks
     public static DataCheck Expression(string name, string view, string failingCondition) =>
         new($"expression:{view}:{name}", $"SELECT COUNT(*) FROM {view} WHERE {failingCondition}");
 
+    /// <summary>A check of its own: a query that counts the rows breaking the rule.</summary>
+    public static DataCheck Custom(string name, string countingSql) => new($"custom:{name}", countingSql);
+
     public static readonly IReadOnlyList<DataCheck> All =
     [
         Unique("pbi_dim_initiative", "initiative_id"),
@@ -87,6 +90,40 @@ public static class DataChecks
             "ABS(net_benefit_sek - (economic_benefit_sek + cost_total_sek)) > 0.01"),
         Expression("costs_are_not_positive", "pbi_fct_business_case_year",
             "investment_sek > 0 OR operating_cost_sek > 0"),
+
+        // The SharePoint lists: the initiative history, objects, evaluations, project status.
+        Unique("pbi_dim_initiative_history", "initiative_id, version_no"),
+        NotNull("pbi_dim_initiative_history", "valid_from"),
+        NotNull("pbi_dim_initiative_history", "valid_to"),
+        Relationship("pbi_dim_initiative_history", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        Relationship("pbi_dim_initiative_history", "unit", "pbi_dim_unit", "unit"),
+        Custom("one_current_version_per_initiative",
+            "SELECT COUNT(*) FROM (SELECT i.initiative_id FROM pbi_dim_initiative i LEFT JOIN pbi_dim_initiative_history h " +
+            "ON h.initiative_id = i.initiative_id AND h.is_current = 1 GROUP BY i.initiative_id HAVING COUNT(h.initiative_id) <> 1) d"),
+        Expression("validity_is_not_reversed", "pbi_dim_initiative_history", "valid_to < valid_from"),
+        Custom("versions_are_contiguous",
+            "SELECT COUNT(*) FROM pbi_dim_initiative_history a JOIN pbi_dim_initiative_history b " +
+            "ON b.initiative_id = a.initiative_id AND b.version_no = a.version_no + 1 WHERE b.valid_from <> a.valid_to"),
+        AcceptedValues("pbi_dim_initiative", "phase", Model.Phases.All),
+        AcceptedValues("pbi_dim_initiative", "source", [Loading.InitiativeSources.List, Loading.InitiativeSources.BusinessCase]),
+        Unique("pbi_dim_object", "object_id"),
+        Unique("pbi_dim_criterion", "criterion_code"),
+        AcceptedValues("pbi_dim_criterion", "criterion_group", [Model.Criteria.BenefitGroup, Model.Criteria.FeasibilityGroup]),
+        Unique("pbi_fct_evaluation_score", "initiative_id, criterion_code, assessed_on"),
+        Relationship("pbi_fct_evaluation_score", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        Relationship("pbi_fct_evaluation_score", "criterion_code", "pbi_dim_criterion", "criterion_code"),
+        Range("pbi_fct_evaluation_score", "score", 1, 4),
+        Unique("pbi_fct_evaluation", "initiative_id"),
+        Relationship("pbi_fct_evaluation", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        AcceptedValues("pbi_fct_evaluation", "priority_class", Calculations.PriorityClasses.All),
+        Range("pbi_fct_evaluation", "benefit_score", 1, 4),
+        Range("pbi_fct_evaluation", "feasibility_score", 1, 4),
+        Unique("pbi_fct_project_status", "initiative_id, report_date"),
+        Relationship("pbi_fct_project_status", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        AcceptedValues("pbi_fct_project_status", "status", Model.ProjectStatuses.All),
+        Range("pbi_fct_project_status", "percent_complete", 0, 100),
+        Custom("one_latest_status_per_initiative",
+            "SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d"),
     ];
 
     public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)

@@ -17,9 +17,11 @@ public abstract class TestWarehouse : IDisposable
 
     public CalculationOptions Calculation { get; } = new();
 
+    public EvaluationOptions Evaluation { get; } = new();
+
     public SchemaMigrator Migrator() => new(Database, NullLogger<SchemaMigrator>.Instance);
 
-    public WarehouseLoader Loader() => new(Database, Calculation, NullLogger<WarehouseLoader>.Instance);
+    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, NullLogger<WarehouseLoader>.Instance);
 
     public async Task<TestWarehouse> MigratedAsync()
     {
