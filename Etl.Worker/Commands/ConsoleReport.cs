@@ -30,6 +30,16 @@ internal static class ConsoleReport
             await output.WriteLineAsync(
                 $"  Files: {files.Count} ({string.Join(", ", counts)}). Rows: {result.RowsLoaded} loaded, {result.RowsRejected} rejected.");
         }
+        foreach (var list in result.Lists)
+        {
+            await output.WriteLineAsync(list.Mode == ListReadModes.Unchanged
+                ? $"  List {list.ListName}: unchanged since it was last read."
+                : $"  List {list.ListName} ({list.Mode}): {list.ItemsRead} items read, {list.ItemsChanged} new or changed, {list.ItemsRemoved} removed, {list.ItemsRejected} rejected.");
+            foreach (var problem in list.Problems)
+            {
+                await output.WriteLineAsync($"      {problem.Source}, {problem.Location}: {problem.Message}");
+            }
+        }
         var rejected = files.Where(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded).ToList();
         if (rejected.Count > 0)
         {
@@ -107,7 +117,7 @@ internal static class ConsoleReport
             await output.WriteLineAsync($"Problems found in run {latest.RunId}:");
             foreach (var p in problems)
             {
-                var location = p.SheetName is null ? "" : p.Cell is null ? $"{p.SheetName}: " : $"{p.SheetName}!{p.Cell}: ";
+                var location = p.ItemId is not null ? $"objekt {p.ItemId}: " : p.SheetName is null ? "" : p.Cell is null ? $"{p.SheetName}: " : $"{p.SheetName}!{p.Cell}: ";
                 await output.WriteLineAsync($"  {p.SourceName}: {location}{p.Message}");
             }
         }

@@ -57,6 +57,8 @@ public sealed record ProblemRow
     public string? Cell { get; init; }
 
     public string Message { get; init; } = "";
+
+    public string? ItemId { get; init; }
 }
 
 /// <summary>What the operator asks of the warehouse: its runs, their files and problems. Reads the pbi_* views only.</summary>
@@ -95,7 +97,7 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<ProblemRow>(new CommandDefinition(
             """
-            SELECT run_id AS RunId, source_name AS SourceName, sheet_name AS SheetName, cell AS Cell, message AS Message
+            SELECT run_id AS RunId, source_name AS SourceName, sheet_name AS SheetName, cell AS Cell, message AS Message, item_id AS ItemId
             FROM pbi_etl_problem
             WHERE run_id = @RunId
             ORDER BY problem_id
