@@ -78,7 +78,7 @@ public sealed partial class RefreshRun
         public string? OwnerEmail { get; init; }
         public string? GoalCodes { get; init; }
         public string? Hypothesis { get; init; }
-        public DateTime? DecisionDate { get; init; }
+        public DateOnly? DecisionDate { get; init; }
         public DateTime LastModifiedUtc { get; init; }
     }
 
@@ -86,8 +86,8 @@ public sealed partial class RefreshRun
     {
         public string InitiativeId { get; init; } = "";
         public int VersionNo { get; init; }
-        public DateTime ValidFrom { get; init; }
-        public DateTime ValidTo { get; set; }
+        public DateOnly ValidFrom { get; init; }
+        public DateOnly ValidTo { get; set; }
         public DateTime ValidFromUtc { get; init; }
         public int IsCurrent { get; set; }
         public string? Name { get; set; }
@@ -99,7 +99,7 @@ public sealed partial class RefreshRun
         public string? OwnerEmail { get; init; }
         public string? GoalCodes { get; set; }
         public string? Hypothesis { get; set; }
-        public DateTime? DecisionDate { get; set; }
+        public DateOnly? DecisionDate { get; set; }
         public string ItemId { get; set; } = "";
         public long RunId { get; init; }
     }
@@ -148,7 +148,7 @@ public sealed partial class RefreshRun
                 continue;
             }
             var validFromUtc = item.LastModifiedUtc;
-            var previousEnd = history.Count == 0 ? (DateTime?)null : history.Max(v => v.IsCurrent == 1 ? v.ValidFromUtc : v.ValidTo);
+            var previousEnd = history.Count == 0 ? (DateTime?)null : history.Max(v => v.IsCurrent == 1 ? v.ValidFromUtc : v.ValidTo.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
             if (previousEnd is { } end && validFromUtc < end)
             {
                 // A modification time before the open version's start (a clock, a restored item): keep the history in order.
@@ -156,7 +156,7 @@ public sealed partial class RefreshRun
             }
             if (open is not null)
             {
-                open.ValidTo = validFromUtc.Date;
+                open.ValidTo = DateOnly.FromDateTime(validFromUtc);
                 open.IsCurrent = 0;
                 touched.Add(open);
             }
@@ -164,8 +164,8 @@ public sealed partial class RefreshRun
             {
                 InitiativeId = id,
                 VersionNo = history.Count == 0 ? 1 : history.Max(v => v.VersionNo) + 1,
-                ValidFrom = validFromUtc.Date,
-                ValidTo = OpenEnd.ToDateTime(TimeOnly.MinValue),
+                ValidFrom = DateOnly.FromDateTime(validFromUtc),
+                ValidTo = OpenEnd,
                 ValidFromUtc = validFromUtc,
                 IsCurrent = 1,
                 Name = item.Name,
@@ -186,7 +186,7 @@ public sealed partial class RefreshRun
         {
             if (!staged.ContainsKey(id) && history.LastOrDefault(v => v.IsCurrent == 1) is { } gone)
             {
-                gone.ValidTo = today.ToDateTime(TimeOnly.MinValue) < gone.ValidFrom ? gone.ValidFrom : today.ToDateTime(TimeOnly.MinValue);
+                gone.ValidTo = today < gone.ValidFrom ? gone.ValidFrom : today;
                 gone.IsCurrent = 0;
                 touched.Add(gone);
             }
@@ -210,9 +210,9 @@ public sealed partial class RefreshRun
         await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.InitiativeVersion,
             touched.Select(v => new object?[]
             {
-                v.InitiativeId, v.VersionNo, DateOnly.FromDateTime(v.ValidFrom), DateOnly.FromDateTime(v.ValidTo), v.ValidFromUtc, v.IsCurrent == 1,
+                v.InitiativeId, v.VersionNo, v.ValidFrom, v.ValidTo, v.ValidFromUtc, v.IsCurrent == 1,
                 v.Name, v.Unit, v.Phase, v.InitiativeType, v.NeedType, v.ObjectId, v.OwnerEmail, v.GoalCodes, v.Hypothesis,
-                v.DecisionDate is { } d ? DateOnly.FromDateTime(d) : null, v.ItemId, v.RunId,
+                v.DecisionDate, v.ItemId, v.RunId,
             }).ToList(),
             _database.CommandTimeoutSeconds, ct);
     }
@@ -290,9 +290,9 @@ public sealed partial class RefreshRun
             else if (bc is not null)
             {
                 // Known from a business case only, or gone from the list: one version from where the list's ended.
-                var from = listVersions.Count > 0 ? listVersions.Max(v => v.ValidTo) : bc.FirstLoadedUtc.Date;
+                var from = listVersions.Count > 0 ? listVersions.Max(v => v.ValidTo) : DateOnly.FromDateTime(bc.FirstLoadedUtc);
                 history.Add(HistoryRow(id, listVersions.Count + 1, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null,
-                    from, OpenEnd.ToDateTime(TimeOnly.MinValue), true, InitiativeSources.BusinessCase));
+                    from, OpenEnd, true, InitiativeSources.BusinessCase));
                 current.Add(CurrentRow(id, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null, bc.BcVersionId, InitiativeSources.BusinessCase));
                 AddGoals(bridge, id, bc.GoalCodes);
             }
@@ -308,13 +308,12 @@ public sealed partial class RefreshRun
     }
 
     private static object?[] HistoryRow(string id, int versionNo, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
-        string? owner, string? hypothesis, DateTime? decision, DateTime validFrom, DateTime validTo, bool isCurrent, string source) =>
-        [id, versionNo, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision is { } d ? DateOnly.FromDateTime(d) : null,
-         DateOnly.FromDateTime(validFrom), DateOnly.FromDateTime(validTo), isCurrent, source];
+        string? owner, string? hypothesis, DateOnly? decision, DateOnly validFrom, DateOnly validTo, bool isCurrent, string source) =>
+        [id, versionNo, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision, validFrom, validTo, isCurrent, source];
 
     private static object?[] CurrentRow(string id, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
-        string? owner, string? hypothesis, DateTime? decision, long? bcVersionId, string source) =>
-        [id, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision is { } d ? DateOnly.FromDateTime(d) : null, bcVersionId, source];
+        string? owner, string? hypothesis, DateOnly? decision, long? bcVersionId, string source) =>
+        [id, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision, bcVersionId, source];
 
     private static void AddGoals(List<object?[]> bridge, string id, string? codes)
     {
@@ -360,7 +359,7 @@ public sealed partial class RefreshRun
         public string InitiativeId { get; init; } = "";
         public string CriterionCode { get; init; } = "";
         public int Score { get; init; }
-        public DateTime AssessedOn { get; init; }
+        public DateOnly AssessedOn { get; init; }
         public DateTime LastModifiedUtc { get; init; }
     }
 
@@ -386,10 +385,10 @@ public sealed partial class RefreshRun
         await ExecuteAsync("DELETE FROM fct_evaluation_score", ct);
         await ExecuteAsync("DELETE FROM fct_evaluation", ct);
         await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EvaluationScore,
-            scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, DateOnly.FromDateTime(s.AssessedOn), s.Score, s.ItemId, RunId }).ToList(),
+            scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(),
             _database.CommandTimeoutSeconds, ct);
         var evaluations = scores.GroupBy(s => s.InitiativeId)
-            .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, DateOnly.FromDateTime(s.AssessedOn), s.Score)), _evaluation))
+            .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, s.AssessedOn, s.Score)), _evaluation))
             .Select(e => new object?[]
             {
                 e.InitiativeId, e.AssessedOn, e.BenefitScore, e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored, _evaluation.Threshold, RunId,
@@ -402,7 +401,7 @@ public sealed partial class RefreshRun
     {
         public string ItemId { get; init; } = "";
         public string InitiativeId { get; init; } = "";
-        public DateTime ReportDate { get; init; }
+        public DateOnly ReportDate { get; init; }
         public string Status { get; init; } = "";
         public double? PercentComplete { get; init; }
         public decimal? BudgetSpentSek { get; init; }
@@ -431,7 +430,7 @@ public sealed partial class RefreshRun
         await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.ProjectStatus,
             reports.Select(r => new object?[]
             {
-                r.InitiativeId, DateOnly.FromDateTime(r.ReportDate), r.Status, r.PercentComplete, r.BudgetSpentSek,
+                r.InitiativeId, r.ReportDate, r.Status, r.PercentComplete, r.BudgetSpentSek,
                 latest[r.InitiativeId] == r.ReportDate, r.Comment, r.ItemId, RunId,
             }).ToList(),
             _database.CommandTimeoutSeconds, ct);

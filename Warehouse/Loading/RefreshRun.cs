@@ -180,6 +180,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (_versionsAdded > 0 || recomputed > 0 || _listsChanged.Count > 0)
         {
             await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged: _versionsAdded > 0 || recomputed > 0, ct));
+            // Building the model may report problems (items of unknown initiatives).
+            await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
         }
 
         Phase(PhaseTimings.Checks);

@@ -95,7 +95,6 @@ public static class DataChecks
         Unique("pbi_dim_initiative_history", "initiative_id, version_no"),
         NotNull("pbi_dim_initiative_history", "valid_from"),
         NotNull("pbi_dim_initiative_history", "valid_to"),
-        Relationship("pbi_dim_initiative_history", "initiative_id", "pbi_dim_initiative", "initiative_id"),
         Relationship("pbi_dim_initiative_history", "unit", "pbi_dim_unit", "unit"),
         Custom("one_current_version_per_initiative",
             "SELECT COUNT(*) FROM (SELECT i.initiative_id FROM pbi_dim_initiative i LEFT JOIN pbi_dim_initiative_history h " +

@@ -3,11 +3,18 @@ using System.Data.Common;
 namespace NackaInsights.Warehouse.Storage;
 
 /// <summary>One warehouse: its dialect and how to reach it.</summary>
-public sealed class WarehouseDatabase(WarehouseOptions options)
+public sealed class WarehouseDatabase
 {
-    public WarehouseOptions Options { get; } = options;
+    public WarehouseDatabase(WarehouseOptions options)
+    {
+        Options = options;
+        Dialect = WarehouseDialect.For(options.Provider);
+        DateOnlyHandler.Register();
+    }
 
-    public WarehouseDialect Dialect { get; } = WarehouseDialect.For(options.Provider);
+    public WarehouseOptions Options { get; }
+
+    public WarehouseDialect Dialect { get; }
 
     public int CommandTimeoutSeconds => Options.CommandTimeoutSeconds;
 
