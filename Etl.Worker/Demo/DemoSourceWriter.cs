@@ -67,7 +67,44 @@ public static class DemoSourceWriter
     private static readonly string[] FirstNames = ["anna", "erik", "maria", "johan", "karin", "lars", "sara", "mikael", "emma", "peter", "lena", "anders"];
     private static readonly string[] LastNames = ["lindqvist", "berg", "holm", "sjoberg", "nystrom", "ek", "wallin", "dahl", "forsberg", "lund"];
 
-    /// <summary>Writes the demo folder below <paramref name="root"/> and returns what it wrote.</summary>
+    /// <summary>One initiative of the demo municipality, with its business case.</summary>
+    public sealed record DemoInitiative(int Index, string Id, string Name, string Unit, string ObjectId, BusinessCaseDraft Draft, bool HasSecondVersion);
+
+    /// <summary>The demo's initiatives with business cases, Nacka's reference case first. The same every time.</summary>
+    public static IReadOnlyList<DemoInitiative> Catalogue()
+    {
+        var reference = ReferenceCase();
+        var catalogue = new List<DemoInitiative> { new(-1, reference.InitiativeId, reference.Name, reference.Unit, reference.ObjectId!, reference, false) };
+        var random = new Random(2023);
+        for (var i = 0; i < Initiatives.Length; i++)
+        {
+            var (unitIndex, name) = Initiatives[i];
+            var (unit, objects) = Units[unitIndex];
+            var year = 2022 + random.Next(0, 4);
+            var id = $"DIG-{year}-{100 + i:000}";
+            var objectId = objects[random.Next(objects.Length)];
+            var draft = RandomCase(random, id, name, unit, objectId, year) with { VersionLabel = $"{year}-03" };
+            catalogue.Add(new DemoInitiative(i, id, name, unit, objectId, draft, HasSecondVersion: i % 7 == 2));
+        }
+        return catalogue;
+    }
+
+    /// <summary>The förvaltningsobjekt of the demo: id, name, unit.</summary>
+    public static IEnumerable<(string Id, string Name, string Unit)> Objects()
+    {
+        string[] names = ["Skolplattformen", "Förskoleplattformen", "Verksamhetssystem socialtjänst", "Verksamhetssystem vård och omsorg", "Ekonomisystemet",
+            "E-tjänsteplattformen", "Ärendesystem bygglov", "Bokningssystemet", "Fastighetssystemet"];
+        var i = 0;
+        foreach (var (unit, objects) in Units)
+        {
+            foreach (var objectId in objects)
+            {
+                yield return (objectId, names[i++], unit);
+            }
+        }
+    }
+
+    /// <summary>Writes the demo's workbooks below <paramref name="root"/> and returns what it wrote. The lists are written by <see cref="DemoListWriter"/>.</summary>
     public static IReadOnlyList<DemoFile> Write(string root)
     {
         var businessCases = Path.Combine(root, SourceFolder.BusinessCases);
@@ -83,17 +120,15 @@ public static class DemoSourceWriter
             written.Add(new DemoFile($"{SourceFolder.BusinessCases}/{fileName}", draft.InitiativeId, draft.VersionLabel));
         }
 
-        // Nacka's own example, exactly as the contract gives it, written the way Nacka writes it: costs negative.
-        Save($"{ReferenceInitiativeId} Digital signering av avtal.xlsx", ReferenceCase(), new WorkbookStyle(NegativeCosts: true, ExtraSheet: "Sammanställning"));
-
-        var random = new Random(2023);
-        for (var i = 0; i < Initiatives.Length; i++)
+        foreach (var initiative in Catalogue())
         {
-            var (unitIndex, name) = Initiatives[i];
-            var (unit, objects) = Units[unitIndex];
-            var year = 2022 + random.Next(0, 4);
-            var id = $"DIG-{year}-{100 + i:000}";
-            var draft = RandomCase(random, id, name, unit, objects[random.Next(objects.Length)], year);
+            if (initiative.Index < 0)
+            {
+                // Nacka's own example, exactly as the contract gives it, written the way Nacka writes it: costs negative.
+                Save($"{ReferenceInitiativeId} Digital signering av avtal.xlsx", initiative.Draft, new WorkbookStyle(NegativeCosts: true, ExtraSheet: "Sammanställning"));
+                continue;
+            }
+            var (i, id, name, draft) = (initiative.Index, initiative.Id, initiative.Name, initiative.Draft);
             var style = (i % 5) switch
             {
                 1 => new WorkbookStyle(NegativeCosts: true),
@@ -101,14 +136,13 @@ public static class DemoSourceWriter
                 4 => new WorkbookStyle(ExtraSheet: "Sammanställning"),
                 _ => new WorkbookStyle(),
             };
-            var hasSecondVersion = i % 7 == 2;
-            Save($"{id} {name}{(hasSecondVersion ? " v1" : "")}.xlsx", draft with { VersionLabel = $"{year}-03" }, style);
-            if (hasSecondVersion)
+            Save($"{id} {name}{(initiative.HasSecondVersion ? " v1" : "")}.xlsx", draft, style);
+            if (initiative.HasSecondVersion)
             {
                 // The revision after beredning: costs up a tenth, one benefit line added.
                 var revised = draft with
                 {
-                    VersionLabel = $"{year}-09",
+                    VersionLabel = $"{draft.FirstYear}-09",
                     Costs = draft.Costs.Select(c => c with { Amounts = c.Amounts.ToDictionary(a => a.Key, a => RoundTo(a.Value * 1.1m, 1_000)) }).ToList(),
                     Benefits = [.. draft.Benefits, new BusinessCaseDraft.Benefit("Minskade pappersutskick", BenefitType.Financial, Years(draft.FirstYear + 1, draft.LastYear, 12_000))],
                 };
@@ -125,6 +159,8 @@ public static class DemoSourceWriter
             Demokällmapp för NackaInsights.
 
             business-cases/  nyttokalkyler, en arbetsbok per initiativ (och version)
+            lists/           SharePoint-listorna Initiativ, Bedomningar, Projektstatus och Forvaltningsobjekt
+                             i Graphs JSON-form, som de ser ut i juni 2024
 
             Nackas referensexempel är DIG-2023-014. Filen "DIG-2024-031 Nyttokalkyl med fel.xlsx" har
             medvetet fel i sig och avvisas, med varje fel angivet per blad och cell.

@@ -26,7 +26,8 @@ public sealed class DemoFacts : IDisposable
         var second = await CliRunner.RunAsync("demo", "--db", db);
 
         Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
-        Assert.Contains("Run 1 succeeded", first.Output);
+        Assert.Contains("Run 1 loaded the register as it stood in February 2024 (Lyckad)", first.Output);
+        Assert.Contains("Run 2 succeeded", first.Output);
         Assert.Contains("1 rejected", first.Output);
         Assert.Contains(DemoSourceWriter.BrokenFileName, first.Output);
         Assert.Contains("Kostnader!C4: \"ca 500k\" är inte ett belopp", first.Output);
@@ -34,8 +35,10 @@ public sealed class DemoFacts : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_dir.Path, "nacka-insights-demo", "business-cases")));
 
         Assert.Equal(ExitCodes.Success, second.ExitCode);
-        Assert.Contains("Run 2 succeeded", second.Output);
+        Assert.Contains("Run 3 succeeded", second.Output);
+        Assert.DoesNotContain("February", second.Output);
         Assert.Matches(@"\d+ unchanged", second.Output);
+        Assert.Contains("List Initiativ: unchanged since it was last read", second.Output);
 
         var warehouse = new WarehouseDatabase(WarehouseOptions.ForSqliteFile(db));
         await using var connection = await warehouse.OpenAsync(TestContext.Current.CancellationToken);
@@ -45,6 +48,14 @@ public sealed class DemoFacts : IDisposable
         Assert.InRange(initiatives, 25, 40);
         Assert.InRange(units, 4, 10);
         Assert.True(versions >= 2, "some initiatives have an earlier business case version");
+        // The lists: every priority class, phases over the lifecycle, history from February to June.
+        var classes = await connection.QueryAsync<string>("SELECT DISTINCT priority_class FROM pbi_fct_evaluation");
+        Assert.Equal(6, classes.Count());
+        var phases = await connection.QueryAsync<string>("SELECT DISTINCT phase FROM pbi_dim_initiative");
+        Assert.Equal(7, phases.Count());
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_initiative_history WHERE is_current = 0") >= 5);
+        Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT status) FROM pbi_fct_project_status"));
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT report_date) FROM pbi_fct_project_status") >= 5);
         // The second demo loaded nothing again: one version per loaded workbook, no more.
         var loadedFiles = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE status = 'Inläst'");
         Assert.Equal(loadedFiles, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case_version"));
