@@ -90,9 +90,8 @@ public sealed class GraphOptions
             {
                 problems.Add($"GraphOptions:BaseUrl must be an absolute https URL such as {DefaultBaseUrl}, not \"{BaseUrl}\"");
             }
-            else if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback)
+            else if (baseUri.Scheme == Uri.UriSchemeHttp && !PlainHttpHosts.Contains(baseUri.Host))
             {
-                // Graph's authentication provider sends a token over plain http only to the local machine.
                 problems.Add($"GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"{BaseUrl}\"");
             }
         }
@@ -153,6 +152,10 @@ public sealed class GraphOptions
         }
         return problems;
     }
+
+    // The only hosts Graph's authentication provider sends a token to over plain http (Kiota's
+    // AzureIdentityAccessTokenProvider); any other http URL fails at the first request.
+    private static readonly HashSet<string> PlainHttpHosts = new(StringComparer.OrdinalIgnoreCase) { "localhost", "127.0.0.1", "[::1]" };
 
     /// <summary>The base URL without a trailing slash, as Graph's request adapter wants it.</summary>
     internal string NormalizedBaseUrl => BaseUrl.Trim().TrimEnd('/');

@@ -104,6 +104,7 @@ public sealed class GraphOptionsFacts
     [InlineData("graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must be an absolute https URL such as https://graph.microsoft.com/v1.0, not \"graph.microsoft.com/v1.0\"")]
     [InlineData("ftp://graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must be an absolute https URL such as https://graph.microsoft.com/v1.0, not \"ftp://graph.microsoft.com/v1.0\"")]
     [InlineData("http://graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"http://graph.microsoft.com/v1.0\"")]
+    [InlineData("http://127.0.0.2:5000/v1.0", "GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"http://127.0.0.2:5000/v1.0\"")]
     [InlineData("", "GraphOptions:BaseUrl is required")]
     public void The_base_url_is_https_except_on_this_machine(string baseUrl, string problem)
     {
@@ -114,6 +115,7 @@ public sealed class GraphOptionsFacts
     [InlineData("https://graph.microsoft.us/v1.0")]
     [InlineData("http://127.0.0.1:5000/v1.0")]
     [InlineData("http://localhost:5000/v1.0/")]
+    [InlineData("http://[::1]:5000/v1.0")]
     public void Another_cloud_or_a_local_server_is_a_valid_base_url(string baseUrl)
     {
         Assert.Empty(Valid(o => o.BaseUrl = baseUrl).Validate());
