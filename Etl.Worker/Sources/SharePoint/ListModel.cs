@@ -63,6 +63,7 @@ public interface IListSource
 /// <summary>
 /// Parses one page of Graph's list item JSON, <c>{"value": [...], "@odata.nextLink": ...,
 /// "@odata.deltaLink": ...}</c>: the one parser both the Graph reader and the offline reader feed.
+/// An item with <c>@removed</c> or a <c>deleted</c> facet is a removal.
 /// </summary>
 public static class ListJson
 {
@@ -110,7 +111,10 @@ public static class ListJson
         {
             throw new JsonException($"Listobjekt nummer {index + 1} saknar id.");
         }
-        var removed = item.TryGetProperty("@removed", out _);
+        // OData marks a removed entry with "@removed"; Graph's list item delta documents a "deleted" facet
+        // instead ({"deleted": {"state": "deleted"}}), as for drive items. Either one is a removal.
+        var removed = item.TryGetProperty("@removed", out _)
+            || (item.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.Object);
         DateTimeOffset? modified = item.TryGetProperty("lastModifiedDateTime", out var m) && m.ValueKind == JsonValueKind.String && m.TryGetDateTimeOffset(out var parsed)
             ? parsed
             : null;

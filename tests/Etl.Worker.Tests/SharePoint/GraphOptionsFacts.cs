@@ -1,0 +1,192 @@
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.TestSupport;
+
+namespace NackaInsights.Etl.Tests.SharePoint;
+
+public sealed class GraphOptionsFacts
+{
+    [Fact]
+    public void Without_a_tenant_nothing_is_required()
+    {
+        var options = new GraphOptions();
+
+        Assert.False(options.Enabled);
+        Assert.Empty(options.Validate());
+        Assert.Equal("https://graph.microsoft.com/v1.0", options.BaseUrl);
+        Assert.Equal(5, options.MaxRetries);
+        Assert.All(ListNames.All, name => Assert.Equal(name, options.Lists[name]));
+    }
+
+    [Fact]
+    public void A_complete_client_secret_configuration_has_no_problems()
+    {
+        Assert.Empty(Valid().Validate());
+    }
+
+    [Fact]
+    public void A_client_secret_configuration_names_each_missing_setting()
+    {
+        var problems = Valid(o =>
+        {
+            o.TenantId = null;
+            o.ClientId = " ";
+            o.ClientSecret = null;
+        }).Validate();
+
+        Assert.Equal(
+            [
+                "GraphOptions:TenantId is required when Authentication is ClientSecret",
+                "GraphOptions:ClientId is required when Authentication is ClientSecret",
+                "GraphOptions:ClientSecret is required when Authentication is ClientSecret",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void A_certificate_is_named_by_a_file_or_a_thumbprint_but_not_both()
+    {
+        static GraphOptions Certificate(Action<GraphOptions> change) => Valid(o =>
+        {
+            o.Authentication = GraphAuthentication.Certificate;
+            o.ClientSecret = null;
+            change(o);
+        });
+        using var folder = new TempDirectory();
+        var pfx = folder.File("graph.pfx");
+        File.WriteAllBytes(pfx, [1, 2, 3]);
+
+        Assert.Equal(
+            ["GraphOptions:CertificatePath or GraphOptions:CertificateThumbprint (one of them) is required when Authentication is Certificate"],
+            Certificate(_ => { }).Validate());
+        Assert.Equal(
+            ["GraphOptions:CertificatePath or GraphOptions:CertificateThumbprint (one of them) is required when Authentication is Certificate"],
+            Certificate(o => (o.CertificatePath, o.CertificateThumbprint) = (pfx, "AB12")).Validate());
+        Assert.Equal(
+            [$"GraphOptions:CertificatePath names a file that does not exist: {folder.File("missing.pfx")}"],
+            Certificate(o => o.CertificatePath = folder.File("missing.pfx")).Validate());
+        Assert.Empty(Certificate(o => o.CertificatePath = pfx).Validate());
+        Assert.Empty(Certificate(o => o.CertificateThumbprint = "AB12CD34").Validate());
+    }
+
+    [Fact]
+    public void A_managed_identity_needs_no_tenant_client_or_secret()
+    {
+        var options = Valid(o =>
+        {
+            o.Authentication = GraphAuthentication.ManagedIdentity;
+            o.TenantId = o.ClientId = o.ClientSecret = null;
+        });
+
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void The_site_is_named_by_its_id_or_by_hostname_and_path_and_only_once()
+    {
+        Assert.Equal(
+            ["GraphOptions:SiteId, or GraphOptions:SiteHostname together with GraphOptions:SitePath, is required to name the SharePoint site"],
+            Valid(o => o.SiteId = null).Validate());
+        Assert.Equal(
+            ["GraphOptions:SiteId, or GraphOptions:SiteHostname together with GraphOptions:SitePath, is required to name the SharePoint site"],
+            Valid(o => (o.SiteId, o.SiteHostname) = (null, "nacka.sharepoint.com")).Validate());
+        Assert.Equal(
+            ["GraphOptions:SiteId and GraphOptions:SiteHostname/SitePath name the site twice; give one or the other"],
+            Valid(o => (o.SiteHostname, o.SitePath) = ("nacka.sharepoint.com", "/sites/digitalisering")).Validate());
+        Assert.Equal(
+            ["GraphOptions:SiteHostname must be a host name such as nacka.sharepoint.com, not \"https://nacka.sharepoint.com/\""],
+            Valid(o => (o.SiteId, o.SiteHostname, o.SitePath) = (null, "https://nacka.sharepoint.com/", "/sites/digitalisering")).Validate());
+        Assert.Empty(Valid(o => (o.SiteId, o.SiteHostname, o.SitePath) = (null, "nacka.sharepoint.com", "/sites/digitalisering")).Validate());
+    }
+
+    [Theory]
+    [InlineData("graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must be an absolute https URL such as https://graph.microsoft.com/v1.0, not \"graph.microsoft.com/v1.0\"")]
+    [InlineData("ftp://graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must be an absolute https URL such as https://graph.microsoft.com/v1.0, not \"ftp://graph.microsoft.com/v1.0\"")]
+    [InlineData("http://graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"http://graph.microsoft.com/v1.0\"")]
+    [InlineData("http://127.0.0.2:5000/v1.0", "GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"http://127.0.0.2:5000/v1.0\"")]
+    [InlineData("", "GraphOptions:BaseUrl is required")]
+    public void The_base_url_is_https_except_on_this_machine(string baseUrl, string problem)
+    {
+        Assert.Equal([problem], Valid(o => o.BaseUrl = baseUrl).Validate());
+    }
+
+    [Theory]
+    [InlineData("https://graph.microsoft.us/v1.0")]
+    [InlineData("http://127.0.0.1:5000/v1.0")]
+    [InlineData("http://localhost:5000/v1.0/")]
+    [InlineData("http://[::1]:5000/v1.0")]
+    public void Another_cloud_or_a_local_server_is_a_valid_base_url(string baseUrl)
+    {
+        Assert.Empty(Valid(o => o.BaseUrl = baseUrl).Validate());
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(11)]
+    public void Retries_are_bounded_by_what_Graphs_retry_handler_allows(int maxRetries)
+    {
+        Assert.Equal(["GraphOptions:MaxRetries must be between 0 and 10"], Valid(o => o.MaxRetries = maxRetries).Validate());
+    }
+
+    [Fact]
+    public void Every_list_maps_to_a_SharePoint_list_and_no_unknown_list_is_configured()
+    {
+        var problems = Valid(o =>
+        {
+            o.Lists[ListNames.Assessments] = " ";
+            o.Lists["Budget"] = "Budget 2024";
+        }).Validate();
+
+        Assert.Equal(
+            [
+                "GraphOptions:Lists:Bedomningar must name the SharePoint list (its title or id)",
+                "GraphOptions:Lists:Budget is not one of the lists read (Forvaltningsobjekt, Initiativ, Bedomningar, Projektstatus)",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Configuration_overrides_one_list_and_the_others_keep_their_names()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GraphOptions:Enabled"] = "true",
+            ["GraphOptions:Authentication"] = "ManagedIdentity",
+            ["GraphOptions:SiteHostname"] = "nacka.sharepoint.com",
+            ["GraphOptions:SitePath"] = "/sites/digitalisering",
+            ["GraphOptions:Lists:Initiativ"] = "Initiativregister",
+        }).Build();
+
+        var options = configuration.GetSection(GraphOptions.Section).Get<GraphOptions>()!;
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(GraphAuthentication.ManagedIdentity, options.Authentication);
+        Assert.Equal("Initiativregister", options.SharePointList(ListNames.Initiatives));
+        Assert.Equal(ListNames.Assessments, options.SharePointList(ListNames.Assessments));
+        Assert.Equal(ListNames.Objects, options.SharePointList(ListNames.Objects));
+    }
+
+    [Fact]
+    public void Credentials_are_made_as_the_authentication_setting_says()
+    {
+        Assert.IsType<ClientSecretCredential>(GraphCredentials.Create(Valid()));
+        Assert.IsType<ManagedIdentityCredential>(GraphCredentials.Create(Valid(o => o.Authentication = GraphAuthentication.ManagedIdentity)));
+        var e = Assert.Throws<InvalidOperationException>(() => GraphCredentials.Create(Valid(o => o.ClientSecret = null)));
+        Assert.Equal("GraphOptions:ClientSecret is required when Authentication is ClientSecret", e.Message);
+    }
+
+    private static GraphOptions Valid(Action<GraphOptions>? change = null)
+    {
+        var options = new GraphOptions
+        {
+            Enabled = true,
+            TenantId = "00000000-0000-0000-0000-000000000001",
+            ClientId = "00000000-0000-0000-0000-000000000002",
+            ClientSecret = "hemligt",
+            SiteId = "nacka.sharepoint.com,6a1f0c2e-7d4b-4f57-9a52-0f3c2d1e8b71,b7d2e5a9-3c14-4e8f-a6d0-5e9f1b2c3d4e",
+        };
+        change?.Invoke(options);
+        return options;
+    }
+}
