@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NackaInsights.Etl.Demo;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 
@@ -18,28 +19,50 @@ internal static class RefreshCommand
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var dir = parse.GetValue(sourceDir)
-                ?? throw new UsageException("refresh needs --source-dir DIR. Reading SharePoint through Microsoft Graph is not part of this version yet.");
-            if (!Directory.Exists(dir))
+            var dir = parse.GetValue(sourceDir);
+            if (dir is not null && !Directory.Exists(dir))
             {
                 throw new UsageException($"The source folder '{dir}' does not exist.");
             }
             using var host = CommandHost.Build(database.Overrides(parse), parse.GetValue(verbose));
-            var result = await RunPipelineAsync(host, dir, "refresh", stderr, ct);
+            RunResult result;
+            if (dir is not null)
+            {
+                result = await RunPipelineAsync(host, dir, "refresh", stderr, ct);
+            }
+            else
+            {
+                // Without a source folder: the configured sources, the SharePoint lists through Graph.
+                var graph = host.Services.GetRequiredService<GraphOptions>();
+                if (!graph.Enabled)
+                {
+                    throw new UsageException(
+                        "refresh needs --source-dir DIR, or the SharePoint site configured in the section GraphOptions " +
+                        "(Enabled, TenantId, ClientId, Authentication, SiteHostname and SitePath or SiteId).");
+                }
+                using var lists = new GraphListSource(graph, GraphCredentials.Create(graph), host.Services.GetRequiredService<ILogger<GraphListSource>>());
+                result = await RunPipelineAsync(host, new RunSources(null, lists), "refresh", stderr, ct);
+            }
             await ConsoleReport.WriteRunAsync(stdout, result);
             return ConsoleReport.ExitCode(result);
         });
         return command;
     }
 
-    /// <summary>Migrates the warehouse, then runs the pipeline over <paramref name="dir"/>.</summary>
-    internal static async Task<RunResult> RunPipelineAsync(IHost host, string dir, string runKind, TextWriter stderr, CancellationToken ct)
+    /// <summary>Migrates the warehouse, then runs the pipeline over the source folder <paramref name="dir"/>.</summary>
+    internal static Task<RunResult> RunPipelineAsync(IHost host, string dir, string runKind, TextWriter stderr, CancellationToken ct)
+    {
+        return RunPipelineAsync(host, RunSources.FromFolder(new SourceFolder(dir)), runKind, stderr, ct);
+    }
+
+    /// <summary>Migrates the warehouse, then runs the pipeline over <paramref name="sources"/>.</summary>
+    internal static async Task<RunResult> RunPipelineAsync(IHost host, RunSources sources, string runKind, TextWriter stderr, CancellationToken ct)
     {
         var migrator = host.Services.GetRequiredService<SchemaMigrator>();
         await migrator.MigrateAsync(ct);
         var pipeline = host.Services.GetRequiredService<RefreshPipeline>();
         IRunObserver? progress = CommandHost.Interactive ? new TerminalProgress(stderr) : null;
-        var result = await pipeline.RunAsync(dir, runKind, progress, ct);
+        var result = await pipeline.RunAsync(sources, runKind, progress, ct);
         (progress as TerminalProgress)?.Done();
         return result;
     }

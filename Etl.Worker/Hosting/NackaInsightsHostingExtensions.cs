@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Sources.BusinessCases;
+using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
@@ -21,7 +22,10 @@ public static class NackaInsightsHostingExtensions
         services.AddOptions<CalculationOptions>().BindConfiguration(nameof(CalculationOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EvaluationOptions>().BindConfiguration(nameof(EvaluationOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkbookLimits>().BindConfiguration(nameof(WorkbookLimits)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GraphOptions>().BindConfiguration(nameof(GraphOptions)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GraphOptions>, GraphOptionsValidation>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WarehouseOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GraphOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalculationOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EvaluationOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkbookLimits>>().Value);
@@ -33,5 +37,15 @@ public static class NackaInsightsHostingExtensions
         services.AddSingleton<BusinessCaseWorkbookReader>();
         services.AddSingleton<RefreshPipeline>();
         return builder;
+    }
+
+    /// <summary>Checks the Graph settings at start, naming each wrong one.</summary>
+    private sealed class GraphOptionsValidation : IValidateOptions<GraphOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GraphOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 }

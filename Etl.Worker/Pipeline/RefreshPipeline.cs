@@ -10,6 +10,13 @@ namespace NackaInsights.Etl.Pipeline;
 /// <summary>What a run reads: a source folder (its workbooks, and its lists unless they come from Graph), and the lists.</summary>
 public sealed record RunSources(SourceFolder? Folder, IListSource? Lists)
 {
+    /// <summary>A source folder's workbooks, and its lists when it has a <c>lists/</c> folder.</summary>
+    public static RunSources FromFolder(SourceFolder folder)
+    {
+        var lists = Path.Combine(folder.Root, SourceFolder.Lists);
+        return new RunSources(folder, Directory.Exists(lists) ? new OfflineListSource(lists) : null);
+    }
+
     /// <summary>For the operator: what the run reads.</summary>
     public string Describe() => (Folder, Lists) switch
     {
@@ -45,22 +52,19 @@ public sealed class RefreshPipeline(
         {
             throw new DirectoryNotFoundException($"The source folder {folder.Root} does not exist.");
         }
-        foreach (var part in new[] { SourceFolder.Actuals, SourceFolder.Index })
-        {
-            if (Directory.Exists(Path.Combine(folder.Root, part)))
-            {
-                logger.LogWarning("The source folder has {Part}/, which this version does not read yet", part);
-            }
-        }
-        var lists = Directory.Exists(Path.Combine(folder.Root, SourceFolder.Lists))
-            ? new OfflineListSource(Path.Combine(folder.Root, SourceFolder.Lists))
-            : null;
-        return RunAsync(new RunSources(folder, lists), runKind, observer, ct);
+        return RunAsync(RunSources.FromFolder(folder), runKind, observer, ct);
     }
 
     /// <summary>Loads the given sources: a source folder's workbooks and lists, or lists through Graph.</summary>
     public async Task<RunResult> RunAsync(RunSources sources, string runKind, IRunObserver? observer = null, CancellationToken ct = default)
     {
+        foreach (var part in new[] { SourceFolder.Actuals, SourceFolder.Index })
+        {
+            if (sources.Folder is { } folder && Directory.Exists(Path.Combine(folder.Root, part)))
+            {
+                logger.LogWarning("The source folder has {Part}/, which this version does not read yet", part);
+            }
+        }
         await using var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct);
         try
         {

@@ -71,6 +71,10 @@ public sealed class GraphListSource : IListSource, IDisposable
         _client = new GraphServiceClient(_http, authentication, baseUrl);
     }
 
+    /// <summary>For the operator: where the lists are read from.</summary>
+    public override string ToString() =>
+        $"Microsoft Graph at {_options.NormalizedBaseUrl}, site {(_options.SiteId is { Length: > 0 } id ? id : $"{_options.SiteHostname}{_options.SitePath}")}";
+
     /// <summary>
     /// With no <paramref name="deltaLink"/>: the whole list (<see cref="ListReadMode.Full"/>) and a delta link
     /// for next time. With one: the changes since (<see cref="ListReadMode.Delta"/>), removed items flagged;

@@ -314,15 +314,6 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
 
     private GraphListSource Source(GraphOptions? options = null) => new(options ?? Options(), new FixedTokenCredential(), _log);
 
-    private sealed class FixedTokenCredential(string token = FakeGraphServer.AccessToken) : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(token, DateTimeOffset.UtcNow.AddHours(1));
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
-    }
-
     private sealed class FailingCredential : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>

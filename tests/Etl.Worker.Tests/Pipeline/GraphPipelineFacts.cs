@@ -1,0 +1,152 @@
+using System.Net;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Loading;
+
+namespace NackaInsights.Etl.Tests.Pipeline;
+
+/// <summary>The lists through Microsoft Graph, into the warehouse: a fake Graph over real HTTP, the real GraphServiceClient, each database.</summary>
+public abstract class GraphPipelineFacts : WarehouseFacts
+{
+    private static readonly DateTimeOffset January = new(2024, 1, 10, 9, 0, 0, TimeSpan.Zero);
+    private FakeGraphServer _graph = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _graph = await FakeGraphServer.StartAsync(Ct);
+        foreach (var list in ListNames.All)
+        {
+            _graph.List(list);
+        }
+        _graph.List(ListNames.Initiatives)
+            .Put("1", new { Title = "Digital signering", InitiativId = "DIG-1", Verksamhet = "Stadsledningskontoret", Fas = "Idé" }, January)
+            .Put("2", new { Title = "E-tjänst för bygglov", InitiativId = "DIG-2", Verksamhet = "Miljö och stadsbyggnad", Fas = "Projekt" }, January)
+            .Put("3", new { Title = "Chattbot", InitiativId = "DIG-3", Verksamhet = "Stadsledningskontoret", Fas = "Beredning" }, January);
+        _graph.List(ListNames.ProjectStatus)
+            .Put("1", new { InitiativId = "DIG-2", Rapportdatum = "2024-01-31", Status = "Grön", Fardiggrad = 20 }, January);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _graph.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AFirstFullRead_ThenADeltaWithAChangedANewAndARemovedItem_AndARunWithoutChangesCostsOneRoundTripPerList()
+    {
+        var first = await RefreshAsync();
+        Assert.True(first.Succeeded, first.Message);
+        Assert.All(first.Lists, l => Assert.Equal(ListReadModes.Full, l.Mode));
+        Assert.Equal(["DIG-1", "DIG-2", "DIG-3"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
+        Assert.Equal(4L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_list_state WHERE delta_link IS NOT NULL"));
+
+        _graph.List(ListNames.Initiatives)
+            .Put("1", new { Title = "Digital signering", InitiativId = "DIG-1", Verksamhet = "Stadsledningskontoret", Fas = "Beredning" }, new DateTimeOffset(2024, 3, 1, 9, 0, 0, TimeSpan.Zero))
+            .Put("4", new { Title = "Digitala nycklar", InitiativId = "DIG-4", Verksamhet = "Fastighet och service", Fas = "Idé" }, new DateTimeOffset(2024, 3, 2, 9, 0, 0, TimeSpan.Zero))
+            .Remove("3");
+        var second = await RefreshAsync();
+
+        Assert.True(second.Succeeded, second.Message);
+        var initiatives = second.Lists.Single(l => l.ListName == ListNames.Initiatives);
+        Assert.Equal(ListReadModes.Delta, initiatives.Mode);
+        Assert.Equal((3, 2, 1), (initiatives.ItemsRead, initiatives.ItemsChanged, initiatives.ItemsRemoved));
+        Assert.Equal(["DIG-1", "DIG-2", "DIG-4"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
+        Assert.Equal(["Idé", "Beredning"], await QueryAsync<string>("SELECT phase FROM pbi_dim_initiative_history WHERE initiative_id = 'DIG-1' ORDER BY version_no"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT is_current FROM pbi_dim_initiative_history WHERE initiative_id = 'DIG-3'"));
+
+        _graph.ClearLog();
+        var rawBefore = await ScalarAsync<long>("SELECT COUNT(*) FROM raw_list_item");
+        var third = await RefreshAsync();
+
+        Assert.True(third.Succeeded, third.Message);
+        Assert.Equal(ListNames.All.Count, _graph.Requests.Count);
+        Assert.All(third.Lists, l => Assert.Equal((ListReadModes.Delta, 0, 0), (l.Mode, l.ItemsChanged, l.ItemsRemoved)));
+        Assert.Equal(rawBefore, await ScalarAsync<long>("SELECT COUNT(*) FROM raw_list_item"));
+    }
+
+    [Fact]
+    public async Task AListThatKeepsFailing_FailsTheRun_AndKeepsTheWarehouseAndItsDeltaLinksAsTheyWere()
+    {
+        await RefreshAsync();
+        var before = await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal));
+        var links = await QueryAsync<string>("SELECT delta_link FROM etl_list_state ORDER BY list_name");
+
+        _graph.List(ListNames.Initiatives).Put("1", new { InitiativId = "DIG-1", Verksamhet = "Stadsledningskontoret", Fas = "Projekt" }, January.AddDays(40));
+        // Graph's links name a list by its id.
+        _graph.FailNext($"/lists/{_graph.List(ListNames.ProjectStatus).Id}/", 1, HttpStatusCode.InternalServerError);
+        var failed = await RefreshAsync();
+
+        Assert.False(failed.Succeeded);
+        Assert.Contains("Projektstatus", failed.Message);
+        Assert.Equal(before, await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal)));
+        Assert.Equal(links, await QueryAsync<string>("SELECT delta_link FROM etl_list_state ORDER BY list_name"));
+
+        // The kept delta links still ask for the change the failed run could not publish.
+        var next = await RefreshAsync();
+        Assert.True(next.Succeeded, next.Message);
+        Assert.Equal("Projekt", await ScalarAsync<string>("SELECT phase FROM pbi_dim_initiative WHERE initiative_id = 'DIG-1'"));
+    }
+
+    [Fact]
+    public async Task AnExpiredDeltaLink_FallsBackToAFullRead_AndWhatIsGoneIsRemoved()
+    {
+        await RefreshAsync();
+
+        _graph.List(ListNames.Initiatives).Remove("2");
+        _graph.ExpireDeltaTokens(HttpStatusCode.Gone, "resyncRequired");
+        var result = await RefreshAsync();
+
+        Assert.True(result.Succeeded, result.Message);
+        var initiatives = result.Lists.Single(l => l.ListName == ListNames.Initiatives);
+        Assert.Equal(ListReadModes.Full, initiatives.Mode);
+        Assert.Equal(1, initiatives.ItemsRemoved);
+        Assert.Equal(["DIG-1", "DIG-3"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
+        // DIG-2's status report went with it.
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_project_status"));
+    }
+
+    private async Task<RunResult> RefreshAsync()
+    {
+        var options = new GraphOptions
+        {
+            Enabled = true,
+            BaseUrl = _graph.BaseUrl,
+            TenantId = "00000000-0000-0000-0000-000000000001",
+            ClientId = "00000000-0000-0000-0000-000000000002",
+            ClientSecret = "not used: the test passes its own credential",
+            SiteHostname = FakeGraphServer.Hostname,
+            SitePath = FakeGraphServer.SitePath,
+        };
+        using var lists = new GraphListSource(options, new FixedTokenCredential(), NullLogger<GraphListSource>.Instance);
+        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
+        return await pipeline.RunAsync(new RunSources(null, lists), "test", null, Ct);
+    }
+
+    private async Task<List<T>> QueryAsync<T>(string sql)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        return (await connection.QueryAsync<T>(sql)).ToList();
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        return (await connection.ExecuteScalarAsync<T>(sql))!;
+    }
+}
+
+public sealed class SqliteGraphPipelineFacts : GraphPipelineFacts
+{
+    protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
+}
+
+public sealed class PostgresGraphPipelineFacts(PostgresCluster cluster) : GraphPipelineFacts
+{
+    protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
+}
