@@ -260,7 +260,9 @@ public static class ListItemParser
 
         /// <summary>
         /// A date column. SharePoint stores a date as midnight in the site's time zone, given in UTC
-        /// (2023-05-08T22:00:00Z is 9 May in Stockholm): the date is taken in Stockholm time.
+        /// (2023-05-08T22:00:00Z is 9 May in Stockholm): the date is taken in Stockholm time. A plain
+        /// <c>yyyy-MM-dd</c>, or a timestamp without offset, is that date as written. Nothing else is a date:
+        /// a lenient parse would read <c>1/2/2024</c> as 2 January and <c>10:00</c> as today.
         /// </summary>
         public DateOnly? Date(string name)
         {
@@ -273,9 +275,17 @@ public static class ListItemParser
             {
                 return date;
             }
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp))
+            if (text.Length > 10 && text[10] is ('T' or ' ')
+                && DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             {
-                return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(timestamp, Stockholm).DateTime);
+                if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var local) && local.Kind == DateTimeKind.Unspecified)
+                {
+                    return DateOnly.FromDateTime(local);
+                }
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
+                {
+                    return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(timestamp, Stockholm).DateTime);
+                }
             }
             Invalid(name, "är inget datum");
             return null;
