@@ -45,13 +45,17 @@ public sealed record Evaluation(
 /// </summary>
 public static class EvaluationCalculator
 {
-    /// <param name="scores">One initiative's scores, of any assessment dates: criterion code, date, score.</param>
+    /// <param name="scores">
+    /// One initiative's scores, of any assessment dates: criterion code, date, score. Of several scores of one
+    /// criterion on one date the last given counts (the warehouse gives the item modified last). A code that is
+    /// none of the eleven criteria is ignored: it neither makes a newer assessment nor counts as scored.
+    /// </param>
     public static Evaluation Evaluate(string initiativeId, IEnumerable<(string CriterionCode, DateOnly AssessedOn, int Score)> scores, EvaluationOptions options)
     {
-        var all = scores.ToList();
+        var all = scores.Where(s => Criteria.All.Any(c => c.Code == s.CriterionCode)).ToList();
         if (all.Count == 0)
         {
-            throw new ArgumentException("An evaluation needs at least one score.", nameof(scores));
+            throw new ArgumentException("An evaluation needs at least one score of the model's criteria.", nameof(scores));
         }
         var latest = all.Max(s => s.AssessedOn);
         var assessment = all.Where(s => s.AssessedOn == latest)

@@ -74,64 +74,54 @@ public static class ListItemParser
     private static AssessmentItem Assessment(Fields f, ListItemOrigin origin)
     {
         var id = f.Key("InitiativId");
-        var criterionText = f.Text("Kriterium");
+        var criterionText = f.Required(f.Text("Kriterium"), "Kriterium");
         string code = "";
-        if (criterionText is null)
+        if (criterionText is not null)
         {
-            f.Problem("Kriterium saknas.");
+            if (Criteria.TryFind(criterionText, out var criterion))
+            {
+                code = criterion.Code;
+            }
+            else
+            {
+                f.Problem($"Kriterium: \"{criterionText}\" är inget av utvärderingsmodellens elva kriterier.");
+            }
         }
-        else if (Criteria.TryFind(criterionText, out var criterion))
-        {
-            code = criterion.Code;
-        }
-        else
-        {
-            f.Problem($"Kriterium: \"{criterionText}\" är inget av utvärderingsmodellens elva kriterier.");
-        }
-        var score = f.Number("Poang");
+        var score = f.Required(f.Number("Poang"), "Poang");
         var wholeScore = 0;
-        if (score is null)
+        if (score is { } value)
         {
-            f.Problem("Poang saknas.");
+            if (value is < 1 or > 4)
+            {
+                f.Problem($"Poang: {SwedishNumber.Format(value)} ligger utanför 1–4.");
+            }
+            else if (value != decimal.Truncate(value))
+            {
+                f.Problem($"Poang: {SwedishNumber.Format(value)} är inget heltal; poängen är 1, 2, 3 eller 4.");
+            }
+            else
+            {
+                wholeScore = (int)value;
+            }
         }
-        else if (score is < 1 or > 4 || score != decimal.Truncate(score.Value))
-        {
-            f.Problem($"Poang: {Format(score.Value)} ligger utanför 1–4 (heltal).");
-        }
-        else
-        {
-            wholeScore = (int)score.Value;
-        }
-        var date = f.Date("Bedomningsdatum");
-        if (date is null && !f.Has("Bedomningsdatum"))
-        {
-            f.Problem("Bedomningsdatum saknas.");
-        }
+        var date = f.Required(f.Date("Bedomningsdatum"), "Bedomningsdatum");
         return new AssessmentItem(origin, id ?? "", code, wholeScore, date ?? default, f.Text("Kommentar"));
     }
 
     private static StatusItem Status(Fields f, ListItemOrigin origin)
     {
         var id = f.Key("InitiativId");
-        var date = f.Date("Rapportdatum");
-        if (date is null && !f.Has("Rapportdatum"))
-        {
-            f.Problem("Rapportdatum saknas.");
-        }
-        var status = f.Choice("Status", ProjectStatuses.All);
-        if (status is null && !f.Has("Status"))
-        {
-            f.Problem("Status saknas.");
-        }
+        var date = f.Required(f.Date("Rapportdatum"), "Rapportdatum");
+        var status = f.Required(f.Choice("Status", ProjectStatuses.All), "Status");
         var percent = f.Number("Fardiggrad");
         if (percent is < 0 or > 100)
         {
-            f.Problem($"Fardiggrad: {Format(percent.Value)} ligger utanför 0–100.");
+            f.Problem($"Fardiggrad: {SwedishNumber.Format(percent.Value)} ligger utanför 0–100.");
         }
         var budget = f.Number("BudgetForbrukad");
         if (budget is < 0)
         {
-            f.Problem($"BudgetForbrukad: {Format(budget.Value)} är negativ.");
+            f.Problem($"BudgetForbrukad: {SwedishNumber.Format(budget.Value)} är negativ.");
         }
         return new StatusItem(origin, id ?? "", date ?? default, status ?? "", percent, budget, f.Text("Kommentar"));
     }
@@ -141,8 +131,6 @@ public static class ListItemParser
         var id = f.Key("ObjektId");
         return new ObjectItem(origin, id ?? "", f.Text("Title") ?? id ?? "", f.Text("ForvaltareEpost"), f.Text("Verksamhet"));
     }
-
-    private static string Format(decimal value) => value.ToString("0.##########", CultureInfo.GetCultureInfo("sv-SE"));
 
     private static TimeZoneInfo FindStockholm()
     {
@@ -159,20 +147,34 @@ public static class ListItemParser
     /// <summary>An item's fields, read with the problems found in them.</summary>
     private sealed class Fields(string listName, string itemId, JsonElement fields)
     {
+        // Fields given with a value that was reported as unreadable or unknown, so not also as missing.
+        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
         public List<SourceProblem> Problems { get; } = [];
 
         public void Problem(string message) => Problems.Add(SourceProblem.ForItem(listName, itemId, message));
 
-        public bool Has(string name) => fields.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+        /// <summary>
+        /// Reports a required field without a value: absent, null, or empty text. A value that could not be
+        /// read has been reported as such already.
+        /// </summary>
+        public T? Required<T>(T? value, string name)
+        {
+            if (value is null && !_reported.Contains(name))
+            {
+                Problem($"{name} saknas.");
+            }
+            return value;
+        }
 
         public string? Key(string name)
         {
             var key = Text(name);
-            if (key is null)
+            if (key is null && !_reported.Contains(name))
             {
                 Problem($"{name} saknas: objektet har ingen nyckel.");
             }
-            else if (key.Length > 100)
+            else if (key is { Length: > 100 })
             {
                 Problem($"{name} är längre än 100 tecken.");
             }
@@ -209,6 +211,7 @@ public static class ListItemParser
             var match = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
             if (match is null)
             {
+                _reported.Add(name);
                 Problem($"{name}: \"{text}\" är inget av valen {string.Join(", ", allowed)}.");
             }
             return match;
@@ -260,7 +263,9 @@ public static class ListItemParser
 
         /// <summary>
         /// A date column. SharePoint stores a date as midnight in the site's time zone, given in UTC
-        /// (2023-05-08T22:00:00Z is 9 May in Stockholm): the date is taken in Stockholm time.
+        /// (2023-05-08T22:00:00Z is 9 May in Stockholm): the date is taken in Stockholm time. A plain
+        /// <c>yyyy-MM-dd</c>, or a timestamp without offset, is that date as written. Nothing else is a date:
+        /// a lenient parse would read <c>1/2/2024</c> as 2 January and <c>10:00</c> as today.
         /// </summary>
         public DateOnly? Date(string name)
         {
@@ -273,9 +278,17 @@ public static class ListItemParser
             {
                 return date;
             }
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp))
+            if (text.Length > 10 && text[10] is ('T' or ' ')
+                && DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             {
-                return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(timestamp, Stockholm).DateTime);
+                if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var local) && local.Kind == DateTimeKind.Unspecified)
+                {
+                    return DateOnly.FromDateTime(local);
+                }
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
+                {
+                    return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(timestamp, Stockholm).DateTime);
+                }
             }
             Invalid(name, "är inget datum");
             return null;
@@ -283,6 +296,7 @@ public static class ListItemParser
 
         private string? Invalid(string name, string what)
         {
+            _reported.Add(name);
             var raw = fields.GetProperty(name).GetRawText();
             Problem($"{name}: {(raw.Length > 60 ? raw[..60] + "…" : raw)} {what}.");
             return null;
