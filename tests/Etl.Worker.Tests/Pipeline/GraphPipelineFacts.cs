@@ -111,6 +111,25 @@ public abstract class GraphPipelineFacts : WarehouseFacts
         Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_project_status"));
     }
 
+    [Fact]
+    public async Task ItemsWithBadValues_AreSkippedNamingListAndItem_AndTheRestLoads()
+    {
+        _graph.List(ListNames.Initiatives).Put("5", new { Title = "Utan fas", InitiativId = "DIG-5", Fas = "Pågående" }, January);
+        _graph.List(ListNames.ProjectStatus).Put("2", new { InitiativId = "DIG-2", Rapportdatum = "2024-02-29", Status = "Lila", Fardiggrad = 140 }, January);
+
+        var result = await RefreshAsync();
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.True(result.HasRejections);
+        var problems = result.Lists.SelectMany(l => l.Problems).ToList();
+        Assert.Contains(problems, p => p.Source == ListNames.Initiatives && p.ItemId == "5" && p.Message.Contains("\"Pågående\""));
+        Assert.Contains(problems, p => p.Source == ListNames.ProjectStatus && p.ItemId == "2" && p.Message.Contains("\"Lila\""));
+        Assert.Contains(problems, p => p.Source == ListNames.ProjectStatus && p.ItemId == "2" && p.Message.Contains("0–100"));
+        Assert.Equal(["DIG-1", "DIG-2", "DIG-3"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_project_status"));
+        Assert.Equal(2L, await ScalarAsync<long>($"SELECT rows_rejected FROM pbi_etl_run WHERE run_id = {result.RunId}"));
+    }
+
     private async Task<RunResult> RefreshAsync()
     {
         var options = new GraphOptions

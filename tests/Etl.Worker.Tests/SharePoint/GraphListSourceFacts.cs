@@ -20,7 +20,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _graph.DisposeAsync();
 
     [Fact]
-    public async Task A_list_over_several_pages_is_read_whole_with_every_item_once()
+    public async Task AListOverSeveralPagesIsReadWholeWithEveryItemOnce()
     {
         _graph.PageSize = 10;
         var list = _graph.List(ListNames.Initiatives);
@@ -42,7 +42,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_429_and_a_503_with_Retry_After_are_waited_out_retried_and_logged()
+    public async Task A429AndA503WithRetryAfterAreWaitedOutRetriedAndLogged()
     {
         _graph.List(ListNames.Assessments).Put("1", new { InitiativId = "DIG-2024-001", Poang = 3 });
         _graph.FailNext($"/lists/{ListNames.Assessments}/items", 1, HttpStatusCode.TooManyRequests, retryAfterSeconds: 1);
@@ -64,7 +64,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_delta_after_a_full_read_returns_exactly_the_changed_new_and_removed_items()
+    public async Task ADeltaAfterAFullReadReturnsExactlyTheChangedNewAndRemovedItems()
     {
         var list = _graph.List(ListNames.ProjectStatus);
         for (var i = 1; i <= 5; i++)
@@ -95,7 +95,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_delta_with_no_changes_costs_one_round_trip_and_returns_no_items()
+    public async Task ADeltaWithNoChangesCostsOneRoundTripAndReturnsNoItems()
     {
         _graph.PageSize = 2;
         var list = _graph.List(ListNames.Objects);
@@ -129,7 +129,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_expired_delta_link_answered_with_410_Gone_falls_back_to_a_full_read()
+    public async Task AnExpiredDeltaLinkAnsweredWith410GoneFallsBackToAFullRead()
     {
         var list = _graph.List(ListNames.Initiatives).Put("1", new { InitiativId = "DIG-2024-001" }).Put("2", new { InitiativId = "DIG-2024-002" });
         using var source = Source();
@@ -149,7 +149,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_resyncRequired_error_falls_back_to_a_full_read_whatever_its_status()
+    public async Task AResyncRequiredErrorFallsBackToAFullReadWhateverItsStatus()
     {
         var list = _graph.List(ListNames.Initiatives).Put("1", new { InitiativId = "DIG-2024-001" }).Put("2", new { InitiativId = "DIG-2024-002" });
         using var source = Source();
@@ -166,7 +166,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_list_that_keeps_failing_is_unreadable_and_the_message_names_the_list()
+    public async Task AListThatKeepsFailingIsUnreadableAndTheMessageNamesTheList()
     {
         _graph.List(ListNames.Assessments).Put("1", new { Poang = 2 });
         _graph.FailAlways($"/lists/{ListNames.Assessments}/items", HttpStatusCode.InternalServerError);
@@ -183,7 +183,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_list_that_stays_throttled_is_unreadable_after_the_configured_retries()
+    public async Task AListThatStaysThrottledIsUnreadableAfterTheConfiguredRetries()
     {
         _graph.List(ListNames.Assessments).Put("1", new { Poang = 2 });
         _graph.FailAlways($"/lists/{ListNames.Assessments}/items", HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 1);
@@ -199,7 +199,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_list_that_does_not_exist_is_unreadable()
+    public async Task AListThatDoesNotExistIsUnreadable()
     {
         using var source = Source(Options(o => o.Lists[ListNames.Objects] = "Förvaltningsobjekt (gammal)"));
 
@@ -212,7 +212,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lists_are_read_by_their_configured_SharePoint_title()
+    public async Task ListsAreReadByTheirConfiguredSharePointTitle()
     {
         _graph.List("Projektstatus 2024").Put("7", new { InitiativId = "DIG-2024-007", Status = "Gul" });
         using var source = Source(Options(o => o.Lists[ListNames.ProjectStatus] = "Projektstatus 2024"));
@@ -224,7 +224,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_site_is_resolved_once_by_hostname_and_path()
+    public async Task TheSiteIsResolvedOnceByHostnameAndPath()
     {
         _graph.List(ListNames.Initiatives).Put("1", new { InitiativId = "DIG-2024-001" });
         _graph.List(ListNames.Objects).Put("1", new { ObjektId = "FO-1" });
@@ -246,7 +246,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_site_that_does_not_exist_makes_the_list_unreadable_and_names_the_site()
+    public async Task ASiteThatDoesNotExistMakesTheListUnreadableAndNamesTheSite()
     {
         using var source = Source(Options(o =>
         {
@@ -263,7 +263,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_sign_in_makes_the_list_unreadable_and_says_so()
+    public async Task AFailedSignInMakesTheListUnreadableAndSaysSo()
     {
         using var source = new GraphListSource(Options(), new FailingCredential(), _log);
 
@@ -275,7 +275,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_request_without_the_token_is_refused_so_the_token_reaches_the_configured_host()
+    public async Task ARequestWithoutTheTokenIsRefusedSoTheTokenReachesTheConfiguredHost()
     {
         _graph.List(ListNames.Initiatives).Put("1", new { InitiativId = "DIG-2024-001" });
         using var source = new GraphListSource(Options(), new FixedTokenCredential("not-the-right-token"), _log);
@@ -287,7 +287,7 @@ public sealed class GraphListSourceFacts : IAsyncLifetime
     }
 
     [Fact]
-    public void A_source_is_not_made_from_unusable_options()
+    public void ASourceIsNotMadeFromUnusableOptions()
     {
         var e = Assert.Throws<ArgumentException>(() => new GraphListSource(Options(o => o.ClientSecret = null), new FixedTokenCredential(), _log));
         Assert.Contains("GraphOptions:ClientSecret is required when Authentication is ClientSecret", e.Message, StringComparison.Ordinal);

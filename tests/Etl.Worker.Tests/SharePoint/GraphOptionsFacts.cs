@@ -8,7 +8,7 @@ namespace NackaInsights.Etl.Tests.SharePoint;
 public sealed class GraphOptionsFacts
 {
     [Fact]
-    public void Without_a_tenant_nothing_is_required()
+    public void WithoutATenantNothingIsRequired()
     {
         var options = new GraphOptions();
 
@@ -20,13 +20,13 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
-    public void A_complete_client_secret_configuration_has_no_problems()
+    public void ACompleteClientSecretConfigurationHasNoProblems()
     {
         Assert.Empty(Valid().Validate());
     }
 
     [Fact]
-    public void A_client_secret_configuration_names_each_missing_setting()
+    public void AClientSecretConfigurationNamesEachMissingSetting()
     {
         var problems = Valid(o =>
         {
@@ -45,7 +45,7 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
-    public void A_certificate_is_named_by_a_file_or_a_thumbprint_but_not_both()
+    public void ACertificateIsNamedByAFileOrAThumbprintButNotBoth()
     {
         static GraphOptions Certificate(Action<GraphOptions> change) => Valid(o =>
         {
@@ -71,7 +71,7 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
-    public void A_managed_identity_needs_no_tenant_client_or_secret()
+    public void AManagedIdentityNeedsNoTenantClientOrSecret()
     {
         var options = Valid(o =>
         {
@@ -83,7 +83,7 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
-    public void The_site_is_named_by_its_id_or_by_hostname_and_path_and_only_once()
+    public void TheSiteIsNamedByItsIdOrByHostnameAndPathAndOnlyOnce()
     {
         Assert.Equal(
             ["GraphOptions:SiteId, or GraphOptions:SiteHostname together with GraphOptions:SitePath, is required to name the SharePoint site"],
@@ -106,7 +106,7 @@ public sealed class GraphOptionsFacts
     [InlineData("http://graph.microsoft.com/v1.0", "GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"http://graph.microsoft.com/v1.0\"")]
     [InlineData("http://127.0.0.2:5000/v1.0", "GraphOptions:BaseUrl must use https (plain http is only for a local test server), not \"http://127.0.0.2:5000/v1.0\"")]
     [InlineData("", "GraphOptions:BaseUrl is required")]
-    public void The_base_url_is_https_except_on_this_machine(string baseUrl, string problem)
+    public void TheBaseUrlIsHttpsExceptOnThisMachine(string baseUrl, string problem)
     {
         Assert.Equal([problem], Valid(o => o.BaseUrl = baseUrl).Validate());
     }
@@ -116,7 +116,7 @@ public sealed class GraphOptionsFacts
     [InlineData("http://127.0.0.1:5000/v1.0")]
     [InlineData("http://localhost:5000/v1.0/")]
     [InlineData("http://[::1]:5000/v1.0")]
-    public void Another_cloud_or_a_local_server_is_a_valid_base_url(string baseUrl)
+    public void AnotherCloudOrALocalServerIsAValidBaseUrl(string baseUrl)
     {
         Assert.Empty(Valid(o => o.BaseUrl = baseUrl).Validate());
     }
@@ -124,13 +124,13 @@ public sealed class GraphOptionsFacts
     [Theory]
     [InlineData(-1)]
     [InlineData(11)]
-    public void Retries_are_bounded_by_what_Graphs_retry_handler_allows(int maxRetries)
+    public void RetriesAreBoundedByWhatGraphsRetryHandlerAllows(int maxRetries)
     {
         Assert.Equal(["GraphOptions:MaxRetries must be between 0 and 10"], Valid(o => o.MaxRetries = maxRetries).Validate());
     }
 
     [Fact]
-    public void Every_list_maps_to_a_SharePoint_list_and_no_unknown_list_is_configured()
+    public void EveryListMapsToASharePointListAndNoUnknownListIsConfigured()
     {
         var problems = Valid(o =>
         {
@@ -147,7 +147,7 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
-    public void Configuration_overrides_one_list_and_the_others_keep_their_names()
+    public void ConfigurationOverridesOneListAndTheOthersKeepTheirNames()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -168,7 +168,7 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
-    public void Credentials_are_made_as_the_authentication_setting_says()
+    public void CredentialsAreMadeAsTheAuthenticationSettingSays()
     {
         Assert.IsType<ClientSecretCredential>(GraphCredentials.Create(Valid()));
         Assert.IsType<ManagedIdentityCredential>(GraphCredentials.Create(Valid(o => o.Authentication = GraphAuthentication.ManagedIdentity)));

@@ -6,7 +6,7 @@ namespace NackaInsights.Etl.Tests.SharePoint;
 public sealed class ListJsonFacts
 {
     [Fact]
-    public void An_item_with_removed_or_a_deleted_facet_is_a_removal_and_others_are_not()
+    public void AnItemWithRemovedOrADeletedFacetIsARemovalAndOthersAreNot()
     {
         using var page = JsonDocument.Parse("""
             {"value": [
