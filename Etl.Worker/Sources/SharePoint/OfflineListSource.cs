@@ -39,10 +39,14 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
             var page = await ListJson.ParsePageAsync(new MemoryStream(bytes, writable: false), ct);
             return new ListRead(listName, ListReadMode.Offline, page.Items, DeltaLink: null, ContentSha256: sha);
         }
+        catch (JsonException e) when (e.LineNumber is { } line)
+        {
+            // The parser's own words are English and technical: say where, in Swedish.
+            throw new ListUnreadableException(listName, $"{relative} är inte giltig JSON (rad {line + 1}, tecken {e.BytePositionInLine + 1}).", e);
+        }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $" (rad {line + 1})" : "";
-            throw new ListUnreadableException(listName, $"{relative} är inte giltig JSON i Graphs form{where}: {e.Message}", e);
+            throw new ListUnreadableException(listName, $"{relative} har inte Graphs form: {e.Message}", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
