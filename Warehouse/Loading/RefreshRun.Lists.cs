@@ -42,6 +42,9 @@ public sealed partial class RefreshRun
         public const string Objects = "Forvaltningsobjekt";
     }
 
+    /// <summary>The <c>source_kind</c> of a list item's problem in <c>pbi_etl_problem</c>.</summary>
+    public const string ListSourceKind = "list";
+
     private const int DeleteBatch = 500;
     private static readonly string RemovedSha = Sha256("@removed");
 
@@ -150,7 +153,7 @@ public sealed partial class RefreshRun
 
         foreach (var p in problems)
         {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, "list", read.ListName, null, null, p.Message, p.ItemId);
+            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, read.ListName, null, null, p.Message, p.ItemId);
         }
         var message = $"{latest.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade.";
         Buffer(WarehouseTables.EtlListRead, RunId, read.ListName, read.Mode, latest.Count, changed, removed, rejected, message);

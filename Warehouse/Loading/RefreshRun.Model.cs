@@ -441,7 +441,7 @@ public sealed partial class RefreshRun
         foreach (var (itemId, initiativeId) in items)
         {
             var message = $"Initiativet {initiativeId} finns varken i listan Initiativ eller i någon nyttokalkyl; objektet räknas inte med.";
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, "list", listName, null, null, message, itemId);
+            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, message, itemId);
         }
     }
 

@@ -2,13 +2,16 @@ using System.Text.Json;
 
 namespace NackaInsights.Etl.Sources.SharePoint;
 
-/// <summary>The four SharePoint lists of sharepoint-lists.md, by the names their offline files carry.</summary>
+/// <summary>
+/// The four SharePoint lists of sharepoint-lists.md, by the names their offline files carry: the
+/// warehouse's names, which it keys its staging tables and list state by.
+/// </summary>
 public static class ListNames
 {
-    public const string Initiatives = "Initiativ";
-    public const string Assessments = "Bedomningar";
-    public const string ProjectStatus = "Projektstatus";
-    public const string Objects = "Forvaltningsobjekt";
+    public const string Initiatives = NackaInsights.Warehouse.Loading.RefreshRun.Lists.Initiatives;
+    public const string Assessments = NackaInsights.Warehouse.Loading.RefreshRun.Lists.Assessments;
+    public const string ProjectStatus = NackaInsights.Warehouse.Loading.RefreshRun.Lists.ProjectStatus;
+    public const string Objects = NackaInsights.Warehouse.Loading.RefreshRun.Lists.Objects;
 
     /// <summary>In the order they are loaded: objects and initiatives first, what refers to them after.</summary>
     public static readonly IReadOnlyList<string> All = [Objects, Initiatives, Assessments, ProjectStatus];
