@@ -1,0 +1,77 @@
+namespace NackaInsights.Etl.Pipeline;
+
+/// <summary>
+/// Where uploaded workbooks of one kind come from, and where their result workbooks go: a subfolder of
+/// the source folder (offline), or a SharePoint document library read through Graph's drive API.
+/// </summary>
+public interface IUploadSource
+{
+    /// <summary><see cref="Warehouse.Loading.SourceKind.BusinessCase"/> or <see cref="Warehouse.Loading.SourceKind.Actuals"/>.</summary>
+    string Kind { get; }
+
+    /// <summary>
+    /// The key its read state is kept under in the warehouse between runs (a library's delta link), or
+    /// null when it keeps none (a folder is listed whole every run).
+    /// </summary>
+    string? StateKey { get; }
+
+    /// <summary>
+    /// The uploads that are new or changed since <paramref name="deltaLink"/> (all of them without one),
+    /// in processing order: last-modified time, then name. Result workbooks (<c>*.resultat.xlsx</c>) and
+    /// Excel's lock files are never among them.
+    /// </summary>
+    Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct);
+
+    /// <summary>The upload's bytes; null when it is larger than <paramref name="maxBytes"/> (then it is not downloaded).</summary>
+    Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct);
+
+    /// <summary>Writes <paramref name="workbook"/> as <see cref="Upload.ResultName"/> beside the upload.</summary>
+    Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct);
+}
+
+/// <summary>One run's listing of a source.</summary>
+/// <param name="Uploads">New or changed uploads, in processing order.</param>
+/// <param name="DeltaLink">For next time: where to ask for the changes after this listing; null for a folder.</param>
+/// <param name="Removed">Names of uploads removed since the last listing, for the log.</param>
+public sealed record UploadListing(IReadOnlyList<Upload> Uploads, string? DeltaLink, IReadOnlyList<string> Removed);
+
+/// <summary>An uploaded workbook, as listed.</summary>
+/// <param name="Name">Its name across runs, as <c>pbi_etl_file.file_name</c> shows it: <c>actuals/x.xlsx</c>, or the library and path.</param>
+/// <param name="FileName">The file's own name, without any folder.</param>
+/// <param name="Id">What the source finds it by again: a full path, or a drive item id.</param>
+/// <param name="AuthorEmail">Who uploaded or last changed it, when the source knows (SharePoint does).</param>
+/// <param name="WebUrl">Where a person can open it, when the source has such an address.</param>
+/// <param name="Refusal">Why it is refused unread (a name that would let a write escape its folder), in Swedish; null when it may be read.</param>
+public sealed record Upload(
+    string Name,
+    string FileName,
+    string Id,
+    long SizeBytes,
+    DateTime ModifiedUtc,
+    string? AuthorEmail,
+    string? WebUrl,
+    string? Refusal = null)
+{
+    /// <summary>The suffix of the feedback workbooks written beside uploads; never read back as uploads.</summary>
+    public const string ResultSuffix = ".resultat.xlsx";
+
+    /// <summary><c>x.xlsx</c> gives <c>x.resultat.xlsx</c>.</summary>
+    public string ResultName => Path.GetFileNameWithoutExtension(FileName) + ResultSuffix;
+
+    /// <summary>
+    /// Whether a file name from a source may be used: a plain file name with no folder part, no "." or "..",
+    /// and no character that a file system or a Graph path treats specially.
+    /// </summary>
+    public static bool IsSafeFileName(string name) =>
+        !string.IsNullOrWhiteSpace(name)
+        && name != "." && name != ".."
+        && name.Length <= 255
+        && name.IndexOfAny(['/', '\\', ':', '*', '?', '"', '<', '>', '|']) < 0
+        && !name.Any(char.IsControl)
+        && !name.Contains("..", StringComparison.Ordinal)
+        && name == name.Trim();
+
+    /// <summary>Whether a name is one of ours (a result workbook) or Excel's lock file, never read as an upload.</summary>
+    public static bool IsIgnoredName(string name) =>
+        name.EndsWith(ResultSuffix, StringComparison.OrdinalIgnoreCase) || name.StartsWith("~$", StringComparison.Ordinal);
+}
