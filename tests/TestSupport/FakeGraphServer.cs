@@ -16,9 +16,12 @@ namespace NackaInsights.TestSupport;
 /// <summary>
 /// A small Microsoft Graph for tests, over real HTTP on 127.0.0.1: one SharePoint site with lists of
 /// items, <c>/items</c> and <c>/items/delta</c> paged by <see cref="PageSize"/>, opaque delta tokens that
-/// remember the list's version, scripted faults, and a log of every request.
+/// remember the list's version, scripted faults, and a log of every request. The site also has document
+/// libraries (<see cref="Drive"/>): <c>/sites/{id}/drives</c>, <c>root/delta</c>, downloads that answer 302
+/// to a pre-authenticated URL on another host name (<c>localhost</c>) that needs no token, as SharePoint's
+/// do, and small-file uploads by parent id and name.
 /// </summary>
-public sealed class FakeGraphServer : IAsyncDisposable
+public sealed partial class FakeGraphServer : IAsyncDisposable
 {
     public const string AccessToken = "fake-graph-access-token";
     public const string Hostname = "nacka.sharepoint.com";
@@ -28,6 +31,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
     private readonly object _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<string, FakeList> _lists = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, FakeDrive> _drives = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
     private readonly List<Fault> _faults = [];
     private readonly List<LoggedRequest> _log = [];
@@ -124,7 +128,9 @@ public sealed class FakeGraphServer : IAsyncDisposable
     }
 
     /// <summary>One request as the server saw it: <see cref="At"/> is when it arrived, from the server's start.</summary>
-    public sealed record LoggedRequest(string Method, string PathAndQuery, int Status, TimeSpan At);
+    /// <param name="Host">The host name it was sent to: the base URL's, or the download host's.</param>
+    /// <param name="HadAuthorization">Whether it carried an <c>Authorization</c> header at all.</param>
+    public sealed record LoggedRequest(string Method, string PathAndQuery, int Status, TimeSpan At, string Host = "", bool HadAuthorization = false);
 
     /// <summary>One list of the site: items by id, each stamped with the version that last changed it.</summary>
     public sealed class FakeList
@@ -180,11 +186,13 @@ public sealed class FakeGraphServer : IAsyncDisposable
     }
 
     /// <summary>What a token stands for: a list version to give changes since, or the rest of an enumeration.</summary>
-    private sealed class Cursor(CursorKind kind, FakeList list, bool expandFields)
+    private sealed class Cursor(CursorKind kind, FakeList? list, bool expandFields)
     {
         public CursorKind Kind { get; } = kind;
 
-        public FakeList List { get; } = list;
+        public FakeList? List { get; } = list;
+
+        public FakeDrive? Drive { get; init; }
 
         public bool ExpandFields { get; } = expandFields;
 
@@ -208,21 +216,39 @@ public sealed class FakeGraphServer : IAsyncDisposable
     {
         var at = _clock.Elapsed;
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var (status, body, retryAfter) = Answer(context.Request, target);
+        byte[] content = [];
+        if (HttpMethods.IsPut(context.Request.Method))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            content = buffer.ToArray();
+        }
+        var isDownload = (context.Request.Path.Value ?? string.Empty).StartsWith(DownloadPrefix, StringComparison.Ordinal);
+        var reply = isDownload ? AnswerDownload(context.Request, target) : Answer(context.Request, target, content);
         lock (_gate)
         {
-            _log.Add(new LoggedRequest(context.Request.Method, target, (int)status, at));
+            _log.Add(new LoggedRequest(context.Request.Method, target, (int)reply.Status, at, context.Request.Host.Host, context.Request.Headers.Authorization.Count > 0));
         }
-        context.Response.StatusCode = (int)status;
-        if (retryAfter is { } seconds)
+        context.Response.StatusCode = (int)reply.Status;
+        if (reply.RetryAfter is { } seconds)
         {
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        if (reply.Location is not null)
+        {
+            context.Response.Headers.Location = reply.Location;
+        }
+        if (reply.Bytes is not null)
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.Body.WriteAsync(reply.Bytes, context.RequestAborted);
+            return;
+        }
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString());
+        await context.Response.WriteAsync(reply.Json!.ToJsonString(), context.RequestAborted);
     }
 
-    private (HttpStatusCode, JsonNode, int?) Answer(HttpRequest request, string target)
+    private Reply Answer(HttpRequest request, string target, byte[] content)
     {
         if (request.Headers.Authorization.ToString() != $"Bearer {AccessToken}")
         {
@@ -230,14 +256,16 @@ public sealed class FakeGraphServer : IAsyncDisposable
         }
         lock (_gate)
         {
-            var fault = _faults.FirstOrDefault(f => f.Remaining > 0 && Uri.UnescapeDataString(target).Contains(f.PathContains, StringComparison.OrdinalIgnoreCase));
-            if (fault is not null)
+            if (ScriptedFault(target) is { } fault)
             {
-                fault.Remaining--;
-                return Error(fault.Status, fault.Code, "Scripted fault.") with { Item3 = fault.RetryAfterSeconds };
+                return fault;
             }
 
             var path = request.Path.Value ?? string.Empty;
+            if (path.StartsWith("/v1.0/drives/", StringComparison.Ordinal))
+            {
+                return AnswerDrive(request, path["/v1.0/drives/".Length..], content);
+            }
             const string prefix = "/v1.0/sites/";
             if (request.Method != HttpMethods.Get || !path.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -247,11 +275,17 @@ public sealed class FakeGraphServer : IAsyncDisposable
             if (rest.Contains(":/", StringComparison.Ordinal))
             {
                 return rest.Equals($"{Hostname}:{SitePath}", StringComparison.OrdinalIgnoreCase)
-                    ? (HttpStatusCode.OK, new JsonObject { ["id"] = SiteId, ["webUrl"] = $"https://{Hostname}{SitePath}" }, null)
+                    ? new Reply(HttpStatusCode.OK, new JsonObject { ["id"] = SiteId, ["webUrl"] = $"https://{Hostname}{SitePath}" })
                     : Error(HttpStatusCode.NotFound, "itemNotFound", "The provided path does not exist, or does not represent a site.");
             }
-            // {site-id}/lists/{list}/items[/delta]
+            // {site-id}/lists/{list}/items[/delta], or {site-id}/drives
             var parts = rest.Split('/');
+            if (parts is [_, "drives"])
+            {
+                return parts[0].Equals(SiteId, StringComparison.OrdinalIgnoreCase)
+                    ? new Reply(HttpStatusCode.OK, new JsonObject { ["value"] = new JsonArray([.. _drives.Values.Distinct().Select(d => d.Json())]) })
+                    : Error(HttpStatusCode.NotFound, "itemNotFound", "Site not found.");
+            }
             var isItems = parts is [_, "lists", _, "items"];
             var isDelta = parts is [_, "lists", _, "items", "delta" or "delta()"];
             if (!isItems && !isDelta)
@@ -278,7 +312,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
             {
                 return Enumerate(list, [], expand, true, NewDeltaToken(list, expand));
             }
-            if (!_cursors.TryGetValue(token, out var cursor) || cursor.List != list)
+            if (!_cursors.TryGetValue(token, out var cursor) || cursor.List != list || cursor.List is null)
             {
                 return Error(HttpStatusCode.Gone, "resyncChangesApplyDifferences", "The token is not known.");
             }
@@ -299,7 +333,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
     }
 
     /// <summary>The first page of <paramref name="items"/>, with a next link to the rest or, at the end, the delta link.</summary>
-    private (HttpStatusCode, JsonNode, int?) Enumerate(FakeList list, List<JsonObject> items, bool expand, bool isDelta, string? finalDeltaToken)
+    private Reply Enumerate(FakeList list, List<JsonObject> items, bool expand, bool isDelta, string? finalDeltaToken)
     {
         var page = new JsonArray();
         foreach (var item in items.Take(PageSize))
@@ -328,7 +362,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
         {
             body["@odata.deltaLink"] = $"{listUrl}/delta?token={finalDeltaToken}";
         }
-        return (HttpStatusCode.OK, body, null);
+        return new Reply(HttpStatusCode.OK, body);
     }
 
     private string NewDeltaToken(FakeList list, bool expand)
@@ -340,6 +374,26 @@ public sealed class FakeGraphServer : IAsyncDisposable
 
     private string NewToken() => $"{++_nextToken}-{Guid.NewGuid():N}";
 
-    private static (HttpStatusCode, JsonNode, int?) Error(HttpStatusCode status, string code, string message) =>
-        (status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }, null);
+    private static Reply Error(HttpStatusCode status, string code, string message) =>
+        new(status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
+
+    /// <summary>The first scripted fault whose text the request's path and query contain, used up by one.</summary>
+    private Reply? ScriptedFault(string target)
+    {
+        var fault = _faults.FirstOrDefault(f => f.Remaining > 0 && Uri.UnescapeDataString(target).Contains(f.PathContains, StringComparison.OrdinalIgnoreCase));
+        if (fault is null)
+        {
+            return null;
+        }
+        fault.Remaining--;
+        return Error(fault.Status, fault.Code, "Scripted fault.") with { RetryAfter = fault.RetryAfterSeconds };
+    }
+
+    /// <summary>An answer: JSON, or raw bytes, with an optional <c>Retry-After</c> and <c>Location</c>.</summary>
+    private sealed record Reply(HttpStatusCode Status, JsonNode? Json, int? RetryAfter = null)
+    {
+        public byte[]? Bytes { get; init; }
+
+        public string? Location { get; init; }
+    }
 }

@@ -1,18 +1,9 @@
-using System.Net;
 using System.Text.Json;
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Graph;
-using Microsoft.Graph.Authentication;
-using Microsoft.Graph.Models;
-using Microsoft.Graph.Models.ODataErrors;
-using Microsoft.Graph.Sites.Item;
 using Microsoft.Graph.Sites.Item.Lists.Item.Items.Delta;
 using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Serialization;
-using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
-using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
 namespace NackaInsights.Etl.Sources.SharePoint;
 
@@ -24,11 +15,6 @@ namespace NackaInsights.Etl.Sources.SharePoint;
 /// </summary>
 public sealed class GraphListSource : IListSource, IDisposable
 {
-    private static readonly Dictionary<string, ParsableFactory<IParsable>> ErrorMapping = new()
-    {
-        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
-    };
-
     private readonly GraphOptions _options;
     private readonly ILogger<GraphListSource> _logger;
     private readonly HttpClient _http;
@@ -43,32 +29,10 @@ public sealed class GraphListSource : IListSource, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credential);
         ArgumentNullException.ThrowIfNull(logger);
-        if (!options.Enabled)
-        {
-            throw new ArgumentException("GraphOptions:Enabled is false: no tenant is configured to read the lists from", nameof(options));
-        }
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
-        }
+        GraphClients.EnsureUsable(options, "the lists");
         _options = options;
         _logger = logger;
-
-        var handlers = GraphClientFactory.CreateDefaultHandlers();
-        var retry = handlers.Single(h => h is RetryHandler);
-        handlers[handlers.IndexOf(retry)] = new RetryHandler(new RetryHandlerOption { MaxRetry = options.MaxRetries });
-        // Innermost, so it sees every answer the retry handler acts on, not only the last one.
-        handlers.Add(new ThrottlingLogHandler(logger));
-        _http = GraphClientFactory.Create(handlers);
-        // The factory's 100 s covers a request with all its retries; Graph may ask for longer waits than that.
-        _http.Timeout = TimeSpan.FromMinutes(10);
-
-        var baseUrl = options.NormalizedBaseUrl;
-        // Without its host among the allowed ones, the provider silently sends no token (a custom BaseUrl).
-        // The scope is derived from the host: https://graph.microsoft.com/.default for Graph itself.
-        var authentication = new AzureIdentityAuthenticationProvider(credential, allowedHosts: [new Uri(baseUrl).Host], observabilityOptions: null, isCaeEnabled: true);
-        _client = new GraphServiceClient(_http, authentication, baseUrl);
+        (_http, _client) = GraphClients.Create(options, credential, logger);
     }
 
     /// <summary>For the operator: where the lists are read from.</summary>
@@ -185,14 +149,14 @@ public sealed class GraphListSource : IListSource, IDisposable
     {
         try
         {
-            var body = await _client.RequestAdapter.SendPrimitiveAsync<Stream>(request, ErrorMapping, ct)
+            var body = await _client.RequestAdapter.SendPrimitiveAsync<Stream>(request, GraphClients.ErrorMapping, ct)
                 ?? throw new JsonException("Svaret från Microsoft Graph var tomt.");
             await using (body)
             {
                 return await ListJson.ParsePageAsync(body, ct);
             }
         }
-        catch (Exception e) when (IsDeltaExpired(e, out var status, out var code))
+        catch (Exception e) when (GraphClients.IsDeltaExpired(e, out var status, out var code))
         {
             throw new DeltaExpiredException(status, code, e);
         }
@@ -215,28 +179,22 @@ public sealed class GraphListSource : IListSource, IDisposable
             {
                 return _siteId;
             }
-            var hostname = _options.SiteHostname!.Trim();
-            var path = string.Join('/', _options.NormalizedSitePath.Split('/').Select(Uri.EscapeDataString));
-            var target = $"webbplatsen {hostname}{_options.NormalizedSitePath}";
-            // GET /sites/{hostname}:/{path}, as Graph documents it; written out because the request builder's
-            // site id segment would escape the colon and slashes.
-            var request = new SiteItemRequestBuilder($"{_options.NormalizedBaseUrl}/sites/{hostname}:{path}?$select=id", _client.RequestAdapter)
-                .ToGetRequestInformation();
-            Site? site;
+            var target = GraphClients.SiteTarget(_options);
+            string? siteId;
             try
             {
-                site = await _client.RequestAdapter.SendAsync(request, Site.CreateFromDiscriminatorValue, ErrorMapping, ct);
+                siteId = await GraphClients.LookUpSiteIdAsync(_client, _options, ct);
             }
             catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
             {
                 throw Unreadable(listName, target, e);
             }
-            if (string.IsNullOrWhiteSpace(site?.Id))
+            if (siteId is null)
             {
                 throw new ListUnreadableException(listName, $"Microsoft Graph gav inget id för {target}.");
             }
-            _logger.LogInformation("SharePoint site {Hostname}{Path} has the Graph id {SiteId}", hostname, _options.NormalizedSitePath, site.Id);
-            return _siteId = site.Id;
+            _logger.LogInformation("SharePoint site {Hostname}{Path} has the Graph id {SiteId}", _options.SiteHostname!.Trim(), _options.NormalizedSitePath, siteId);
+            return _siteId = siteId;
         }
         finally
         {
@@ -250,62 +208,8 @@ public sealed class GraphListSource : IListSource, IDisposable
         return null;
     }
 
-    private static bool IsDeltaExpired(Exception e, out int status, out string? code)
-    {
-        status = e is ApiException api ? api.ResponseStatusCode : 0;
-        code = (e as ODataError)?.Error?.Code;
-        return status == (int)HttpStatusCode.Gone
-            || (code is not null && (code.StartsWith("resync", StringComparison.OrdinalIgnoreCase)
-                || code.Equals("syncStateNotFound", StringComparison.OrdinalIgnoreCase)
-                || code.Equals("syncStateInvalid", StringComparison.OrdinalIgnoreCase)));
-    }
-
     /// <summary>An operator-facing, Swedish account of why a list could not be read; the exception stays inside.</summary>
-    private ListUnreadableException Unreadable(string listName, string target, Exception e)
-    {
-        var host = new Uri(_options.NormalizedBaseUrl).Host;
-        var message = e switch
-        {
-            AggregateException { InnerExceptions: [.., ApiException last] } =>
-                $"Microsoft Graph svarade fortfarande HTTP {last.ResponseStatusCode} efter {_options.MaxRetries} nya försök (GraphOptions:MaxRetries).",
-            ApiException { ResponseStatusCode: 404 } => $"Microsoft Graph hittar inte {target} (HTTP 404{CodeOf(e)}).",
-            ApiException { ResponseStatusCode: 401 or 403 } a =>
-                $"Microsoft Graph nekade åtkomst till {target} (HTTP {a.ResponseStatusCode}{CodeOf(e)}). Kontrollera appens behörighet till webbplatsen (Sites.Read.All eller Sites.Selected).",
-            ApiException { ResponseStatusCode: >= 500 } a => $"Microsoft Graph svarade med ett serverfel (HTTP {a.ResponseStatusCode}{CodeOf(e)}) för {target}.",
-            ApiException a => $"Microsoft Graph svarade HTTP {a.ResponseStatusCode}{CodeOf(e)} för {target}.",
-            AuthenticationFailedException or CredentialUnavailableException =>
-                "inloggningen mot Microsoft Entra ID misslyckades. Kontrollera GraphOptions: TenantId, ClientId och hemligheten, certifikatet eller den hanterade identiteten.",
-            JsonException { LineNumber: null } j => $"svaret från Microsoft Graph för {target} går inte att tolka: {j.Message}",
-            JsonException => $"svaret från Microsoft Graph för {target} är inte giltig JSON.",
-            HttpRequestException => $"Microsoft Graph ({host}) gick inte att nå.",
-            TaskCanceledException or TimeoutException => $"Microsoft Graph ({host}) svarade inte i tid.",
-            _ => $"oväntat fel vid läsning av {target} från Microsoft Graph ({e.GetType().Name}).",
-        };
-        return new ListUnreadableException(listName, message, e);
-    }
+    private ListUnreadableException Unreadable(string listName, string target, Exception e) =>
+        new(listName, GraphClients.Describe(e, _options, target, "Sites.Read.All eller Sites.Selected"), e);
 
-    private static string CodeOf(Exception e) => e is ODataError { Error.Code: { Length: > 0 } code } ? $", {code}" : string.Empty;
-
-    /// <summary>Logs each throttled or unavailable answer with its <c>Retry-After</c>, before the retry handler waits it out.</summary>
-    private sealed class ThrottlingLogHandler(ILogger logger) : DelegatingHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
-            {
-                var retryAfter = response.Headers.RetryAfter switch
-                {
-                    { Delta: { } delta } => $"{delta.TotalSeconds:0.###} s",
-                    { Date: { } date } => date.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
-                    _ => "none (exponential back-off)",
-                };
-                var attempt = request.Headers.TryGetValues("Retry-Attempt", out var values) ? values.FirstOrDefault() : "0";
-                logger.LogWarning(
-                    "Microsoft Graph answered {Status} ({StatusCode}) to {Method} {Path} (retry {Attempt}); Retry-After {RetryAfter}",
-                    (int)response.StatusCode, response.StatusCode, request.Method, request.RequestUri?.AbsolutePath, attempt, retryAfter);
-            }
-            return response;
-        }
-    }
 }

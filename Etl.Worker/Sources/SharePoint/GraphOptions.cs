@@ -61,6 +61,22 @@ public sealed class GraphOptions
     /// <summary>Each of our lists (<see cref="ListNames"/>) to the SharePoint list's title or id. Defaults to the same names.</summary>
     public Dictionary<string, string> Lists { get; set; } = ListNames.All.ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The document library business case workbooks are uploaded to, and their result workbooks written
+    /// back to. Defaults to the library <c>Nyttokalkyler</c>, all of it; an empty <c>Library</c> turns this source off.
+    /// </summary>
+    public GraphLibraryOptions BusinessCaseLibrary { get; set; } = new() { Library = DefaultBusinessCaseLibrary };
+
+    /// <summary>
+    /// The document library actuals workbooks (nyttouppföljning) are uploaded to, and their result workbooks
+    /// written back to. Defaults to the library <c>Nyttouppföljning</c>, all of it; an empty <c>Library</c> turns this source off.
+    /// </summary>
+    public GraphLibraryOptions ActualsLibrary { get; set; } = new() { Library = DefaultActualsLibrary };
+
+    public const string DefaultBusinessCaseLibrary = "Nyttokalkyler";
+
+    public const string DefaultActualsLibrary = "Nyttouppföljning";
+
     /// <summary>How often a throttled request (429, 503, 504) is retried after waiting out its <c>Retry-After</c>. Graph's retry handler allows at most 10.</summary>
     [Range(0, 10, ErrorMessage = "GraphOptions:MaxRetries must be between 0 and 10")]
     public int MaxRetries { get; set; } = 5;
@@ -68,6 +84,15 @@ public sealed class GraphOptions
     /// <summary>The SharePoint list (title or id) that one of our lists is read from.</summary>
     public string SharePointList(string listName) =>
         Lists.TryGetValue(listName, out var list) && !string.IsNullOrWhiteSpace(list) ? list.Trim() : listName;
+
+    /// <summary>The library settings for uploads of <paramref name="kind"/> (<see cref="Warehouse.Loading.SourceKind"/>), with their setting name.</summary>
+    /// <exception cref="ArgumentException">Not a kind that is uploaded to a library.</exception>
+    public (string Setting, GraphLibraryOptions Library) LibraryFor(string kind) => kind switch
+    {
+        Warehouse.Loading.SourceKind.BusinessCase => ($"{Section}:{nameof(BusinessCaseLibrary)}", BusinessCaseLibrary),
+        Warehouse.Loading.SourceKind.Actuals => ($"{Section}:{nameof(ActualsLibrary)}", ActualsLibrary),
+        _ => throw new ArgumentException($"No document library holds uploads of the kind \"{kind}\"", nameof(kind)),
+    };
 
     /// <summary>
     /// Every problem of these settings, each naming its setting, for an operator to fix; empty when they
@@ -150,7 +175,34 @@ public sealed class GraphOptions
                 problems.Add($"GraphOptions:Lists:{name} must name the SharePoint list (its title or id)");
             }
         }
+        ValidateLibrary(problems, nameof(BusinessCaseLibrary), BusinessCaseLibrary);
+        ValidateLibrary(problems, nameof(ActualsLibrary), ActualsLibrary);
+        if (BusinessCaseLibrary is { IsEnabled: true } b && ActualsLibrary is { IsEnabled: true } a
+            && b.Library.Trim().Equals(a.Library.Trim(), StringComparison.OrdinalIgnoreCase)
+            && GraphLibraryOptions.IsValidFolder(b.Folder) && GraphLibraryOptions.IsValidFolder(a.Folder)
+            && (GraphLibraryOptions.Contains(b.NormalizedFolder, a.NormalizedFolder) || GraphLibraryOptions.Contains(a.NormalizedFolder, b.NormalizedFolder)))
+        {
+            problems.Add(
+                $"GraphOptions:BusinessCaseLibrary and GraphOptions:ActualsLibrary share the folder \"{a.Library.Trim()}/{(a.NormalizedFolder.Length <= b.NormalizedFolder.Length ? a.NormalizedFolder : b.NormalizedFolder)}\"; " +
+                "each kind of workbook needs a folder of its own, or one would be read as the other");
+        }
         return problems;
+    }
+
+    private static void ValidateLibrary(List<string> problems, string name, GraphLibraryOptions? library)
+    {
+        if (library is null || !library.IsEnabled)
+        {
+            return;
+        }
+        if (library.Library.IndexOfAny(['/', '\\']) >= 0 || library.Library.Any(char.IsControl))
+        {
+            problems.Add($"GraphOptions:{name}:Library must be the library's name as SharePoint shows it, or its drive id, not a path: \"{library.Library}\"");
+        }
+        if (!GraphLibraryOptions.IsValidFolder(library.Folder))
+        {
+            problems.Add($"GraphOptions:{name}:Folder must be a folder path inside the library such as \"Inkommande/2024\", each folder a plain name without \"..\", not \"{library.Folder}\"");
+        }
     }
 
     // The only hosts Graph's authentication provider sends a token to over plain http (Kiota's
@@ -170,4 +222,36 @@ public sealed class GraphOptions
             problems.Add($"GraphOptions:{name} is required when Authentication is {Authentication}");
         }
     }
+}
+
+/// <summary>
+/// A SharePoint document library that workbooks are uploaded to: bound from <c>GraphOptions:BusinessCaseLibrary</c>
+/// or <c>GraphOptions:ActualsLibrary</c>.
+/// </summary>
+public sealed class GraphLibraryOptions
+{
+    /// <summary>The library's name as SharePoint shows it (matched case-insensitively), or its Graph drive id; empty turns the source off.</summary>
+    public string Library { get; set; } = string.Empty;
+
+    /// <summary>A folder inside the library, e.g. <c>Inkommande/2024</c>; only it and its subfolders are read. Empty: the whole library.</summary>
+    public string? Folder { get; set; }
+
+    /// <summary>Whether this source is on: a library is named.</summary>
+    public bool IsEnabled => !string.IsNullOrWhiteSpace(Library);
+
+    /// <summary>The folder with '/' between its parts and none at either end; empty for the whole library.</summary>
+    public string NormalizedFolder => string.Join('/', Parts(Folder));
+
+    internal static bool IsValidFolder(string? folder) =>
+        Parts(folder).All(Pipeline.Upload.IsSafeFileName)
+        && (string.IsNullOrWhiteSpace(folder) || !folder.Trim().Trim('/').Split('/').Any(p => p.Trim().Length == 0));
+
+    /// <summary>Whether <paramref name="inner"/> is <paramref name="outer"/> or a folder below it (SharePoint folder names ignore case).</summary>
+    internal static bool Contains(string outer, string inner) =>
+        outer.Length == 0
+        || inner.Equals(outer, StringComparison.OrdinalIgnoreCase)
+        || inner.StartsWith(outer + "/", StringComparison.OrdinalIgnoreCase);
+
+    private static string[] Parts(string? folder) =>
+        string.IsNullOrWhiteSpace(folder) ? [] : folder.Trim().Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

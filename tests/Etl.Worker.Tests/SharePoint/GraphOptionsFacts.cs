@@ -2,6 +2,7 @@ using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Tests.SharePoint;
 
@@ -165,6 +166,102 @@ public sealed class GraphOptionsFacts
         Assert.Equal("Initiativregister", options.SharePointList(ListNames.Initiatives));
         Assert.Equal(ListNames.Assessments, options.SharePointList(ListNames.Assessments));
         Assert.Equal(ListNames.Objects, options.SharePointList(ListNames.Objects));
+    }
+
+    [Fact]
+    public void EachKindHasADefaultLibraryWholeAndNoFolder()
+    {
+        var options = Valid();
+
+        Assert.Equal("Nyttokalkyler", options.LibraryFor(SourceKind.BusinessCase).Library.Library);
+        Assert.Equal("GraphOptions:BusinessCaseLibrary", options.LibraryFor(SourceKind.BusinessCase).Setting);
+        Assert.Equal("Nyttouppföljning", options.LibraryFor(SourceKind.Actuals).Library.Library);
+        Assert.Equal("GraphOptions:ActualsLibrary", options.LibraryFor(SourceKind.Actuals).Setting);
+        Assert.All([options.BusinessCaseLibrary, options.ActualsLibrary], l =>
+        {
+            Assert.True(l.IsEnabled);
+            Assert.Equal(string.Empty, l.NormalizedFolder);
+        });
+        Assert.Throws<ArgumentException>(() => options.LibraryFor(SourceKind.Index));
+    }
+
+    [Theory]
+    [InlineData("../Nyttokalkyler")]
+    [InlineData("Inkommande/../..")]
+    [InlineData("Inkommande//2025")]
+    [InlineData("Inkommande\\2025")]
+    [InlineData("Inkommande/2025:gammal")]
+    [InlineData("Inkommande/.")]
+    public void ALibraryFolderIsAPathOfPlainFolderNames(string folder)
+    {
+        var problems = Valid(o => o.ActualsLibrary.Folder = folder).Validate();
+
+        Assert.Equal(
+            [$"GraphOptions:ActualsLibrary:Folder must be a folder path inside the library such as \"Inkommande/2024\", each folder a plain name without \"..\", not \"{folder}\""],
+            problems);
+    }
+
+    [Theory]
+    [InlineData("Inkommande", "Inkommande")]
+    [InlineData(" /Inkommande/2025/ ", "Inkommande/2025")]
+    [InlineData("", "")]
+    [InlineData(null, "")]
+    public void AGoodLibraryFolderIsNormalized(string? folder, string normalized)
+    {
+        var options = Valid(o => o.BusinessCaseLibrary.Folder = folder);
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(normalized, options.BusinessCaseLibrary.NormalizedFolder);
+    }
+
+    [Fact]
+    public void ALibraryIsNamedNotGivenAsAPath()
+    {
+        var problems = Valid(o => o.BusinessCaseLibrary.Library = "Delade dokument/Nyttokalkyler").Validate();
+
+        Assert.Equal(
+            ["GraphOptions:BusinessCaseLibrary:Library must be the library's name as SharePoint shows it, or its drive id, not a path: \"Delade dokument/Nyttokalkyler\""],
+            problems);
+    }
+
+    [Fact]
+    public void BothKindsMayShareALibraryButNotAFolder()
+    {
+        Assert.Empty(Valid(o =>
+        {
+            o.BusinessCaseLibrary = new GraphLibraryOptions { Library = "Nytta", Folder = "Kalkyler" };
+            o.ActualsLibrary = new GraphLibraryOptions { Library = "nytta", Folder = "Uppföljning" };
+        }).Validate());
+
+        Assert.Equal(
+            ["GraphOptions:BusinessCaseLibrary and GraphOptions:ActualsLibrary share the folder \"nytta/Kalkyler\"; each kind of workbook needs a folder of its own, or one would be read as the other"],
+            Valid(o =>
+            {
+                o.BusinessCaseLibrary = new GraphLibraryOptions { Library = "Nytta", Folder = "Kalkyler/2025" };
+                o.ActualsLibrary = new GraphLibraryOptions { Library = "nytta", Folder = "Kalkyler" };
+            }).Validate());
+        Assert.Single(Valid(o => o.ActualsLibrary.Library = o.BusinessCaseLibrary.Library).Validate());
+    }
+
+    [Fact]
+    public void ConfigurationTurnsOffALibraryWithAnEmptyNameAndSetsAFolder()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GraphOptions:Enabled"] = "true",
+            ["GraphOptions:Authentication"] = "ManagedIdentity",
+            ["GraphOptions:SiteId"] = "nacka.sharepoint.com,1,2",
+            ["GraphOptions:BusinessCaseLibrary:Library"] = "",
+            ["GraphOptions:ActualsLibrary:Folder"] = "Inkommande/2025",
+        }).Build();
+
+        var options = configuration.GetSection(GraphOptions.Section).Get<GraphOptions>()!;
+
+        Assert.Empty(options.Validate());
+        Assert.False(options.BusinessCaseLibrary.IsEnabled);
+        Assert.True(options.ActualsLibrary.IsEnabled);
+        Assert.Equal("Nyttouppföljning", options.ActualsLibrary.Library);
+        Assert.Equal("Inkommande/2025", options.ActualsLibrary.NormalizedFolder);
     }
 
     [Fact]
