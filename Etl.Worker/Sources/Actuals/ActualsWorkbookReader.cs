@@ -208,7 +208,8 @@ public sealed class ActualsWorkbookReader(WorkbookLimits limits)
             Text(initiative),
             Text(line),
             Text(type),
-            Text(year),
+            // A year is shown without a thousands space: 2024, not 2 024.
+            year is { Kind: CellKind.Number } numericYear ? numericYear.Display : Text(year),
             Text(planned),
             Text(value),
             Text(comment))
