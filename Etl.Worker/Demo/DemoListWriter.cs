@@ -54,6 +54,9 @@ public static class DemoListWriter
         ("Ofullständig bedömning", [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]),
     ];
 
+    /// <summary>The objektsförvaltare of a förvaltningsobjekt of the demo, as the list Forvaltningsobjekt gives it.</summary>
+    public static string ManagerEmail(string objectId) => $"forvaltare.{objectId[3..].ToLowerInvariant()}@nacka.se";
+
     /// <summary>The phase an initiative of the catalogue has at a snapshot.</summary>
     public static string PhaseOf(DemoSourceWriter.DemoInitiative initiative, Snapshot snapshot)
     {
@@ -83,7 +86,7 @@ public static class DemoListWriter
         {
             ["Title"] = o.Name,
             ["ObjektId"] = o.Id,
-            ["ForvaltareEpost"] = $"forvaltare.{o.Id[3..].ToLowerInvariant()}@nacka.se",
+            ["ForvaltareEpost"] = ManagerEmail(o.Id),
             ["Verksamhet"] = o.Unit,
         })));
 

@@ -139,14 +139,7 @@ public static class DemoSourceWriter
             Save($"{id} {name}{(initiative.HasSecondVersion ? " v1" : "")}.xlsx", draft, style);
             if (initiative.HasSecondVersion)
             {
-                // The revision after beredning: costs up a tenth, one benefit line added.
-                var revised = draft with
-                {
-                    VersionLabel = $"{draft.FirstYear}-09",
-                    Costs = draft.Costs.Select(c => c with { Amounts = c.Amounts.ToDictionary(a => a.Key, a => RoundTo(a.Value * 1.1m, 1_000)) }).ToList(),
-                    Benefits = [.. draft.Benefits, new BusinessCaseDraft.Benefit("Minskade pappersutskick", BenefitType.Financial, Years(draft.FirstYear + 1, draft.LastYear, 12_000))],
-                };
-                Save($"{id} {name} v2.xlsx", revised, style);
+                Save($"{id} {name} v2.xlsx", Revision(draft), style);
             }
         }
 
@@ -167,6 +160,17 @@ public static class DemoSourceWriter
             """);
         return written;
     }
+
+    /// <summary>The business case that is current once the demo is loaded: the revision, for an initiative that has one.</summary>
+    public static BusinessCaseDraft CurrentDraft(DemoInitiative initiative) => initiative.HasSecondVersion ? Revision(initiative.Draft) : initiative.Draft;
+
+    /// <summary>The revision after beredning: costs up a tenth, one benefit line added.</summary>
+    private static BusinessCaseDraft Revision(BusinessCaseDraft draft) => draft with
+    {
+        VersionLabel = $"{draft.FirstYear}-09",
+        Costs = draft.Costs.Select(c => c with { Amounts = c.Amounts.ToDictionary(a => a.Key, a => RoundTo(a.Value * 1.1m, 1_000)) }).ToList(),
+        Benefits = [.. draft.Benefits, new BusinessCaseDraft.Benefit("Minskade pappersutskick", BenefitType.Financial, Years(draft.FirstYear + 1, draft.LastYear, 12_000))],
+    };
 
     /// <summary>Nacka's reference business case (business-case-workbook.md).</summary>
     public static BusinessCaseDraft ReferenceCase() => new(
