@@ -187,6 +187,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         Phase(PhaseTimings.Compute);
         await BringModelUpToDateAsync(ct);
         await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteActualsAsync(ct));
+        RecordUnknownInitiatives();
+        await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
         var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, _database.CommandTimeoutSeconds, ct));
@@ -338,8 +340,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
             return false;
         }
         await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged: _versionsPending > 0 || recomputed > 0, ct));
-        // Building the model may report problems (items of unknown initiatives).
-        await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
         _versionsPending = 0;
         _listsChanged.Clear();
         _catalogue = null;

@@ -342,6 +342,22 @@ public abstract class BenefitActualsFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task AWarehouseUpgradedWithBusinessCasesInIt_BuildsItsRealisation_OnTheNextRun()
+    {
+        await RunAsync(run => AddModelAsync(run));
+        await using (var connection = await Warehouse.Database.OpenAsync(Ct))
+        {
+            // As migration 003 leaves a warehouse that already held business cases.
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM fct_benefit_realization", cancellationToken: Ct));
+        }
+
+        await RunAsync(_ => Task.CompletedTask);
+
+        Assert.Equal(12, (await RealizationAsync()).Count);
+        Assert.Equal(2, (await RealizationAsync("DIG-2")).Count);
+    }
+
+    [Fact]
     public async Task AFailure_AfterActualsWereAdded_LeavesEveryViewAsItWas()
     {
         await RunAsync(async run =>
