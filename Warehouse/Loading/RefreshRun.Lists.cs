@@ -160,6 +160,7 @@ public sealed partial class RefreshRun
         if (changed + removed > 0)
         {
             _listsChanged.Add(read.ListName);
+            _catalogue = null;
         }
         if (rejected > 0)
         {

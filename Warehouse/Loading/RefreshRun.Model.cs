@@ -436,13 +436,25 @@ public sealed partial class RefreshRun
             _database.CommandTimeoutSeconds, ct);
     }
 
-    private void ReportUnknownInitiatives(string listName, IEnumerable<(string ItemId, string InitiativeId)> items)
+    /// <summary>Per list, the items left out for an unknown initiative, as the list's latest rebuild in this run found them.</summary>
+    private readonly Dictionary<string, List<(string ItemId, string InitiativeId)>> _unknownInitiativeItems = [];
+
+    // The model may be rebuilt more than once in a run (actuals are judged part way): the last rebuild of a list speaks for it.
+    private void ReportUnknownInitiatives(string listName, IEnumerable<(string ItemId, string InitiativeId)> items) =>
+        _unknownInitiativeItems[listName] = items.ToList();
+
+    /// <summary>Records, once the model is final, each item left out because its initiative is unknown.</summary>
+    private void RecordUnknownInitiatives()
     {
-        foreach (var (itemId, initiativeId) in items)
+        foreach (var (listName, items) in _unknownInitiativeItems)
         {
-            var message = $"Initiativet {initiativeId} finns varken i listan Initiativ eller i någon nyttokalkyl; objektet räknas inte med.";
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, message, itemId);
+            foreach (var (itemId, initiativeId) in items)
+            {
+                var message = $"Initiativet {initiativeId} finns varken i listan Initiativ eller i någon nyttokalkyl; objektet räknas inte med.";
+                Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, message, itemId);
+            }
         }
+        _unknownInitiativeItems.Clear();
     }
 
     /// <summary>The year and date dimensions span every year of the facts, the histories and the runs.</summary>

@@ -39,6 +39,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly IAsyncDisposable _refreshLock;
     private readonly CalculationOptions _calculation;
     private readonly EvaluationOptions _evaluation;
+    private readonly ActualsOptions _actuals;
     private readonly IRunObserver? _observer;
     private readonly ILogger _logger;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
@@ -49,7 +50,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private long _nextFileId;
     private long _nextProblemId;
     private long _nextVersionId;
-    private int _versionsAdded;
+    private int _versionsPending;
+    private bool _businessCasesChanged;
+    private bool _netPresentValuesChecked;
     private bool _finished;
 
     internal RefreshRun(
@@ -61,6 +64,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         DateTime startedAtUtc,
         CalculationOptions calculation,
         EvaluationOptions evaluation,
+        ActualsOptions actuals,
         IRunObserver? observer,
         ILogger logger,
         Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
@@ -74,6 +78,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         StartedAtUtc = startedAtUtc;
         _calculation = calculation;
         _evaluation = evaluation;
+        _actuals = actuals;
         _observer = observer;
         _logger = logger;
         _fingerprints = fingerprints;
@@ -135,6 +140,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         }
         foreach (var line in businessCase.Costs)
         {
+            Buffer(WarehouseTables.RawBusinessCaseLine, fileId, "Kostnader", line.Row, line.Name, "Kostnad", Labels.Of(line.Category));
             foreach (var v in line.Values)
             {
                 Buffer(WarehouseTables.RawBusinessCaseValue, fileId, "Kostnader", v.Cell, line.Row, line.Name, "Kostnad", Labels.Of(line.Category), v.Year, v.RawText, v.Value);
@@ -142,6 +148,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         }
         foreach (var line in businessCase.Benefits)
         {
+            Buffer(WarehouseTables.RawBusinessCaseLine, fileId, "Nyttor", line.Row, line.Name, "Nytta", Labels.Of(line.Type));
             foreach (var v in line.Values)
             {
                 Buffer(WarehouseTables.RawBusinessCaseValue, fileId, "Nyttor", v.Cell, line.Row, line.Name, "Nytta", Labels.Of(line.Type), v.Year, v.RawText, v.Value);
@@ -162,7 +169,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
                 y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
                 y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
         }
-        _versionsAdded++;
+        _versionsPending++;
+        _businessCasesChanged = true;
+        _catalogue = null;
         await FlushIfFullAsync(ct);
     }
 
@@ -176,13 +185,10 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Compute);
-        var recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
-        if (_versionsAdded > 0 || recomputed > 0 || _listsChanged.Count > 0)
-        {
-            await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged: _versionsAdded > 0 || recomputed > 0, ct));
-            // Building the model may report problems (items of unknown initiatives).
-            await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
-        }
+        await BringModelUpToDateAsync(ct);
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteActualsAsync(ct));
+        RecordUnknownInitiatives();
+        await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
         var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, _database.CommandTimeoutSeconds, ct));
@@ -262,7 +268,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var fileId = _nextFileId++;
         Buffer(WarehouseTables.EtlFile,
             fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
-            status, rowsLoaded, rowsRejected, message, Clock.UtcNow());
+            status, rowsLoaded, rowsRejected, message, Clock.UtcNow(), file.AuthorEmail, file.SourceUrl);
         foreach (var p in problems)
         {
             Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
@@ -312,6 +318,32 @@ public sealed partial class RefreshRun : IAsyncDisposable
             }
         }
         _buffered = 0;
+    }
+
+    /// <summary>
+    /// Rebuilds the model from what the run has loaded since it was last rebuilt (by an earlier call, or
+    /// never): current business cases, initiatives, objects and what depends on them. Nothing is rebuilt
+    /// twice when nothing changed in between. Returns whether anything was rebuilt.
+    /// </summary>
+    private async Task<bool> BringModelUpToDateAsync(CancellationToken ct)
+    {
+        await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        var recomputed = 0;
+        if (!_netPresentValuesChecked)
+        {
+            // Versions added later in the run are computed at the configured rate already.
+            recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
+            _netPresentValuesChecked = true;
+        }
+        if (_versionsPending == 0 && recomputed == 0 && _listsChanged.Count == 0)
+        {
+            return false;
+        }
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged: _versionsPending > 0 || recomputed > 0, ct));
+        _versionsPending = 0;
+        _listsChanged.Clear();
+        _catalogue = null;
+        return true;
     }
 
     /// <summary>Brings every business case's net present value to the configured discount rate.</summary>

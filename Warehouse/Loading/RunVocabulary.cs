@@ -33,4 +33,11 @@ public static class SourceKind
 
 /// <summary>A source file as found, before it is read.</summary>
 /// <param name="Name">The name that identifies it across runs: its path below the source folder, with '/'.</param>
-public sealed record SourceFile(string Kind, string Name, string Sha256, long SizeBytes, DateTime? ModifiedUtc);
+public sealed record SourceFile(string Kind, string Name, string Sha256, long SizeBytes, DateTime? ModifiedUtc)
+{
+    /// <summary>Who uploaded or last changed it, when the source knows (a document library does).</summary>
+    public string? AuthorEmail { get; init; }
+
+    /// <summary>Where a person can open it, when the source has such an address.</summary>
+    public string? SourceUrl { get; init; }
+}

@@ -92,6 +92,54 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
         return rows.ToList();
     }
 
+    /// <summary>
+    /// The pre-filled actuals workbook's content for one förvaltningsobjekt (matched regardless of letter
+    /// case), from the published realisation; null when neither the object nor any initiative of it is known.
+    /// </summary>
+    public async Task<ActualsTemplateData?> GetActualsTemplateAsync(string objectId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var id = objectId.Trim();
+        var obj = await connection.QueryFirstOrDefaultAsync<(string ObjectId, string? Name, string? ManagerEmail)?>(new CommandDefinition(
+            "SELECT object_id, name, manager_email FROM pbi_dim_object WHERE UPPER(object_id) = UPPER(@id) ORDER BY object_id",
+            new { id }, cancellationToken: ct));
+        var initiatives = (await connection.QueryAsync<(string InitiativeId, string? Name, string ObjectId)>(new CommandDefinition(
+            "SELECT initiative_id, name, object_id FROM pbi_dim_initiative WHERE UPPER(object_id) = UPPER(@id)",
+            new { id }, cancellationToken: ct))).ToList();
+        if (obj is null && initiatives.Count == 0)
+        {
+            return null;
+        }
+        var rows = (await connection.QueryAsync<TemplateRealization>(new CommandDefinition(
+            """
+            SELECT r.initiative_id AS InitiativeId, r.benefit_line AS BenefitLine, r.benefit_type AS BenefitType, r.year AS Year,
+                   r.planned_value AS Planned, r.actual_value AS Reported, r.comment AS Comment, r.line_row AS LineRow
+            FROM pbi_fct_benefit_realization r
+            JOIN pbi_dim_initiative i ON i.initiative_id = r.initiative_id
+            WHERE UPPER(i.object_id) = UPPER(@id)
+            """, new { id }, cancellationToken: ct))).ToList();
+        var names = initiatives.ToDictionary(i => i.InitiativeId, i => i.Name, StringComparer.Ordinal);
+        return new ActualsTemplateData(
+            obj?.ObjectId ?? initiatives[0].ObjectId,
+            obj?.Name,
+            obj?.ManagerEmail,
+            rows.OrderBy(r => r.InitiativeId, StringComparer.Ordinal).ThenBy(r => r.LineRow).ThenBy(r => r.Year)
+                .Select(r => new ActualsTemplateRow(r.InitiativeId, names.GetValueOrDefault(r.InitiativeId), r.BenefitLine, r.BenefitType, r.Year, r.Planned, r.Reported, r.Comment))
+                .ToList());
+    }
+
+    private sealed class TemplateRealization
+    {
+        public string InitiativeId { get; init; } = "";
+        public string BenefitLine { get; init; } = "";
+        public string BenefitType { get; init; } = "";
+        public int Year { get; init; }
+        public decimal Planned { get; init; }
+        public decimal? Reported { get; init; }
+        public string? Comment { get; init; }
+        public int LineRow { get; init; }
+    }
+
     public async Task<IReadOnlyList<ProblemRow>> ProblemsOfRunAsync(long runId, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);

@@ -11,7 +11,8 @@ internal static class WarehouseTables
         C("file_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("source_kind", ColumnType.Text),
         C("file_name", ColumnType.Text), C("content_sha256", ColumnType.Text), C("size_bytes", ColumnType.Int64),
         C("modified_at_utc", ColumnType.TimestampUtc), C("status", ColumnType.Text), C("rows_loaded", ColumnType.Int32),
-        C("rows_rejected", ColumnType.Int32), C("message", ColumnType.Text), C("processed_at_utc", ColumnType.TimestampUtc));
+        C("rows_rejected", ColumnType.Int32), C("message", ColumnType.Text), C("processed_at_utc", ColumnType.TimestampUtc),
+        C("author_email", ColumnType.Text), C("source_url", ColumnType.Text));
 
     public static readonly BulkTable EtlProblem = new("etl_problem",
         C("problem_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("file_id", ColumnType.Int64),
@@ -28,6 +29,36 @@ internal static class WarehouseTables
         C("file_id", ColumnType.Int64), C("sheet_name", ColumnType.Text), C("cell", ColumnType.Text),
         C("line_row", ColumnType.Int32), C("line_name", ColumnType.Text), C("line_kind", ColumnType.Text),
         C("category", ColumnType.Text), C("year", ColumnType.Int32), C("raw_text", ColumnType.Text), C("value", ColumnType.Decimal));
+
+    public static readonly BulkTable RawBusinessCaseLine = new("raw_business_case_line",
+        C("file_id", ColumnType.Int64), C("sheet_name", ColumnType.Text), C("line_row", ColumnType.Int32),
+        C("line_name", ColumnType.Text), C("line_kind", ColumnType.Text), C("category", ColumnType.Text));
+
+    public static readonly BulkTable RawActualRow = new("raw_actual_row",
+        C("file_id", ColumnType.Int64), C("row_number", ColumnType.Int32), C("initiative_id", ColumnType.Text),
+        C("benefit_line", ColumnType.Text), C("benefit_type", ColumnType.Text), C("year", ColumnType.Text),
+        C("planned", ColumnType.Text), C("value", ColumnType.Text), C("comment", ColumnType.Text),
+        C("status", ColumnType.Text), C("message", ColumnType.Text));
+
+    public static readonly BulkTable BenefitActual = new("fct_benefit_actual",
+        C("actual_id", ColumnType.Int64), C("initiative_id", ColumnType.Text), C("benefit_line", ColumnType.Text),
+        C("benefit_line_key", ColumnType.Text), C("benefit_type", ColumnType.Text), C("year", ColumnType.Int32),
+        C("value", ColumnType.Decimal), C("comment", ColumnType.Text), C("reported_by", ColumnType.Text),
+        C("uploaded_by", ColumnType.Text), C("reported_at_utc", ColumnType.TimestampUtc), C("file_id", ColumnType.Int64),
+        C("run_id", ColumnType.Int64), C("sheet_name", ColumnType.Text), C("cell", ColumnType.Text),
+        C("is_current", ColumnType.Flag), C("unmatched_reason", ColumnType.Text));
+
+    public static readonly BulkTable BenefitRealization = new("fct_benefit_realization",
+        C("initiative_id", ColumnType.Text), C("benefit_line", ColumnType.Text), C("benefit_type", ColumnType.Text),
+        C("year", ColumnType.Int32), C("planned_value", ColumnType.Decimal), C("actual_value", ColumnType.Decimal),
+        C("variance_value", ColumnType.Decimal), C("realization_rate", ColumnType.Ratio), C("planned_acc_value", ColumnType.Decimal),
+        C("actual_acc_value", ColumnType.Decimal), C("reported_by", ColumnType.Text), C("reported_at_utc", ColumnType.TimestampUtc),
+        C("comment", ColumnType.Text), C("bc_version_id", ColumnType.Int64), C("line_row", ColumnType.Int32),
+        C("actual_id", ColumnType.Int64), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable EtlUploadState = new("etl_upload_state",
+        C("source_key", ColumnType.Text), C("delta_link", ColumnType.Text), C("last_run_id", ColumnType.Int64),
+        C("last_read_utc", ColumnType.TimestampUtc));
 
     public static readonly BulkTable BusinessCaseVersion = new("fct_business_case_version",
         C("bc_version_id", ColumnType.Int64), C("initiative_id", ColumnType.Text), C("version_label", ColumnType.Text),
@@ -128,6 +159,7 @@ internal static class WarehouseTables
     /// <summary>The order in which buffered rows are flushed: every table after the ones it references.</summary>
     public static readonly IReadOnlyList<BulkTable> FlushOrder =
     [
-        EtlFile, EtlProblem, EtlListRead, RawBusinessCaseAttribute, RawBusinessCaseValue, BusinessCaseVersion, BusinessCaseYear,
+        EtlFile, EtlProblem, EtlListRead, RawBusinessCaseAttribute, RawBusinessCaseValue, RawBusinessCaseLine, BusinessCaseVersion, BusinessCaseYear,
+        RawActualRow, BenefitActual,
     ];
 }

@@ -50,6 +50,8 @@ public static class DataChecks
     /// <summary>A check of its own: a query that counts the rows breaking the rule.</summary>
     public static DataCheck Custom(string name, string countingSql) => new($"custom:{name}", countingSql);
 
+    private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
+
     public static readonly IReadOnlyList<DataCheck> All =
     [
         Unique("pbi_dim_initiative", "initiative_id"),
@@ -123,6 +125,36 @@ public static class DataChecks
         Range("pbi_fct_project_status", "percent_complete", 0, 100),
         Custom("one_latest_status_per_initiative",
             "SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d"),
+
+        // Benefit actuals and their realisation.
+        Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year"),
+        NotNull("pbi_fct_benefit_realization", "initiative_id"),
+        NotNull("pbi_fct_benefit_realization", "benefit_line"),
+        NotNull("pbi_fct_benefit_realization", "year"),
+        NotNull("pbi_fct_benefit_realization", "planned_value"),
+        Relationship("pbi_fct_benefit_realization", "initiative_id", "pbi_dim_initiative", "initiative_id"),
+        Relationship("pbi_fct_benefit_realization", "year", "pbi_dim_year", "year"),
+        Relationship("pbi_fct_benefit_realization", "actual_id", "pbi_fct_benefit_actual", "actual_id"),
+        AcceptedValues("pbi_fct_benefit_realization", "benefit_type", BenefitTypes),
+        Expression("values_are_not_negative", "pbi_fct_benefit_realization", "planned_value < 0 OR actual_value < 0"),
+        Expression("rate_is_not_negative", "pbi_fct_benefit_realization", "realization_rate < 0"),
+        new("expression:pbi_fct_benefit_realization:movement_is_a_score",
+            "SELECT COUNT(*) FROM pbi_fct_benefit_realization WHERE benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)",
+            new { Movement = Model.Labels.Movement }),
+        Unique("pbi_fct_benefit_actual", "actual_id"),
+        NotNull("pbi_fct_benefit_actual", "initiative_id"),
+        NotNull("pbi_fct_benefit_actual", "benefit_line"),
+        NotNull("pbi_fct_benefit_actual", "year"),
+        AcceptedValues("pbi_fct_benefit_actual", "benefit_type", BenefitTypes),
+        Expression("value_is_not_negative", "pbi_fct_benefit_actual", "value < 0"),
+        new("expression:pbi_fct_benefit_actual:movement_is_a_score",
+            "SELECT COUNT(*) FROM pbi_fct_benefit_actual WHERE benefit_type = @Movement AND value > 10",
+            new { Movement = Model.Labels.Movement }),
+        Relationship("pbi_fct_benefit_actual", "file_id", "pbi_etl_file", "file_id"),
+        Relationship("pbi_fct_benefit_actual", "run_id", "pbi_etl_run", "run_id"),
+        Custom("one_current_actual_per_key",
+            "SELECT COUNT(*) FROM (SELECT initiative_id, benefit_line_key, year FROM pbi_fct_benefit_actual " +
+            "GROUP BY initiative_id, benefit_line_key, year HAVING SUM(is_current) <> 1) d"),
     ];
 
     public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)

@@ -19,9 +19,11 @@ public abstract class TestWarehouse : IDisposable
 
     public EvaluationOptions Evaluation { get; } = new();
 
+    public ActualsOptions Actuals { get; } = new();
+
     public SchemaMigrator Migrator() => new(Database, NullLogger<SchemaMigrator>.Instance);
 
-    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, NullLogger<WarehouseLoader>.Instance);
+    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, Actuals, NullLogger<WarehouseLoader>.Instance);
 
     public async Task<TestWarehouse> MigratedAsync()
     {

@@ -1,0 +1,302 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Model;
+
+namespace NackaInsights.Warehouse.Loading;
+
+/// <summary>The statuses of <c>raw_actual_row</c>: what became of each row of an actuals workbook.</summary>
+public static class ActualRowStatuses
+{
+    public const string Loaded = "Inläst";
+    public const string Rejected = "Avvisad";
+    public const string NotReported = "Ej rapporterad";
+
+    public static string Of(ActualRowStatus status) => status switch
+    {
+        ActualRowStatus.Accepted => Loaded,
+        ActualRowStatus.Rejected => Rejected,
+        _ => NotReported,
+    };
+}
+
+public sealed partial class RefreshRun
+{
+    private const string BenefitLineKind = "Nytta";
+
+    private readonly Dictionary<string, string?> _uploadDeltaLinks = new(StringComparer.Ordinal);
+    private ActualsCatalogue? _catalogue;
+    private long? _nextActualId;
+    private bool _actualsAdded;
+
+    /// <summary>
+    /// What actuals rows are judged by, as of this point of the run: the model is first brought up to
+    /// date with the business cases and lists loaded so far. Kept until the run loads something that changes it.
+    /// </summary>
+    public async Task<ActualsCatalogue> GetActualsCatalogueAsync(CancellationToken ct)
+    {
+        await BringModelUpToDateAsync(ct);
+        if (_catalogue is not null)
+        {
+            return _catalogue;
+        }
+        var initiatives = await QueryAsync<(string InitiativeId, string? ObjectId, string? ManagerEmail)>(
+            """
+            SELECT i.initiative_id, i.object_id, o.manager_email
+            FROM dim_initiative i
+            LEFT JOIN dim_object o ON o.object_id = i.object_id
+            """, ct);
+        var cases = await CurrentCasesAsync(withPlannedValues: false, ct);
+        _catalogue = new ActualsCatalogue(
+            initiatives.Select(i =>
+            {
+                var bc = cases.GetValueOrDefault(i.InitiativeId);
+                return new CatalogueInitiative(i.InitiativeId, i.ObjectId, i.ManagerEmail, bc?.FirstYear, bc?.LastYear,
+                    bc?.Lines.Select(l => new CatalogueLine(l.Name, l.Type)).ToList() ?? []);
+            }),
+            _actuals.Administrators);
+        return _catalogue;
+    }
+
+    /// <summary>
+    /// Judges one actuals workbook against the catalogue and loads it: the file with its status and a
+    /// problem per rejected cell, every row as read, and the accepted values. Returns the judgement, from
+    /// which the edge writes the result workbook.
+    /// </summary>
+    public async Task<ActualsValidation> AddActualsAsync(SourceFile file, ActualsUpload upload, CancellationToken ct)
+    {
+        var catalogue = await GetActualsCatalogueAsync(ct);
+        var validation = Timings.Measure(PhaseTimings.Validate, () => ActualsValidator.Validate(file.Name, upload, catalogue, file.AuthorEmail));
+        _nextActualId ??= await _connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", transaction: Transaction, cancellationToken: ct)) + 1;
+
+        var (accepted, rejected, notReported) = (validation.Accepted, validation.Rejected, validation.NotReported);
+        var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
+        var fileId = _nextFileId;
+        await AddFileAsync(file, status, accepted, rejected, ActualsMessage(upload.ObjectId, accepted, rejected, notReported), validation.Problems.ToList(), ct);
+
+        var reportedBy = string.IsNullOrWhiteSpace(upload.ReportedBy) ? file.AuthorEmail : upload.ReportedBy.Trim();
+        var reportedAt = file.ModifiedUtc ?? StartedAtUtc;
+        foreach (var outcome in validation.Rows)
+        {
+            var row = outcome.Row;
+            Buffer(WarehouseTables.RawActualRow,
+                fileId, row.Row, row.InitiativeId, row.BenefitLine, row.TypeText, row.YearText, row.PlannedText, row.ValueText, row.Comment,
+                ActualRowStatuses.Of(outcome.Status), outcome.Status == ActualRowStatus.Rejected ? outcome.ResultText : null);
+            if (outcome.Status != ActualRowStatus.Accepted)
+            {
+                continue;
+            }
+            var line = outcome.Line!;
+            var initiativeId = catalogue.Find(row.InitiativeId!)!.InitiativeId;
+            Buffer(WarehouseTables.BenefitActual,
+                _nextActualId++, initiativeId, line.Name, ActualsValidator.LineKey(line.Name), Labels.Of(line.Type), row.Year!.Value, row.Value!.Value,
+                row.Comment, reportedBy, file.AuthorEmail, reportedAt, fileId, RunId, upload.SheetName,
+                upload.Columns.Value + row.Row.ToString(CultureInfo.InvariantCulture), true, null);
+        }
+        if (accepted > 0)
+        {
+            _actualsAdded = true;
+        }
+        await FlushIfFullAsync(ct);
+        return validation;
+    }
+
+    /// <summary>The delta link an uploads source was last read up to, as published (or as set earlier in this run).</summary>
+    public async Task<string?> GetUploadDeltaLinkAsync(string key, CancellationToken ct)
+    {
+        if (_uploadDeltaLinks.TryGetValue(key, out var pending))
+        {
+            return pending;
+        }
+        return await _connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT delta_link FROM etl_upload_state WHERE source_key = @key", new { key }, Transaction, cancellationToken: ct));
+    }
+
+    /// <summary>Keeps an uploads source's delta link; written with the run, so it only advances when the run publishes.</summary>
+    public void SetUploadDeltaLink(string key, string? deltaLink) => _uploadDeltaLinks[key] = deltaLink;
+
+    private static string ActualsMessage(string? objectId, int accepted, int rejected, int notReported)
+    {
+        var subject = string.IsNullOrWhiteSpace(objectId) ? "Utfall" : $"Utfall för {objectId.Trim()}";
+        if (accepted + rejected == 0)
+        {
+            return notReported == 0
+                ? $"{subject}: inget utfall angivet; filen har inga rader."
+                : $"{subject}: inget utfall angivet; {Rows(notReported)} utan utfall.";
+        }
+        var parts = new List<string>
+        {
+            accepted == 1 ? "1 rad inläst" : $"{accepted} rader inlästa",
+            rejected == 1 ? "1 avvisad" : $"{rejected} avvisade",
+        };
+        if (notReported > 0)
+        {
+            parts.Add($"{notReported} utan utfall");
+        }
+        return $"{subject}: {string.Join(", ", parts)}.";
+    }
+
+    private static string Rows(int count) => count == 1 ? "1 rad" : $"{count} rader";
+
+    /// <summary>
+    /// At completion: keeps the uploads' delta links and, when business cases or actuals changed, marks
+    /// the current actuals, says which no longer match their business case, and rebuilds the realisation.
+    /// </summary>
+    private async Task CompleteActualsAsync(CancellationToken ct)
+    {
+        foreach (var (key, link) in _uploadDeltaLinks)
+        {
+            await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_upload_state WHERE source_key = @key", new { key }, Transaction, cancellationToken: ct));
+            await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow()]], _database.CommandTimeoutSeconds, ct);
+        }
+
+        var stale = _actualsAdded || _businessCasesChanged;
+        if (!stale)
+        {
+            // A warehouse upgraded with business cases already in it: its realisation is built once.
+            var built = await _connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM fct_benefit_realization", transaction: Transaction, cancellationToken: ct));
+            stale = built == 0 && (await CurrentCasesAsync(withPlannedValues: false, ct)).Values.Any(c => c.Lines.Count > 0);
+        }
+        if (!stale)
+        {
+            return;
+        }
+
+        // The latest actual per initiative, line and year is current: actuals are numbered in processing order.
+        await ExecuteAsync(
+            """
+            UPDATE fct_benefit_actual
+            SET is_current = CASE WHEN actual_id = (
+                SELECT MAX(l.actual_id) FROM fct_benefit_actual l
+                WHERE l.initiative_id = fct_benefit_actual.initiative_id
+                  AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
+                  AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
+            """, ct);
+        var actuals = await QueryAsync<StoredActual>(
+            """
+            SELECT actual_id AS ActualId, initiative_id AS InitiativeId, benefit_line AS BenefitLine, benefit_line_key AS BenefitLineKey,
+                   benefit_type AS BenefitType, year AS Year, value AS Value, comment AS Comment, reported_by AS ReportedBy,
+                   reported_at_utc AS ReportedAtUtc, unmatched_reason AS UnmatchedReason
+            FROM fct_benefit_actual
+            WHERE is_current = 1
+            """, ct);
+        var cases = await CurrentCasesAsync(withPlannedValues: true, ct);
+
+        var rows = new List<object?[]>();
+        var unmatched = new List<(StoredActual Actual, string Reason)>();
+        var byInitiative = actuals.ToLookup(a => a.InitiativeId, StringComparer.Ordinal);
+        foreach (var group in byInitiative)
+        {
+            if (!cases.ContainsKey(group.Key))
+            {
+                unmatched.AddRange(group.Select(a => (a, "Initiativet har ingen gällande nyttokalkyl.")));
+            }
+        }
+        foreach (var (initiativeId, bc) in cases)
+        {
+            var matched = new List<CurrentActual>();
+            var lines = bc.Lines.ToDictionary(l => ActualsValidator.LineKey(l.Name), StringComparer.Ordinal);
+            foreach (var a in byInitiative[initiativeId])
+            {
+                var reason = !lines.TryGetValue(a.BenefitLineKey, out var line)
+                    ? "Nyttoposten finns inte längre i den gällande nyttokalkylen."
+                    : Labels.Of(line.Type) != a.BenefitType
+                        ? $"Nyttoposten är nu {Labels.Of(line.Type)}; utfallet rapporterades som {a.BenefitType}."
+                        : bc.FirstYear is not { } first || bc.LastYear is not { } last || a.Year < first || a.Year > last
+                            ? $"Året {a.Year} ligger utanför nyttokalkylens år {bc.FirstYear}–{bc.LastYear}."
+                            : null;
+                if (reason is null)
+                {
+                    matched.Add(new CurrentActual(a.BenefitLineKey, a.Year, a.Value, a.ActualId));
+                }
+                else
+                {
+                    unmatched.Add((a, reason));
+                }
+            }
+            if (bc.FirstYear is not { } from || bc.LastYear is not { } to)
+            {
+                continue;
+            }
+            var stored = byInitiative[initiativeId].ToDictionary(a => a.ActualId);
+            foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
+            {
+                var source = r.Source is { ActualId: { } id } ? stored[id] : null;
+                rows.Add([
+                    initiativeId, r.Line.Name, Labels.Of(r.Line.Type), r.Year, r.Planned, r.Actual, r.Variance, r.Rate,
+                    r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
+                    bc.BcVersionId, r.Line.Row, source?.ActualId, RunId,
+                ]);
+            }
+        }
+
+        await ExecuteAsync("UPDATE fct_benefit_actual SET unmatched_reason = NULL WHERE unmatched_reason IS NOT NULL", ct);
+        if (unmatched.Count > 0)
+        {
+            await _connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
+                unmatched.Select(u => new { u.Reason, u.Actual.ActualId }), Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
+            {
+                _logger.LogWarning("Run {RunId}: {Count} current actual(s) of {Initiative} no longer match its current business case: {Lines}",
+                    RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
+            }
+        }
+        await ExecuteAsync("DELETE FROM fct_benefit_realization", ct);
+        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.BenefitRealization, rows, _database.CommandTimeoutSeconds, ct);
+    }
+
+    private sealed class StoredActual
+    {
+        public long ActualId { get; init; }
+        public string InitiativeId { get; init; } = "";
+        public string BenefitLine { get; init; } = "";
+        public string BenefitLineKey { get; init; } = "";
+        public string BenefitType { get; init; } = "";
+        public int Year { get; init; }
+        public decimal Value { get; init; }
+        public string? Comment { get; init; }
+        public string? ReportedBy { get; init; }
+        public DateTime ReportedAtUtc { get; init; }
+        public string? UnmatchedReason { get; init; }
+    }
+
+    private sealed record CurrentBusinessCase(long BcVersionId, int? FirstYear, int? LastYear, List<PlannedBenefitLine> Lines);
+
+    /// <summary>Every initiative's current business case with its benefit lines in row order, and their planned values when asked.</summary>
+    private async Task<Dictionary<string, CurrentBusinessCase>> CurrentCasesAsync(bool withPlannedValues, CancellationToken ct)
+    {
+        var versions = (await QueryAsync<(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear)>(
+            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1", ct));
+        var lines = (await _connection.QueryAsync<(string InitiativeId, int LineRow, string LineName, string Category)>(new CommandDefinition(
+            """
+            SELECT v.initiative_id, l.line_row, l.line_name, l.category
+            FROM raw_business_case_line l
+            JOIN fct_business_case_version v ON v.file_id = l.file_id
+            WHERE v.is_current = 1 AND l.line_kind = @Kind
+            """, new { Kind = BenefitLineKind }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
+        var values = !withPlannedValues ? [] : (await _connection.QueryAsync<(string InitiativeId, int LineRow, int Year, decimal Value)>(new CommandDefinition(
+            """
+            SELECT v.initiative_id, r.line_row, r.year, r.value
+            FROM raw_business_case_value r
+            JOIN fct_business_case_version v ON v.file_id = r.file_id
+            WHERE v.is_current = 1 AND r.line_kind = @Kind
+            """, new { Kind = BenefitLineKind }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
+        var planned = values.GroupBy(v => (v.InitiativeId, v.LineRow))
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, decimal>)g.GroupBy(v => v.Year).ToDictionary(y => y.Key, y => y.Sum(v => v.Value)));
+        var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
+        IReadOnlyDictionary<int, decimal> none = new Dictionary<int, decimal>();
+        return versions.ToDictionary(
+            v => v.InitiativeId,
+            v => new CurrentBusinessCase(v.BcVersionId, v.FirstYear, v.LastYear, linesOf[v.InitiativeId]
+                .OrderBy(l => l.LineRow)
+                .Select(l => new PlannedBenefitLine(l.LineRow, l.LineName, ParseType(l.Category), planned.GetValueOrDefault((l.InitiativeId, l.LineRow)) ?? none))
+                .ToList()),
+            StringComparer.Ordinal);
+    }
+
+    private static BenefitType ParseType(string label) =>
+        Labels.TryParseBenefitType(label, out var type) ? type : throw new InvalidOperationException($"A benefit line's category is not a benefit type: {label}");
+}
