@@ -75,10 +75,24 @@ internal static class ConsoleReport
         await output.WriteLineAsync(
             $"Nacka's reference case {DemoSourceWriter.ReferenceInitiativeId}: total cost {Sek((decimal)reference.Cost)}, " +
             $"economic benefit {Sek((decimal)reference.Benefit)}, net {Sek((decimal)reference.Net)}, net present value {Sek((decimal)reference.Npv)}.");
+        var realisation = await connection.QuerySingleAsync<(long Initiatives, double? Planned, double? Actual, double? Lowest, double? Highest)>(new CommandDefinition(
+            """
+            SELECT COUNT(DISTINCT initiative_id), SUM(planned_value), SUM(actual_value), MIN(realization_rate), MAX(realization_rate)
+            FROM pbi_fct_benefit_realization
+            WHERE actual_value IS NOT NULL AND benefit_type <> @Movement
+            """, new { Movement = Warehouse.Model.Labels.Movement }, cancellationToken: ct));
+        if (realisation.Initiatives > 0 && realisation.Planned is > 0)
+        {
+            await output.WriteLineAsync(
+                $"Benefit realisation, where actuals were reported ({realisation.Initiatives} initiatives): planned {Sek((decimal)realisation.Planned.Value)}, " +
+                $"realised {Sek((decimal)(realisation.Actual ?? 0))} ({realisation.Actual / realisation.Planned:P0}); " +
+                $"per line and year from {realisation.Lowest:P0} to {realisation.Highest:P0}.");
+        }
         await output.WriteLineAsync();
         await output.WriteLineAsync("Power BI reads the pbi_* views of that file through the SQLite ODBC driver (see README, 'Connecting Power BI').");
         await output.WriteLineAsync($"  nacka-insights status --db \"{dbPath}\"   shows the runs and files.");
         await output.WriteLineAsync($"  sqlite3 \"{dbPath}\" \"SELECT * FROM pbi_fct_business_case_year WHERE initiative_id = '{DemoSourceWriter.ReferenceInitiativeId}'\"");
+        await output.WriteLineAsync($"  nacka-insights template actuals --object {DemoActualsWriter.SilentObject} --out utfall.xlsx --db \"{dbPath}\"   writes an objektsförvaltare's workbook.");
     }
 
     public static async Task WriteStatusAsync(TextWriter output, WarehouseQueries queries, WarehouseDatabase database, int runCount, CancellationToken ct)

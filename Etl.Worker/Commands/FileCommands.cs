@@ -1,7 +1,11 @@
 using System.CommandLine;
+using NackaInsights.Etl.Sources.Actuals;
 using NackaInsights.Etl.Sources.BusinessCases;
 using NackaInsights.Etl.Sources.Xlsx;
 using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Etl.Commands;
 
@@ -10,8 +14,10 @@ internal static class ValidateCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("FILE") { Description = "The workbook to check." };
+        var file = new Argument<string>("FILE") { Description = "The workbook to check: a business case or an actuals workbook, told apart by their sheets." };
+        var database = new DatabaseOptions();
         var command = new Command("validate", "Check one workbook and print every problem with its sheet and cell. Writes nothing.") { file };
+        database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
@@ -19,7 +25,7 @@ internal static class ValidateCommand
             {
                 throw new UsageException($"There is no file '{path}'.");
             }
-            using var host = CommandHost.Build(new Dictionary<string, string?>());
+            using var host = CommandHost.Build(database.Overrides(parse));
             var limits = host.Services.GetRequiredService<WorkbookLimits>();
             var name = Path.GetFileName(path);
 
@@ -36,9 +42,9 @@ internal static class ValidateCommand
             }
             using (workbook)
             {
-                if (workbook.FindSheet("Utfall") is not null && BusinessCaseWorkbookReader.RequiredSheets.All(s => workbook.FindSheet(s) is null))
+                if (ActualsWorkbookReader.IsActualsWorkbook(workbook) && BusinessCaseWorkbookReader.RequiredSheets.All(s => workbook.FindSheet(s) is null))
                 {
-                    throw new UsageException($"{name} is a benefit actuals workbook (sheet Utfall); this version validates business case workbooks only.");
+                    return await ValidateActualsAsync(stdout, host, workbook, name, ct);
                 }
                 var result = host.Services.GetRequiredService<BusinessCaseWorkbookReader>().Read(workbook, name);
                 if (result.IsValid)
@@ -63,6 +69,48 @@ internal static class ValidateCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// An actuals workbook: the file's own rules always; with a warehouse to read, also whether each
+    /// initiative, Nyttopost and year exists and whether the reporter may report for it, as a load would.
+    /// </summary>
+    private static async Task<int> ValidateActualsAsync(TextWriter stdout, IHost host, XlsxWorkbook workbook, string name, CancellationToken ct)
+    {
+        var read = host.Services.GetRequiredService<ActualsWorkbookReader>().Read(workbook, name);
+        if (read.Upload is not { } upload || read.FileProblems.Count > 0)
+        {
+            foreach (var problem in read.FileProblems)
+            {
+                await stdout.WriteLineAsync(problem.ToString());
+            }
+            await stdout.WriteLineAsync($"{Problems(read.FileProblems.Count)}; the file would be rejected whole and nothing of it loaded.");
+            return ExitCodes.Rejections;
+        }
+        ActualsCatalogue? catalogue = null;
+        var against = "";
+        if (await ExistingWarehouse.ProblemAsync(host, ct) is { } missing)
+        {
+            against = $"Checked against the file's own rules only ({missing.Split(". ")[0]}): initiatives, benefit lines, years and who may report are checked when it is loaded.";
+        }
+        else
+        {
+            catalogue = await host.Services.GetRequiredService<WarehouseQueries>().GetActualsCatalogueAsync(
+                host.Services.GetRequiredService<ActualsOptions>().Administrators, ct);
+            against = $"Checked against {host.Services.GetRequiredService<WarehouseDatabase>().Describe()} as last published.";
+        }
+        var validation = ActualsValidator.Validate(name, upload, catalogue, uploadedBy: null);
+        foreach (var problem in validation.Problems)
+        {
+            await stdout.WriteLineAsync(problem.ToString());
+        }
+        await stdout.WriteLineAsync(
+            $"{name}: an actuals workbook{(upload.ObjectId is null ? "" : $" for {upload.ObjectId}")}. " +
+            $"{validation.Accepted} row{(validation.Accepted == 1 ? "" : "s")} would be loaded, {validation.Rejected} rejected, {validation.NotReported} without Utfall (not reported).");
+        await stdout.WriteLineAsync(against);
+        return validation.Rejected > 0 ? ExitCodes.Rejections : ExitCodes.Success;
+    }
+
+    private static string Problems(int count) => $"{count} problem{(count == 1 ? "" : "s")}";
 }
 
 /// <summary><c>template business-case --out FILE</c>: writes an empty, ready-to-fill workbook.</summary>
@@ -104,7 +152,71 @@ internal static class TemplateCommand
             await stdout.WriteLineAsync($"Wrote an empty business case workbook to {Path.GetFullPath(path)} (years {first}–{first + count - 1}).");
             return ExitCodes.Success;
         });
-        var command = new Command("template", "Write a workbook template.") { businessCase };
+        var command = new Command("template", "Write a workbook template.") { businessCase, CreateActuals(stdout, stderr) };
+        return command;
+    }
+
+    /// <summary><c>template actuals --object ID --out FILE</c>: the pre-filled actuals workbook of one förvaltningsobjekt.</summary>
+    private static Command CreateActuals(TextWriter stdout, TextWriter stderr)
+    {
+        var objectId = new Option<string>("--object") { Description = "The förvaltningsobjekt's id, as in the list Forvaltningsobjekt.", Required = true };
+        var outFile = new Option<string>("--out") { Description = "Where to write the workbook.", Required = true };
+        var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists." };
+        var database = new DatabaseOptions();
+        var command = new Command("actuals", "Write the pre-filled benefit actuals workbook (nyttouppföljning) of one förvaltningsobjekt, from the warehouse.")
+        {
+            objectId, outFile, force,
+        };
+        database.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var id = parse.GetValue(objectId)!.Trim();
+            var path = parse.GetValue(outFile)!;
+            if (id.Length == 0)
+            {
+                throw new UsageException("--object must name a förvaltningsobjekt.");
+            }
+            if (File.Exists(path) && !parse.GetValue(force))
+            {
+                throw new UsageException($"'{path}' exists already; give --force to overwrite it.");
+            }
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(directory))
+            {
+                throw new UsageException($"The folder '{directory}' does not exist.");
+            }
+            using var host = CommandHost.Build(database.Overrides(parse));
+            if (await ExistingWarehouse.ProblemAsync(host, ct) is { } problem)
+            {
+                await stderr.WriteLineAsync(problem);
+                return ExitCodes.Failed;
+            }
+            var data = await host.Services.GetRequiredService<WarehouseQueries>().GetActualsTemplateAsync(id, ct);
+            if (data is null)
+            {
+                throw new UsageException(
+                    $"There is no förvaltningsobjekt '{id}' in {host.Services.GetRequiredService<WarehouseDatabase>().Describe()}: " +
+                    "it is neither in the list Forvaltningsobjekt nor the object of any initiative.");
+            }
+            var template = new ActualsTemplate(data.ObjectId, data.ObjectName, data.ManagerEmail, data.Rows
+                .Select(r => new Sources.Actuals.ActualsTemplateRow(
+                    r.InitiativeId, r.InitiativeName, r.BenefitLine,
+                    Labels.TryParseBenefitType(r.BenefitType, out var type) ? type : BenefitType.Financial,
+                    r.Year, r.Planned, r.Reported, r.Comment))
+                .ToList());
+            await File.WriteAllBytesAsync(path, ActualsTemplateWriter.Write(template), ct);
+
+            var initiatives = data.Rows.Select(r => r.InitiativeId).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            var reported = data.Rows.Count(r => r.Reported is not null);
+            await stdout.WriteLineAsync(
+                $"Wrote the actuals workbook of {data.ObjectId}{(data.ObjectName is null ? "" : $" ({data.ObjectName})")} to {Path.GetFullPath(path)}: " +
+                $"{data.Rows.Count} rows for {initiatives} initiative{(initiatives == 1 ? "" : "s")}, {reported} already reported.");
+            if (data.Rows.Count == 0)
+            {
+                await stderr.WriteLineAsync($"None of the initiatives of {data.ObjectId} has a current business case with benefit lines; the workbook has no rows.");
+            }
+            return ExitCodes.Success;
+        });
         return command;
     }
 }

@@ -32,7 +32,7 @@ internal static class RefreshCommand
             }
             else
             {
-                // Without a source folder: the configured sources, the SharePoint lists through Graph.
+                // Without a source folder: the configured sources, the SharePoint lists and document libraries through Graph.
                 var graph = host.Services.GetRequiredService<GraphOptions>();
                 if (!graph.Enabled)
                 {
@@ -40,8 +40,7 @@ internal static class RefreshCommand
                         "refresh needs --source-dir DIR, or the SharePoint site configured in the section GraphOptions " +
                         "(Enabled, TenantId, ClientId, Authentication, SiteHostname and SitePath or SiteId).");
                 }
-                using var lists = new GraphListSource(graph, GraphCredentials.Create(graph), host.Services.GetRequiredService<ILogger<GraphListSource>>());
-                result = await RunPipelineAsync(host, new RunSources(null, lists), "refresh", stderr, ct);
+                result = await RunGraphPipelineAsync(host, graph, "refresh", stderr, ct);
             }
             await ConsoleReport.WriteRunAsync(stdout, result);
             return ConsoleReport.ExitCode(result);
@@ -53,6 +52,32 @@ internal static class RefreshCommand
     internal static Task<RunResult> RunPipelineAsync(IHost host, string dir, string runKind, TextWriter stderr, CancellationToken ct)
     {
         return RunPipelineAsync(host, RunSources.FromFolder(new SourceFolder(dir)), runKind, stderr, ct);
+    }
+
+    /// <summary>
+    /// The configured SharePoint site through Graph: its lists, and its document libraries of business case
+    /// and actuals workbooks (a library whose setting is empty is left out).
+    /// </summary>
+    internal static async Task<RunResult> RunGraphPipelineAsync(IHost host, GraphOptions graph, string runKind, TextWriter stderr, CancellationToken ct)
+    {
+        var credential = GraphCredentials.Create(graph);
+        using var lists = new GraphListSource(graph, credential, host.Services.GetRequiredService<ILogger<GraphListSource>>());
+        var libraries = new List<GraphLibrarySource>();
+        try
+        {
+            foreach (var kind in new[] { SourceKind.BusinessCase, SourceKind.Actuals })
+            {
+                if (graph.LibraryFor(kind).Library.IsEnabled)
+                {
+                    libraries.Add(new GraphLibrarySource(graph, kind, credential, host.Services.GetRequiredService<ILogger<GraphLibrarySource>>()));
+                }
+            }
+            return await RunPipelineAsync(host, new RunSources(libraries, lists), runKind, stderr, ct);
+        }
+        finally
+        {
+            libraries.ForEach(l => l.Dispose());
+        }
     }
 
     /// <summary>Migrates the warehouse, then runs the pipeline over <paramref name="sources"/>.</summary>
@@ -105,6 +130,8 @@ internal static class DemoCommand
                 }
             }
             DemoListWriter.Write(dir, DemoListWriter.Snapshot.June);
+            // The objektsförvaltare report what was realised through 2024 in June.
+            DemoActualsWriter.Write(dir);
             var result = await RefreshCommand.RunPipelineAsync(host, dir, "demo", stderr, ct);
             await stdout.WriteLineAsync($"Run {result.RunId} loads the register as it stands in June 2024:");
             await ConsoleReport.WriteRunAsync(stdout, result);
@@ -164,20 +191,34 @@ internal static class StatusCommand
         {
             using var host = CommandHost.Build(database.Overrides(parse));
             var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
-            if (warehouse.Options.Provider == WarehouseProvider.Sqlite && !SqliteFileExists(warehouse.Options.ConnectionString))
+            if (await ExistingWarehouse.ProblemAsync(host, ct) is { } problem)
             {
-                await stderr.WriteLineAsync($"There is no warehouse at {warehouse.Describe()}. Run 'nacka-insights migrate' or 'refresh' first.");
-                return ExitCodes.Failed;
-            }
-            if (await host.Services.GetRequiredService<SchemaMigrator>().CurrentVersionAsync(ct) is null)
-            {
-                await stderr.WriteLineAsync($"{warehouse.Describe()} has no warehouse schema. Run 'nacka-insights migrate' or 'refresh' first.");
+                await stderr.WriteLineAsync(problem);
                 return ExitCodes.Failed;
             }
             await ConsoleReport.WriteStatusAsync(stdout, host.Services.GetRequiredService<WarehouseQueries>(), warehouse, Math.Max(1, parse.GetValue(runs)), ct);
             return ExitCodes.Success;
         });
         return command;
+    }
+}
+
+/// <summary>Whether a command that reads the warehouse has one to read.</summary>
+internal static class ExistingWarehouse
+{
+    /// <summary>Why there is no warehouse to read, for the operator; null when there is one with its schema.</summary>
+    public static async Task<string?> ProblemAsync(IHost host, CancellationToken ct)
+    {
+        var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
+        if (warehouse.Options.Provider == WarehouseProvider.Sqlite && !SqliteFileExists(warehouse.Options.ConnectionString))
+        {
+            return $"There is no warehouse at {warehouse.Describe()}. Run 'nacka-insights migrate' or 'refresh' first.";
+        }
+        if (await host.Services.GetRequiredService<SchemaMigrator>().CurrentVersionAsync(ct) is null)
+        {
+            return $"{warehouse.Describe()} has no warehouse schema. Run 'nacka-insights migrate' or 'refresh' first.";
+        }
+        return null;
     }
 
     private static bool SqliteFileExists(string connectionString)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Sources.Actuals;
 using NackaInsights.Etl.Sources.BusinessCases;
 using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
@@ -37,6 +38,7 @@ public static class NackaInsightsHostingExtensions
         services.AddSingleton<WarehouseLoader>();
         services.AddSingleton<WarehouseQueries>();
         services.AddSingleton<BusinessCaseWorkbookReader>();
+        services.AddSingleton<ActualsWorkbookReader>();
         services.AddSingleton<RefreshPipeline>();
         return builder;
     }

@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using NackaInsights.Etl.Sources.Actuals;
 using NackaInsights.Etl.Sources.BusinessCases;
+using NackaInsights.Etl.Sources.Results;
 using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
 using NackaInsights.Warehouse.Loading;
@@ -7,24 +10,43 @@ using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Pipeline;
 
-/// <summary>What a run reads: a source folder (its workbooks, and its lists unless they come from Graph), and the lists.</summary>
-public sealed record RunSources(SourceFolder? Folder, IListSource? Lists)
+/// <summary>What a run reads: uploaded workbooks (from source folders or document libraries), and the lists.</summary>
+/// <param name="Uploads">Business case sources first, then actuals: actuals are checked against the business cases.</param>
+public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSource? Lists)
 {
     /// <summary>A source folder's workbooks, and its lists when it has a <c>lists/</c> folder.</summary>
     public static RunSources FromFolder(SourceFolder folder)
     {
         var lists = Path.Combine(folder.Root, SourceFolder.Lists);
-        return new RunSources(folder, Directory.Exists(lists) ? new OfflineListSource(lists) : null);
+        return new RunSources(
+            [
+                new FolderUploadSource(folder, SourceFolder.BusinessCases, SourceKind.BusinessCase),
+                new FolderUploadSource(folder, SourceFolder.Actuals, SourceKind.Actuals),
+            ],
+            Directory.Exists(lists) ? new OfflineListSource(lists) : null)
+        {
+            Folder = folder,
+        };
     }
 
+    /// <summary>The source folder, when the run reads one.</summary>
+    public SourceFolder? Folder { get; init; }
+
     /// <summary>For the operator: what the run reads.</summary>
-    public string Describe() => (Folder, Lists) switch
+    public string Describe()
     {
-        ({ } folder, OfflineListSource or null) => folder.Root,
-        ({ } folder, { } lists) => $"{folder.Root}; lists through {lists}",
-        (null, { } lists) => $"lists through {lists}",
-        _ => "nothing",
-    };
+        var parts = new List<string>();
+        if (Folder is not null)
+        {
+            parts.Add(Folder.Root);
+        }
+        parts.AddRange(Uploads.Where(u => u is not FolderUploadSource).Select(u => u.ToString() ?? u.Kind));
+        if (Lists is not null and not OfflineListSource)
+        {
+            parts.Add($"lists through {Lists}");
+        }
+        return parts.Count == 0 ? "nothing" : string.Join("; ", parts);
+    }
 }
 
 /// <summary>Runs the whole pipeline once over its sources: read, validate, load, compute, check, publish.</summary>
@@ -33,13 +55,21 @@ public sealed class RefreshPipeline(
     WorkbookLimits limits,
     ILogger<RefreshPipeline> logger)
 {
+    /// <summary>How many uploads are read and validated at once, in parallel, before they are loaded in order.</summary>
+    private const int Batch = 64;
+
     private abstract record Outcome(SourceFile File);
 
     private sealed record Unchanged(SourceFile File) : Outcome(File);
 
-    private sealed record Read(SourceFile File, BusinessCase BusinessCase) : Outcome(File);
+    private sealed record BusinessCaseRead(SourceFile File, BusinessCase BusinessCase) : Outcome(File);
+
+    private sealed record ActualsRead(SourceFile File, ActualsUpload Upload) : Outcome(File);
 
     private sealed record Rejected(SourceFile File, IReadOnlyList<SourceProblem> Problems, int RowsRejected) : Outcome(File);
+
+    /// <summary>An upload taken into the run, and what its result workbook is made from.</summary>
+    private sealed record Processed(IUploadSource Source, Upload Upload, Outcome Outcome, ActualsValidation? Validation);
 
     /// <summary>
     /// Loads everything in <paramref name="sourceDir"/>. Never throws for a failed run: the result says
@@ -55,36 +85,44 @@ public sealed class RefreshPipeline(
         return RunAsync(RunSources.FromFolder(folder), runKind, observer, ct);
     }
 
-    /// <summary>Loads the given sources: a source folder's workbooks and lists, or lists through Graph.</summary>
+    /// <summary>
+    /// Loads the given sources: lists first, then business cases, then actuals (which are checked
+    /// against them). Result workbooks are written beside the uploads once the run has published.
+    /// </summary>
     public async Task<RunResult> RunAsync(RunSources sources, string runKind, IRunObserver? observer = null, CancellationToken ct = default)
     {
-        foreach (var part in new[] { SourceFolder.Actuals, SourceFolder.Index })
+        if (sources.Folder is { } folder && Directory.Exists(Path.Combine(folder.Root, SourceFolder.Index)))
         {
-            if (sources.Folder is { } folder && Directory.Exists(Path.Combine(folder.Root, part)))
+            logger.LogWarning("The source folder has {Part}/, which this version does not read yet", SourceFolder.Index);
+        }
+        var processed = new List<Processed>();
+        RunResult result;
+        await using (var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct))
+        {
+            try
             {
-                logger.LogWarning("The source folder has {Part}/, which this version does not read yet", part);
+                if (sources.Lists is not null)
+                {
+                    observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
+                    await LoadListsAsync(sources.Lists, run, ct);
+                }
+                foreach (var source in sources.Uploads.OrderBy(u => u.Kind == SourceKind.BusinessCase ? 0 : 1))
+                {
+                    await LoadUploadsAsync(source, run, observer, processed, ct);
+                }
+                result = await run.CompleteAsync(ct);
+            }
+            catch (Exception e)
+            {
+                result = await run.FailAsync(e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e);
             }
         }
-        await using var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct);
-        try
+        if (result.Succeeded)
         {
-            if (sources.Lists is not null)
-            {
-                observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
-                await LoadListsAsync(sources.Lists, run, ct);
-            }
-            if (sources.Folder is not null)
-            {
-                await LoadBusinessCasesAsync(sources.Folder, run, observer, ct);
-            }
-            return await run.CompleteAsync(ct);
+            await WriteResultsAsync(processed, result, ct);
         }
-        catch (Exception e)
-        {
-            return await run.FailAsync(e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e);
-        }
+        return result;
     }
-
     /// <summary>
     /// Reads the four lists, objects and initiatives first. An offline file with the content it had
     /// when it was last read is not read again; through Graph, the kept delta link asks only for changes.
@@ -125,65 +163,155 @@ public sealed class RefreshPipeline(
         }
     }
 
-    private async Task LoadBusinessCasesAsync(SourceFolder folder, RefreshRun run, IRunObserver? observer, CancellationToken ct)
+    /// <summary>
+    /// Lists a source's new or changed uploads, reads and validates them in parallel batches, and takes
+    /// them into the run in processing order: for business cases the version loaded last is current, for
+    /// actuals the report loaded last replaces earlier ones.
+    /// </summary>
+    private async Task LoadUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, List<Processed> processed, CancellationToken ct)
     {
-        foreach (var ignored in folder.Ignored(SourceFolder.BusinessCases))
+        if (source is FolderUploadSource folder)
         {
-            logger.LogWarning("Ignoring {File}: only .xlsx workbooks are read", ignored);
-        }
-        var reader = new BusinessCaseWorkbookReader(limits);
-        var files = folder.Workbooks(SourceFolder.BusinessCases);
-        observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
-
-        // Read and validate in parallel, load in processing order: the version loaded last is current.
-        var outcomes = files
-            .AsParallel()
-            .AsOrdered()
-            .WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
-            .WithCancellation(ct)
-            .Select(file => Process(folder, file, reader, run));
-        foreach (var outcome in outcomes)
-        {
-            switch (outcome)
+            foreach (var ignored in folder.Ignored())
             {
-                case Unchanged u:
-                    await run.AddUnchangedAsync(u.File, ct);
-                    break;
-                case Read r:
-                    await run.AddBusinessCaseAsync(r.File, r.BusinessCase, ct);
-                    break;
-                case Rejected x:
-                    await run.AddRejectedAsync(x.File, x.Problems, x.RowsRejected, ct);
-                    break;
+                logger.LogWarning("Ignoring {File}: only .xlsx workbooks are read", ignored);
             }
+        }
+        observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
+        var deltaLink = source.StateKey is { } key ? await run.GetUploadDeltaLinkAsync(key, ct) : null;
+        var listing = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ListAsync(deltaLink, ct));
+        foreach (var removed in listing.Removed)
+        {
+            logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);
+        }
+        var readers = (new BusinessCaseWorkbookReader(limits), new ActualsWorkbookReader(limits));
+        foreach (var batch in listing.Uploads.Chunk(Batch))
+        {
+            var outcomes = new Outcome[batch.Length];
+            await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
+                async (i, token) => outcomes[i] = await ProcessAsync(source, batch[i], readers, run, token));
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var outcome = outcomes[i];
+                ActualsValidation? validation = null;
+                switch (outcome)
+                {
+                    case Unchanged u:
+                        await run.AddUnchangedAsync(u.File, ct);
+                        break;
+                    case BusinessCaseRead r:
+                        await run.AddBusinessCaseAsync(r.File, r.BusinessCase, ct);
+                        break;
+                    case ActualsRead a:
+                        validation = await run.AddActualsAsync(a.File, a.Upload, ct);
+                        break;
+                    case Rejected x:
+                        await run.AddRejectedAsync(x.File, x.Problems, x.RowsRejected, ct);
+                        break;
+                }
+                if (outcome is not Unchanged && batch[i].Refusal is null)
+                {
+                    processed.Add(new Processed(source, batch[i], outcome, validation));
+                }
+            }
+        }
+        if (source.StateKey is { } stateKey)
+        {
+            run.SetUploadDeltaLink(stateKey, listing.DeltaLink);
         }
     }
 
-    private Outcome Process(SourceFolder folder, FileInfo file, BusinessCaseWorkbookReader reader, RefreshRun run)
+    private async Task<Outcome> ProcessAsync(
+        IUploadSource source, Upload upload, (BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals) readers, RefreshRun run, CancellationToken ct)
     {
-        var content = run.Timings.Measure(PhaseTimings.Read, () => folder.Read(file, SourceKind.BusinessCase, limits.MaxFileBytes));
-        if (run.IsUnchanged(content.File))
+        if (upload.Refusal is { } refusal)
         {
-            return new Unchanged(content.File);
+            // Never read, so there is no fingerprint; the name alone is what the sender will recognise.
+            var refused = new SourceFile(source.Kind, upload.Name, "", upload.SizeBytes, upload.ModifiedUtc) { AuthorEmail = upload.AuthorEmail, SourceUrl = upload.WebUrl };
+            return new Rejected(refused, [SourceProblem.ForFile(upload.Name, refusal)], 0);
         }
-        if (content.Bytes is null)
+        var bytes = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(upload, limits.MaxFileBytes, ct));
+        var sha = bytes is null ? "" : Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var file = new SourceFile(source.Kind, upload.Name, sha, bytes?.LongLength ?? upload.SizeBytes, upload.ModifiedUtc)
         {
-            return new Rejected(content.File, [SourceProblem.ForFile(content.File.Name, XlsxWorkbook.TooLargeMessage(content.File.SizeBytes, limits))], 0);
+            AuthorEmail = upload.AuthorEmail,
+            SourceUrl = upload.WebUrl,
+        };
+        if (bytes is null)
+        {
+            return new Rejected(file, [SourceProblem.ForFile(upload.Name, XlsxWorkbook.TooLargeMessage(upload.SizeBytes, limits))], 0);
         }
-        var result = run.Timings.Measure(PhaseTimings.Validate, () =>
+        if (run.IsUnchanged(file))
+        {
+            return new Unchanged(file);
+        }
+        return run.Timings.Measure(PhaseTimings.Validate, () =>
         {
             try
             {
-                using var workbook = XlsxWorkbook.Open(new MemoryStream(content.Bytes, writable: false), limits);
-                return reader.Read(workbook, content.File.Name);
+                using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits);
+                if (source.Kind == SourceKind.Actuals)
+                {
+                    var actuals = readers.Actuals.Read(workbook, upload.Name);
+                    return actuals.Upload is { } read && actuals.FileProblems.Count == 0
+                        ? (Outcome)new ActualsRead(file, read)
+                        : new Rejected(file, actuals.FileProblems, actuals.Upload?.Rows.Count ?? 0);
+                }
+                var result = readers.BusinessCases.Read(workbook, upload.Name);
+                return result.IsValid
+                    ? (Outcome)new BusinessCaseRead(file, result.BusinessCase!)
+                    : new Rejected(file, result.Problems, result.RowsSeen);
             }
             catch (UnreadableWorkbookException e)
             {
-                return new BusinessCaseReadResult(null, [new SourceProblem(content.File.Name, e.Sheet, null, e.Message)], 0);
+                return new Rejected(file, [new SourceProblem(upload.Name, e.Sheet, null, e.Message)], 0);
             }
         });
-        return result.IsValid
-            ? new Read(content.File, result.BusinessCase!)
-            : new Rejected(content.File, result.Problems, result.RowsSeen);
+    }
+
+    /// <summary>
+    /// Writes each processed upload's result workbook beside it. The run is published by now: a result
+    /// that cannot be written is logged, and the upload's row in <c>pbi_etl_file</c> still tells its outcome.
+    /// </summary>
+    private async Task WriteResultsAsync(IReadOnlyList<Processed> processed, RunResult result, CancellationToken ct)
+    {
+        var outcomes = result.Files
+            .GroupBy(f => (f.Kind, f.Name))
+            .ToDictionary(g => g.Key, g => g.Last());
+        var processedAt = DateTime.UtcNow;
+        var written = 0;
+        foreach (var p in processed)
+        {
+            if (!outcomes.TryGetValue((p.Source.Kind, p.Upload.Name), out var file))
+            {
+                continue;
+            }
+            var summary = new ResultSummary(p.Upload.FileName, processedAt, file.Status, file.Message);
+            var workbook = p.Outcome switch
+            {
+                ActualsRead a when p.Validation is not null => ResultWorkbookWriter.WriteActuals(summary, a.Upload, p.Validation),
+                Rejected x when p.Source.Kind == SourceKind.Actuals => ResultWorkbookWriter.WriteActuals(summary, null, new ActualsValidation([], x.Problems)),
+                Rejected x => ResultWorkbookWriter.WriteBusinessCase(summary, x.Problems, x.RowsRejected > 0 ? x.RowsRejected : null),
+                BusinessCaseRead r => ResultWorkbookWriter.WriteBusinessCase(summary, [], r.BusinessCase.LineCount),
+                _ => null,
+            };
+            if (workbook is null)
+            {
+                continue;
+            }
+            try
+            {
+                await p.Source.WriteResultAsync(p.Upload, workbook, ct);
+                written++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException or Microsoft.Kiota.Abstractions.ApiException)
+            {
+                logger.LogWarning(e, "Run {RunId}: could not write the result workbook {Result} for {File}", result.RunId, p.Upload.ResultName, p.Upload.Name);
+            }
+        }
+        if (written > 0)
+        {
+            logger.LogInformation("Run {RunId}: wrote {Count} result workbook(s) beside the uploads", result.RunId, written);
+        }
     }
 }

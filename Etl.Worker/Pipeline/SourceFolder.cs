@@ -14,9 +14,6 @@ public sealed class SourceFolder(string root)
     public const string Lists = "lists";
     public const string Index = "index";
 
-    /// <summary>The suffix of the feedback workbooks written beside uploads; never read back as uploads.</summary>
-    public const string ResultSuffix = ".resultat.xlsx";
-
     public string Root { get; } = Path.GetFullPath(root);
 
     /// <summary>
@@ -31,9 +28,7 @@ public sealed class SourceFolder(string root)
             return [];
         }
         return directory.EnumerateFiles("*", SearchOption.TopDirectoryOnly)
-            .Where(f => f.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase)
-                && !f.Name.StartsWith("~$", StringComparison.Ordinal)
-                && !f.Name.EndsWith(ResultSuffix, StringComparison.OrdinalIgnoreCase))
+            .Where(f => f.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase) && !Upload.IsIgnoredName(f.Name))
             .OrderBy(f => f.LastWriteTimeUtc)
             .ThenBy(f => f.Name, StringComparer.Ordinal)
             .ToList();
@@ -49,7 +44,7 @@ public sealed class SourceFolder(string root)
         }
         var read = Workbooks(subfolder).Select(f => f.FullName).ToHashSet();
         return directory.EnumerateFiles()
-            .Where(f => !read.Contains(f.FullName) && !f.Name.StartsWith("~$", StringComparison.Ordinal) && !f.Name.EndsWith(ResultSuffix, StringComparison.OrdinalIgnoreCase))
+            .Where(f => !read.Contains(f.FullName) && !Upload.IsIgnoredName(f.Name) && !f.Name.EndsWith(".tmp", StringComparison.Ordinal))
             .Select(f => Name(f))
             .ToList();
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Loading;
@@ -90,6 +91,31 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
             ORDER BY file_id
             """, new { RunId = runId }, cancellationToken: ct));
         return rows.ToList();
+    }
+
+    /// <summary>
+    /// What an actuals workbook is judged by, as last published: for <c>validate FILE</c>, which checks a
+    /// workbook without loading it. A run judges against its own state instead (<see cref="RefreshRun.GetActualsCatalogueAsync"/>).
+    /// </summary>
+    public async Task<ActualsCatalogue> GetActualsCatalogueAsync(IEnumerable<string> administrators, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var initiatives = await connection.QueryAsync<(string InitiativeId, string? ObjectId, string? ManagerEmail, int? FirstYear, int? LastYear)>(new CommandDefinition(
+            """
+            SELECT i.initiative_id, i.object_id, o.manager_email, b.first_year, b.last_year
+            FROM pbi_dim_initiative i
+            LEFT JOIN pbi_dim_object o ON o.object_id = i.object_id
+            LEFT JOIN pbi_fct_business_case b ON b.initiative_id = i.initiative_id
+            """, cancellationToken: ct));
+        var lines = (await connection.QueryAsync<(string InitiativeId, string BenefitLine, string BenefitType)>(new CommandDefinition(
+            "SELECT DISTINCT initiative_id, benefit_line, benefit_type FROM pbi_fct_benefit_realization", cancellationToken: ct)))
+            .ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
+        return new ActualsCatalogue(
+            initiatives.Select(i => new CatalogueInitiative(i.InitiativeId, i.ObjectId, i.ManagerEmail, i.FirstYear, i.LastYear,
+                lines[i.InitiativeId]
+                    .Select(l => new CatalogueLine(l.BenefitLine, Labels.TryParseBenefitType(l.BenefitType, out var type) ? type : BenefitType.Financial))
+                    .ToList())),
+            administrators);
     }
 
     /// <summary>

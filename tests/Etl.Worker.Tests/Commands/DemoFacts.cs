@@ -28,7 +28,9 @@ public sealed class DemoFacts : IDisposable
         Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
         Assert.Contains("Run 1 loaded the register as it stood in February 2024 (Lyckad)", first.Output);
         Assert.Contains("Run 2 succeeded", first.Output);
-        Assert.Contains("1 rejected", first.Output);
+        Assert.Contains("1 partly loaded, 2 rejected", first.Output);
+        Assert.Contains(DemoActualsWriter.UnauthorisedReporter + " är inte objektsförvaltare", first.Output);
+        Assert.Contains("Benefit realisation, where actuals were reported", first.Output);
         Assert.Contains(DemoSourceWriter.BrokenFileName, first.Output);
         Assert.Contains("Kostnader!C4: \"ca 500k\" är inte ett belopp", first.Output);
         Assert.Contains("total cost -1 200 000 kr", first.Output);
@@ -57,8 +59,19 @@ public sealed class DemoFacts : IDisposable
         Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT status) FROM pbi_fct_project_status"));
         Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT report_date) FROM pbi_fct_project_status") >= 5);
         // The second demo loaded nothing again: one version per loaded workbook, no more.
-        var loadedFiles = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE status = 'Inläst'");
+        var loadedFiles = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE status = 'Inläst' AND source_kind = 'business-case'");
         Assert.Equal(loadedFiles, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case_version"));
+        // The actuals: realisation under and over the plan, lines with the plan alone, and feedback beside every upload.
+        var rates = await connection.QuerySingleAsync<(double Min, double Max)>(
+            "SELECT MIN(realization_rate), MAX(realization_rate) FROM pbi_fct_benefit_realization WHERE realization_rate IS NOT NULL");
+        Assert.True(rates.Min < 1 && rates.Max > 1, $"realisation spans {rates.Min:P0}–{rates.Max:P0}");
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_benefit_realization WHERE actual_value IS NULL") > 0);
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE source_kind = 'actuals' AND status = 'Delvis inläst'"));
+        var actuals = Path.Combine(_dir.Path, "nacka-insights-demo", "actuals");
+        foreach (var upload in Directory.GetFiles(actuals, "*.xlsx").Where(f => !f.EndsWith(".resultat.xlsx", StringComparison.Ordinal)))
+        {
+            Assert.True(File.Exists(Path.ChangeExtension(upload, null) + ".resultat.xlsx"), $"no result workbook beside {upload}");
+        }
     }
 
     [Fact]

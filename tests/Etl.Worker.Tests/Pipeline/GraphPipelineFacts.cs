@@ -144,7 +144,7 @@ public abstract class GraphPipelineFacts : WarehouseFacts
         };
         using var lists = new GraphListSource(options, new FixedTokenCredential(), NullLogger<GraphListSource>.Instance);
         var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
-        return await pipeline.RunAsync(new RunSources(null, lists), "test", null, Ct);
+        return await pipeline.RunAsync(new RunSources([], lists), "test", null, Ct);
     }
 
     private async Task<List<T>> QueryAsync<T>(string sql)

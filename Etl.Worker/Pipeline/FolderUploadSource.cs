@@ -1,0 +1,52 @@
+namespace NackaInsights.Etl.Pipeline;
+
+/// <summary>
+/// Uploads from a subfolder of the source folder (<c>business-cases/</c>, <c>actuals/</c>): the offline
+/// form of the document libraries. The whole folder is listed every run; a file whose content was
+/// loaded before is recognised by its fingerprint and not loaded again. Results are written beside it.
+/// </summary>
+public sealed class FolderUploadSource(SourceFolder folder, string subfolder, string kind) : IUploadSource
+{
+    public string Kind { get; } = kind;
+
+    public string? StateKey => null;
+
+    public string Directory { get; } = Path.Combine(folder.Root, subfolder);
+
+    public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct)
+    {
+        var uploads = folder.Workbooks(subfolder)
+            .Select(f => new Upload(folder.Name(f), f.Name, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null))
+            .ToList();
+        return Task.FromResult(new UploadListing(uploads, null, []));
+    }
+
+    /// <summary>Files in the folder that are not uploads the pipeline reads, for the operator's attention.</summary>
+    public IReadOnlyList<string> Ignored() => folder.Ignored(subfolder);
+
+    public async Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct)
+    {
+        var file = new FileInfo(upload.Id);
+        if (file.Length > maxBytes)
+        {
+            return null;
+        }
+        return await File.ReadAllBytesAsync(file.FullName, ct);
+    }
+
+    public async Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+    {
+        var directory = Path.GetDirectoryName(upload.Id) ?? throw new InvalidOperationException($"{upload.Id} has no folder.");
+        if (!Upload.IsSafeFileName(upload.ResultName))
+        {
+            throw new InvalidOperationException($"Refusing to write a result for {upload.Name}: its name is not a plain file name.");
+        }
+        var path = Path.Combine(directory, upload.ResultName);
+        // Written beside and then moved, so that a reader never sees half a workbook.
+        var temporary = path + ".tmp";
+        await File.WriteAllBytesAsync(temporary, workbook, ct);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public override string ToString() => Directory;
+}
