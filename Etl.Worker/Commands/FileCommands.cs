@@ -198,12 +198,7 @@ internal static class TemplateCommand
                     $"There is no förvaltningsobjekt '{id}' in {host.Services.GetRequiredService<WarehouseDatabase>().Describe()}: " +
                     "it is neither in the list Forvaltningsobjekt nor the object of any initiative.");
             }
-            var template = new ActualsTemplate(data.ObjectId, data.ObjectName, data.ManagerEmail, data.Rows
-                .Select(r => new Sources.Actuals.ActualsTemplateRow(
-                    r.InitiativeId, r.InitiativeName, r.BenefitLine,
-                    Labels.TryParseBenefitType(r.BenefitType, out var type) ? type : BenefitType.Financial,
-                    r.Year, r.Planned, r.Reported, r.Comment))
-                .ToList());
+            var template = ActualsTemplate.From(data);
             await File.WriteAllBytesAsync(path, ActualsTemplateWriter.Write(template), ct);
 
             var initiatives = data.Rows.Select(r => r.InitiativeId).Distinct(StringComparer.OrdinalIgnoreCase).Count();

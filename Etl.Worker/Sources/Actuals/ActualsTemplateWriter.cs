@@ -13,7 +13,20 @@ namespace NackaInsights.Etl.Sources.Actuals;
 /// <param name="ObjectName">Its name, shown for the reader's sake.</param>
 /// <param name="ReportedBy">The objektsförvaltare's e-mail address (sheet Om, <c>Rapporterad av</c>).</param>
 /// <param name="Rows">One per initiative, benefit line and year, in the order they are written.</param>
-public sealed record ActualsTemplate(string ObjectId, string? ObjectName, string? ReportedBy, IReadOnlyList<ActualsTemplateRow> Rows);
+public sealed record ActualsTemplate(string ObjectId, string? ObjectName, string? ReportedBy, IReadOnlyList<ActualsTemplateRow> Rows)
+{
+    /// <summary>The template of an object as the warehouse last published it: every current benefit line and year, with what was reported.</summary>
+    public static ActualsTemplate From(Warehouse.Loading.ActualsTemplateData data) => new(
+        data.ObjectId,
+        data.ObjectName,
+        data.ManagerEmail,
+        data.Rows
+            .Select(r => new ActualsTemplateRow(
+                r.InitiativeId, r.InitiativeName, r.BenefitLine,
+                Labels.TryParseBenefitType(r.BenefitType, out var type) ? type : throw new InvalidOperationException($"The warehouse holds an unknown benefit type \"{r.BenefitType}\"."),
+                r.Year, r.Planned, r.Reported, r.Comment))
+            .ToList());
+}
 
 /// <summary>One row of the sheet Utfall: a benefit line of a current business case and a year.</summary>
 /// <param name="Planned">The planned value, for reference.</param>
