@@ -312,21 +312,6 @@ public abstract class ActualsPipelineFacts : WarehouseFacts
         await using var connection = await Warehouse.Database.OpenAsync(Ct);
         return (await connection.ExecuteScalarAsync<T>(sql))!;
     }
-
-    private sealed class FailingObserver(string phase) : IRunObserver
-    {
-        public void PhaseStarting(long runId, string entered)
-        {
-            if (entered == phase)
-            {
-                throw new IOException($"Injected failure in the {phase} phase.");
-            }
-        }
-
-        public void FileProcessed(long runId, FileResult file)
-        {
-        }
-    }
 }
 
 public sealed class SqliteActualsPipelineFacts : ActualsPipelineFacts
