@@ -167,6 +167,50 @@ public sealed class CommandLineFacts : IDisposable
     }
 
     [Fact]
+    public async Task TemplateActuals_WritesTheObjectsWorkbook_AndValidateChecksActualsAgainstTheWarehouse()
+    {
+        Workbook("ref.xlsx", new RawXlsx()
+            .Sheet("Initiativ", [.. ContractWorkbooks.InitiativeRows(), ["Förvaltningsobjekt", "FO-SIGN"]])
+            .Sheet("Kostnader", ContractWorkbooks.ReferenceCostRows())
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows()));
+        ListFiles.Write(Source, "Forvaltningsobjekt", ListFiles.Object("1", "FO-SIGN", "E-signering", "maria.objekt@nacka.se", "Stadsledningskontoret"));
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db)).ExitCode);
+        var path = Path.Combine(_dir.Path, "utfall.xlsx");
+
+        var written = await CliRunner.RunAsync("template", "actuals", "--object", "fo-sign", "--out", path, "--db", Db);
+        var unknown = await CliRunner.RunAsync("template", "actuals", "--object", "FO-SAKNAS", "--out", Path.Combine(_dir.Path, "x.xlsx"), "--db", Db);
+        var template = await CliRunner.RunAsync("validate", path, "--db", Db);
+
+        Assert.True(written.ExitCode == ExitCodes.Success, written.ToString());
+        Assert.Contains("24 rows for 1 initiative, 0 already reported", written.Output);
+        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+        Assert.Contains("FO-SAKNAS", unknown.Error);
+        // The template as written reports nothing yet, and breaks no rule.
+        Assert.True(template.ExitCode == ExitCodes.Success, template.ToString());
+        Assert.Contains("0 rows would be loaded, 0 rejected, 24 without Utfall", template.Output);
+
+        var bad = _dir.File("fel.xlsx");
+        new RawXlsx()
+            .Sheet("Utfall",
+                ["Initiativ-ID", "Nyttopost", "Typ", "År", "Planerat", "Utfall", "Kommentar"],
+                [ContractWorkbooks.ReferenceId, "Minskade portokostnader", "Finansiell", 2031, null, 100, null],
+                ["DIG-1999-001", "Minskade portokostnader", "Finansiell", 2024, null, "ca 5", null])
+            .Save(bad);
+        var alone = await CliRunner.RunAsync("validate", bad, "--db", Path.Combine(_dir.Path, "inget.db"));
+        var against = await CliRunner.RunAsync("validate", bad, "--db", Db);
+
+        Assert.Equal(ExitCodes.Rejections, alone.ExitCode);
+        Assert.Contains("Utfall!F3: \"ca 5\" är inte ett tal", alone.Output);
+        Assert.Contains("file's own rules only", alone.Output);
+        Assert.DoesNotContain("2031", alone.Output);
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "inget.db")), "validate writes nothing");
+        Assert.Equal(ExitCodes.Rejections, against.ExitCode);
+        Assert.Contains("Utfall!D2: Året 2031 ligger utanför nyttokalkylens år 2023–2030", against.Output);
+        Assert.Contains("Utfall!A3: Initiativet \"DIG-1999-001\" finns inte", against.Output);
+        Assert.Contains("0 rows would be loaded, 2 rejected", against.Output);
+    }
+
+    [Fact]
     public async Task Migrate_CreatesTheSchema_AndASecondRunChangesNothing()
     {
         var first = await CliRunner.RunAsync("migrate", "--db", Db);
