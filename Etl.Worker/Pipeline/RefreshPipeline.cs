@@ -32,6 +32,15 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
     /// <summary>The source folder, when the run reads one.</summary>
     public SourceFolder? Folder { get; init; }
 
+    /// <summary>Whether the run rebuilds every computed fact, not only what its sources changed (<see cref="RefreshRun.RecomputeAll"/>).</summary>
+    public bool RecomputeAll { get; init; }
+
+    /// <summary>No sources: a run that only rebuilds every computed fact and checks them.</summary>
+    public static RunSources Recompute { get; } = new([], null) { RecomputeAll = true };
+
+    /// <summary>No sources and nothing to rebuild: a run that only checks the published facts.</summary>
+    public static RunSources ChecksOnly { get; } = new([], null);
+
     /// <summary>For the operator: what the run reads.</summary>
     public string Describe()
     {
@@ -45,7 +54,11 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
         {
             parts.Add($"lists through {Lists}");
         }
-        return parts.Count == 0 ? "nothing" : string.Join("; ", parts);
+        if (parts.Count == 0)
+        {
+            return RecomputeAll ? "the loaded facts (recompute)" : "the published facts (checks)";
+        }
+        return string.Join("; ", parts);
     }
 }
 
@@ -101,6 +114,10 @@ public sealed class RefreshPipeline(
         {
             try
             {
+                if (sources.RecomputeAll)
+                {
+                    run.RecomputeAll();
+                }
                 if (sources.Lists is not null)
                 {
                     observer?.PhaseStarting(run.RunId, PhaseTimings.Read);

@@ -175,6 +175,27 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await FlushIfFullAsync(ct);
     }
 
+    /// <summary>Whether this run rebuilds every computed fact (<see cref="RecomputeAll"/>).</summary>
+    public bool RecomputesAll { get; private set; }
+
+    /// <summary>
+    /// Makes this run rebuild every computed fact from what is loaded, not only what its own sources
+    /// changed: current business cases, the initiative dimension and its history, evaluations, project
+    /// status, the realisation and the calendar. The recompute job does this after a load, and it brings
+    /// the facts to a changed configuration (discount rate, evaluation thresholds) without reloading a file.
+    /// </summary>
+    public void RecomputeAll()
+    {
+        RecomputesAll = true;
+        _versionsPending++;
+        _businessCasesChanged = true;
+        _actualsAdded = true;
+        foreach (var list in new[] { Lists.Objects, Lists.Initiatives, Lists.Assessments, Lists.ProjectStatus })
+        {
+            _listsChanged.Add(list);
+        }
+    }
+
     /// <summary>
     /// Finishes the run: loads what is buffered, recomputes what depends on it, runs the data checks
     /// and publishes everything at once. A failing check rolls the whole run back.
@@ -444,6 +465,10 @@ public sealed partial class RefreshRun : IAsyncDisposable
         {
             var lists = _lists.Count == 1 ? "1 lista" : $"{_lists.Count} listor";
             sentences.Add($"{lists}: {_lists.Sum(l => l.ItemsChanged)} objekt nya eller ändrade, {_lists.Sum(l => l.ItemsRemoved)} borttagna, {_lists.Sum(l => l.ItemsRejected)} avvisade.");
+        }
+        if (RecomputesAll)
+        {
+            sentences.Add("Alla beräknade fakta beräknades om från det inlästa.");
         }
         return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
     }

@@ -94,6 +94,31 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
     }
 
     /// <summary>
+    /// When the last run that read sources and published finished (recompute and checks runs read none);
+    /// null when none has. For the worker's readiness.
+    /// </summary>
+    public async Task<DateTime?> LastSuccessfulRefreshAsync(IReadOnlyCollection<string> runKindsThatReadNoSources, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var parameters = new DynamicParameters(new { Succeeded = RunStatus.Succeeded });
+        var excluded = runKindsThatReadNoSources.Select((kind, i) =>
+        {
+            parameters.Add($"k{i}", kind);
+            return $"@k{i}";
+        }).ToList();
+        var sql = "SELECT MAX(finished_at_utc) FROM pbi_etl_run WHERE status = @Succeeded" +
+            (excluded.Count == 0 ? "" : $" AND run_kind NOT IN ({string.Join(", ", excluded)})");
+        var value = await connection.ExecuteScalarAsync<object?>(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        return value switch
+        {
+            null or DBNull => null,
+            DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc),
+            string text => DateTime.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal),
+            _ => Convert.ToDateTime(value, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>
     /// What an actuals workbook is judged by, as last published: for <c>validate FILE</c>, which checks a
     /// workbook without loading it. A run judges against its own state instead (<see cref="RefreshRun.GetActualsCatalogueAsync"/>).
     /// </summary>
