@@ -1,3 +1,6 @@
+using System.Globalization;
+using Dapper;
+
 namespace NackaInsights.TestSupport;
 
 /// <summary>
@@ -18,5 +21,35 @@ public abstract class WarehouseFacts : IAsyncLifetime
     {
         Warehouse?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Every row of a query on a fresh connection to the warehouse.</summary>
+    protected async Task<List<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        return (await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: Ct))).ToList();
+    }
+
+    /// <summary>The one row of a query on a fresh connection to the warehouse.</summary>
+    protected async Task<T> QuerySingleAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        return await connection.QuerySingleAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: Ct));
+    }
+
+    /// <summary>
+    /// The first column of the first row, as a T whatever type the provider returns it as: SQLite gives
+    /// long, double and string where PostgreSQL gives int, decimal and DateTime. NULL is default(T).
+    /// </summary>
+    protected async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        var value = await connection.ExecuteScalarAsync(new CommandDefinition(sql, parameters, cancellationToken: Ct));
+        return value switch
+        {
+            null or DBNull => default!,
+            T typed => typed,
+            _ => (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture),
+        };
     }
 }

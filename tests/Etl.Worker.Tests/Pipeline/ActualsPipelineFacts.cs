@@ -207,7 +207,7 @@ public abstract class ActualsPipelineFacts : WarehouseFacts
         Save("actuals/juni.xlsx", Fill(ActualsTemplateWriter.Write(await TemplateAsync()), new() { [("Minskade portokostnader", 2023)] = (6_000m, null) }));
         var before = await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal));
 
-        var failed = await RefreshAsync(observer: new FailingObserver(PhaseTimings.Checks));
+        var failed = await RefreshAsync(observer: new FailingRunObserver(PhaseTimings.Checks));
 
         Assert.False(failed.Succeeded);
         Assert.False(File.Exists(Path.Combine(_source.Path, "actuals", "juni.resultat.xlsx")));
@@ -299,18 +299,6 @@ public abstract class ActualsPipelineFacts : WarehouseFacts
     {
         Warehouse.Actuals.Administrators = [.. administrators ?? []];
         return new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(_source.Path, "test", observer, Ct);
-    }
-
-    private async Task<List<T>> QueryAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.QueryAsync<T>(sql)).ToList();
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.ExecuteScalarAsync<T>(sql))!;
     }
 }
 

@@ -1,8 +1,8 @@
-using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Tests.SharePoint;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using OfficeOpenXml;
@@ -116,7 +116,7 @@ public abstract class GraphLibraryPipelineFacts : WarehouseFacts
         Assert.True(first.Succeeded, first.Message);
         Actuals.File(ObjectId, "Utfall juni.xlsx", ActualsWorkbook(Manager, 8_000), Manager, June);
         // The upload was listed and downloaded; the run then fails at its checks.
-        var failed = await RefreshAsync(new FailingObserver(PhaseTimings.Checks));
+        var failed = await RefreshAsync(new FailingRunObserver(PhaseTimings.Checks));
 
         Assert.False(failed.Succeeded);
         Assert.Null(Actuals.Find(ObjectId, "Utfall juni.resultat.xlsx"));
@@ -148,17 +148,7 @@ public abstract class GraphLibraryPipelineFacts : WarehouseFacts
 
     private async Task<RunResult> RefreshAsync(IRunObserver? observer = null)
     {
-        var options = new GraphOptions
-        {
-            Enabled = true,
-            BaseUrl = _graph.BaseUrl,
-            TenantId = "00000000-0000-0000-0000-000000000001",
-            ClientId = "00000000-0000-0000-0000-000000000002",
-            ClientSecret = "not used: the test passes its own credential",
-            SiteHostname = FakeGraphServer.Hostname,
-            SitePath = FakeGraphServer.SitePath,
-            MaxRetries = 0,
-        };
+        var options = FakeGraphOptions.For(_graph, maxRetries: 0);
         var credential = new FixedTokenCredential();
         using var lists = new GraphListSource(options, credential, NullLogger<GraphListSource>.Instance);
         using var businessCases = new GraphLibrarySource(options, SourceKind.BusinessCase, credential, NullLogger<GraphLibrarySource>.Instance);
@@ -166,36 +156,7 @@ public abstract class GraphLibraryPipelineFacts : WarehouseFacts
         var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
         return await pipeline.RunAsync(new RunSources([businessCases, actuals], lists), "test", observer, Ct);
     }
-
-    private async Task<T> QuerySingleAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return await connection.QuerySingleAsync<T>(sql);
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        var value = await connection.ExecuteScalarAsync(sql);
-        return (T)Convert.ChangeType(value!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
 }
-
-internal sealed class FailingObserver(string phase) : IRunObserver
-{
-    public void PhaseStarting(long runId, string entered)
-    {
-        if (entered == phase)
-        {
-            throw new IOException($"Injected failure in the {phase} phase.");
-        }
-    }
-
-    public void FileProcessed(long runId, FileResult file)
-    {
-    }
-}
-
 public sealed class SqliteGraphLibraryPipelineFacts : GraphLibraryPipelineFacts
 {
     protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());

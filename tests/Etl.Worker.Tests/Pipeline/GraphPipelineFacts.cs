@@ -1,9 +1,9 @@
 using System.Net;
-using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Tests.SharePoint;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
@@ -132,31 +132,10 @@ public abstract class GraphPipelineFacts : WarehouseFacts
 
     private async Task<RunResult> RefreshAsync()
     {
-        var options = new GraphOptions
-        {
-            Enabled = true,
-            BaseUrl = _graph.BaseUrl,
-            TenantId = "00000000-0000-0000-0000-000000000001",
-            ClientId = "00000000-0000-0000-0000-000000000002",
-            ClientSecret = "not used: the test passes its own credential",
-            SiteHostname = FakeGraphServer.Hostname,
-            SitePath = FakeGraphServer.SitePath,
-        };
+        var options = FakeGraphOptions.For(_graph);
         using var lists = new GraphListSource(options, new FixedTokenCredential(), NullLogger<GraphListSource>.Instance);
         var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
         return await pipeline.RunAsync(new RunSources([], lists), "test", null, Ct);
-    }
-
-    private async Task<List<T>> QueryAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.QueryAsync<T>(sql)).ToList();
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.ExecuteScalarAsync<T>(sql))!;
     }
 }
 

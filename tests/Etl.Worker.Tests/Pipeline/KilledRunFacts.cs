@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dapper;
 using NackaInsights.Etl.Tests.Commands;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Storage;
@@ -77,12 +76,6 @@ public abstract class KilledRunFacts : WarehouseFacts
             await Task.Delay(10, ct);
         }
         throw new TimeoutException("The worker never started its run.");
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken);
-        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 }
 

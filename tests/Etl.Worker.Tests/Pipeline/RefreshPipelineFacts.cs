@@ -142,7 +142,7 @@ public abstract class RefreshPipelineFacts : WarehouseFacts
 
         AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
         AddWorkbook("DIG-2023-014 v2.xlsx", ContractWorkbooks.Reference(version: "v2"));
-        var result = await RefreshAsync(new FailingObserver(failingPhase));
+        var result = await RefreshAsync(new FailingRunObserver(failingPhase));
 
         Assert.False(result.Succeeded);
         Assert.Equal(RunStatus.Failed, result.Status);
@@ -298,34 +298,12 @@ public abstract class RefreshPipelineFacts : WarehouseFacts
         return await connection.QuerySingleAsync(sql, parameters);
     }
 
-    private async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await OpenAsync();
-        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
-    }
-
     private async Task<long> CountAsync(string table) => await ScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
 
     private async Task ExecuteAsync(string sql, object? parameters = null)
     {
         await using var connection = await OpenAsync();
         await connection.ExecuteAsync(sql, parameters);
-    }
-
-    /// <summary>Fails the run as it enters one phase, as a crash or a lost connection would.</summary>
-    private sealed class FailingObserver(string phase) : IRunObserver
-    {
-        public void PhaseStarting(long runId, string entered)
-        {
-            if (entered == phase)
-            {
-                throw new IOException($"Injected failure in the {phase} phase.");
-            }
-        }
-
-        public void FileProcessed(long runId, FileResult file)
-        {
-        }
     }
 }
 

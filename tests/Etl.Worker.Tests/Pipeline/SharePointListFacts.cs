@@ -214,18 +214,6 @@ public abstract class SharePointListFacts : WarehouseFacts
         return await connection.QuerySingleAsync(sql);
     }
 
-    private async Task<List<T>> QueryAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.QueryAsync<T>(sql, parameters)).ToList();
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
-    }
-
     private async Task<List<string>> ProblemsAsync(long runId) =>
         await QueryAsync<string>("SELECT message FROM pbi_etl_problem WHERE run_id = @runId", new { runId });
 }

@@ -349,16 +349,7 @@ public sealed class GraphLibrarySourceFacts : IAsyncLifetime
 
     private GraphOptions Options(Action<GraphOptions>? change = null)
     {
-        var options = new GraphOptions
-        {
-            Enabled = true,
-            BaseUrl = _graph.BaseUrl,
-            TenantId = "00000000-0000-0000-0000-000000000001",
-            ClientId = "00000000-0000-0000-0000-000000000002",
-            ClientSecret = "not used: the tests pass their own credential",
-            SiteId = FakeGraphServer.SiteId,
-            MaxRetries = 3,
-        };
+        var options = FakeGraphOptions.For(_graph, siteById: true, maxRetries: 3);
         options.ActualsLibrary.Folder = Folder;
         change?.Invoke(options);
         return options;

@@ -79,12 +79,6 @@ public abstract class BenefitActualsFacts : WarehouseFacts
         return result;
     }
 
-    private async Task<List<T>> QueryAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: Ct))).ToList();
-    }
-
     private async Task<List<RealizationRow>> RealizationAsync(string initiativeId = "DIG-1") => await QueryAsync<RealizationRow>(
         """
         SELECT initiative_id AS InitiativeId, benefit_line AS BenefitLine, benefit_type AS BenefitType, year AS Year,
@@ -367,12 +361,12 @@ public abstract class BenefitActualsFacts : WarehouseFacts
         });
         var before = await ViewSnapshot.ReadAsync(Warehouse.Database, v => v != "pbi_etl_run" && v != "pbi_etl_check");
 
-        await using (var run = await Warehouse.Loader().StartRunAsync("test", null, new FailingObserver(PhaseTimings.Checks), Ct))
+        await using (var run = await Warehouse.Loader().StartRunAsync("test", null, new FailingRunObserver(PhaseTimings.Checks), Ct))
         {
             await run.AddBusinessCaseAsync(BusinessCaseFile("business-cases/DIG-1 v2.xlsx"), Case("DIG-1", "OBJ-1", 2024, 2025, "v2", Benefit(2, "Frigjord tid", BenefitType.Redistribution, (2024, 1))), Ct);
             await run.AddActualsAsync(ActualsFile("actuals/feb.xlsx", Listed.AddDays(30)), Upload(Manager, Row(2, "DIG-1", "Frigjord tid", "Omfördelning", 2024, "40000")), Ct);
             run.SetUploadDeltaLink("actuals-library", "https://graph.invalid/delta?token=2");
-            await Assert.ThrowsAsync<InvalidOperationException>(() => run.CompleteAsync(Ct));
+            await Assert.ThrowsAsync<IOException>(() => run.CompleteAsync(Ct));
         }
 
         var after = await ViewSnapshot.ReadAsync(Warehouse.Database, v => v != "pbi_etl_run" && v != "pbi_etl_check");
@@ -483,21 +477,6 @@ public abstract class BenefitActualsFacts : WarehouseFacts
         public string SheetName { get; init; } = "";
         public string Cell { get; init; } = "";
         public long RunId { get; init; }
-    }
-
-    private sealed class FailingObserver(string phase) : IRunObserver
-    {
-        public void PhaseStarting(long runId, string entered)
-        {
-            if (entered == phase)
-            {
-                throw new InvalidOperationException($"Injected failure in {phase}");
-            }
-        }
-
-        public void FileProcessed(long runId, FileResult file)
-        {
-        }
     }
 
     private sealed class SnapshotComparer : IEqualityComparer<KeyValuePair<string, List<string>>>
