@@ -35,6 +35,9 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
     /// <summary>Whether the run rebuilds every computed fact, not only what its sources changed (<see cref="RefreshRun.RecomputeAll"/>).</summary>
     public bool RecomputeAll { get; init; }
 
+    /// <summary>When set, the run also records every initiative's latest project status as of that day (the daily snapshot).</summary>
+    public DateOnly? ProjectStatusSnapshot { get; init; }
+
     /// <summary>No sources: a run that only rebuilds every computed fact and checks them.</summary>
     public static RunSources Recompute { get; } = new([], null) { RecomputeAll = true };
 
@@ -117,6 +120,10 @@ public sealed class RefreshPipeline(
                 if (sources.RecomputeAll)
                 {
                     run.RecomputeAll();
+                }
+                if (sources.ProjectStatusSnapshot is { } snapshotDate)
+                {
+                    run.TakeProjectStatusSnapshot(snapshotDate);
                 }
                 if (sources.Lists is not null)
                 {

@@ -467,7 +467,7 @@ public sealed partial class RefreshRun
         foreach (var (table, column) in new[]
         {
             ("etl_run", "started_at_utc"), ("dim_initiative_history", "valid_from"), ("dim_initiative", "decision_date"),
-            ("fct_evaluation_score", "assessed_on"), ("fct_project_status", "report_date"),
+            ("fct_evaluation_score", "assessed_on"), ("fct_project_status", "report_date"), ("fct_project_status_snapshot", "snapshot_date"),
         })
         {
             var range = await _connection.QuerySingleAsync<(object? From, object? To)>(new CommandDefinition(

@@ -208,6 +208,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         Phase(PhaseTimings.Compute);
         await BringModelUpToDateAsync(ct);
         await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteActualsAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => WriteProjectStatusSnapshotAsync(ct));
         RecordUnknownInitiatives();
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
@@ -465,6 +466,10 @@ public sealed partial class RefreshRun : IAsyncDisposable
         {
             var lists = _lists.Count == 1 ? "1 lista" : $"{_lists.Count} listor";
             sentences.Add($"{lists}: {_lists.Sum(l => l.ItemsChanged)} objekt nya eller ändrade, {_lists.Sum(l => l.ItemsRemoved)} borttagna, {_lists.Sum(l => l.ItemsRejected)} avvisade.");
+        }
+        if (_snapshotDate is { } date)
+        {
+            sentences.Add($"Ögonblicksbild av projektstatus {date:yyyy-MM-dd}: {(_snapshotRows == 1 ? "1 initiativ" : $"{_snapshotRows} initiativ")}.");
         }
         if (RecomputesAll)
         {

@@ -156,6 +156,11 @@ internal static class WarehouseTables
         C("budget_spent_sek", ColumnType.Decimal), C("is_latest", ColumnType.Flag), C("comment", ColumnType.Text), C("item_id", ColumnType.Text),
         C("run_id", ColumnType.Int64));
 
+    public static readonly BulkTable ProjectStatusSnapshot = new("fct_project_status_snapshot",
+        C("snapshot_date", ColumnType.Date), C("initiative_id", ColumnType.Text), C("phase", ColumnType.Text), C("status", ColumnType.Text),
+        C("report_date", ColumnType.Date), C("days_since_report", ColumnType.Int32), C("percent_complete", ColumnType.Ratio),
+        C("budget_spent_sek", ColumnType.Decimal), C("run_id", ColumnType.Int64));
+
     /// <summary>The order in which buffered rows are flushed: every table after the ones it references.</summary>
     public static readonly IReadOnlyList<BulkTable> FlushOrder =
     [
