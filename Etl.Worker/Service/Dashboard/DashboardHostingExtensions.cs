@@ -50,7 +50,15 @@ public static class DashboardHostingExtensions
     public static WebApplication MapNackaInsightsDashboard(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
-        var filter = new DashboardAuthorizationFilter(options, app.Services.GetRequiredService<ILogger<DashboardAuthorizationFilter>>());
+        var logger = app.Services.GetRequiredService<ILogger<DashboardAuthorizationFilter>>();
+        var filter = new DashboardAuthorizationFilter(options, logger);
+        logger.LogInformation(
+            "Dashboard at {Path}: loopback {Loopback}; remote {Remote}{ReadOnly}",
+            options.Path,
+            options.AllowAnonymousLoopback ? "without credentials" : "with credentials",
+            options.Users.Count == 0 ? "refused (no users configured)"
+                : $"for {options.Users.Count} user(s) with Basic credentials{(options.RequireHttps ? " over HTTPS only" : ", also over plain HTTP")}",
+            options.ReadOnly ? "; read-only" : "");
         app.UseHangfireDashboard(options.Path, new HangfireDashboardOptions
         {
             DashboardTitle = "NackaInsights",

@@ -144,6 +144,7 @@ public sealed class DashboardAccessFacts
         Assert.Equal(HttpStatusCode.Forbidden, http.StatusCode);
         Assert.Equal(HttpStatusCode.OK, loopback.StatusCode);
         Assert.Contains(server.Log.Entries, e => e.Message.Contains("no dashboard users are configured"));
+        Assert.Contains(server.Log.Entries, e => e.Message == "Dashboard at /hangfire: loopback without credentials; remote refused (no users configured)");
     }
 
     [Fact]
