@@ -1,0 +1,83 @@
+using Hangfire;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using NackaInsights.Etl.Service.Health;
+using HangfireDashboardOptions = Hangfire.DashboardOptions;
+
+namespace NackaInsights.Etl.Service.Dashboard;
+
+public static class DashboardHostingExtensions
+{
+    /// <summary>Health endpoints, anonymous for probes.</summary>
+    public const string LivePath = "/health/live";
+
+    public const string ReadyPath = "/health/ready";
+
+    private const string ReadyTag = "ready";
+
+    /// <summary>
+    /// The dashboard's and the health endpoints' services: <c>DashboardOptions</c> and <c>HealthOptions</c>
+    /// bound and validated at start, antiforgery for the dashboard's commands, and the readiness checks (the
+    /// warehouse database, the age of the last refresh). Needs <c>AddNackaInsights</c> for the warehouse.
+    /// </summary>
+    public static IHostApplicationBuilder AddNackaInsightsDashboard(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DashboardOptions>().BindConfiguration(nameof(DashboardOptions)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
+        services.AddOptions<HealthOptions>().BindConfiguration(nameof(HealthOptions)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        // Hangfire checks the antiforgery token of every dashboard command when IAntiforgery is registered:
+        // with Basic authentication the browser sends the credentials by itself, so a forged POST would succeed.
+        services.AddAntiforgery();
+
+        // Clamped here only so that registration succeeds; an out-of-range setting is named by the validation at start.
+        var timeoutSeconds = builder.Configuration.GetValue($"{nameof(HealthOptions)}:{nameof(HealthOptions.CheckTimeoutSeconds)}", new HealthOptions().CheckTimeoutSeconds);
+        var timeout = TimeSpan.FromSeconds(Math.Clamp(timeoutSeconds, 1, 300));
+        services.AddHealthChecks()
+            .AddCheck<WarehouseDatabaseHealthCheck>(WarehouseDatabaseHealthCheck.Name, HealthStatus.Unhealthy, [ReadyTag], timeout)
+            .AddCheck<RefreshFreshnessHealthCheck>(RefreshFreshnessHealthCheck.Name, HealthStatus.Unhealthy, [ReadyTag], timeout);
+        return builder;
+    }
+
+    /// <summary>
+    /// The Hangfire dashboard at <c>DashboardOptions:Path</c>, behind <see cref="DashboardAuthorizationFilter"/> and
+    /// read-only as configured; <c>GET /health/live</c> (the process runs, no database) and <c>GET /health/ready</c>
+    /// (the database answers and the last refresh is recent enough; 503 otherwise). Needs <c>AddHangfire</c> with a storage.
+    /// </summary>
+    public static WebApplication MapNackaInsightsDashboard(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILogger<DashboardAuthorizationFilter>>();
+        var filter = new DashboardAuthorizationFilter(options, logger);
+        logger.LogInformation(
+            "Dashboard at {Path}: loopback {Loopback}; remote {Remote}{ReadOnly}",
+            options.Path,
+            options.AllowAnonymousLoopback ? "without credentials" : "with credentials",
+            options.Users.Count == 0 ? "refused (no users configured)"
+                : $"for {options.Users.Count} user(s) with Basic credentials{(options.RequireHttps ? " over HTTPS only" : ", also over plain HTTP")}",
+            options.ReadOnly ? "; read-only" : "");
+        app.UseHangfireDashboard(options.Path, new HangfireDashboardOptions
+        {
+            DashboardTitle = "NackaInsights",
+            AppPath = null,
+            Authorization = [filter],
+            IsReadOnlyFunc = filter.IsReadOnly,
+            DisplayStorageConnectionString = false,
+        });
+
+        app.MapHealthChecks(LivePath, new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        }).AllowAnonymous();
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = registration => registration.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        }).AllowAnonymous();
+        return app;
+    }
+}
