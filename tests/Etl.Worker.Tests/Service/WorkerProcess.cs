@@ -38,6 +38,17 @@ public sealed class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>The service's settings for a test, as environment variables: the source folder, its cron, fast polling.</summary>
+    public static Dictionary<string, string> Settings(string sourceDir, string cron, int shutdownSeconds) => new()
+    {
+        ["WorkerOptions__SourceDir"] = sourceDir,
+        ["WorkerOptions__Schedules__source-folder"] = cron,
+        ["WorkerOptions__PollingIntervalSeconds"] = "1",
+        ["WorkerOptions__RefreshLockWaitSeconds"] = "60",
+        ["WorkerOptions__ShutdownTimeoutSeconds"] = shutdownSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Logging__Console__FormatterName"] = "simple",
+    };
+
     /// <summary>Starts <c>nacka-insights [args] --urls http://127.0.0.1:PORT</c> with <paramref name="environment"/> added.</summary>
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
@@ -87,6 +98,21 @@ public sealed class WorkerProcess : IDisposable
             await Task.Delay(100, ct);
         }
         throw new TimeoutException($"The worker never served its dashboard:\n{Output}");
+    }
+
+    /// <summary>Waits until the worker has written <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(_process.HasExited, $"the worker ended before it wrote \"{text}\":\n{Output}");
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"The worker never wrote \"{text}\":\n{Output}");
+            }
+            await Task.Delay(20, ct);
+        }
     }
 
     /// <summary>SIGKILL: the process dies at once, as in a power cut or the OOM killer.</summary>
