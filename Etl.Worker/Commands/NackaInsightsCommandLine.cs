@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Hosting;
+using NackaInsights.Etl.Service;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Etl.Commands;
@@ -37,7 +38,13 @@ public static class NackaInsightsCommandLine
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
+            var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            if (parse.CommandResult.Command is RootCommand)
+            {
+                // The service handles SIGTERM and Ctrl+C itself, with the configured shutdown timeout.
+                configuration.ProcessTerminationTimeout = null;
+            }
+            return await parse.InvokeAsync(configuration, ct);
         }
         catch (Exception e)
         {
@@ -88,11 +95,16 @@ public static class NackaInsightsCommandLine
         var root = new RootCommand(
             "NackaInsights: the data warehouse and ETL worker of the digitalisation office. " +
             "Loads business case workbooks into a dimensional warehouse that Power BI reads through the pbi_* views.");
-        root.SetAction(async (_, _) =>
+        // With no command: the service (cli.md), with the database options and ASP.NET Core's --urls.
+        var database = new DatabaseOptions();
+        database.AddTo(root);
+        var urls = new Option<string?>("--urls") { Description = $"Where the service listens (default {WorkerService.DefaultUrl}, loopback only)." };
+        root.Options.Add(urls);
+        root.SetAction(async (parse, ct) =>
         {
-            await stderr.WriteLineAsync("The service mode (Hangfire server and dashboard) is not part of this version yet. Give a command:");
-            await stderr.WriteLineAsync("  demo, refresh, validate, template business-case, migrate, status   (nacka-insights --help)");
-            return ExitCodes.Usage;
+            var webArgs = parse.GetValue(urls) is { } u ? new[] { "--urls", u } : [];
+            await WorkerService.RunAsync(webArgs, database.Overrides(parse), ct);
+            return ExitCodes.Success;
         });
 
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
@@ -176,6 +188,7 @@ internal static class CommandHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
+            o.IncludeScopes = false;
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
