@@ -31,9 +31,12 @@ public static class WorkerJobCatalog
         {
             Pipeline(WorkerJobs.SourceFolder);
         }
+        if (graph.Enabled || worker.SourceDir is { Length: > 0 })
+        {
+            Pipeline(WorkerJobs.ProjectStatusSnapshot);
+        }
         Pipeline(WorkerJobs.Recompute);
         Pipeline(WorkerJobs.Checks);
-        // WorkerJobs.ProjectStatusSnapshot is registered here, with its own job method, when it is built.
         return jobs;
     }
 

@@ -27,6 +27,8 @@ public sealed class WorkerOptions
         [WorkerJobs.SharePointLists] = Often,
         [WorkerJobs.DocumentLibraries] = Often,
         [WorkerJobs.SourceFolder] = Often,
+        // Just before midnight, in TimeZone: the day's last word on each project's status.
+        [WorkerJobs.ProjectStatusSnapshot] = "55 23 * * *",
         // Continuations of a source job that loaded something; on their own only when triggered.
         [WorkerJobs.Recompute] = Cron.Never(),
         [WorkerJobs.Checks] = Cron.Never(),

@@ -57,6 +57,22 @@ public sealed class WorkerRunSources(
                 }
                 return new JobSources(new RunSources(libraries, null), libraries);
             }
+            case WorkerJobs.ProjectStatusSnapshot:
+            {
+                // The lists first (by delta through Graph, or the folder's offline files), so that the snapshot
+                // holds the reports of the day; the workbooks are the other jobs' work.
+                var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, worker.Value.ResolveTimeZone()));
+                if (graph.Enabled)
+                {
+                    var lists = new GraphListSource(graph, GraphCredentials.Create(graph), loggers.CreateLogger<GraphListSource>());
+                    return new JobSources(new RunSources([], lists) { ProjectStatusSnapshot = today }, [lists]);
+                }
+                var folder = worker.Value.SourceDir is { Length: > 0 } root
+                    ? new SourceFolder(root)
+                    : throw new InvalidOperationException($"The job {jobId} needs GraphOptions:Enabled or {WorkerOptions.Section}:{nameof(WorkerOptions.SourceDir)}.");
+                var offline = Path.Combine(folder.Root, SourceFolder.Lists);
+                return new JobSources(new RunSources([], Directory.Exists(offline) ? new OfflineListSource(offline) : null) { ProjectStatusSnapshot = today }, []);
+            }
             case WorkerJobs.Recompute:
                 return new JobSources(RunSources.Recompute, []);
             case WorkerJobs.Checks:

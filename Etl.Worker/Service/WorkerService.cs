@@ -1,5 +1,6 @@
 using Hangfire;
 using NackaInsights.Etl.Hosting;
+using NackaInsights.Etl.Service.Dashboard;
 
 namespace NackaInsights.Etl.Service;
 
@@ -11,9 +12,6 @@ public static class WorkerService
 {
     /// <summary>Where the service listens when nothing else is configured: loopback only.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
-
-    /// <summary>The dashboard's path.</summary>
-    public const string DashboardPath = "/hangfire";
 
     /// <summary>Builds the service: <paramref name="overrides"/> are configuration from the command line (the database options).</summary>
     public static WebApplication Build(string[] webArgs, IDictionary<string, string?> overrides)
@@ -53,13 +51,7 @@ public static class WorkerService
 
     // The dashboard, in one place: AddNackaInsightsDashboard and MapNackaInsightsDashboard (authorization,
     // read-only mode, health endpoints) take the place of these two when they are wired in.
-    private static void AddDashboard(WebApplicationBuilder builder)
-    {
-    }
+    private static void AddDashboard(WebApplicationBuilder builder) => builder.AddNackaInsightsDashboard();
 
-    private static void MapDashboard(WebApplication app)
-    {
-        // Hangfire's default authorization: local requests only.
-        app.MapHangfireDashboard(DashboardPath);
-    }
+    private static void MapDashboard(WebApplication app) => app.MapNackaInsightsDashboard();
 }

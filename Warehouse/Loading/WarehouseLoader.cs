@@ -31,6 +31,7 @@ public sealed class WarehouseLoader(
         var connection = await database.OpenAsync(ct);
         IAsyncDisposable? refreshLock = null;
         DbTransaction? transaction = null;
+        long? startedRunId = null;
         try
         {
             refreshLock = await AcquireRefreshLockAsync(connection, ct);
@@ -56,6 +57,7 @@ public sealed class WarehouseLoader(
                 dialect.InsertRunReturningId,
                 new { RunKind = runKind, Source = source, HostName = Environment.MachineName, StartedAtUtc = dialect.Timestamp(now), Status = RunStatus.Running },
                 cancellationToken: ct));
+            startedRunId = runId;
             logger.LogInformation("Run {RunId} ({RunKind}) started on {Database}", runId, runKind, database.Describe());
 
             transaction = await connection.BeginTransactionAsync(ct);
@@ -78,11 +80,15 @@ public sealed class WarehouseLoader(
 
             return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, observer, logger, fingerprints, ids);
         }
-        catch
+        catch (Exception error)
         {
             if (transaction is not null)
             {
                 await transaction.DisposeAsync();
+            }
+            if (startedRunId is { } id)
+            {
+                await MarkFailedAsync(connection, id, error);
             }
             if (refreshLock is not null)
             {
@@ -90,6 +96,26 @@ public sealed class WarehouseLoader(
             }
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>A run whose row was written but whose start failed (cancelled, connection lost) does not stay <c>Pågår</c>.</summary>
+    private async Task MarkFailedAsync(DbConnection connection, long runId, Exception error)
+    {
+        var message = error is OperationCanceledException
+            ? "Körningen avbröts innan den började; inget publicerades."
+            : $"Körningen kunde inte starta; inget publicerades. {error.Message}";
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE run_id = @RunId AND status = @Running",
+                new { Failed = RunStatus.Failed, Running = RunStatus.Running, Now = database.Dialect.Timestamp(Clock.UtcNow()), Message = message, RunId = runId },
+                cancellationToken: CancellationToken.None));
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            // The next run marks it failed when it finds it still running.
+            logger.LogWarning(e, "Could not mark run {RunId} as failed after its start failed", runId);
         }
     }
 

@@ -70,10 +70,4 @@ public sealed class MultipleWorkerProcessFacts(PostgresCluster cluster) : Wareho
             await Task.Delay(100, Ct);
         }
     }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.ExecuteScalarAsync<T>(sql))!;
-    }
 }

@@ -68,6 +68,36 @@ public sealed class WorkerHostFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task TheSnapshotJob_ReadsTheListsAndRecordsTodaysProjectStatus_InTheConfiguredTimeZone()
+    {
+        var modified = new DateTimeOffset(2024, 1, 2, 8, 0, 0, TimeSpan.Zero);
+        ListFiles.Write(_source.Path, "Initiativ", ListFiles.Initiative("1", "DIG-1", "Projekt", modified));
+        ListFiles.Write(_source.Path, "Projektstatus", ListFiles.Status("1", "DIG-1", "2024-01-31", "Gul", 40));
+        // A business case in the folder is the source-folder job's work, not the snapshot's.
+        ContractWorkbooks.Reference().Save(_source.File("business-cases/DIG-2023-014.xlsx"));
+
+        using var host = await WorkerTestHost.StartAsync(Warehouse, new Dictionary<string, string?>
+        {
+            ["SourceDir"] = _source.Path,
+            [$"Schedules:{WorkerJobs.SourceFolder}"] = Cron.Never(),
+            ["TimeZone"] = "Pacific/Kiritimati",
+        }, Ct);
+        var storage = host.Services.GetRequiredService<JobStorage>();
+        var jobId = host.Services.GetRequiredService<IRecurringJobManagerV2>().TriggerJob(WorkerJobs.ProjectStatusSnapshot);
+        await WorkerTestHost.WaitForJobAsync(storage, jobId, Ct, SucceededState.StateName, FailedState.StateName);
+        await WorkerTestHost.WaitForRunsAsync(Warehouse.Database, r => r.Any(x => x.RunKind == WorkerJobs.Checks && x.Status == "Lyckad"), Ct);
+        await host.StopAsync(Ct);
+
+        // UTC+14: the day in the configured zone, which is often not UTC's.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(14));
+        var snapshot = await QueryAsync<(DateOnly Day, string InitiativeId, string Status, int DaysSinceReport)>(
+            "SELECT snapshot_date, initiative_id, status, days_since_report FROM pbi_fct_project_status_snapshot");
+        var row = Assert.Single(snapshot);
+        Assert.Equal((today, "DIG-1", "Gul", today.DayNumber - new DateOnly(2024, 1, 31).DayNumber), row);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case"));
+    }
+
+    [Fact]
     public async Task AFailedDataCheck_KeepsThePublishedFacts_AndFailsTheJobWithoutRetries()
     {
         ContractWorkbooks.Reference().Save(_source.File("business-cases/DIG-2023-014.xlsx"));
@@ -164,7 +194,8 @@ public sealed class WorkerHostFacts : WarehouseFacts
         await Registration(storage, manager, stockholm, new GraphOptions()).StartAsync(Ct);
 
         var jobs = storage.GetConnection().GetRecurringJobs();
-        Assert.Equal([WorkerJobs.Checks, WorkerJobs.Recompute, WorkerJobs.SourceFolder], jobs.Select(j => j.Id).Order());
+        Assert.Equal([WorkerJobs.Checks, WorkerJobs.ProjectStatusSnapshot, WorkerJobs.Recompute, WorkerJobs.SourceFolder], jobs.Select(j => j.Id).Order());
+        Assert.Equal("55 23 * * *", jobs.Single(j => j.Id == WorkerJobs.ProjectStatusSnapshot).Cron);
         var folder = jobs.Single(j => j.Id == WorkerJobs.SourceFolder);
         Assert.Equal(WorkerOptions.Often, folder.Cron);
         Assert.Equal("Europe/Stockholm", folder.TimeZoneId);
@@ -183,11 +214,5 @@ public sealed class WorkerHostFacts : WarehouseFacts
     {
         await using var connection = await Warehouse.Database.OpenAsync(Ct);
         await connection.ExecuteAsync(sql);
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.ExecuteScalarAsync<T>(sql))!;
     }
 }

@@ -135,10 +135,4 @@ public sealed class WorkerProcessFacts : WarehouseFacts
     }
 
     private Task<string> StatusAsync(long runId) => ScalarAsync<string>($"SELECT status FROM pbi_etl_run WHERE run_id = {runId}");
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        return (await connection.ExecuteScalarAsync<T>(sql))!;
-    }
 }
