@@ -88,6 +88,14 @@ internal static class ConsoleReport
                 $"realised {Sek((decimal)(realisation.Actual ?? 0))} ({realisation.Actual / realisation.Planned:P0}); " +
                 $"per line and year from {realisation.Lowest:P0} to {realisation.Highest:P0}.");
         }
+        var index = (await connection.QueryAsync<(int Year, double Index, long Units)>(new CommandDefinition(
+            "SELECT year, index_value, units FROM pbi_fct_digitalization_index_total ORDER BY year", cancellationToken: ct))).ToList();
+        if (index.Count > 0)
+        {
+            await output.WriteLineAsync(
+                $"Digitaliseringsindex of the municipality (0–10, the mean of its verksamheter's): " +
+                string.Join(" · ", index.Select(i => $"{i.Year} {Warehouse.Calculations.DigitalizationIndexCalculator.Format((decimal)i.Index)} ({i.Units} verksamheter)")) + ".");
+        }
         await output.WriteLineAsync();
         await output.WriteLineAsync("Power BI reads the pbi_* views of that file through the SQLite ODBC driver (see README, 'Connecting Power BI').");
         await output.WriteLineAsync($"  nacka-insights status --db \"{dbPath}\"   shows the runs and files.");

@@ -108,7 +108,8 @@ internal static class DemoCommand
             Directory.CreateDirectory(Path.GetDirectoryName(dbPath)!);
             var files = DemoSourceWriter.Write(dir);
             await stdout.WriteLineAsync(
-                $"Wrote the demo source folder {dir}: {files.Count} business case workbooks (one of them broken on purpose) and the four SharePoint lists.");
+                $"Wrote the demo source folder {dir}: {files.Count} business case workbooks (one of them broken on purpose), the four SharePoint lists " +
+                $"and {DemoSurveyWriter.Years.Count} years of the maturity survey.");
 
             var overrides = new Dictionary<string, string?>
             {

@@ -89,6 +89,9 @@ public static class DemoSourceWriter
         return catalogue;
     }
 
+    /// <summary>The demo's verksamheter.</summary>
+    public static IReadOnlyList<string> UnitNames => Units.Select(u => u.Unit).ToList();
+
     /// <summary>The förvaltningsobjekt of the demo: id, name, unit.</summary>
     public static IEnumerable<(string Id, string Name, string Unit)> Objects()
     {
@@ -104,7 +107,10 @@ public static class DemoSourceWriter
         }
     }
 
-    /// <summary>Writes the demo's workbooks below <paramref name="root"/> and returns what it wrote. The lists are written by <see cref="DemoListWriter"/>.</summary>
+    /// <summary>
+    /// Writes the demo's workbooks and its maturity survey exports (<see cref="DemoSurveyWriter"/>) below <paramref name="root"/>
+    /// and returns the workbooks it wrote. The lists are written by <see cref="DemoListWriter"/>, the actuals by <see cref="DemoActualsWriter"/>.
+    /// </summary>
     public static IReadOnlyList<DemoFile> Write(string root)
     {
         var businessCases = Path.Combine(root, SourceFolder.BusinessCases);
@@ -147,6 +153,8 @@ public static class DemoSourceWriter
         File.SetLastWriteTimeUtc(Path.Combine(businessCases, BrokenFileName), BaseTime.AddMinutes(minute += 7));
         written.Add(new DemoFile($"{SourceFolder.BusinessCases}/{BrokenFileName}", "DIG-2024-031", null));
 
+        DemoSurveyWriter.Write(root);
+
         File.WriteAllText(Path.Combine(root, "LÄS MIG.txt"),
             """
             Demokällmapp för NackaInsights.
@@ -154,6 +162,8 @@ public static class DemoSourceWriter
             business-cases/  nyttokalkyler, en arbetsbok per initiativ (och version)
             lists/           SharePoint-listorna Initiativ, Bedomningar, Projektstatus och Forvaltningsobjekt
                              i Graphs JSON-form, som de ser ut i juni 2024
+            actuals/         nyttouppföljning från objektsförvaltarna, juni 2024
+            index/           mognadsenkäten (DiMiOS) 2022–2024 per verksamhet och dimension
 
             Nackas referensexempel är DIG-2023-014. Filen "DIG-2024-031 Nyttokalkyl med fel.xlsx" har
             medvetet fel i sig och avvisas, med varje fel angivet per blad och cell.

@@ -1,13 +1,17 @@
 namespace NackaInsights.Etl.Pipeline;
 
 /// <summary>
-/// Uploads from a subfolder of the source folder (<c>business-cases/</c>, <c>actuals/</c>): the offline
-/// form of the document libraries. The whole folder is listed every run; a file whose content was
+/// Uploads from a subfolder of the source folder (<c>business-cases/</c>, <c>actuals/</c>, <c>index/</c>): the
+/// offline form of the document libraries. The whole folder is listed every run; a file whose content was
 /// loaded before is recognised by its fingerprint and not loaded again. Results are written beside it.
 /// </summary>
-public sealed class FolderUploadSource(SourceFolder folder, string subfolder, string kind) : IUploadSource
+/// <param name="extensions">The file types read; <c>.xlsx</c> unless given (the survey exports of <c>index/</c> are also <c>.csv</c>).</param>
+public sealed class FolderUploadSource(SourceFolder folder, string subfolder, string kind, IReadOnlyList<string>? extensions = null) : IUploadSource
 {
     public string Kind { get; } = kind;
+
+    /// <summary>The file types read from the folder.</summary>
+    public IReadOnlyList<string> Extensions { get; } = extensions ?? SourceFolder.WorkbookExtensions;
 
     public string? StateKey => null;
 
@@ -15,14 +19,14 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
 
     public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct)
     {
-        var uploads = folder.Workbooks(subfolder)
+        var uploads = folder.Files(subfolder, Extensions)
             .Select(f => new Upload(folder.Name(f), f.Name, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null))
             .ToList();
         return Task.FromResult(new UploadListing(uploads, null, []));
     }
 
     /// <summary>Files in the folder that are not uploads the pipeline reads, for the operator's attention.</summary>
-    public IReadOnlyList<string> Ignored() => folder.Ignored(subfolder);
+    public IReadOnlyList<string> Ignored() => folder.Ignored(subfolder, Extensions);
 
     public async Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct)
     {

@@ -4,17 +4,21 @@ using NackaInsights.Etl.Sources.Actuals;
 using NackaInsights.Etl.Sources.BusinessCases;
 using NackaInsights.Etl.Sources.Results;
 using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Sources.Survey;
 using NackaInsights.Etl.Sources.Xlsx;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Pipeline;
 
-/// <summary>What a run reads: uploaded workbooks (from source folders or document libraries), and the lists.</summary>
-/// <param name="Uploads">Business case sources first, then actuals: actuals are checked against the business cases.</param>
+/// <summary>What a run reads: uploaded workbooks and survey exports (from source folders or document libraries), and the lists.</summary>
+/// <param name="Uploads">
+/// Whatever the order given, taken business cases first, then actuals (checked against the business cases), then
+/// survey exports (<see cref="SourceKind.Index"/>; the index they feed also counts the realisation).
+/// </param>
 public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSource? Lists)
 {
-    /// <summary>A source folder's workbooks, and its lists when it has a <c>lists/</c> folder.</summary>
+    /// <summary>A source folder's workbooks and survey exports, and its lists when it has a <c>lists/</c> folder.</summary>
     public static RunSources FromFolder(SourceFolder folder)
     {
         var lists = Path.Combine(folder.Root, SourceFolder.Lists);
@@ -22,12 +26,23 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
             [
                 new FolderUploadSource(folder, SourceFolder.BusinessCases, SourceKind.BusinessCase),
                 new FolderUploadSource(folder, SourceFolder.Actuals, SourceKind.Actuals),
+                SurveySource(folder),
             ],
             Directory.Exists(lists) ? new OfflineListSource(lists) : null)
         {
             Folder = folder,
         };
     }
+
+    /// <summary>
+    /// Only the maturity survey exports of a source folder (<c>index/*.csv|*.xlsx</c>): what a survey job runs. The
+    /// run still recomputes the digitaliseringsindex from everything loaded (register, business cases, actuals).
+    /// </summary>
+    public static RunSources SurveyFromFolder(SourceFolder folder) => new([SurveySource(folder)], null) { Folder = folder };
+
+    /// <summary>The survey exports of a source folder's <c>index/</c>.</summary>
+    public static FolderUploadSource SurveySource(SourceFolder folder) =>
+        new(folder, SourceFolder.Index, SourceKind.Index, SurveyReader.Extensions);
 
     /// <summary>The source folder, when the run reads one.</summary>
     public SourceFolder? Folder { get; init; }
@@ -82,6 +97,8 @@ public sealed class RefreshPipeline(
 
     private sealed record ActualsRead(SourceFile File, ActualsUpload Upload) : Outcome(File);
 
+    private sealed record SurveyRead(SourceFile File, SurveyUpload Upload) : Outcome(File);
+
     private sealed record Rejected(SourceFile File, IReadOnlyList<SourceProblem> Problems, int RowsRejected) : Outcome(File);
 
     /// <summary>An upload taken into the run, and what its result workbook is made from.</summary>
@@ -103,14 +120,12 @@ public sealed class RefreshPipeline(
 
     /// <summary>
     /// Loads the given sources: lists first, then business cases, then actuals (which are checked
-    /// against them). Result workbooks are written beside the uploads once the run has published.
+    /// against them), then survey exports. Result workbooks are written beside the business case and
+    /// actuals uploads once the run has published; survey exports get none (their outcome is in
+    /// <c>pbi_etl_file</c> and <c>pbi_etl_problem</c>).
     /// </summary>
     public async Task<RunResult> RunAsync(RunSources sources, string runKind, IRunObserver? observer = null, CancellationToken ct = default)
     {
-        if (sources.Folder is { } folder && Directory.Exists(Path.Combine(folder.Root, SourceFolder.Index)))
-        {
-            logger.LogWarning("The source folder has {Part}/, which this version does not read yet", SourceFolder.Index);
-        }
         var processed = new List<Processed>();
         RunResult result;
         await using (var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct))
@@ -130,7 +145,7 @@ public sealed class RefreshPipeline(
                     observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
                     await LoadListsAsync(sources.Lists, run, ct);
                 }
-                foreach (var source in sources.Uploads.OrderBy(u => u.Kind == SourceKind.BusinessCase ? 0 : 1))
+                foreach (var source in sources.Uploads.OrderBy(u => ProcessingOrder(u.Kind)))
                 {
                     await LoadUploadsAsync(source, run, observer, processed, ct);
                 }
@@ -147,6 +162,13 @@ public sealed class RefreshPipeline(
         }
         return result;
     }
+    private static int ProcessingOrder(string kind) => kind switch
+    {
+        SourceKind.BusinessCase => 0,
+        SourceKind.Actuals => 1,
+        _ => 2,
+    };
+
     /// <summary>
     /// Reads the four lists, objects and initiatives first. An offline file with the content it had
     /// when it was last read is not read again; through Graph, the kept delta link asks only for changes.
@@ -198,7 +220,7 @@ public sealed class RefreshPipeline(
         {
             foreach (var ignored in folder.Ignored())
             {
-                logger.LogWarning("Ignoring {File}: only .xlsx workbooks are read", ignored);
+                logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", folder.Extensions));
             }
         }
         observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
@@ -208,7 +230,7 @@ public sealed class RefreshPipeline(
         {
             logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);
         }
-        var readers = (new BusinessCaseWorkbookReader(limits), new ActualsWorkbookReader(limits));
+        var readers = new Readers(new BusinessCaseWorkbookReader(limits), new ActualsWorkbookReader(limits), new SurveyReader(limits));
         foreach (var batch in listing.Uploads.Chunk(Batch))
         {
             var outcomes = new Outcome[batch.Length];
@@ -229,11 +251,15 @@ public sealed class RefreshPipeline(
                     case ActualsRead a:
                         validation = await run.AddActualsAsync(a.File, a.Upload, ct);
                         break;
+                    case SurveyRead survey:
+                        await run.AddSurveyAsync(survey.File, survey.Upload, ct);
+                        break;
                     case Rejected x:
                         await run.AddRejectedAsync(x.File, x.Problems, x.RowsRejected, ct);
                         break;
                 }
-                if (outcome is not Unchanged && batch[i].Refusal is null)
+                // Survey exports come from the survey tool, not from a person waiting for feedback: no result workbook.
+                if (outcome is not Unchanged && batch[i].Refusal is null && source.Kind != SourceKind.Index)
                 {
                     processed.Add(new Processed(source, batch[i], outcome, validation));
                 }
@@ -245,8 +271,9 @@ public sealed class RefreshPipeline(
         }
     }
 
-    private async Task<Outcome> ProcessAsync(
-        IUploadSource source, Upload upload, (BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals) readers, RefreshRun run, CancellationToken ct)
+    private sealed record Readers(BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals, SurveyReader Survey);
+
+    private async Task<Outcome> ProcessAsync(IUploadSource source, Upload upload, Readers readers, RefreshRun run, CancellationToken ct)
     {
         if (upload.Refusal is { } refusal)
         {
@@ -271,6 +298,13 @@ public sealed class RefreshPipeline(
         }
         return run.Timings.Measure(PhaseTimings.Validate, () =>
         {
+            if (source.Kind == SourceKind.Index)
+            {
+                var survey = readers.Survey.Read(bytes, upload.FileName, upload.Name);
+                return survey.Upload is { } read && survey.FileProblems.Count == 0
+                    ? (Outcome)new SurveyRead(file, read)
+                    : new Rejected(file, survey.FileProblems, 0);
+            }
             try
             {
                 using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits);

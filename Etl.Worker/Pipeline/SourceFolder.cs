@@ -20,7 +20,16 @@ public sealed class SourceFolder(string root)
     /// The workbooks of a subfolder in processing order: by last-modified time, then name. Excel's
     /// lock files (<c>~$…</c>) and result workbooks are left out.
     /// </summary>
-    public IReadOnlyList<FileInfo> Workbooks(string subfolder)
+    public IReadOnlyList<FileInfo> Workbooks(string subfolder) => Files(subfolder, WorkbookExtensions);
+
+    /// <summary>The workbooks the pipeline reads: <c>.xlsx</c>.</summary>
+    public static readonly IReadOnlyList<string> WorkbookExtensions = [".xlsx"];
+
+    /// <summary>
+    /// The files of a subfolder with one of <paramref name="extensions"/>, in processing order: by last-modified
+    /// time, then name. Excel's lock files (<c>~$…</c>) and result workbooks are left out.
+    /// </summary>
+    public IReadOnlyList<FileInfo> Files(string subfolder, IReadOnlyList<string> extensions)
     {
         var directory = new DirectoryInfo(Path.Combine(Root, subfolder));
         if (!directory.Exists)
@@ -28,21 +37,21 @@ public sealed class SourceFolder(string root)
             return [];
         }
         return directory.EnumerateFiles("*", SearchOption.TopDirectoryOnly)
-            .Where(f => f.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase) && !Upload.IsIgnoredName(f.Name))
+            .Where(f => extensions.Contains(f.Extension, StringComparer.OrdinalIgnoreCase) && !Upload.IsIgnoredName(f.Name))
             .OrderBy(f => f.LastWriteTimeUtc)
             .ThenBy(f => f.Name, StringComparer.Ordinal)
             .ToList();
     }
 
-    /// <summary>Files of a subfolder that are not workbooks the pipeline reads, for the operator's attention.</summary>
-    public IReadOnlyList<string> Ignored(string subfolder)
+    /// <summary>Files of a subfolder that are not files the pipeline reads (by default: workbooks), for the operator's attention.</summary>
+    public IReadOnlyList<string> Ignored(string subfolder, IReadOnlyList<string>? extensions = null)
     {
         var directory = new DirectoryInfo(Path.Combine(Root, subfolder));
         if (!directory.Exists)
         {
             return [];
         }
-        var read = Workbooks(subfolder).Select(f => f.FullName).ToHashSet();
+        var read = Files(subfolder, extensions ?? WorkbookExtensions).Select(f => f.FullName).ToHashSet();
         return directory.EnumerateFiles()
             .Where(f => !read.Contains(f.FullName) && !Upload.IsIgnoredName(f.Name) && !f.Name.EndsWith(".tmp", StringComparison.Ordinal))
             .Select(f => Name(f))

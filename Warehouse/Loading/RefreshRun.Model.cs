@@ -40,6 +40,8 @@ public sealed partial class RefreshRun
         if (_listsChanged.Contains(Lists.Initiatives))
         {
             await UpdateInitiativeVersionsAsync(ct);
+            // The initiatives that reached Förvaltning or Avslutad count in the digitaliseringsindex.
+            _indexInputsChanged = true;
         }
         var initiativesChanged = false;
         if (businessCasesChanged || _listsChanged.Contains(Lists.Initiatives) || _listsChanged.Contains(Lists.Objects))
@@ -350,6 +352,8 @@ public sealed partial class RefreshRun
             SELECT unit FROM dim_initiative_history
             UNION
             SELECT unit FROM dim_object WHERE unit IS NOT NULL
+            UNION
+            SELECT unit FROM fct_digitalization_index_unit
             """, ct);
     }
 
@@ -461,9 +465,12 @@ public sealed partial class RefreshRun
     private async Task RebuildCalendarAsync(CancellationToken ct)
     {
         var years = new List<int> { StartedAtUtc.Year };
-        var yearRange = await _connection.QuerySingleAsync<(int? From, int? To)>(new CommandDefinition(
-            "SELECT MIN(year), MAX(year) FROM fct_business_case_year", transaction: Transaction, cancellationToken: ct));
-        years.AddRange(new[] { yearRange.From, yearRange.To }.OfType<int>());
+        foreach (var table in new[] { "fct_business_case_year", "fct_survey_result", "fct_digitalization_index_unit" })
+        {
+            var yearRange = await _connection.QuerySingleAsync<(int? From, int? To)>(new CommandDefinition(
+                $"SELECT MIN(year), MAX(year) FROM {table}", transaction: Transaction, cancellationToken: ct));
+            years.AddRange(new[] { yearRange.From, yearRange.To }.OfType<int>());
+        }
         foreach (var (table, column) in new[]
         {
             ("etl_run", "started_at_utc"), ("dim_initiative_history", "valid_from"), ("dim_initiative", "decision_date"),

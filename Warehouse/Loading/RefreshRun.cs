@@ -40,6 +40,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly CalculationOptions _calculation;
     private readonly EvaluationOptions _evaluation;
     private readonly ActualsOptions _actuals;
+    private readonly IndexOptions _index;
     private readonly IRunObserver? _observer;
     private readonly ILogger _logger;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
@@ -65,6 +66,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         CalculationOptions calculation,
         EvaluationOptions evaluation,
         ActualsOptions actuals,
+        IndexOptions index,
         IRunObserver? observer,
         ILogger logger,
         Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
@@ -79,6 +81,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _calculation = calculation;
         _evaluation = evaluation;
         _actuals = actuals;
+        _index = index;
         _observer = observer;
         _logger = logger;
         _fingerprints = fingerprints;
@@ -181,8 +184,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>
     /// Makes this run rebuild every computed fact from what is loaded, not only what its own sources
     /// changed: current business cases, the initiative dimension and its history, evaluations, project
-    /// status, the realisation and the calendar. The recompute job does this after a load, and it brings
-    /// the facts to a changed configuration (discount rate, evaluation thresholds) without reloading a file.
+    /// status, the realisation, the digitaliseringsindex and the calendar. The recompute job does this after a
+    /// load, and it brings the facts to a changed configuration (discount rate, evaluation thresholds, the
+    /// index's target and weights) without reloading a file.
     /// </summary>
     public void RecomputeAll()
     {
@@ -208,6 +212,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         Phase(PhaseTimings.Compute);
         await BringModelUpToDateAsync(ct);
         await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteActualsAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteIndexAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Compute, () => WriteProjectStatusSnapshotAsync(ct));
         RecordUnknownInitiatives();
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));

@@ -15,6 +15,7 @@ public sealed class WarehouseLoader(
     CalculationOptions calculation,
     EvaluationOptions evaluation,
     ActualsOptions actuals,
+    IndexOptions index,
     ILogger<WarehouseLoader> logger)
 {
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
@@ -78,7 +79,7 @@ public sealed class WarehouseLoader(
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
                 .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
 
-            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, observer, logger, fingerprints, ids);
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, observer, logger, fingerprints, ids);
         }
         catch (Exception error)
         {

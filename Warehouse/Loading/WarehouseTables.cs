@@ -161,10 +161,32 @@ internal static class WarehouseTables
         C("report_date", ColumnType.Date), C("days_since_report", ColumnType.Int32), C("percent_complete", ColumnType.Ratio),
         C("budget_spent_sek", ColumnType.Decimal), C("run_id", ColumnType.Int64));
 
+    public static readonly BulkTable RawSurveyRow = new("raw_survey_row",
+        C("file_id", ColumnType.Int64), C("row_number", ColumnType.Int32), C("year", ColumnType.Text), C("unit", ColumnType.Text),
+        C("dimension", ColumnType.Text), C("percent_text", ColumnType.Text), C("respondents", ColumnType.Text),
+        C("status", ColumnType.Text), C("message", ColumnType.Text));
+
+    public static readonly BulkTable SurveyResult = new("fct_survey_result",
+        C("year", ColumnType.Int32), C("unit", ColumnType.Text), C("dimension", ColumnType.Text), C("percent_value", ColumnType.Decimal),
+        C("respondents", ColumnType.Int32), C("file_id", ColumnType.Int64), C("run_id", ColumnType.Int64), C("sheet_name", ColumnType.Text),
+        C("cell", ColumnType.Text), C("row_number", ColumnType.Int32));
+
+    public static readonly BulkTable DigitalizationIndex = new("fct_digitalization_index",
+        C("unit", ColumnType.Text), C("year", ColumnType.Int32), C("component", ColumnType.Text), C("score", ColumnType.Ratio),
+        C("weight", ColumnType.Ratio), C("numerator", ColumnType.Decimal), C("denominator", ColumnType.Decimal), C("basis", ColumnType.Text),
+        C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable DigitalizationIndexUnit = new("fct_digitalization_index_unit",
+        C("unit", ColumnType.Text), C("year", ColumnType.Int32), C("index_value", ColumnType.Ratio), C("components_used", ColumnType.Int32),
+        C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable DigitalizationIndexTotal = new("fct_digitalization_index_total",
+        C("year", ColumnType.Int32), C("index_value", ColumnType.Ratio), C("units", ColumnType.Int32), C("run_id", ColumnType.Int64));
+
     /// <summary>The order in which buffered rows are flushed: every table after the ones it references.</summary>
     public static readonly IReadOnlyList<BulkTable> FlushOrder =
     [
         EtlFile, EtlProblem, EtlListRead, RawBusinessCaseAttribute, RawBusinessCaseValue, RawBusinessCaseLine, BusinessCaseVersion, BusinessCaseYear,
-        RawActualRow, BenefitActual,
+        RawActualRow, BenefitActual, RawSurveyRow,
     ];
 }

@@ -15,13 +15,18 @@ public sealed record SourceProblem(string Source, string? Sheet, string? Cell, s
 
     public static SourceProblem ForCell(string file, string sheet, string cell, string message) => new(file, sheet, cell, message);
 
+    /// <summary>A cell of a file without sheets (a .csv): the sheet is null and the cell its A1 reference, row 1 the first line.</summary>
+    public static SourceProblem ForCsvCell(string file, string cell, string message) => new(file, null, cell, message);
+
     public static SourceProblem ForSheet(string file, string sheet, string message) => new(file, sheet, null, message);
 
-    /// <summary>Where in the source, as a user would write it: <c>Kostnader!C4</c>, <c>Kostnader</c> or empty.</summary>
+    /// <summary>Where in the source, as a user would write it: <c>Kostnader!C4</c>, <c>Kostnader</c>, <c>D7</c> (a .csv) or empty.</summary>
     public string Location => (Sheet, Cell) switch
     {
         (null, _) when ItemId is not null => $"objekt {ItemId}",
-        (null, _) => "",
+        // A file without sheets (a .csv): the cell alone, as a spreadsheet opening it shows it.
+        (null, { } cell) => cell,
+        (null, null) => "",
         (_, null) => Sheet,
         _ => $"{Sheet}!{Cell}",
     };

@@ -160,6 +160,42 @@ public static class DataChecks
         Custom("one_current_actual_per_key",
             "SELECT COUNT(*) FROM (SELECT initiative_id, benefit_line_key, year FROM pbi_fct_benefit_actual " +
             "GROUP BY initiative_id, benefit_line_key, year HAVING SUM(is_current) <> 1) d"),
+
+        // The maturity survey and the digitaliseringsindex.
+        Unique("pbi_fct_survey_result", "year, unit, dimension"),
+        NotNull("pbi_fct_survey_result", "year"),
+        NotNull("pbi_fct_survey_result", "unit"),
+        NotNull("pbi_fct_survey_result", "dimension"),
+        Range("pbi_fct_survey_result", "percent_value", 0, 100),
+        Relationship("pbi_fct_survey_result", "file_id", "pbi_etl_file", "file_id"),
+        Relationship("pbi_fct_survey_result", "run_id", "pbi_etl_run", "run_id"),
+        Unique("pbi_fct_digitalization_index", "unit, year, component"),
+        NotNull("pbi_fct_digitalization_index", "unit"),
+        NotNull("pbi_fct_digitalization_index", "year"),
+        NotNull("pbi_fct_digitalization_index", "component"),
+        AcceptedValues("pbi_fct_digitalization_index", "component", Calculations.IndexComponents.All),
+        Range("pbi_fct_digitalization_index", "score", 0, 10),
+        Expression("weight_is_positive", "pbi_fct_digitalization_index", "weight <= 0"),
+        Relationship("pbi_fct_digitalization_index", "unit", "pbi_dim_unit", "unit"),
+        Relationship("pbi_fct_digitalization_index", "year", "pbi_dim_year", "year"),
+        Unique("pbi_fct_digitalization_index_unit", "unit, year"),
+        NotNull("pbi_fct_digitalization_index_unit", "unit"),
+        NotNull("pbi_fct_digitalization_index_unit", "year"),
+        Range("pbi_fct_digitalization_index_unit", "index_value", 0, 10),
+        Range("pbi_fct_digitalization_index_unit", "components_used", 1, 3),
+        Relationship("pbi_fct_digitalization_index_unit", "unit", "pbi_dim_unit", "unit"),
+        Relationship("pbi_fct_digitalization_index_unit", "year", "pbi_dim_year", "year"),
+        Custom("components_used_are_the_components",
+            "SELECT COUNT(*) FROM pbi_fct_digitalization_index_unit u WHERE u.components_used <> " +
+            "(SELECT COUNT(*) FROM pbi_fct_digitalization_index c WHERE c.unit = u.unit AND c.year = u.year)"),
+        Unique("pbi_fct_digitalization_index_total", "year"),
+        NotNull("pbi_fct_digitalization_index_total", "year"),
+        Range("pbi_fct_digitalization_index_total", "index_value", 0, 10),
+        Expression("units_are_counted", "pbi_fct_digitalization_index_total", "units < 1"),
+        Relationship("pbi_fct_digitalization_index_total", "year", "pbi_dim_year", "year"),
+        Custom("total_counts_the_unit_indexes",
+            "SELECT COUNT(*) FROM pbi_fct_digitalization_index_total t WHERE t.units <> " +
+            "(SELECT COUNT(*) FROM pbi_fct_digitalization_index_unit u WHERE u.year = t.year)"),
     ];
 
     public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)

@@ -21,9 +21,11 @@ public abstract class TestWarehouse : IDisposable
 
     public ActualsOptions Actuals { get; } = new();
 
+    public IndexOptions Index { get; } = new();
+
     public SchemaMigrator Migrator() => new(Database, NullLogger<SchemaMigrator>.Instance);
 
-    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, Actuals, NullLogger<WarehouseLoader>.Instance);
+    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, Actuals, Index, NullLogger<WarehouseLoader>.Instance);
 
     public async Task<TestWarehouse> MigratedAsync()
     {

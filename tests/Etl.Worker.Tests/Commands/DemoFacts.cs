@@ -67,6 +67,25 @@ public sealed class DemoFacts : IDisposable
         Assert.True(rates.Min < 1 && rates.Max > 1, $"realisation spans {rates.Min:P0}–{rates.Max:P0}");
         Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_benefit_realization WHERE actual_value IS NULL") > 0);
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE source_kind = 'actuals' AND status = 'Delvis inläst'"));
+        // The maturity survey and the digitaliseringsindex: three years, all three exports loaded, and the index moves.
+        Assert.Contains("Digitaliseringsindex of the municipality", first.Output);
+        Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_file WHERE source_kind = 'index' AND status = 'Inläst'"));
+        var municipality = (await connection.QueryAsync<(long Year, double Index, long Units)>(
+            "SELECT year, index_value, units FROM pbi_fct_digitalization_index_total ORDER BY year")).ToList();
+        Assert.Equal(DemoSurveyWriter.Years.Select(y => (long)y), municipality.Select(m => m.Year));
+        Assert.True(municipality[0].Index < municipality[1].Index && municipality[1].Index < municipality[2].Index,
+            $"the index moves: {string.Join(", ", municipality.Select(m => $"{m.Year} {m.Index:0.00}"))}");
+        Assert.All(municipality, m => Assert.Equal((long)DemoSourceWriter.UnitNames.Count, m.Units));
+        // The unit that did not answer the survey one year: its index that year rests on the other components.
+        var without = new { Unit = DemoSurveyWriter.UnitWithoutSurvey, Year = DemoSurveyWriter.YearWithoutSurvey };
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_survey_result WHERE unit = @Unit AND year = @Year", without));
+        Assert.InRange(await connection.ExecuteScalarAsync<long>(
+            "SELECT components_used FROM pbi_fct_digitalization_index_unit WHERE unit = @Unit AND year = @Year", without), 1, 2);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM pbi_fct_digitalization_index WHERE unit = @Unit AND year = @Year AND component = 'Digital mognad'", without));
+        Assert.Equal(3L, await connection.ExecuteScalarAsync<long>(
+            "SELECT components_used FROM pbi_fct_digitalization_index_unit WHERE unit = @Unit AND year = @Year", new { without.Unit, Year = 2024 }));
+
         var actuals = Path.Combine(_dir.Path, "nacka-insights-demo", "actuals");
         foreach (var upload in Directory.GetFiles(actuals, "*.xlsx").Where(f => !f.EndsWith(".resultat.xlsx", StringComparison.Ordinal)))
         {
