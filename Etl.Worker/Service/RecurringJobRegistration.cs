@@ -31,6 +31,10 @@ public static class WorkerJobCatalog
         {
             Pipeline(WorkerJobs.SourceFolder);
         }
+        if ((graph.Enabled && graph.SurveyLibrary.IsEnabled) || worker.SourceDir is { Length: > 0 })
+        {
+            Pipeline(WorkerJobs.MaturitySurvey);
+        }
         if (graph.Enabled || worker.SourceDir is { Length: > 0 })
         {
             Pipeline(WorkerJobs.ProjectStatusSnapshot);

@@ -15,6 +15,9 @@ public static class WorkerJobs
     /// <summary>The offline source folder (<c>WorkerOptions:SourceDir</c>), when one is configured.</summary>
     public const string SourceFolder = "source-folder";
 
+    /// <summary>The maturity survey exports: a survey document library through Graph, or the source folder's <c>index/</c>.</summary>
+    public const string MaturitySurvey = "maturity-survey";
+
     /// <summary>The daily snapshot of every initiative's project status.</summary>
     public const string ProjectStatusSnapshot = "project-status-snapshot";
 

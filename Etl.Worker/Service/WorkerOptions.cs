@@ -27,6 +27,8 @@ public sealed class WorkerOptions
         [WorkerJobs.SharePointLists] = Often,
         [WorkerJobs.DocumentLibraries] = Often,
         [WorkerJobs.SourceFolder] = Often,
+        // Daily, early: the survey is exported a few times a year.
+        [WorkerJobs.MaturitySurvey] = "0 5 * * *",
         // Just before midnight, in TimeZone: the day's last word on each project's status.
         [WorkerJobs.ProjectStatusSnapshot] = "55 23 * * *",
         // Continuations of a source job that loaded something; on their own only when triggered.
@@ -70,7 +72,7 @@ public sealed class WorkerOptions
     public static readonly IReadOnlyList<string> KnownJobs =
     [
         WorkerJobs.SharePointLists, WorkerJobs.DocumentLibraries, WorkerJobs.SourceFolder,
-        WorkerJobs.ProjectStatusSnapshot, WorkerJobs.Recompute, WorkerJobs.Checks,
+        WorkerJobs.MaturitySurvey, WorkerJobs.ProjectStatusSnapshot, WorkerJobs.Recompute, WorkerJobs.Checks,
     ];
 
     /// <summary>Every wrong setting, each naming its key.</summary>

@@ -57,6 +57,18 @@ public sealed class WorkerRunSources(
                 }
                 return new JobSources(new RunSources(libraries, null), libraries);
             }
+            case WorkerJobs.MaturitySurvey:
+            {
+                if (graph.Enabled && graph.SurveyLibrary.IsEnabled)
+                {
+                    var survey = new GraphLibrarySource(graph, SourceKind.Index, GraphCredentials.Create(graph), loggers.CreateLogger<GraphLibrarySource>());
+                    return new JobSources(new RunSources([survey], null), [survey]);
+                }
+                var root = worker.Value.SourceDir is { Length: > 0 } surveyDir
+                    ? surveyDir
+                    : throw new InvalidOperationException($"The job {jobId} needs GraphOptions:SurveyLibrary or {WorkerOptions.Section}:{nameof(WorkerOptions.SourceDir)}.");
+                return new JobSources(RunSources.SurveyFromFolder(new SourceFolder(root)), []);
+            }
             case WorkerJobs.ProjectStatusSnapshot:
             {
                 // The lists first (by delta through Graph, or the folder's offline files), so that the snapshot

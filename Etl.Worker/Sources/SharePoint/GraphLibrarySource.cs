@@ -54,9 +54,13 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
         _logger = logger;
         _folder = _library.NormalizedFolder;
         Kind = kind;
+        _extensions = kind == Warehouse.Loading.SourceKind.Index ? Survey.SurveyReader.Extensions : [".xlsx"];
         StateKey = $"graph-library:{kind}:{_library.Library.Trim()}/{_folder}";
         (_http, _client) = GraphClients.Create(options, credential, logger);
     }
+
+    /// <summary>The files this library's kind is read from: workbooks, and for the survey also <c>.csv</c> exports.</summary>
+    private readonly IReadOnlyList<string> _extensions;
 
     public string Kind { get; }
 
@@ -276,7 +280,7 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
         {
             var name = item.Name ?? string.Empty;
             if (item.Folder is not null || item.Root is not null
-                || !name.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || Upload.IsIgnoredName(name))
+                || !_extensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)) || Upload.IsIgnoredName(name))
             {
                 continue;
             }

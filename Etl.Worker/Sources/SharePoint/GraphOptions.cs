@@ -73,6 +73,12 @@ public sealed class GraphOptions
     /// </summary>
     public GraphLibraryOptions ActualsLibrary { get; set; } = new() { Library = DefaultActualsLibrary };
 
+    /// <summary>
+    /// The document library the maturity survey exports (<c>.csv</c> or <c>.xlsx</c>) are uploaded to. Off by
+    /// default (no library named): the survey is commonly exported by hand a few times a year.
+    /// </summary>
+    public GraphLibraryOptions SurveyLibrary { get; set; } = new();
+
     public const string DefaultBusinessCaseLibrary = "Nyttokalkyler";
 
     public const string DefaultActualsLibrary = "Nyttouppföljning";
@@ -91,6 +97,7 @@ public sealed class GraphOptions
     {
         Warehouse.Loading.SourceKind.BusinessCase => ($"{Section}:{nameof(BusinessCaseLibrary)}", BusinessCaseLibrary),
         Warehouse.Loading.SourceKind.Actuals => ($"{Section}:{nameof(ActualsLibrary)}", ActualsLibrary),
+        Warehouse.Loading.SourceKind.Index => ($"{Section}:{nameof(SurveyLibrary)}", SurveyLibrary),
         _ => throw new ArgumentException($"No document library holds uploads of the kind \"{kind}\"", nameof(kind)),
     };
 
@@ -175,16 +182,28 @@ public sealed class GraphOptions
                 problems.Add($"GraphOptions:Lists:{name} must name the SharePoint list (its title or id)");
             }
         }
-        ValidateLibrary(problems, nameof(BusinessCaseLibrary), BusinessCaseLibrary);
-        ValidateLibrary(problems, nameof(ActualsLibrary), ActualsLibrary);
-        if (BusinessCaseLibrary is { IsEnabled: true } b && ActualsLibrary is { IsEnabled: true } a
-            && b.Library.Trim().Equals(a.Library.Trim(), StringComparison.OrdinalIgnoreCase)
-            && GraphLibraryOptions.IsValidFolder(b.Folder) && GraphLibraryOptions.IsValidFolder(a.Folder)
-            && (GraphLibraryOptions.Contains(b.NormalizedFolder, a.NormalizedFolder) || GraphLibraryOptions.Contains(a.NormalizedFolder, b.NormalizedFolder)))
+        var libraries = new (string Name, GraphLibraryOptions? Library)[]
         {
-            problems.Add(
-                $"GraphOptions:BusinessCaseLibrary and GraphOptions:ActualsLibrary share the folder \"{a.Library.Trim()}/{(a.NormalizedFolder.Length <= b.NormalizedFolder.Length ? a.NormalizedFolder : b.NormalizedFolder)}\"; " +
-                "each kind of workbook needs a folder of its own, or one would be read as the other");
+            (nameof(BusinessCaseLibrary), BusinessCaseLibrary), (nameof(ActualsLibrary), ActualsLibrary), (nameof(SurveyLibrary), SurveyLibrary),
+        };
+        foreach (var (name, library) in libraries)
+        {
+            ValidateLibrary(problems, name, library);
+        }
+        for (var i = 0; i < libraries.Length; i++)
+        {
+            for (var j = i + 1; j < libraries.Length; j++)
+            {
+                if (libraries[i].Library is { IsEnabled: true } b && libraries[j].Library is { IsEnabled: true } a
+                    && b.Library.Trim().Equals(a.Library.Trim(), StringComparison.OrdinalIgnoreCase)
+                    && GraphLibraryOptions.IsValidFolder(b.Folder) && GraphLibraryOptions.IsValidFolder(a.Folder)
+                    && (GraphLibraryOptions.Contains(b.NormalizedFolder, a.NormalizedFolder) || GraphLibraryOptions.Contains(a.NormalizedFolder, b.NormalizedFolder)))
+                {
+                    problems.Add(
+                        $"GraphOptions:{libraries[i].Name} and GraphOptions:{libraries[j].Name} share the folder \"{a.Library.Trim()}/{(a.NormalizedFolder.Length <= b.NormalizedFolder.Length ? a.NormalizedFolder : b.NormalizedFolder)}\"; " +
+                        "each kind of file needs a folder of its own, or one would be read as the other");
+                }
+            }
         }
         return problems;
     }

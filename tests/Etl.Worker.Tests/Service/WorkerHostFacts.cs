@@ -98,6 +98,29 @@ public sealed class WorkerHostFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task TheSurveyJob_ReadsOnlyTheSurveyExports_AndTheIndexFollows()
+    {
+        File.WriteAllText(_source.File("index/index-2024.csv"),
+            "År;Verksamhet;Dimension;Procent\n2024;Välfärd skola;Digital förmåga;60\n2024;Välfärd skola;Digitalt arv;70\n");
+        ContractWorkbooks.Reference().Save(_source.File("business-cases/DIG-2023-014.xlsx"));
+
+        using var host = await WorkerTestHost.StartAsync(Warehouse, new Dictionary<string, string?>
+        {
+            ["SourceDir"] = _source.Path,
+            [$"Schedules:{WorkerJobs.SourceFolder}"] = Cron.Never(),
+        }, Ct);
+        var storage = host.Services.GetRequiredService<JobStorage>();
+        var jobId = host.Services.GetRequiredService<IRecurringJobManagerV2>().TriggerJob(WorkerJobs.MaturitySurvey);
+        await WorkerTestHost.WaitForJobAsync(storage, jobId, Ct, SucceededState.StateName, FailedState.StateName);
+        await WorkerTestHost.WaitForRunsAsync(Warehouse.Database, r => r.Any(x => x.RunKind == WorkerJobs.Checks && x.Status == "Lyckad"), Ct);
+        await host.StopAsync(Ct);
+
+        Assert.Equal([("index", "Inläst")], await QueryAsync<(string, string)>("SELECT source_kind, status FROM pbi_etl_file"));
+        // Digital mognad 6.5 and no completed initiative (a score of 0), weighted equally.
+        Assert.Equal(3.25m, Math.Round(await ScalarAsync<decimal>("SELECT index_value FROM pbi_fct_digitalization_index_unit WHERE unit = 'Välfärd skola' AND year = 2024"), 6));
+    }
+
+    [Fact]
     public async Task AFailedDataCheck_KeepsThePublishedFacts_AndFailsTheJobWithoutRetries()
     {
         ContractWorkbooks.Reference().Save(_source.File("business-cases/DIG-2023-014.xlsx"));
@@ -194,7 +217,9 @@ public sealed class WorkerHostFacts : WarehouseFacts
         await Registration(storage, manager, stockholm, new GraphOptions()).StartAsync(Ct);
 
         var jobs = storage.GetConnection().GetRecurringJobs();
-        Assert.Equal([WorkerJobs.Checks, WorkerJobs.ProjectStatusSnapshot, WorkerJobs.Recompute, WorkerJobs.SourceFolder], jobs.Select(j => j.Id).Order());
+        Assert.Equal(
+            [WorkerJobs.Checks, WorkerJobs.MaturitySurvey, WorkerJobs.ProjectStatusSnapshot, WorkerJobs.Recompute, WorkerJobs.SourceFolder],
+            jobs.Select(j => j.Id).Order());
         Assert.Equal("55 23 * * *", jobs.Single(j => j.Id == WorkerJobs.ProjectStatusSnapshot).Cron);
         var folder = jobs.Single(j => j.Id == WorkerJobs.SourceFolder);
         Assert.Equal(WorkerOptions.Often, folder.Cron);

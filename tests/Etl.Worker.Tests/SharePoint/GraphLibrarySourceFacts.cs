@@ -347,6 +347,23 @@ public sealed class GraphLibrarySourceFacts : IAsyncLifetime
         Assert.Contains("GraphOptions:ActualsLibrary:Folder", bad.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheSurveyLibraryListsCsvExportsAsWellAsWorkbooks_AndIsOffUntilNamed()
+    {
+        var survey = _graph.Drive("Digitaliseringsindex");
+        survey.File("", "index 2024.csv", "År;Verksamhet;Dimension;Procent\n2024;Välfärd skola;Digital förmåga;62,5\n"u8.ToArray(), lastModified: March);
+        survey.File("", "index 2025.xlsx", Workbook("index"), lastModified: March.AddDays(1));
+        survey.File("", "anteckningar.txt", [1, 2, 3], lastModified: March);
+        var off = Assert.Throws<ArgumentException>(() => new GraphLibrarySource(Options(), SourceKind.Index, new FixedTokenCredential(), _log));
+        Assert.Contains("GraphOptions:SurveyLibrary:Library is empty", off.Message, StringComparison.Ordinal);
+        using var source = new GraphLibrarySource(Options(o => o.SurveyLibrary.Library = "Digitaliseringsindex"), SourceKind.Index, new FixedTokenCredential(), _log);
+
+        var listing = await source.ListAsync(deltaLink: null, Ct);
+
+        Assert.Equal(["Digitaliseringsindex/index 2024.csv", "Digitaliseringsindex/index 2025.xlsx"], listing.Uploads.Select(u => u.Name));
+        Assert.Equal(survey.Find("", "index 2024.csv")!.Bytes, await source.ReadAsync(listing.Uploads[0], 1_000_000, Ct));
+    }
+
     private GraphOptions Options(Action<GraphOptions>? change = null)
     {
         var options = FakeGraphOptions.For(_graph, siteById: true, maxRetries: 3);

@@ -182,7 +182,10 @@ public sealed class GraphOptionsFacts
             Assert.True(l.IsEnabled);
             Assert.Equal(string.Empty, l.NormalizedFolder);
         });
-        Assert.Throws<ArgumentException>(() => options.LibraryFor(SourceKind.Index));
+        // The survey's library is off until it is named.
+        Assert.Equal("GraphOptions:SurveyLibrary", options.LibraryFor(SourceKind.Index).Setting);
+        Assert.False(options.LibraryFor(SourceKind.Index).Library.IsEnabled);
+        Assert.Throws<ArgumentException>(() => options.LibraryFor(SourceKind.BusinessCase + "-x"));
     }
 
     [Theory]
@@ -234,7 +237,7 @@ public sealed class GraphOptionsFacts
         }).Validate());
 
         Assert.Equal(
-            ["GraphOptions:BusinessCaseLibrary and GraphOptions:ActualsLibrary share the folder \"nytta/Kalkyler\"; each kind of workbook needs a folder of its own, or one would be read as the other"],
+            ["GraphOptions:BusinessCaseLibrary and GraphOptions:ActualsLibrary share the folder \"nytta/Kalkyler\"; each kind of file needs a folder of its own, or one would be read as the other"],
             Valid(o =>
             {
                 o.BusinessCaseLibrary = new GraphLibraryOptions { Library = "Nytta", Folder = "Kalkyler/2025" };
