@@ -1,0 +1,3 @@
+using NackaInsights.TestSupport;
+
+[assembly: AssemblyFixture(typeof(PostgresCluster))]
