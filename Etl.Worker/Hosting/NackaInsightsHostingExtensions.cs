@@ -24,6 +24,7 @@ public static class NackaInsightsHostingExtensions
         services.AddOptions<EvaluationOptions>().BindConfiguration(nameof(EvaluationOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ActualsOptions>().BindConfiguration(nameof(ActualsOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IndexOptions>().BindConfiguration(nameof(IndexOptions)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AccessOptions>().BindConfiguration(nameof(AccessOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkbookLimits>().BindConfiguration(nameof(WorkbookLimits)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GraphOptions>().BindConfiguration(nameof(GraphOptions)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GraphOptions>, GraphOptionsValidation>();
@@ -33,6 +34,7 @@ public static class NackaInsightsHostingExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EvaluationOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ActualsOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<IndexOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AccessOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkbookLimits>>().Value);
 
         services.AddSingleton<WarehouseDatabase>();

@@ -41,6 +41,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly EvaluationOptions _evaluation;
     private readonly ActualsOptions _actuals;
     private readonly IndexOptions _index;
+    private readonly AccessOptions _access;
     private readonly IRunObserver? _observer;
     private readonly ILogger _logger;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
@@ -67,6 +68,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         EvaluationOptions evaluation,
         ActualsOptions actuals,
         IndexOptions index,
+        AccessOptions access,
         IRunObserver? observer,
         ILogger logger,
         Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
@@ -82,6 +84,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _evaluation = evaluation;
         _actuals = actuals;
         _index = index;
+        _access = access;
         _observer = observer;
         _logger = logger;
         _fingerprints = fingerprints;
@@ -184,7 +187,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>
     /// Makes this run rebuild every computed fact from what is loaded, not only what its own sources
     /// changed: current business cases, the initiative dimension and its history, evaluations, project
-    /// status, the realisation, the digitaliseringsindex and the calendar. The recompute job does this after a
+    /// status, the realisation, the digitaliseringsindex, the calendar and the unit access of Power BI's
+    /// row-level security. The recompute job does this after a
     /// load, and it brings the facts to a changed configuration (discount rate, evaluation thresholds, the
     /// index's target and weights) without reloading a file.
     /// </summary>
@@ -214,6 +218,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteActualsAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteIndexAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Compute, () => WriteProjectStatusSnapshotAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteUnitAccessAsync(ct));
         RecordUnknownInitiatives();
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 

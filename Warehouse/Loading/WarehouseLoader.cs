@@ -16,8 +16,21 @@ public sealed class WarehouseLoader(
     EvaluationOptions evaluation,
     ActualsOptions actuals,
     IndexOptions index,
+    AccessOptions access,
     ILogger<WarehouseLoader> logger)
 {
+    /// <summary>A loader with no unit access configured: only the objektsförvaltare see their units (tools, tests).</summary>
+    public WarehouseLoader(
+        WarehouseDatabase database,
+        CalculationOptions calculation,
+        EvaluationOptions evaluation,
+        ActualsOptions actuals,
+        IndexOptions index,
+        ILogger<WarehouseLoader> logger)
+        : this(database, calculation, evaluation, actuals, index, new AccessOptions(), logger)
+    {
+    }
+
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
@@ -79,7 +92,7 @@ public sealed class WarehouseLoader(
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
                 .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
 
-            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, observer, logger, fingerprints, ids);
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids);
         }
         catch (Exception error)
         {

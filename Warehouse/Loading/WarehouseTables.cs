@@ -139,6 +139,9 @@ internal static class WarehouseTables
 
     public static readonly BulkTable Unit = new("dim_unit", C("unit", ColumnType.Text));
 
+    public static readonly BulkTable UnitAccess = new("sec_unit_access",
+        C("unit", ColumnType.Text), C("user_principal_name", ColumnType.Text), C("source", ColumnType.Text), C("run_id", ColumnType.Int64));
+
     public static readonly BulkTable Object = new("dim_object",
         C("object_id", ColumnType.Text), C("name", ColumnType.Text), C("manager_email", ColumnType.Text), C("unit", ColumnType.Text), C("item_id", ColumnType.Text));
 

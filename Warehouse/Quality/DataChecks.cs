@@ -196,6 +196,16 @@ public static class DataChecks
         Custom("total_counts_the_unit_indexes",
             "SELECT COUNT(*) FROM pbi_fct_digitalization_index_total t WHERE t.units <> " +
             "(SELECT COUNT(*) FROM pbi_fct_digitalization_index_unit u WHERE u.year = t.year)"),
+
+        // The feed of Power BI's row-level security (role Verksamhet).
+        Unique("pbi_sec_unit_access", "unit, user_principal_name"),
+        NotNull("pbi_sec_unit_access", "unit"),
+        NotNull("pbi_sec_unit_access", "user_principal_name"),
+        NotNull("pbi_sec_unit_access", "source"),
+        Relationship("pbi_sec_unit_access", "unit", "pbi_dim_unit", "unit"),
+        AcceptedValues("pbi_sec_unit_access", "source", Loading.UnitAccessSources.All),
+        Expression("name_is_trimmed_lower_case", "pbi_sec_unit_access",
+            "user_principal_name <> LOWER(TRIM(user_principal_name)) OR user_principal_name = ''"),
     ];
 
     public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)
