@@ -19,18 +19,6 @@ public sealed class WarehouseLoader(
     AccessOptions access,
     ILogger<WarehouseLoader> logger)
 {
-    /// <summary>A loader with no unit access configured: only the objektsförvaltare see their units (tools, tests).</summary>
-    public WarehouseLoader(
-        WarehouseDatabase database,
-        CalculationOptions calculation,
-        EvaluationOptions evaluation,
-        ActualsOptions actuals,
-        IndexOptions index,
-        ILogger<WarehouseLoader> logger)
-        : this(database, calculation, evaluation, actuals, index, new AccessOptions(), logger)
-    {
-    }
-
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>

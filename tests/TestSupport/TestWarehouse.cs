@@ -23,9 +23,11 @@ public abstract class TestWarehouse : IDisposable
 
     public IndexOptions Index { get; } = new();
 
+    public AccessOptions Access { get; } = new();
+
     public SchemaMigrator Migrator() => new(Database, NullLogger<SchemaMigrator>.Instance);
 
-    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, Actuals, Index, NullLogger<WarehouseLoader>.Instance);
+    public WarehouseLoader Loader() => new(Database, Calculation, Evaluation, Actuals, Index, Access, NullLogger<WarehouseLoader>.Instance);
 
     public async Task<TestWarehouse> MigratedAsync()
     {
