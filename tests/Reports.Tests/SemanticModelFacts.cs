@@ -184,11 +184,38 @@ public sealed partial class SemanticModelFacts
     [Fact]
     public void Relationships_FormAStarWithNoAmbiguousPaths()
     {
+        var problems = PathProblems(Model.Tables.Select(t => t.Name), Model.Relationships.Select(r => (r.From.Table, r.To.Table)));
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         var edges = Model.Relationships.GroupBy(r => r.From.Table).ToDictionary(g => g.Key, g => g.Select(r => r.To.Table).ToList());
+
+        // 'Behörighet verksamhet' feeds the role filter only; Förvaltningsobjekt must not also lead to Verksamhet.
+        Assert.DoesNotContain(Model.Relationships, r => r.From.Table == "Behörighet verksamhet" || r.To.Table == "Behörighet verksamhet");
+        Assert.DoesNotContain(Model.Relationships, r => r.From.Table == "Förvaltningsobjekt");
+        // Every fact and bridge reaches a dimension.
+        var facts = ModelNames.TableViews.Where(v => v.Value.StartsWith("pbi_fct_", StringComparison.Ordinal) || v.Value.StartsWith("pbi_bridge_", StringComparison.Ordinal)).Select(v => v.Key);
+        Assert.All(facts, f => Assert.True(edges.ContainsKey(f), $"'{f}' relates to nothing"));
+    }
+
+    [Fact]
+    public void PathCheck_FindsAmbiguousPathsCyclesAndTwoTimePaths()
+    {
+        Assert.Empty(PathProblems(["F", "A", "B", "År"], [("F", "A"), ("F", "År"), ("A", "B")]));
+        Assert.Contains("2 paths from 'F' to 'B'", PathProblems(["F", "A", "B"], [("F", "A"), ("F", "B"), ("A", "B")]));
+        Assert.Contains(PathProblems(["A", "B"], [("A", "B"), ("B", "A")]), p => p.StartsWith("a cycle", StringComparison.Ordinal));
+        Assert.Contains("'F' reaches both Datum and År: two time paths", PathProblems(["F", "Datum", "År"], [("F", "Datum"), ("F", "År")]));
+    }
+
+    /// <summary>
+    /// Walks every path along the filter direction (from the many side to the one side) from every table: more than
+    /// one path between two tables is ambiguous, a path back to where it came from is a cycle, and a table that
+    /// reaches both Datum and År has two time paths.
+    /// </summary>
+    internal static List<string> PathProblems(IEnumerable<string> tables, IEnumerable<(string From, string To)> relationships)
+    {
+        var edges = relationships.GroupBy(r => r.From).ToDictionary(g => g.Key, g => g.Select(r => r.To).ToList());
         var problems = new List<string>();
-        foreach (var start in Model.Tables.Select(t => t.Name))
+        foreach (var start in tables)
         {
-            // Every path along filter direction (many side to one side) from this table, counted per table reached.
             var paths = new Dictionary<string, int>();
             void Walk(string table, List<string> seen)
             {
@@ -210,14 +237,7 @@ public sealed partial class SemanticModelFacts
                 problems.Add($"'{start}' reaches both Datum and År: two time paths");
             }
         }
-        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Distinct()));
-
-        // 'Behörighet verksamhet' feeds the role filter only; Förvaltningsobjekt must not also lead to Verksamhet.
-        Assert.DoesNotContain(Model.Relationships, r => r.From.Table == "Behörighet verksamhet" || r.To.Table == "Behörighet verksamhet");
-        Assert.DoesNotContain(Model.Relationships, r => r.From.Table == "Förvaltningsobjekt");
-        // Every fact and bridge reaches a dimension.
-        var facts = ModelNames.TableViews.Where(v => v.Value.StartsWith("pbi_fct_", StringComparison.Ordinal) || v.Value.StartsWith("pbi_bridge_", StringComparison.Ordinal)).Select(v => v.Key);
-        Assert.All(facts, f => Assert.True(edges.ContainsKey(f), $"'{f}' relates to nothing"));
+        return problems.Distinct().ToList();
     }
 
     [Fact]
