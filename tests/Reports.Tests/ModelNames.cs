@@ -1,0 +1,89 @@
+using NackaInsights.Reports.Tests.Tmdl;
+
+namespace NackaInsights.Reports.Tests;
+
+/// <summary>
+/// The fixed names that the semantic model and the report agree on (the project's pbi-names list): a table per
+/// <c>pbi_*</c> view, the visible columns the report uses and the measures with their formats.
+/// </summary>
+internal static class ModelNames
+{
+    public static string Definition => Path.Combine(ReportsFolder.Root, "NackaInsights.SemanticModel", "definition");
+
+    private static readonly Lazy<TmdlModel> Loaded = new(() => TmdlModel.Load(Definition));
+
+    /// <summary>The model, parsed once per test run.</summary>
+    public static TmdlModel Model => Loaded.Value;
+
+    public const string Money = "#,0 \"kr\"";
+    public const string Ratio = "0.0";
+    public const string Percent = "0.0 %";
+
+    public static readonly IReadOnlyDictionary<string, string> TableViews = new Dictionary<string, string>
+    {
+        ["Initiativ"] = "pbi_dim_initiative",
+        ["Initiativhistorik"] = "pbi_dim_initiative_history",
+        ["Verksamhet"] = "pbi_dim_unit",
+        ["Förvaltningsobjekt"] = "pbi_dim_object",
+        ["Strategiskt mål"] = "pbi_dim_strategic_goal",
+        ["Initiativ och mål"] = "pbi_bridge_initiative_goal",
+        ["Kriterium"] = "pbi_dim_criterion",
+        ["Datum"] = "pbi_dim_date",
+        ["År"] = "pbi_dim_year",
+        ["Nyttokalkyl per år"] = "pbi_fct_business_case_year",
+        ["Nyttokalkyl"] = "pbi_fct_business_case",
+        ["Nyttokalkylversion"] = "pbi_fct_business_case_version",
+        ["Nyttokalkylrad"] = "pbi_fct_business_case_line",
+        ["Nyttorealisering"] = "pbi_fct_benefit_realization",
+        ["Rapporterat utfall"] = "pbi_fct_benefit_actual",
+        ["Utfall utan matchning"] = "pbi_fct_benefit_actual_unmatched",
+        ["Bedömning"] = "pbi_fct_evaluation",
+        ["Bedömningspoäng"] = "pbi_fct_evaluation_score",
+        ["Projektstatus"] = "pbi_fct_project_status",
+        ["Projektstatus per dag"] = "pbi_fct_project_status_snapshot",
+        ["Indexkomponent"] = "pbi_fct_digitalization_index",
+        ["Index per verksamhet"] = "pbi_fct_digitalization_index_unit",
+        ["Index kommun"] = "pbi_fct_digitalization_index_total",
+        ["Enkätresultat"] = "pbi_fct_survey_result",
+        ["Körning"] = "pbi_etl_run",
+        ["Fil"] = "pbi_etl_file",
+        ["Problem"] = "pbi_etl_problem",
+        ["Datakontroll"] = "pbi_etl_check",
+        ["Listläsning"] = "pbi_etl_list",
+        ["Behörighet verksamhet"] = "pbi_sec_unit_access",
+    };
+
+    /// <summary>Visible columns the report uses: (table, column, view column).</summary>
+    public static readonly (string Table, string Column, string Source)[] VisibleColumns =
+    [
+        ("Initiativ", "Initiativ-ID", "initiative_id"), ("Initiativ", "Namn", "name"), ("Initiativ", "Fas", "phase"), ("Initiativ", "Verksamhet", "unit"),
+        ("Verksamhet", "Verksamhet", "unit"),
+        ("År", "År", "year"),
+        ("Datum", "Datum", "date"), ("Datum", "År", "year"), ("Datum", "Månad", "month_name_sv"),
+        ("Nyttokalkyl per år", "Investering", "investment_sek"), ("Nyttokalkyl per år", "Förvaltningskostnad", "operating_cost_sek"),
+        ("Nyttokalkyl per år", "Finansiell nytta", "financial_benefit_sek"), ("Nyttokalkyl per år", "Omfördelningsnytta", "redistribution_benefit_sek"),
+        ("Nyttokalkyl per år", "Förflyttning", "movement_score"),
+        ("Nyttorealisering", "Nyttopost", "benefit_line"), ("Nyttorealisering", "Nyttotyp", "benefit_type"),
+        ("Bedömning", "Nyttopoäng", "benefit_score"), ("Bedömning", "Genomförbarhetspoäng", "feasibility_score"), ("Bedömning", "Prioriteringsklass", "priority_class"),
+        ("Projektstatus", "Rapportdatum", "report_date"), ("Projektstatus", "Status", "status"),
+        ("Projektstatus per dag", "Dag", "snapshot_date"), ("Projektstatus per dag", "Status", "status"),
+        ("Index per verksamhet", "Indexvärde", "index_value"), ("Index kommun", "Indexvärde", "index_value"),
+        ("Körning", "Körning", "run_id"), ("Körning", "Startad", "started_at_utc"), ("Körning", "Status", "status"), ("Körning", "Meddelande", "message"),
+        ("Fil", "Filnamn", "file_name"), ("Fil", "Status", "status"), ("Fil", "Meddelande", "message"), ("Fil", "Källtyp", "source_kind"),
+        ("Problem", "Källa", "source_name"), ("Problem", "Blad", "sheet_name"), ("Problem", "Cell", "cell"), ("Problem", "Meddelande", "message"),
+    ];
+
+    /// <summary>The measures: (table, measure, format string).</summary>
+    public static readonly (string Table, string Measure, string Format)[] Measures =
+    [
+        ("Nyttokalkyl per år", "Kostnad totalt", Money), ("Nyttokalkyl per år", "Ekonomisk nytta", Money), ("Nyttokalkyl per år", "Nettonytta", Money),
+        ("Nyttokalkyl per år", "Nettonytta ackumulerad", Money), ("Nyttokalkyl per år", "Ekonomisk nyttokvot", Ratio), ("Nyttokalkyl per år", "Nyttokvot totalt", Ratio),
+        ("Nyttorealisering", "Planerad nytta", Money), ("Nyttorealisering", "Realiserad nytta", Money), ("Nyttorealisering", "Avvikelse", Money),
+        ("Nyttorealisering", "Realiseringsgrad", Percent),
+        ("Initiativ", "Antal initiativ", "0"),
+        ("Projektstatus", "Andel röda projekt", Percent),
+        ("Index per verksamhet", "Digitaliseringsindex", Ratio),
+        ("Index kommun", "Digitaliseringsindex kommun", Ratio),
+        ("Körning", "Senaste lyckade uppdatering", "yyyy-MM-dd HH:mm"),
+    ];
+}

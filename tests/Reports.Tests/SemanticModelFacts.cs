@@ -1,0 +1,339 @@
+using System.Text.RegularExpressions;
+using NackaInsights.Reports.Tests.Tmdl;
+
+namespace NackaInsights.Reports.Tests;
+
+/// <summary>The semantic model as text: it parses, has the agreed names, formats and descriptions, its relationships form a star and its roles hold.</summary>
+public sealed partial class SemanticModelFacts
+{
+    private static TmdlModel Model => ModelNames.Model;
+
+    [Fact]
+    public void EveryTmdlFile_Parses_AndTheDefinitionHasItsFiles()
+    {
+        var files = Directory.EnumerateFiles(ModelNames.Definition, "*.tmdl", SearchOption.AllDirectories).ToList();
+        foreach (var file in files)
+        {
+            Assert.NotEmpty(TmdlParser.ParseFile(file));
+        }
+
+        Assert.Equal(files.Count, Model.Files.Count);
+        foreach (var expected in new[] { "database.tmdl", "model.tmdl", "relationships.tmdl", "expressions.tmdl", "cultures/sv-SE.tmdl",
+                     "roles/Ledning.tmdl", "roles/Verksamhet.tmdl", "roles/Objektsförvaltare.tmdl" })
+        {
+            Assert.True(Model.Files.ContainsKey(expected), $"definition/{expected} is missing");
+        }
+        Assert.All(Model.Tables, t => Assert.True(Model.Files.ContainsKey($"tables/{t.Name}.tmdl"), $"table '{t.Name}' is not in tables/{t.Name}.tmdl"));
+    }
+
+    [Fact]
+    public void DefinitionPbism_IsAtAVersionThatUsesTmdl()
+    {
+        using var pbism = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ReportsFolder.Root, "NackaInsights.SemanticModel", "definition.pbism")));
+
+        var version = Version.Parse(pbism.RootElement.GetProperty("version").GetString()!);
+
+        Assert.True(version.Major >= 4, $"definition.pbism version {version}: TMDL (the definition/ folder) needs 4.0 or later");
+        Assert.False(File.Exists(Path.Combine(ReportsFolder.Root, "NackaInsights.SemanticModel", "model.bim")), "model.bim and definition/ both present");
+    }
+
+    [Fact]
+    public void Model_IsSwedish_DiscouragesImplicitMeasures_AndHasAutoDateTimeOff()
+    {
+        Assert.Equal("sv-SE", Model.Model.Property("culture"));
+        Assert.True(Model.Model.Has("discourageImplicitMeasures"));
+        Assert.Equal("0", Model.ModelAnnotations.GetValueOrDefault("__PBI_TimeIntelligenceEnabled"));
+        Assert.Equal(["sv-SE"], Model.Cultures.Select(c => c.Name));
+        Assert.Equal(Model.Tables.Select(t => t.Name).Order(), Model.Model.ChildrenOf("ref").Where(r => r.RefKind == "table").Select(r => r.Name!).Order());
+        Assert.DoesNotContain(Model.Tables, t => t.Name.StartsWith("LocalDateTable", StringComparison.Ordinal) || t.Name.StartsWith("DateTableTemplate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tables_AreOnePerAgreedView_InImportMode_FromSqlServerThroughTheParameters()
+    {
+        Assert.Equal(ModelNames.TableViews.Keys.Order(), Model.Tables.Select(t => t.Name).Order());
+        foreach (var table in Model.Tables)
+        {
+            var partition = Assert.Single(table.Partitions);
+            Assert.Equal("m", partition.Kind);
+            Assert.Equal("import", partition.Mode);
+            Assert.Equal(ModelNames.TableViews[table.Name], SourceView(partition));
+            Assert.Contains("Sql.Database(Server, Database)", partition.Source, StringComparison.Ordinal);
+            Assert.Contains("Schema = \"dbo\"", partition.Source, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ServerAndDatabase_AreRequiredTextParameters()
+    {
+        Assert.Equal(["Database", "Server"], Model.Expressions.Select(e => e.Name).Order());
+        Assert.All(Model.Expressions, e =>
+        {
+            Assert.Matches(@"^""[^""]+"" meta \[IsParameterQuery = true, Type = ""Text"", IsParameterQueryRequired = true\]$", e.Expression);
+            Assert.False(string.IsNullOrWhiteSpace(e.Description));
+        });
+    }
+
+    [Fact]
+    public void EveryTableAndMeasure_HasASwedishDescription()
+    {
+        var missing = Model.Tables.Where(t => string.IsNullOrWhiteSpace(t.Description)).Select(t => $"table '{t.Name}'")
+            .Concat(Model.Measures.Where(m => string.IsNullOrWhiteSpace(m.Description)).Select(m => $"measure '{m.Table}'[{m.Name}]"))
+            .ToList();
+
+        Assert.True(missing.Count == 0, "No /// description: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void TheAgreedColumnsAndMeasures_Exist_Visible_WithTheirFormats()
+    {
+        foreach (var (table, column, source) in ModelNames.VisibleColumns)
+        {
+            var found = Model.Table(table).Column(column);
+            Assert.True(found is not null, $"'{table}'[{column}] is missing");
+            Assert.Equal(source, found.SourceColumn);
+            Assert.False(found.IsHidden, $"'{table}'[{column}] is hidden");
+        }
+        foreach (var (table, measure, format) in ModelNames.Measures)
+        {
+            var found = Model.Table(table).Measure(measure);
+            Assert.True(found is not null, $"measure '{table}'[{measure}] is missing");
+            Assert.Equal(format, found.FormatString);
+            Assert.False(found.IsHidden);
+        }
+        Assert.Equal("month", Model.Table("Datum").Column("Månad")!.SortByColumn is { } sort ? Model.Table("Datum").Column(sort)!.SourceColumn : null);
+    }
+
+    [Fact]
+    public void MeasureNames_AreUniqueInTheModel_AndNeverAColumnName()
+    {
+        var measures = Model.Measures.Select(m => m.Name).ToList();
+        Assert.Equal(measures.Count, measures.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        var clashes = Model.Tables.SelectMany(t => t.Columns.Where(c => measures.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => $"'{t.Name}'[{c.Name}]")).ToList();
+        Assert.True(clashes.Count == 0, "Columns named as a measure: " + string.Join(", ", clashes));
+    }
+
+    [Fact]
+    public void KeysAndTechnicalColumns_AreHidden_AndHiddenColumnsKeepTheViewsName()
+    {
+        string[] visibleKeys = ["Initiativ'[Initiativ-ID", "Körning'[Körning", "Utfall utan matchning'[Initiativ-ID"];
+        var technical = new Regex("(_id|_sha256)$|^(sort_order|is_[a-z]+|line_row|benefit_line_key|day_of_week|month|user_principal_name)$");
+        var visibleTechnical = Model.Tables.SelectMany(t => t.Columns)
+            .Where(c => !c.IsHidden && technical.IsMatch(c.SourceColumn!) && !visibleKeys.Contains($"{c.Table}'[{c.Name}"))
+            .Select(c => $"'{c.Table}'[{c.Name}] ← {c.SourceColumn}")
+            .ToList();
+        Assert.True(visibleTechnical.Count == 0, "Visible keys or technical columns: " + string.Join(", ", visibleTechnical));
+
+        // Relationship keys on the many side are hidden, except where a key is itself what users pick by.
+        var visibleForeignKeys = Model.Relationships.Select(r => Model.Table(r.From.Table).Column(r.From.Column)!)
+            .Where(c => !c.IsHidden && c.SourceColumn is not ("unit" or "report_date" or "snapshot_date"))
+            .Select(c => $"'{c.Table}'[{c.Name}]").ToList();
+        Assert.True(visibleForeignKeys.Count == 0, "Visible foreign keys: " + string.Join(", ", visibleForeignKeys));
+
+        var renamedHidden = Model.Tables.SelectMany(t => t.Columns).Where(c => c.IsHidden && c.Name != c.SourceColumn).Select(c => $"'{c.Table}'[{c.Name}]").ToList();
+        Assert.True(renamedHidden.Count == 0, "Hidden columns are named as the view's column: " + string.Join(", ", renamedHidden));
+        Assert.True(Model.Table("Behörighet verksamhet").IsHidden);
+    }
+
+    [Fact]
+    public void Formats_AreKronorForMoney_OneDecimalForRatios_PercentForRealisation()
+    {
+        var money = Model.Tables.SelectMany(t => t.Columns).Where(c => c.SourceColumn!.EndsWith("_sek", StringComparison.Ordinal) || c.SourceColumn is "planned_value" or "actual_value" or "variance_value" or "planned_acc_value" or "actual_acc_value").ToList();
+        Assert.NotEmpty(money);
+        Assert.All(money, c => Assert.True(c.FormatString == ModelNames.Money && c.DataType == "decimal", $"'{c.Table}'[{c.Name}]: {c.DataType} {c.FormatString}"));
+        var ratios = Model.Tables.SelectMany(t => t.Columns).Where(c => c.SourceColumn is "economic_benefit_ratio" or "benefit_ratio_total" or "movement_score" or "index_value").ToList();
+        Assert.All(ratios, c => Assert.Equal(ModelNames.Ratio, c.FormatString));
+        Assert.Equal(ModelNames.Percent, Model.Table("Nyttorealisering").Measure("Realiseringsgrad")!.FormatString);
+        // A realisation over 100 % is shown as such: the measure is a plain quotient, never capped.
+        Assert.DoesNotMatch(@"\b(MIN|MAX)\s*\(\s*1\b", Model.Table("Nyttorealisering").Measure("Realiseringsgrad")!.Expression);
+        Assert.All(Model.Tables.SelectMany(t => t.Columns), c => Assert.Contains(c.DataType, new[] { "string", "int64", "double", "decimal", "dateTime", "boolean" }));
+    }
+
+    [Fact]
+    public void Datum_IsTheMarkedDateTable()
+    {
+        var datum = Model.Table("Datum");
+
+        Assert.Equal("Time", datum.DataCategory);
+        var key = Assert.Single(datum.Columns, c => c.IsKey);
+        Assert.Equal(("Datum", "dateTime", "date"), (key.Name, key.DataType, key.SourceColumn));
+        Assert.Equal(["Datum"], Model.Tables.Where(t => t.DataCategory == "Time").Select(t => t.Name));
+    }
+
+    [Fact]
+    public void Relationships_JoinExistingColumnsOfTheSameType_ManyToOne_SingleDirection_AllActive()
+    {
+        Assert.NotEmpty(Model.Relationships);
+        foreach (var r in Model.Relationships)
+        {
+            var from = Model.FindTable(r.From.Table)?.Column(r.From.Column);
+            var to = Model.FindTable(r.To.Table)?.Column(r.To.Column);
+            Assert.True(from is not null, $"{r.Name}: {r.From} does not exist");
+            Assert.True(to is not null, $"{r.Name}: {r.To} does not exist");
+            Assert.Equal(from.DataType, to.DataType);
+            Assert.True(to.IsKey, $"{r.Name}: {r.To} is not its table's key (isKey)");
+            Assert.True(r.CrossFilteringBehavior is null or "oneDirection", $"{r.Name}: {r.CrossFilteringBehavior}");
+            Assert.True(r.FromCardinality is null or "many" && r.ToCardinality is null or "one", $"{r.Name}: not many-to-one");
+            Assert.True(r.IsActive, $"{r.Name} is inactive");
+            Assert.NotEqual(r.From.Table, r.To.Table);
+        }
+        var keys = Model.Tables.Select(t => (t.Name, Keys: t.Columns.Count(c => c.IsKey))).Where(t => t.Keys > 1).ToList();
+        Assert.Empty(keys);
+    }
+
+    [Fact]
+    public void Relationships_FormAStarWithNoAmbiguousPaths()
+    {
+        var problems = PathProblems(Model.Tables.Select(t => t.Name), Model.Relationships.Select(r => (r.From.Table, r.To.Table)));
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var edges = Model.Relationships.GroupBy(r => r.From.Table).ToDictionary(g => g.Key, g => g.Select(r => r.To.Table).ToList());
+
+        // 'Behörighet verksamhet' feeds the role filter only; Förvaltningsobjekt must not also lead to Verksamhet.
+        Assert.DoesNotContain(Model.Relationships, r => r.From.Table == "Behörighet verksamhet" || r.To.Table == "Behörighet verksamhet");
+        Assert.DoesNotContain(Model.Relationships, r => r.From.Table == "Förvaltningsobjekt");
+        // Every fact and bridge reaches a dimension.
+        var facts = ModelNames.TableViews.Where(v => v.Value.StartsWith("pbi_fct_", StringComparison.Ordinal) || v.Value.StartsWith("pbi_bridge_", StringComparison.Ordinal)).Select(v => v.Key);
+        Assert.All(facts, f => Assert.True(edges.ContainsKey(f), $"'{f}' relates to nothing"));
+    }
+
+    [Fact]
+    public void PathCheck_FindsAmbiguousPathsCyclesAndTwoTimePaths()
+    {
+        Assert.Empty(PathProblems(["F", "A", "B", "År"], [("F", "A"), ("F", "År"), ("A", "B")]));
+        Assert.Contains("2 paths from 'F' to 'B'", PathProblems(["F", "A", "B"], [("F", "A"), ("F", "B"), ("A", "B")]));
+        Assert.Contains(PathProblems(["A", "B"], [("A", "B"), ("B", "A")]), p => p.StartsWith("a cycle", StringComparison.Ordinal));
+        Assert.Contains("'F' reaches both Datum and År: two time paths", PathProblems(["F", "Datum", "År"], [("F", "Datum"), ("F", "År")]));
+    }
+
+    /// <summary>
+    /// Walks every path along the filter direction (from the many side to the one side) from every table: more than
+    /// one path between two tables is ambiguous, a path back to where it came from is a cycle, and a table that
+    /// reaches both Datum and År has two time paths.
+    /// </summary>
+    internal static List<string> PathProblems(IEnumerable<string> tables, IEnumerable<(string From, string To)> relationships)
+    {
+        var edges = relationships.GroupBy(r => r.From).ToDictionary(g => g.Key, g => g.Select(r => r.To).ToList());
+        var problems = new List<string>();
+        foreach (var start in tables)
+        {
+            var paths = new Dictionary<string, int>();
+            void Walk(string table, List<string> seen)
+            {
+                foreach (var next in edges.GetValueOrDefault(table) ?? [])
+                {
+                    if (seen.Contains(next))
+                    {
+                        problems.Add($"a cycle: {string.Join(" → ", seen)} → {next}");
+                        continue;
+                    }
+                    paths[next] = paths.GetValueOrDefault(next) + 1;
+                    Walk(next, [.. seen, next]);
+                }
+            }
+            Walk(start, [start]);
+            problems.AddRange(paths.Where(p => p.Value > 1).Select(p => $"{p.Value} paths from '{start}' to '{p.Key}'"));
+            if (paths.ContainsKey("Datum") && paths.ContainsKey("År"))
+            {
+                problems.Add($"'{start}' reaches both Datum and År: two time paths");
+            }
+        }
+        return problems.Distinct().ToList();
+    }
+
+    [Fact]
+    public void Roles_Ledning_SeesEverything_Verksamhet_AndObjektsforvaltare_FilterDimensionsOnTheUser()
+    {
+        Assert.Equal(["Ledning", "Objektsförvaltare", "Verksamhet"], Model.Roles.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.All(Model.Roles, r =>
+        {
+            Assert.Equal("read", r.ModelPermission);
+            Assert.False(string.IsNullOrWhiteSpace(r.Description));
+        });
+        Assert.Empty(Model.Roles.Single(r => r.Name == "Ledning").TablePermissions);
+
+        var verksamhet = Model.Roles.Single(r => r.Name == "Verksamhet").TablePermissions.ToDictionary(p => p.Table);
+        Assert.Contains("USERPRINCIPALNAME()", verksamhet["Verksamhet"].FilterExpression, StringComparison.Ordinal);
+        Assert.Contains(DaxReferences.Extract(verksamhet["Verksamhet"].FilterExpression), r => r.Table == "Behörighet verksamhet");
+        Assert.Contains("USERPRINCIPALNAME()", verksamhet["Behörighet verksamhet"].FilterExpression, StringComparison.Ordinal);
+
+        var forvaltare = Assert.Single(Model.Roles.Single(r => r.Name == "Objektsförvaltare").TablePermissions);
+        Assert.Equal("Förvaltningsobjekt", forvaltare.Table);
+        Assert.Contains(new DaxReference("Förvaltningsobjekt", "Objektsförvaltare"), DaxReferences.Extract(forvaltare.FilterExpression));
+        Assert.Equal("manager_email", Model.Table("Förvaltningsobjekt").Column("Objektsförvaltare")!.SourceColumn);
+        Assert.Contains("USERPRINCIPALNAME()", forvaltare.FilterExpression, StringComparison.Ordinal);
+        // Initiatives follow the object through Initiativ → Förvaltningsobjekt.
+        Assert.Contains(Model.Relationships, r => r.From.Table == "Initiativ" && r.To.Table == "Förvaltningsobjekt");
+    }
+
+    [Fact]
+    public void EveryRoleFilter_ReferencesExistingTablesAndColumns_OnDimensions()
+    {
+        var problems = new List<string>();
+        foreach (var permission in Model.Roles.SelectMany(r => r.TablePermissions))
+        {
+            var where = $"role {permission.Role}, table '{permission.Table}'";
+            if (Model.FindTable(permission.Table) is null)
+            {
+                problems.Add($"{where}: no such table");
+                continue;
+            }
+            if (!ModelNames.TableViews[permission.Table].StartsWith("pbi_dim_", StringComparison.Ordinal) && permission.Table != "Behörighet verksamhet")
+            {
+                problems.Add($"{where}: filters a table that is not a dimension");
+            }
+            problems.AddRange(Unresolved(permission.FilterExpression, permission.Table).Select(p => $"{where}: {p}"));
+        }
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public void EveryMeasure_ReferencesOnlyExistingTablesColumnsAndMeasures()
+    {
+        var problems = Model.Measures.SelectMany(m => Unresolved(m.Expression, m.Table).Select(p => $"'{m.Table}'[{m.Name}]: {p}")).ToList();
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        Assert.All(Model.Measures, m => Assert.NotEmpty(DaxReferences.Extract(m.Expression)));
+    }
+
+    /// <summary>
+    /// References that name nothing: <c>'T'[X]</c> needs table T with a column or measure X; <c>'T'</c> alone needs
+    /// table T; <c>[X]</c> needs a measure X (or, as <c>[@X]</c>, a column the expression itself adds with "@X").
+    /// </summary>
+    internal static IEnumerable<string> Unresolved(string dax, string homeTable)
+    {
+        foreach (var reference in DaxReferences.Extract(dax))
+        {
+            if (reference.Table is null)
+            {
+                if (reference.Name.StartsWith('@'))
+                {
+                    if (!dax.Contains($"\"{reference.Name}\"", StringComparison.Ordinal))
+                    {
+                        yield return $"{reference}: no such column added by the expression";
+                    }
+                }
+                else if (!Model.Measures.Any(m => m.Name == reference.Name))
+                {
+                    yield return $"{reference}: no such measure";
+                }
+                continue;
+            }
+            var table = Model.FindTable(reference.Table);
+            if (table is null)
+            {
+                yield return $"{reference}: no such table";
+            }
+            else if (reference.Name.Length > 0 && table.Column(reference.Name) is null && table.Measure(reference.Name) is null)
+            {
+                yield return $"{reference}: no such column or measure in '{table.Name}'";
+            }
+        }
+    }
+
+    [GeneratedRegex(@"Item\s*=\s*""(?<view>[^""]+)""")]
+    private static partial Regex ItemPattern();
+
+    /// <summary>The view a partition's M navigates to: <c>Källa{[Schema = "dbo", Item = "pbi_…"]}[Data]</c>.</summary>
+    internal static string? SourceView(TmdlPartition partition) =>
+        partition.Source is { } source && ItemPattern().Matches(source) is { Count: 1 } matches ? matches[0].Groups["view"].Value : null;
+}
