@@ -25,7 +25,10 @@ public static class MacroBenchmark
 
     public sealed record Run(string Name, double WallSeconds, Dictionary<string, double> Phases, long PeakKb, int ExitCode, string Summary)
     {
-        public double PhaseSeconds => Phases.Values.Sum();
+        /// <summary>Read through publish: the six phases of the run, without the result workbooks written afterwards.</summary>
+        public double PhaseSeconds => NackaInsights.Warehouse.Loading.PhaseTimings.Order.Sum(p => Phases.GetValueOrDefault(p));
+
+        public double ResultsSeconds => Phases.GetValueOrDefault(NackaInsights.Warehouse.Loading.PhaseTimings.Results);
     }
 
     public sealed record Results(
@@ -121,12 +124,12 @@ public static class MacroBenchmark
         t.AppendLine(CultureInfo.InvariantCulture,
             $"Data: {r.Data.BusinessCases} business case workbooks, {r.Data.ActualsFiles} actuals workbooks with {r.Data.ActualsRows} rows, {r.Data.ListItems} list items, a survey of 10 units × 5 years.");
         t.AppendLine();
-        t.AppendLine("| run | exit | wall (process) | read | validate | load | compute | checks | publish | phases total | peak memory |");
-        t.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        t.AppendLine("| run | exit | wall (process) | read | validate | load | compute | checks | publish | read through publish | result workbooks (after publish) | peak memory |");
+        t.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var run in new[] { r.SqliteFull, r.SqliteNoOp, r.SqliteOneChange, r.PostgresFull }.OfType<Run>())
         {
             var phases = string.Join(" | ", NackaInsights.Warehouse.Loading.PhaseTimings.Order.Select(p => S(run.Phases.GetValueOrDefault(p))));
-            t.AppendLine(CultureInfo.InvariantCulture, $"| {run.Name} | {run.ExitCode} | {S(run.WallSeconds)} | {phases} | {S(run.PhaseSeconds)} | {Mb(run.PeakKb)} |");
+            t.AppendLine(CultureInfo.InvariantCulture, $"| {run.Name} | {run.ExitCode} | {S(run.WallSeconds)} | {phases} | {S(run.PhaseSeconds)} | {S(run.ResultsSeconds)} | {Mb(run.PeakKb)} |");
         }
         t.AppendLine();
         t.AppendLine("| reference | 1 thread | 2 threads |");
@@ -307,7 +310,9 @@ public static class MacroBenchmark
     {
         var script = Path.Combine(AppContext.BaseDirectory, "peer.py");
         Log($"Peer: pandas.read_excel over {files} workbooks …");
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The Debian interpreter, which python3-pandas and python3-openpyxl install into (a python3 earlier on PATH, e.g. pyenv, may lack them).
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(folder);
         try

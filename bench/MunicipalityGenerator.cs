@@ -286,7 +286,9 @@ public static class MunicipalityGenerator
     {
         var array = new JsonArray(items.Select(i => (JsonNode?)i).ToArray());
         var page = new JsonObject { ["value"] = array };
-        File.WriteAllText(Path.Combine(folder, listName + ".json"), page.ToJsonString());
+        var path = Path.Combine(folder, listName + ".json");
+        File.WriteAllText(path, page.ToJsonString());
+        File.SetLastWriteTimeUtc(path, AsOf.UtcDateTime);
         return array.Count;
     }
 

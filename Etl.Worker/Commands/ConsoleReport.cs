@@ -20,12 +20,13 @@ internal static class ConsoleReport
 
     /// <summary>
     /// The run's wall time per phase in seconds, as one line <c>phase-timings: {"read":0.123,…}</c> (every phase of
-    /// <see cref="PhaseTimings.Order"/>, 0 for one not entered), for the benchmark to parse.
+    /// <see cref="PhaseTimings.Order"/>, 0 for one not entered, then <c>results</c>: the result workbooks written after
+    /// publishing), for the benchmark to parse.
     /// </summary>
     public static string TimingsLine(PhaseTimings timings)
     {
         var phases = timings.Phases;
-        return TimingsPrefix + " {" + string.Join(",", PhaseTimings.Order.Select(p =>
+        return TimingsPrefix + " {" + string.Join(",", PhaseTimings.Order.Append(PhaseTimings.Results).Select(p =>
             $"\"{p}\":{phases.GetValueOrDefault(p).TotalSeconds.ToString("0.######", CultureInfo.InvariantCulture)}")) + "}";
     }
 
