@@ -6,7 +6,9 @@ using NackaInsights.Bench;
 // dotnet run -c Release --project bench -- micro [BenchmarkDotNet options]        the micro benchmarks
 if (args.Length > 0 && args[0] == "micro")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(args[1..].Length == 0 ? ["--filter", "*"] : args[1..]);
+    // Every benchmark unless a --filter picks some (BenchmarkDotNet would otherwise ask on the console).
+    var options = args[1..];
+    BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(options.Contains("--filter") ? options : [.. options, "--filter", "*"]);
     return 0;
 }
 
