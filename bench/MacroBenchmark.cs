@@ -105,6 +105,21 @@ public static class MacroBenchmark
         return full.ExitCode is 0 or 1 ? 0 : 3;
     }
 
+    /// <summary>The table again from a run's figures (<c>results-s{scale}-seed{seed}.json</c>), without running anything.</summary>
+    public static int Report(string outDir, int scale, int seed)
+    {
+        var path = Path.Combine(outDir, $"results-s{scale}-seed{seed}.json");
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"No results in {path}: run the benchmark first.");
+            return 2;
+        }
+        var table = Table(JsonSerializer.Deserialize<Results>(File.ReadAllText(path))!, OtherScale(outDir, scale, seed));
+        Console.WriteLine(table);
+        File.WriteAllText(Path.Combine(outDir, $"results-s{scale}-seed{seed}.md"), table);
+        return 0;
+    }
+
     private static Results? OtherScale(string outDir, int scale, int seed)
     {
         var otherScale = scale == 1 ? 4 : 1;
@@ -117,7 +132,7 @@ public static class MacroBenchmark
         string S(double s) => s.ToString("0.00", Inv) + " s";
         string Mb(long kb) => (kb / 1024.0).ToString("0", Inv) + " MB";
         string Pct(double x) => (x * 100).ToString("0.0", Inv) + " %";
-        string X(double x) => x.ToString("0.0", Inv) + "×";
+        string X(double x) => x.ToString("0.00", Inv) + "×";
         var t = new StringBuilder();
         t.AppendLine(CultureInfo.InvariantCulture, $"### NackaInsights benchmark: scale {r.Scale} (seed {r.Seed}), {Environment.ProcessorCount} cores, load average before the run {r.Load}");
         t.AppendLine();
@@ -153,6 +168,8 @@ public static class MacroBenchmark
             t.AppendLine(CultureInfo.InvariantCulture, $"| full refresh ≥ 5× faster than the peer's read | peer not measured: {r.PeerNote} | not measured |");
         }
         t.AppendLine(CultureInfo.InvariantCulture, $"| read phase within 3× of the raw scan (read + validate, i.e. bytes and parsing, of all workbooks and lists vs the raw scan of all workbooks on 2 threads) | {X(readParse / r.Raw2)} ({S(readParse)} vs {S(r.Raw2)}) | {Met(readParse / r.Raw2 <= 3)} |");
+        var readAlone = r.SqliteFull.Phases.GetValueOrDefault("read");
+        t.AppendLine(CultureInfo.InvariantCulture, $"| the same, the read phase alone (the files' bytes and fingerprints; parsing is counted under validate) | {X(readAlone / r.Raw2)} ({S(readAlone)} vs {S(r.Raw2)}) | {Met(readAlone / r.Raw2 <= 3)} |");
         if (r.SqliteNoOp is { } noOp)
         {
             t.AppendLine(CultureInfo.InvariantCulture, $"| no-op refresh ≤ 5 % of a full refresh, writing no fact rows | {Pct(noOp.PhaseSeconds / full)} of phases, {Pct(noOp.WallSeconds / r.SqliteFull.WallSeconds)} of process wall; {r.NoOpFactRows} fact rows written | {Met(noOp.PhaseSeconds / full <= 0.05 && r.NoOpFactRows == 0)} |");

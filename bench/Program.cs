@@ -3,6 +3,7 @@ using NackaInsights.Bench;
 
 // dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR]   the whole-process benchmark
 // dotnet run -c Release --project bench -- generate --out DIR [--scale 1] [--seed 42]   only the source folder
+// dotnet run -c Release --project bench -- report [--scale 1] [--seed 42] [--out DIR]  the table again from the last run's figures
 // dotnet run -c Release --project bench -- micro [BenchmarkDotNet options]        the micro benchmarks
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -13,7 +14,8 @@ if (args.Length > 0 && args[0] == "micro")
 }
 
 var generateOnly = args.Length > 0 && args[0] == "generate";
-var rest = generateOnly ? args[1..] : args;
+var reportOnly = args.Length > 0 && args[0] == "report";
+var rest = generateOnly || reportOnly ? args[1..] : args;
 int scale = 1, seed = 42;
 string? outDir = null;
 var skipPostgres = false;
@@ -34,7 +36,7 @@ for (var i = 0; i < rest.Length; i++)
             skipPostgres = true;
             break;
         default:
-            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate] [--scale N] [--seed S] [--out DIR] [--no-postgres] | micro [BenchmarkDotNet options]");
+            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--no-postgres] | micro [BenchmarkDotNet options]");
             return 2;
     }
 }
@@ -51,6 +53,11 @@ if (generateOnly)
     var summary = MunicipalityGenerator.Write(dir, seed, scale);
     Console.WriteLine($"Wrote {dir} in {started.Elapsed.TotalSeconds:0.0} s: {summary}");
     return 0;
+}
+
+if (reportOnly)
+{
+    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed);
 }
 
 return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres);
