@@ -36,7 +36,7 @@ public static class MacroBenchmark
         Run SqliteFull, Run? SqliteNoOp, long NoOpFactRows, Run? SqliteOneChange, Run? PostgresFull,
         double? PeerSeconds, string PeerNote, double Raw1, double Raw2, double RawBusinessCases1, double RawBusinessCases2);
 
-    public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres)
+    public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer = false)
     {
         Directory.CreateDirectory(outDir);
         var root = RepoRoot();
@@ -85,7 +85,7 @@ public static class MacroBenchmark
             postgres = await RunRefreshAsync("PostgreSQL, full refresh (empty warehouse)", app, pgSource, ["--provider", "postgres", "--connection", connection]);
         }
 
-        var (peer, peerNote) = await RunPeerAsync(Path.Combine(data, SourceFolder.BusinessCases), businessCases.Length);
+        var (peer, peerNote) = skipPeer ? (null, "left out (--no-peer)") : await RunPeerAsync(Path.Combine(data, SourceFolder.BusinessCases), businessCases.Length);
         Log("Raw scan (XmlReader over worksheet and shared-string parts) …");
         var rawBc1 = RawScan.Best(businessCases, 1);
         var rawBc2 = RawScan.Best(businessCases, 2);

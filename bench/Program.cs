@@ -19,6 +19,7 @@ var rest = generateOnly || reportOnly ? args[1..] : args;
 int scale = 1, seed = 42;
 string? outDir = null;
 var skipPostgres = false;
+var skipPeer = false;
 for (var i = 0; i < rest.Length; i++)
 {
     switch (rest[i])
@@ -35,8 +36,11 @@ for (var i = 0; i < rest.Length; i++)
         case "--no-postgres":
             skipPostgres = true;
             break;
+        case "--no-peer":
+            skipPeer = true;
+            break;
         default:
-            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--no-postgres] | micro [BenchmarkDotNet options]");
+            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
             return 2;
     }
 }
@@ -60,4 +64,4 @@ if (reportOnly)
     return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed);
 }
 
-return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres);
+return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer);
