@@ -15,6 +15,21 @@ internal static class ConsoleReport
 
     public static string Sek(decimal amount) => SwedishNumber.Format(Math.Round(amount, 0)) + " kr";
 
+    /// <summary>The prefix of <see cref="TimingsLine"/>.</summary>
+    public const string TimingsPrefix = "phase-timings:";
+
+    /// <summary>
+    /// The run's wall time per phase in seconds, as one line <c>phase-timings: {"read":0.123,…}</c> (every phase of
+    /// <see cref="PhaseTimings.Order"/>, 0 for one not entered, then <c>results</c>: the result workbooks written after
+    /// publishing), for the benchmark to parse.
+    /// </summary>
+    public static string TimingsLine(PhaseTimings timings)
+    {
+        var phases = timings.Phases;
+        return TimingsPrefix + " {" + string.Join(",", PhaseTimings.Order.Append(PhaseTimings.Results).Select(p =>
+            $"\"{p}\":{phases.GetValueOrDefault(p).TotalSeconds.ToString("0.######", CultureInfo.InvariantCulture)}")) + "}";
+    }
+
     public static async Task WriteRunAsync(TextWriter output, RunResult result)
     {
         var outcome = result.Succeeded ? "succeeded" : "FAILED; the warehouse is as it was before";

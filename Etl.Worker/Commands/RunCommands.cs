@@ -43,6 +43,11 @@ internal static class RefreshCommand
                 result = await RunGraphPipelineAsync(host, graph, "refresh", stderr, ct);
             }
             await ConsoleReport.WriteRunAsync(stdout, result);
+            if (parse.GetValue(verbose))
+            {
+                // One machine-readable line for the benchmark (bench/): seconds per phase of the run.
+                await stderr.WriteLineAsync(ConsoleReport.TimingsLine(result.Timings));
+            }
             return ConsoleReport.ExitCode(result);
         });
         return command;

@@ -36,6 +36,9 @@ public sealed class PhaseTimings
     public const string Checks = "checks";
     public const string Publish = "publish";
 
+    /// <summary>The result workbooks written beside the uploads once a run has published: not a phase of the run itself.</summary>
+    public const string Results = "results";
+
     public static readonly IReadOnlyList<string> Order = [Read, Validate, Load, Compute, Checks, Publish];
 
     public IReadOnlyDictionary<string, TimeSpan> Phases

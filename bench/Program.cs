@@ -1,0 +1,67 @@
+using BenchmarkDotNet.Running;
+using NackaInsights.Bench;
+
+// dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR]   the whole-process benchmark
+// dotnet run -c Release --project bench -- generate --out DIR [--scale 1] [--seed 42]   only the source folder
+// dotnet run -c Release --project bench -- report [--scale 1] [--seed 42] [--out DIR]  the table again from the last run's figures
+// dotnet run -c Release --project bench -- micro [BenchmarkDotNet options]        the micro benchmarks
+if (args.Length > 0 && args[0] == "micro")
+{
+    // Every benchmark unless a --filter picks some (BenchmarkDotNet would otherwise ask on the console).
+    var options = args[1..];
+    BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(options.Contains("--filter") ? options : [.. options, "--filter", "*"]);
+    return 0;
+}
+
+var generateOnly = args.Length > 0 && args[0] == "generate";
+var reportOnly = args.Length > 0 && args[0] == "report";
+var rest = generateOnly || reportOnly ? args[1..] : args;
+int scale = 1, seed = 42;
+string? outDir = null;
+var skipPostgres = false;
+var skipPeer = false;
+for (var i = 0; i < rest.Length; i++)
+{
+    switch (rest[i])
+    {
+        case "--scale" when i + 1 < rest.Length:
+            scale = int.Parse(rest[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--seed" when i + 1 < rest.Length:
+            seed = int.Parse(rest[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--out" when i + 1 < rest.Length:
+            outDir = rest[++i];
+            break;
+        case "--no-postgres":
+            skipPostgres = true;
+            break;
+        case "--no-peer":
+            skipPeer = true;
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
+            return 2;
+    }
+}
+if (scale < 1)
+{
+    Console.Error.WriteLine("--scale must be 1 or more.");
+    return 2;
+}
+
+if (generateOnly)
+{
+    var dir = Path.GetFullPath(outDir ?? $"bench-data-s{scale}-seed{seed}");
+    var started = System.Diagnostics.Stopwatch.StartNew();
+    var summary = MunicipalityGenerator.Write(dir, seed, scale);
+    Console.WriteLine($"Wrote {dir} in {started.Elapsed.TotalSeconds:0.0} s: {summary}");
+    return 0;
+}
+
+if (reportOnly)
+{
+    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed);
+}
+
+return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer);
