@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Pipeline;
@@ -60,27 +59,4 @@ public sealed class SourceFolder(string root)
 
     /// <summary>A file's name across runs: its path below the source folder, with '/'.</summary>
     public string Name(FileInfo file) => Path.GetRelativePath(Root, file.FullName).Replace('\\', '/');
-
-    /// <summary>The file's bytes and their fingerprint, read once.</summary>
-    public SourceFileContent Read(FileInfo file, string kind, long maxBytes)
-    {
-        var length = file.Length;
-        byte[]? bytes = null;
-        string sha;
-        if (length <= maxBytes)
-        {
-            bytes = File.ReadAllBytes(file.FullName);
-            sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        }
-        else
-        {
-            // Too large to read: fingerprint it by streaming, so the rejection is recorded with its hash.
-            using var stream = file.OpenRead();
-            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
-        return new SourceFileContent(new SourceFile(kind, Name(file), sha, length, file.LastWriteTimeUtc), bytes);
-    }
 }
-
-/// <summary>A source file and, unless it was too large to read, its bytes.</summary>
-public sealed record SourceFileContent(SourceFile File, byte[]? Bytes);

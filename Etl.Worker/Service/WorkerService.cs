@@ -1,4 +1,3 @@
-using Hangfire;
 using NackaInsights.Etl.Hosting;
 using NackaInsights.Etl.Service.Dashboard;
 
