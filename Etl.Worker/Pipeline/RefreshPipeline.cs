@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Etl.Sources.Actuals;
@@ -101,8 +102,12 @@ public sealed class RefreshPipeline(
 
     private sealed record Rejected(SourceFile File, IReadOnlyList<SourceProblem> Problems, int RowsRejected) : Outcome(File);
 
-    /// <summary>An upload taken into the run, and what its result workbook is made from.</summary>
-    private sealed record Processed(IUploadSource Source, Upload Upload, Outcome Outcome, ActualsValidation? Validation);
+    /// <summary>
+    /// An upload taken into the run, and how its result workbook is written once the run has published. Held
+    /// from reading until then, so it keeps only what the result shows: a business case's problems and line
+    /// count, not the workbook read.
+    /// </summary>
+    private sealed record Processed(IUploadSource Source, Upload Upload, Func<ResultSummary, byte[]> Render);
 
     /// <summary>
     /// Loads everything in <paramref name="sourceDir"/>. Never throws for a failed run: the result says
@@ -260,15 +265,37 @@ public sealed class RefreshPipeline(
                         break;
                 }
                 // Survey exports come from the survey tool, not from a person waiting for feedback: no result workbook.
-                if (outcome is not Unchanged && batch[i].Refusal is null && source.Kind != SourceKind.Index)
+                if (batch[i].Refusal is null && source.Kind != SourceKind.Index && Renderer(source.Kind, outcome, validation) is { } render)
                 {
-                    processed.Add(new Processed(source, batch[i], outcome, validation));
+                    processed.Add(new Processed(source, batch[i], render));
                 }
             }
         }
         if (source.StateKey is { } stateKey)
         {
             run.SetUploadDeltaLink(stateKey, listing.DeltaLink);
+        }
+    }
+
+    private static Func<ResultSummary, byte[]>? Renderer(string kind, Outcome outcome, ActualsValidation? validation)
+    {
+        switch (outcome)
+        {
+            case ActualsRead a when validation is not null:
+                var upload = a.Upload;
+                return summary => ResultWorkbookWriter.WriteActuals(summary, upload, validation);
+            case Rejected x when kind == SourceKind.Actuals:
+                var fileProblems = new ActualsValidation([], x.Problems);
+                return summary => ResultWorkbookWriter.WriteActuals(summary, null, fileProblems);
+            case Rejected x:
+                var problems = x.Problems;
+                int? rowsSeen = x.RowsRejected > 0 ? x.RowsRejected : null;
+                return summary => ResultWorkbookWriter.WriteBusinessCase(summary, problems, rowsSeen);
+            case BusinessCaseRead r:
+                var lines = r.BusinessCase.LineCount;
+                return summary => ResultWorkbookWriter.WriteBusinessCase(summary, [], lines);
+            default:
+                return null;
         }
     }
 
@@ -297,40 +324,53 @@ public sealed class RefreshPipeline(
         {
             return new Unchanged(file);
         }
-        return run.Timings.Measure(PhaseTimings.Validate, () =>
+        if (source.Kind == SourceKind.Index)
         {
-            if (source.Kind == SourceKind.Index)
+            return run.Timings.Measure(PhaseTimings.Validate, () =>
             {
                 var survey = readers.Survey.Read(bytes, upload.FileName, upload.Name);
                 return survey.Upload is { } read && survey.FileProblems.Count == 0
                     ? (Outcome)new SurveyRead(file, read)
                     : new Rejected(file, survey.FileProblems, 0);
-            }
-            try
+            });
+        }
+        // Decoding the workbook (zip, XML, cells) counts as reading; what the reader then makes of the
+        // cells, and every rule it checks, as validating.
+        var started = Stopwatch.GetTimestamp();
+        XlsxWorkbook? workbook = null;
+        try
+        {
+            workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits);
+            if (source.Kind == SourceKind.Actuals)
             {
-                using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits);
-                if (source.Kind == SourceKind.Actuals)
-                {
-                    var actuals = readers.Actuals.Read(workbook, upload.Name);
-                    return actuals.Upload is { } read && actuals.FileProblems.Count == 0
-                        ? (Outcome)new ActualsRead(file, read)
-                        : new Rejected(file, actuals.FileProblems, actuals.Upload?.Rows.Count ?? 0);
-                }
-                var result = readers.BusinessCases.Read(workbook, upload.Name);
-                return result.IsValid
-                    ? (Outcome)new BusinessCaseRead(file, result.BusinessCase!)
-                    : new Rejected(file, result.Problems, result.RowsSeen);
+                var actuals = readers.Actuals.Read(workbook, upload.Name);
+                return actuals.Upload is { } read && actuals.FileProblems.Count == 0
+                    ? new ActualsRead(file, read)
+                    : new Rejected(file, actuals.FileProblems, actuals.Upload?.Rows.Count ?? 0);
             }
-            catch (UnreadableWorkbookException e)
-            {
-                return new Rejected(file, [new SourceProblem(upload.Name, e.Sheet, null, e.Message)], 0);
-            }
-        });
+            var result = readers.BusinessCases.Read(workbook, upload.Name);
+            return result.IsValid
+                ? new BusinessCaseRead(file, result.BusinessCase!)
+                : new Rejected(file, result.Problems, result.RowsSeen);
+        }
+        catch (UnreadableWorkbookException e)
+        {
+            return new Rejected(file, [new SourceProblem(upload.Name, e.Sheet, null, e.Message)], 0);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var decoding = workbook?.DecodingTime ?? elapsed;
+            workbook?.Dispose();
+            run.Timings.Add(PhaseTimings.Read, decoding);
+            run.Timings.Add(PhaseTimings.Validate, elapsed - decoding);
+        }
     }
 
     /// <summary>
-    /// Writes each processed upload's result workbook beside it. The run is published by now: a result
-    /// that cannot be written is logged, and the upload's row in <c>pbi_etl_file</c> still tells its outcome.
+    /// Writes each processed upload's result workbook beside it, several at once. The run is published by
+    /// now: a result that cannot be written is logged, and the upload's row in <c>pbi_etl_file</c> still
+    /// tells its outcome.
     /// </summary>
     private async Task WriteResultsAsync(IReadOnlyList<Processed> processed, RunResult result, CancellationToken ct)
     {
@@ -339,35 +379,24 @@ public sealed class RefreshPipeline(
             .ToDictionary(g => g.Key, g => g.Last());
         var processedAt = DateTime.UtcNow;
         var written = 0;
-        foreach (var p in processed)
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct };
+        await Parallel.ForEachAsync(processed, options, async (p, token) =>
         {
             if (!outcomes.TryGetValue((p.Source.Kind, p.Upload.Name), out var file))
             {
-                continue;
+                return;
             }
-            var summary = new ResultSummary(p.Upload.FileName, processedAt, file.Status, file.Message);
-            var workbook = p.Outcome switch
-            {
-                ActualsRead a when p.Validation is not null => ResultWorkbookWriter.WriteActuals(summary, a.Upload, p.Validation),
-                Rejected x when p.Source.Kind == SourceKind.Actuals => ResultWorkbookWriter.WriteActuals(summary, null, new ActualsValidation([], x.Problems)),
-                Rejected x => ResultWorkbookWriter.WriteBusinessCase(summary, x.Problems, x.RowsRejected > 0 ? x.RowsRejected : null),
-                BusinessCaseRead r => ResultWorkbookWriter.WriteBusinessCase(summary, [], r.BusinessCase.LineCount),
-                _ => null,
-            };
-            if (workbook is null)
-            {
-                continue;
-            }
+            var workbook = p.Render(new ResultSummary(p.Upload.FileName, processedAt, file.Status, file.Message));
             try
             {
-                await p.Source.WriteResultAsync(p.Upload, workbook, ct);
-                written++;
+                await p.Source.WriteResultAsync(p.Upload, workbook, token);
+                Interlocked.Increment(ref written);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException or Microsoft.Kiota.Abstractions.ApiException)
             {
                 logger.LogWarning(e, "Run {RunId}: could not write the result workbook {Result} for {File}", result.RunId, p.Upload.ResultName, p.Upload.Name);
             }
-        }
+        });
         if (written > 0)
         {
             logger.LogInformation("Run {RunId}: wrote {Count} result workbook(s) beside the uploads", result.RunId, written);
