@@ -72,29 +72,59 @@ public static class ListJson
 {
     public sealed record Page(IReadOnlyList<ListItemData> Items, string? NextLink, string? DeltaLink);
 
-    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 };
-
     /// <exception cref="JsonException">The page is not JSON of that shape; the message says where.</exception>
     public static async Task<Page> ParsePageAsync(Stream json, CancellationToken ct)
     {
-        using var document = await JsonDocument.ParseAsync(json, Options, ct);
-        return ParsePage(document.RootElement);
+        using var buffer = new MemoryStream();
+        await json.CopyToAsync(buffer, ct);
+        return ParsePage(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    public static Page ParsePage(JsonElement root)
+    /// <summary>
+    /// Parses a page item by item. A <see cref="JsonDocument"/> over a whole page would rent buffers of the
+    /// page's size from the shared array pool, which keeps them for the life of the process: a list export of
+    /// 16 MB held 128 MB that way.
+    /// </summary>
+    public static Page ParsePage(ReadOnlySpan<byte> json)
     {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("Svaret har ingen lista \"value\" med listobjekt.");
+            throw new JsonException(NoValueList);
         }
-        var items = new List<ListItemData>(value.GetArrayLength());
-        var index = 0;
-        foreach (var item in value.EnumerateArray())
+        List<ListItemData>? items = null;
+        string? nextLink = null, deltaLink = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            items.Add(ParseItem(item, index++));
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "value" when reader.TokenType == JsonTokenType.StartArray && items is null:
+                    items = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        using var item = JsonDocument.ParseValue(ref reader);
+                        items.Add(ParseItem(item.RootElement, items.Count));
+                    }
+                    break;
+                case "@odata.nextLink" when reader.TokenType == JsonTokenType.String:
+                    nextLink = reader.GetString();
+                    break;
+                case "@odata.deltaLink" when reader.TokenType == JsonTokenType.String:
+                    deltaLink = reader.GetString();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
         }
-        return new Page(items, OptionalString(root, "@odata.nextLink"), OptionalString(root, "@odata.deltaLink"));
+        return items is null ? throw new JsonException(NoValueList) : new Page(items, nextLink, deltaLink);
     }
+
+    private const string NoValueList = "Svaret har ingen lista \"value\" med listobjekt.";
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 };
 
     private static ListItemData ParseItem(JsonElement item, int index)
     {
@@ -126,7 +156,4 @@ public static class ListJson
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
-    private static string? OptionalString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
 }

@@ -36,7 +36,7 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
             }
             var bytes = await File.ReadAllBytesAsync(path, ct);
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            var page = await ListJson.ParsePageAsync(new MemoryStream(bytes, writable: false), ct);
+            var page = ListJson.ParsePage(bytes);
             return new ListRead(listName, ListReadMode.Offline, page.Items, DeltaLink: null, ContentSha256: sha);
         }
         catch (JsonException e) when (e.LineNumber is { } line)

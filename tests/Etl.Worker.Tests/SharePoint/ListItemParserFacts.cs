@@ -33,8 +33,7 @@ public sealed class ListItemParserFacts
     /// <summary>Reads one item through the page parser the Graph and offline readers share, then parses it.</summary>
     private static ListItemChange Parse(string list, string itemJson)
     {
-        using var page = JsonDocument.Parse($$"""{"value": [{{itemJson}}]}""");
-        var data = Assert.Single(ListJson.ParsePage(page.RootElement).Items);
+        var data = Assert.Single(ListJson.ParsePage(System.Text.Encoding.UTF8.GetBytes($$"""{"value": [{{itemJson}}]}""")).Items);
         return ListItemParser.Parse(list, data, Fallback);
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using NackaInsights.Etl.Sources.SharePoint;
 
@@ -5,10 +6,12 @@ namespace NackaInsights.Etl.Tests.SharePoint;
 
 public sealed class ListJsonFacts
 {
+    private static ListJson.Page Parse(string json) => ListJson.ParsePage(Encoding.UTF8.GetBytes(json));
+
     [Fact]
     public void AnItemWithRemovedOrADeletedFacetIsARemovalAndOthersAreNot()
     {
-        using var page = JsonDocument.Parse("""
+        var parsed = Parse("""
             {"value": [
               {"id": "1", "lastModifiedDateTime": "2024-03-01T08:00:00Z", "fields": {"Title": "Kvar"}},
               {"id": "2", "@removed": {"reason": "deleted"}},
@@ -18,11 +21,57 @@ public sealed class ListJsonFacts
             "@odata.deltaLink": "https://graph.example/delta?token=abc"}
             """);
 
-        var parsed = ListJson.ParsePage(page.RootElement);
-
         Assert.Equal(["1", "2", "3", "4"], parsed.Items.Select(i => i.Id));
         Assert.Equal([false, true, true, false], parsed.Items.Select(i => i.Removed));
         Assert.Equal("https://graph.example/delta?token=abc", parsed.DeltaLink);
         Assert.Null(parsed.NextLink);
+    }
+
+    [Fact]
+    public void ParsePage_ReadsTheLinksAndSkipsOtherProperties_WhereverTheyStand()
+    {
+        var parsed = Parse("""
+            {"@odata.context": "https://graph.example/$metadata#items", "@odata.nextLink": "https://graph.example/next",
+             "extra": {"nested": [1, 2, {"deep": true}]},
+             "value": [{"id": 7, "fields": {"Title": "Sju", "Poang": 3}}],
+             "after": [1]}
+            """);
+
+        var item = Assert.Single(parsed.Items);
+        Assert.Equal("7", item.Id);
+        Assert.Equal("Sju", item.Fields.GetProperty("Title").GetString());
+        Assert.Equal(3, item.Fields.GetProperty("Poang").GetInt32());
+        Assert.Equal("https://graph.example/next", parsed.NextLink);
+        Assert.Null(parsed.DeltaLink);
+    }
+
+    [Fact]
+    public void ParsePage_KeepsEachItemsFields_AfterItsOwnDocumentIsDisposed()
+    {
+        var items = Enumerable.Range(1, 500).Select(i => $$$"""{"id": "{{{i}}}", "fields": {"Title": "Initiativ {{{i}}}"}}""");
+        var parsed = Parse($$"""{"value": [{{string.Join(",", items)}}]}""");
+
+        Assert.Equal(500, parsed.Items.Count);
+        Assert.Equal("Initiativ 1", parsed.Items[0].Fields.GetProperty("Title").GetString());
+        Assert.Equal("Initiativ 500", parsed.Items[499].Fields.GetProperty("Title").GetString());
+    }
+
+    [Theory]
+    [InlineData("""[{"id": "1"}]""", "ingen lista \"value\"")]
+    [InlineData("""{"value": {"id": "1"}}""", "ingen lista \"value\"")]
+    [InlineData("""{"items": []}""", "ingen lista \"value\"")]
+    [InlineData("""{"value": [{"id": "1"}, 5]}""", "Listobjekt nummer 2 är inget JSON-objekt")]
+    [InlineData("""{"value": [{"fields": {}}]}""", "Listobjekt nummer 1 saknar id")]
+    public void ParsePage_SaysWhatIsWrong_WithAPageOfTheWrongShape(string json, string expected)
+    {
+        var e = Assert.ThrowsAny<JsonException>(() => Parse(json));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void ParsePage_ThrowsWithTheLine_ForJsonThatIsNotWellFormed()
+    {
+        var e = Assert.ThrowsAny<JsonException>(() => Parse("{\"value\": [\n{\"id\": \"1\",\n}"));
+        Assert.NotNull(e.LineNumber);
     }
 }
