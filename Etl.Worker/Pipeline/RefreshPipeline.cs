@@ -240,8 +240,12 @@ public sealed class RefreshPipeline(
         foreach (var batch in listing.Uploads.Chunk(Batch))
         {
             var outcomes = new Outcome[batch.Length];
+            // Timed per upload on each thread, then the batch's wall time shared out: the phases add up to the run's wall time.
+            var timings = new PhaseTimings();
+            var started = Stopwatch.GetTimestamp();
             await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
-                async (i, token) => outcomes[i] = await ProcessAsync(source, batch[i], readers, run, token));
+                async (i, token) => outcomes[i] = await ProcessAsync(source, batch[i], readers, run, timings, token));
+            run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
             for (var i = 0; i < batch.Length; i++)
             {
                 var outcome = outcomes[i];
@@ -301,7 +305,7 @@ public sealed class RefreshPipeline(
 
     private sealed record Readers(BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals, SurveyReader Survey);
 
-    private async Task<Outcome> ProcessAsync(IUploadSource source, Upload upload, Readers readers, RefreshRun run, CancellationToken ct)
+    private async Task<Outcome> ProcessAsync(IUploadSource source, Upload upload, Readers readers, RefreshRun run, PhaseTimings timings, CancellationToken ct)
     {
         if (upload.Refusal is { } refusal)
         {
@@ -309,7 +313,7 @@ public sealed class RefreshPipeline(
             var refused = new SourceFile(source.Kind, upload.Name, "", upload.SizeBytes, upload.ModifiedUtc) { AuthorEmail = upload.AuthorEmail, SourceUrl = upload.WebUrl };
             return new Rejected(refused, [SourceProblem.ForFile(upload.Name, refusal)], 0);
         }
-        var bytes = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(upload, limits.MaxFileBytes, ct));
+        var bytes = await timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(upload, limits.MaxFileBytes, ct));
         var sha = bytes is null ? "" : Convert.ToHexStringLower(SHA256.HashData(bytes));
         var file = new SourceFile(source.Kind, upload.Name, sha, bytes?.LongLength ?? upload.SizeBytes, upload.ModifiedUtc)
         {
@@ -326,7 +330,7 @@ public sealed class RefreshPipeline(
         }
         if (source.Kind == SourceKind.Index)
         {
-            return run.Timings.Measure(PhaseTimings.Validate, () =>
+            return timings.Measure(PhaseTimings.Validate, () =>
             {
                 var survey = readers.Survey.Read(bytes, upload.FileName, upload.Name);
                 return survey.Upload is { } read && survey.FileProblems.Count == 0
@@ -362,8 +366,8 @@ public sealed class RefreshPipeline(
             var elapsed = Stopwatch.GetElapsedTime(started);
             var decoding = workbook?.DecodingTime ?? elapsed;
             workbook?.Dispose();
-            run.Timings.Add(PhaseTimings.Read, decoding);
-            run.Timings.Add(PhaseTimings.Validate, elapsed - decoding);
+            timings.Add(PhaseTimings.Read, decoding);
+            timings.Add(PhaseTimings.Validate, elapsed - decoding);
         }
     }
 

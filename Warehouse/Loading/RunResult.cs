@@ -60,6 +60,25 @@ public sealed class PhaseTimings
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="wall"/> to the phases of <paramref name="parts"/>, shared in proportion to their times:
+    /// for work done on several threads at once, whose times per thread add up to more than the time it took.
+    /// </summary>
+    public void AddShares(PhaseTimings parts, TimeSpan wall)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var phases = parts.Phases;
+        var total = phases.Values.Sum(t => (double)t.Ticks);
+        if (total <= 0)
+        {
+            return;
+        }
+        foreach (var (phase, elapsed) in phases)
+        {
+            Add(phase, TimeSpan.FromTicks((long)(wall.Ticks * (elapsed.Ticks / total))));
+        }
+    }
+
     public T Measure<T>(string phase, Func<T> work)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
