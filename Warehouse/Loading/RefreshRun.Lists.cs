@@ -69,16 +69,25 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>
-    /// Takes one read of a list into the run. Every item whose content differs from what was last read
-    /// lands in <c>raw_list_item</c>; a valid one replaces the item's current content, a removed one
-    /// (or, for a complete read, one no longer there) deletes it, and a rejected one is skipped, keeping
-    /// its last valid content, with its problems recorded against the list and the item.
+    /// Takes one read of a list into the run, all at once. See <see cref="BeginListAsync"/>, which takes a
+    /// long list in parts.
     /// </summary>
     public async Task AddListAsync(ListReadInfo read, IReadOnlyList<ListItemChange> changes, CancellationToken ct)
     {
-        var staging = StagingTableOf(read.ListName);
-        // Graph may return an item twice across the pages of one delta: the last one counts.
-        var latest = changes.GroupBy(c => c.ItemId).Select(g => g.Last()).ToList();
+        var load = await BeginListAsync(read, ct);
+        await load.AddAsync(changes, ct);
+        await load.CompleteAsync(ct);
+    }
+
+    /// <summary>
+    /// Begins taking one read of a list into the run, in parts of any size (<see cref="ListLoad.AddAsync"/>), so
+    /// that a long list is never held whole. Every item whose content differs from what was last read lands in
+    /// <c>raw_list_item</c>; a valid one replaces the item's current content, a removed one (or, for a complete
+    /// read, one no longer there) deletes it, and a rejected one is skipped, keeping its last valid content, with
+    /// its problems recorded against the list and the item.
+    /// </summary>
+    public async Task<ListLoad> BeginListAsync(ListReadInfo read, CancellationToken ct)
+    {
         var lastSeen = (await _connection.QueryAsync<(string ItemId, string Sha)>(new CommandDefinition(
             """
             SELECT r.item_id, r.content_sha256
@@ -88,89 +97,162 @@ public sealed partial class RefreshRun
             WHERE r.list_name = @ListName
             """, new { read.ListName }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct)))
             .ToDictionary(r => r.ItemId, r => r.Sha, StringComparer.Ordinal);
+        return new ListLoad(this, read, lastSeen);
+    }
 
-        var raw = new List<object?[]>();
-        var deletes = new List<string>();
-        var inserts = new List<object?[]>();
-        var problems = new List<SourceProblem>();
-        int changed = 0, removed = 0, rejected = 0;
-        foreach (var change in latest)
+    /// <summary>One read of a list being taken into the run (<see cref="BeginListAsync"/>).</summary>
+    public sealed class ListLoad
+    {
+        private readonly RefreshRun _run;
+        private readonly ListReadInfo _read;
+        private readonly BulkTable _staging;
+        private readonly Dictionary<string, string> _lastSeen;
+
+        // What this read said of each item, by its last mention: Graph may return an item twice across the pages of one delta.
+        private readonly Dictionary<string, (string Sha, ItemOutcome Outcome)> _seen = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IReadOnlyList<SourceProblem>> _problems = new(StringComparer.Ordinal);
+        private bool _completed;
+
+        private enum ItemOutcome
         {
-            var sha = change.Removed ? RemovedSha : Sha256(change.FieldsJson);
-            if (lastSeen.TryGetValue(change.ItemId, out var last) && last == sha)
-            {
-                continue;
-            }
-            raw.Add([read.ListName, change.ItemId, RunId, change.LastModifiedUtc, change.Removed, sha, change.Removed ? null : change.FieldsJson]);
-            if (change.Removed)
-            {
-                deletes.Add(change.ItemId);
-                removed++;
-            }
-            else if (change.Item is null)
-            {
-                problems.AddRange(change.Problems);
-                rejected++;
-            }
-            else
-            {
-                deletes.Add(change.ItemId);
-                inserts.Add(StagingRow(change.Item));
-                changed++;
-            }
+            Same,
+            Changed,
+            Removed,
+            Rejected,
         }
-        if (read.IsComplete)
+
+        internal ListLoad(RefreshRun run, ListReadInfo read, Dictionary<string, string> lastSeen)
         {
-            var present = latest.Select(c => c.ItemId).ToHashSet(StringComparer.Ordinal);
-            foreach (var (itemId, sha) in lastSeen)
+            _run = run;
+            _read = read;
+            _staging = StagingTableOf(read.ListName);
+            _lastSeen = lastSeen;
+        }
+
+        /// <summary>Takes the next part of the read, in the order the source gave it.</summary>
+        public async Task AddAsync(IReadOnlyList<ListItemChange> changes, CancellationToken ct)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            var latest = changes.GroupBy(c => c.ItemId).Select(g => g.Last()).ToList();
+            var raw = new List<object?[]>();
+            var deletes = new List<string>();
+            var inserts = new List<object?[]>();
+            var repeated = new List<string>();
+            foreach (var change in latest)
             {
-                if (sha != RemovedSha && !present.Contains(itemId))
+                var sha = change.Removed ? RemovedSha : Sha256(change.FieldsJson);
+                var landedBefore = false;
+                if (_seen.TryGetValue(change.ItemId, out var earlier))
                 {
-                    raw.Add([read.ListName, itemId, RunId, null, true, RemovedSha, null]);
-                    deletes.Add(itemId);
-                    removed++;
+                    if (earlier.Sha == sha)
+                    {
+                        continue;
+                    }
+                    // Landed earlier in this read: land it again as it now reads, even if that is as it was before the run.
+                    landedBefore = earlier.Outcome != ItemOutcome.Same;
+                    if (landedBefore)
+                    {
+                        repeated.Add(change.ItemId);
+                    }
+                    _problems.Remove(change.ItemId);
+                }
+                if (!landedBefore && _lastSeen.TryGetValue(change.ItemId, out var last) && last == sha)
+                {
+                    _seen[change.ItemId] = (sha, ItemOutcome.Same);
+                    continue;
+                }
+                raw.Add([_read.ListName, change.ItemId, _run.RunId, change.LastModifiedUtc, change.Removed, sha, change.Removed ? null : change.FieldsJson]);
+                if (change.Removed)
+                {
+                    deletes.Add(change.ItemId);
+                    _seen[change.ItemId] = (sha, ItemOutcome.Removed);
+                }
+                else if (change.Item is null)
+                {
+                    _problems[change.ItemId] = change.Problems;
+                    _seen[change.ItemId] = (sha, ItemOutcome.Rejected);
+                }
+                else
+                {
+                    deletes.Add(change.ItemId);
+                    inserts.Add(_run.StagingRow(change.Item));
+                    _seen[change.ItemId] = (sha, ItemOutcome.Changed);
                 }
             }
+            // An item this read already landed is landed again as it now reads.
+            await _run.DeleteByItemAsync("raw_list_item", repeated, ct, "list_name = @ListName AND run_id = @RunId", new { _read.ListName, _run.RunId });
+            await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, WarehouseTables.RawListItem, raw, _run._database.CommandTimeoutSeconds, ct);
+            await _run.DeleteByItemAsync(_staging.Name, deletes, ct);
+            await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, _staging, inserts, _run._database.CommandTimeoutSeconds, ct);
         }
 
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.RawListItem, raw, _database.CommandTimeoutSeconds, ct);
-        foreach (var batch in deletes.Chunk(DeleteBatch))
+        /// <summary>Finishes the read: for a complete one, removes what it no longer holds, and records the read.</summary>
+        public async Task CompleteAsync(CancellationToken ct)
         {
-            var parameters = new DynamicParameters();
+            ObjectDisposedException.ThrowIf(_completed, this);
+            _completed = true;
+            var removedNow = new List<string>();
+            if (_read.IsComplete)
+            {
+                var raw = new List<object?[]>();
+                foreach (var (itemId, sha) in _lastSeen)
+                {
+                    if (sha != RemovedSha && !_seen.ContainsKey(itemId))
+                    {
+                        raw.Add([_read.ListName, itemId, _run.RunId, null, true, RemovedSha, null]);
+                        removedNow.Add(itemId);
+                    }
+                }
+                await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, WarehouseTables.RawListItem, raw, _run._database.CommandTimeoutSeconds, ct);
+                await _run.DeleteByItemAsync(_staging.Name, removedNow, ct);
+            }
+
+            await _run._connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_list_state WHERE list_name = @ListName", new { _read.ListName }, _run.Transaction, cancellationToken: ct));
+            await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, WarehouseTables.EtlListState,
+                [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, Clock.UtcNow()]], _run._database.CommandTimeoutSeconds, ct);
+
+            var changed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Changed);
+            var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;
+            var rejected = _seen.Values.Count(v => v.Outcome == ItemOutcome.Rejected);
+            var problems = _problems.Values.SelectMany(p => p).ToList();
+            foreach (var p in problems)
+            {
+                _run.Buffer(WarehouseTables.EtlProblem, _run._nextProblemId++, _run.RunId, null, ListSourceKind, _read.ListName, null, null, p.Message, p.ItemId);
+            }
+            var message = $"{_seen.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade.";
+            _run.Buffer(WarehouseTables.EtlListRead, _run.RunId, _read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message);
+            if (changed + removed > 0)
+            {
+                _run._listsChanged.Add(_read.ListName);
+                _run._catalogue = null;
+            }
+            if (rejected > 0)
+            {
+                _run._logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped: {Problems}", _run.RunId, _read.ListName, rejected,
+                    string.Join(" | ", problems.Select(p => $"item {p.ItemId}: {p.Message}")));
+            }
+            var result = new ListResult(_read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message, problems);
+            _run._lists.Add(result);
+            _run._observer?.ListProcessed(_run.RunId, result);
+            await _run.FlushIfFullAsync(ct);
+        }
+    }
+
+    /// <summary>Deletes the rows of the given items from a table, in batches, optionally narrowed by a condition.</summary>
+    private async Task DeleteByItemAsync(string table, IReadOnlyList<string> itemIds, CancellationToken ct, string? condition = null, object? conditionParameters = null)
+    {
+        foreach (var batch in itemIds.Chunk(DeleteBatch))
+        {
+            var parameters = new DynamicParameters(conditionParameters);
             var names = batch.Select((id, i) =>
             {
                 parameters.Add($"i{i}", id);
                 return $"@i{i}";
             });
+            var where = $"item_id IN ({string.Join(", ", names)})" + (condition is null ? "" : $" AND {condition}");
             await _connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {staging.Name} WHERE item_id IN ({string.Join(", ", names)})", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+                $"DELETE FROM {table} WHERE {where}", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
         }
-        await Dialect.BulkInsertAsync(_connection, Transaction, staging, inserts, _database.CommandTimeoutSeconds, ct);
-
-        await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_list_state WHERE list_name = @ListName", new { read.ListName }, Transaction, cancellationToken: ct));
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EtlListState,
-            [[read.ListName, read.DeltaLink, read.ContentSha256, RunId, Clock.UtcNow()]], _database.CommandTimeoutSeconds, ct);
-
-        foreach (var p in problems)
-        {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, read.ListName, null, null, p.Message, p.ItemId);
-        }
-        var message = $"{latest.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade.";
-        Buffer(WarehouseTables.EtlListRead, RunId, read.ListName, read.Mode, latest.Count, changed, removed, rejected, message);
-        if (changed + removed > 0)
-        {
-            _listsChanged.Add(read.ListName);
-            _catalogue = null;
-        }
-        if (rejected > 0)
-        {
-            _logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped: {Problems}", RunId, read.ListName, rejected,
-                string.Join(" | ", problems.Select(p => $"item {p.ItemId}: {p.Message}")));
-        }
-        var result = new ListResult(read.ListName, read.Mode, latest.Count, changed, removed, rejected, message, problems);
-        _lists.Add(result);
-        _observer?.ListProcessed(RunId, result);
-        await FlushIfFullAsync(ct);
     }
 
     private static BulkTable StagingTableOf(string listName) => listName switch
