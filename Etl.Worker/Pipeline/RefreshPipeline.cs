@@ -186,7 +186,7 @@ public sealed class RefreshPipeline(
         {
             var state = await run.GetListStateAsync(listName, ct);
             ListReadInfo info;
-            ListRead read;
+            IEnumerable<ListItemData> items;
             DateTime asOf;
             if (source is OfflineListSource offline)
             {
@@ -200,19 +200,46 @@ public sealed class RefreshPipeline(
                     await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
                     continue;
                 }
-                read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => offline.ReadAsync(listName, null, ct));
-                info = new ListReadInfo(listName, ListReadModes.File, IsComplete: true, DeltaLink: null, read.ContentSha256);
+                var file = await run.Timings.MeasureAsync(PhaseTimings.Read, () => offline.OpenAsync(listName, ct));
+                info = new ListReadInfo(listName, ListReadModes.File, IsComplete: true, DeltaLink: null, file.ContentSha256);
+                items = file.Items;
                 asOf = offline.ModifiedUtc(listName);
             }
             else
             {
-                read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(listName, state?.DeltaLink, ct));
+                var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(listName, state?.DeltaLink, ct));
                 info = new ListReadInfo(listName, read.Mode == ListReadMode.Delta ? ListReadModes.Delta : ListReadModes.Full, read.IsComplete, read.DeltaLink, null);
+                items = read.Items;
                 asOf = run.StartedAtUtc;
             }
-            var changes = run.Timings.Measure(PhaseTimings.Validate, () => read.Items.Select(item => ListItemParser.Parse(listName, item, asOf)).ToList());
-            await run.AddListAsync(info, changes, ct);
+            // Taken in parts, so that a long list is never held parsed whole.
+            var load = await run.Timings.MeasureAsync(PhaseTimings.Load, () => run.BeginListAsync(info, ct));
+            using var enumerator = items.GetEnumerator();
+            while (true)
+            {
+                var part = run.Timings.Measure(PhaseTimings.Read, () => Take(enumerator, ListPart));
+                if (part.Count == 0)
+                {
+                    break;
+                }
+                var changes = run.Timings.Measure(PhaseTimings.Validate, () => part.Select(item => ListItemParser.Parse(listName, item, asOf)).ToList());
+                await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.AddAsync(changes, ct));
+            }
+            await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.CompleteAsync(ct));
         }
+    }
+
+    /// <summary>How many list items are parsed and taken into the run at a time.</summary>
+    private const int ListPart = 5_000;
+
+    private static List<T> Take<T>(IEnumerator<T> items, int count)
+    {
+        var part = new List<T>(count);
+        while (part.Count < count && items.MoveNext())
+        {
+            part.Add(items.Current);
+        }
+        return part;
     }
 
     /// <summary>

@@ -122,6 +122,80 @@ public static class ListJson
         return items is null ? throw new JsonException(NoValueList) : new Page(items, nextLink, deltaLink);
     }
 
+    /// <summary>
+    /// The items of a page held in memory, parsed one at a time as they are asked for, so that a long list export
+    /// is never held parsed whole. The page's links are not read. A page that is not well-formed, or not of
+    /// Graph's form, throws <see cref="JsonException"/> when the enumeration reaches the fault.
+    /// </summary>
+    public static IEnumerable<ListItemData> EnumerateItems(byte[] json)
+    {
+        var cursor = new Cursor { State = new JsonReaderState(ReaderOptions) };
+        while (NextItem(json, cursor) is { } item)
+        {
+            yield return item;
+        }
+    }
+
+    private sealed class Cursor
+    {
+        public JsonReaderState State;
+        public int Consumed;
+        public int Index;
+        public bool InValue;
+        public bool Done;
+    }
+
+    private static ListItemData? NextItem(byte[] json, Cursor cursor)
+    {
+        if (cursor.Done)
+        {
+            return null;
+        }
+        var reader = new Utf8JsonReader(json.AsSpan(cursor.Consumed), isFinalBlock: true, cursor.State);
+        if (!cursor.InValue)
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException(NoValueList);
+            }
+            var found = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                if (name == "value" && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    found = true;
+                    break;
+                }
+                reader.Skip();
+            }
+            if (!found)
+            {
+                throw new JsonException(NoValueList);
+            }
+            cursor.InValue = true;
+        }
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.EndArray)
+        {
+            // The rest of the page, read to its end so that a page cut short is an error here too.
+            while (reader.Read())
+            {
+            }
+            cursor.Done = true;
+            return null;
+        }
+        ListItemData item;
+        using (var document = JsonDocument.ParseValue(ref reader))
+        {
+            item = ParseItem(document.RootElement, cursor.Index++);
+        }
+        cursor.Consumed += (int)reader.BytesConsumed;
+        cursor.State = reader.CurrentState;
+        return item;
+    }
+
     private const string NoValueList = "Svaret har ingen lista \"value\" med listobjekt.";
 
     private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 };
