@@ -201,7 +201,8 @@ public static class MacroBenchmark
         t.AppendLine();
 
         var full = r.SqliteFull.PhaseSeconds;
-        var readParse = r.SqliteFull.Phases.GetValueOrDefault("read") + r.SqliteFull.Phases.GetValueOrDefault("validate");
+        var read = r.SqliteFull.Phases.GetValueOrDefault(NackaInsights.Warehouse.Loading.PhaseTimings.Read);
+        var readValidate = read + r.SqliteFull.Phases.GetValueOrDefault(NackaInsights.Warehouse.Loading.PhaseTimings.Validate);
         string Met(bool ok) => ok ? "met" : "**not met**";
         t.AppendLine("| target | measured | |");
         t.AppendLine("| --- | --- | --- |");
@@ -213,9 +214,8 @@ public static class MacroBenchmark
         {
             t.AppendLine(CultureInfo.InvariantCulture, $"| full refresh ≥ 5× faster than the peer's read | peer not measured: {r.PeerNote} | not measured |");
         }
-        t.AppendLine(CultureInfo.InvariantCulture, $"| read phase within 3× of the raw scan (read + validate, i.e. bytes and parsing, of all workbooks and lists vs the raw scan of all workbooks on 2 threads) | {X(readParse / r.Raw2)} ({S(readParse)} vs {S(r.Raw2)}) | {Met(readParse / r.Raw2 <= 3)} |");
-        var readAlone = r.SqliteFull.Phases.GetValueOrDefault("read");
-        t.AppendLine(CultureInfo.InvariantCulture, $"| the same, the read phase alone (the files' bytes and fingerprints; parsing is counted under validate) | {X(readAlone / r.Raw2)} ({S(readAlone)} vs {S(r.Raw2)}) | {Met(readAlone / r.Raw2 <= 3)} |");
+        t.AppendLine(CultureInfo.InvariantCulture, $"| read phase within 3× of the raw scan (the full SQLite refresh's read: bytes, fingerprints and decoding of every workbook and list export, vs the raw scan of all workbooks on 2 threads) | {X(read / r.Raw2)} ({S(read)} vs {S(r.Raw2)}) | {Met(read / r.Raw2 <= 3)} |");
+        t.AppendLine(CultureInfo.InvariantCulture, $"| for information: read + validate (decoding and every rule) vs the same raw scan | {X(readValidate / r.Raw2)} ({S(readValidate)} vs {S(r.Raw2)}) | no target |");
         if (r.SqliteNoOp is { } noOp)
         {
             t.AppendLine(CultureInfo.InvariantCulture, $"| no-op refresh ≤ 5 % of a full refresh, writing no fact rows | {Pct(noOp.PhaseSeconds / full)} of phases, {Pct(noOp.WallSeconds / r.SqliteFull.WallSeconds)} of process wall; {r.NoOpFactRows} fact rows written | {Met(noOp.PhaseSeconds / full <= 0.05 && r.NoOpFactRows == 0)} |");
@@ -246,7 +246,7 @@ public static class MacroBenchmark
             t.AppendLine("| PostgreSQL full refresh ≤ 1.5× the SQLite one | PostgreSQL not run | not measured |");
         }
         t.AppendLine();
-        t.AppendLine("Phases are the run's own `PhaseTimings` (`refresh --verbose`); the process wall adds .NET start-up, migration and the result workbooks written after publishing. Peak memory is the child's maximum resident set (`/usr/bin/time`).");
+        t.AppendLine("Phases are the run's own `PhaseTimings` (`refresh --verbose`), wall time per phase: read = the files' bytes, fingerprints and decoding (zip, XML, cells, list JSON); validate = turning cells into the model and every rule. The process wall adds .NET start-up, migration and the result workbooks written after publishing. Peak memory is the child's maximum resident set (`/usr/bin/time`).");
         return t.ToString();
     }
 
