@@ -20,6 +20,16 @@ namespace NackaInsights.Bench;
 /// workbooks with 20,000 rows in all, and a survey export for 10 units over 5 years. Scale N multiplies the
 /// initiatives, objects and actuals by N. The workbooks are written by the repository's own writers (EPPlus),
 /// in parallel; the same seed and scale give the same bytes.
+/// <para>
+/// Besides these, the Initiativ list's phase history: twelve monthly exports of the list, July 2024 to June 2025
+/// (<c>history/01-2024-07/lists/Initiativ.json</c> … <c>history/12-2025-06/lists/Initiativ.json</c>), each the list as it
+/// stood at the end of its month (the last as of <see cref="AsOf"/>, the same bytes as <c>lists/Initiativ.json</c>).
+/// Every initiative walks Idé → Beredning → Beslutad → Projekt → Förvaltning → Avslutad (or Beredning → Avslagen) up to
+/// its current phase, one step at a time in months drawn from the seed and its number (<see cref="PhaseHistoryOf"/>);
+/// its last step is the current export's <c>lastModifiedDateTime</c>, which always falls after the first month, so
+/// every initiative changes phase at least once across the twelve exports. An item's <c>lastModifiedDateTime</c> is
+/// the moment its phase last changed; its other fields are those of the current export.
+/// </para>
 /// </summary>
 public static class MunicipalityGenerator
 {
@@ -49,9 +59,63 @@ public static class MunicipalityGenerator
     private static readonly string[] Words = ["Digital", "Automatiserad", "Mobil", "Gemensam", "Smart", "Självbetjänad"];
     private static readonly string[] Things = ["ärendehantering", "bokning", "uppföljning", "tillsyn", "dokumentation", "ansökan", "planering", "fakturering"];
 
-    public sealed record Initiative(int Number, string Id, string Name, int Unit, string ObjectId, string Phase, BusinessCaseDraft Draft);
+    /// <param name="PhaseHistory">
+    /// The phases the initiative has been in, oldest first, each with the moment it entered it (its item's
+    /// <c>lastModifiedDateTime</c> from then on); the last is <paramref name="Phase"/>.
+    /// </param>
+    public sealed record Initiative(int Number, string Id, string Name, int Unit, string ObjectId, string Phase, BusinessCaseDraft Draft,
+        IReadOnlyList<PhaseStep> PhaseHistory);
 
-    public sealed record Summary(int BusinessCases, int ActualsFiles, int ActualsRows, int Objects, int ListItems);
+    /// <summary>An initiative entered <paramref name="Phase"/> at <paramref name="Since"/>.</summary>
+    public sealed record PhaseStep(string Phase, DateTimeOffset Since);
+
+    /// <summary>One monthly export of the list Initiativ: its folder below the source folder and the moment it stands at.</summary>
+    public sealed record HistoryMonth(int Index, int Year, int Month, DateTimeOffset AsOf)
+    {
+        /// <summary>The export's source folder, relative to the generated one: <c>history/NN-YYYY-MM</c>, holding only <c>lists/Initiativ.json</c>.</summary>
+        public string Folder => Path.Combine(HistoryFolder, $"{Index:00}-{Year:0000}-{Month:00}");
+    }
+
+    /// <param name="HistoryExports">The monthly exports of the list Initiativ below <see cref="HistoryFolder"/> (0 in data written before there were any).</param>
+    /// <param name="PhaseChanges">The phase changes seen across those exports, all initiatives together: replayed in order, they make
+    /// the warehouse hold one version per initiative plus one per change.</param>
+    public sealed record Summary(int BusinessCases, int ActualsFiles, int ActualsRows, int Objects, int ListItems, int HistoryExports = 0, int PhaseChanges = 0);
+
+    /// <summary>The folder of the Initiativ list's monthly exports, relative to the generated one.</summary>
+    public const string HistoryFolder = "history";
+
+    /// <summary>
+    /// The twelve months of the Initiativ list's history, July 2024 to June 2025, each standing at its last second
+    /// (the last one at <see cref="AsOf"/>, the moment of the current export).
+    /// </summary>
+    public static readonly IReadOnlyList<HistoryMonth> HistoryMonths = [.. Enumerable.Range(0, 12).Select(i =>
+    {
+        var first = new DateTimeOffset(2024, 7, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(i);
+        var end = first.AddMonths(1).AddSeconds(-1);
+        return new HistoryMonth(i + 1, first.Year, first.Month, end < AsOf ? end : AsOf);
+    })];
+
+    /// <summary>The phases an initiative passes through to reach each phase: one step at a time; a rejection follows Beredning.</summary>
+    private static readonly Dictionary<string, string[]> PathTo = new()
+    {
+        [Phases.Idea] = [Phases.Idea],
+        [Phases.Preparation] = [Phases.Idea, Phases.Preparation],
+        [Phases.Decided] = [Phases.Idea, Phases.Preparation, Phases.Decided],
+        [Phases.Project] = [Phases.Idea, Phases.Preparation, Phases.Decided, Phases.Project],
+        [Phases.Operation] = [Phases.Idea, Phases.Preparation, Phases.Decided, Phases.Project, Phases.Operation],
+        [Phases.Closed] = [Phases.Idea, Phases.Preparation, Phases.Decided, Phases.Project, Phases.Operation, Phases.Closed],
+        [Phases.Rejected] = [Phases.Idea, Phases.Preparation, Phases.Rejected],
+    };
+
+    /// <summary>How many months an initiative stays in a phase before the next step (at least, at most).</summary>
+    private static (int Min, int Max) MonthsIn(string phase) => phase switch
+    {
+        Phases.Idea => (1, 3),
+        Phases.Preparation => (1, 3),
+        Phases.Decided => (1, 2),
+        Phases.Project => (2, 6),
+        _ => (3, 9), // Förvaltning before it is closed
+    };
 
     /// <summary>The file of the business case workbook of an initiative, relative to the source folder.</summary>
     public static string BusinessCaseFile(Initiative initiative) => Path.Combine(SourceFolder.BusinessCases, $"{initiative.Id} Nyttokalkyl.xlsx");
@@ -76,10 +140,49 @@ public static class MunicipalityGenerator
             var id = $"DIG-{firstYear}-{n + 1:00000}";
             var name = $"{Words[random.Next(Words.Length)]} {Things[random.Next(Things.Length)]} {n + 1}";
             var phase = Phases_[random.Next(Phases_.Length)];
-            list.Add(new Initiative(n, id, name, unit, ObjectId(objectIndex), phase, Draft(random, id, name, Units[unit], ObjectId(objectIndex), firstYear)));
+            var draft = Draft(random, id, name, Units[unit], ObjectId(objectIndex), firstYear);
+            list.Add(new Initiative(n, id, name, unit, ObjectId(objectIndex), phase, draft, PhaseHistoryOf(seed, n + 1, phase)));
         }
         return list;
     }
+
+    /// <summary>
+    /// When the item of initiative <paramref name="number"/> (1-based) was last modified in the current export: the
+    /// moment it entered its current phase, from about ten months before <see cref="AsOf"/> up to it, always after
+    /// the history's first month (the minutes wrap at 20,000, which only scales beyond 9 reach).
+    /// </summary>
+    public static DateTimeOffset LastPhaseChange(int number) => AsOf.AddDays(-(number % 300)).AddMinutes(-(number % 20_000));
+
+    /// <summary>
+    /// The path of initiative <paramref name="number"/> to <paramref name="phase"/>: it entered its current phase at
+    /// <see cref="LastPhaseChange"/>, and each earlier phase a drawn number of months (<see cref="MonthsIn"/>) before
+    /// the next, on a drawn day and working hour. It was registered (as an idea) by the end of the history's first
+    /// month at the latest, so it is in every monthly export.
+    /// </summary>
+    public static IReadOnlyList<PhaseStep> PhaseHistoryOf(int seed, int number, string phase)
+    {
+        // A generator of its own, so that the catalogue's other draws (and the workbooks' bytes) stay as they were.
+        var random = new Random(HashCode(HashCode(seed, number), 0x5EED));
+        var path = PathTo[phase];
+        var since = new DateTimeOffset[path.Length];
+        since[^1] = LastPhaseChange(number);
+        for (var step = path.Length - 2; step >= 0; step--)
+        {
+            var (min, max) = MonthsIn(path[step]);
+            var month = new DateTimeOffset(since[step + 1].Year, since[step + 1].Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-random.Next(min, max + 1));
+            since[step] = month.AddDays(random.Next(0, 28)).AddMinutes(7 * 60 + random.Next(0, 10 * 60));
+        }
+        var registeredBy = HistoryMonths[0].AsOf;
+        if (path.Length > 1 && since[0] > registeredBy)
+        {
+            // Before the next step (which is later still), on a drawn day of the first month.
+            since[0] = new DateTimeOffset(registeredBy.Year, registeredBy.Month, 1 + random.Next(0, 28), 9, 0, 0, TimeSpan.Zero);
+        }
+        return [.. path.Select((p, i) => new PhaseStep(p, since[i]))];
+    }
+
+    /// <summary>Where initiative stood at <paramref name="asOf"/>: the last step it had taken by then, if it was registered.</summary>
+    public static PhaseStep? PhaseAt(Initiative initiative, DateTimeOffset asOf) => initiative.PhaseHistory.LastOrDefault(s => s.Since <= asOf);
 
     private static BusinessCaseDraft Draft(Random random, string id, string name, string unit, string objectId, int firstYear)
     {
@@ -144,8 +247,9 @@ public static class MunicipalityGenerator
         });
 
         var listItems = WriteLists(root, catalogue, objects);
+        var phaseChanges = WriteHistory(root, catalogue, options);
         WriteSurvey(root);
-        return new Summary(catalogue.Count, objects, rows.Sum(), objects, listItems);
+        return new Summary(catalogue.Count, objects, rows.Sum(), objects, listItems, HistoryMonths.Count, phaseChanges);
     }
 
     /// <summary>Most workbooks as the template writes them; some with costs negative or numbers as Swedish text, as people send them.</summary>
@@ -202,21 +306,7 @@ public static class MunicipalityGenerator
         {
             var number = initiative.Number + 1;
             var draft = initiative.Draft;
-            var decided = initiative.Phase is Phases.Decided or Phases.Project or Phases.Operation or Phases.Closed;
-            initiatives.Add(Item(number, AsOf.AddDays(-(number % 300)).AddMinutes(-number), new()
-            {
-                ["Title"] = initiative.Name,
-                ["InitiativId"] = initiative.Id,
-                ["Verksamhet"] = Units[initiative.Unit],
-                ["Fas"] = initiative.Phase,
-                ["Typ"] = number % 4 == 0 ? "Innovation" : "Verksamhetsutveckling",
-                ["Behov"] = number % 3 == 0 ? "Verksamhetsbehov" : "Kommungemensamt",
-                ["ForvaltningsobjektId"] = initiative.ObjectId,
-                ["AgareEpost"] = draft.OwnerEmail,
-                ["StrategiskaMal"] = new JsonArray(draft.GoalNames.Select(g => (JsonNode?)JsonValue.Create(g)).ToArray()),
-                ["Hypotes"] = $"Som medarbetare vill jag att {initiative.Name.ToLowerInvariant()} införs för att få mer tid till invånarna.",
-                ["Beslutsdatum"] = decided ? $"{draft.FirstYear - 1}-11-{10 + number % 15:00}T23:00:00Z" : null,
-            }));
+            initiatives.Add(InitiativeItem(initiative, PhaseAt(initiative, AsOf)!));
             var assessed = new DateOnly(draft.FirstYear - 1, 10, 1 + number % 20);
             for (var c = 0; c < Criteria.All.Count; c++)
             {
@@ -247,10 +337,54 @@ public static class MunicipalityGenerator
                 }
             }
         }
-        count += Save(folder, ListNames.Initiatives, initiatives);
+        count += Save(folder, ListNames.Initiatives, initiatives, AsOf);
         count += Save(folder, ListNames.Assessments, assessments);
         count += Save(folder, ListNames.ProjectStatus, statuses);
         return count;
+    }
+
+    /// <summary>
+    /// The item of an initiative in the list Initiativ when it stood at <paramref name="step"/>: that phase, modified when
+    /// it entered it; every other field as in the current export.
+    /// </summary>
+    private static JsonObject InitiativeItem(Initiative initiative, PhaseStep step)
+    {
+        var number = initiative.Number + 1;
+        var draft = initiative.Draft;
+        var decided = initiative.Phase is Phases.Decided or Phases.Project or Phases.Operation or Phases.Closed;
+        return Item(number, step.Since, new()
+        {
+            ["Title"] = initiative.Name,
+            ["InitiativId"] = initiative.Id,
+            ["Verksamhet"] = Units[initiative.Unit],
+            ["Fas"] = step.Phase,
+            ["Typ"] = number % 4 == 0 ? "Innovation" : "Verksamhetsutveckling",
+            ["Behov"] = number % 3 == 0 ? "Verksamhetsbehov" : "Kommungemensamt",
+            ["ForvaltningsobjektId"] = initiative.ObjectId,
+            ["AgareEpost"] = draft.OwnerEmail,
+            ["StrategiskaMal"] = new JsonArray(draft.GoalNames.Select(g => (JsonNode?)JsonValue.Create(g)).ToArray()),
+            ["Hypotes"] = $"Som medarbetare vill jag att {initiative.Name.ToLowerInvariant()} införs för att få mer tid till invånarna.",
+            ["Beslutsdatum"] = decided ? $"{draft.FirstYear - 1}-11-{10 + number % 15:00}T23:00:00Z" : null,
+        });
+    }
+
+    /// <summary>
+    /// The list Initiativ as it stood at the end of each of <see cref="HistoryMonths"/>, one source folder per month with
+    /// only <c>lists/Initiativ.json</c>. Returns how many phase changes the exports show, all initiatives together.
+    /// </summary>
+    private static int WriteHistory(string root, IReadOnlyList<Initiative> catalogue, ParallelOptions options)
+    {
+        Parallel.ForEach(HistoryMonths, options, month =>
+        {
+            var folder = Path.Combine(root, month.Folder, SourceFolder.Lists);
+            Directory.CreateDirectory(folder);
+            var items = catalogue
+                .Select(i => (Initiative: i, Step: PhaseAt(i, month.AsOf)))
+                .Where(s => s.Step is not null)
+                .Select(s => InitiativeItem(s.Initiative, s.Step!));
+            Save(folder, ListNames.Initiatives, items, month.AsOf);
+        });
+        return catalogue.Sum(i => HistoryMonths.Select(m => PhaseAt(i, m.AsOf)).OfType<PhaseStep>().Distinct().Count() - 1);
     }
 
     private static void WriteSurvey(string root)
@@ -282,13 +416,13 @@ public static class MunicipalityGenerator
         ["fields"] = fields,
     };
 
-    private static int Save(string folder, string listName, IEnumerable<JsonObject> items)
+    private static int Save(string folder, string listName, IEnumerable<JsonObject> items, DateTimeOffset? asOf = null)
     {
         var array = new JsonArray(items.Select(i => (JsonNode?)i).ToArray());
         var page = new JsonObject { ["value"] = array };
         var path = Path.Combine(folder, listName + ".json");
         File.WriteAllText(path, page.ToJsonString());
-        File.SetLastWriteTimeUtc(path, AsOf.UtcDateTime);
+        File.SetLastWriteTimeUtc(path, (asOf ?? AsOf).UtcDateTime);
         return array.Count;
     }
 
