@@ -250,9 +250,12 @@ public static class MacroBenchmark
         return t.ToString();
     }
 
+    /// <summary>Written last into a generated folder, with what it holds: a folder without it is generated again.</summary>
+    public const string CompleteMarker = ".complete.json";
+
     private static MunicipalityGenerator.Summary EnsureData(string data, int scale, int seed)
     {
-        var marker = Path.Combine(data, ".complete.json");
+        var marker = Path.Combine(data, CompleteMarker);
         if (File.Exists(marker))
         {
             var written = JsonSerializer.Deserialize<MunicipalityGenerator.Summary>(File.ReadAllText(marker))!;

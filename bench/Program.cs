@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using NackaInsights.Bench;
 
 // dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR]   the whole-process benchmark
-// dotnet run -c Release --project bench -- generate --out DIR [--scale 1] [--seed 42]   only the source folder
+// dotnet run -c Release --project bench -- generate --out DIR [--scale 1] [--seed 42]   only the source folder (DIR/data-s1-seed42 is what a benchmark run with --out DIR reuses)
 // dotnet run -c Release --project bench -- report [--scale 1] [--seed 42] [--out DIR]  the table again from the last run's figures
 // dotnet run -c Release --project bench -- micro [BenchmarkDotNet options]        the micro benchmarks
 if (args.Length > 0 && args[0] == "micro")
@@ -55,6 +55,8 @@ if (generateOnly)
     var dir = Path.GetFullPath(outDir ?? $"bench-data-s{scale}-seed{seed}");
     var started = System.Diagnostics.Stopwatch.StartNew();
     var summary = MunicipalityGenerator.Write(dir, seed, scale);
+    // Marked complete as the benchmark marks what it generates, so that a run with --out the parent folder reuses it.
+    File.WriteAllText(Path.Combine(dir, MacroBenchmark.CompleteMarker), System.Text.Json.JsonSerializer.Serialize(summary));
     Console.WriteLine($"Wrote {dir} in {started.Elapsed.TotalSeconds:0.0} s: {summary}");
     return 0;
 }
