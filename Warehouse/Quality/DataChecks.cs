@@ -1,11 +1,59 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Dapper;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Warehouse.Quality;
 
 /// <summary>A data test in the manner of dbt's: a query that counts the rows breaking a rule.</summary>
-public sealed record DataCheck(string Name, string Sql, object? Parameters = null);
+public sealed partial record DataCheck(string Name, string Sql, object? Parameters = null)
+{
+    /// <summary>
+    /// The views the check only looks keys up in: a relationship's parent. Rows appended to them can only
+    /// mend a broken relationship, never break one, so only a delete or an update of their tables re-runs the check.
+    /// </summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+
+    /// <summary>The views the check counts rows of: every pbi_* view its SQL names, except its <see cref="References"/>.</summary>
+    public IReadOnlyList<string> Reads => ViewPattern().Matches(Sql).Select(m => m.Value).Distinct(StringComparer.Ordinal)
+        .Where(v => !References.Contains(v, StringComparer.Ordinal))
+        .ToList();
+
+    /// <summary>
+    /// Whether what a run wrote can change the check's result: a table of a view it reads was written, or a
+    /// table it only looks rows up in (a view's lineage join, a relationship's parent) had rows deleted or
+    /// updated. A check naming a view <see cref="WarehouseViews"/> does not know is always affected.
+    /// </summary>
+    public bool IsAffectedBy(TableWrites written)
+    {
+        foreach (var view in Reads)
+        {
+            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            {
+                return true;
+            }
+            if (sources.Rows.Any(t => written.Of(t) != TableWrite.None) || sources.Lookups.Any(t => written.Of(t).HasFlag(TableWrite.Changed)))
+            {
+                return true;
+            }
+        }
+        foreach (var view in References)
+        {
+            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            {
+                return true;
+            }
+            if (sources.All.Any(t => written.Of(t).HasFlag(TableWrite.Changed)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [GeneratedRegex(@"\bpbi_[a-z0-9_]+\b")]
+    private static partial Regex ViewPattern();
+}
 
 public sealed record DataCheckResult(string Name, int FailingRows)
 {
@@ -13,9 +61,10 @@ public sealed record DataCheckResult(string Name, int FailingRows)
 }
 
 /// <summary>
-/// The checks that run after every load, inside the load's transaction and over the pbi_* views
+/// The checks that run after a load, inside the load's transaction and over the pbi_* views
 /// that Power BI reads: unique and non-null keys, no orphans, accepted values, figures in range.
-/// A failing check rolls the run back.
+/// A failing check rolls the run back. A run runs those that what it wrote can affect
+/// (<see cref="AffectedBy"/>); a recompute, and a run given nothing to load (the checks job), run them all.
 /// </summary>
 public static class DataChecks
 {
@@ -27,7 +76,10 @@ public static class DataChecks
 
     public static DataCheck Relationship(string view, string column, string parent, string parentColumn) =>
         new($"relationship:{view}.{column}->{parent}.{parentColumn}",
-            $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})");
+            $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})")
+        {
+            References = view == parent ? [] : [parent],
+        };
 
     public static DataCheck AcceptedValues(string view, string column, IEnumerable<string> values)
     {
@@ -208,10 +260,18 @@ public static class DataChecks
             "user_principal_name <> LOWER(TRIM(user_principal_name)) OR user_principal_name = ''"),
     ];
 
-    public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)
+    /// <summary>The checks whose result what a run wrote can change (<see cref="DataCheck.IsAffectedBy"/>), in the order of <see cref="All"/>.</summary>
+    public static IReadOnlyList<DataCheck> AffectedBy(TableWrites written) => All.Where(c => c.IsAffectedBy(written)).ToList();
+
+    /// <summary>Runs every check.</summary>
+    public static Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct) =>
+        RunAsync(connection, transaction, All, timeoutSeconds, ct);
+
+    /// <summary>Runs the given checks, in their order.</summary>
+    public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<DataCheck> checks, int timeoutSeconds, CancellationToken ct)
     {
-        var results = new List<DataCheckResult>(All.Count);
-        foreach (var check in All)
+        var results = new List<DataCheckResult>(checks.Count);
+        foreach (var check in checks)
         {
             var failing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(check.Sql, check.Parameters, transaction, timeoutSeconds, cancellationToken: ct));
             results.Add(new DataCheckResult(check.Name, (int)failing));
