@@ -28,7 +28,9 @@ public sealed partial class RefreshRun
     private readonly Dictionary<string, string?> _uploadDeltaLinks = new(StringComparer.Ordinal);
     private ActualsCatalogue? _catalogue;
     private long? _nextActualId;
-    private bool _actualsAdded;
+
+    /// <summary>Every initiative with an actual accepted in this run.</summary>
+    private readonly HashSet<string> _actualInitiatives = new(StringComparer.Ordinal);
 
     /// <summary>
     /// What actuals rows are judged by, as of this point of the run: the model is first brought up to
@@ -47,7 +49,7 @@ public sealed partial class RefreshRun
             FROM dim_initiative i
             LEFT JOIN dim_object o ON o.object_id = i.object_id
             """, ct);
-        var cases = await CurrentCasesAsync(withPlannedValues: false, ct);
+        var cases = await CurrentCasesAsync(withPlannedValues: false, null, ct);
         _catalogue = new ActualsCatalogue(
             initiatives.Select(i =>
             {
@@ -90,14 +92,11 @@ public sealed partial class RefreshRun
             }
             var line = outcome.Line!;
             var initiativeId = catalogue.Find(row.InitiativeId!)!.InitiativeId;
+            _actualInitiatives.Add(initiativeId);
             Buffer(WarehouseTables.BenefitActual,
                 _nextActualId++, initiativeId, line.Name, ActualsValidator.LineKey(line.Name), Labels.Of(line.Type), row.Year!.Value, row.Value!.Value,
                 row.Comment, reportedBy, file.AuthorEmail, reportedAt, fileId, RunId, upload.SheetName,
                 upload.Columns.Value + row.Row.ToString(CultureInfo.InvariantCulture), true, null);
-        }
-        if (accepted > 0)
-        {
-            _actualsAdded = true;
         }
         await FlushIfFullAsync(ct);
         return validation;
@@ -115,7 +114,11 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>Keeps an uploads source's delta link; written with the run, so it only advances when the run publishes.</summary>
-    public void SetUploadDeltaLink(string key, string? deltaLink) => _uploadDeltaLinks[key] = deltaLink;
+    public void SetUploadDeltaLink(string key, string? deltaLink)
+    {
+        _uploadDeltaLinks[key] = deltaLink;
+        _sourcesOffered = true;
+    }
 
     private static string ActualsMessage(string? objectId, int accepted, int rejected, int notReported)
     {
@@ -142,47 +145,57 @@ public sealed partial class RefreshRun
 
     /// <summary>
     /// At completion: keeps the uploads' delta links and, when business cases or actuals changed, marks
-    /// the current actuals, says which no longer match their business case, and rebuilds the realisation.
+    /// the current actuals, says which no longer match their business case, and rebuilds the realisation:
+    /// of the initiatives whose business case or actuals this run loaded, or of all on a recompute.
     /// </summary>
     private async Task CompleteActualsAsync(CancellationToken ct)
     {
         foreach (var (key, link) in _uploadDeltaLinks)
         {
-            await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_upload_state WHERE source_key = @key", new { key }, Transaction, cancellationToken: ct));
-            await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow()]], _database.CommandTimeoutSeconds, ct);
+            await WriteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", new { key }, ct);
+            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow()]], ct);
         }
 
-        var stale = _actualsAdded || _businessCasesChanged;
-        if (!stale)
+        // An initiative's realisation is made of its current business case and its current actuals alone.
+        var changed = _caseInitiatives.Union(_actualInitiatives, StringComparer.Ordinal).ToList();
+        IReadOnlyCollection<string>? scope = RecomputesAll || changed.Count > ScopedRebuildLimit ? null : changed;
+        if (scope is { Count: 0 })
         {
             // A warehouse upgraded with business cases already in it: its realisation is built once.
-            var built = await _connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM fct_benefit_realization", transaction: Transaction, cancellationToken: ct));
-            stale = built == 0 && (await CurrentCasesAsync(withPlannedValues: false, ct)).Values.Any(c => c.Lines.Count > 0);
-        }
-        if (!stale)
-        {
-            return;
+            var built = await _connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT CASE WHEN EXISTS (SELECT 1 FROM fct_benefit_realization) THEN 1 ELSE 0 END", transaction: Transaction, cancellationToken: ct));
+            if (built == 1 || !(await CurrentCasesAsync(withPlannedValues: false, null, ct)).Values.Any(c => c.Lines.Count > 0))
+            {
+                return;
+            }
+            scope = null;
         }
 
         // The latest actual per initiative, line and year is current: actuals are numbered in processing order.
-        await ExecuteAsync(
-            """
-            UPDATE fct_benefit_actual
-            SET is_current = CASE WHEN actual_id = (
-                SELECT MAX(l.actual_id) FROM fct_benefit_actual l
-                WHERE l.initiative_id = fct_benefit_actual.initiative_id
-                  AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
-                  AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
-            """, ct);
-        var actuals = await QueryAsync<StoredActual>(
+        // Only new actuals change which is current.
+        IReadOnlyCollection<string>? reported = scope is null ? null : _actualInitiatives;
+        if (reported is null || reported.Count > 0)
+        {
+            await WriteScopedAsync(
+                """
+                UPDATE fct_benefit_actual
+                SET is_current = CASE WHEN actual_id = (
+                    SELECT MAX(l.actual_id) FROM fct_benefit_actual l
+                    WHERE l.initiative_id = fct_benefit_actual.initiative_id
+                      AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
+                      AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
+                WHERE {scope}
+                """, "initiative_id", reported, ct);
+        }
+        var actuals = await QueryScopedAsync<StoredActual>(
             """
             SELECT actual_id AS ActualId, initiative_id AS InitiativeId, benefit_line AS BenefitLine, benefit_line_key AS BenefitLineKey,
                    benefit_type AS BenefitType, year AS Year, value AS Value, comment AS Comment, reported_by AS ReportedBy,
                    reported_at_utc AS ReportedAtUtc, unmatched_reason AS UnmatchedReason
             FROM fct_benefit_actual
-            WHERE is_current = 1
-            """, ct);
-        var cases = await CurrentCasesAsync(withPlannedValues: true, ct);
+            WHERE is_current = 1 AND {scope}
+            """, "initiative_id", scope, ct);
+        var cases = await CurrentCasesAsync(withPlannedValues: true, scope, ct);
 
         var rows = new List<object?[]>();
         var unmatched = new List<(StoredActual Actual, string Reason)>();
@@ -232,21 +245,45 @@ public sealed partial class RefreshRun
             }
         }
 
-        await ExecuteAsync("UPDATE fct_benefit_actual SET unmatched_reason = NULL WHERE unmatched_reason IS NOT NULL", ct);
-        if (unmatched.Count > 0)
+        // The reasons: set where one is due, cleared where one no longer is (an actual replaced by a later one included).
+        var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
+        var storedReasons = (await QueryScopedAsync<(long ActualId, string Reason)>(
+                "SELECT actual_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope, ct))
+            .ToDictionary(r => r.ActualId, r => r.Reason);
+        var reasonUpdates = storedReasons.Keys.Where(id => !reasons.ContainsKey(id)).Select(id => new { Reason = (string?)null, ActualId = id })
+            .Concat(reasons.Where(r => storedReasons.GetValueOrDefault(r.Key) != r.Value).Select(r => new { Reason = (string?)r.Value, ActualId = r.Key }))
+            .ToList();
+        if (reasonUpdates.Count > 0)
         {
-            await _connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
-                unmatched.Select(u => new { u.Reason, u.Actual.ActualId }), Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-            foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
-            {
-                _logger.LogWarning("Run {RunId}: {Count} current actual(s) of {Initiative} no longer match its current business case: {Lines}",
-                    RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
-            }
+            await WriteAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId", reasonUpdates, ct);
         }
-        await ExecuteAsync("DELETE FROM fct_benefit_realization", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.BenefitRealization, rows, _database.CommandTimeoutSeconds, ct);
+        foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
+        {
+            _logger.LogWarning("Run {RunId}: {Count} current actual(s) of {Initiative} no longer match its current business case: {Lines}",
+                RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
+        }
+
+        if (scope is null)
+        {
+            _indexInputsChanged = true;
+        }
+        else if (!_indexInputsChanged)
+        {
+            // The index counts the realisation's reported values: it is recomputed only when those changed.
+            var before = await QueryScopedAsync<(string InitiativeId, int Year, string BenefitType, decimal Planned, decimal Actual)>(
+                "SELECT initiative_id, year, benefit_type, planned_value, actual_value FROM fct_benefit_realization WHERE actual_value IS NOT NULL AND {scope}",
+                "initiative_id", scope, ct);
+            var after = rows.Where(r => r[5] is not null).Select(r => ((string)r[0]!, (int)r[3]!, (string)r[2]!, (decimal)r[4]!, (decimal)r[5]!));
+            _indexInputsChanged = !Reported(before).SequenceEqual(Reported(after));
+        }
+        await WriteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", scope, ct);
+        await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
     }
+
+    /// <summary>Reported realisation values in a comparable order, to the precision the warehouse keeps them.</summary>
+    private static IEnumerable<(string, int, string, decimal, decimal)> Reported(IEnumerable<(string InitiativeId, int Year, string Type, decimal Planned, decimal Actual)> rows) =>
+        rows.Select(r => (r.InitiativeId, r.Year, r.Type, Math.Round(r.Planned, 6), Math.Round(r.Actual, 6)))
+            .OrderBy(r => r.InitiativeId, StringComparer.Ordinal).ThenBy(r => r.Year).ThenBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Item4).ThenBy(r => r.Item5);
 
     private sealed class StoredActual
     {
@@ -266,24 +303,28 @@ public sealed partial class RefreshRun
     private sealed record CurrentBusinessCase(long BcVersionId, int? FirstYear, int? LastYear, List<PlannedBenefitLine> Lines);
 
     /// <summary>Every initiative's current business case with its benefit lines in row order, and their planned values when asked.</summary>
-    private async Task<Dictionary<string, CurrentBusinessCase>> CurrentCasesAsync(bool withPlannedValues, CancellationToken ct)
+    /// <summary>
+    /// The current business case of every initiative of <paramref name="scope"/> (of all when null) with its benefit
+    /// lines in row order, and their planned values when asked.
+    /// </summary>
+    private async Task<Dictionary<string, CurrentBusinessCase>> CurrentCasesAsync(bool withPlannedValues, IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var versions = (await QueryAsync<(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear)>(
-            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1", ct));
-        var lines = (await _connection.QueryAsync<(string InitiativeId, int LineRow, string LineName, string Category)>(new CommandDefinition(
+        var versions = await QueryScopedAsync<(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear)>(
+            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope, ct);
+        var lines = await QueryScopedAsync<(string InitiativeId, int LineRow, string LineName, string Category)>(
             """
             SELECT v.initiative_id, l.line_row, l.line_name, l.category
             FROM raw_business_case_line l
             JOIN fct_business_case_version v ON v.file_id = l.file_id
-            WHERE v.is_current = 1 AND l.line_kind = @Kind
-            """, new { Kind = BenefitLineKind }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
-        var values = !withPlannedValues ? [] : (await _connection.QueryAsync<(string InitiativeId, int LineRow, int Year, decimal Value)>(new CommandDefinition(
+            WHERE v.is_current = 1 AND l.line_kind = @Kind AND {scope}
+            """, "v.initiative_id", scope, ct, new { Kind = BenefitLineKind });
+        var values = !withPlannedValues ? [] : await QueryScopedAsync<(string InitiativeId, int LineRow, int Year, decimal Value)>(
             """
             SELECT v.initiative_id, r.line_row, r.year, r.value
             FROM raw_business_case_value r
             JOIN fct_business_case_version v ON v.file_id = r.file_id
-            WHERE v.is_current = 1 AND r.line_kind = @Kind
-            """, new { Kind = BenefitLineKind }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
+            WHERE v.is_current = 1 AND r.line_kind = @Kind AND {scope}
+            """, "v.initiative_id", scope, ct, new { Kind = BenefitLineKind });
         var planned = values.GroupBy(v => (v.InitiativeId, v.LineRow))
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, decimal>)g.GroupBy(v => v.Year).ToDictionary(y => y.Key, y => y.Sum(v => v.Value)));
         var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);

@@ -84,14 +84,15 @@ public sealed partial class RefreshRun
                     parameters.Add($"d{i}", k.Dimension);
                     return $"(year = @y{i} AND unit = @u{i} AND dimension = @d{i})";
                 });
-                await _connection.ExecuteAsync(new CommandDefinition(
-                    $"DELETE FROM fct_survey_result WHERE {string.Join(" OR ", keys)}", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+                await WriteAsync($"DELETE FROM fct_survey_result WHERE {string.Join(" OR ", keys)}", parameters, ct);
             }
-            await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.SurveyResult, _surveyResults.Values.ToList(), _database.CommandTimeoutSeconds, ct);
+            await InsertAsync(WarehouseTables.SurveyResult, _surveyResults.Values.ToList(), ct);
             _surveyResults.Clear();
         }
 
-        var stale = _indexInputsChanged || _actualsAdded || _businessCasesChanged || RecomputesAll || await IndexConfigurationChangedAsync(ct);
+        // Business cases and actuals reach the index through the initiative register and the realisation: their
+        // rebuilds say when what the index reads of them changed (_indexInputsChanged).
+        var stale = _indexInputsChanged || RecomputesAll || await IndexConfigurationChangedAsync(ct);
         if (!stale)
         {
             return;
@@ -123,15 +124,12 @@ public sealed partial class RefreshRun
         await ExecuteAsync("DELETE FROM fct_digitalization_index", ct);
         await ExecuteAsync("DELETE FROM fct_digitalization_index_unit", ct);
         await ExecuteAsync("DELETE FROM fct_digitalization_index_total", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DigitalizationIndex,
-            index.Components.Select(c => new object?[] { c.Unit, c.Year, c.Component, c.Score, c.Weight, c.Numerator, c.Denominator, c.Basis, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DigitalizationIndexUnit,
-            index.Units.Select(u => new object?[] { u.Unit, u.Year, u.IndexValue, u.ComponentsUsed, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DigitalizationIndexTotal,
-            index.Municipality.Select(m => new object?[] { m.Year, m.IndexValue, m.Units, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+        await InsertAsync(WarehouseTables.DigitalizationIndex,
+            index.Components.Select(c => new object?[] { c.Unit, c.Year, c.Component, c.Score, c.Weight, c.Numerator, c.Denominator, c.Basis, RunId }).ToList(), ct);
+        await InsertAsync(WarehouseTables.DigitalizationIndexUnit,
+            index.Units.Select(u => new object?[] { u.Unit, u.Year, u.IndexValue, u.ComponentsUsed, RunId }).ToList(), ct);
+        await InsertAsync(WarehouseTables.DigitalizationIndexTotal,
+            index.Municipality.Select(m => new object?[] { m.Year, m.IndexValue, m.Units, RunId }).ToList(), ct);
         _logger.LogDebug("Run {RunId}: digitaliseringsindex recomputed for {Units} unit-years over {Years} years", RunId, index.Units.Count, index.Municipality.Count);
 
         // A survey may name a unit no initiative has, or a year beyond the other facts.

@@ -60,6 +60,7 @@ public sealed partial class RefreshRun
     /// <summary>Records that an offline list file has the content it had when it was last read.</summary>
     public Task AddUnchangedListAsync(string listName, long lastRunId, CancellationToken ct)
     {
+        _sourcesOffered = true;
         var message = $"Samma innehåll som vid läsningen i körning {lastRunId}; inte läst igen.";
         Buffer(WarehouseTables.EtlListRead, RunId, listName, ListReadModes.Unchanged, 0, 0, 0, 0, message);
         var result = new ListResult(listName, ListReadModes.Unchanged, 0, 0, 0, 0, message, []);
@@ -76,6 +77,7 @@ public sealed partial class RefreshRun
     /// </summary>
     public async Task AddListAsync(ListReadInfo read, IReadOnlyList<ListItemChange> changes, CancellationToken ct)
     {
+        _sourcesOffered = true;
         var staging = StagingTableOf(read.ListName);
         // Graph may return an item twice across the pages of one delta: the last one counts.
         var latest = changes.GroupBy(c => c.ItemId).Select(g => g.Last()).ToList();
@@ -133,7 +135,7 @@ public sealed partial class RefreshRun
             }
         }
 
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.RawListItem, raw, _database.CommandTimeoutSeconds, ct);
+        await InsertAsync(WarehouseTables.RawListItem, raw, ct);
         foreach (var batch in deletes.Chunk(DeleteBatch))
         {
             var parameters = new DynamicParameters();
@@ -142,14 +144,12 @@ public sealed partial class RefreshRun
                 parameters.Add($"i{i}", id);
                 return $"@i{i}";
             });
-            await _connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {staging.Name} WHERE item_id IN ({string.Join(", ", names)})", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            await WriteAsync($"DELETE FROM {staging.Name} WHERE item_id IN ({string.Join(", ", names)})", parameters, ct);
         }
-        await Dialect.BulkInsertAsync(_connection, Transaction, staging, inserts, _database.CommandTimeoutSeconds, ct);
+        await InsertAsync(staging, inserts, ct);
 
-        await _connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_list_state WHERE list_name = @ListName", new { read.ListName }, Transaction, cancellationToken: ct));
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EtlListState,
-            [[read.ListName, read.DeltaLink, read.ContentSha256, RunId, Clock.UtcNow()]], _database.CommandTimeoutSeconds, ct);
+        await WriteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", new { read.ListName }, ct);
+        await InsertAsync(WarehouseTables.EtlListState, [[read.ListName, read.DeltaLink, read.ContentSha256, RunId, Clock.UtcNow()]], ct);
 
         foreach (var p in problems)
         {

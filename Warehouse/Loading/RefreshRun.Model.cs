@@ -2,6 +2,8 @@ using System.Globalization;
 using Dapper;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
+using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Loading;
 
@@ -22,20 +24,23 @@ public sealed partial class RefreshRun
     /// <summary>
     /// Rebuilds what depends on what the run changed: the current business cases, the initiative
     /// versions (type 2) and dimension, units, goals, objects, evaluations, project status and the
-    /// calendar. Unchanged parts are left alone, so that a small change stays a small run.
+    /// calendar. Unchanged parts are left alone, so that a small change stays a small run: with a
+    /// <paramref name="scope"/>, only business cases of those initiatives changed, and only their rows are
+    /// rebuilt; without one (a list changed, a recompute), whole tables are.
     /// </summary>
-    private async Task RebuildModelAsync(bool businessCasesChanged, CancellationToken ct)
+    private async Task RebuildModelAsync(bool businessCasesChanged, IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
         if (businessCasesChanged)
         {
             // The latest loaded version is current: versions are numbered in processing order.
-            await ExecuteAsync(
+            await WriteScopedAsync(
                 """
                 UPDATE fct_business_case_version
                 SET is_current = CASE WHEN bc_version_id = (
                     SELECT MAX(l.bc_version_id) FROM fct_business_case_version l
                     WHERE l.initiative_id = fct_business_case_version.initiative_id) THEN 1 ELSE 0 END
-                """, ct);
+                WHERE {scope}
+                """, "initiative_id", scope, ct);
         }
         if (_listsChanged.Contains(Lists.Initiatives))
         {
@@ -43,26 +48,34 @@ public sealed partial class RefreshRun
             // The initiatives that reached Förvaltning or Avslutad count in the digitaliseringsindex.
             _indexInputsChanged = true;
         }
-        var initiativesChanged = false;
+        var initiatives = InitiativeChanges.None;
         if (businessCasesChanged || _listsChanged.Contains(Lists.Initiatives) || _listsChanged.Contains(Lists.Objects))
         {
-            initiativesChanged = await RebuildInitiativesAsync(ct);
+            initiatives = await RebuildInitiativesAsync(scope, ct);
         }
         if (_listsChanged.Contains(Lists.Objects))
         {
             await RebuildObjectsAsync(ct);
         }
-        if (initiativesChanged || _listsChanged.Contains(Lists.Objects))
+        if (initiatives.RowsChanged || _listsChanged.Contains(Lists.Objects))
         {
             await RebuildUnitsAsync(ct);
         }
-        if (initiativesChanged || _listsChanged.Contains(Lists.Assessments))
+        if (initiatives.RowsChanged)
         {
-            await RebuildEvaluationsAsync(ct);
+            // The index reads each initiative's unit and its versions' units.
+            _indexInputsChanged = true;
         }
-        if (initiativesChanged || _listsChanged.Contains(Lists.ProjectStatus))
+        // An evaluation or a status report counts once its initiative is known: a new initiative takes its own in,
+        // a changed list or an initiative gone from the register rebuilds them all.
+        IReadOnlyCollection<string>? known = initiatives.Removed.Count > 0 || scope is null ? null : initiatives.Added;
+        if (_listsChanged.Contains(Lists.Assessments) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
         {
-            await RebuildProjectStatusAsync(ct);
+            await RebuildEvaluationsAsync(_listsChanged.Contains(Lists.Assessments) ? null : known, ct);
+        }
+        if (_listsChanged.Contains(Lists.ProjectStatus) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
+        {
+            await RebuildProjectStatusAsync(_listsChanged.Contains(Lists.ProjectStatus) ? null : known, ct);
         }
         await RebuildCalendarAsync(ct);
     }
@@ -206,17 +219,16 @@ public sealed partial class RefreshRun
                 parameters.Add($"no{i}", v.VersionNo);
                 return $"(initiative_id = @id{i} AND version_no = @no{i})";
             });
-            await _connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            await WriteAsync($"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, ct);
         }
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.InitiativeVersion,
+        await InsertAsync(WarehouseTables.InitiativeVersion,
             touched.Select(v => new object?[]
             {
                 v.InitiativeId, v.VersionNo, v.ValidFrom, v.ValidTo, v.ValidFromUtc, v.IsCurrent == 1,
                 v.Name, v.Unit, v.Phase, v.InitiativeType, v.NeedType, v.ObjectId, v.OwnerEmail, v.GoalCodes, v.Hypothesis,
                 v.DecisionDate, v.ItemId, v.RunId,
             }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
     }
 
     private static bool SameTrackedAttributes(InitiativeVersionRow open, StagedInitiative item) =>
@@ -249,43 +261,108 @@ public sealed partial class RefreshRun
         public DateTime FirstLoadedUtc { get; init; }
     }
 
+    /// <summary>What a rebuild of the initiative dimension changed.</summary>
+    /// <param name="Added">Initiatives the dimension did not hold before.</param>
+    /// <param name="Removed">Initiatives it no longer holds.</param>
+    /// <param name="RowsChanged">Whether any row a pbi_* view shows, of the dimension, its history or the goal bridge, changed.</param>
+    private sealed record InitiativeChanges(IReadOnlyCollection<string> Added, IReadOnlyCollection<string> Removed, bool RowsChanged)
+    {
+        public static readonly InitiativeChanges None = new([], [], false);
+    }
+
+    /// <summary>A row of <c>dim_initiative</c>, as stored and as rebuilt.</summary>
+    private sealed record InitiativeRow
+    {
+        public string InitiativeId { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Unit { get; init; } = "";
+        public string? Phase { get; init; }
+        public string? InitiativeType { get; init; }
+        public string? NeedType { get; init; }
+        public string? ObjectId { get; init; }
+        public string? OwnerEmail { get; init; }
+        public string? Hypothesis { get; init; }
+        public DateOnly? DecisionDate { get; init; }
+        public long? BcVersionId { get; init; }
+        public string Source { get; init; } = "";
+
+        public object?[] Values() => [InitiativeId, Name, Unit, Phase, InitiativeType, NeedType, ObjectId, OwnerEmail, Hypothesis, DecisionDate, BcVersionId, Source];
+    }
+
+    /// <summary>A row of <c>dim_initiative_history</c>, as stored and as rebuilt.</summary>
+    private sealed record HistoryRow
+    {
+        public string InitiativeId { get; init; } = "";
+        public int VersionNo { get; init; }
+        public string Name { get; init; } = "";
+        public string Unit { get; init; } = "";
+        public string? Phase { get; init; }
+        public string? InitiativeType { get; init; }
+        public string? NeedType { get; init; }
+        public string? ObjectId { get; init; }
+        public string? OwnerEmail { get; init; }
+        public string? Hypothesis { get; init; }
+        public DateOnly? DecisionDate { get; init; }
+        public DateOnly ValidFrom { get; init; }
+        public DateOnly ValidTo { get; init; }
+        public int IsCurrent { get; init; }
+        public string Source { get; init; } = "";
+
+        public object?[] Values() =>
+            [InitiativeId, VersionNo, Name, Unit, Phase, InitiativeType, NeedType, ObjectId, OwnerEmail, Hypothesis, DecisionDate, ValidFrom, ValidTo, IsCurrent == 1, Source];
+    }
+
+    private const string InitiativeColumns =
+        """
+        initiative_id AS InitiativeId, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType, need_type AS NeedType,
+        object_id AS ObjectId, owner_email AS OwnerEmail, hypothesis AS Hypothesis, decision_date AS DecisionDate, bc_version_id AS BcVersionId, source AS Source
+        """;
+
+    private const string HistoryColumns =
+        """
+        initiative_id AS InitiativeId, version_no AS VersionNo, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType,
+        need_type AS NeedType, object_id AS ObjectId, owner_email AS OwnerEmail, hypothesis AS Hypothesis, decision_date AS DecisionDate,
+        valid_from AS ValidFrom, valid_to AS ValidTo, is_current AS IsCurrent, source AS Source
+        """;
+
     /// <summary>
     /// The initiative dimension and its history: the list's versions, with what only a business case
     /// says filled in (the list is master for what it holds), and initiatives known only from a
-    /// business case as one version from their first load. Returns whether the set of initiatives changed.
+    /// business case as one version from their first load. Builds the rows of the initiatives of
+    /// <paramref name="scope"/> (of all when null), compares them with the stored ones, and rewrites only
+    /// the initiatives whose rows differ.
     /// </summary>
-    private async Task<bool> RebuildInitiativesAsync(CancellationToken ct)
+    private async Task<InitiativeChanges> RebuildInitiativesAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var before = (await QueryAsync<string>("SELECT initiative_id FROM dim_initiative", ct)).ToHashSet(StringComparer.Ordinal);
-        var versions = (await QueryAsync<InitiativeVersionRow>($"SELECT {VersionColumns} FROM dim_initiative_version", ct))
+        var versions = (await QueryScopedAsync<InitiativeVersionRow>($"SELECT {VersionColumns} FROM dim_initiative_version WHERE {{scope}}", "initiative_id", scope, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
-        var cases = (await QueryAsync<CurrentCase>(
+        var cases = (await QueryScopedAsync<CurrentCase>(
             """
             SELECT v.initiative_id AS InitiativeId, v.bc_version_id AS BcVersionId, v.initiative_name AS InitiativeName, v.unit AS Unit,
                    v.object_id AS ObjectId, v.owner_email AS OwnerEmail, v.goal_codes AS GoalCodes,
                    (SELECT MIN(f.loaded_at_utc) FROM fct_business_case_version f WHERE f.initiative_id = v.initiative_id) AS FirstLoadedUtc
             FROM fct_business_case_version v
-            WHERE v.is_current = 1
-            """, ct)).ToDictionary(c => c.InitiativeId, StringComparer.Ordinal);
+            WHERE v.is_current = 1 AND {scope}
+            """, "v.initiative_id", scope, ct)).ToDictionary(c => c.InitiativeId, StringComparer.Ordinal);
 
-        var history = new List<object?[]>();
-        var current = new List<object?[]>();
-        var bridge = new List<object?[]>();
+        var history = new List<HistoryRow>();
+        var current = new List<InitiativeRow>();
+        var bridge = new List<(string InitiativeId, string GoalCode)>();
         foreach (var id in versions.Keys.Union(cases.Keys).Order(StringComparer.Ordinal))
         {
             var listVersions = versions.GetValueOrDefault(id) ?? [];
             var bc = cases.GetValueOrDefault(id);
             foreach (var v in listVersions)
             {
-                history.Add(HistoryRow(id, v.VersionNo, v.Name ?? bc?.InitiativeName, v.Unit ?? bc?.Unit, v.Phase, v.InitiativeType, v.NeedType,
+                history.Add(History(id, v.VersionNo, v.Name ?? bc?.InitiativeName, v.Unit ?? bc?.Unit, v.Phase, v.InitiativeType, v.NeedType,
                     v.ObjectId ?? bc?.ObjectId, v.OwnerEmail ?? bc?.OwnerEmail, v.Hypothesis, v.DecisionDate,
                     v.ValidFrom, v.ValidTo, v.IsCurrent == 1, InitiativeSources.List));
             }
             var open = listVersions.LastOrDefault(v => v.IsCurrent == 1);
             if (open is not null)
             {
-                current.Add(CurrentRow(id, open.Name ?? bc?.InitiativeName, open.Unit ?? bc?.Unit, open.Phase, open.InitiativeType, open.NeedType,
+                current.Add(Current(id, open.Name ?? bc?.InitiativeName, open.Unit ?? bc?.Unit, open.Phase, open.InitiativeType, open.NeedType,
                     open.ObjectId ?? bc?.ObjectId, open.OwnerEmail ?? bc?.OwnerEmail, open.Hypothesis, open.DecisionDate, bc?.BcVersionId, InitiativeSources.List));
                 AddGoals(bridge, id, open.GoalCodes ?? bc?.GoalCodes);
             }
@@ -293,35 +370,93 @@ public sealed partial class RefreshRun
             {
                 // Known from a business case only, or gone from the list: one version from where the list's ended.
                 var from = listVersions.Count > 0 ? listVersions.Max(v => v.ValidTo) : DateOnly.FromDateTime(bc.FirstLoadedUtc);
-                history.Add(HistoryRow(id, listVersions.Count + 1, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null,
+                history.Add(History(id, listVersions.Count + 1, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null,
                     from, OpenEnd, true, InitiativeSources.BusinessCase));
-                current.Add(CurrentRow(id, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null, bc.BcVersionId, InitiativeSources.BusinessCase));
+                current.Add(Current(id, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null, bc.BcVersionId, InitiativeSources.BusinessCase));
                 AddGoals(bridge, id, bc.GoalCodes);
             }
         }
 
-        await ExecuteAsync("DELETE FROM bridge_initiative_goal", ct);
-        await ExecuteAsync("DELETE FROM dim_initiative_history", ct);
-        await ExecuteAsync("DELETE FROM dim_initiative", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.InitiativeHistory, history, _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.Initiative, current, _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.BridgeInitiativeGoal, bridge, _database.CommandTimeoutSeconds, ct);
-        return !before.SetEquals(current.Select(r => (string)r[0]!));
+        var storedCurrent = (await QueryScopedAsync<InitiativeRow>($"SELECT {InitiativeColumns} FROM dim_initiative WHERE {{scope}}", "initiative_id", scope, ct))
+            .ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
+        var storedHistory = (await QueryScopedAsync<HistoryRow>($"SELECT {HistoryColumns} FROM dim_initiative_history WHERE {{scope}}", "initiative_id", scope, ct))
+            .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+        var storedBridge = (await QueryScopedAsync<(string InitiativeId, string GoalCode)>(
+                "SELECT initiative_id, goal_code FROM bridge_initiative_goal WHERE {scope}", "initiative_id", scope, ct))
+            .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+        var currentOf = current.ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
+        var historyOf = history.ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+        var bridgeOf = bridge.ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+
+        // Per initiative: its rows are rewritten when anything a view shows differs. Only the business case
+        // version differing (a revised business case) is an update of that column: no pbi_* view shows it.
+        var rewrite = new List<string>();
+        var versionOnly = new List<(string InitiativeId, long? BcVersionId)>();
+        foreach (var id in currentOf.Keys.Union(storedCurrent.Keys).Union(storedHistory.Select(g => g.Key)).Union(storedBridge.Select(g => g.Key))
+                     .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var wanted = currentOf.GetValueOrDefault(id);
+            var stored = storedCurrent.GetValueOrDefault(id);
+            var same = historyOf[id].SequenceEqual(storedHistory[id].OrderBy(h => h.VersionNo))
+                && bridgeOf[id].Select(b => b.GoalCode).Order(StringComparer.Ordinal).SequenceEqual(storedBridge[id].Select(b => b.GoalCode).Order(StringComparer.Ordinal), StringComparer.Ordinal)
+                && (wanted is null ? stored is null : stored is not null && wanted == stored with { BcVersionId = wanted.BcVersionId });
+            if (!same)
+            {
+                rewrite.Add(id);
+            }
+            else if (wanted is not null && wanted.BcVersionId != stored!.BcVersionId)
+            {
+                versionOnly.Add((id, wanted.BcVersionId));
+            }
+        }
+
+        if (rewrite.Count > 0)
+        {
+            // Most of the whole dimension differs (a first load, a new list): rewriting the tables is cheaper than deleting by key.
+            var whole = scope is null && rewrite.Count > ScopedRebuildLimit;
+            var rewritten = whole ? currentOf.Keys.Concat(historyOf.Select(g => g.Key)).ToHashSet(StringComparer.Ordinal) : rewrite.ToHashSet(StringComparer.Ordinal);
+            IReadOnlyCollection<string>? keys = whole ? null : rewrite;
+            await WriteScopedAsync("DELETE FROM bridge_initiative_goal WHERE {scope}", "initiative_id", keys, ct);
+            await WriteScopedAsync("DELETE FROM dim_initiative_history WHERE {scope}", "initiative_id", keys, ct);
+            await WriteScopedAsync("DELETE FROM dim_initiative WHERE {scope}", "initiative_id", keys, ct);
+            await InsertAsync(WarehouseTables.InitiativeHistory, history.Where(h => rewritten.Contains(h.InitiativeId)).Select(h => h.Values()).ToList(), ct);
+            await InsertAsync(WarehouseTables.Initiative, current.Where(c => rewritten.Contains(c.InitiativeId)).Select(c => c.Values()).ToList(), ct);
+            await InsertAsync(WarehouseTables.BridgeInitiativeGoal,
+                bridge.Where(b => rewritten.Contains(b.InitiativeId)).Select(b => new object?[] { b.InitiativeId, b.GoalCode }).ToList(), ct);
+        }
+        if (versionOnly.Count > 0)
+        {
+            // Not recorded as a write for the data checks: bc_version_id is the dimension's own lineage, in no pbi_* view.
+            await _connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE dim_initiative SET bc_version_id = @BcVersionId WHERE initiative_id = @InitiativeId",
+                versionOnly.Select(v => new { v.InitiativeId, v.BcVersionId }), Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        }
+        return new InitiativeChanges(
+            currentOf.Keys.Where(id => !storedCurrent.ContainsKey(id)).ToList(),
+            storedCurrent.Keys.Where(id => !currentOf.ContainsKey(id)).ToList(),
+            rewrite.Count > 0);
     }
 
-    private static object?[] HistoryRow(string id, int versionNo, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
-        string? owner, string? hypothesis, DateOnly? decision, DateOnly validFrom, DateOnly validTo, bool isCurrent, string source) =>
-        [id, versionNo, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision, validFrom, validTo, isCurrent, source];
+    private static HistoryRow History(string id, int versionNo, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
+        string? owner, string? hypothesis, DateOnly? decision, DateOnly validFrom, DateOnly validTo, bool isCurrent, string source) => new()
+    {
+        InitiativeId = id, VersionNo = versionNo, Name = name ?? id, Unit = unit ?? NoUnit, Phase = phase, InitiativeType = type, NeedType = need,
+        ObjectId = objectId, OwnerEmail = owner, Hypothesis = hypothesis, DecisionDate = decision, ValidFrom = validFrom, ValidTo = validTo,
+        IsCurrent = isCurrent ? 1 : 0, Source = source,
+    };
 
-    private static object?[] CurrentRow(string id, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
-        string? owner, string? hypothesis, DateOnly? decision, long? bcVersionId, string source) =>
-        [id, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision, bcVersionId, source];
+    private static InitiativeRow Current(string id, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
+        string? owner, string? hypothesis, DateOnly? decision, long? bcVersionId, string source) => new()
+    {
+        InitiativeId = id, Name = name ?? id, Unit = unit ?? NoUnit, Phase = phase, InitiativeType = type, NeedType = need, ObjectId = objectId,
+        OwnerEmail = owner, Hypothesis = hypothesis, DecisionDate = decision, BcVersionId = bcVersionId, Source = source,
+    };
 
-    private static void AddGoals(List<object?[]> bridge, string id, string? codes)
+    private static void AddGoals(List<(string InitiativeId, string GoalCode)> bridge, string id, string? codes)
     {
         foreach (var code in (codes ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Distinct())
         {
-            bridge.Add([id, code]);
+            bridge.Add((id, code));
         }
     }
 
@@ -341,12 +476,11 @@ public sealed partial class RefreshRun
             """, ct);
     }
 
+    /// <summary>Every unit the initiatives, their history, the objects and the index name; only the difference to what is stored is written.</summary>
     private async Task RebuildUnitsAsync(CancellationToken ct)
     {
-        await ExecuteAsync("DELETE FROM dim_unit", ct);
-        await ExecuteAsync(
+        var wanted = (await QueryAsync<string>(
             """
-            INSERT INTO dim_unit (unit)
             SELECT unit FROM dim_initiative
             UNION
             SELECT unit FROM dim_initiative_history
@@ -354,7 +488,14 @@ public sealed partial class RefreshRun
             SELECT unit FROM dim_object WHERE unit IS NOT NULL
             UNION
             SELECT unit FROM fct_digitalization_index_unit
-            """, ct);
+            """, ct)).ToHashSet(StringComparer.Ordinal);
+        var stored = (await QueryAsync<string>("SELECT unit FROM dim_unit", ct)).ToHashSet(StringComparer.Ordinal);
+        var gone = stored.Where(u => !wanted.Contains(u)).ToList();
+        if (gone.Count > 0)
+        {
+            await WriteScopedAsync("DELETE FROM dim_unit WHERE {scope}", "unit", gone, ct);
+        }
+        await InsertAsync(WarehouseTables.Unit, wanted.Where(u => !stored.Contains(u)).Order(StringComparer.Ordinal).Select(u => new object?[] { u }).ToList(), ct);
     }
 
     private sealed class StagedScore
@@ -368,29 +509,30 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>
-    /// The scores of every assessment, and each initiative's evaluation from its latest one. Scores of
-    /// initiatives the warehouse does not know are left out and reported against their items.
+    /// The scores of every assessment, and each initiative's evaluation from its latest one, of the initiatives
+    /// of <paramref name="scope"/> (newly known ones) or of all. Scores of initiatives the warehouse does not
+    /// know are left out and reported against their items.
     /// </summary>
-    private async Task RebuildEvaluationsAsync(CancellationToken ct)
+    private async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var known = (await QueryAsync<string>("SELECT initiative_id FROM dim_initiative", ct)).ToHashSet(StringComparer.Ordinal);
-        var scores = (await QueryAsync<StagedScore>(
+        var known = (await QueryScopedAsync<string>("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, ct)).ToHashSet(StringComparer.Ordinal);
+        var scores = (await QueryScopedAsync<StagedScore>(
             """
             SELECT item_id AS ItemId, initiative_id AS InitiativeId, criterion_code AS CriterionCode, score AS Score,
                    assessed_on AS AssessedOn, last_modified_utc AS LastModifiedUtc
             FROM stg_list_assessment
-            """, ct))
+            WHERE {scope}
+            """, "initiative_id", scope, ct))
             .GroupBy(s => (s.InitiativeId, s.CriterionCode, s.AssessedOn))
             .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
             .ToList();
-        ReportUnknownInitiatives(Lists.Assessments, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
+        ReportUnknownInitiatives(Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
         scores.RemoveAll(s => !known.Contains(s.InitiativeId));
 
-        await ExecuteAsync("DELETE FROM fct_evaluation_score", ct);
-        await ExecuteAsync("DELETE FROM fct_evaluation", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EvaluationScore,
-            scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+        await WriteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
+        await WriteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
+        await InsertAsync(WarehouseTables.EvaluationScore,
+            scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);
         var evaluations = scores.GroupBy(s => s.InitiativeId)
             .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, s.AssessedOn, s.Score)), _evaluation))
             .Select(e => new object?[]
@@ -398,7 +540,7 @@ public sealed partial class RefreshRun
                 e.InitiativeId, e.AssessedOn, e.BenefitScore, e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored, _evaluation.Threshold, RunId,
             })
             .ToList();
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.Evaluation, evaluations, _database.CommandTimeoutSeconds, ct);
+        await InsertAsync(WarehouseTables.Evaluation, evaluations, ct);
     }
 
     private sealed class StagedStatus
@@ -413,39 +555,53 @@ public sealed partial class RefreshRun
         public DateTime LastModifiedUtc { get; init; }
     }
 
-    /// <summary>Every status report, the latest of each initiative marked; reports of unknown initiatives left out and reported.</summary>
-    private async Task RebuildProjectStatusAsync(CancellationToken ct)
+    /// <summary>
+    /// Every status report of the initiatives of <paramref name="scope"/> (newly known ones) or of all, the latest
+    /// of each initiative marked; reports of unknown initiatives left out and reported.
+    /// </summary>
+    private async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var known = (await QueryAsync<string>("SELECT initiative_id FROM dim_initiative", ct)).ToHashSet(StringComparer.Ordinal);
-        var reports = (await QueryAsync<StagedStatus>(
+        var known = (await QueryScopedAsync<string>("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, ct)).ToHashSet(StringComparer.Ordinal);
+        var reports = (await QueryScopedAsync<StagedStatus>(
             """
             SELECT item_id AS ItemId, initiative_id AS InitiativeId, report_date AS ReportDate, status AS Status, percent_complete AS PercentComplete,
                    budget_spent_sek AS BudgetSpentSek, comment AS Comment, last_modified_utc AS LastModifiedUtc
             FROM stg_list_status
-            """, ct))
+            WHERE {scope}
+            """, "initiative_id", scope, ct))
             .GroupBy(s => (s.InitiativeId, s.ReportDate))
             .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
             .ToList();
-        ReportUnknownInitiatives(Lists.ProjectStatus, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
+        ReportUnknownInitiatives(Lists.ProjectStatus, scope, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
         reports.RemoveAll(r => !known.Contains(r.InitiativeId));
         var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
-        await ExecuteAsync("DELETE FROM fct_project_status", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.ProjectStatus,
+        await WriteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
+        await InsertAsync(WarehouseTables.ProjectStatus,
             reports.Select(r => new object?[]
             {
                 r.InitiativeId, r.ReportDate, r.Status, r.PercentComplete, r.BudgetSpentSek,
                 latest[r.InitiativeId] == r.ReportDate, r.Comment, r.ItemId, RunId,
             }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
     }
 
     /// <summary>Per list, the items left out for an unknown initiative, as the list's latest rebuild in this run found them.</summary>
     private readonly Dictionary<string, List<(string ItemId, string InitiativeId)>> _unknownInitiativeItems = [];
 
     // The model may be rebuilt more than once in a run (actuals are judged part way): the last rebuild of a list speaks for it.
-    private void ReportUnknownInitiatives(string listName, IEnumerable<(string ItemId, string InitiativeId)> items) =>
-        _unknownInitiativeItems[listName] = items.ToList();
+    // A rebuild of some initiatives (newly known ones) speaks for their items only.
+    private void ReportUnknownInitiatives(string listName, IReadOnlyCollection<string>? scope, IEnumerable<(string ItemId, string InitiativeId)> items)
+    {
+        if (scope is null || !_unknownInitiativeItems.TryGetValue(listName, out var reported))
+        {
+            _unknownInitiativeItems[listName] = items.ToList();
+            return;
+        }
+        var rebuilt = scope.ToHashSet(StringComparer.Ordinal);
+        reported.RemoveAll(i => rebuilt.Contains(i.InitiativeId));
+        reported.AddRange(items);
+    }
 
     /// <summary>Records, once the model is final, each item left out because its initiative is unknown.</summary>
     private void RecordUnknownInitiatives()
@@ -492,20 +648,95 @@ public sealed partial class RefreshRun
         }
         await ExecuteAsync("DELETE FROM dim_date", ct);
         await ExecuteAsync("DELETE FROM dim_year", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimYear,
-            Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList(), _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimDate,
+        await InsertAsync(WarehouseTables.DimYear, Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList(), ct);
+        await InsertAsync(WarehouseTables.DimDate,
             Model.Calendar.Days(from, to)
                 .Select(d => new object?[] { d.Date, d.Year, d.Quarter, d.Month, d.MonthNameSv, d.IsoWeek, d.DayOfWeek, d.DayOfWeekSv })
                 .ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken ct) =>
-        await _connection.ExecuteAsync(new CommandDefinition(sql, transaction: Transaction, commandTimeout: _database.CommandTimeoutSeconds, cancellationToken: ct));
+    /// <summary>Runs one INSERT, UPDATE or DELETE of the run and records the table as written when it changed a row.</summary>
+    private Task<int> ExecuteAsync(string sql, CancellationToken ct) => WriteAsync(sql, null, ct);
+
+    /// <summary>
+    /// Runs one INSERT, UPDATE or DELETE of the run (once per element when <paramref name="parameters"/> is a
+    /// sequence) and records the table it names as written when it changed a row.
+    /// </summary>
+    private async Task<int> WriteAsync(string sql, object? parameters, CancellationToken ct)
+    {
+        var affected = await _connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        _written.RecordStatement(sql, affected);
+        return affected;
+    }
+
+    /// <summary>Bulk-inserts rows of the run and records the table as written when there were any.</summary>
+    private async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        await Dialect.BulkInsertAsync(_connection, Transaction, table, rows, _database.CommandTimeoutSeconds, ct);
+        _written.Record(table.Name, TableWrite.Inserted);
+    }
 
     private async Task<List<T>> QueryAsync<T>(string sql, CancellationToken ct) =>
         (await _connection.QueryAsync<T>(new CommandDefinition(sql, transaction: Transaction, commandTimeout: _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
+
+    /// <summary>
+    /// A query over some keys or all: <c>{scope}</c> in <paramref name="sql"/> becomes <c>column IN (…)</c> for each
+    /// chunk of <paramref name="keys"/>, or <c>1 = 1</c> when <paramref name="keys"/> is null (everything).
+    /// </summary>
+    private async Task<List<T>> QueryScopedAsync<T>(string sql, string column, IReadOnlyCollection<string>? keys, CancellationToken ct, object? parameters = null)
+    {
+        var rows = new List<T>();
+        foreach (var (text, values) in Scoped(sql, column, keys, parameters))
+        {
+            rows.AddRange(await _connection.QueryAsync<T>(new CommandDefinition(text, values, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct)));
+        }
+        return rows;
+    }
+
+    /// <summary>An INSERT, UPDATE or DELETE over some keys or all, as <see cref="QueryScopedAsync{T}"/> takes them; recorded as <see cref="WriteAsync"/> does.</summary>
+    private async Task<int> WriteScopedAsync(string sql, string column, IReadOnlyCollection<string>? keys, CancellationToken ct, object? parameters = null)
+    {
+        var affected = 0;
+        foreach (var (text, values) in Scoped(sql, column, keys, parameters))
+        {
+            affected += await WriteAsync(text, values, ct);
+        }
+        return affected;
+    }
+
+    private static IEnumerable<(string Sql, DynamicParameters Parameters)> Scoped(string sql, string column, IReadOnlyCollection<string>? keys, object? parameters)
+    {
+        if (keys is null)
+        {
+            yield return (sql.Replace("{scope}", "1 = 1", StringComparison.Ordinal), Parameters(parameters));
+            yield break;
+        }
+        foreach (var chunk in keys.Chunk(InListChunk))
+        {
+            var values = Parameters(parameters);
+            var names = chunk.Select((key, i) =>
+            {
+                values.Add($"scope{i}", key);
+                return $"@scope{i}";
+            });
+            yield return (sql.Replace("{scope}", $"{column} IN ({string.Join(", ", names)})", StringComparison.Ordinal), values);
+        }
+    }
+
+    private static DynamicParameters Parameters(object? template)
+    {
+        var parameters = new DynamicParameters();
+        if (template is not null)
+        {
+            parameters.AddDynamicParams(template);
+        }
+        return parameters;
+    }
 
     internal static DateTime ReadTimestamp(object value) => value switch
     {

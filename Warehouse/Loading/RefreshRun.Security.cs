@@ -74,11 +74,11 @@ public sealed partial class RefreshRun
         }
 
         await ExecuteAsync("DELETE FROM sec_unit_access", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.UnitAccess,
+        await InsertAsync(WarehouseTables.UnitAccess,
             rows.OrderBy(r => r.Unit, StringComparer.Ordinal).ThenBy(r => r.UserPrincipalName, StringComparer.Ordinal)
                 .Select(r => new object?[] { r.Unit, r.UserPrincipalName, r.Source, RunId })
                 .ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
         UnitAccessRebuilt = true;
         _logger.LogInformation(
             "Run {RunId}: pbi_sec_unit_access rebuilt: {Rows} row(s), {Configured} from configuration, {Managers} from the objektsförvaltare ({Added} added, {Removed} removed)",
