@@ -247,15 +247,17 @@ public sealed partial class RefreshRun
 
         // The reasons: set where one is due, cleared where one no longer is (an actual replaced by a later one included).
         var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
-        var storedReasons = (await QueryScopedAsync<(long ActualId, string Reason)>(
-                "SELECT actual_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope, ct))
-            .ToDictionary(r => r.ActualId, r => r.Reason);
-        var reasonUpdates = storedReasons.Keys.Where(id => !reasons.ContainsKey(id)).Select(id => new { Reason = (string?)null, ActualId = id })
-            .Concat(reasons.Where(r => storedReasons.GetValueOrDefault(r.Key) != r.Value).Select(r => new { Reason = (string?)r.Value, ActualId = r.Key }))
+        var storedReasons = (await QueryScopedAsync<(long ActualId, string InitiativeId, string Reason)>(
+                "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope, ct))
+            .ToDictionary(r => r.ActualId);
+        var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => new ReasonUpdate(null, r.ActualId, r.InitiativeId))
+            .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId).Reason != u.Reason)
+                .Select(u => new ReasonUpdate(u.Reason, u.Actual.ActualId, u.Actual.InitiativeId)))
             .ToList();
         if (reasonUpdates.Count > 0)
         {
-            await WriteAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId", reasonUpdates, ct);
+            await WriteAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
+                reasonUpdates.Select(u => new { u.Reason, u.ActualId }), ct, reasonUpdates.Select(u => u.InitiativeId));
         }
         foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
         {
@@ -284,6 +286,8 @@ public sealed partial class RefreshRun
     private static IEnumerable<(string, int, string, decimal, decimal)> Reported(IEnumerable<(string InitiativeId, int Year, string Type, decimal Planned, decimal Actual)> rows) =>
         rows.Select(r => (r.InitiativeId, r.Year, r.Type, Math.Round(r.Planned, 6), Math.Round(r.Actual, 6)))
             .OrderBy(r => r.InitiativeId, StringComparer.Ordinal).ThenBy(r => r.Year).ThenBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Item4).ThenBy(r => r.Item5);
+
+    private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
 
     private sealed class StoredActual
     {

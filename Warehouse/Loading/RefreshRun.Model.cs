@@ -661,16 +661,17 @@ public sealed partial class RefreshRun
 
     /// <summary>
     /// Runs one INSERT, UPDATE or DELETE of the run (once per element when <paramref name="parameters"/> is a
-    /// sequence) and records the table it names as written when it changed a row.
+    /// sequence) and records the table it names as written when it changed a row: rows of
+    /// <paramref name="initiatives"/>, or of any initiative when null.
     /// </summary>
-    private async Task<int> WriteAsync(string sql, object? parameters, CancellationToken ct)
+    private async Task<int> WriteAsync(string sql, object? parameters, CancellationToken ct, IEnumerable<string>? initiatives = null)
     {
         var affected = await _connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-        _written.RecordStatement(sql, affected);
+        _written.RecordStatement(sql, affected, initiatives);
         return affected;
     }
 
-    /// <summary>Bulk-inserts rows of the run and records the table as written when there were any.</summary>
+    /// <summary>Bulk-inserts rows of the run and records the table as written, with the rows' initiatives when it knows them, when there were any.</summary>
     private async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
@@ -678,7 +679,35 @@ public sealed partial class RefreshRun
             return;
         }
         await Dialect.BulkInsertAsync(_connection, Transaction, table, rows, _database.CommandTimeoutSeconds, ct);
-        _written.Record(table.Name, TableWrite.Inserted);
+        _written.Record(table.Name, TableWrite.Inserted, InitiativesOf(table, rows));
+    }
+
+    /// <summary>The initiatives of rows of <paramref name="table"/>; null when a row has none or the table has no initiatives.</summary>
+    private List<string>? InitiativesOf(BulkTable table, IReadOnlyList<object?[]> rows)
+    {
+        var column = -1;
+        for (var i = 0; i < table.Columns.Count; i++)
+        {
+            if (table.Columns[i].Name == "initiative_id")
+            {
+                column = i;
+            }
+        }
+        Func<object?[], string?> initiativeOf = column >= 0
+            ? row => row[column] as string
+            : table.Name.StartsWith("raw_business_case_", StringComparison.Ordinal) && table.Columns[0].Name == "file_id"
+                ? row => _caseFiles.GetValueOrDefault(Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture))
+                : _ => null;
+        var initiatives = new List<string>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (initiativeOf(row) is not { } id)
+            {
+                return null;
+            }
+            initiatives.Add(id);
+        }
+        return initiatives;
     }
 
     private async Task<List<T>> QueryAsync<T>(string sql, CancellationToken ct) =>
@@ -698,13 +727,17 @@ public sealed partial class RefreshRun
         return rows;
     }
 
-    /// <summary>An INSERT, UPDATE or DELETE over some keys or all, as <see cref="QueryScopedAsync{T}"/> takes them; recorded as <see cref="WriteAsync"/> does.</summary>
+    /// <summary>
+    /// An INSERT, UPDATE or DELETE over some keys or all, as <see cref="QueryScopedAsync{T}"/> takes them; recorded as
+    /// <see cref="WriteAsync"/> does, as rows of those initiatives when the keys are initiatives (the column is an <c>initiative_id</c>).
+    /// </summary>
     private async Task<int> WriteScopedAsync(string sql, string column, IReadOnlyCollection<string>? keys, CancellationToken ct, object? parameters = null)
     {
+        var initiatives = keys is not null && (column == "initiative_id" || column.EndsWith(".initiative_id", StringComparison.Ordinal)) ? keys : null;
         var affected = 0;
         foreach (var (text, values) in Scoped(sql, column, keys, parameters))
         {
-            affected += await WriteAsync(text, values, ct);
+            affected += await WriteAsync(text, values, ct, initiatives);
         }
         return affected;
     }

@@ -58,6 +58,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly List<FileResult> _files = [];
     private readonly TableWrites _written = new();
 
+    /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
+    private readonly Dictionary<long, string> _caseFiles = [];
+
     /// <summary>Initiatives with a business case loaded since the model was last brought up to date.</summary>
     private readonly HashSet<string> _pendingCases = new(StringComparer.Ordinal);
 
@@ -73,6 +76,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private bool _netPresentValuesChecked;
     private bool _sourcesOffered;
     private int _checksRun;
+    private List<PlannedCheck> _checksScoped = [];
     private bool _finished;
 
     internal RefreshRun(
@@ -156,6 +160,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
         var fileId = _nextFileId;
         var versionId = _nextVersionId++;
+        _caseFiles[fileId] = card.InitiativeId;
         var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
         var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter.";
         await AddFileAsync(file, FileStatus.Loaded, businessCase.LineCount, 0, message, [], ct);
@@ -251,12 +256,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
-        var selected = ChecksAll ? DataChecks.All : DataChecks.AffectedBy(_written);
+        var selected = ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written);
         _checksRun = selected.Count;
+        _checksScoped = selected.Where(c => c.Initiatives is not null).ToList();
         if (!ChecksAll)
         {
-            _logger.LogDebug("Run {RunId}: {Count} of {All} data checks read tables it wrote ({Tables})", RunId, selected.Count, DataChecks.All.Count,
-                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value}")));
+            _logger.LogDebug("Run {RunId}: {Count} of {All} data checks read tables it wrote, {Scoped} of them over its initiatives' rows only ({Tables})",
+                RunId, selected.Count, DataChecks.All.Count, _checksScoped.Count,
+                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Initiatives is { } ids ? $"{ids.Count} initiatives" : "any rows")})")));
         }
         var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, selected, _database.CommandTimeoutSeconds, ct));
         if (checks.Any(c => !c.Passed))
@@ -528,9 +535,11 @@ public sealed partial class RefreshRun : IAsyncDisposable
         }
         if (!ChecksAll)
         {
+            var initiatives = _checksScoped.SelectMany(c => c.Initiatives!).Distinct(StringComparer.Ordinal).Count();
             sentences.Add(_checksRun == 0
                 ? $"Ingen av de {DataChecks.All.Count} datakontrollerna läser något som körningen skrev; ingen kördes."
-                : $"{_checksRun} av {DataChecks.All.Count} datakontroller kördes: de som läser något som körningen skrev.");
+                : $"{_checksRun} av {DataChecks.All.Count} datakontroller kördes: de som läser något som körningen skrev" +
+                    (_checksScoped.Count == 0 ? "." : $", {_checksScoped.Count} av dem bara över raderna för de {initiatives} initiativ som körningen skrev."));
         }
         return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
     }

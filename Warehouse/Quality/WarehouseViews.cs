@@ -9,8 +9,13 @@ namespace NackaInsights.Warehouse.Quality;
 /// row of the view (a new file has a new <c>file_id</c> that no older fact refers to), so only a delete or
 /// an update of one counts.
 /// </para>
+/// <para>
+/// <see cref="ByInitiative"/>: the view has a column <c>initiative_id</c>, and every row of its tables that has an
+/// initiative (etl_file has none) joins only rows of the view of that same initiative. A write of some initiatives'
+/// rows can then change only those initiatives' rows of the view.
+/// </para>
 /// </summary>
-public sealed record ViewSources(IReadOnlyList<string> Rows, IReadOnlyList<string> Lookups)
+public sealed record ViewSources(IReadOnlyList<string> Rows, IReadOnlyList<string> Lookups, bool ByInitiative = false)
 {
     public IEnumerable<string> All => Rows.Concat(Lookups);
 }
@@ -25,6 +30,10 @@ public static class WarehouseViews
 
     private static ViewSources Of(string[] rows, params string[] lookups) => new(rows, lookups);
 
+    private static ViewSources PerInitiative(params string[] rows) => new(rows, [], ByInitiative: true);
+
+    private static ViewSources PerInitiative(string[] rows, params string[] lookups) => new(rows, lookups, ByInitiative: true);
+
     public static readonly IReadOnlyDictionary<string, ViewSources> Sources = new Dictionary<string, ViewSources>(StringComparer.Ordinal)
     {
         ["pbi_etl_run"] = Of("etl_run"),
@@ -32,26 +41,26 @@ public static class WarehouseViews
         ["pbi_etl_problem"] = Of("etl_problem"),
         ["pbi_etl_check"] = Of("etl_check_result"),
         ["pbi_etl_list"] = Of("etl_list_read"),
-        ["pbi_dim_initiative"] = Of("dim_initiative"),
-        ["pbi_dim_initiative_history"] = Of("dim_initiative_history"),
+        ["pbi_dim_initiative"] = PerInitiative("dim_initiative"),
+        ["pbi_dim_initiative_history"] = PerInitiative("dim_initiative_history"),
         ["pbi_dim_unit"] = Of("dim_unit"),
         ["pbi_dim_strategic_goal"] = Of("dim_strategic_goal"),
-        ["pbi_bridge_initiative_goal"] = Of("bridge_initiative_goal"),
+        ["pbi_bridge_initiative_goal"] = PerInitiative("bridge_initiative_goal"),
         ["pbi_dim_year"] = Of("dim_year"),
         ["pbi_dim_date"] = Of("dim_date"),
         ["pbi_dim_object"] = Of("dim_object"),
         ["pbi_dim_criterion"] = Of("dim_criterion"),
-        ["pbi_fct_business_case"] = Of(["fct_business_case_version"], "etl_file"),
-        ["pbi_fct_business_case_version"] = Of(["fct_business_case_version"], "etl_file"),
-        ["pbi_fct_business_case_year"] = Of(["fct_business_case_year", "fct_business_case_version"], "etl_file"),
-        ["pbi_fct_business_case_line"] = Of(["raw_business_case_value", "fct_business_case_version"], "etl_file"),
-        ["pbi_fct_evaluation_score"] = Of("fct_evaluation_score"),
-        ["pbi_fct_evaluation"] = Of("fct_evaluation"),
-        ["pbi_fct_project_status"] = Of("fct_project_status"),
-        ["pbi_fct_project_status_snapshot"] = Of("fct_project_status_snapshot"),
-        ["pbi_fct_benefit_realization"] = Of(["fct_benefit_realization"], "fct_benefit_actual", "etl_file"),
-        ["pbi_fct_benefit_actual"] = Of(["fct_benefit_actual"], "etl_file"),
-        ["pbi_fct_benefit_actual_unmatched"] = Of(["fct_benefit_actual"], "etl_file"),
+        ["pbi_fct_business_case"] = PerInitiative(["fct_business_case_version"], "etl_file"),
+        ["pbi_fct_business_case_version"] = PerInitiative(["fct_business_case_version"], "etl_file"),
+        ["pbi_fct_business_case_year"] = PerInitiative(["fct_business_case_year", "fct_business_case_version"], "etl_file"),
+        ["pbi_fct_business_case_line"] = PerInitiative(["raw_business_case_value", "fct_business_case_version"], "etl_file"),
+        ["pbi_fct_evaluation_score"] = PerInitiative("fct_evaluation_score"),
+        ["pbi_fct_evaluation"] = PerInitiative("fct_evaluation"),
+        ["pbi_fct_project_status"] = PerInitiative("fct_project_status"),
+        ["pbi_fct_project_status_snapshot"] = PerInitiative("fct_project_status_snapshot"),
+        ["pbi_fct_benefit_realization"] = PerInitiative(["fct_benefit_realization"], "fct_benefit_actual", "etl_file"),
+        ["pbi_fct_benefit_actual"] = PerInitiative(["fct_benefit_actual"], "etl_file"),
+        ["pbi_fct_benefit_actual_unmatched"] = PerInitiative(["fct_benefit_actual"], "etl_file"),
         ["pbi_fct_survey_result"] = Of(["fct_survey_result"], "etl_file"),
         ["pbi_fct_digitalization_index"] = Of("fct_digitalization_index"),
         ["pbi_fct_digitalization_index_unit"] = Of("fct_digitalization_index_unit"),

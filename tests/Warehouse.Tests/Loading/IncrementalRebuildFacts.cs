@@ -164,21 +164,22 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
     }
 
     [Fact]
-    public async Task AFailingCheckOfATableTheRunWrote_RollsTheRunBack()
+    public async Task AFailingCheckOfTheRowsTheRunWrote_RollsTheRunBack()
     {
-        // A broken row of an initiative the run does not touch, in a table the run writes.
-        await ExecuteAsync("UPDATE fct_benefit_realization SET planned_value = -1 WHERE initiative_id = 'DIG-2'");
         var before = await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal));
 
         RunResult failed;
         await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
         {
-            await run.AddBusinessCaseAsync(CaseFile("DIG-1", "v2"), Dig1(scale: 1.1m, version: "v2"), Ct);
+            // A score of 12 where a movement benefit is 0–10: the workbook reader would have refused it, the checks are the last line.
+            await run.AddBusinessCaseAsync(CaseFile("DIG-1", "v2"), Case("DIG-1", "Välfärd skola", "OBJ-1", 2023, 2025, "v2", ["MAXIMALT_VARDE"],
+                Benefit(2, "Minskad administration", BenefitType.Financial, (2023, 100_000)),
+                Benefit(3, "Nöjdare medarbetare", BenefitType.Movement, (2024, 12))), Ct);
             failed = await CompleteOrFailAsync(run);
         }
 
         Assert.False(failed.Succeeded);
-        Assert.Equal("expression:pbi_fct_benefit_realization:values_are_not_negative", Assert.Single(failed.Checks, c => !c.Passed).Name);
+        Assert.Equal("expression:pbi_fct_benefit_realization:movement_is_a_score", Assert.Single(failed.Checks, c => !c.Passed).Name);
         var after = await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal));
         Assert.True(ViewSnapshot.Diff(before, after).Length == 0, ViewSnapshot.Diff(before, after));
         Assert.Equal("Misslyckad", await ScalarAsync<string>("SELECT status FROM pbi_etl_run WHERE run_id = @RunId", new { failed.RunId }));
@@ -186,17 +187,23 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
     }
 
     [Fact]
-    public async Task ABrokenRowOfATableTheRunDidNotWrite_IsLeftToTheChecksRun()
+    public async Task BrokenRowsTheRunDidNotWrite_AreLeftToTheChecksRun_WhichChecksEveryRow()
     {
-        await ExecuteAsync("UPDATE fct_survey_result SET percent_value = 150 WHERE unit = 'Stadsledningskontoret'");
+        // Rows no run wrote like this: DIG-2's realisation (a table the next run writes, for DIG-1 only) and an evaluation (a table it does not write).
+        await ExecuteAsync("UPDATE fct_benefit_realization SET planned_value = -1 WHERE initiative_id = 'DIG-2'");
+        await ExecuteAsync("UPDATE fct_evaluation SET priority_class = 'Okänd' WHERE initiative_id = 'DIG-1'");
 
-        var revised = await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-2", "v2"), Dig2(version: "v2"), Ct));
+        var revised = await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-1", "v2"), Dig1(scale: 1.1m, version: "v2"), Ct));
         await using var checks = await Warehouse.Loader().StartRunAsync("checks", null, ct: Ct);
-        var checked_ = await CompleteOrFailAsync(checks);
+        var checkedAll = await CompleteOrFailAsync(checks);
 
-        Assert.DoesNotContain(revised.Checks, c => c.Name.Contains("pbi_fct_survey_result", StringComparison.Ordinal));
-        Assert.False(checked_.Succeeded);
-        Assert.Equal("range:pbi_fct_survey_result.percent_value[0,100]", Assert.Single(checked_.Checks, c => !c.Passed).Name);
+        Assert.Contains("expression:pbi_fct_benefit_realization:values_are_not_negative", revised.Checks.Select(c => c.Name));
+        Assert.DoesNotContain("accepted_values:pbi_fct_evaluation.priority_class", revised.Checks.Select(c => c.Name));
+        Assert.Contains("bara över raderna för de 1 initiativ som körningen skrev", revised.Message, StringComparison.Ordinal);
+        Assert.False(checkedAll.Succeeded);
+        Assert.Equal(
+            ["accepted_values:pbi_fct_evaluation.priority_class", "expression:pbi_fct_benefit_realization:values_are_not_negative"],
+            checkedAll.Checks.Where(c => !c.Passed).Select(c => c.Name).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Completes a run, or fails it as the pipeline does when a data check fails.</summary>
