@@ -43,12 +43,13 @@ public sealed partial class RefreshRun
         {
             return _catalogue;
         }
-        var initiatives = await QueryAsync<(string InitiativeId, string? ObjectId, string? ManagerEmail)>(
+        var initiatives = await ReadAsync(
             """
             SELECT i.initiative_id, i.object_id, o.manager_email
             FROM dim_initiative i
             LEFT JOIN dim_object o ON o.object_id = i.object_id
-            """, ct);
+            """,
+            r => (InitiativeId: Text(r, 0), ObjectId: TextOrNull(r, 1), ManagerEmail: TextOrNull(r, 2)), ct);
         var cases = await CurrentCasesAsync(withPlannedValues: false, null, ct);
         _catalogue = new ActualsCatalogue(
             initiatives.Select(i =>
@@ -70,8 +71,7 @@ public sealed partial class RefreshRun
     {
         var catalogue = await GetActualsCatalogueAsync(ct);
         var validation = Timings.Measure(PhaseTimings.Validate, () => ActualsValidator.Validate(file.Name, upload, catalogue, file.AuthorEmail));
-        _nextActualId ??= await _connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", transaction: Transaction, cancellationToken: ct)) + 1;
+        _nextActualId ??= await ReadOneAsync("SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", r => Long(r, 0), ct) + 1;
 
         var (accepted, rejected, notReported) = (validation.Accepted, validation.Rejected, validation.NotReported);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
@@ -109,8 +109,7 @@ public sealed partial class RefreshRun
         {
             return pending;
         }
-        return await _connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT delta_link FROM etl_upload_state WHERE source_key = @key", new { key }, Transaction, cancellationToken: ct));
+        return (await ReadAsync("SELECT delta_link FROM etl_upload_state WHERE source_key = @key", r => TextOrNull(r, 0), ct, ("@key", key))).SingleOrDefault();
     }
 
     /// <summary>Keeps an uploads source's delta link; written with the run, so it only advances when the run publishes.</summary>
@@ -152,7 +151,7 @@ public sealed partial class RefreshRun
     {
         foreach (var (key, link) in _uploadDeltaLinks)
         {
-            await WriteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", new { key }, ct);
+            await ExecuteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", [("@key", key)], ct);
             await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow()]], ct);
         }
 
@@ -162,8 +161,7 @@ public sealed partial class RefreshRun
         if (scope is { Count: 0 })
         {
             // A warehouse upgraded with business cases already in it: its realisation is built once.
-            var built = await _connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT CASE WHEN EXISTS (SELECT 1 FROM fct_benefit_realization) THEN 1 ELSE 0 END", transaction: Transaction, cancellationToken: ct));
+            var built = await ReadOneAsync("SELECT CASE WHEN EXISTS (SELECT 1 FROM fct_benefit_realization) THEN 1 ELSE 0 END", r => Long(r, 0), ct);
             if (built == 1 || !(await CurrentCasesAsync(withPlannedValues: false, null, ct)).Values.Any(c => c.Lines.Count > 0))
             {
                 return;
@@ -176,7 +174,7 @@ public sealed partial class RefreshRun
         IReadOnlyCollection<string>? reported = scope is null ? null : _actualInitiatives;
         if (reported is null || reported.Count > 0)
         {
-            await WriteScopedAsync(
+            await ExecuteScopedAsync(
                 """
                 UPDATE fct_benefit_actual
                 SET is_current = CASE WHEN actual_id = (
@@ -187,14 +185,13 @@ public sealed partial class RefreshRun
                 WHERE {scope}
                 """, "initiative_id", reported, ct);
         }
-        var actuals = await QueryScopedAsync<StoredActual>(
+        var actuals = await ReadScopedAsync(
             """
-            SELECT actual_id AS ActualId, initiative_id AS InitiativeId, benefit_line AS BenefitLine, benefit_line_key AS BenefitLineKey,
-                   benefit_type AS BenefitType, year AS Year, value AS Value, comment AS Comment, reported_by AS ReportedBy,
-                   reported_at_utc AS ReportedAtUtc, unmatched_reason AS UnmatchedReason
+            SELECT actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, comment, reported_by, reported_at_utc
             FROM fct_benefit_actual
             WHERE is_current = 1 AND {scope}
-            """, "initiative_id", scope, ct);
+            """, "initiative_id", scope,
+            r => new StoredActual(Long(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), Int(r, 5), Dec(r, 6), TextOrNull(r, 7), TextOrNull(r, 8), Timestamp(r, 9)), ct);
         var cases = await CurrentCasesAsync(withPlannedValues: true, scope, ct);
 
         var rows = new List<object?[]>();
@@ -247,8 +244,9 @@ public sealed partial class RefreshRun
 
         // The reasons: set where one is due, cleared where one no longer is (an actual replaced by a later one included).
         var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
-        var storedReasons = (await QueryScopedAsync<(long ActualId, string InitiativeId, string Reason)>(
-                "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope, ct))
+        var storedReasons = (await ReadScopedAsync(
+                "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope,
+                r => (ActualId: Long(r, 0), InitiativeId: Text(r, 1), Reason: Text(r, 2)), ct))
             .ToDictionary(r => r.ActualId);
         var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => new ReasonUpdate(null, r.ActualId, r.InitiativeId))
             .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId).Reason != u.Reason)
@@ -256,7 +254,7 @@ public sealed partial class RefreshRun
             .ToList();
         if (reasonUpdates.Count > 0)
         {
-            await WriteAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
+            await ExecuteDapperAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
                 reasonUpdates.Select(u => new { u.Reason, u.ActualId }), ct, reasonUpdates.Select(u => u.InitiativeId));
         }
         foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
@@ -272,13 +270,13 @@ public sealed partial class RefreshRun
         else if (!_indexInputsChanged)
         {
             // The index counts the realisation's reported values: it is recomputed only when those changed.
-            var before = await QueryScopedAsync<(string InitiativeId, int Year, string BenefitType, decimal Planned, decimal Actual)>(
+            var before = await ReadScopedAsync(
                 "SELECT initiative_id, year, benefit_type, planned_value, actual_value FROM fct_benefit_realization WHERE actual_value IS NOT NULL AND {scope}",
-                "initiative_id", scope, ct);
+                "initiative_id", scope, r => (InitiativeId: Text(r, 0), Year: Int(r, 1), Type: Text(r, 2), Planned: Dec(r, 3), Actual: Dec(r, 4)), ct);
             var after = rows.Where(r => r[5] is not null).Select(r => ((string)r[0]!, (int)r[3]!, (string)r[2]!, (decimal)r[4]!, (decimal)r[5]!));
             _indexInputsChanged = !Reported(before).SequenceEqual(Reported(after));
         }
-        await WriteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", scope, ct);
+        await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", scope, ct);
         await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
     }
 
@@ -289,20 +287,9 @@ public sealed partial class RefreshRun
 
     private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
 
-    private sealed class StoredActual
-    {
-        public long ActualId { get; init; }
-        public string InitiativeId { get; init; } = "";
-        public string BenefitLine { get; init; } = "";
-        public string BenefitLineKey { get; init; } = "";
-        public string BenefitType { get; init; } = "";
-        public int Year { get; init; }
-        public decimal Value { get; init; }
-        public string? Comment { get; init; }
-        public string? ReportedBy { get; init; }
-        public DateTime ReportedAtUtc { get; init; }
-        public string? UnmatchedReason { get; init; }
-    }
+    private sealed record StoredActual(
+        long ActualId, string InitiativeId, string BenefitLine, string BenefitLineKey, string BenefitType, int Year, decimal Value,
+        string? Comment, string? ReportedBy, DateTime ReportedAtUtc);
 
     private sealed record CurrentBusinessCase(long BcVersionId, int? FirstYear, int? LastYear, List<PlannedBenefitLine> Lines);
 
@@ -313,22 +300,23 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task<Dictionary<string, CurrentBusinessCase>> CurrentCasesAsync(bool withPlannedValues, IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var versions = await QueryScopedAsync<(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear)>(
-            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope, ct);
-        var lines = await QueryScopedAsync<(string InitiativeId, int LineRow, string LineName, string Category)>(
+        var versions = await ReadScopedAsync(
+            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
+            r => (InitiativeId: Text(r, 0), BcVersionId: Long(r, 1), FirstYear: IntOrNull(r, 2), LastYear: IntOrNull(r, 3)), ct);
+        var lines = await ReadScopedAsync(
             """
             SELECT v.initiative_id, l.line_row, l.line_name, l.category
             FROM raw_business_case_line l
             JOIN fct_business_case_version v ON v.file_id = l.file_id
             WHERE v.is_current = 1 AND l.line_kind = @Kind AND {scope}
-            """, "v.initiative_id", scope, ct, new { Kind = BenefitLineKind });
-        var values = !withPlannedValues ? [] : await QueryScopedAsync<(string InitiativeId, int LineRow, int Year, decimal Value)>(
+            """, "v.initiative_id", scope, r => (InitiativeId: Text(r, 0), LineRow: Int(r, 1), LineName: Text(r, 2), Category: Text(r, 3)), ct, ("@Kind", BenefitLineKind));
+        var values = !withPlannedValues ? [] : await ReadScopedAsync(
             """
             SELECT v.initiative_id, r.line_row, r.year, r.value
             FROM raw_business_case_value r
             JOIN fct_business_case_version v ON v.file_id = r.file_id
             WHERE v.is_current = 1 AND r.line_kind = @Kind AND {scope}
-            """, "v.initiative_id", scope, ct, new { Kind = BenefitLineKind });
+            """, "v.initiative_id", scope, r => (InitiativeId: Text(r, 0), LineRow: Int(r, 1), Year: Int(r, 2), Value: Dec(r, 3)), ct, ("@Kind", BenefitLineKind));
         var planned = values.GroupBy(v => (v.InitiativeId, v.LineRow))
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, decimal>)g.GroupBy(v => v.Year).ToDictionary(y => y.Key, y => y.Sum(v => v.Value)));
         var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);

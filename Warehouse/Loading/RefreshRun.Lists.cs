@@ -144,11 +144,11 @@ public sealed partial class RefreshRun
                 parameters.Add($"i{i}", id);
                 return $"@i{i}";
             });
-            await WriteAsync($"DELETE FROM {staging.Name} WHERE item_id IN ({string.Join(", ", names)})", parameters, ct);
+            await ExecuteDapperAsync($"DELETE FROM {staging.Name} WHERE item_id IN ({string.Join(", ", names)})", parameters, ct);
         }
         await InsertAsync(staging, inserts, ct);
 
-        await WriteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", new { read.ListName }, ct);
+        await ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", read.ListName)], ct);
         await InsertAsync(WarehouseTables.EtlListState, [[read.ListName, read.DeltaLink, read.ContentSha256, RunId, Clock.UtcNow()]], ct);
 
         foreach (var p in problems)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using NackaInsights.Warehouse.Calculations;
@@ -33,7 +34,7 @@ public sealed partial class RefreshRun
         if (businessCasesChanged)
         {
             // The latest loaded version is current: versions are numbered in processing order.
-            await WriteScopedAsync(
+            await ExecuteScopedAsync(
                 """
                 UPDATE fct_business_case_version
                 SET is_current = CASE WHEN bc_version_id = (
@@ -95,6 +96,13 @@ public sealed partial class RefreshRun
         public string? Hypothesis { get; init; }
         public DateOnly? DecisionDate { get; init; }
         public DateTime LastModifiedUtc { get; init; }
+
+        public static StagedInitiative Read(DbDataReader r) => new()
+        {
+            ItemId = Text(r, 0), InitiativeId = Text(r, 1), Name = TextOrNull(r, 2), Unit = TextOrNull(r, 3), Phase = TextOrNull(r, 4),
+            InitiativeType = TextOrNull(r, 5), NeedType = TextOrNull(r, 6), ObjectId = TextOrNull(r, 7), OwnerEmail = TextOrNull(r, 8),
+            GoalCodes = TextOrNull(r, 9), Hypothesis = TextOrNull(r, 10), DecisionDate = DateOrNull(r, 11), LastModifiedUtc = Timestamp(r, 12),
+        };
     }
 
     private sealed class InitiativeVersionRow
@@ -117,14 +125,21 @@ public sealed partial class RefreshRun
         public DateOnly? DecisionDate { get; set; }
         public string ItemId { get; set; } = "";
         public long RunId { get; init; }
+
+        /// <summary>A row of <see cref="VersionColumns"/>.</summary>
+        public static InitiativeVersionRow Read(DbDataReader r) => new()
+        {
+            InitiativeId = Text(r, 0), VersionNo = Int(r, 1), ValidFrom = Date(r, 2), ValidTo = Date(r, 3), ValidFromUtc = Timestamp(r, 4),
+            IsCurrent = Int(r, 5), Name = TextOrNull(r, 6), Unit = TextOrNull(r, 7), Phase = TextOrNull(r, 8), InitiativeType = TextOrNull(r, 9),
+            NeedType = TextOrNull(r, 10), ObjectId = TextOrNull(r, 11), OwnerEmail = TextOrNull(r, 12), GoalCodes = TextOrNull(r, 13),
+            Hypothesis = TextOrNull(r, 14), DecisionDate = DateOrNull(r, 15), ItemId = Text(r, 16), RunId = Long(r, 17),
+        };
     }
 
     private const string VersionColumns =
         """
-        initiative_id AS InitiativeId, version_no AS VersionNo, valid_from AS ValidFrom, valid_to AS ValidTo, valid_from_utc AS ValidFromUtc,
-        is_current AS IsCurrent, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType, need_type AS NeedType,
-        object_id AS ObjectId, owner_email AS OwnerEmail, goal_codes AS GoalCodes, hypothesis AS Hypothesis, decision_date AS DecisionDate,
-        item_id AS ItemId, run_id AS RunId
+        initiative_id, version_no, valid_from, valid_to, valid_from_utc, is_current, name, unit, phase, initiative_type, need_type,
+        object_id, owner_email, goal_codes, hypothesis, decision_date, item_id, run_id
         """;
 
     /// <summary>
@@ -135,16 +150,15 @@ public sealed partial class RefreshRun
     private async Task UpdateInitiativeVersionsAsync(CancellationToken ct)
     {
         // Two items with one InitiativId: the later modified one speaks for the initiative.
-        var staged = (await QueryAsync<StagedInitiative>(
+        var staged = (await ReadAsync(
             """
-            SELECT item_id AS ItemId, initiative_id AS InitiativeId, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType,
-                   need_type AS NeedType, object_id AS ObjectId, owner_email AS OwnerEmail, goal_codes AS GoalCodes, hypothesis AS Hypothesis,
-                   decision_date AS DecisionDate, last_modified_utc AS LastModifiedUtc
+            SELECT item_id, initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, goal_codes, hypothesis,
+                   decision_date, last_modified_utc
             FROM stg_list_initiative
-            """, ct))
+            """, StagedInitiative.Read, ct))
             .GroupBy(s => s.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last(), StringComparer.Ordinal);
-        var versions = (await QueryAsync<InitiativeVersionRow>($"SELECT {VersionColumns} FROM dim_initiative_version", ct))
+        var versions = (await ReadAsync($"SELECT {VersionColumns} FROM dim_initiative_version", InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
 
@@ -219,7 +233,7 @@ public sealed partial class RefreshRun
                 parameters.Add($"no{i}", v.VersionNo);
                 return $"(initiative_id = @id{i} AND version_no = @no{i})";
             });
-            await WriteAsync($"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, ct);
+            await ExecuteDapperAsync($"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, ct);
         }
         await InsertAsync(WarehouseTables.InitiativeVersion,
             touched.Select(v => new object?[]
@@ -287,6 +301,14 @@ public sealed partial class RefreshRun
         public string Source { get; init; } = "";
 
         public object?[] Values() => [InitiativeId, Name, Unit, Phase, InitiativeType, NeedType, ObjectId, OwnerEmail, Hypothesis, DecisionDate, BcVersionId, Source];
+
+        /// <summary>A row of <see cref="InitiativeColumns"/>.</summary>
+        public static InitiativeRow Read(DbDataReader r) => new()
+        {
+            InitiativeId = Text(r, 0), Name = Text(r, 1), Unit = Text(r, 2), Phase = TextOrNull(r, 3), InitiativeType = TextOrNull(r, 4),
+            NeedType = TextOrNull(r, 5), ObjectId = TextOrNull(r, 6), OwnerEmail = TextOrNull(r, 7), Hypothesis = TextOrNull(r, 8),
+            DecisionDate = DateOrNull(r, 9), BcVersionId = LongOrNull(r, 10), Source = Text(r, 11),
+        };
     }
 
     /// <summary>A row of <c>dim_initiative_history</c>, as stored and as rebuilt.</summary>
@@ -310,19 +332,23 @@ public sealed partial class RefreshRun
 
         public object?[] Values() =>
             [InitiativeId, VersionNo, Name, Unit, Phase, InitiativeType, NeedType, ObjectId, OwnerEmail, Hypothesis, DecisionDate, ValidFrom, ValidTo, IsCurrent == 1, Source];
+
+        /// <summary>A row of <see cref="HistoryColumns"/>.</summary>
+        public static HistoryRow Read(DbDataReader r) => new()
+        {
+            InitiativeId = Text(r, 0), VersionNo = Int(r, 1), Name = Text(r, 2), Unit = Text(r, 3), Phase = TextOrNull(r, 4), InitiativeType = TextOrNull(r, 5),
+            NeedType = TextOrNull(r, 6), ObjectId = TextOrNull(r, 7), OwnerEmail = TextOrNull(r, 8), Hypothesis = TextOrNull(r, 9),
+            DecisionDate = DateOrNull(r, 10), ValidFrom = Date(r, 11), ValidTo = Date(r, 12), IsCurrent = Int(r, 13), Source = Text(r, 14),
+        };
     }
 
     private const string InitiativeColumns =
-        """
-        initiative_id AS InitiativeId, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType, need_type AS NeedType,
-        object_id AS ObjectId, owner_email AS OwnerEmail, hypothesis AS Hypothesis, decision_date AS DecisionDate, bc_version_id AS BcVersionId, source AS Source
-        """;
+        "initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date, bc_version_id, source";
 
     private const string HistoryColumns =
         """
-        initiative_id AS InitiativeId, version_no AS VersionNo, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType,
-        need_type AS NeedType, object_id AS ObjectId, owner_email AS OwnerEmail, hypothesis AS Hypothesis, decision_date AS DecisionDate,
-        valid_from AS ValidFrom, valid_to AS ValidTo, is_current AS IsCurrent, source AS Source
+        initiative_id, version_no, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date,
+        valid_from, valid_to, is_current, source
         """;
 
     /// <summary>
@@ -334,17 +360,21 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task<InitiativeChanges> RebuildInitiativesAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var versions = (await QueryScopedAsync<InitiativeVersionRow>($"SELECT {VersionColumns} FROM dim_initiative_version WHERE {{scope}}", "initiative_id", scope, ct))
+        var versions = (await ReadScopedAsync($"SELECT {VersionColumns} FROM dim_initiative_version WHERE {{scope}}", "initiative_id", scope, InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
-        var cases = (await QueryScopedAsync<CurrentCase>(
+        var cases = (await ReadScopedAsync(
             """
-            SELECT v.initiative_id AS InitiativeId, v.bc_version_id AS BcVersionId, v.initiative_name AS InitiativeName, v.unit AS Unit,
-                   v.object_id AS ObjectId, v.owner_email AS OwnerEmail, v.goal_codes AS GoalCodes,
-                   (SELECT MIN(f.loaded_at_utc) FROM fct_business_case_version f WHERE f.initiative_id = v.initiative_id) AS FirstLoadedUtc
+            SELECT v.initiative_id, v.bc_version_id, v.initiative_name, v.unit, v.object_id, v.owner_email, v.goal_codes,
+                   (SELECT MIN(f.loaded_at_utc) FROM fct_business_case_version f WHERE f.initiative_id = v.initiative_id)
             FROM fct_business_case_version v
             WHERE v.is_current = 1 AND {scope}
-            """, "v.initiative_id", scope, ct)).ToDictionary(c => c.InitiativeId, StringComparer.Ordinal);
+            """, "v.initiative_id", scope,
+            r => new CurrentCase
+            {
+                InitiativeId = Text(r, 0), BcVersionId = Long(r, 1), InitiativeName = Text(r, 2), Unit = Text(r, 3), ObjectId = TextOrNull(r, 4),
+                OwnerEmail = Text(r, 5), GoalCodes = TextOrNull(r, 6), FirstLoadedUtc = Timestamp(r, 7),
+            }, ct)).ToDictionary(c => c.InitiativeId, StringComparer.Ordinal);
 
         var history = new List<HistoryRow>();
         var current = new List<InitiativeRow>();
@@ -377,12 +407,12 @@ public sealed partial class RefreshRun
             }
         }
 
-        var storedCurrent = (await QueryScopedAsync<InitiativeRow>($"SELECT {InitiativeColumns} FROM dim_initiative WHERE {{scope}}", "initiative_id", scope, ct))
+        var storedCurrent = (await ReadScopedAsync($"SELECT {InitiativeColumns} FROM dim_initiative WHERE {{scope}}", "initiative_id", scope, InitiativeRow.Read, ct))
             .ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
-        var storedHistory = (await QueryScopedAsync<HistoryRow>($"SELECT {HistoryColumns} FROM dim_initiative_history WHERE {{scope}}", "initiative_id", scope, ct))
+        var storedHistory = (await ReadScopedAsync($"SELECT {HistoryColumns} FROM dim_initiative_history WHERE {{scope}}", "initiative_id", scope, HistoryRow.Read, ct))
             .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
-        var storedBridge = (await QueryScopedAsync<(string InitiativeId, string GoalCode)>(
-                "SELECT initiative_id, goal_code FROM bridge_initiative_goal WHERE {scope}", "initiative_id", scope, ct))
+        var storedBridge = (await ReadScopedAsync(
+                "SELECT initiative_id, goal_code FROM bridge_initiative_goal WHERE {scope}", "initiative_id", scope, r => (InitiativeId: Text(r, 0), GoalCode: Text(r, 1)), ct))
             .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
         var currentOf = current.ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
         var historyOf = history.ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
@@ -416,9 +446,9 @@ public sealed partial class RefreshRun
             var whole = scope is null && rewrite.Count > ScopedRebuildLimit;
             var rewritten = whole ? currentOf.Keys.Concat(historyOf.Select(g => g.Key)).ToHashSet(StringComparer.Ordinal) : rewrite.ToHashSet(StringComparer.Ordinal);
             IReadOnlyCollection<string>? keys = whole ? null : rewrite;
-            await WriteScopedAsync("DELETE FROM bridge_initiative_goal WHERE {scope}", "initiative_id", keys, ct);
-            await WriteScopedAsync("DELETE FROM dim_initiative_history WHERE {scope}", "initiative_id", keys, ct);
-            await WriteScopedAsync("DELETE FROM dim_initiative WHERE {scope}", "initiative_id", keys, ct);
+            await ExecuteScopedAsync("DELETE FROM bridge_initiative_goal WHERE {scope}", "initiative_id", keys, ct);
+            await ExecuteScopedAsync("DELETE FROM dim_initiative_history WHERE {scope}", "initiative_id", keys, ct);
+            await ExecuteScopedAsync("DELETE FROM dim_initiative WHERE {scope}", "initiative_id", keys, ct);
             await InsertAsync(WarehouseTables.InitiativeHistory, history.Where(h => rewritten.Contains(h.InitiativeId)).Select(h => h.Values()).ToList(), ct);
             await InsertAsync(WarehouseTables.Initiative, current.Where(c => rewritten.Contains(c.InitiativeId)).Select(c => c.Values()).ToList(), ct);
             await InsertAsync(WarehouseTables.BridgeInitiativeGoal,
@@ -479,7 +509,7 @@ public sealed partial class RefreshRun
     /// <summary>Every unit the initiatives, their history, the objects and the index name; only the difference to what is stored is written.</summary>
     private async Task RebuildUnitsAsync(CancellationToken ct)
     {
-        var wanted = (await QueryAsync<string>(
+        var wanted = (await ReadAsync(
             """
             SELECT unit FROM dim_initiative
             UNION
@@ -488,12 +518,12 @@ public sealed partial class RefreshRun
             SELECT unit FROM dim_object WHERE unit IS NOT NULL
             UNION
             SELECT unit FROM fct_digitalization_index_unit
-            """, ct)).ToHashSet(StringComparer.Ordinal);
-        var stored = (await QueryAsync<string>("SELECT unit FROM dim_unit", ct)).ToHashSet(StringComparer.Ordinal);
+            """, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var stored = (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
         var gone = stored.Where(u => !wanted.Contains(u)).ToList();
         if (gone.Count > 0)
         {
-            await WriteScopedAsync("DELETE FROM dim_unit WHERE {scope}", "unit", gone, ct);
+            await ExecuteScopedAsync("DELETE FROM dim_unit WHERE {scope}", "unit", gone, ct);
         }
         await InsertAsync(WarehouseTables.Unit, wanted.Where(u => !stored.Contains(u)).Order(StringComparer.Ordinal).Select(u => new object?[] { u }).ToList(), ct);
     }
@@ -515,22 +545,25 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var known = (await QueryScopedAsync<string>("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, ct)).ToHashSet(StringComparer.Ordinal);
-        var scores = (await QueryScopedAsync<StagedScore>(
+        var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var scores = (await ReadScopedAsync(
             """
-            SELECT item_id AS ItemId, initiative_id AS InitiativeId, criterion_code AS CriterionCode, score AS Score,
-                   assessed_on AS AssessedOn, last_modified_utc AS LastModifiedUtc
+            SELECT item_id, initiative_id, criterion_code, score, assessed_on, last_modified_utc
             FROM stg_list_assessment
             WHERE {scope}
-            """, "initiative_id", scope, ct))
+            """, "initiative_id", scope,
+            r => new StagedScore
+            {
+                ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4), LastModifiedUtc = Timestamp(r, 5),
+            }, ct))
             .GroupBy(s => (s.InitiativeId, s.CriterionCode, s.AssessedOn))
             .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
             .ToList();
         ReportUnknownInitiatives(Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
         scores.RemoveAll(s => !known.Contains(s.InitiativeId));
 
-        await WriteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
-        await WriteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
+        await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
+        await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
         await InsertAsync(WarehouseTables.EvaluationScore,
             scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);
         var evaluations = scores.GroupBy(s => s.InitiativeId)
@@ -561,14 +594,18 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var known = (await QueryScopedAsync<string>("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, ct)).ToHashSet(StringComparer.Ordinal);
-        var reports = (await QueryScopedAsync<StagedStatus>(
+        var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var reports = (await ReadScopedAsync(
             """
-            SELECT item_id AS ItemId, initiative_id AS InitiativeId, report_date AS ReportDate, status AS Status, percent_complete AS PercentComplete,
-                   budget_spent_sek AS BudgetSpentSek, comment AS Comment, last_modified_utc AS LastModifiedUtc
+            SELECT item_id, initiative_id, report_date, status, percent_complete, budget_spent_sek, comment, last_modified_utc
             FROM stg_list_status
             WHERE {scope}
-            """, "initiative_id", scope, ct))
+            """, "initiative_id", scope,
+            r => new StagedStatus
+            {
+                ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
+                BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6), LastModifiedUtc = Timestamp(r, 7),
+            }, ct))
             .GroupBy(s => (s.InitiativeId, s.ReportDate))
             .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
             .ToList();
@@ -576,7 +613,7 @@ public sealed partial class RefreshRun
         reports.RemoveAll(r => !known.Contains(r.InitiativeId));
         var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
-        await WriteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
+        await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
         await InsertAsync(WarehouseTables.ProjectStatus,
             reports.Select(r => new object?[]
             {
@@ -620,28 +657,30 @@ public sealed partial class RefreshRun
     /// <summary>The year and date dimensions span every year of the facts, the histories and the runs.</summary>
     private async Task RebuildCalendarAsync(CancellationToken ct)
     {
-        var years = new List<int> { StartedAtUtc.Year };
-        foreach (var table in new[] { "fct_business_case_year", "fct_survey_result", "fct_digitalization_index_unit" })
+        // One query: the first and last year, or day, of each, and what dim_year holds.
+        (string Table, string Column, bool IsYear)[] sources =
+        [
+            ("fct_business_case_year", "year", true), ("fct_survey_result", "year", true), ("fct_digitalization_index_unit", "year", true),
+            ("etl_run", "started_at_utc", false), ("dim_initiative_history", "valid_from", false), ("dim_initiative", "decision_date", false),
+            ("fct_evaluation_score", "assessed_on", false), ("fct_project_status", "report_date", false), ("fct_project_status_snapshot", "snapshot_date", false),
+        ];
+        var sql = "SELECT " + string.Join(", ", sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
+            + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
+        var (years, existing) = await ReadOneAsync(sql, r =>
         {
-            var yearRange = await _connection.QuerySingleAsync<(int? From, int? To)>(new CommandDefinition(
-                $"SELECT MIN(year), MAX(year) FROM {table}", transaction: Transaction, cancellationToken: ct));
-            years.AddRange(new[] { yearRange.From, yearRange.To }.OfType<int>());
-        }
-        foreach (var (table, column) in new[]
-        {
-            ("etl_run", "started_at_utc"), ("dim_initiative_history", "valid_from"), ("dim_initiative", "decision_date"),
-            ("fct_evaluation_score", "assessed_on"), ("fct_project_status", "report_date"), ("fct_project_status_snapshot", "snapshot_date"),
-        })
-        {
-            var range = await _connection.QuerySingleAsync<(object? From, object? To)>(new CommandDefinition(
-                $"SELECT MIN({column}), MAX({column}) FROM {table}", transaction: Transaction, cancellationToken: ct));
-            years.AddRange(new[] { range.From, range.To }.Where(v => v is not null and not DBNull).Select(v => ReadTimestamp(v!).Year));
-        }
+            var found = new List<int> { StartedAtUtc.Year };
+            for (var i = 0; i < sources.Length * 2; i++)
+            {
+                if (!r.IsDBNull(i))
+                {
+                    found.Add(sources[i / 2].IsYear ? Int(r, i) : Timestamp(r, i).Year);
+                }
+            }
+            var n = sources.Length * 2;
+            return (found, (From: IntOrNull(r, n), To: IntOrNull(r, n + 1), Count: Int(r, n + 2)));
+        }, ct);
         var from = years.Min();
         var to = years.Max();
-
-        var existing = await _connection.QuerySingleAsync<(int? From, int? To, int Count)>(new CommandDefinition(
-            "SELECT MIN(year), MAX(year), COUNT(*) FROM dim_year", transaction: Transaction, cancellationToken: ct));
         if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
         {
             return;
@@ -654,121 +693,6 @@ public sealed partial class RefreshRun
                 .Select(d => new object?[] { d.Date, d.Year, d.Quarter, d.Month, d.MonthNameSv, d.IsoWeek, d.DayOfWeek, d.DayOfWeekSv })
                 .ToList(),
             ct);
-    }
-
-    /// <summary>Runs one INSERT, UPDATE or DELETE of the run and records the table as written when it changed a row.</summary>
-    private Task<int> ExecuteAsync(string sql, CancellationToken ct) => WriteAsync(sql, null, ct);
-
-    /// <summary>
-    /// Runs one INSERT, UPDATE or DELETE of the run (once per element when <paramref name="parameters"/> is a
-    /// sequence) and records the table it names as written when it changed a row: rows of
-    /// <paramref name="initiatives"/>, or of any initiative when null.
-    /// </summary>
-    private async Task<int> WriteAsync(string sql, object? parameters, CancellationToken ct, IEnumerable<string>? initiatives = null)
-    {
-        var affected = await _connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-        _written.RecordStatement(sql, affected, initiatives);
-        return affected;
-    }
-
-    /// <summary>Bulk-inserts rows of the run and records the table as written, with the rows' initiatives when it knows them, when there were any.</summary>
-    private async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
-    {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-        await Dialect.BulkInsertAsync(_connection, Transaction, table, rows, _database.CommandTimeoutSeconds, ct);
-        _written.Record(table.Name, TableWrite.Inserted, InitiativesOf(table, rows));
-    }
-
-    /// <summary>The initiatives of rows of <paramref name="table"/>; null when a row has none or the table has no initiatives.</summary>
-    private List<string>? InitiativesOf(BulkTable table, IReadOnlyList<object?[]> rows)
-    {
-        var column = -1;
-        for (var i = 0; i < table.Columns.Count; i++)
-        {
-            if (table.Columns[i].Name == "initiative_id")
-            {
-                column = i;
-            }
-        }
-        Func<object?[], string?> initiativeOf = column >= 0
-            ? row => row[column] as string
-            : table.Name.StartsWith("raw_business_case_", StringComparison.Ordinal) && table.Columns[0].Name == "file_id"
-                ? row => _caseFiles.GetValueOrDefault(Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture))
-                : _ => null;
-        var initiatives = new List<string>(rows.Count);
-        foreach (var row in rows)
-        {
-            if (initiativeOf(row) is not { } id)
-            {
-                return null;
-            }
-            initiatives.Add(id);
-        }
-        return initiatives;
-    }
-
-    private async Task<List<T>> QueryAsync<T>(string sql, CancellationToken ct) =>
-        (await _connection.QueryAsync<T>(new CommandDefinition(sql, transaction: Transaction, commandTimeout: _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
-
-    /// <summary>
-    /// A query over some keys or all: <c>{scope}</c> in <paramref name="sql"/> becomes <c>column IN (…)</c> for each
-    /// chunk of <paramref name="keys"/>, or <c>1 = 1</c> when <paramref name="keys"/> is null (everything).
-    /// </summary>
-    private async Task<List<T>> QueryScopedAsync<T>(string sql, string column, IReadOnlyCollection<string>? keys, CancellationToken ct, object? parameters = null)
-    {
-        var rows = new List<T>();
-        foreach (var (text, values) in Scoped(sql, column, keys, parameters))
-        {
-            rows.AddRange(await _connection.QueryAsync<T>(new CommandDefinition(text, values, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct)));
-        }
-        return rows;
-    }
-
-    /// <summary>
-    /// An INSERT, UPDATE or DELETE over some keys or all, as <see cref="QueryScopedAsync{T}"/> takes them; recorded as
-    /// <see cref="WriteAsync"/> does, as rows of those initiatives when the keys are initiatives (the column is an <c>initiative_id</c>).
-    /// </summary>
-    private async Task<int> WriteScopedAsync(string sql, string column, IReadOnlyCollection<string>? keys, CancellationToken ct, object? parameters = null)
-    {
-        var initiatives = keys is not null && (column == "initiative_id" || column.EndsWith(".initiative_id", StringComparison.Ordinal)) ? keys : null;
-        var affected = 0;
-        foreach (var (text, values) in Scoped(sql, column, keys, parameters))
-        {
-            affected += await WriteAsync(text, values, ct, initiatives);
-        }
-        return affected;
-    }
-
-    private static IEnumerable<(string Sql, DynamicParameters Parameters)> Scoped(string sql, string column, IReadOnlyCollection<string>? keys, object? parameters)
-    {
-        if (keys is null)
-        {
-            yield return (sql.Replace("{scope}", "1 = 1", StringComparison.Ordinal), Parameters(parameters));
-            yield break;
-        }
-        foreach (var chunk in keys.Chunk(InListChunk))
-        {
-            var values = Parameters(parameters);
-            var names = chunk.Select((key, i) =>
-            {
-                values.Add($"scope{i}", key);
-                return $"@scope{i}";
-            });
-            yield return (sql.Replace("{scope}", $"{column} IN ({string.Join(", ", names)})", StringComparison.Ordinal), values);
-        }
-    }
-
-    private static DynamicParameters Parameters(object? template)
-    {
-        var parameters = new DynamicParameters();
-        if (template is not null)
-        {
-            parameters.AddDynamicParams(template);
-        }
-        return parameters;
     }
 
     internal static DateTime ReadTimestamp(object value) => value switch

@@ -21,7 +21,7 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task CompleteUnitAccessAsync(CancellationToken ct)
     {
-        var units = (await QueryAsync<string>("SELECT unit FROM dim_unit", ct)).ToHashSet(StringComparer.Ordinal);
+        var units = (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
         var unitsIgnoringCase = units.GroupBy(u => u, StringComparer.OrdinalIgnoreCase)
             .Where(g => g.Count() == 1)
             .ToDictionary(g => g.Key, g => g.Single(), StringComparer.OrdinalIgnoreCase);
@@ -47,8 +47,8 @@ public sealed partial class RefreshRun
                 RunId, string.Join(", ", unknown));
         }
 
-        var managers = await QueryAsync<(string Unit, string Email)>(
-            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", ct);
+        var managers = await ReadAsync(
+            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", r => (Unit: Text(r, 0), Email: Text(r, 1)), ct);
         foreach (var (unit, email) in managers)
         {
             var name = AccessOptions.Normalize(email);
@@ -65,8 +65,8 @@ public sealed partial class RefreshRun
             wanted.TryAdd((unit, name), UnitAccessSources.ObjectManager);
         }
 
-        var stored = (await QueryAsync<(string Unit, string UserPrincipalName, string Source)>(
-            "SELECT unit, user_principal_name, source FROM sec_unit_access", ct)).ToHashSet();
+        var stored = (await ReadAsync(
+            "SELECT unit, user_principal_name, source FROM sec_unit_access", r => (Unit: Text(r, 0), UserPrincipalName: Text(r, 1), Source: Text(r, 2)), ct)).ToHashSet();
         var rows = wanted.Select(w => (w.Key.Unit, w.Key.UserPrincipalName, Source: w.Value)).ToHashSet();
         if (!RecomputesAll && stored.SetEquals(rows))
         {

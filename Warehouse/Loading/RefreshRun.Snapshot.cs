@@ -33,7 +33,7 @@ public sealed partial class RefreshRun
         {
             return;
         }
-        var reports = await QueryAsync<SnapshotSource>(
+        var reports = await QueryDapperAsync<SnapshotSource>(
             """
             SELECT s.initiative_id AS InitiativeId, s.report_date AS ReportDate, s.status AS Status,
                    s.percent_complete AS PercentComplete, s.budget_spent_sek AS BudgetSpentSek, i.phase AS Phase
@@ -51,7 +51,7 @@ public sealed partial class RefreshRun
                 r.PercentComplete, r.BudgetSpentSek, RunId,
             })
             .ToList();
-        await WriteAsync("DELETE FROM fct_project_status_snapshot WHERE snapshot_date = @Date", new { Date = Dialect.ToDb(Storage.ColumnType.Date, date) }, ct);
+        await ExecuteDapperAsync("DELETE FROM fct_project_status_snapshot WHERE snapshot_date = @Date", new { Date = Dialect.ToDb(Storage.ColumnType.Date, date) }, ct);
         await InsertAsync(WarehouseTables.ProjectStatusSnapshot, rows, ct);
         _snapshotRows = rows.Count;
         // The snapshot's day may open a year the calendar does not hold yet.

@@ -432,14 +432,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task<int> RecomputeNetPresentValuesAsync(CancellationToken ct)
     {
         var rate = _calculation.DiscountRate;
-        var rows = await _connection.QueryAsync<(long VersionId, int Year, decimal Net)>(new CommandDefinition(
+        var rows = await ReadAsync(
             """
             SELECT y.bc_version_id, y.year, y.net_benefit_sek
             FROM fct_business_case_year y
             JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
             WHERE v.discount_rate <> @Rate
             """,
-            new { Rate = Dialect.Decimal(rate) }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            r => (VersionId: Long(r, 0), Year: Int(r, 1), Net: Dec(r, 2)), ct, ("@Rate", Dialect.Decimal(rate)));
         var updates = rows.GroupBy(r => r.VersionId)
             .Select(g => new
             {
@@ -451,7 +451,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (updates.Count > 0)
         {
             _logger.LogInformation("Run {RunId}: recomputing the net present value of {Count} business cases at discount rate {Rate}", RunId, updates.Count, rate);
-            await WriteAsync("UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId", updates, ct);
+            await ExecuteDapperAsync("UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId", updates, ct);
         }
         return updates.Count;
     }
