@@ -48,35 +48,51 @@ public sealed partial class RefreshRun
             return;
         }
         await Dialect.BulkInsertAsync(_connection, Transaction, table, rows, _database.CommandTimeoutSeconds, ct);
-        _written.Record(table.Name, TableWrite.Inserted, InitiativesOf(table, rows));
+        var (column, keys) = KeysOf(table, rows);
+        _written.Record(table.Name, TableWrite.Inserted, column, keys);
     }
 
-    /// <summary>The initiatives of rows of <paramref name="table"/>; null when a row has none or the table has no initiatives.</summary>
-    private List<string>? InitiativesOf(BulkTable table, IReadOnlyList<object?[]> rows)
+    /// <summary>
+    /// The keys of inserted rows of <paramref name="table"/>: their initiatives (a business case workbook's raw rows
+    /// are its initiative's), or for an etl table the run they belong to; null when a row has none.
+    /// </summary>
+    private (string? Column, List<object>? Keys) KeysOf(BulkTable table, IReadOnlyList<object?[]> rows)
     {
-        var column = -1;
-        for (var i = 0; i < table.Columns.Count; i++)
-        {
-            if (table.Columns[i].Name == "initiative_id")
-            {
-                column = i;
-            }
-        }
-        Func<object?[], string?> initiativeOf = column >= 0
-            ? row => row[column] as string
+        var initiative = IndexOf(table, TableWrites.InitiativeColumn);
+        var run = IndexOf(table, TableWrites.RunColumn);
+        (string Column, Func<object?[], object?> Of)? key =
+            initiative >= 0 ? (TableWrites.InitiativeColumn, row => row[initiative] as string)
             : table.Name.StartsWith("raw_business_case_", StringComparison.Ordinal) && table.Columns[0].Name == "file_id"
-                ? row => _caseFiles.GetValueOrDefault(Convert.ToInt64(row[0], CultureInfo.InvariantCulture))
-                : _ => null;
-        var initiatives = new List<string>(rows.Count);
+                ? (TableWrites.InitiativeColumn, row => _caseFiles.GetValueOrDefault(Convert.ToInt64(row[0], CultureInfo.InvariantCulture)))
+            : table.Name.StartsWith("etl_", StringComparison.Ordinal) && run >= 0
+                ? (TableWrites.RunColumn, row => row[run] is { } id ? Convert.ToInt64(id, CultureInfo.InvariantCulture) : null)
+            : null;
+        if (key is not { } k)
+        {
+            return (null, null);
+        }
+        var keys = new List<object>(rows.Count);
         foreach (var row in rows)
         {
-            if (initiativeOf(row) is not { } id)
+            if (k.Of(row) is not { } value)
             {
-                return null;
+                return (null, null);
             }
-            initiatives.Add(id);
+            keys.Add(value);
         }
-        return initiatives;
+        return (k.Column, keys);
+    }
+
+    private static int IndexOf(BulkTable table, string column)
+    {
+        for (var i = 0; i < table.Columns.Count; i++)
+        {
+            if (table.Columns[i].Name == column)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>Every row of a query, mapped by Dapper: for the reads of rarer work, where a materialiser's first cost does not count.</summary>

@@ -112,7 +112,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _fingerprints = fingerprints;
         (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
         // The run's own row, written as it started.
-        _written.Record("etl_run", TableWrite.Inserted);
+        _written.Record("etl_run", TableWrite.Inserted, TableWrites.RunColumn, [runId]);
     }
 
     /// <summary>The last processed content of a file name, and what became of it.</summary>
@@ -258,12 +258,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
         Phase(PhaseTimings.Checks);
         var selected = ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written);
         _checksRun = selected.Count;
-        _checksScoped = selected.Where(c => c.Initiatives is not null).ToList();
+        _checksScoped = selected.Where(c => c.Keys is not null).ToList();
         if (!ChecksAll)
         {
             _logger.LogDebug("Run {RunId}: {Count} of {All} data checks read tables it wrote, {Scoped} of them over its initiatives' rows only ({Tables})",
                 RunId, selected.Count, DataChecks.All.Count, _checksScoped.Count,
-                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Initiatives is { } ids ? $"{ids.Count} initiatives" : "any rows")})")));
+                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Keys is { } ids ? $"{ids.Count} of {t.Value.KeyColumn}" : "any rows")})")));
         }
         var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, selected, _database.CommandTimeoutSeconds, ct));
         if (checks.Any(c => !c.Passed))
@@ -535,11 +535,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
         }
         if (!ChecksAll)
         {
-            var initiatives = _checksScoped.SelectMany(c => c.Initiatives!).Distinct(StringComparer.Ordinal).Count();
+            var initiatives = _checksScoped.Where(c => c.Check.ScopeColumn == TableWrites.InitiativeColumn).SelectMany(c => c.Keys!).Distinct().Count();
             sentences.Add(_checksRun == 0
                 ? $"Ingen av de {DataChecks.All.Count} datakontrollerna läser något som körningen skrev; ingen kördes."
                 : $"{_checksRun} av {DataChecks.All.Count} datakontroller kördes: de som läser något som körningen skrev" +
-                    (_checksScoped.Count == 0 ? "." : $", {_checksScoped.Count} av dem bara över raderna för de {initiatives} initiativ som körningen skrev."));
+                    (_checksScoped.Count == 0 ? "." : $", {_checksScoped.Count} av dem bara över de rader som körningen skrev" +
+                        (initiatives == 0 ? "." : $" ({(initiatives == 1 ? "1 initiativ" : $"{initiatives} initiativ")}).")));
         }
         return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
     }

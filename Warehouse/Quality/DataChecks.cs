@@ -1,12 +1,13 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.RegularExpressions;
-using Dapper;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Warehouse.Quality;
 
 /// <summary>A data test in the manner of dbt's: a query that counts the rows breaking a rule.</summary>
-public sealed partial record DataCheck(string Name, string Sql, object? Parameters = null)
+/// <param name="Parameters">Its parameters by name, written <c>@name</c> in <paramref name="Sql"/>.</param>
+public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDictionary<string, object?>? Parameters = null)
 {
     /// <summary>
     /// The views the check only looks keys up in: a relationship's parent. Rows appended to them can only
@@ -22,9 +23,14 @@ public sealed partial record DataCheck(string Name, string Sql, object? Paramete
     public bool ReferencesWithinInitiative { get; init; }
 
     /// <summary>
-    /// The check over some initiatives' rows only, when its rule holds row by row or within an initiative: given
-    /// the text <c>IN (@i0, …)</c>, its SQL limited to rows whose <c>initiative_id</c> is in that list. Null when
-    /// the check can only count every row.
+    /// The column of its view by which the check can be limited to some rows (<see cref="ViewSources.ScopeColumn"/>),
+    /// when its rule holds row by row or within one value of it; null when it can only count every row.
+    /// </summary>
+    public string? ScopeColumn { get; init; }
+
+    /// <summary>
+    /// The check over some rows only: given the text <c>IN (@scope0, …)</c>, its SQL limited to the rows whose
+    /// <see cref="ScopeColumn"/> is in that list.
     /// </summary>
     public Func<string, string>? ScopedSql { get; init; }
 
@@ -39,26 +45,26 @@ public sealed partial record DataCheck(string Name, string Sql, object? Paramete
     /// <summary>
     /// Whether what a run wrote can change the check's result, and over which rows it must then count: null when
     /// it cannot (no table of a view it reads was written, and no table it only looks rows up in, a view's lineage
-    /// join or a relationship's parent, had rows deleted or updated); else the initiatives whose rows the writes
-    /// touched, or every row (<see cref="PlannedCheck.Initiatives"/> null) when the writes were not limited to
-    /// known initiatives or the check cannot be limited to them. A check naming a view <see cref="WarehouseViews"/>
-    /// does not know counts every row whenever anything was written.
+    /// join or a relationship's parent, had rows deleted or updated); else the keys (<see cref="ScopeColumn"/>
+    /// values) of the rows the writes touched, or every row (<see cref="PlannedCheck.Keys"/> null) when the writes
+    /// were not limited to known keys or the check cannot be limited to them. A check naming a view
+    /// <see cref="WarehouseViews"/> does not know counts every row whenever anything was written.
     /// </summary>
     public PlannedCheck? Plan(TableWrites written)
     {
         var affected = false;
-        var everyRow = ScopedSql is null;
-        var initiatives = new HashSet<string>(StringComparer.Ordinal);
-        void Take(TableWriteInfo write, bool withinInitiative)
+        var everyRow = ScopedSql is null || ScopeColumn is null;
+        var keys = new HashSet<object>();
+        void Take(TableWriteInfo write, bool sameScope)
         {
             affected = true;
-            if (!withinInitiative || write.Initiatives is null)
+            if (!sameScope || ScopeColumn is null || write.KeysOf(ScopeColumn) is not { } written)
             {
                 everyRow = true;
             }
             else
             {
-                initiatives.UnionWith(write.Initiatives);
+                keys.UnionWith(written);
             }
         }
         foreach (var view in Reads)
@@ -67,18 +73,19 @@ public sealed partial record DataCheck(string Name, string Sql, object? Paramete
             {
                 return written.Any ? new PlannedCheck(this, null) : null;
             }
+            var sameScope = sources.ScopeColumn is not null && sources.ScopeColumn == ScopeColumn;
             foreach (var table in sources.Rows)
             {
                 if (written.Of(table) is { Kinds: not TableWrite.None } write)
                 {
-                    Take(write, sources.ByInitiative);
+                    Take(write, sameScope);
                 }
             }
             foreach (var table in sources.Lookups)
             {
                 if (written.Of(table) is { } write && write.Kinds.HasFlag(TableWrite.Changed))
                 {
-                    Take(write, sources.ByInitiative);
+                    Take(write, sameScope);
                 }
             }
         }
@@ -88,24 +95,25 @@ public sealed partial record DataCheck(string Name, string Sql, object? Paramete
             {
                 return written.Any ? new PlannedCheck(this, null) : null;
             }
+            var sameScope = ReferencesWithinInitiative && sources.ByInitiative && ScopeColumn == TableWrites.InitiativeColumn;
             foreach (var table in sources.All)
             {
                 if (written.Of(table) is { } write && write.Kinds.HasFlag(TableWrite.Changed))
                 {
-                    Take(write, ReferencesWithinInitiative && sources.ByInitiative);
+                    Take(write, sameScope);
                 }
             }
         }
-        return !affected ? null : new PlannedCheck(this, everyRow ? null : initiatives);
+        return !affected ? null : new PlannedCheck(this, everyRow ? null : keys);
     }
 
     [GeneratedRegex(@"\bpbi_[a-z0-9_]+\b")]
     private static partial Regex ViewPattern();
 }
 
-/// <summary>A check a run runs: over every row, or over the rows of some initiatives only.</summary>
-/// <param name="Initiatives">The initiatives whose rows the check counts; null for every row.</param>
-public sealed record PlannedCheck(DataCheck Check, IReadOnlySet<string>? Initiatives)
+/// <summary>A check a run runs: over every row, or over the rows whose <see cref="DataCheck.ScopeColumn"/> is one of <see cref="Keys"/>.</summary>
+/// <param name="Keys">The values of the check's scope column whose rows it counts; null for every row.</param>
+public sealed record PlannedCheck(DataCheck Check, IReadOnlySet<object>? Keys)
 {
     public static PlannedCheck EveryRow(DataCheck check) => new(check, null);
 }
@@ -118,28 +126,38 @@ public sealed record DataCheckResult(string Name, int FailingRows)
 /// <summary>
 /// The checks that run after a load, inside the load's transaction and over the pbi_* views
 /// that Power BI reads: unique and non-null keys, no orphans, accepted values, figures in range.
-/// A failing check rolls the run back. A run runs those that what it wrote can affect, over the rows of
-/// the initiatives it wrote where it wrote only some (<see cref="Plan"/>); a recompute, and a run given
-/// nothing to load (the checks job), run them all over every row.
+/// A failing check rolls the run back. A run runs those that what it wrote can affect, over the rows it
+/// wrote where it knows them (<see cref="Plan"/>); a recompute, and a run given nothing to load (the checks
+/// job), run them all over every row.
 /// </summary>
 public static class DataChecks
 {
-    /// <summary>Beyond this many initiatives a check counts every row instead: one IN list stays well below SQL Server's 2,100 parameters.</summary>
-    public const int MaxScopedInitiatives = 500;
+    /// <summary>Beyond this many keys a check counts every row instead: one IN list stays well below SQL Server's 2,100 parameters.</summary>
+    public const int MaxScopedKeys = 500;
 
-    private static bool ByInitiative(string view) => WarehouseViews.Sources.TryGetValue(view, out var sources) && sources.ByInitiative;
+    private static string? ScopeOf(string view) => WarehouseViews.Sources.TryGetValue(view, out var sources) ? sources.ScopeColumn : null;
 
-    private static bool HasInitiative(string columns) =>
-        columns.Split(',', StringSplitOptions.TrimEntries).Contains("initiative_id", StringComparer.Ordinal);
+    private static IReadOnlyDictionary<string, object?> Parameters(params (string Name, object? Value)[] parameters) =>
+        parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
 
-    public static DataCheck Unique(string view, string columns) =>
-        new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} GROUP BY {columns} HAVING COUNT(*) > 1) d")
+    public static DataCheck Unique(string view, string columns)
+    {
+        var scope = ScopeOf(view);
+        var keyColumns = columns.Split(',', StringSplitOptions.TrimEntries);
+        return new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} GROUP BY {columns} HAVING COUNT(*) > 1) d")
         {
-            // A duplicate key that holds initiative_id is within one initiative.
-            ScopedSql = ByInitiative(view) && HasInitiative(columns)
-                ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE initiative_id {ids} GROUP BY {columns} HAVING COUNT(*) > 1) d"
-                : null,
+            ScopeColumn = scope,
+            // A duplicate of a key holding the scope column is among rows with one value of it; of a one-column
+            // key, it is among the rows with the written rows' values of that key.
+            ScopedSql = scope is null ? null
+                : keyColumns.Contains(scope, StringComparer.Ordinal)
+                    ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE {scope} {ids} GROUP BY {columns} HAVING COUNT(*) > 1) d"
+                    : keyColumns.Length == 1
+                        ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE {columns} IN (SELECT {columns} FROM {view} WHERE {scope} {ids}) " +
+                            $"GROUP BY {columns} HAVING COUNT(*) > 1) d"
+                        : null,
         };
+    }
 
     public static DataCheck NotNull(string view, string column) => Where($"not_null:{view}.{column}", view, $"{column} IS NULL");
 
@@ -147,45 +165,51 @@ public static class DataChecks
     /// Whether the relationship joins rows of one initiative even though its columns are not <c>initiative_id</c>
     /// (<see cref="DataCheck.ReferencesWithinInitiative"/>).
     /// </param>
-    public static DataCheck Relationship(string view, string column, string parent, string parentColumn, bool withinInitiative = false) =>
-        new($"relationship:{view}.{column}->{parent}.{parentColumn}",
+    public static DataCheck Relationship(string view, string column, string parent, string parentColumn, bool withinInitiative = false)
+    {
+        var scope = ScopeOf(view);
+        return new($"relationship:{view}.{column}->{parent}.{parentColumn}",
             $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})")
         {
             References = view == parent ? [] : [parent],
-            ReferencesWithinInitiative = withinInitiative || (column == "initiative_id" && parentColumn == "initiative_id"),
-            ScopedSql = ByInitiative(view)
-                ? ids => $"SELECT COUNT(*) FROM {view} c WHERE c.initiative_id {ids} AND c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})"
-                : null,
+            ReferencesWithinInitiative = withinInitiative || (column == TableWrites.InitiativeColumn && parentColumn == TableWrites.InitiativeColumn),
+            ScopeColumn = scope,
+            ScopedSql = scope is null ? null
+                : ids => $"SELECT COUNT(*) FROM {view} c WHERE c.{scope} {ids} AND c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})",
         };
+    }
 
     public static DataCheck AcceptedValues(string view, string column, IEnumerable<string> values)
     {
-        // Spelled out as parameters: Dapper expands "IN @list" on some providers and sends an array on others.
-        var parameters = new DynamicParameters();
-        var names = values.Select((value, i) =>
-        {
-            parameters.Add($"v{i}", value);
-            return $"@v{i}";
-        }).ToList();
-        return Where($"accepted_values:{view}.{column}", view, $"{column} IS NOT NULL AND {column} NOT IN ({string.Join(", ", names)})", parameters);
+        // Spelled out as parameters: one per value, the same on every provider.
+        var parameters = values.Select((value, i) => ($"v{i}", (object?)value)).ToArray();
+        return Where($"accepted_values:{view}.{column}", view,
+            $"{column} IS NOT NULL AND {column} NOT IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))})", Parameters(parameters));
     }
 
     public static DataCheck Range(string view, string column, decimal min, decimal max) =>
-        Where($"range:{view}.{column}[{min},{max}]", view, $"{column} < @Min OR {column} > @Max", new { Min = min, Max = max });
+        Where($"range:{view}.{column}[{min},{max}]", view, $"{column} < @Min OR {column} > @Max", Parameters(("Min", min), ("Max", max)));
 
-    public static DataCheck Expression(string name, string view, string failingCondition, object? parameters = null) =>
+    public static DataCheck Expression(string name, string view, string failingCondition, IReadOnlyDictionary<string, object?>? parameters = null) =>
         Where($"expression:{view}:{name}", view, failingCondition, parameters);
 
-    /// <summary>A check of its own: a query that counts the rows breaking the rule, and the same over some initiatives' rows when it can be.</summary>
-    public static DataCheck Custom(string name, string countingSql, Func<string, string>? scopedSql = null) =>
-        new($"custom:{name}", countingSql) { ScopedSql = scopedSql };
+    /// <summary>
+    /// A check of its own: a query that counts the rows breaking the rule, and the same over the rows of some initiatives
+    /// (given <c>IN (…)</c>) when it can be.
+    /// </summary>
+    public static DataCheck Custom(string name, string countingSql, Func<string, string>? scopedByInitiative = null) =>
+        new($"custom:{name}", countingSql) { ScopeColumn = scopedByInitiative is null ? null : TableWrites.InitiativeColumn, ScopedSql = scopedByInitiative };
 
     /// <summary>A rule row by row: the rows of <paramref name="view"/> that meet <paramref name="failingCondition"/> break it.</summary>
-    private static DataCheck Where(string name, string view, string failingCondition, object? parameters = null) =>
-        new(name, $"SELECT COUNT(*) FROM {view} WHERE {failingCondition}", parameters)
+    private static DataCheck Where(string name, string view, string failingCondition, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        var scope = ScopeOf(view);
+        return new(name, $"SELECT COUNT(*) FROM {view} WHERE {failingCondition}", parameters)
         {
-            ScopedSql = ByInitiative(view) ? ids => $"SELECT COUNT(*) FROM {view} WHERE initiative_id {ids} AND ({failingCondition})" : null,
+            ScopeColumn = scope,
+            ScopedSql = scope is null ? null : ids => $"SELECT COUNT(*) FROM {view} WHERE {scope} {ids} AND ({failingCondition})",
         };
+    }
 
     private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
 
@@ -287,14 +311,14 @@ public static class DataChecks
         Expression("values_are_not_negative", "pbi_fct_benefit_realization", "planned_value < 0 OR actual_value < 0"),
         Expression("rate_is_not_negative", "pbi_fct_benefit_realization", "realization_rate < 0"),
         Expression("movement_is_a_score", "pbi_fct_benefit_realization",
-            "benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)", new { Movement = Model.Labels.Movement }),
+            "benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)", Parameters(("Movement", Model.Labels.Movement))),
         Unique("pbi_fct_benefit_actual", "actual_id"),
         NotNull("pbi_fct_benefit_actual", "initiative_id"),
         NotNull("pbi_fct_benefit_actual", "benefit_line"),
         NotNull("pbi_fct_benefit_actual", "year"),
         AcceptedValues("pbi_fct_benefit_actual", "benefit_type", BenefitTypes),
         Expression("value_is_not_negative", "pbi_fct_benefit_actual", "value < 0"),
-        Expression("movement_is_a_score", "pbi_fct_benefit_actual", "benefit_type = @Movement AND value > 10", new { Movement = Model.Labels.Movement }),
+        Expression("movement_is_a_score", "pbi_fct_benefit_actual", "benefit_type = @Movement AND value > 10", Parameters(("Movement", Model.Labels.Movement))),
         Relationship("pbi_fct_benefit_actual", "file_id", "pbi_etl_file", "file_id"),
         Relationship("pbi_fct_benefit_actual", "run_id", "pbi_etl_run", "run_id"),
         Custom("one_current_actual_per_key",
@@ -351,12 +375,12 @@ public static class DataChecks
     ];
 
     /// <summary>
-    /// The checks whose result what a run wrote can change, in the order of <see cref="All"/>, each over the rows of
-    /// the initiatives the run wrote where it can be (<see cref="DataCheck.Plan"/>).
+    /// The checks whose result what a run wrote can change, in the order of <see cref="All"/>, each over the rows the
+    /// run wrote where it can be (<see cref="DataCheck.Plan"/>).
     /// </summary>
     public static IReadOnlyList<PlannedCheck> Plan(TableWrites written) =>
         All.Select(c => c.Plan(written)).OfType<PlannedCheck>()
-            .Select(p => p.Initiatives is { Count: > MaxScopedInitiatives } ? PlannedCheck.EveryRow(p.Check) : p)
+            .Select(p => p.Keys is { Count: > MaxScopedKeys } ? PlannedCheck.EveryRow(p.Check) : p)
             .ToList();
 
     /// <summary>The checks whose result what a run wrote can change, in the order of <see cref="All"/>.</summary>
@@ -370,31 +394,45 @@ public static class DataChecks
     public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<PlannedCheck> checks, int timeoutSeconds, CancellationToken ct)
     {
         var results = new List<DataCheckResult>(checks.Count);
-        foreach (var (check, initiatives) in checks)
+        foreach (var (check, keys) in checks)
         {
-            long failing;
-            if (initiatives is null || check.ScopedSql is null)
+            long failing = 0;
+            if (keys is null || check.ScopedSql is null)
             {
-                failing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(check.Sql, check.Parameters, transaction, timeoutSeconds, cancellationToken: ct));
-            }
-            else if (initiatives.Count == 0)
-            {
-                failing = 0;
+                failing = await CountAsync(connection, transaction, check.Sql, check.Parameters ?? Empty, [], timeoutSeconds, ct);
             }
             else
             {
-                var parameters = new DynamicParameters(check.Parameters);
-                var names = initiatives.Order(StringComparer.Ordinal).Select((id, i) =>
+                foreach (var chunk in keys.Chunk(MaxScopedKeys))
                 {
-                    parameters.Add($"scope{i}", id);
-                    return $"@scope{i}";
-                });
-                var sql = check.ScopedSql($"IN ({string.Join(", ", names)})");
-                failing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, transaction, timeoutSeconds, cancellationToken: ct));
+                    var scope = chunk.Select((key, i) => ($"scope{i}", (object?)key)).ToList();
+                    var sql = check.ScopedSql($"IN ({string.Join(", ", scope.Select(s => "@" + s.Item1))})");
+                    failing += await CountAsync(connection, transaction, sql, check.Parameters ?? Empty, scope, timeoutSeconds, ct);
+                }
             }
             results.Add(new DataCheckResult(check.Name, (int)failing));
         }
         return results;
+    }
+
+    private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
+
+    // A plain command rather than Dapper: a run in a fresh process would pay Dapper's first use of each parameter shape.
+    private static async Task<long> CountAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyDictionary<string, object?> parameters,
+        IReadOnlyList<(string Name, object? Value)> scope, int timeoutSeconds, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandTimeout = timeoutSeconds;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters.Select(p => (p.Key, p.Value)).Concat(scope))
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 }
 

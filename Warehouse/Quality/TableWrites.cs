@@ -15,48 +15,58 @@ public enum TableWrite
     Changed = 2,
 }
 
-/// <summary>How a run wrote one table: how, and the initiatives of the rows written, when they are known.</summary>
-/// <param name="Initiatives">The initiatives of every row written; null when the writes were not limited to known initiatives.</param>
-public sealed record TableWriteInfo(TableWrite Kinds, IReadOnlySet<string>? Initiatives)
+/// <summary>How a run wrote one table: how, and which rows, when it knows them by a key column.</summary>
+/// <param name="KeyColumn">The column that <paramref name="Keys"/> are values of: <c>initiative_id</c>, or <c>run_id</c> for the etl tables.</param>
+/// <param name="Keys">The values of <paramref name="KeyColumn"/> of every row written; null when the writes were not limited to known keys.</param>
+public sealed record TableWriteInfo(TableWrite Kinds, string? KeyColumn, IReadOnlySet<object>? Keys)
 {
-    public static readonly TableWriteInfo Nothing = new(TableWrite.None, new HashSet<string>());
+    public static readonly TableWriteInfo Nothing = new(TableWrite.None, null, new HashSet<object>());
+
+    /// <summary>The keys of the rows written, when they are values of <paramref name="column"/>; else null (any rows).</summary>
+    public IReadOnlySet<object>? KeysOf(string column) => Kinds == TableWrite.None ? Keys : KeyColumn == column ? Keys : null;
 }
 
 /// <summary>
-/// The tables a run wrote, how, and of which initiatives: what decides which data checks it runs, and over which
-/// rows (<see cref="DataChecks.Plan"/>). Only writes that took effect count: an insert of no rows, or a delete or
-/// update that matched none, is none.
+/// The tables a run wrote, how, and which rows by a key column where it knows them (the initiatives of the rows,
+/// or the run itself for the etl tables it appends to): what decides which data checks it runs, and over which
+/// rows (<see cref="DataChecks.Plan"/>). Only writes that took effect count: an insert of no rows, or a delete
+/// or update that matched none, is none.
 /// </summary>
 public sealed partial class TableWrites
 {
-    private readonly Dictionary<string, (TableWrite Kinds, HashSet<string>? Initiatives)> _tables = new(StringComparer.OrdinalIgnoreCase);
+    public const string InitiativeColumn = "initiative_id";
+    public const string RunColumn = "run_id";
 
-    /// <summary>Records a write of rows of <paramref name="initiatives"/>, or of any rows when null.</summary>
-    public void Record(string table, TableWrite write, IEnumerable<string>? initiatives = null)
+    private readonly Dictionary<string, (TableWrite Kinds, string? KeyColumn, HashSet<object>? Keys)> _tables = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Records a write of the rows whose <paramref name="keyColumn"/> is one of <paramref name="keys"/>, or of any rows when either is null.</summary>
+    public void Record(string table, TableWrite write, string? keyColumn = null, IEnumerable<object>? keys = null)
     {
         if (write == TableWrite.None)
         {
             return;
         }
-        if (!_tables.TryGetValue(table, out var entry))
-        {
-            entry = (TableWrite.None, new HashSet<string>(StringComparer.Ordinal));
-        }
-        var ids = entry.Initiatives;
-        if (initiatives is null)
+        var entry = _tables.TryGetValue(table, out var found) ? found : (Kinds: TableWrite.None, KeyColumn: keyColumn, Keys: new HashSet<object>());
+        var ids = entry.Keys;
+        if (keys is null || keyColumn is null || (entry.Kinds != TableWrite.None && entry.KeyColumn != keyColumn))
         {
             ids = null;
         }
         else
         {
-            ids?.UnionWith(initiatives);
+            ids?.UnionWith(keys);
         }
-        _tables[table] = (entry.Kinds | write, ids);
+        _tables[table] = (entry.Kinds | write, ids is null ? null : keyColumn, ids);
     }
+
+    /// <summary>Records a write of rows of <paramref name="initiatives"/>, or of any rows when null.</summary>
+    public void RecordInitiatives(string table, TableWrite write, IEnumerable<string>? initiatives) =>
+        Record(table, write, initiatives is null ? null : InitiativeColumn, initiatives);
 
     /// <summary>
     /// Records the write of one SQL statement that changed <paramref name="rowsAffected"/> rows: the table is
-    /// the one the statement names (<c>INSERT INTO t</c>, <c>UPDATE t</c>, <c>DELETE FROM t</c>).
+    /// the one the statement names (<c>INSERT INTO t</c>, <c>UPDATE t</c>, <c>DELETE FROM t</c>); the rows are
+    /// those of <paramref name="initiatives"/>, or any when null.
     /// </summary>
     public void RecordStatement(string sql, int rowsAffected, IEnumerable<string>? initiatives = null)
     {
@@ -68,14 +78,15 @@ public sealed partial class TableWrites
         if (rowsAffected != 0)
         {
             var verb = match.Groups["verb"].Value;
-            Record(match.Groups["table"].Value, verb.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase) ? TableWrite.Inserted : TableWrite.Changed, initiatives);
+            RecordInitiatives(match.Groups["table"].Value, verb.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase) ? TableWrite.Inserted : TableWrite.Changed, initiatives);
         }
     }
 
     public TableWriteInfo Of(string table) =>
-        _tables.TryGetValue(table, out var entry) ? new TableWriteInfo(entry.Kinds, entry.Initiatives) : TableWriteInfo.Nothing;
+        _tables.TryGetValue(table, out var entry) ? new TableWriteInfo(entry.Kinds, entry.KeyColumn, entry.Keys) : TableWriteInfo.Nothing;
 
-    public IReadOnlyDictionary<string, TableWriteInfo> Tables => _tables.ToDictionary(t => t.Key, t => new TableWriteInfo(t.Value.Kinds, t.Value.Initiatives), StringComparer.OrdinalIgnoreCase);
+    public IReadOnlyDictionary<string, TableWriteInfo> Tables =>
+        _tables.ToDictionary(t => t.Key, t => new TableWriteInfo(t.Value.Kinds, t.Value.KeyColumn, t.Value.Keys), StringComparer.OrdinalIgnoreCase);
 
     public bool Any => _tables.Count > 0;
 

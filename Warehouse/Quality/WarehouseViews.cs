@@ -10,14 +10,17 @@ namespace NackaInsights.Warehouse.Quality;
 /// an update of one counts.
 /// </para>
 /// <para>
-/// <see cref="ByInitiative"/>: the view has a column <c>initiative_id</c>, and every row of its tables that has an
-/// initiative (etl_file has none) joins only rows of the view of that same initiative. A write of some initiatives'
-/// rows can then change only those initiatives' rows of the view.
+/// <see cref="ScopeColumn"/>: a column of the view that its tables' rows share with the view rows they make, so that a
+/// write of rows with some values of it can change only the view's rows with those values. <c>initiative_id</c>:
+/// every row of its tables that has an initiative (etl_file has none) joins only rows of that same initiative.
+/// <c>run_id</c>: an etl table a run only ever appends its own rows to.
 /// </para>
 /// </summary>
-public sealed record ViewSources(IReadOnlyList<string> Rows, IReadOnlyList<string> Lookups, bool ByInitiative = false)
+public sealed record ViewSources(IReadOnlyList<string> Rows, IReadOnlyList<string> Lookups, string? ScopeColumn = null)
 {
     public IEnumerable<string> All => Rows.Concat(Lookups);
+
+    public bool ByInitiative => ScopeColumn == TableWrites.InitiativeColumn;
 }
 
 /// <summary>
@@ -30,17 +33,19 @@ public static class WarehouseViews
 
     private static ViewSources Of(string[] rows, params string[] lookups) => new(rows, lookups);
 
-    private static ViewSources PerInitiative(params string[] rows) => new(rows, [], ByInitiative: true);
+    private static ViewSources PerInitiative(params string[] rows) => new(rows, [], TableWrites.InitiativeColumn);
 
-    private static ViewSources PerInitiative(string[] rows, params string[] lookups) => new(rows, lookups, ByInitiative: true);
+    private static ViewSources PerInitiative(string[] rows, params string[] lookups) => new(rows, lookups, TableWrites.InitiativeColumn);
+
+    private static ViewSources PerRun(string rows) => new([rows], [], TableWrites.RunColumn);
 
     public static readonly IReadOnlyDictionary<string, ViewSources> Sources = new Dictionary<string, ViewSources>(StringComparer.Ordinal)
     {
-        ["pbi_etl_run"] = Of("etl_run"),
-        ["pbi_etl_file"] = Of("etl_file"),
-        ["pbi_etl_problem"] = Of("etl_problem"),
-        ["pbi_etl_check"] = Of("etl_check_result"),
-        ["pbi_etl_list"] = Of("etl_list_read"),
+        ["pbi_etl_run"] = PerRun("etl_run"),
+        ["pbi_etl_file"] = PerRun("etl_file"),
+        ["pbi_etl_problem"] = PerRun("etl_problem"),
+        ["pbi_etl_check"] = PerRun("etl_check_result"),
+        ["pbi_etl_list"] = PerRun("etl_list_read"),
         ["pbi_dim_initiative"] = PerInitiative("dim_initiative"),
         ["pbi_dim_initiative_history"] = PerInitiative("dim_initiative_history"),
         ["pbi_dim_unit"] = Of("dim_unit"),

@@ -199,7 +199,7 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
 
         Assert.Contains("expression:pbi_fct_benefit_realization:values_are_not_negative", revised.Checks.Select(c => c.Name));
         Assert.DoesNotContain("accepted_values:pbi_fct_evaluation.priority_class", revised.Checks.Select(c => c.Name));
-        Assert.Contains("bara över raderna för de 1 initiativ som körningen skrev", revised.Message, StringComparison.Ordinal);
+        Assert.Contains("bara över de rader som körningen skrev (1 initiativ)", revised.Message, StringComparison.Ordinal);
         Assert.False(checkedAll.Succeeded);
         Assert.Equal(
             ["accepted_values:pbi_fct_evaluation.priority_class", "expression:pbi_fct_benefit_realization:values_are_not_negative"],

@@ -10,7 +10,7 @@ public sealed class DataCheckPlanFacts
         var written = new TableWrites();
         foreach (var (table, write, initiatives) in writes)
         {
-            written.Record(table, write, initiatives);
+            written.RecordInitiatives(table, write, initiatives);
         }
         return written;
     }
@@ -39,6 +39,7 @@ public sealed class DataCheckPlanFacts
         var plan = DataChecks.Plan(Writes(("etl_file", TableWrite.Inserted, null)));
 
         Assert.Contains("accepted_values:pbi_etl_file.status", plan.Select(p => p.Check.Name));
+        Assert.All(plan, p => Assert.Null(p.Keys));
         Assert.All(plan, p => Assert.All(p.Check.Reads, v => Assert.StartsWith("pbi_etl_", v, StringComparison.Ordinal)));
         Assert.Null(Plan("relationship:pbi_fct_business_case.file_id->pbi_etl_file.file_id", Writes(("etl_file", TableWrite.Inserted, null))));
         Assert.Null(Plan("unique:pbi_fct_business_case_year(initiative_id, year)", Writes(("etl_file", TableWrite.Inserted, null))));
@@ -52,7 +53,7 @@ public sealed class DataCheckPlanFacts
         Assert.Null(Plan(check, Writes(("dim_year", TableWrite.Inserted, null))));
         var changed = Plan(check, Writes(("dim_year", TableWrite.Changed, null)));
         Assert.NotNull(changed);
-        Assert.Null(changed.Initiatives);
+        Assert.Null(changed.Keys);
     }
 
     [Fact]
@@ -66,9 +67,9 @@ public sealed class DataCheckPlanFacts
                      "relationship:pbi_fct_benefit_realization.initiative_id->pbi_dim_initiative.initiative_id",
                  })
         {
-            var initiatives = Plan(name, written)?.Initiatives;
+            var initiatives = Plan(name, written)?.Keys;
             Assert.NotNull(initiatives);
-            Assert.Equal(["DIG-1", "DIG-2"], initiatives.Order(StringComparer.Ordinal));
+            Assert.Equal(["DIG-1", "DIG-2"], initiatives.Cast<string>().Order(StringComparer.Ordinal));
         }
         Assert.Null(Plan("unique:pbi_fct_benefit_actual(actual_id)", written));
     }
@@ -78,16 +79,20 @@ public sealed class DataCheckPlanFacts
     {
         var written = Writes(("fct_benefit_realization", TableWrite.Inserted, ["DIG-1"]), ("fct_benefit_realization", TableWrite.Changed, null));
 
-        Assert.Null(Plan("expression:pbi_fct_benefit_realization:values_are_not_negative", written)!.Initiatives);
+        Assert.Null(Plan("expression:pbi_fct_benefit_realization:values_are_not_negative", written)!.Keys);
     }
 
     [Fact]
-    public void AKeyWithoutTheInitiative_IsCheckedOverEveryRow_EvenWhenOnlySomeInitiativesWereWritten()
+    public void AKeyWithoutTheInitiative_IsCheckedForTheWrittenRowsValuesOfIt_OrOverEveryRowWhenItHasSeveralColumns()
     {
         var written = Writes(("fct_benefit_actual", TableWrite.Inserted, ["DIG-1"]));
+        var oneColumn = DataChecks.All.Single(c => c.Name == "unique:pbi_fct_benefit_actual(actual_id)");
+        var twoColumns = DataChecks.Unique("pbi_fct_benefit_actual", "benefit_line, year");
 
-        Assert.Null(Plan("unique:pbi_fct_benefit_actual(actual_id)", written)!.Initiatives);
-        Assert.Equal(["DIG-1"], Plan("custom:one_current_actual_per_key", written)!.Initiatives!);
+        Assert.Equal(["DIG-1"], oneColumn.Plan(written)!.Keys!.Cast<string>());
+        Assert.Contains("actual_id IN (SELECT actual_id FROM pbi_fct_benefit_actual WHERE initiative_id IN (@scope0))", oneColumn.ScopedSql!("IN (@scope0)"));
+        Assert.Null(twoColumns.Plan(written)!.Keys);
+        Assert.Equal(["DIG-1"], Plan("custom:one_current_actual_per_key", written)!.Keys!.Cast<string>());
     }
 
     [Fact]
@@ -95,11 +100,24 @@ public sealed class DataCheckPlanFacts
     {
         var written = Writes(("dim_initiative", TableWrite.Changed, ["DIG-3"]));
 
-        Assert.Equal(["DIG-3"], Plan("relationship:pbi_fct_evaluation.initiative_id->pbi_dim_initiative.initiative_id", written)!.Initiatives!);
+        Assert.Equal(["DIG-3"], Plan("relationship:pbi_fct_evaluation.initiative_id->pbi_dim_initiative.initiative_id", written)!.Keys!.Cast<string>());
         Assert.Equal(["DIG-3"], Plan("relationship:pbi_fct_benefit_realization.actual_id->pbi_fct_benefit_actual.actual_id",
-            Writes(("fct_benefit_actual", TableWrite.Changed, ["DIG-3"])))!.Initiatives!);
+            Writes(("fct_benefit_actual", TableWrite.Changed, ["DIG-3"])))!.Keys!.Cast<string>());
         // A unit gone may orphan any initiative's row.
-        Assert.Null(Plan("relationship:pbi_dim_initiative.unit->pbi_dim_unit.unit", Writes(("dim_unit", TableWrite.Changed, null)))!.Initiatives);
+        Assert.Null(Plan("relationship:pbi_dim_initiative.unit->pbi_dim_unit.unit", Writes(("dim_unit", TableWrite.Changed, null)))!.Keys);
+    }
+
+    [Fact]
+    public void TheRunsOwnEtlRows_CallForTheEtlChecks_OverThatRunsRowsOnly()
+    {
+        var written = new TableWrites();
+        written.Record("etl_file", TableWrite.Inserted, TableWrites.RunColumn, [42L, 42L]);
+
+        Assert.Equal([42L], Plan("accepted_values:pbi_etl_file.status", written)!.Keys!.Cast<long>());
+        Assert.Equal([42L], Plan("unique:pbi_etl_file(file_id)", written)!.Keys!.Cast<long>());
+        // Rows of a run are no initiative's: a check by initiative over them counts every row.
+        written.Record("fct_benefit_actual", TableWrite.Inserted, TableWrites.RunColumn, [42L]);
+        Assert.Null(Plan("expression:pbi_fct_benefit_actual:value_is_not_negative", written)!.Keys);
     }
 
     [Fact]
@@ -110,11 +128,11 @@ public sealed class DataCheckPlanFacts
         written.RecordStatement("  UPDATE fct_benefit_actual SET is_current = 1", 0);
         written.RecordStatement("INSERT INTO dim_object (object_id) SELECT object_id FROM stg_list_object", 2);
 
-        Assert.Equal(new TableWriteInfo(TableWrite.Changed, null).Kinds, written.Of("fct_benefit_realization").Kinds);
-        Assert.Equal(["DIG-1"], written.Of("fct_benefit_realization").Initiatives!);
+        Assert.Equal(TableWrite.Changed, written.Of("fct_benefit_realization").Kinds);
+        Assert.Equal(["DIG-1"], written.Of("fct_benefit_realization").KeysOf(TableWrites.InitiativeColumn)!.Cast<string>());
         Assert.Equal(TableWrite.None, written.Of("fct_benefit_actual").Kinds);
         Assert.Equal(TableWrite.Inserted, written.Of("dim_object").Kinds);
-        Assert.Null(written.Of("dim_object").Initiatives);
+        Assert.Null(written.Of("dim_object").Keys);
         Assert.Throws<ArgumentException>(() => written.RecordStatement("SELECT 1", 1));
     }
 }
