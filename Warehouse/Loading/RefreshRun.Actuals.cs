@@ -49,7 +49,7 @@ public sealed partial class RefreshRun
             FROM dim_initiative i
             LEFT JOIN dim_object o ON o.object_id = i.object_id
             """,
-            r => (InitiativeId: Text(r, 0), ObjectId: TextOrNull(r, 1), ManagerEmail: TextOrNull(r, 2)), ct);
+            r => new CatalogueRow(Text(r, 0), TextOrNull(r, 1), TextOrNull(r, 2)), ct);
         var cases = await CurrentCasesAsync(withPlannedValues: false, null, ct);
         _catalogue = new ActualsCatalogue(
             initiatives.Select(i =>
@@ -71,7 +71,7 @@ public sealed partial class RefreshRun
     {
         var catalogue = await GetActualsCatalogueAsync(ct);
         var validation = Timings.Measure(PhaseTimings.Validate, () => ActualsValidator.Validate(file.Name, upload, catalogue, file.AuthorEmail));
-        _nextActualId ??= await ReadOneAsync("SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", r => Long(r, 0), ct) + 1;
+        _nextActualId ??= await CountAsync("SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", ct) + 1;
 
         var (accepted, rejected, notReported) = (validation.Accepted, validation.Rejected, validation.NotReported);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
@@ -109,7 +109,7 @@ public sealed partial class RefreshRun
         {
             return pending;
         }
-        return (await ReadAsync("SELECT delta_link FROM etl_upload_state WHERE source_key = @key", r => TextOrNull(r, 0), ct, ("@key", key))).SingleOrDefault();
+        return (await ReadAsync("SELECT delta_link FROM etl_upload_state WHERE source_key = @key", r => new DeltaLink(TextOrNull(r, 0)), ct, ("@key", key))).SingleOrDefault()?.Link;
     }
 
     /// <summary>Keeps an uploads source's delta link; written with the run, so it only advances when the run publishes.</summary>
@@ -161,7 +161,7 @@ public sealed partial class RefreshRun
         if (scope is { Count: 0 })
         {
             // A warehouse upgraded with business cases already in it: its realisation is built once.
-            var built = await ReadOneAsync("SELECT CASE WHEN EXISTS (SELECT 1 FROM fct_benefit_realization) THEN 1 ELSE 0 END", r => Long(r, 0), ct);
+            var built = await CountAsync("SELECT CASE WHEN EXISTS (SELECT 1 FROM fct_benefit_realization) THEN 1 ELSE 0 END", ct);
             if (built == 1 || !(await CurrentCasesAsync(withPlannedValues: false, null, ct)).Values.Any(c => c.Lines.Count > 0))
             {
                 return;
@@ -195,13 +195,13 @@ public sealed partial class RefreshRun
         var cases = await CurrentCasesAsync(withPlannedValues: true, scope, ct);
 
         var rows = new List<object?[]>();
-        var unmatched = new List<(StoredActual Actual, string Reason)>();
+        var unmatched = new List<Unmatched>();
         var byInitiative = actuals.ToLookup(a => a.InitiativeId, StringComparer.Ordinal);
         foreach (var group in byInitiative)
         {
             if (!cases.ContainsKey(group.Key))
             {
-                unmatched.AddRange(group.Select(a => (a, "Initiativet har ingen gällande nyttokalkyl.")));
+                unmatched.AddRange(group.Select(a => new Unmatched(a, "Initiativet har ingen gällande nyttokalkyl.")));
             }
         }
         foreach (var (initiativeId, bc) in cases)
@@ -223,7 +223,7 @@ public sealed partial class RefreshRun
                 }
                 else
                 {
-                    unmatched.Add((a, reason));
+                    unmatched.Add(new Unmatched(a, reason));
                 }
             }
             if (bc.FirstYear is not { } from || bc.LastYear is not { } to)
@@ -246,10 +246,10 @@ public sealed partial class RefreshRun
         var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
         var storedReasons = (await ReadScopedAsync(
                 "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope,
-                r => (ActualId: Long(r, 0), InitiativeId: Text(r, 1), Reason: Text(r, 2)), ct))
+                r => new ReasonUpdate(Text(r, 2), Long(r, 0), Text(r, 1)), ct))
             .ToDictionary(r => r.ActualId);
-        var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => new ReasonUpdate(null, r.ActualId, r.InitiativeId))
-            .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId).Reason != u.Reason)
+        var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => r with { Reason = null })
+            .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId)?.Reason != u.Reason)
                 .Select(u => new ReasonUpdate(u.Reason, u.Actual.ActualId, u.Actual.InitiativeId)))
             .ToList();
         if (reasonUpdates.Count > 0)
@@ -272,20 +272,31 @@ public sealed partial class RefreshRun
             // The index counts the realisation's reported values: it is recomputed only when those changed.
             var before = await ReadScopedAsync(
                 "SELECT initiative_id, year, benefit_type, planned_value, actual_value FROM fct_benefit_realization WHERE actual_value IS NOT NULL AND {scope}",
-                "initiative_id", scope, r => (InitiativeId: Text(r, 0), Year: Int(r, 1), Type: Text(r, 2), Planned: Dec(r, 3), Actual: Dec(r, 4)), ct);
-            var after = rows.Where(r => r[5] is not null).Select(r => ((string)r[0]!, (int)r[3]!, (string)r[2]!, (decimal)r[4]!, (decimal)r[5]!));
-            _indexInputsChanged = !Reported(before).SequenceEqual(Reported(after));
+                "initiative_id", scope, r => Reported(Text(r, 0), Int(r, 1), Text(r, 2), Dec(r, 3), Dec(r, 4)), ct);
+            var after = rows.Where(r => r[5] is not null).Select(r => Reported((string)r[0]!, (int)r[3]!, (string)r[2]!, (decimal)r[4]!, (decimal)r[5]!));
+            _indexInputsChanged = !before.Order(StringComparer.Ordinal).SequenceEqual(after.Order(StringComparer.Ordinal), StringComparer.Ordinal);
         }
         await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", scope, ct);
         await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
     }
 
-    /// <summary>Reported realisation values in a comparable order, to the precision the warehouse keeps them.</summary>
-    private static IEnumerable<(string, int, string, decimal, decimal)> Reported(IEnumerable<(string InitiativeId, int Year, string Type, decimal Planned, decimal Actual)> rows) =>
-        rows.Select(r => (r.InitiativeId, r.Year, r.Type, Math.Round(r.Planned, 6), Math.Round(r.Actual, 6)))
-            .OrderBy(r => r.InitiativeId, StringComparer.Ordinal).ThenBy(r => r.Year).ThenBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Item4).ThenBy(r => r.Item5);
+    /// <summary>A reported realisation value as the index reads it, comparable as text, to the precision the warehouse keeps it.</summary>
+    private static string Reported(string initiativeId, int year, string type, decimal planned, decimal actual) =>
+        string.Create(CultureInfo.InvariantCulture, $"{initiativeId}|{year}|{type}|{Math.Round(planned, 6)}|{Math.Round(actual, 6)}");
+
+    private sealed record CatalogueRow(string InitiativeId, string? ObjectId, string? ManagerEmail);
+
+    private sealed record DeltaLink(string? Link);
+
+    private sealed record CaseVersion(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear);
+
+    private sealed record CaseLine(string InitiativeId, int LineRow, string LineName, string Category);
+
+    private sealed record CaseValue(string InitiativeId, int LineRow, int Year, decimal Value);
 
     private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
+
+    private sealed record Unmatched(StoredActual Actual, string Reason);
 
     private sealed record StoredActual(
         long ActualId, string InitiativeId, string BenefitLine, string BenefitLineKey, string BenefitType, int Year, decimal Value,
@@ -293,7 +304,6 @@ public sealed partial class RefreshRun
 
     private sealed record CurrentBusinessCase(long BcVersionId, int? FirstYear, int? LastYear, List<PlannedBenefitLine> Lines);
 
-    /// <summary>Every initiative's current business case with its benefit lines in row order, and their planned values when asked.</summary>
     /// <summary>
     /// The current business case of every initiative of <paramref name="scope"/> (of all when null) with its benefit
     /// lines in row order, and their planned values when asked.
@@ -302,33 +312,58 @@ public sealed partial class RefreshRun
     {
         var versions = await ReadScopedAsync(
             "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
-            r => (InitiativeId: Text(r, 0), BcVersionId: Long(r, 1), FirstYear: IntOrNull(r, 2), LastYear: IntOrNull(r, 3)), ct);
+            r => new CaseVersion(Text(r, 0), Long(r, 1), IntOrNull(r, 2), IntOrNull(r, 3)), ct);
         var lines = await ReadScopedAsync(
             """
             SELECT v.initiative_id, l.line_row, l.line_name, l.category
             FROM raw_business_case_line l
             JOIN fct_business_case_version v ON v.file_id = l.file_id
             WHERE v.is_current = 1 AND l.line_kind = @Kind AND {scope}
-            """, "v.initiative_id", scope, r => (InitiativeId: Text(r, 0), LineRow: Int(r, 1), LineName: Text(r, 2), Category: Text(r, 3)), ct, ("@Kind", BenefitLineKind));
+            """, "v.initiative_id", scope, r => new CaseLine(Text(r, 0), Int(r, 1), Text(r, 2), Text(r, 3)), ct, ("@Kind", BenefitLineKind));
         var values = !withPlannedValues ? [] : await ReadScopedAsync(
             """
             SELECT v.initiative_id, r.line_row, r.year, r.value
             FROM raw_business_case_value r
             JOIN fct_business_case_version v ON v.file_id = r.file_id
             WHERE v.is_current = 1 AND r.line_kind = @Kind AND {scope}
-            """, "v.initiative_id", scope, r => (InitiativeId: Text(r, 0), LineRow: Int(r, 1), Year: Int(r, 2), Value: Dec(r, 3)), ct, ("@Kind", BenefitLineKind));
-        var planned = values.GroupBy(v => (v.InitiativeId, v.LineRow))
-            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, decimal>)g.GroupBy(v => v.Year).ToDictionary(y => y.Key, y => y.Sum(v => v.Value)));
-        var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
+            """, "v.initiative_id", scope, r => new CaseValue(Text(r, 0), Int(r, 1), Int(r, 2), Dec(r, 3)), ct, ("@Kind", BenefitLineKind));
+        // Plain loops over classes: see RefreshRun.Sql.cs for why not LINQ over tuples here.
+        var planned = new Dictionary<string, Dictionary<int, decimal>>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            var key = LineOf(v.InitiativeId, v.LineRow);
+            if (!planned.TryGetValue(key, out var years))
+            {
+                planned[key] = years = [];
+            }
+            years[v.Year] = years.GetValueOrDefault(v.Year) + v.Value;
+        }
+        var linesOf = new Dictionary<string, List<CaseLine>>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (!linesOf.TryGetValue(line.InitiativeId, out var ofInitiative))
+            {
+                linesOf[line.InitiativeId] = ofInitiative = [];
+            }
+            ofInitiative.Add(line);
+        }
         IReadOnlyDictionary<int, decimal> none = new Dictionary<int, decimal>();
-        return versions.ToDictionary(
-            v => v.InitiativeId,
-            v => new CurrentBusinessCase(v.BcVersionId, v.FirstYear, v.LastYear, linesOf[v.InitiativeId]
-                .OrderBy(l => l.LineRow)
-                .Select(l => new PlannedBenefitLine(l.LineRow, l.LineName, ParseType(l.Category), planned.GetValueOrDefault((l.InitiativeId, l.LineRow)) ?? none))
-                .ToList()),
-            StringComparer.Ordinal);
+        var cases = new Dictionary<string, CurrentBusinessCase>(StringComparer.Ordinal);
+        foreach (var v in versions)
+        {
+            var ofInitiative = linesOf.GetValueOrDefault(v.InitiativeId) ?? [];
+            ofInitiative.Sort((a, b) => a.LineRow.CompareTo(b.LineRow));
+            var benefitLines = new List<PlannedBenefitLine>(ofInitiative.Count);
+            foreach (var l in ofInitiative)
+            {
+                benefitLines.Add(new PlannedBenefitLine(l.LineRow, l.LineName, ParseType(l.Category), planned.GetValueOrDefault(LineOf(l.InitiativeId, l.LineRow)) ?? none));
+            }
+            cases[v.InitiativeId] = new CurrentBusinessCase(v.BcVersionId, v.FirstYear, v.LastYear, benefitLines);
+        }
+        return cases;
     }
+
+    private static string LineOf(string initiativeId, int lineRow) => string.Create(CultureInfo.InvariantCulture, $"{initiativeId}\u001f{lineRow}");
 
     private static BenefitType ParseType(string label) =>
         Labels.TryParseBenefitType(label, out var type) ? type : throw new InvalidOperationException($"A benefit line's category is not a benefit type: {label}");

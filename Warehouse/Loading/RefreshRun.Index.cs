@@ -138,15 +138,17 @@ public sealed partial class RefreshRun
     /// <summary>Whether the stored index was computed with another target or other weights than configured now.</summary>
     private async Task<bool> IndexConfigurationChangedAsync(CancellationToken ct)
     {
-        var weights = await ReadAsync("SELECT DISTINCT component, weight FROM fct_digitalization_index", r => (Component: Text(r, 0), Weight: Double(r, 1)), ct);
+        var weights = await ReadAsync("SELECT DISTINCT component, weight FROM fct_digitalization_index", r => new ComponentWeight(Text(r, 0), Double(r, 1)), ct);
         if (weights.Count == 0)
         {
             // Never built, or nothing to build: building it costs little and finds out.
             return true;
         }
         var targets = await ReadAsync("SELECT DISTINCT denominator FROM fct_digitalization_index WHERE component = @Component",
-            r => Dec(r, 0), ct, ("@Component", IndexComponents.CompletedInitiatives));
+            r => (object)Dec(r, 0), ct, ("@Component", IndexComponents.CompletedInitiatives));
         return weights.Any(w => !IndexComponents.All.Contains(w.Component) || Math.Abs(w.Weight - (double)_index.WeightOf(w.Component)) > 1e-9)
-            || targets.Any(t => t != _index.CompletedInitiativesTarget);
+            || targets.Any(t => (decimal)t != _index.CompletedInitiativesTarget);
     }
+
+    private sealed record ComponentWeight(string Component, double Weight);
 }

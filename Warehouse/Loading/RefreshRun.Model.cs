@@ -378,7 +378,7 @@ public sealed partial class RefreshRun
 
         var history = new List<HistoryRow>();
         var current = new List<InitiativeRow>();
-        var bridge = new List<(string InitiativeId, string GoalCode)>();
+        var bridge = new List<GoalRow>();
         foreach (var id in versions.Keys.Union(cases.Keys).Order(StringComparer.Ordinal))
         {
             var listVersions = versions.GetValueOrDefault(id) ?? [];
@@ -412,7 +412,7 @@ public sealed partial class RefreshRun
         var storedHistory = (await ReadScopedAsync($"SELECT {HistoryColumns} FROM dim_initiative_history WHERE {{scope}}", "initiative_id", scope, HistoryRow.Read, ct))
             .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
         var storedBridge = (await ReadScopedAsync(
-                "SELECT initiative_id, goal_code FROM bridge_initiative_goal WHERE {scope}", "initiative_id", scope, r => (InitiativeId: Text(r, 0), GoalCode: Text(r, 1)), ct))
+                "SELECT initiative_id, goal_code FROM bridge_initiative_goal WHERE {scope}", "initiative_id", scope, r => new GoalRow(Text(r, 0), Text(r, 1)), ct))
             .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
         var currentOf = current.ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
         var historyOf = history.ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
@@ -421,7 +421,7 @@ public sealed partial class RefreshRun
         // Per initiative: its rows are rewritten when anything a view shows differs. Only the business case
         // version differing (a revised business case) is an update of that column: no pbi_* view shows it.
         var rewrite = new List<string>();
-        var versionOnly = new List<(string InitiativeId, long? BcVersionId)>();
+        var versionOnly = new List<InitiativeRow>();
         foreach (var id in currentOf.Keys.Union(storedCurrent.Keys).Union(storedHistory.Select(g => g.Key)).Union(storedBridge.Select(g => g.Key))
                      .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
@@ -436,7 +436,7 @@ public sealed partial class RefreshRun
             }
             else if (wanted is not null && wanted.BcVersionId != stored!.BcVersionId)
             {
-                versionOnly.Add((id, wanted.BcVersionId));
+                versionOnly.Add(wanted);
             }
         }
 
@@ -482,11 +482,13 @@ public sealed partial class RefreshRun
         OwnerEmail = owner, Hypothesis = hypothesis, DecisionDate = decision, BcVersionId = bcVersionId, Source = source,
     };
 
-    private static void AddGoals(List<(string InitiativeId, string GoalCode)> bridge, string id, string? codes)
+    private sealed record GoalRow(string InitiativeId, string GoalCode);
+
+    private static void AddGoals(List<GoalRow> bridge, string id, string? codes)
     {
         foreach (var code in (codes ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Distinct())
         {
-            bridge.Add((id, code));
+            bridge.Add(new GoalRow(id, code));
         }
     }
 
@@ -658,11 +660,11 @@ public sealed partial class RefreshRun
     private async Task RebuildCalendarAsync(CancellationToken ct)
     {
         // One query: the first and last year, or day, of each, and what dim_year holds.
-        (string Table, string Column, bool IsYear)[] sources =
+        CalendarSource[] sources =
         [
-            ("fct_business_case_year", "year", true), ("fct_survey_result", "year", true), ("fct_digitalization_index_unit", "year", true),
-            ("etl_run", "started_at_utc", false), ("dim_initiative_history", "valid_from", false), ("dim_initiative", "decision_date", false),
-            ("fct_evaluation_score", "assessed_on", false), ("fct_project_status", "report_date", false), ("fct_project_status_snapshot", "snapshot_date", false),
+            new("fct_business_case_year", "year", true), new("fct_survey_result", "year", true), new("fct_digitalization_index_unit", "year", true),
+            new("etl_run", "started_at_utc", false), new("dim_initiative_history", "valid_from", false), new("dim_initiative", "decision_date", false),
+            new("fct_evaluation_score", "assessed_on", false), new("fct_project_status", "report_date", false), new("fct_project_status_snapshot", "snapshot_date", false),
         ];
         var sql = "SELECT " + string.Join(", ", sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
             + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
@@ -677,7 +679,7 @@ public sealed partial class RefreshRun
                 }
             }
             var n = sources.Length * 2;
-            return (found, (From: IntOrNull(r, n), To: IntOrNull(r, n + 1), Count: Int(r, n + 2)));
+            return new CalendarSpan(found, new YearRange(IntOrNull(r, n), IntOrNull(r, n + 1), Int(r, n + 2)));
         }, ct);
         var from = years.Min();
         var to = years.Max();
@@ -694,6 +696,12 @@ public sealed partial class RefreshRun
                 .ToList(),
             ct);
     }
+
+    private sealed record CalendarSource(string Table, string Column, bool IsYear);
+
+    private sealed record YearRange(int? From, int? To, int Count);
+
+    private sealed record CalendarSpan(List<int> Years, YearRange Existing);
 
     internal static DateTime ReadTimestamp(object value) => value switch
     {

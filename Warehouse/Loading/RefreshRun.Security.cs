@@ -27,13 +27,13 @@ public sealed partial class RefreshRun
             .ToDictionary(g => g.Key, g => g.Single(), StringComparer.OrdinalIgnoreCase);
         string? Known(string unit) => units.Contains(unit) ? unit : unitsIgnoringCase.GetValueOrDefault(unit);
 
-        var wanted = new Dictionary<(string Unit, string UserPrincipalName), string>();
+        var wanted = new Dictionary<AccessKey, string>();
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (unit, name) in _access.Grants())
         {
             if (Known(unit) is { } known)
             {
-                wanted.TryAdd((known, name), UnitAccessSources.Configuration);
+                wanted.TryAdd(new AccessKey(known, name), UnitAccessSources.Configuration);
             }
             else
             {
@@ -48,7 +48,7 @@ public sealed partial class RefreshRun
         }
 
         var managers = await ReadAsync(
-            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", r => (Unit: Text(r, 0), Email: Text(r, 1)), ct);
+            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", r => new AccessKey(Text(r, 0), Text(r, 1)), ct);
         foreach (var (unit, email) in managers)
         {
             var name = AccessOptions.Normalize(email);
@@ -62,12 +62,12 @@ public sealed partial class RefreshRun
                     RunId, name, unit, AccessOptions.MaxNameLength);
                 continue;
             }
-            wanted.TryAdd((unit, name), UnitAccessSources.ObjectManager);
+            wanted.TryAdd(new AccessKey(unit, name), UnitAccessSources.ObjectManager);
         }
 
         var stored = (await ReadAsync(
-            "SELECT unit, user_principal_name, source FROM sec_unit_access", r => (Unit: Text(r, 0), UserPrincipalName: Text(r, 1), Source: Text(r, 2)), ct)).ToHashSet();
-        var rows = wanted.Select(w => (w.Key.Unit, w.Key.UserPrincipalName, Source: w.Value)).ToHashSet();
+            "SELECT unit, user_principal_name, source FROM sec_unit_access", r => new AccessRow(Text(r, 0), Text(r, 1), Text(r, 2)), ct)).ToHashSet();
+        var rows = wanted.Select(w => new AccessRow(w.Key.Unit, w.Key.UserPrincipalName, w.Value)).ToHashSet();
         if (!RecomputesAll && stored.SetEquals(rows))
         {
             return;
@@ -88,4 +88,8 @@ public sealed partial class RefreshRun
 
     /// <summary>Whether this run rewrote <c>pbi_sec_unit_access</c> (it does only when what it should hold changed, or on a recompute).</summary>
     public bool UnitAccessRebuilt { get; private set; }
+
+    private sealed record AccessKey(string Unit, string UserPrincipalName);
+
+    private sealed record AccessRow(string Unit, string UserPrincipalName, string Source);
 }

@@ -8,8 +8,10 @@ namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>
 /// How a run reads and writes: every write records its table (<see cref="TableWrites"/>), and the reads every run
-/// makes go through a plain data reader with a row function. Dapper builds a materialiser the first time it meets
-/// a row shape, about 10 ms each in a fresh process: more than the queries themselves of a small run.
+/// makes go through a plain data reader with a row function. In a fresh process (the command line) compiling code is
+/// most of what a small run costs: Dapper builds a materialiser the first time it meets a row shape (about 10 ms
+/// each), and every collection or LINQ operator over a value type (a tuple) is compiled anew, where one over a class
+/// shares the code already compiled. So rows are read as classes (records), and counts through <see cref="CountAsync"/>.
 /// </summary>
 public sealed partial class RefreshRun
 {
@@ -99,8 +101,16 @@ public sealed partial class RefreshRun
     private async Task<List<T>> QueryDapperAsync<T>(string sql, CancellationToken ct) =>
         (await _connection.QueryAsync<T>(new CommandDefinition(sql, transaction: Transaction, commandTimeout: _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
 
+    /// <summary>The one number a query returns (a count, a maximum), 0 for none.</summary>
+    private async Task<long> CountAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        return await command.ExecuteScalarAsync(ct) is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
+    }
+
     /// <summary>Every row of a query, each made by <paramref name="row"/> from the reader.</summary>
     private async Task<List<T>> ReadAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters)
+        where T : class
     {
         await using var command = Command(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -113,7 +123,8 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>The one row of a query (an aggregate), made by <paramref name="row"/>.</summary>
-    private async Task<T> ReadOneAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+    private async Task<T> ReadOneAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters)
+        where T : class =>
         (await ReadAsync(sql, row, ct, parameters)).Single();
 
     /// <summary>
@@ -122,6 +133,7 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task<List<T>> ReadScopedAsync<T>(string sql, string column, IReadOnlyCollection<string>? keys, Func<DbDataReader, T> row, CancellationToken ct,
         params (string Name, object? Value)[] parameters)
+        where T : class
     {
         var rows = new List<T>();
         foreach (var (text, values) in Scoped(sql, column, keys, parameters))

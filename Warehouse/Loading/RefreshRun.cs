@@ -432,6 +432,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task<int> RecomputeNetPresentValuesAsync(CancellationToken ct)
     {
         var rate = _calculation.DiscountRate;
+        var stale = await CountAsync("SELECT COUNT(*) FROM fct_business_case_version WHERE discount_rate <> @Rate", ct, ("@Rate", Dialect.Decimal(rate)));
+        if (stale == 0)
+        {
+            // The usual case, and a cheap one: nothing of the rest is ever run (nor compiled) in a run where the rate did not change.
+            return 0;
+        }
         var rows = await ReadAsync(
             """
             SELECT y.bc_version_id, y.year, y.net_benefit_sek
@@ -439,7 +445,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
             JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
             WHERE v.discount_rate <> @Rate
             """,
-            r => (VersionId: Long(r, 0), Year: Int(r, 1), Net: Dec(r, 2)), ct, ("@Rate", Dialect.Decimal(rate)));
+            r => new NetBenefitYear(Long(r, 0), Int(r, 1), Dec(r, 2)), ct, ("@Rate", Dialect.Decimal(rate)));
         var updates = rows.GroupBy(r => r.VersionId)
             .Select(g => new
             {
@@ -455,6 +461,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         }
         return updates.Count;
     }
+
+    private sealed record NetBenefitYear(long VersionId, int Year, decimal Net);
 
     private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
     {
