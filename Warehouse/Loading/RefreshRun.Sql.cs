@@ -56,33 +56,30 @@ public sealed partial class RefreshRun
 
     /// <summary>
     /// The keys of inserted rows of <paramref name="table"/>: their initiatives (a business case workbook's raw rows
-    /// are its initiative's), or for an etl table the run they belong to; null when a row has none.
+    /// are its initiative's); null when the table has none or a row has none.
     /// </summary>
     private (string? Column, List<object>? Keys) KeysOf(BulkTable table, IReadOnlyList<object?[]> rows)
     {
         var initiative = IndexOf(table, TableWrites.InitiativeColumn);
-        var run = IndexOf(table, TableWrites.RunColumn);
-        (string Column, Func<object?[], object?> Of)? key =
-            initiative >= 0 ? (TableWrites.InitiativeColumn, row => row[initiative] as string)
+        Func<object?[], string?>? initiativeOf =
+            initiative >= 0 ? row => row[initiative] as string
             : table.Name.StartsWith("raw_business_case_", StringComparison.Ordinal) && table.Columns[0].Name == "file_id"
-                ? (TableWrites.InitiativeColumn, row => _caseFiles.GetValueOrDefault(Convert.ToInt64(row[0], CultureInfo.InvariantCulture)))
-            : table.Name.StartsWith("etl_", StringComparison.Ordinal) && run >= 0
-                ? (TableWrites.RunColumn, row => row[run] is { } id ? Convert.ToInt64(id, CultureInfo.InvariantCulture) : null)
+                ? row => _caseFiles.GetValueOrDefault(Convert.ToInt64(row[0], CultureInfo.InvariantCulture))
             : null;
-        if (key is not { } k)
+        if (initiativeOf is null)
         {
             return (null, null);
         }
         var keys = new List<object>(rows.Count);
         foreach (var row in rows)
         {
-            if (k.Of(row) is not { } value)
+            if (initiativeOf(row) is not { } value)
             {
                 return (null, null);
             }
             keys.Add(value);
         }
-        return (k.Column, keys);
+        return (TableWrites.InitiativeColumn, keys);
     }
 
     private static int IndexOf(BulkTable table, string column)

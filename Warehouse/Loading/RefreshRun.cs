@@ -112,7 +112,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _fingerprints = fingerprints;
         (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
         // The run's own row, written as it started.
-        _written.Record("etl_run", TableWrite.Inserted, TableWrites.RunColumn, [runId]);
+        _written.Record("etl_run", TableWrite.Inserted);
     }
 
     /// <summary>The last processed content of a file name, and what became of it.</summary>

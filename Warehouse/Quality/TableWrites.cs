@@ -16,7 +16,7 @@ public enum TableWrite
 }
 
 /// <summary>How a run wrote one table: how, and which rows, when it knows them by a key column.</summary>
-/// <param name="KeyColumn">The column that <paramref name="Keys"/> are values of: <c>initiative_id</c>, or <c>run_id</c> for the etl tables.</param>
+/// <param name="KeyColumn">The column that <paramref name="Keys"/> are values of: <c>initiative_id</c>.</param>
 /// <param name="Keys">The values of <paramref name="KeyColumn"/> of every row written; null when the writes were not limited to known keys.</param>
 public sealed record TableWriteInfo(TableWrite Kinds, string? KeyColumn, IReadOnlySet<object>? Keys)
 {
@@ -27,15 +27,13 @@ public sealed record TableWriteInfo(TableWrite Kinds, string? KeyColumn, IReadOn
 }
 
 /// <summary>
-/// The tables a run wrote, how, and which rows by a key column where it knows them (the initiatives of the rows,
-/// or the run itself for the etl tables it appends to): what decides which data checks it runs, and over which
-/// rows (<see cref="DataChecks.Plan"/>). Only writes that took effect count: an insert of no rows, or a delete
-/// or update that matched none, is none.
+/// The tables a run wrote, how, and which rows by a key column where it knows them (the initiatives of the rows):
+/// what decides which data checks it runs, and over which rows (<see cref="DataChecks.Plan"/>). Only writes that
+/// took effect count: an insert of no rows, or a delete or update that matched none, is none.
 /// </summary>
 public sealed partial class TableWrites
 {
     public const string InitiativeColumn = "initiative_id";
-    public const string RunColumn = "run_id";
 
     private readonly Dictionary<string, (TableWrite Kinds, string? KeyColumn, HashSet<object>? Keys)> _tables = new(StringComparer.OrdinalIgnoreCase);
 

@@ -13,7 +13,8 @@ namespace NackaInsights.Warehouse.Quality;
 /// <see cref="ScopeColumn"/>: a column of the view that its tables' rows share with the view rows they make, so that a
 /// write of rows with some values of it can change only the view's rows with those values. <c>initiative_id</c>:
 /// every row of its tables that has an initiative (etl_file has none) joins only rows of that same initiative.
-/// <c>run_id</c>: an etl table a run only ever appends its own rows to.
+/// The etl views have none: a run appends only its own rows to them, but their checks also guard against rows
+/// that came from elsewhere, so a run that wrote one checks it whole.
 /// </para>
 /// </summary>
 public sealed record ViewSources(IReadOnlyList<string> Rows, IReadOnlyList<string> Lookups, string? ScopeColumn = null)
@@ -37,15 +38,13 @@ public static class WarehouseViews
 
     private static ViewSources PerInitiative(string[] rows, params string[] lookups) => new(rows, lookups, TableWrites.InitiativeColumn);
 
-    private static ViewSources PerRun(string rows) => new([rows], [], TableWrites.RunColumn);
-
     public static readonly IReadOnlyDictionary<string, ViewSources> Sources = new Dictionary<string, ViewSources>(StringComparer.Ordinal)
     {
-        ["pbi_etl_run"] = PerRun("etl_run"),
-        ["pbi_etl_file"] = PerRun("etl_file"),
-        ["pbi_etl_problem"] = PerRun("etl_problem"),
-        ["pbi_etl_check"] = PerRun("etl_check_result"),
-        ["pbi_etl_list"] = PerRun("etl_list_read"),
+        ["pbi_etl_run"] = Of("etl_run"),
+        ["pbi_etl_file"] = Of("etl_file"),
+        ["pbi_etl_problem"] = Of("etl_problem"),
+        ["pbi_etl_check"] = Of("etl_check_result"),
+        ["pbi_etl_list"] = Of("etl_list_read"),
         ["pbi_dim_initiative"] = PerInitiative("dim_initiative"),
         ["pbi_dim_initiative_history"] = PerInitiative("dim_initiative_history"),
         ["pbi_dim_unit"] = Of("dim_unit"),
