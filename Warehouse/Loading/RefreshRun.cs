@@ -256,7 +256,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
-        var selected = ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written);
+        var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written));
         _checksRun = selected.Count;
         _checksScoped = selected.Where(c => c.Keys is not null).ToList();
         if (!ChecksAll)
