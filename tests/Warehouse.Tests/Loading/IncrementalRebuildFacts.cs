@@ -119,6 +119,38 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ARevisedBusinessCaseOfAListedInitiative_FillsInWhatTheListLeavesOpen_AsARecomputeWould()
+    {
+        // The list names no unit or owner for DIG-2: its business case does, and now names others.
+        var revised = Case("DIG-2", "Kultur", "OBJ-2", 2024, 2026, "v2", ["STARK_TILLVAXT"], Benefit(2, "Digital post", BenefitType.Financial, (2024, 10_000)));
+
+        await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-2", "v2"), revised, Ct));
+
+        Assert.Equal("Kultur", await ScalarAsync<string>("SELECT unit FROM pbi_dim_initiative WHERE initiative_id = 'DIG-2'"));
+        Assert.Equal(Phases.Project, await ScalarAsync<string>("SELECT phase FROM pbi_dim_initiative WHERE initiative_id = 'DIG-2'"));
+        await AssertUntouchedAsync("DIG-1", "DIG-3");
+        await AssertAsARecomputeShowsAsync();
+    }
+
+    [Fact]
+    public async Task BusinessCasesAndActualsInOneRun_ShowWhatARecomputeShows()
+    {
+        await RunAsync(async run =>
+        {
+            await run.AddBusinessCaseAsync(CaseFile("DIG-3", "v2"), Case("DIG-3", "Fritid", "OBJ-1", 2023, 2026, "v2", ["BASTA_UTVECKLING"],
+                Benefit(2, "Frigjord tid", BenefitType.Redistribution, (2023, 30_000), (2026, 30_000))), Ct);
+            await run.AddActualsAsync(ActualsFile("actuals/mar.xlsx", "mar"), Upload(
+                Row(2, "DIG-3", "Frigjord tid", "Omfördelning", 2026, "31000"),
+                Row(3, "DIG-2", "Digital post", "Finansiell", 2025, "9500")), Ct);
+        });
+
+        Assert.Equal(2L, await ScalarAsync<long>(
+            "SELECT COUNT(*) FROM pbi_fct_benefit_realization WHERE initiative_id = 'DIG-3' AND benefit_line = 'Frigjord tid' AND actual_value IS NOT NULL"));
+        await AssertUntouchedAsync("DIG-1");
+        await AssertAsARecomputeShowsAsync();
+    }
+
+    [Fact]
     public async Task ARunWithNothingNew_WritesNoFactRows_AndRunsOnlyTheChecksOfTheEtlTablesItWrote()
     {
         var factRows = await FactRowCountsAsync();
