@@ -84,54 +84,50 @@ public sealed partial class RefreshRun
                     parameters.Add($"d{i}", k.Dimension);
                     return $"(year = @y{i} AND unit = @u{i} AND dimension = @d{i})";
                 });
-                await _connection.ExecuteAsync(new CommandDefinition(
-                    $"DELETE FROM fct_survey_result WHERE {string.Join(" OR ", keys)}", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+                await ExecuteDapperAsync($"DELETE FROM fct_survey_result WHERE {string.Join(" OR ", keys)}", parameters, ct);
             }
-            await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.SurveyResult, _surveyResults.Values.ToList(), _database.CommandTimeoutSeconds, ct);
+            await InsertAsync(WarehouseTables.SurveyResult, _surveyResults.Values.ToList(), ct);
             _surveyResults.Clear();
         }
 
-        var stale = _indexInputsChanged || _actualsAdded || _businessCasesChanged || RecomputesAll || await IndexConfigurationChangedAsync(ct);
+        // Business cases and actuals reach the index through the initiative register and the realisation: their
+        // rebuilds say when what the index reads of them changed (_indexInputsChanged).
+        var stale = _indexInputsChanged || RecomputesAll || await IndexConfigurationChangedAsync(ct);
         if (!stale)
         {
             return;
         }
         _indexInputsChanged = false;
 
-        var survey = await QueryAsync<SurveyResultRow>(
-            "SELECT unit AS Unit, year AS Year, dimension AS Dimension, percent_value AS Percent FROM fct_survey_result", ct);
-        var versions = await QueryAsync<VersionRow>(
+        var survey = await ReadAsync(
+            "SELECT unit, year, dimension, percent_value FROM fct_survey_result",
+            r => new SurveyResultInput(Text(r, 0), Int(r, 1), Text(r, 2), Dec(r, 3)), ct);
+        var versions = await ReadAsync(
             """
-            SELECT v.initiative_id AS InitiativeId, v.version_no AS VersionNo, h.unit AS Unit, v.phase AS Phase, v.valid_from_utc AS ValidFromUtc
+            SELECT v.initiative_id, v.version_no, h.unit, v.phase, v.valid_from_utc
             FROM dim_initiative_version v
             JOIN dim_initiative_history h ON h.initiative_id = v.initiative_id AND h.version_no = v.version_no
-            """, ct);
-        var realization = await QueryAsync<RealizationRow>(
+            """,
+            r => new InitiativeVersionInput(Text(r, 0), Int(r, 1), Text(r, 2), TextOrNull(r, 3), Timestamp(r, 4)), ct);
+        var realization = await ReadAsync(
             """
-            SELECT r.initiative_id AS InitiativeId, i.unit AS Unit, r.year AS Year, r.benefit_type AS BenefitType,
-                   r.planned_value AS Planned, r.actual_value AS Actual
+            SELECT r.initiative_id, i.unit, r.year, r.benefit_type, r.planned_value, r.actual_value
             FROM fct_benefit_realization r
             JOIN dim_initiative i ON i.initiative_id = r.initiative_id
             WHERE r.actual_value IS NOT NULL
-            """, ct);
-        var index = DigitalizationIndexCalculator.Calculate(
-            survey.Select(s => new SurveyResultInput(s.Unit, s.Year, s.Dimension, s.Percent)),
-            versions.Select(v => new InitiativeVersionInput(v.InitiativeId, v.VersionNo, v.Unit, v.Phase, DateTime.SpecifyKind(v.ValidFromUtc, DateTimeKind.Utc))),
-            realization.Select(r => new RealizationInput(r.InitiativeId, r.Unit, r.Year, r.BenefitType, r.Planned, r.Actual)),
-            _index);
+            """,
+            r => new RealizationInput(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Dec(r, 4), DecOrNull(r, 5)), ct);
+        var index = DigitalizationIndexCalculator.Calculate(survey, versions, realization, _index);
 
         await ExecuteAsync("DELETE FROM fct_digitalization_index", ct);
         await ExecuteAsync("DELETE FROM fct_digitalization_index_unit", ct);
         await ExecuteAsync("DELETE FROM fct_digitalization_index_total", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DigitalizationIndex,
-            index.Components.Select(c => new object?[] { c.Unit, c.Year, c.Component, c.Score, c.Weight, c.Numerator, c.Denominator, c.Basis, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DigitalizationIndexUnit,
-            index.Units.Select(u => new object?[] { u.Unit, u.Year, u.IndexValue, u.ComponentsUsed, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DigitalizationIndexTotal,
-            index.Municipality.Select(m => new object?[] { m.Year, m.IndexValue, m.Units, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+        await InsertAsync(WarehouseTables.DigitalizationIndex,
+            index.Components.Select(c => new object?[] { c.Unit, c.Year, c.Component, c.Score, c.Weight, c.Numerator, c.Denominator, c.Basis, RunId }).ToList(), ct);
+        await InsertAsync(WarehouseTables.DigitalizationIndexUnit,
+            index.Units.Select(u => new object?[] { u.Unit, u.Year, u.IndexValue, u.ComponentsUsed, RunId }).ToList(), ct);
+        await InsertAsync(WarehouseTables.DigitalizationIndexTotal,
+            index.Municipality.Select(m => new object?[] { m.Year, m.IndexValue, m.Units, RunId }).ToList(), ct);
         _logger.LogDebug("Run {RunId}: digitaliseringsindex recomputed for {Units} unit-years over {Years} years", RunId, index.Units.Count, index.Municipality.Count);
 
         // A survey may name a unit no initiative has, or a year beyond the other facts.
@@ -142,43 +138,17 @@ public sealed partial class RefreshRun
     /// <summary>Whether the stored index was computed with another target or other weights than configured now.</summary>
     private async Task<bool> IndexConfigurationChangedAsync(CancellationToken ct)
     {
-        var weights = await QueryAsync<(string Component, double Weight)>("SELECT DISTINCT component, weight FROM fct_digitalization_index", ct);
+        var weights = await ReadAsync("SELECT DISTINCT component, weight FROM fct_digitalization_index", r => new ComponentWeight(Text(r, 0), Double(r, 1)), ct);
         if (weights.Count == 0)
         {
             // Never built, or nothing to build: building it costs little and finds out.
             return true;
         }
-        var targets = await _connection.QueryAsync<decimal>(new CommandDefinition(
-            "SELECT DISTINCT denominator FROM fct_digitalization_index WHERE component = @Component",
-            new { Component = IndexComponents.CompletedInitiatives }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        var targets = await ReadAsync("SELECT DISTINCT denominator FROM fct_digitalization_index WHERE component = @Component",
+            r => (object)Dec(r, 0), ct, ("@Component", IndexComponents.CompletedInitiatives));
         return weights.Any(w => !IndexComponents.All.Contains(w.Component) || Math.Abs(w.Weight - (double)_index.WeightOf(w.Component)) > 1e-9)
-            || targets.Any(t => t != _index.CompletedInitiativesTarget);
+            || targets.Any(t => (decimal)t != _index.CompletedInitiativesTarget);
     }
 
-    private sealed class SurveyResultRow
-    {
-        public string Unit { get; init; } = "";
-        public int Year { get; init; }
-        public string Dimension { get; init; } = "";
-        public decimal Percent { get; init; }
-    }
-
-    private sealed class VersionRow
-    {
-        public string InitiativeId { get; init; } = "";
-        public int VersionNo { get; init; }
-        public string Unit { get; init; } = "";
-        public string? Phase { get; init; }
-        public DateTime ValidFromUtc { get; init; }
-    }
-
-    private sealed class RealizationRow
-    {
-        public string InitiativeId { get; init; } = "";
-        public string Unit { get; init; } = "";
-        public int Year { get; init; }
-        public string BenefitType { get; init; } = "";
-        public decimal Planned { get; init; }
-        public decimal? Actual { get; init; }
-    }
+    private sealed record ComponentWeight(string Component, double Weight);
 }

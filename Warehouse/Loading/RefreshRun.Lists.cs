@@ -60,6 +60,7 @@ public sealed partial class RefreshRun
     /// <summary>Records that an offline list file has the content it had when it was last read.</summary>
     public Task AddUnchangedListAsync(string listName, long lastRunId, CancellationToken ct)
     {
+        _sourcesOffered = true;
         var message = $"Samma innehåll som vid läsningen i körning {lastRunId}; inte läst igen.";
         Buffer(WarehouseTables.EtlListRead, RunId, listName, ListReadModes.Unchanged, 0, 0, 0, 0, message);
         var result = new ListResult(listName, ListReadModes.Unchanged, 0, 0, 0, 0, message, []);
@@ -88,6 +89,7 @@ public sealed partial class RefreshRun
     /// </summary>
     public async Task<ListLoad> BeginListAsync(ListReadInfo read, CancellationToken ct)
     {
+        _sourcesOffered = true;
         var lastSeen = (await _connection.QueryAsync<(string ItemId, string Sha)>(new CommandDefinition(
             """
             SELECT r.item_id, r.content_sha256
@@ -181,9 +183,9 @@ public sealed partial class RefreshRun
             }
             // An item this read already landed is landed again as it now reads.
             await _run.DeleteByItemAsync("raw_list_item", repeated, ct, "list_name = @ListName AND run_id = @RunId", new { _read.ListName, _run.RunId });
-            await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, WarehouseTables.RawListItem, raw, _run._database.CommandTimeoutSeconds, ct);
+            await _run.InsertAsync(WarehouseTables.RawListItem, raw, ct);
             await _run.DeleteByItemAsync(_staging.Name, deletes, ct);
-            await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, _staging, inserts, _run._database.CommandTimeoutSeconds, ct);
+            await _run.InsertAsync(_staging, inserts, ct);
         }
 
         /// <summary>Finishes the read: for a complete one, removes what it no longer holds, and records the read.</summary>
@@ -203,13 +205,12 @@ public sealed partial class RefreshRun
                         removedNow.Add(itemId);
                     }
                 }
-                await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, WarehouseTables.RawListItem, raw, _run._database.CommandTimeoutSeconds, ct);
+                await _run.InsertAsync(WarehouseTables.RawListItem, raw, ct);
                 await _run.DeleteByItemAsync(_staging.Name, removedNow, ct);
             }
 
-            await _run._connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_list_state WHERE list_name = @ListName", new { _read.ListName }, _run.Transaction, cancellationToken: ct));
-            await _run.Dialect.BulkInsertAsync(_run._connection, _run.Transaction, WarehouseTables.EtlListState,
-                [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, Clock.UtcNow()]], _run._database.CommandTimeoutSeconds, ct);
+            await _run.ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", _read.ListName)], ct);
+            await _run.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, Clock.UtcNow()]], ct);
 
             var changed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Changed);
             var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;
@@ -250,8 +251,7 @@ public sealed partial class RefreshRun
                 return $"@i{i}";
             });
             var where = $"item_id IN ({string.Join(", ", names)})" + (condition is null ? "" : $" AND {condition}");
-            await _connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {table} WHERE {where}", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            await ExecuteDapperAsync($"DELETE FROM {table} WHERE {where}", parameters, ct);
         }
     }
 

@@ -1,7 +1,10 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
+using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Loading;
 
@@ -22,20 +25,23 @@ public sealed partial class RefreshRun
     /// <summary>
     /// Rebuilds what depends on what the run changed: the current business cases, the initiative
     /// versions (type 2) and dimension, units, goals, objects, evaluations, project status and the
-    /// calendar. Unchanged parts are left alone, so that a small change stays a small run.
+    /// calendar. Unchanged parts are left alone, so that a small change stays a small run: with a
+    /// <paramref name="scope"/>, only business cases of those initiatives changed, and only their rows are
+    /// rebuilt; without one (a list changed, a recompute), whole tables are.
     /// </summary>
-    private async Task RebuildModelAsync(bool businessCasesChanged, CancellationToken ct)
+    private async Task RebuildModelAsync(bool businessCasesChanged, IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
         if (businessCasesChanged)
         {
             // The latest loaded version is current: versions are numbered in processing order.
-            await ExecuteAsync(
+            await ExecuteScopedAsync(
                 """
                 UPDATE fct_business_case_version
                 SET is_current = CASE WHEN bc_version_id = (
                     SELECT MAX(l.bc_version_id) FROM fct_business_case_version l
                     WHERE l.initiative_id = fct_business_case_version.initiative_id) THEN 1 ELSE 0 END
-                """, ct);
+                WHERE {scope}
+                """, "initiative_id", scope, ct);
         }
         if (_listsChanged.Contains(Lists.Initiatives))
         {
@@ -43,26 +49,34 @@ public sealed partial class RefreshRun
             // The initiatives that reached Förvaltning or Avslutad count in the digitaliseringsindex.
             _indexInputsChanged = true;
         }
-        var initiativesChanged = false;
+        var initiatives = InitiativeChanges.None;
         if (businessCasesChanged || _listsChanged.Contains(Lists.Initiatives) || _listsChanged.Contains(Lists.Objects))
         {
-            initiativesChanged = await RebuildInitiativesAsync(ct);
+            initiatives = await RebuildInitiativesAsync(scope, ct);
         }
         if (_listsChanged.Contains(Lists.Objects))
         {
             await RebuildObjectsAsync(ct);
         }
-        if (initiativesChanged || _listsChanged.Contains(Lists.Objects))
+        if (initiatives.RowsChanged || _listsChanged.Contains(Lists.Objects))
         {
             await RebuildUnitsAsync(ct);
         }
-        if (initiativesChanged || _listsChanged.Contains(Lists.Assessments))
+        if (initiatives.RowsChanged)
         {
-            await RebuildEvaluationsAsync(ct);
+            // The index reads each initiative's unit and its versions' units.
+            _indexInputsChanged = true;
         }
-        if (initiativesChanged || _listsChanged.Contains(Lists.ProjectStatus))
+        // An evaluation or a status report counts once its initiative is known: a new initiative takes its own in,
+        // a changed list or an initiative gone from the register rebuilds them all.
+        IReadOnlyCollection<string>? known = initiatives.Removed.Count > 0 || scope is null ? null : initiatives.Added;
+        if (_listsChanged.Contains(Lists.Assessments) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
         {
-            await RebuildProjectStatusAsync(ct);
+            await RebuildEvaluationsAsync(_listsChanged.Contains(Lists.Assessments) ? null : known, ct);
+        }
+        if (_listsChanged.Contains(Lists.ProjectStatus) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
+        {
+            await RebuildProjectStatusAsync(_listsChanged.Contains(Lists.ProjectStatus) ? null : known, ct);
         }
         await RebuildCalendarAsync(ct);
     }
@@ -82,6 +96,13 @@ public sealed partial class RefreshRun
         public string? Hypothesis { get; init; }
         public DateOnly? DecisionDate { get; init; }
         public DateTime LastModifiedUtc { get; init; }
+
+        public static StagedInitiative Read(DbDataReader r) => new()
+        {
+            ItemId = Text(r, 0), InitiativeId = Text(r, 1), Name = TextOrNull(r, 2), Unit = TextOrNull(r, 3), Phase = TextOrNull(r, 4),
+            InitiativeType = TextOrNull(r, 5), NeedType = TextOrNull(r, 6), ObjectId = TextOrNull(r, 7), OwnerEmail = TextOrNull(r, 8),
+            GoalCodes = TextOrNull(r, 9), Hypothesis = TextOrNull(r, 10), DecisionDate = DateOrNull(r, 11), LastModifiedUtc = Timestamp(r, 12),
+        };
     }
 
     private sealed class InitiativeVersionRow
@@ -104,14 +125,21 @@ public sealed partial class RefreshRun
         public DateOnly? DecisionDate { get; set; }
         public string ItemId { get; set; } = "";
         public long RunId { get; init; }
+
+        /// <summary>A row of <see cref="VersionColumns"/>.</summary>
+        public static InitiativeVersionRow Read(DbDataReader r) => new()
+        {
+            InitiativeId = Text(r, 0), VersionNo = Int(r, 1), ValidFrom = Date(r, 2), ValidTo = Date(r, 3), ValidFromUtc = Timestamp(r, 4),
+            IsCurrent = Int(r, 5), Name = TextOrNull(r, 6), Unit = TextOrNull(r, 7), Phase = TextOrNull(r, 8), InitiativeType = TextOrNull(r, 9),
+            NeedType = TextOrNull(r, 10), ObjectId = TextOrNull(r, 11), OwnerEmail = TextOrNull(r, 12), GoalCodes = TextOrNull(r, 13),
+            Hypothesis = TextOrNull(r, 14), DecisionDate = DateOrNull(r, 15), ItemId = Text(r, 16), RunId = Long(r, 17),
+        };
     }
 
     private const string VersionColumns =
         """
-        initiative_id AS InitiativeId, version_no AS VersionNo, valid_from AS ValidFrom, valid_to AS ValidTo, valid_from_utc AS ValidFromUtc,
-        is_current AS IsCurrent, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType, need_type AS NeedType,
-        object_id AS ObjectId, owner_email AS OwnerEmail, goal_codes AS GoalCodes, hypothesis AS Hypothesis, decision_date AS DecisionDate,
-        item_id AS ItemId, run_id AS RunId
+        initiative_id, version_no, valid_from, valid_to, valid_from_utc, is_current, name, unit, phase, initiative_type, need_type,
+        object_id, owner_email, goal_codes, hypothesis, decision_date, item_id, run_id
         """;
 
     /// <summary>
@@ -122,16 +150,15 @@ public sealed partial class RefreshRun
     private async Task UpdateInitiativeVersionsAsync(CancellationToken ct)
     {
         // Two items with one InitiativId: the later modified one speaks for the initiative.
-        var staged = (await QueryAsync<StagedInitiative>(
+        var staged = (await ReadAsync(
             """
-            SELECT item_id AS ItemId, initiative_id AS InitiativeId, name AS Name, unit AS Unit, phase AS Phase, initiative_type AS InitiativeType,
-                   need_type AS NeedType, object_id AS ObjectId, owner_email AS OwnerEmail, goal_codes AS GoalCodes, hypothesis AS Hypothesis,
-                   decision_date AS DecisionDate, last_modified_utc AS LastModifiedUtc
+            SELECT item_id, initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, goal_codes, hypothesis,
+                   decision_date, last_modified_utc
             FROM stg_list_initiative
-            """, ct))
+            """, StagedInitiative.Read, ct))
             .GroupBy(s => s.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last(), StringComparer.Ordinal);
-        var versions = (await QueryAsync<InitiativeVersionRow>($"SELECT {VersionColumns} FROM dim_initiative_version", ct))
+        var versions = (await ReadAsync($"SELECT {VersionColumns} FROM dim_initiative_version", InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
 
@@ -206,17 +233,16 @@ public sealed partial class RefreshRun
                 parameters.Add($"no{i}", v.VersionNo);
                 return $"(initiative_id = @id{i} AND version_no = @no{i})";
             });
-            await _connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            await ExecuteDapperAsync($"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, ct);
         }
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.InitiativeVersion,
+        await InsertAsync(WarehouseTables.InitiativeVersion,
             touched.Select(v => new object?[]
             {
                 v.InitiativeId, v.VersionNo, v.ValidFrom, v.ValidTo, v.ValidFromUtc, v.IsCurrent == 1,
                 v.Name, v.Unit, v.Phase, v.InitiativeType, v.NeedType, v.ObjectId, v.OwnerEmail, v.GoalCodes, v.Hypothesis,
                 v.DecisionDate, v.ItemId, v.RunId,
             }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
     }
 
     private static bool SameTrackedAttributes(InitiativeVersionRow open, StagedInitiative item) =>
@@ -249,43 +275,124 @@ public sealed partial class RefreshRun
         public DateTime FirstLoadedUtc { get; init; }
     }
 
+    /// <summary>What a rebuild of the initiative dimension changed.</summary>
+    /// <param name="Added">Initiatives the dimension did not hold before.</param>
+    /// <param name="Removed">Initiatives it no longer holds.</param>
+    /// <param name="RowsChanged">Whether any row a pbi_* view shows, of the dimension, its history or the goal bridge, changed.</param>
+    private sealed record InitiativeChanges(IReadOnlyCollection<string> Added, IReadOnlyCollection<string> Removed, bool RowsChanged)
+    {
+        public static readonly InitiativeChanges None = new([], [], false);
+    }
+
+    /// <summary>A row of <c>dim_initiative</c>, as stored and as rebuilt.</summary>
+    private sealed record InitiativeRow
+    {
+        public string InitiativeId { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Unit { get; init; } = "";
+        public string? Phase { get; init; }
+        public string? InitiativeType { get; init; }
+        public string? NeedType { get; init; }
+        public string? ObjectId { get; init; }
+        public string? OwnerEmail { get; init; }
+        public string? Hypothesis { get; init; }
+        public DateOnly? DecisionDate { get; init; }
+        public long? BcVersionId { get; init; }
+        public string Source { get; init; } = "";
+
+        public object?[] Values() => [InitiativeId, Name, Unit, Phase, InitiativeType, NeedType, ObjectId, OwnerEmail, Hypothesis, DecisionDate, BcVersionId, Source];
+
+        /// <summary>A row of <see cref="InitiativeColumns"/>.</summary>
+        public static InitiativeRow Read(DbDataReader r) => new()
+        {
+            InitiativeId = Text(r, 0), Name = Text(r, 1), Unit = Text(r, 2), Phase = TextOrNull(r, 3), InitiativeType = TextOrNull(r, 4),
+            NeedType = TextOrNull(r, 5), ObjectId = TextOrNull(r, 6), OwnerEmail = TextOrNull(r, 7), Hypothesis = TextOrNull(r, 8),
+            DecisionDate = DateOrNull(r, 9), BcVersionId = LongOrNull(r, 10), Source = Text(r, 11),
+        };
+    }
+
+    /// <summary>A row of <c>dim_initiative_history</c>, as stored and as rebuilt.</summary>
+    private sealed record HistoryRow
+    {
+        public string InitiativeId { get; init; } = "";
+        public int VersionNo { get; init; }
+        public string Name { get; init; } = "";
+        public string Unit { get; init; } = "";
+        public string? Phase { get; init; }
+        public string? InitiativeType { get; init; }
+        public string? NeedType { get; init; }
+        public string? ObjectId { get; init; }
+        public string? OwnerEmail { get; init; }
+        public string? Hypothesis { get; init; }
+        public DateOnly? DecisionDate { get; init; }
+        public DateOnly ValidFrom { get; init; }
+        public DateOnly ValidTo { get; init; }
+        public int IsCurrent { get; init; }
+        public string Source { get; init; } = "";
+
+        public object?[] Values() =>
+            [InitiativeId, VersionNo, Name, Unit, Phase, InitiativeType, NeedType, ObjectId, OwnerEmail, Hypothesis, DecisionDate, ValidFrom, ValidTo, IsCurrent == 1, Source];
+
+        /// <summary>A row of <see cref="HistoryColumns"/>.</summary>
+        public static HistoryRow Read(DbDataReader r) => new()
+        {
+            InitiativeId = Text(r, 0), VersionNo = Int(r, 1), Name = Text(r, 2), Unit = Text(r, 3), Phase = TextOrNull(r, 4), InitiativeType = TextOrNull(r, 5),
+            NeedType = TextOrNull(r, 6), ObjectId = TextOrNull(r, 7), OwnerEmail = TextOrNull(r, 8), Hypothesis = TextOrNull(r, 9),
+            DecisionDate = DateOrNull(r, 10), ValidFrom = Date(r, 11), ValidTo = Date(r, 12), IsCurrent = Int(r, 13), Source = Text(r, 14),
+        };
+    }
+
+    private const string InitiativeColumns =
+        "initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date, bc_version_id, source";
+
+    private const string HistoryColumns =
+        """
+        initiative_id, version_no, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date,
+        valid_from, valid_to, is_current, source
+        """;
+
     /// <summary>
     /// The initiative dimension and its history: the list's versions, with what only a business case
     /// says filled in (the list is master for what it holds), and initiatives known only from a
-    /// business case as one version from their first load. Returns whether the set of initiatives changed.
+    /// business case as one version from their first load. Builds the rows of the initiatives of
+    /// <paramref name="scope"/> (of all when null), compares them with the stored ones, and rewrites only
+    /// the initiatives whose rows differ.
     /// </summary>
-    private async Task<bool> RebuildInitiativesAsync(CancellationToken ct)
+    private async Task<InitiativeChanges> RebuildInitiativesAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var before = (await QueryAsync<string>("SELECT initiative_id FROM dim_initiative", ct)).ToHashSet(StringComparer.Ordinal);
-        var versions = (await QueryAsync<InitiativeVersionRow>($"SELECT {VersionColumns} FROM dim_initiative_version", ct))
+        var versions = (await ReadScopedAsync($"SELECT {VersionColumns} FROM dim_initiative_version WHERE {{scope}}", "initiative_id", scope, InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
-        var cases = (await QueryAsync<CurrentCase>(
+        var cases = (await ReadScopedAsync(
             """
-            SELECT v.initiative_id AS InitiativeId, v.bc_version_id AS BcVersionId, v.initiative_name AS InitiativeName, v.unit AS Unit,
-                   v.object_id AS ObjectId, v.owner_email AS OwnerEmail, v.goal_codes AS GoalCodes,
-                   (SELECT MIN(f.loaded_at_utc) FROM fct_business_case_version f WHERE f.initiative_id = v.initiative_id) AS FirstLoadedUtc
+            SELECT v.initiative_id, v.bc_version_id, v.initiative_name, v.unit, v.object_id, v.owner_email, v.goal_codes,
+                   (SELECT MIN(f.loaded_at_utc) FROM fct_business_case_version f WHERE f.initiative_id = v.initiative_id)
             FROM fct_business_case_version v
-            WHERE v.is_current = 1
-            """, ct)).ToDictionary(c => c.InitiativeId, StringComparer.Ordinal);
+            WHERE v.is_current = 1 AND {scope}
+            """, "v.initiative_id", scope,
+            r => new CurrentCase
+            {
+                InitiativeId = Text(r, 0), BcVersionId = Long(r, 1), InitiativeName = Text(r, 2), Unit = Text(r, 3), ObjectId = TextOrNull(r, 4),
+                OwnerEmail = Text(r, 5), GoalCodes = TextOrNull(r, 6), FirstLoadedUtc = Timestamp(r, 7),
+            }, ct)).ToDictionary(c => c.InitiativeId, StringComparer.Ordinal);
 
-        var history = new List<object?[]>();
-        var current = new List<object?[]>();
-        var bridge = new List<object?[]>();
+        var history = new List<HistoryRow>();
+        var current = new List<InitiativeRow>();
+        var bridge = new List<GoalRow>();
         foreach (var id in versions.Keys.Union(cases.Keys).Order(StringComparer.Ordinal))
         {
             var listVersions = versions.GetValueOrDefault(id) ?? [];
             var bc = cases.GetValueOrDefault(id);
             foreach (var v in listVersions)
             {
-                history.Add(HistoryRow(id, v.VersionNo, v.Name ?? bc?.InitiativeName, v.Unit ?? bc?.Unit, v.Phase, v.InitiativeType, v.NeedType,
+                history.Add(History(id, v.VersionNo, v.Name ?? bc?.InitiativeName, v.Unit ?? bc?.Unit, v.Phase, v.InitiativeType, v.NeedType,
                     v.ObjectId ?? bc?.ObjectId, v.OwnerEmail ?? bc?.OwnerEmail, v.Hypothesis, v.DecisionDate,
                     v.ValidFrom, v.ValidTo, v.IsCurrent == 1, InitiativeSources.List));
             }
             var open = listVersions.LastOrDefault(v => v.IsCurrent == 1);
             if (open is not null)
             {
-                current.Add(CurrentRow(id, open.Name ?? bc?.InitiativeName, open.Unit ?? bc?.Unit, open.Phase, open.InitiativeType, open.NeedType,
+                current.Add(Current(id, open.Name ?? bc?.InitiativeName, open.Unit ?? bc?.Unit, open.Phase, open.InitiativeType, open.NeedType,
                     open.ObjectId ?? bc?.ObjectId, open.OwnerEmail ?? bc?.OwnerEmail, open.Hypothesis, open.DecisionDate, bc?.BcVersionId, InitiativeSources.List));
                 AddGoals(bridge, id, open.GoalCodes ?? bc?.GoalCodes);
             }
@@ -293,35 +400,95 @@ public sealed partial class RefreshRun
             {
                 // Known from a business case only, or gone from the list: one version from where the list's ended.
                 var from = listVersions.Count > 0 ? listVersions.Max(v => v.ValidTo) : DateOnly.FromDateTime(bc.FirstLoadedUtc);
-                history.Add(HistoryRow(id, listVersions.Count + 1, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null,
+                history.Add(History(id, listVersions.Count + 1, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null,
                     from, OpenEnd, true, InitiativeSources.BusinessCase));
-                current.Add(CurrentRow(id, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null, bc.BcVersionId, InitiativeSources.BusinessCase));
+                current.Add(Current(id, bc.InitiativeName, bc.Unit, null, null, null, bc.ObjectId, bc.OwnerEmail, null, null, bc.BcVersionId, InitiativeSources.BusinessCase));
                 AddGoals(bridge, id, bc.GoalCodes);
             }
         }
 
-        await ExecuteAsync("DELETE FROM bridge_initiative_goal", ct);
-        await ExecuteAsync("DELETE FROM dim_initiative_history", ct);
-        await ExecuteAsync("DELETE FROM dim_initiative", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.InitiativeHistory, history, _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.Initiative, current, _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.BridgeInitiativeGoal, bridge, _database.CommandTimeoutSeconds, ct);
-        return !before.SetEquals(current.Select(r => (string)r[0]!));
+        var storedCurrent = (await ReadScopedAsync($"SELECT {InitiativeColumns} FROM dim_initiative WHERE {{scope}}", "initiative_id", scope, InitiativeRow.Read, ct))
+            .ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
+        var storedHistory = (await ReadScopedAsync($"SELECT {HistoryColumns} FROM dim_initiative_history WHERE {{scope}}", "initiative_id", scope, HistoryRow.Read, ct))
+            .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+        var storedBridge = (await ReadScopedAsync(
+                "SELECT initiative_id, goal_code FROM bridge_initiative_goal WHERE {scope}", "initiative_id", scope, r => new GoalRow(Text(r, 0), Text(r, 1)), ct))
+            .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+        var currentOf = current.ToDictionary(r => r.InitiativeId, StringComparer.Ordinal);
+        var historyOf = history.ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+        var bridgeOf = bridge.ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+
+        // Per initiative: its rows are rewritten when anything a view shows differs. Only the business case
+        // version differing (a revised business case) is an update of that column: no pbi_* view shows it.
+        var rewrite = new List<string>();
+        var versionOnly = new List<InitiativeRow>();
+        foreach (var id in currentOf.Keys.Union(storedCurrent.Keys).Union(storedHistory.Select(g => g.Key)).Union(storedBridge.Select(g => g.Key))
+                     .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var wanted = currentOf.GetValueOrDefault(id);
+            var stored = storedCurrent.GetValueOrDefault(id);
+            var same = historyOf[id].SequenceEqual(storedHistory[id].OrderBy(h => h.VersionNo))
+                && bridgeOf[id].Select(b => b.GoalCode).Order(StringComparer.Ordinal).SequenceEqual(storedBridge[id].Select(b => b.GoalCode).Order(StringComparer.Ordinal), StringComparer.Ordinal)
+                && (wanted is null ? stored is null : stored is not null && wanted == stored with { BcVersionId = wanted.BcVersionId });
+            if (!same)
+            {
+                rewrite.Add(id);
+            }
+            else if (wanted is not null && wanted.BcVersionId != stored!.BcVersionId)
+            {
+                versionOnly.Add(wanted);
+            }
+        }
+
+        if (rewrite.Count > 0)
+        {
+            // Most of the whole dimension differs (a first load, a new list): rewriting the tables is cheaper than deleting by key.
+            var whole = scope is null && rewrite.Count > ScopedRebuildLimit;
+            var rewritten = whole ? currentOf.Keys.Concat(historyOf.Select(g => g.Key)).ToHashSet(StringComparer.Ordinal) : rewrite.ToHashSet(StringComparer.Ordinal);
+            IReadOnlyCollection<string>? keys = whole ? null : rewrite;
+            await ExecuteScopedAsync("DELETE FROM bridge_initiative_goal WHERE {scope}", "initiative_id", keys, ct);
+            await ExecuteScopedAsync("DELETE FROM dim_initiative_history WHERE {scope}", "initiative_id", keys, ct);
+            await ExecuteScopedAsync("DELETE FROM dim_initiative WHERE {scope}", "initiative_id", keys, ct);
+            await InsertAsync(WarehouseTables.InitiativeHistory, history.Where(h => rewritten.Contains(h.InitiativeId)).Select(h => h.Values()).ToList(), ct);
+            await InsertAsync(WarehouseTables.Initiative, current.Where(c => rewritten.Contains(c.InitiativeId)).Select(c => c.Values()).ToList(), ct);
+            await InsertAsync(WarehouseTables.BridgeInitiativeGoal,
+                bridge.Where(b => rewritten.Contains(b.InitiativeId)).Select(b => new object?[] { b.InitiativeId, b.GoalCode }).ToList(), ct);
+        }
+        if (versionOnly.Count > 0)
+        {
+            // Not recorded as a write for the data checks: bc_version_id is the dimension's own lineage, in no pbi_* view.
+            await _connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE dim_initiative SET bc_version_id = @BcVersionId WHERE initiative_id = @InitiativeId",
+                versionOnly.Select(v => new { v.InitiativeId, v.BcVersionId }), Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        }
+        return new InitiativeChanges(
+            currentOf.Keys.Where(id => !storedCurrent.ContainsKey(id)).ToList(),
+            storedCurrent.Keys.Where(id => !currentOf.ContainsKey(id)).ToList(),
+            rewrite.Count > 0);
     }
 
-    private static object?[] HistoryRow(string id, int versionNo, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
-        string? owner, string? hypothesis, DateOnly? decision, DateOnly validFrom, DateOnly validTo, bool isCurrent, string source) =>
-        [id, versionNo, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision, validFrom, validTo, isCurrent, source];
+    private static HistoryRow History(string id, int versionNo, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
+        string? owner, string? hypothesis, DateOnly? decision, DateOnly validFrom, DateOnly validTo, bool isCurrent, string source) => new()
+    {
+        InitiativeId = id, VersionNo = versionNo, Name = name ?? id, Unit = unit ?? NoUnit, Phase = phase, InitiativeType = type, NeedType = need,
+        ObjectId = objectId, OwnerEmail = owner, Hypothesis = hypothesis, DecisionDate = decision, ValidFrom = validFrom, ValidTo = validTo,
+        IsCurrent = isCurrent ? 1 : 0, Source = source,
+    };
 
-    private static object?[] CurrentRow(string id, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
-        string? owner, string? hypothesis, DateOnly? decision, long? bcVersionId, string source) =>
-        [id, name ?? id, unit ?? NoUnit, phase, type, need, objectId, owner, hypothesis, decision, bcVersionId, source];
+    private static InitiativeRow Current(string id, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
+        string? owner, string? hypothesis, DateOnly? decision, long? bcVersionId, string source) => new()
+    {
+        InitiativeId = id, Name = name ?? id, Unit = unit ?? NoUnit, Phase = phase, InitiativeType = type, NeedType = need, ObjectId = objectId,
+        OwnerEmail = owner, Hypothesis = hypothesis, DecisionDate = decision, BcVersionId = bcVersionId, Source = source,
+    };
 
-    private static void AddGoals(List<object?[]> bridge, string id, string? codes)
+    private sealed record GoalRow(string InitiativeId, string GoalCode);
+
+    private static void AddGoals(List<GoalRow> bridge, string id, string? codes)
     {
         foreach (var code in (codes ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Distinct())
         {
-            bridge.Add([id, code]);
+            bridge.Add(new GoalRow(id, code));
         }
     }
 
@@ -341,12 +508,11 @@ public sealed partial class RefreshRun
             """, ct);
     }
 
+    /// <summary>Every unit the initiatives, their history, the objects and the index name; only the difference to what is stored is written.</summary>
     private async Task RebuildUnitsAsync(CancellationToken ct)
     {
-        await ExecuteAsync("DELETE FROM dim_unit", ct);
-        await ExecuteAsync(
+        var wanted = (await ReadAsync(
             """
-            INSERT INTO dim_unit (unit)
             SELECT unit FROM dim_initiative
             UNION
             SELECT unit FROM dim_initiative_history
@@ -354,7 +520,14 @@ public sealed partial class RefreshRun
             SELECT unit FROM dim_object WHERE unit IS NOT NULL
             UNION
             SELECT unit FROM fct_digitalization_index_unit
-            """, ct);
+            """, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var stored = (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var gone = stored.Where(u => !wanted.Contains(u)).ToList();
+        if (gone.Count > 0)
+        {
+            await ExecuteScopedAsync("DELETE FROM dim_unit WHERE {scope}", "unit", gone, ct);
+        }
+        await InsertAsync(WarehouseTables.Unit, wanted.Where(u => !stored.Contains(u)).Order(StringComparer.Ordinal).Select(u => new object?[] { u }).ToList(), ct);
     }
 
     private sealed class StagedScore
@@ -368,29 +541,33 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>
-    /// The scores of every assessment, and each initiative's evaluation from its latest one. Scores of
-    /// initiatives the warehouse does not know are left out and reported against their items.
+    /// The scores of every assessment, and each initiative's evaluation from its latest one, of the initiatives
+    /// of <paramref name="scope"/> (newly known ones) or of all. Scores of initiatives the warehouse does not
+    /// know are left out and reported against their items.
     /// </summary>
-    private async Task RebuildEvaluationsAsync(CancellationToken ct)
+    private async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var known = (await QueryAsync<string>("SELECT initiative_id FROM dim_initiative", ct)).ToHashSet(StringComparer.Ordinal);
-        var scores = (await QueryAsync<StagedScore>(
+        var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var scores = (await ReadScopedAsync(
             """
-            SELECT item_id AS ItemId, initiative_id AS InitiativeId, criterion_code AS CriterionCode, score AS Score,
-                   assessed_on AS AssessedOn, last_modified_utc AS LastModifiedUtc
+            SELECT item_id, initiative_id, criterion_code, score, assessed_on, last_modified_utc
             FROM stg_list_assessment
-            """, ct))
+            WHERE {scope}
+            """, "initiative_id", scope,
+            r => new StagedScore
+            {
+                ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4), LastModifiedUtc = Timestamp(r, 5),
+            }, ct))
             .GroupBy(s => (s.InitiativeId, s.CriterionCode, s.AssessedOn))
             .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
             .ToList();
-        ReportUnknownInitiatives(Lists.Assessments, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
+        ReportUnknownInitiatives(Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
         scores.RemoveAll(s => !known.Contains(s.InitiativeId));
 
-        await ExecuteAsync("DELETE FROM fct_evaluation_score", ct);
-        await ExecuteAsync("DELETE FROM fct_evaluation", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.EvaluationScore,
-            scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+        await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
+        await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
+        await InsertAsync(WarehouseTables.EvaluationScore,
+            scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);
         var evaluations = scores.GroupBy(s => s.InitiativeId)
             .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, s.AssessedOn, s.Score)), _evaluation))
             .Select(e => new object?[]
@@ -398,7 +575,7 @@ public sealed partial class RefreshRun
                 e.InitiativeId, e.AssessedOn, e.BenefitScore, e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored, _evaluation.Threshold, RunId,
             })
             .ToList();
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.Evaluation, evaluations, _database.CommandTimeoutSeconds, ct);
+        await InsertAsync(WarehouseTables.Evaluation, evaluations, ct);
     }
 
     private sealed class StagedStatus
@@ -413,39 +590,57 @@ public sealed partial class RefreshRun
         public DateTime LastModifiedUtc { get; init; }
     }
 
-    /// <summary>Every status report, the latest of each initiative marked; reports of unknown initiatives left out and reported.</summary>
-    private async Task RebuildProjectStatusAsync(CancellationToken ct)
+    /// <summary>
+    /// Every status report of the initiatives of <paramref name="scope"/> (newly known ones) or of all, the latest
+    /// of each initiative marked; reports of unknown initiatives left out and reported.
+    /// </summary>
+    private async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
-        var known = (await QueryAsync<string>("SELECT initiative_id FROM dim_initiative", ct)).ToHashSet(StringComparer.Ordinal);
-        var reports = (await QueryAsync<StagedStatus>(
+        var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+        var reports = (await ReadScopedAsync(
             """
-            SELECT item_id AS ItemId, initiative_id AS InitiativeId, report_date AS ReportDate, status AS Status, percent_complete AS PercentComplete,
-                   budget_spent_sek AS BudgetSpentSek, comment AS Comment, last_modified_utc AS LastModifiedUtc
+            SELECT item_id, initiative_id, report_date, status, percent_complete, budget_spent_sek, comment, last_modified_utc
             FROM stg_list_status
-            """, ct))
+            WHERE {scope}
+            """, "initiative_id", scope,
+            r => new StagedStatus
+            {
+                ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
+                BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6), LastModifiedUtc = Timestamp(r, 7),
+            }, ct))
             .GroupBy(s => (s.InitiativeId, s.ReportDate))
             .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
             .ToList();
-        ReportUnknownInitiatives(Lists.ProjectStatus, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
+        ReportUnknownInitiatives(Lists.ProjectStatus, scope, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
         reports.RemoveAll(r => !known.Contains(r.InitiativeId));
         var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
-        await ExecuteAsync("DELETE FROM fct_project_status", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.ProjectStatus,
+        await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
+        await InsertAsync(WarehouseTables.ProjectStatus,
             reports.Select(r => new object?[]
             {
                 r.InitiativeId, r.ReportDate, r.Status, r.PercentComplete, r.BudgetSpentSek,
                 latest[r.InitiativeId] == r.ReportDate, r.Comment, r.ItemId, RunId,
             }).ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
     }
 
     /// <summary>Per list, the items left out for an unknown initiative, as the list's latest rebuild in this run found them.</summary>
     private readonly Dictionary<string, List<(string ItemId, string InitiativeId)>> _unknownInitiativeItems = [];
 
     // The model may be rebuilt more than once in a run (actuals are judged part way): the last rebuild of a list speaks for it.
-    private void ReportUnknownInitiatives(string listName, IEnumerable<(string ItemId, string InitiativeId)> items) =>
-        _unknownInitiativeItems[listName] = items.ToList();
+    // A rebuild of some initiatives (newly known ones) speaks for their items only.
+    private void ReportUnknownInitiatives(string listName, IReadOnlyCollection<string>? scope, IEnumerable<(string ItemId, string InitiativeId)> items)
+    {
+        if (scope is null || !_unknownInitiativeItems.TryGetValue(listName, out var reported))
+        {
+            _unknownInitiativeItems[listName] = items.ToList();
+            return;
+        }
+        var rebuilt = scope.ToHashSet(StringComparer.Ordinal);
+        reported.RemoveAll(i => rebuilt.Contains(i.InitiativeId));
+        reported.AddRange(items);
+    }
 
     /// <summary>Records, once the model is final, each item left out because its initiative is unknown.</summary>
     private void RecordUnknownInitiatives()
@@ -464,48 +659,49 @@ public sealed partial class RefreshRun
     /// <summary>The year and date dimensions span every year of the facts, the histories and the runs.</summary>
     private async Task RebuildCalendarAsync(CancellationToken ct)
     {
-        var years = new List<int> { StartedAtUtc.Year };
-        foreach (var table in new[] { "fct_business_case_year", "fct_survey_result", "fct_digitalization_index_unit" })
+        // One query: the first and last year, or day, of each, and what dim_year holds.
+        CalendarSource[] sources =
+        [
+            new("fct_business_case_year", "year", true), new("fct_survey_result", "year", true), new("fct_digitalization_index_unit", "year", true),
+            new("etl_run", "started_at_utc", false), new("dim_initiative_history", "valid_from", false), new("dim_initiative", "decision_date", false),
+            new("fct_evaluation_score", "assessed_on", false), new("fct_project_status", "report_date", false), new("fct_project_status_snapshot", "snapshot_date", false),
+        ];
+        var sql = "SELECT " + string.Join(", ", sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
+            + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
+        var (years, existing) = await ReadOneAsync(sql, r =>
         {
-            var yearRange = await _connection.QuerySingleAsync<(int? From, int? To)>(new CommandDefinition(
-                $"SELECT MIN(year), MAX(year) FROM {table}", transaction: Transaction, cancellationToken: ct));
-            years.AddRange(new[] { yearRange.From, yearRange.To }.OfType<int>());
-        }
-        foreach (var (table, column) in new[]
-        {
-            ("etl_run", "started_at_utc"), ("dim_initiative_history", "valid_from"), ("dim_initiative", "decision_date"),
-            ("fct_evaluation_score", "assessed_on"), ("fct_project_status", "report_date"), ("fct_project_status_snapshot", "snapshot_date"),
-        })
-        {
-            var range = await _connection.QuerySingleAsync<(object? From, object? To)>(new CommandDefinition(
-                $"SELECT MIN({column}), MAX({column}) FROM {table}", transaction: Transaction, cancellationToken: ct));
-            years.AddRange(new[] { range.From, range.To }.Where(v => v is not null and not DBNull).Select(v => ReadTimestamp(v!).Year));
-        }
+            var found = new List<int> { StartedAtUtc.Year };
+            for (var i = 0; i < sources.Length * 2; i++)
+            {
+                if (!r.IsDBNull(i))
+                {
+                    found.Add(sources[i / 2].IsYear ? Int(r, i) : Timestamp(r, i).Year);
+                }
+            }
+            var n = sources.Length * 2;
+            return new CalendarSpan(found, new YearRange(IntOrNull(r, n), IntOrNull(r, n + 1), Int(r, n + 2)));
+        }, ct);
         var from = years.Min();
         var to = years.Max();
-
-        var existing = await _connection.QuerySingleAsync<(int? From, int? To, int Count)>(new CommandDefinition(
-            "SELECT MIN(year), MAX(year), COUNT(*) FROM dim_year", transaction: Transaction, cancellationToken: ct));
         if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
         {
             return;
         }
         await ExecuteAsync("DELETE FROM dim_date", ct);
         await ExecuteAsync("DELETE FROM dim_year", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimYear,
-            Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList(), _database.CommandTimeoutSeconds, ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.DimDate,
+        await InsertAsync(WarehouseTables.DimYear, Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList(), ct);
+        await InsertAsync(WarehouseTables.DimDate,
             Model.Calendar.Days(from, to)
                 .Select(d => new object?[] { d.Date, d.Year, d.Quarter, d.Month, d.MonthNameSv, d.IsoWeek, d.DayOfWeek, d.DayOfWeekSv })
                 .ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken ct) =>
-        await _connection.ExecuteAsync(new CommandDefinition(sql, transaction: Transaction, commandTimeout: _database.CommandTimeoutSeconds, cancellationToken: ct));
+    private sealed record CalendarSource(string Table, string Column, bool IsYear);
 
-    private async Task<List<T>> QueryAsync<T>(string sql, CancellationToken ct) =>
-        (await _connection.QueryAsync<T>(new CommandDefinition(sql, transaction: Transaction, commandTimeout: _database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
+    private sealed record YearRange(int? From, int? To, int Count);
+
+    private sealed record CalendarSpan(List<int> Years, YearRange Existing);
 
     internal static DateTime ReadTimestamp(object value) => value switch
     {

@@ -21,19 +21,19 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task CompleteUnitAccessAsync(CancellationToken ct)
     {
-        var units = (await QueryAsync<string>("SELECT unit FROM dim_unit", ct)).ToHashSet(StringComparer.Ordinal);
+        var units = (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
         var unitsIgnoringCase = units.GroupBy(u => u, StringComparer.OrdinalIgnoreCase)
             .Where(g => g.Count() == 1)
             .ToDictionary(g => g.Key, g => g.Single(), StringComparer.OrdinalIgnoreCase);
         string? Known(string unit) => units.Contains(unit) ? unit : unitsIgnoringCase.GetValueOrDefault(unit);
 
-        var wanted = new Dictionary<(string Unit, string UserPrincipalName), string>();
+        var wanted = new Dictionary<AccessKey, string>();
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (unit, name) in _access.Grants())
         {
             if (Known(unit) is { } known)
             {
-                wanted.TryAdd((known, name), UnitAccessSources.Configuration);
+                wanted.TryAdd(new AccessKey(known, name), UnitAccessSources.Configuration);
             }
             else
             {
@@ -47,8 +47,8 @@ public sealed partial class RefreshRun
                 RunId, string.Join(", ", unknown));
         }
 
-        var managers = await QueryAsync<(string Unit, string Email)>(
-            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", ct);
+        var managers = await ReadAsync(
+            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", r => new AccessKey(Text(r, 0), Text(r, 1)), ct);
         foreach (var (unit, email) in managers)
         {
             var name = AccessOptions.Normalize(email);
@@ -62,23 +62,23 @@ public sealed partial class RefreshRun
                     RunId, name, unit, AccessOptions.MaxNameLength);
                 continue;
             }
-            wanted.TryAdd((unit, name), UnitAccessSources.ObjectManager);
+            wanted.TryAdd(new AccessKey(unit, name), UnitAccessSources.ObjectManager);
         }
 
-        var stored = (await QueryAsync<(string Unit, string UserPrincipalName, string Source)>(
-            "SELECT unit, user_principal_name, source FROM sec_unit_access", ct)).ToHashSet();
-        var rows = wanted.Select(w => (w.Key.Unit, w.Key.UserPrincipalName, Source: w.Value)).ToHashSet();
+        var stored = (await ReadAsync(
+            "SELECT unit, user_principal_name, source FROM sec_unit_access", r => new AccessRow(Text(r, 0), Text(r, 1), Text(r, 2)), ct)).ToHashSet();
+        var rows = wanted.Select(w => new AccessRow(w.Key.Unit, w.Key.UserPrincipalName, w.Value)).ToHashSet();
         if (!RecomputesAll && stored.SetEquals(rows))
         {
             return;
         }
 
         await ExecuteAsync("DELETE FROM sec_unit_access", ct);
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.UnitAccess,
+        await InsertAsync(WarehouseTables.UnitAccess,
             rows.OrderBy(r => r.Unit, StringComparer.Ordinal).ThenBy(r => r.UserPrincipalName, StringComparer.Ordinal)
                 .Select(r => new object?[] { r.Unit, r.UserPrincipalName, r.Source, RunId })
                 .ToList(),
-            _database.CommandTimeoutSeconds, ct);
+            ct);
         UnitAccessRebuilt = true;
         _logger.LogInformation(
             "Run {RunId}: pbi_sec_unit_access rebuilt: {Rows} row(s), {Configured} from configuration, {Managers} from the objektsförvaltare ({Added} added, {Removed} removed)",
@@ -88,4 +88,8 @@ public sealed partial class RefreshRun
 
     /// <summary>Whether this run rewrote <c>pbi_sec_unit_access</c> (it does only when what it should hold changed, or on a recompute).</summary>
     public bool UnitAccessRebuilt { get; private set; }
+
+    private sealed record AccessKey(string Unit, string UserPrincipalName);
+
+    private sealed record AccessRow(string Unit, string UserPrincipalName, string Source);
 }

@@ -11,7 +11,11 @@ public sealed partial class RefreshRun
     /// Makes this run record, as it completes, every initiative's latest project status report as of
     /// <paramref name="date"/> (the worker's daily snapshot job). A second snapshot of the same day replaces the first.
     /// </summary>
-    public void TakeProjectStatusSnapshot(DateOnly date) => _snapshotDate = date;
+    public void TakeProjectStatusSnapshot(DateOnly date)
+    {
+        _snapshotDate = date;
+        _sourcesOffered = true;
+    }
 
     private sealed class SnapshotSource
     {
@@ -29,7 +33,7 @@ public sealed partial class RefreshRun
         {
             return;
         }
-        var reports = await QueryAsync<SnapshotSource>(
+        var reports = await QueryDapperAsync<SnapshotSource>(
             """
             SELECT s.initiative_id AS InitiativeId, s.report_date AS ReportDate, s.status AS Status,
                    s.percent_complete AS PercentComplete, s.budget_spent_sek AS BudgetSpentSek, i.phase AS Phase
@@ -47,10 +51,8 @@ public sealed partial class RefreshRun
                 r.PercentComplete, r.BudgetSpentSek, RunId,
             })
             .ToList();
-        await _connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM fct_project_status_snapshot WHERE snapshot_date = @Date",
-            new { Date = Dialect.ToDb(Storage.ColumnType.Date, date) }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-        await Dialect.BulkInsertAsync(_connection, Transaction, WarehouseTables.ProjectStatusSnapshot, rows, _database.CommandTimeoutSeconds, ct);
+        await ExecuteDapperAsync("DELETE FROM fct_project_status_snapshot WHERE snapshot_date = @Date", new { Date = Dialect.ToDb(Storage.ColumnType.Date, date) }, ct);
+        await InsertAsync(WarehouseTables.ProjectStatusSnapshot, rows, ct);
         _snapshotRows = rows.Count;
         // The snapshot's day may open a year the calendar does not hold yet.
         await RebuildCalendarAsync(ct);

@@ -34,6 +34,15 @@ public sealed partial class RefreshRun : IAsyncDisposable
 {
     private const int FlushThreshold = 20_000;
 
+    /// <summary>
+    /// Beyond this many changed initiatives a run rebuilds whole tables instead of the initiatives' rows:
+    /// a few large statements then cost less than many scoped ones.
+    /// </summary>
+    private const int ScopedRebuildLimit = 500;
+
+    /// <summary>How many values one <c>IN (…)</c> list takes: well below SQL Server's 2,100 parameters of a statement.</summary>
+    private const int InListChunk = 500;
+
     private readonly WarehouseDatabase _database;
     private readonly DbConnection _connection;
     private readonly IAsyncDisposable _refreshLock;
@@ -47,14 +56,27 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
     private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
     private readonly List<FileResult> _files = [];
+    private readonly TableWrites _written = new();
+
+    /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
+    private readonly Dictionary<long, string> _caseFiles = [];
+
+    /// <summary>Initiatives with a business case loaded since the model was last brought up to date.</summary>
+    private readonly HashSet<string> _pendingCases = new(StringComparer.Ordinal);
+
+    /// <summary>Every initiative with a business case loaded in this run.</summary>
+    private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
+
     private DbTransaction? _transaction;
     private int _buffered;
     private long _nextFileId;
     private long _nextProblemId;
     private long _nextVersionId;
-    private int _versionsPending;
-    private bool _businessCasesChanged;
+    private bool _recomputePending;
     private bool _netPresentValuesChecked;
+    private bool _sourcesOffered;
+    private int _checksRun;
+    private List<PlannedCheck> _checksScoped = [];
     private bool _finished;
 
     internal RefreshRun(
@@ -89,6 +111,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _logger = logger;
         _fingerprints = fingerprints;
         (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
+        // The run's own row, written as it started.
+        _written.Record("etl_run", TableWrite.Inserted);
     }
 
     /// <summary>The last processed content of a file name, and what became of it.</summary>
@@ -136,6 +160,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
         var fileId = _nextFileId;
         var versionId = _nextVersionId++;
+        _caseFiles[fileId] = card.InitiativeId;
         var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
         var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter.";
         await AddFileAsync(file, FileStatus.Loaded, businessCase.LineCount, 0, message, [], ct);
@@ -175,8 +200,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
                 y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
                 y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
         }
-        _versionsPending++;
-        _businessCasesChanged = true;
+        _pendingCases.Add(card.InitiativeId);
+        _caseInitiatives.Add(card.InitiativeId);
         _catalogue = null;
         await FlushIfFullAsync(ct);
     }
@@ -195,9 +220,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     public void RecomputeAll()
     {
         RecomputesAll = true;
-        _versionsPending++;
-        _businessCasesChanged = true;
-        _actualsAdded = true;
+        _recomputePending = true;
         foreach (var list in new[] { Lists.Objects, Lists.Initiatives, Lists.Assessments, Lists.ProjectStatus })
         {
             _listsChanged.Add(list);
@@ -205,8 +228,18 @@ public sealed partial class RefreshRun : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether this run runs every data check, not only those that what it wrote can affect: a recompute does,
+    /// and so does a run given nothing to load, no file, list, upload state or snapshot (the checks job).
+    /// </summary>
+    public bool ChecksAll => RecomputesAll || !_sourcesOffered;
+
+    /// <summary>The tables this run has written so far, and how: what decides which data checks it runs.</summary>
+    public TableWrites Written => _written;
+
+    /// <summary>
     /// Finishes the run: loads what is buffered, recomputes what depends on it, runs the data checks
-    /// and publishes everything at once. A failing check rolls the whole run back.
+    /// that what it wrote can affect (<see cref="ChecksAll">all of them</see> for a recompute or a checks
+    /// run) and publishes everything at once. A failing check rolls the whole run back.
     /// </summary>
     public async Task<RunResult> CompleteAsync(CancellationToken ct)
     {
@@ -223,7 +256,16 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
-        var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, _database.CommandTimeoutSeconds, ct));
+        var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written));
+        _checksRun = selected.Count;
+        _checksScoped = selected.Where(c => c.Keys is not null).ToList();
+        if (!ChecksAll)
+        {
+            _logger.LogDebug("Run {RunId}: {Count} of {All} data checks read tables it wrote, {Scoped} of them over its initiatives' rows only ({Tables})",
+                RunId, selected.Count, DataChecks.All.Count, _checksScoped.Count,
+                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Keys is { } ids ? $"{ids.Count} of {t.Value.KeyColumn}" : "any rows")})")));
+        }
+        var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, selected, _database.CommandTimeoutSeconds, ct));
         if (checks.Any(c => !c.Passed))
         {
             throw new DataCheckFailedException(checks);
@@ -297,6 +339,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task AddFileAsync(SourceFile file, string status, int rowsLoaded, int rowsRejected, string message, IReadOnlyList<SourceProblem> problems, CancellationToken ct)
     {
+        _sourcesOffered = true;
         var fileId = _nextFileId++;
         Buffer(WarehouseTables.EtlFile,
             fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
@@ -345,7 +388,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         {
             if (_buffer.TryGetValue(table, out var rows) && rows.Count > 0)
             {
-                await Dialect.BulkInsertAsync(_connection, Transaction, table, rows, _database.CommandTimeoutSeconds, ct);
+                await InsertAsync(table, rows, ct);
                 rows.Clear();
             }
         }
@@ -367,12 +410,19 @@ public sealed partial class RefreshRun : IAsyncDisposable
             recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
             _netPresentValuesChecked = true;
         }
-        if (_versionsPending == 0 && recomputed == 0 && _listsChanged.Count == 0)
+        if (_pendingCases.Count == 0 && !_recomputePending && recomputed == 0 && _listsChanged.Count == 0)
         {
             return false;
         }
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged: _versionsPending > 0 || recomputed > 0, ct));
-        _versionsPending = 0;
+        // Only business cases changed, of a few initiatives: only their rows are rebuilt. A list, a recompute or
+        // a changed discount rate can change any initiative's rows, so those rebuild whole tables.
+        var scope = _recomputePending || recomputed > 0 || _listsChanged.Count > 0 || _pendingCases.Count > ScopedRebuildLimit
+            ? null
+            : _pendingCases.ToList();
+        var businessCasesChanged = _pendingCases.Count > 0 || _recomputePending || recomputed > 0;
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, scope, ct));
+        _pendingCases.Clear();
+        _recomputePending = false;
         _listsChanged.Clear();
         _catalogue = null;
         return true;
@@ -382,14 +432,20 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task<int> RecomputeNetPresentValuesAsync(CancellationToken ct)
     {
         var rate = _calculation.DiscountRate;
-        var rows = await _connection.QueryAsync<(long VersionId, int Year, decimal Net)>(new CommandDefinition(
+        var stale = await CountAsync("SELECT COUNT(*) FROM fct_business_case_version WHERE discount_rate <> @Rate", ct, ("@Rate", Dialect.Decimal(rate)));
+        if (stale == 0)
+        {
+            // The usual case, and a cheap one: nothing of the rest is ever run (nor compiled) in a run where the rate did not change.
+            return 0;
+        }
+        var rows = await ReadAsync(
             """
             SELECT y.bc_version_id, y.year, y.net_benefit_sek
             FROM fct_business_case_year y
             JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
             WHERE v.discount_rate <> @Rate
             """,
-            new { Rate = Dialect.Decimal(rate) }, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            r => new NetBenefitYear(Long(r, 0), Int(r, 1), Dec(r, 2)), ct, ("@Rate", Dialect.Decimal(rate)));
         var updates = rows.GroupBy(r => r.VersionId)
             .Select(g => new
             {
@@ -401,12 +457,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (updates.Count > 0)
         {
             _logger.LogInformation("Run {RunId}: recomputing the net present value of {Count} business cases at discount rate {Rate}", RunId, updates.Count, rate);
-            await _connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId",
-                updates, Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+            await ExecuteDapperAsync("UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId", updates, ct);
         }
         return updates.Count;
     }
+
+    private sealed record NetBenefitYear(long VersionId, int Year, decimal Net);
 
     private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
     {
@@ -484,6 +540,15 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (RecomputesAll)
         {
             sentences.Add("Alla beräknade fakta beräknades om från det inlästa.");
+        }
+        if (!ChecksAll)
+        {
+            var initiatives = _checksScoped.Where(c => c.Check.ScopeColumn == TableWrites.InitiativeColumn).SelectMany(c => c.Keys!).Distinct().Count();
+            sentences.Add(_checksRun == 0
+                ? $"Ingen av de {DataChecks.All.Count} datakontrollerna läser något som körningen skrev; ingen kördes."
+                : $"{_checksRun} av {DataChecks.All.Count} datakontroller kördes: de som läser något som körningen skrev" +
+                    (_checksScoped.Count == 0 ? "." : $", {_checksScoped.Count} av dem bara över de rader som körningen skrev" +
+                        (initiatives == 0 ? "." : $" ({(initiatives == 1 ? "1 initiativ" : $"{initiatives} initiativ")}).")));
         }
         return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
     }

@@ -1,11 +1,122 @@
 using System.Data.Common;
-using Dapper;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Warehouse.Quality;
 
 /// <summary>A data test in the manner of dbt's: a query that counts the rows breaking a rule.</summary>
-public sealed record DataCheck(string Name, string Sql, object? Parameters = null);
+/// <param name="Parameters">Its parameters by name, written <c>@name</c> in <paramref name="Sql"/>.</param>
+public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDictionary<string, object?>? Parameters = null)
+{
+    /// <summary>
+    /// The views the check only looks keys up in: a relationship's parent. Rows appended to them can only
+    /// mend a broken relationship, never break one, so only a delete or an update of their tables re-runs the check.
+    /// </summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+
+    /// <summary>
+    /// Whether the relationship to <see cref="References"/> joins rows of one initiative (an <c>initiative_id</c>
+    /// to an <c>initiative_id</c>, an actual to its own initiative's realisation): then a parent row of an
+    /// initiative gone can orphan only that initiative's rows.
+    /// </summary>
+    public bool ReferencesWithinInitiative { get; init; }
+
+    /// <summary>
+    /// The column of its view by which the check can be limited to some rows (<see cref="ViewSources.ScopeColumn"/>),
+    /// when its rule holds row by row or within one value of it; null when it can only count every row.
+    /// </summary>
+    public string? ScopeColumn { get; init; }
+
+    /// <summary>
+    /// The check over some rows only: given the text <c>IN (@scope0, …)</c>, its SQL limited to the rows whose
+    /// <see cref="ScopeColumn"/> is in that list.
+    /// </summary>
+    public Func<string, string>? ScopedSql { get; init; }
+
+    /// <summary>The views the check counts rows of: every pbi_* view its SQL names, except its <see cref="References"/>.</summary>
+    public IReadOnlyList<string> Reads => ViewPattern().Matches(Sql).Select(m => m.Value).Distinct(StringComparer.Ordinal)
+        .Where(v => !References.Contains(v, StringComparer.Ordinal))
+        .ToList();
+
+    /// <summary>Whether what a run wrote can change the check's result (<see cref="Plan"/>).</summary>
+    public bool IsAffectedBy(TableWrites written) => Plan(written) is not null;
+
+    /// <summary>
+    /// Whether what a run wrote can change the check's result, and over which rows it must then count: null when
+    /// it cannot (no table of a view it reads was written, and no table it only looks rows up in, a view's lineage
+    /// join or a relationship's parent, had rows deleted or updated); else the keys (<see cref="ScopeColumn"/>
+    /// values) of the rows the writes touched, or every row (<see cref="PlannedCheck.Keys"/> null) when the writes
+    /// were not limited to known keys or the check cannot be limited to them. A check naming a view
+    /// <see cref="WarehouseViews"/> does not know counts every row whenever anything was written.
+    /// </summary>
+    public PlannedCheck? Plan(TableWrites written)
+    {
+        var affected = false;
+        var everyRow = ScopedSql is null || ScopeColumn is null;
+        var keys = new HashSet<object>();
+        void Take(TableWriteInfo write, bool sameScope)
+        {
+            affected = true;
+            if (!sameScope || ScopeColumn is null || write.KeysOf(ScopeColumn) is not { } written)
+            {
+                everyRow = true;
+            }
+            else
+            {
+                keys.UnionWith(written);
+            }
+        }
+        foreach (var view in Reads)
+        {
+            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            {
+                return written.Any ? new PlannedCheck(this, null) : null;
+            }
+            var sameScope = sources.ScopeColumn is not null && sources.ScopeColumn == ScopeColumn;
+            foreach (var table in sources.Rows)
+            {
+                if (written.Of(table) is { Kinds: not TableWrite.None } write)
+                {
+                    Take(write, sameScope);
+                }
+            }
+            foreach (var table in sources.Lookups)
+            {
+                if (written.Of(table) is { } write && write.Kinds.HasFlag(TableWrite.Changed))
+                {
+                    Take(write, sameScope);
+                }
+            }
+        }
+        foreach (var view in References)
+        {
+            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            {
+                return written.Any ? new PlannedCheck(this, null) : null;
+            }
+            var sameScope = ReferencesWithinInitiative && sources.ByInitiative && ScopeColumn == TableWrites.InitiativeColumn;
+            foreach (var table in sources.All)
+            {
+                if (written.Of(table) is { } write && write.Kinds.HasFlag(TableWrite.Changed))
+                {
+                    Take(write, sameScope);
+                }
+            }
+        }
+        return !affected ? null : new PlannedCheck(this, everyRow ? null : keys);
+    }
+
+    [GeneratedRegex(@"\bpbi_[a-z0-9_]+\b")]
+    private static partial Regex ViewPattern();
+}
+
+/// <summary>A check a run runs: over every row, or over the rows whose <see cref="DataCheck.ScopeColumn"/> is one of <see cref="Keys"/>.</summary>
+/// <param name="Keys">The values of the check's scope column whose rows it counts; null for every row.</param>
+public sealed record PlannedCheck(DataCheck Check, IReadOnlySet<object>? Keys)
+{
+    public static PlannedCheck EveryRow(DataCheck check) => new(check, null);
+}
 
 public sealed record DataCheckResult(string Name, int FailingRows)
 {
@@ -13,42 +124,92 @@ public sealed record DataCheckResult(string Name, int FailingRows)
 }
 
 /// <summary>
-/// The checks that run after every load, inside the load's transaction and over the pbi_* views
+/// The checks that run after a load, inside the load's transaction and over the pbi_* views
 /// that Power BI reads: unique and non-null keys, no orphans, accepted values, figures in range.
-/// A failing check rolls the run back.
+/// A failing check rolls the run back. A run runs those that what it wrote can affect, over the rows it
+/// wrote where it knows them (<see cref="Plan"/>); a recompute, and a run given nothing to load (the checks
+/// job), run them all over every row.
 /// </summary>
 public static class DataChecks
 {
-    public static DataCheck Unique(string view, string columns) =>
-        new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} GROUP BY {columns} HAVING COUNT(*) > 1) d");
+    /// <summary>Beyond this many keys a check counts every row instead: one IN list stays well below SQL Server's 2,100 parameters.</summary>
+    public const int MaxScopedKeys = 500;
 
-    public static DataCheck NotNull(string view, string column) =>
-        new($"not_null:{view}.{column}", $"SELECT COUNT(*) FROM {view} WHERE {column} IS NULL");
+    private static string? ScopeOf(string view) => WarehouseViews.Sources.TryGetValue(view, out var sources) ? sources.ScopeColumn : null;
 
-    public static DataCheck Relationship(string view, string column, string parent, string parentColumn) =>
-        new($"relationship:{view}.{column}->{parent}.{parentColumn}",
-            $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})");
+    private static IReadOnlyDictionary<string, object?> Parameters(params (string Name, object? Value)[] parameters) =>
+        parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+
+    public static DataCheck Unique(string view, string columns)
+    {
+        var scope = ScopeOf(view);
+        var keyColumns = columns.Split(',', StringSplitOptions.TrimEntries);
+        return new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} GROUP BY {columns} HAVING COUNT(*) > 1) d")
+        {
+            ScopeColumn = scope,
+            // A duplicate of a key holding the scope column is among rows with one value of it; of a one-column
+            // key, it is among the rows with the written rows' values of that key.
+            ScopedSql = scope is null ? null
+                : keyColumns.Contains(scope, StringComparer.Ordinal)
+                    ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE {scope} {ids} GROUP BY {columns} HAVING COUNT(*) > 1) d"
+                    : keyColumns.Length == 1
+                        ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE {columns} IN (SELECT {columns} FROM {view} WHERE {scope} {ids}) " +
+                            $"GROUP BY {columns} HAVING COUNT(*) > 1) d"
+                        : null,
+        };
+    }
+
+    public static DataCheck NotNull(string view, string column) => Where($"not_null:{view}.{column}", view, $"{column} IS NULL");
+
+    /// <param name="withinInitiative">
+    /// Whether the relationship joins rows of one initiative even though its columns are not <c>initiative_id</c>
+    /// (<see cref="DataCheck.ReferencesWithinInitiative"/>).
+    /// </param>
+    public static DataCheck Relationship(string view, string column, string parent, string parentColumn, bool withinInitiative = false)
+    {
+        var scope = ScopeOf(view);
+        return new($"relationship:{view}.{column}->{parent}.{parentColumn}",
+            $"SELECT COUNT(*) FROM {view} c WHERE c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})")
+        {
+            References = view == parent ? [] : [parent],
+            ReferencesWithinInitiative = withinInitiative || (column == TableWrites.InitiativeColumn && parentColumn == TableWrites.InitiativeColumn),
+            ScopeColumn = scope,
+            ScopedSql = scope is null ? null
+                : ids => $"SELECT COUNT(*) FROM {view} c WHERE c.{scope} {ids} AND c.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parentColumn} = c.{column})",
+        };
+    }
 
     public static DataCheck AcceptedValues(string view, string column, IEnumerable<string> values)
     {
-        // Spelled out as parameters: Dapper expands "IN @list" on some providers and sends an array on others.
-        var parameters = new DynamicParameters();
-        var names = values.Select((value, i) =>
-        {
-            parameters.Add($"v{i}", value);
-            return $"@v{i}";
-        }).ToList();
-        return new($"accepted_values:{view}.{column}", $"SELECT COUNT(*) FROM {view} WHERE {column} IS NOT NULL AND {column} NOT IN ({string.Join(", ", names)})", parameters);
+        // Spelled out as parameters: one per value, the same on every provider.
+        var parameters = values.Select((value, i) => ($"v{i}", (object?)value)).ToArray();
+        return Where($"accepted_values:{view}.{column}", view,
+            $"{column} IS NOT NULL AND {column} NOT IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))})", Parameters(parameters));
     }
 
     public static DataCheck Range(string view, string column, decimal min, decimal max) =>
-        new($"range:{view}.{column}[{min},{max}]", $"SELECT COUNT(*) FROM {view} WHERE {column} < @Min OR {column} > @Max", new { Min = min, Max = max });
+        Where($"range:{view}.{column}[{min},{max}]", view, $"{column} < @Min OR {column} > @Max", Parameters(("Min", min), ("Max", max)));
 
-    public static DataCheck Expression(string name, string view, string failingCondition) =>
-        new($"expression:{view}:{name}", $"SELECT COUNT(*) FROM {view} WHERE {failingCondition}");
+    public static DataCheck Expression(string name, string view, string failingCondition, IReadOnlyDictionary<string, object?>? parameters = null) =>
+        Where($"expression:{view}:{name}", view, failingCondition, parameters);
 
-    /// <summary>A check of its own: a query that counts the rows breaking the rule.</summary>
-    public static DataCheck Custom(string name, string countingSql) => new($"custom:{name}", countingSql);
+    /// <summary>
+    /// A check of its own: a query that counts the rows breaking the rule, and the same over the rows of some initiatives
+    /// (given <c>IN (…)</c>) when it can be.
+    /// </summary>
+    public static DataCheck Custom(string name, string countingSql, Func<string, string>? scopedByInitiative = null) =>
+        new($"custom:{name}", countingSql) { ScopeColumn = scopedByInitiative is null ? null : TableWrites.InitiativeColumn, ScopedSql = scopedByInitiative };
+
+    /// <summary>A rule row by row: the rows of <paramref name="view"/> that meet <paramref name="failingCondition"/> break it.</summary>
+    private static DataCheck Where(string name, string view, string failingCondition, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        var scope = ScopeOf(view);
+        return new(name, $"SELECT COUNT(*) FROM {view} WHERE {failingCondition}", parameters)
+        {
+            ScopeColumn = scope,
+            ScopedSql = scope is null ? null : ids => $"SELECT COUNT(*) FROM {view} WHERE {scope} {ids} AND ({failingCondition})",
+        };
+    }
 
     private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
 
@@ -100,11 +261,15 @@ public static class DataChecks
         Relationship("pbi_dim_initiative_history", "unit", "pbi_dim_unit", "unit"),
         Custom("one_current_version_per_initiative",
             "SELECT COUNT(*) FROM (SELECT i.initiative_id FROM pbi_dim_initiative i LEFT JOIN pbi_dim_initiative_history h " +
-            "ON h.initiative_id = i.initiative_id AND h.is_current = 1 GROUP BY i.initiative_id HAVING COUNT(h.initiative_id) <> 1) d"),
+            "ON h.initiative_id = i.initiative_id AND h.is_current = 1 GROUP BY i.initiative_id HAVING COUNT(h.initiative_id) <> 1) d",
+            ids => "SELECT COUNT(*) FROM (SELECT i.initiative_id FROM pbi_dim_initiative i LEFT JOIN pbi_dim_initiative_history h " +
+                $"ON h.initiative_id = i.initiative_id AND h.is_current = 1 WHERE i.initiative_id {ids} GROUP BY i.initiative_id HAVING COUNT(h.initiative_id) <> 1) d"),
         Expression("validity_is_not_reversed", "pbi_dim_initiative_history", "valid_to < valid_from"),
         Custom("versions_are_contiguous",
             "SELECT COUNT(*) FROM pbi_dim_initiative_history a JOIN pbi_dim_initiative_history b " +
-            "ON b.initiative_id = a.initiative_id AND b.version_no = a.version_no + 1 WHERE b.valid_from <> a.valid_to"),
+            "ON b.initiative_id = a.initiative_id AND b.version_no = a.version_no + 1 WHERE b.valid_from <> a.valid_to",
+            ids => "SELECT COUNT(*) FROM pbi_dim_initiative_history a JOIN pbi_dim_initiative_history b " +
+                $"ON b.initiative_id = a.initiative_id AND b.version_no = a.version_no + 1 WHERE a.initiative_id {ids} AND b.valid_from <> a.valid_to"),
         AcceptedValues("pbi_dim_initiative", "phase", Model.Phases.All),
         AcceptedValues("pbi_dim_initiative", "source", [Loading.InitiativeSources.List, Loading.InitiativeSources.BusinessCase]),
         Unique("pbi_dim_object", "object_id"),
@@ -129,7 +294,8 @@ public static class DataChecks
         AcceptedValues("pbi_fct_project_status", "status", Model.ProjectStatuses.All),
         Range("pbi_fct_project_status", "percent_complete", 0, 100),
         Custom("one_latest_status_per_initiative",
-            "SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d"),
+            "SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d",
+            ids => $"SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status WHERE initiative_id {ids} GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d"),
 
         // Benefit actuals and their realisation.
         Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year"),
@@ -139,27 +305,27 @@ public static class DataChecks
         NotNull("pbi_fct_benefit_realization", "planned_value"),
         Relationship("pbi_fct_benefit_realization", "initiative_id", "pbi_dim_initiative", "initiative_id"),
         Relationship("pbi_fct_benefit_realization", "year", "pbi_dim_year", "year"),
-        Relationship("pbi_fct_benefit_realization", "actual_id", "pbi_fct_benefit_actual", "actual_id"),
+        // A realisation row shows an actual of its own initiative.
+        Relationship("pbi_fct_benefit_realization", "actual_id", "pbi_fct_benefit_actual", "actual_id", withinInitiative: true),
         AcceptedValues("pbi_fct_benefit_realization", "benefit_type", BenefitTypes),
         Expression("values_are_not_negative", "pbi_fct_benefit_realization", "planned_value < 0 OR actual_value < 0"),
         Expression("rate_is_not_negative", "pbi_fct_benefit_realization", "realization_rate < 0"),
-        new("expression:pbi_fct_benefit_realization:movement_is_a_score",
-            "SELECT COUNT(*) FROM pbi_fct_benefit_realization WHERE benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)",
-            new { Movement = Model.Labels.Movement }),
+        Expression("movement_is_a_score", "pbi_fct_benefit_realization",
+            "benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)", Parameters(("Movement", Model.Labels.Movement))),
         Unique("pbi_fct_benefit_actual", "actual_id"),
         NotNull("pbi_fct_benefit_actual", "initiative_id"),
         NotNull("pbi_fct_benefit_actual", "benefit_line"),
         NotNull("pbi_fct_benefit_actual", "year"),
         AcceptedValues("pbi_fct_benefit_actual", "benefit_type", BenefitTypes),
         Expression("value_is_not_negative", "pbi_fct_benefit_actual", "value < 0"),
-        new("expression:pbi_fct_benefit_actual:movement_is_a_score",
-            "SELECT COUNT(*) FROM pbi_fct_benefit_actual WHERE benefit_type = @Movement AND value > 10",
-            new { Movement = Model.Labels.Movement }),
+        Expression("movement_is_a_score", "pbi_fct_benefit_actual", "benefit_type = @Movement AND value > 10", Parameters(("Movement", Model.Labels.Movement))),
         Relationship("pbi_fct_benefit_actual", "file_id", "pbi_etl_file", "file_id"),
         Relationship("pbi_fct_benefit_actual", "run_id", "pbi_etl_run", "run_id"),
         Custom("one_current_actual_per_key",
             "SELECT COUNT(*) FROM (SELECT initiative_id, benefit_line_key, year FROM pbi_fct_benefit_actual " +
-            "GROUP BY initiative_id, benefit_line_key, year HAVING SUM(is_current) <> 1) d"),
+            "GROUP BY initiative_id, benefit_line_key, year HAVING SUM(is_current) <> 1) d",
+            ids => "SELECT COUNT(*) FROM (SELECT initiative_id, benefit_line_key, year FROM pbi_fct_benefit_actual " +
+                $"WHERE initiative_id {ids} GROUP BY initiative_id, benefit_line_key, year HAVING SUM(is_current) <> 1) d"),
 
         // The maturity survey and the digitaliseringsindex.
         Unique("pbi_fct_survey_result", "year, unit, dimension"),
@@ -208,15 +374,65 @@ public static class DataChecks
             "user_principal_name <> LOWER(TRIM(user_principal_name)) OR user_principal_name = ''"),
     ];
 
-    public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct)
+    /// <summary>
+    /// The checks whose result what a run wrote can change, in the order of <see cref="All"/>, each over the rows the
+    /// run wrote where it can be (<see cref="DataCheck.Plan"/>).
+    /// </summary>
+    public static IReadOnlyList<PlannedCheck> Plan(TableWrites written) =>
+        All.Select(c => c.Plan(written)).OfType<PlannedCheck>()
+            .Select(p => p.Keys is { Count: > MaxScopedKeys } ? PlannedCheck.EveryRow(p.Check) : p)
+            .ToList();
+
+    /// <summary>The checks whose result what a run wrote can change, in the order of <see cref="All"/>.</summary>
+    public static IReadOnlyList<DataCheck> AffectedBy(TableWrites written) => Plan(written).Select(p => p.Check).ToList();
+
+    /// <summary>Runs every check over every row.</summary>
+    public static Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct) =>
+        RunAsync(connection, transaction, All.Select(PlannedCheck.EveryRow).ToList(), timeoutSeconds, ct);
+
+    /// <summary>Runs the given checks, in their order, each over the rows it is planned for.</summary>
+    public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<PlannedCheck> checks, int timeoutSeconds, CancellationToken ct)
     {
-        var results = new List<DataCheckResult>(All.Count);
-        foreach (var check in All)
+        var results = new List<DataCheckResult>(checks.Count);
+        foreach (var (check, keys) in checks)
         {
-            var failing = await connection.ExecuteScalarAsync<long>(new CommandDefinition(check.Sql, check.Parameters, transaction, timeoutSeconds, cancellationToken: ct));
+            long failing = 0;
+            if (keys is null || check.ScopedSql is null)
+            {
+                failing = await CountAsync(connection, transaction, check.Sql, check.Parameters ?? Empty, [], timeoutSeconds, ct);
+            }
+            else
+            {
+                foreach (var chunk in keys.Chunk(MaxScopedKeys))
+                {
+                    var scope = chunk.Select((key, i) => ($"scope{i}", (object?)key)).ToList();
+                    var sql = check.ScopedSql($"IN ({string.Join(", ", scope.Select(s => "@" + s.Item1))})");
+                    failing += await CountAsync(connection, transaction, sql, check.Parameters ?? Empty, scope, timeoutSeconds, ct);
+                }
+            }
             results.Add(new DataCheckResult(check.Name, (int)failing));
         }
         return results;
+    }
+
+    private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
+
+    // A plain command rather than Dapper: a run in a fresh process would pay Dapper's first use of each parameter shape.
+    private static async Task<long> CountAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyDictionary<string, object?> parameters,
+        IReadOnlyList<(string Name, object? Value)> scope, int timeoutSeconds, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandTimeout = timeoutSeconds;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters.Select(p => (p.Key, p.Value)).Concat(scope))
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 }
 
