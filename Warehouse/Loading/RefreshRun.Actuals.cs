@@ -185,6 +185,35 @@ public sealed partial class RefreshRun
                 WHERE {scope}
                 """, "initiative_id", reported, ct);
         }
+        if (scope is null)
+        {
+            // Every initiative's: in parts, so that the realisation of a large municipality is never held whole.
+            await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", null, ct);
+            _indexInputsChanged = true;
+            var initiatives = await ReadAsync(
+                "SELECT initiative_id FROM fct_benefit_actual UNION SELECT initiative_id FROM fct_business_case_version WHERE is_current = 1",
+                r => Text(r, 0), ct);
+            foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RealizationPart))
+            {
+                await RebuildRealizationAsync(part, wholeTable: true, ct);
+            }
+        }
+        else
+        {
+            await RebuildRealizationAsync(scope, wholeTable: false, ct);
+        }
+    }
+
+    /// <summary>How many initiatives' realisation a full rebuild computes and writes at a time.</summary>
+    private const int RealizationPart = 1_000;
+
+    /// <summary>
+    /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match
+    /// their business case. <paramref name="wholeTable"/>: part of a rebuild of every initiative's, whose rows are
+    /// already deleted.
+    /// </summary>
+    private async Task RebuildRealizationAsync(IReadOnlyCollection<string> scope, bool wholeTable, CancellationToken ct)
+    {
         var actuals = await ReadScopedAsync(
             """
             SELECT actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, comment, reported_by, reported_at_utc
@@ -263,11 +292,12 @@ public sealed partial class RefreshRun
                 RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
         }
 
-        if (scope is null)
+        if (wholeTable)
         {
-            _indexInputsChanged = true;
+            await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
+            return;
         }
-        else if (!_indexInputsChanged)
+        if (!_indexInputsChanged)
         {
             // The index counts the realisation's reported values: it is recomputed only when those changed.
             var before = await ReadScopedAsync(
