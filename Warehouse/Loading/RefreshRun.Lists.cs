@@ -164,9 +164,14 @@ public sealed partial class RefreshRun
                     continue;
                 }
                 raw.Add([_read.ListName, change.ItemId, _run.RunId, change.LastModifiedUtc, change.Removed, sha, change.Removed ? null : change.FieldsJson]);
+                // Only an item landed before can have a staged row to replace: a first load deletes nothing.
+                var staged = landedBefore || _lastSeen.ContainsKey(change.ItemId);
                 if (change.Removed)
                 {
-                    deletes.Add(change.ItemId);
+                    if (staged)
+                    {
+                        deletes.Add(change.ItemId);
+                    }
                     _seen[change.ItemId] = (sha, ItemOutcome.Removed);
                 }
                 else if (change.Item is null)
@@ -176,7 +181,10 @@ public sealed partial class RefreshRun
                 }
                 else
                 {
-                    deletes.Add(change.ItemId);
+                    if (staged)
+                    {
+                        deletes.Add(change.ItemId);
+                    }
                     inserts.Add(_run.StagingRow(change.Item));
                     _seen[change.ItemId] = (sha, ItemOutcome.Changed);
                 }
