@@ -193,7 +193,7 @@ public sealed partial class RefreshRun
             var initiatives = await ReadAsync(
                 "SELECT initiative_id FROM fct_benefit_actual UNION SELECT initiative_id FROM fct_business_case_version WHERE is_current = 1",
                 r => Text(r, 0), ct);
-            foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RealizationPart))
+            foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
             {
                 await RebuildRealizationAsync(part, wholeTable: true, ct);
             }
@@ -203,9 +203,6 @@ public sealed partial class RefreshRun
             await RebuildRealizationAsync(scope, wholeTable: false, ct);
         }
     }
-
-    /// <summary>How many initiatives' realisation a full rebuild computes and writes at a time.</summary>
-    private const int RealizationPart = 1_000;
 
     /// <summary>
     /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match

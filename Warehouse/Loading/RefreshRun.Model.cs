@@ -547,6 +547,17 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
+        if (scope is null)
+        {
+            await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
+            await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", null, ct);
+            _unknownInitiativeItems[Lists.Assessments] = [];
+            foreach (var part in await PartsAsync("stg_list_assessment", ct))
+            {
+                await RebuildEvaluationsAsync(part, ct);
+            }
+            return;
+        }
         var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
         var scores = (await ReadScopedAsync(
             """
@@ -596,6 +607,16 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
+        if (scope is null)
+        {
+            await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
+            _unknownInitiativeItems[Lists.ProjectStatus] = [];
+            foreach (var part in await PartsAsync("stg_list_status", ct))
+            {
+                await RebuildProjectStatusAsync(part, ct);
+            }
+            return;
+        }
         var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
         var reports = (await ReadScopedAsync(
             """
@@ -624,6 +645,18 @@ public sealed partial class RefreshRun
             }).ToList(),
             ct);
     }
+
+    /// <summary>How many initiatives' rows a rebuild of every initiative's reads and writes at a time.</summary>
+    internal int RebuildPart { get; set; } = 1_000;
+
+    /// <summary>
+    /// The initiatives a list's staged items name, in parts of <see cref="RebuildPart"/>: a rebuild of every
+    /// initiative's rows goes part by part, so that a large municipality's lists are never held whole.
+    /// </summary>
+    private async Task<IEnumerable<string[]>> PartsAsync(string stagingTable, CancellationToken ct) =>
+        (await ReadAsync($"SELECT DISTINCT initiative_id FROM {stagingTable}", r => Text(r, 0), ct))
+            .Order(StringComparer.Ordinal)
+            .Chunk(RebuildPart);
 
     /// <summary>Per list, the items left out for an unknown initiative, as the list's latest rebuild in this run found them.</summary>
     private readonly Dictionary<string, List<(string ItemId, string InitiativeId)>> _unknownInitiativeItems = [];
