@@ -45,7 +45,6 @@ public sealed partial class RefreshRun
     /// <summary>The <c>source_kind</c> of a list item's problem in <c>pbi_etl_problem</c>.</summary>
     public const string ListSourceKind = "list";
 
-    private const int DeleteBatch = 500;
     private static readonly string RemovedSha = Sha256("@removed");
 
     private readonly HashSet<string> _listsChanged = [];
@@ -190,9 +189,10 @@ public sealed partial class RefreshRun
                 }
             }
             // An item this read already landed is landed again as it now reads.
-            await _run.DeleteByItemAsync("raw_list_item", repeated, ct, "list_name = @ListName AND run_id = @RunId", new { _read.ListName, _run.RunId });
+            await _run.ExecuteScopedAsync("DELETE FROM raw_list_item WHERE list_name = @ListName AND run_id = @RunId AND {scope}", "item_id", repeated, ct,
+                ("@ListName", _read.ListName), ("@RunId", _run.RunId));
             await _run.InsertAsync(WarehouseTables.RawListItem, raw, ct);
-            await _run.DeleteByItemAsync(_staging.Name, deletes, ct);
+            await _run.ExecuteScopedAsync($"DELETE FROM {_staging.Name} WHERE {{scope}}", "item_id", deletes, ct);
             await _run.InsertAsync(_staging, inserts, ct);
         }
 
@@ -214,7 +214,7 @@ public sealed partial class RefreshRun
                     }
                 }
                 await _run.InsertAsync(WarehouseTables.RawListItem, raw, ct);
-                await _run.DeleteByItemAsync(_staging.Name, removedNow, ct);
+                await _run.ExecuteScopedAsync($"DELETE FROM {_staging.Name} WHERE {{scope}}", "item_id", removedNow, ct);
             }
 
             await _run.ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", _read.ListName)], ct);
@@ -244,22 +244,6 @@ public sealed partial class RefreshRun
             _run._lists.Add(result);
             _run._observer?.ListProcessed(_run.RunId, result);
             await _run.FlushIfFullAsync(ct);
-        }
-    }
-
-    /// <summary>Deletes the rows of the given items from a table, in batches, optionally narrowed by a condition.</summary>
-    private async Task DeleteByItemAsync(string table, IReadOnlyList<string> itemIds, CancellationToken ct, string? condition = null, object? conditionParameters = null)
-    {
-        foreach (var batch in itemIds.Chunk(DeleteBatch))
-        {
-            var parameters = new DynamicParameters(conditionParameters);
-            var names = batch.Select((id, i) =>
-            {
-                parameters.Add($"i{i}", id);
-                return $"@i{i}";
-            });
-            var where = $"item_id IN ({string.Join(", ", names)})" + (condition is null ? "" : $" AND {condition}");
-            await ExecuteDapperAsync($"DELETE FROM {table} WHERE {where}", parameters, ct);
         }
     }
 
