@@ -6,6 +6,7 @@ using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Etl.Hosting;
@@ -26,6 +27,7 @@ public static class NackaInsightsHostingExtensions
         services.AddOptions<IndexOptions>().BindConfiguration(nameof(IndexOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AccessOptions>().BindConfiguration(nameof(AccessOptions)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkbookLimits>().BindConfiguration(nameof(WorkbookLimits)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InputLimits>().BindConfiguration(nameof(InputLimits)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GraphOptions>().BindConfiguration(nameof(GraphOptions)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GraphOptions>, GraphOptionsValidation>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WarehouseOptions>>().Value);
@@ -36,6 +38,7 @@ public static class NackaInsightsHostingExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<IndexOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AccessOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkbookLimits>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InputLimits>>().Value);
 
         services.AddSingleton<WarehouseDatabase>();
         services.AddSingleton<SchemaMigrator>();
