@@ -46,6 +46,9 @@ public sealed class XlsxWorkbook : IDisposable
     // characters against WorkbookLimits.MaxSharedStringCharacters, so that millions of tiny strings are bounded too.
     private const int SharedStringOverheadCharacters = 16;
 
+    // Excel allows 31 characters; other writers (LibreOffice) may write longer names, so the bound is generous.
+    private const int MaxSheetNameLength = 255;
+
     private readonly ZipArchive _zip;
     private readonly WorkbookLimits _limits;
     private readonly int _maxTextLength;
@@ -407,6 +410,13 @@ public sealed class XlsxWorkbook : IDisposable
                 else if (reader.LocalName == "sheet")
                 {
                     var name = reader.GetAttribute("name");
+                    // Sheet names stand in every problem's location: one of megabytes would make each a megabyte.
+                    if (name is { Length: > MaxSheetNameLength })
+                    {
+                        throw new UnreadableWorkbookException(
+                            $"Arbetsboken har ett blad vars namn är {SwedishNumber.Format(name.Length)} tecken långt ({InputLimits.Excerpt(name)}); " +
+                            $"längre namn än {MaxSheetNameLength} tecken läses inte (Excel tillåter 31): filen är skadad.");
+                    }
                     string? relId = null;
                     for (var i = 0; i < reader.AttributeCount; i++)
                     {

@@ -762,6 +762,20 @@ public sealed class XlsxWorkbookFacts
     }
 
     [Fact]
+    public void Open_RejectsASheetNameLongerThanAnyWriterMakes_QuotingOnlyAnExcerpt()
+    {
+        var name = new string('B', 100_000);
+        var bytes = new RawXlsx().Sheet(name, ["a"]).ToBytes();
+
+        var e = Assert.Throws<UnreadableWorkbookException>(() => Open(bytes));
+
+        Assert.StartsWith($"Arbetsboken har ett blad vars namn är 100 000 tecken långt (\"{new string('B', 40)}…\"", e.Message);
+        Assert.True(e.Message.Length < 200, e.Message);
+        using var longButFine = Open(new RawXlsx().Sheet(new string('B', 255), ["a"]).ToBytes());
+        Assert.Equal(new string('B', 255), Assert.Single(longButFine.SheetNames));
+    }
+
+    [Fact]
     public void FindSheet_RejectsTwoSheetsMatchingOneName_NamingBoth()
     {
         var bytes = new RawXlsx().Sheet("Kostnader", ["a"]).Sheet(" kostnader ", ["b"]).ToBytes();
