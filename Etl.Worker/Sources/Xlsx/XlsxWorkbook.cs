@@ -297,7 +297,7 @@ public sealed class XlsxWorkbook : IDisposable
             if (entry.Length >= limits.RatioCheckFromBytes && entry.Length > (long)limits.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
             {
                 throw new UnreadableWorkbookException(
-                    $"Delen {entry.FullName} packas upp {entry.Length / Math.Max(entry.CompressedLength, 1)} gånger större än den är packad, " +
+                    $"Delen {PartName(entry.FullName)} packas upp {entry.Length / Math.Max(entry.CompressedLength, 1)} gånger större än den är packad, " +
                     $"mer än tillåtna {limits.MaxCompressionRatio}; filen läses inte.");
             }
         }
@@ -932,7 +932,10 @@ public sealed class XlsxWorkbook : IDisposable
         new($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
 
     private static UnreadableWorkbookException Damaged(string part, Exception e) =>
-        new($"Arbetsboken är skadad: delen {part} kan inte tolkas.", e);
+        new($"Arbetsboken är skadad: delen {PartName(part)} kan inte tolkas.", e);
+
+    /// <summary>A part's name for a message: as is when it is as short as real ones, else an excerpt (a zip entry's name may be 64 KB).</summary>
+    private static string PartName(string name) => name.Length <= InputLimits.ExcerptCharacters ? name : InputLimits.Excerpt(name);
 
     /// <summary>An xsd:boolean: 1, 0, true, false, whatever the case.</summary>
     private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));

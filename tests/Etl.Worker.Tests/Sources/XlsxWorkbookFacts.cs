@@ -776,6 +776,19 @@ public sealed class XlsxWorkbookFacts
     }
 
     [Fact]
+    public void Open_NamesAPartWithAHostileName_OnlyAsAnExcerpt()
+    {
+        var name = "xl/" + new string('p', 20_000) + ".xml";
+        var bytes = new RawXlsx().Sheet("Kostnader", ["a"]).Part(name, HugeSheet(2 * 1024 * 1024)).ToBytes();
+
+        var e = Assert.Throws<UnreadableWorkbookException>(() => Open(bytes));
+
+        Assert.StartsWith("Delen \"xl/ppp", e.Message);
+        Assert.Contains("packas upp", e.Message);
+        Assert.True(e.Message.Length < 300, e.Message);
+    }
+
+    [Fact]
     public void FindSheet_RejectsTwoSheetsMatchingOneName_NamingBoth()
     {
         var bytes = new RawXlsx().Sheet("Kostnader", ["a"]).Sheet(" kostnader ", ["b"]).ToBytes();
