@@ -52,8 +52,8 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly ZipArchive _zip;
     private readonly WorkbookLimits _limits;
     private readonly int _maxTextLength;
-    private readonly char[] _chunk = new char[4096];
-    private readonly StringBuilder _text = new();
+    private readonly char[] _discard = new char[4096];
+    private char[] _text = new char[256];
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
     private readonly List<(string Name, string Part)> _sheets;
     private readonly string? _sharedStringsPart;
@@ -629,22 +629,37 @@ public sealed class XlsxWorkbook : IDisposable
             return "";
         }
         var depth = reader.Depth;
-        _text.Clear();
+        // One character more than kept, so that InputLimits.Cut never splits a surrogate pair.
+        var limit = max + 1;
+        var length = 0;
         reader.Read();
         while (reader.Depth > depth)
         {
             switch (reader.NodeType)
             {
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
-                    for (int n; (n = reader.ReadValueChunk(_chunk, 0, _chunk.Length)) > 0;)
+                    while (true)
                     {
-                        // One character more than kept, so that InputLimits.Cut never splits a surrogate pair.
-                        var take = Math.Min(n, max + 1 - _text.Length);
-                        if (take > 0)
+                        int n;
+                        if (length < limit)
                         {
-                            _text.Append(_chunk, 0, take);
+                            if (length == _text.Length)
+                            {
+                                Array.Resize(ref _text, (int)Math.Min(2L * _text.Length, limit));
+                            }
+                            n = reader.ReadValueChunk(_text, length, Math.Min(_text.Length, limit) - length);
+                            length += n;
                         }
-                        cut |= take < n;
+                        else
+                        {
+                            // Past the limit: read on, keeping nothing.
+                            n = reader.ReadValueChunk(_discard, 0, _discard.Length);
+                            cut |= n > 0;
+                        }
+                        if (n == 0)
+                        {
+                            break;
+                        }
                     }
                     reader.Read();
                     break;
@@ -658,8 +673,9 @@ public sealed class XlsxWorkbook : IDisposable
         }
         // On the element's end: step past it.
         reader.Read();
-        cut |= _text.Length > max;
-        return InputLimits.Cut(_text.ToString(), max);
+        var text = new string(_text, 0, length);
+        cut |= length > max;
+        return length > max ? InputLimits.Cut(text, max) : text;
     }
 
     private IEnumerable<XlsxRow> ReadRows(string sheetName, ZipArchiveEntry entry)
