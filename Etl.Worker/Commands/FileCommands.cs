@@ -27,12 +27,14 @@ internal static class ValidateCommand
             }
             using var host = CommandHost.Build(database.Overrides(parse));
             var limits = host.Services.GetRequiredService<WorkbookLimits>();
+            var input = host.Services.GetRequiredService<InputLimits>();
             var name = Path.GetFileName(path);
 
             XlsxWorkbook workbook;
+            bool isActuals;
             try
             {
-                workbook = XlsxWorkbook.Open(path, limits);
+                workbook = XlsxWorkbook.Open(path, limits, input);
             }
             catch (UnreadableWorkbookException e)
             {
@@ -42,7 +44,18 @@ internal static class ValidateCommand
             }
             using (workbook)
             {
-                if (ActualsWorkbookReader.IsActualsWorkbook(workbook) && BusinessCaseWorkbookReader.RequiredSheets.All(s => workbook.FindSheet(s) is null))
+                try
+                {
+                    isActuals = ActualsWorkbookReader.IsActualsWorkbook(workbook) && BusinessCaseWorkbookReader.RequiredSheets.All(s => workbook.FindSheet(s) is null);
+                }
+                catch (UnreadableWorkbookException e)
+                {
+                    // Two sheets that read as one name: which kind of workbook it is cannot be told either.
+                    await stdout.WriteLineAsync($"{name}: {e.Message}");
+                    await stdout.WriteLineAsync("1 problem; the file would be rejected.");
+                    return ExitCodes.Rejections;
+                }
+                if (isActuals)
                 {
                     return await ValidateActualsAsync(stdout, host, workbook, name, ct);
                 }

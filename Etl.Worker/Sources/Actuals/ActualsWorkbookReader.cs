@@ -15,10 +15,15 @@ public sealed record ActualsReadResult(ActualsUpload? Upload, IReadOnlyList<Sour
 /// <summary>
 /// Reads an actuals workbook (nyttouppföljning, actuals-workbook.md) into an <see cref="ActualsUpload"/>.
 /// It converts cells only and judges no row: the validator does. The file is rejected whole only when
-/// it cannot be read, has no sheet Utfall, or the sheet has no header with the required columns.
+/// it cannot be read, has no sheet Utfall (or two sheets that both read as Utfall), or the sheet has no
+/// header with the required columns. Texts are cut to <see cref="InputLimits.MaxTextLength"/> as the workbook
+/// is read; a number that is not finite or past decimal's range is kept as text, with no value.
 /// </summary>
-public sealed class ActualsWorkbookReader(WorkbookLimits limits)
+/// <param name="input">The text limit; optional so that callers that predate it still compile.</param>
+public sealed class ActualsWorkbookReader(WorkbookLimits limits, InputLimits? input = null)
 {
+    private readonly InputLimits _input = input ?? new InputLimits();
+
     public const string ValuesSheet = "Utfall";
     public const string AboutSheet = "Om";
 
@@ -42,7 +47,10 @@ public sealed class ActualsWorkbookReader(WorkbookLimits limits)
     private static readonly string HeaderList =
         string.Join(", ", Headers.Take(Headers.Count - 1)) + " och " + Headers[^1];
 
-    /// <summary>Whether a workbook is an actuals workbook rather than a business case: it has a sheet Utfall.</summary>
+    /// <summary>
+    /// Whether a workbook is an actuals workbook rather than a business case: it has a sheet Utfall. Two sheets
+    /// that both read as Utfall throw <see cref="UnreadableWorkbookException"/>, naming both.
+    /// </summary>
     public static bool IsActualsWorkbook(XlsxWorkbook workbook) => workbook.FindSheet(ValuesSheet) is not null;
 
     /// <summary>Reads the workbook at <paramref name="path"/>; <paramref name="sourceName"/> names it in problems.</summary>
@@ -50,7 +58,7 @@ public sealed class ActualsWorkbookReader(WorkbookLimits limits)
     {
         try
         {
-            using var workbook = XlsxWorkbook.Open(path, limits);
+            using var workbook = XlsxWorkbook.Open(path, limits, _input);
             return Read(workbook, sourceName);
         }
         catch (UnreadableWorkbookException e)
@@ -64,7 +72,7 @@ public sealed class ActualsWorkbookReader(WorkbookLimits limits)
     {
         try
         {
-            using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits);
+            using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits, _input);
             return Read(workbook, sourceName);
         }
         catch (UnreadableWorkbookException e)
@@ -75,14 +83,14 @@ public sealed class ActualsWorkbookReader(WorkbookLimits limits)
 
     public ActualsReadResult Read(XlsxWorkbook workbook, string sourceName)
     {
-        var sheet = workbook.FindSheet(ValuesSheet);
-        if (sheet is null)
-        {
-            return Rejected(SourceProblem.ForFile(sourceName,
-                $"Bladet \"{ValuesSheet}\" saknas. En arbetsbok för nyttouppföljning har bladet {ValuesSheet} med rubrikerna {HeaderList} i rad 1."));
-        }
         try
         {
+            var sheet = workbook.FindSheet(ValuesSheet);
+            if (sheet is null)
+            {
+                return Rejected(SourceProblem.ForFile(sourceName,
+                    $"Bladet \"{ValuesSheet}\" saknas. En arbetsbok för nyttouppföljning har bladet {ValuesSheet} med rubrikerna {HeaderList} i rad 1."));
+            }
             var (objectId, reportedBy) = ReadAbout(workbook);
             return ReadValues(workbook, sheet, sourceName, objectId, reportedBy);
         }

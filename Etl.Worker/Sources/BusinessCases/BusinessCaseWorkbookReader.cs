@@ -14,16 +14,24 @@ public sealed record BusinessCaseReadResult(BusinessCase? BusinessCase, IReadOnl
 
 /// <summary>
 /// Reads a business case workbook (nyttokalkyl) as business-case-workbook.md defines it and checks
-/// every rule, reporting all problems of the file at once with sheet and cell, in Swedish.
+/// every rule, reporting all problems of the file at once with sheet and cell, in Swedish. A hostile
+/// value (a number that is not finite or past <see cref="MaxAmount"/>, a date outside <see cref="InputLimits"/>'
+/// window, a text of millions of characters) is a problem on its cell, quoted only as an excerpt.
 /// </summary>
-public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
+/// <param name="input">The date window and text limit; optional so that callers that predate it still compile.</param>
+public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, InputLimits? input = null)
 {
+    private readonly InputLimits _input = input ?? new InputLimits();
+
     public const string InitiativeSheet = "Initiativ";
     public const string CostSheet = "Kostnader";
     public const string BenefitSheet = "Nyttor";
 
     public const int MinYear = 2000;
     public const int MaxYear = 2100;
+
+    // Below decimal's largest value (7.9e28) with room to round: a double this large converts without overflow.
+    private const double DecimalRange = 7.9e27;
 
     /// <summary>A larger amount than this is a typing error, and more than the warehouse's columns hold.</summary>
     public const decimal MaxAmount = 1_000_000_000_000m;
@@ -57,7 +65,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
     {
         try
         {
-            using var workbook = XlsxWorkbook.Open(path, limits);
+            using var workbook = XlsxWorkbook.Open(path, limits, _input);
             return Read(workbook, sourceName);
         }
         catch (UnreadableWorkbookException e)
@@ -72,7 +80,17 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         var sheets = new Dictionary<string, string>();
         foreach (var required in RequiredSheets)
         {
-            var actual = workbook.FindSheet(required);
+            string? actual;
+            try
+            {
+                actual = workbook.FindSheet(required);
+            }
+            catch (UnreadableWorkbookException e)
+            {
+                // Two sheets match the name: neither is read, and the problem names both.
+                problems.Add(new SourceProblem(sourceName, e.Sheet, null, e.Message));
+                continue;
+            }
             if (actual is null)
             {
                 problems.Add(SourceProblem.ForFile(sourceName, $"Bladet \"{required}\" saknas. En nyttokalkyl har bladen {string.Join(", ", RequiredSheets)}."));
@@ -84,7 +102,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         }
 
         // The sheets that are there are read even when one is missing: every problem is reported at once.
-        var context = new Context(sourceName, problems);
+        var context = new Context(sourceName, problems, _input);
         var (card, attributes) = sheets.TryGetValue(InitiativeSheet, out var initiativeSheet)
             ? ReadInitiative(workbook, initiativeSheet, context)
             : (null, []);
@@ -106,9 +124,11 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         return new BusinessCaseReadResult(new BusinessCase(card, years, costs, benefits, attributes), problems, rowsSeen);
     }
 
-    private sealed class Context(string source, List<SourceProblem> problems)
+    private sealed class Context(string source, List<SourceProblem> problems, InputLimits input)
     {
         public string Source { get; } = source;
+
+        public InputLimits Input { get; } = input;
 
         public void Cell(string sheet, int row, int column, string message) =>
             problems.Add(SourceProblem.ForCell(Source, sheet, CellAddress.Format(row, column), message));
@@ -138,6 +158,12 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 var labelText = labelCell.Value.Display.Trim().TrimEnd(':').Trim();
                 var value = valueCell is null ? "" : ValueText(valueCell.Value).Trim();
                 attributes.Add(new SourceAttribute(labelText, value, CellAddress.Format(row.Index, 1)));
+                // Every value is kept (as an attribute at least), so a date is checked whatever its label.
+                if (valueCell is { Kind: CellKind.Date } dated && DateProblem(dated, context.Input) is { } dateProblem)
+                {
+                    context.Cell(sheet, row.Index, 1, dateProblem);
+                    failed = true;
+                }
 
                 var known = Labels.FirstOrDefault(l => string.Equals(l.Text, labelText, StringComparison.OrdinalIgnoreCase));
                 if (known.Text is null)
@@ -151,9 +177,13 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                     continue;
                 }
                 found[known.Label] = (value, row.Index);
-                if (valueCell is { Kind: CellKind.Error })
+                if (valueCell is { Kind: CellKind.Date } && DateProblem(valueCell.Value, context.Input) is not null)
                 {
-                    context.Cell(sheet, row.Index, 1, $"Cellen innehåller felvärdet {valueCell.Value.Text}.");
+                    reported.Add(known.Label);
+                }
+                else if (valueCell is { Kind: CellKind.Error })
+                {
+                    context.Cell(sheet, row.Index, 1, $"Cellen innehåller felvärdet {ErrorCode(valueCell.Value)}.");
                     reported.Add(known.Label);
                     failed = true;
                 }
@@ -193,7 +223,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
 
         if (found.TryGetValue(Label.Owner, out var owner) && owner.Value.Length > 0 && !reported.Contains(Label.Owner) && !EmailPattern().IsMatch(owner.Value))
         {
-            context.Cell(sheet, owner.Row, 1, $"\"{owner.Value}\" är inte en e-postadress.");
+            context.Cell(sheet, owner.Row, 1, $"{InputLimits.Excerpt(owner.Value)} är inte en e-postadress.");
             failed = true;
         }
 
@@ -212,7 +242,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 else
                 {
                     context.Cell(sheet, goalEntry.Row, 1,
-                        $"\"{part}\" är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
+                        $"{InputLimits.Excerpt(part)} är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
                     failed = true;
                 }
             }
@@ -233,10 +263,21 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         return (card, attributes);
     }
 
+    /// <summary>An error cell's code (<c>#REF!</c>) as the message shows it: unquoted, and cut like an excerpt, since a hostile file may write anything there.</summary>
+    private static string ErrorCode(XlsxCell cell) => InputLimits.Cut(cell.Text, InputLimits.ExcerptCharacters).ReplaceLineEndings(" ");
+
+    /// <summary>What is wrong with a date cell: no date at all, or one outside the window; null when it is fine.</summary>
+    private static string? DateProblem(XlsxCell cell, InputLimits input) => cell.Date switch
+    {
+        null => $"Cellen är formaterad som datum, men {InputLimits.Excerpt(cell.Display)} är inget datum; det ligger utanför de tillåtna åren {input.Window}.",
+        { } date when !input.Contains(date) => $"Datumet {input.OutsideWindow(date)}",
+        _ => null,
+    };
+
     /// <summary>A cell as text for the sheet Initiativ: dates as ISO dates, whole numbers without decimals.</summary>
     private static string ValueText(XlsxCell cell) => cell.Kind switch
     {
-        CellKind.Date => DateTime.FromOADate(cell.Number).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        CellKind.Date => cell.Display,
         CellKind.Number => cell.Number.ToString("0.##########", CultureInfo.InvariantCulture),
         _ => cell.Display,
     };
@@ -327,7 +368,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             {
                 context.Cell(sheet, 0, column, text.Length == 0
                     ? $"Rubriken \"{expected}\" saknas."
-                    : $"Rubriken ska vara \"{expected}\", inte \"{text}\".");
+                    : $"Rubriken ska vara \"{expected}\", inte {InputLimits.Excerpt(text)}.");
             }
         }
         ExpectLabel(0, nameHeader);
@@ -350,7 +391,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             expectedColumn = cell.Column + 1;
             if (!TryReadYear(cell, out var year))
             {
-                context.Cell(sheet, 0, cell.Column, $"\"{cell.Display}\" är inte ett år ({MinYear}–{MaxYear}).");
+                context.Cell(sheet, 0, cell.Column, $"{InputLimits.Excerpt(cell.Display)} är inte ett år ({MinYear}–{MaxYear}).");
                 continue;
             }
             // Compared with the year just left of it only: after a bad or missing header, already reported, it would say nothing new.
@@ -412,7 +453,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
                 // Under a header that is not a year the header's problem is reported, not each value.
                 if (cell.Column > header.LastColumn)
                 {
-                    context.Cell(sheet, row.Index, cell.Column, $"Värdet \"{cell.Display}\" står utanför årskolumnerna.");
+                    context.Cell(sheet, row.Index, cell.Column, $"Värdet {InputLimits.Excerpt(cell.Display)} står utanför årskolumnerna.");
                 }
                 continue;
             }
@@ -426,10 +467,19 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         amount = 0;
         switch (cell.Kind)
         {
+            case CellKind.Number when double.IsNaN(cell.Number):
+                // A <v>NaN</v> is read by double.TryParse, but is no number to anyone.
+                context.Cell(sheet, row, cell.Column, $"{InputLimits.Excerpt(cell.Text)} är inte {what}.");
+                return false;
             case CellKind.Number:
                 if (Math.Abs(cell.Number) > (double)MaxAmount)
                 {
-                    context.Cell(sheet, row, cell.Column, $"{SwedishNumber.Format((decimal)Math.Round(cell.Number))} är orimligt stort; största tillåtna är {SwedishNumber.Format(MaxAmount)}.");
+                    // Rounded in Swedish form while decimal holds it; past that (1e308, 1e309 read as infinity)
+                    // the cell is quoted as written, since (decimal) of such a double throws.
+                    var shown = Math.Abs(cell.Number) < DecimalRange
+                        ? SwedishNumber.Format((decimal)Math.Round(cell.Number))
+                        : InputLimits.Excerpt(cell.Text);
+                    context.Cell(sheet, row, cell.Column, $"{shown} är orimligt stort; största tillåtna är {SwedishNumber.Format(MaxAmount)}.");
                     return false;
                 }
                 amount = (decimal)cell.Number;
@@ -437,15 +487,15 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             case CellKind.Text when SwedishNumber.TryParse(cell.Text, out amount):
                 if (Math.Abs(amount) > MaxAmount)
                 {
-                    context.Cell(sheet, row, cell.Column, $"\"{cell.Text}\" är orimligt stort; största tillåtna är {SwedishNumber.Format(MaxAmount)}.");
+                    context.Cell(sheet, row, cell.Column, $"{InputLimits.Excerpt(cell.Text)} är orimligt stort; största tillåtna är {SwedishNumber.Format(MaxAmount)}.");
                     return false;
                 }
                 return true;
             case CellKind.Error:
-                context.Cell(sheet, row, cell.Column, $"Cellen innehåller felvärdet {cell.Text}, inte {what}.");
+                context.Cell(sheet, row, cell.Column, $"Cellen innehåller felvärdet {ErrorCode(cell)}, inte {what}.");
                 return false;
             default:
-                context.Cell(sheet, row, cell.Column, $"\"{cell.Display}\" är inte {what}.");
+                context.Cell(sheet, row, cell.Column, $"{InputLimits.Excerpt(cell.Display)} är inte {what}.");
                 return false;
         }
     }
@@ -467,7 +517,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             }
             else if (!Warehouse.Model.Labels.TryParseCostCategory(kindText, out category))
             {
-                context.Cell(table.Sheet, line.Row, 1, $"\"{kindText}\" är inte en kategori; ska vara Investering eller Förvaltning.");
+                context.Cell(table.Sheet, line.Row, 1, $"{InputLimits.Excerpt(kindText)} är inte en kategori; ska vara Investering eller Förvaltning.");
                 ok = false;
             }
             var values = new List<YearValue>();
@@ -510,7 +560,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
         {
             if (names.TryGetValue(line.Name, out var earlierRow))
             {
-                context.Cell(table.Sheet, line.Row, 0, $"Nyttoposten \"{line.Name}\" finns redan på rad {earlierRow + 1}; nyttoposter måste ha unika namn.");
+                context.Cell(table.Sheet, line.Row, 0, $"Nyttoposten {InputLimits.Excerpt(line.Name)} finns redan på rad {earlierRow + 1}; nyttoposter måste ha unika namn.");
                 ok = false;
             }
             else
@@ -528,7 +578,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits)
             }
             else if (!Warehouse.Model.Labels.TryParseBenefitType(kindText, out type))
             {
-                context.Cell(table.Sheet, line.Row, 1, $"\"{kindText}\" är inte en typ; ska vara Finansiell, Omfördelning eller Förflyttning.");
+                context.Cell(table.Sheet, line.Row, 1, $"{InputLimits.Excerpt(kindText)} är inte en typ; ska vara Finansiell, Omfördelning eller Förflyttning.");
                 ok = false;
             }
             else

@@ -23,10 +23,14 @@ public sealed record SurveyReadResult(SurveyUpload? Upload, IReadOnlyList<Source
 /// Antal svar is given but is not a whole number ≥ 0. Rows with the same year, unit and dimension in one file are
 /// all rejected, each naming the others: the file does not say which is meant. Cells are A1 references: for an
 /// <c>.xlsx</c> on the sheet (<c>Index!D7</c>), for a <c>.csv</c> with no sheet (<c>D7</c>: line 7, fourth field),
-/// as a spreadsheet opening the file shows them. <see cref="WorkbookLimits"/> bound a <c>.csv</c> too.
+/// as a spreadsheet opening the file shows them. <see cref="WorkbookLimits"/> bound a <c>.csv</c> too, and every
+/// field or cell is cut to <see cref="InputLimits.MaxTextLength"/>; a problem quotes a value only as an excerpt.
 /// </summary>
-public sealed class SurveyReader(WorkbookLimits limits)
+/// <param name="input">The text limit; optional so that callers that predate it still compile.</param>
+public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = null)
 {
+    private readonly InputLimits _input = input ?? new InputLimits();
+
     public const string SheetName = "Index";
 
     public const string YearHeader = "År";
@@ -88,7 +92,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
             case ".xlsx":
                 try
                 {
-                    using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits);
+                    using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), limits, _input);
                     return Read(workbook, sourceName);
                 }
                 catch (UnreadableWorkbookException e)
@@ -114,14 +118,14 @@ public sealed class SurveyReader(WorkbookLimits limits)
     /// <summary>Reads the sheet <c>Index</c> of a workbook.</summary>
     public SurveyReadResult Read(XlsxWorkbook workbook, string sourceName)
     {
-        var sheet = workbook.FindSheet(SheetName);
-        if (sheet is null)
-        {
-            return Rejected(SourceProblem.ForFile(sourceName,
-                $"Bladet \"{SheetName}\" saknas. En enkätexport som arbetsbok har bladet {SheetName} med rubrikerna {HeaderList} i första raden."));
-        }
         try
         {
+            var sheet = workbook.FindSheet(SheetName);
+            if (sheet is null)
+            {
+                return Rejected(SourceProblem.ForFile(sourceName,
+                    $"Bladet \"{SheetName}\" saknas. En enkätexport som arbetsbok har bladet {SheetName} med rubrikerna {HeaderList} i första raden."));
+            }
             var records = workbook.ReadRows(sheet).Select(row => new Record(row.Index + 1, row.Cells.Select(ToCell).ToList()));
             return Judge(records, sourceName, sheet, fixRecord: null);
         }
@@ -156,7 +160,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
         List<List<string>> fields;
         try
         {
-            fields = ParseCsv(text, separator, limits);
+            fields = ParseCsv(text, separator, limits, _input.MaxTextLength);
         }
         catch (UnreadableWorkbookException e)
         {
@@ -200,16 +204,25 @@ public sealed class SurveyReader(WorkbookLimits limits)
     }
 
     /// <summary>RFC 4180 records: quoted fields may hold the separator, doubled quotes and line breaks. Every line is a record, a blank one too.</summary>
-    private static List<List<string>> ParseCsv(string text, char separator, WorkbookLimits limits)
+    /// <remarks>Each field keeps at most <paramref name="maxTextLength"/> characters: the rest is not even collected.</remarks>
+    private static List<List<string>> ParseCsv(string text, char separator, WorkbookLimits limits, int maxTextLength)
     {
         var records = new List<List<string>>();
         var record = new List<string>();
         var field = new StringBuilder();
         var quoted = false;
         var i = 0;
+        void Append(char c)
+        {
+            // One character more than kept, so that InputLimits.Cut never splits a surrogate pair.
+            if (field.Length <= maxTextLength)
+            {
+                field.Append(c);
+            }
+        }
         void EndField()
         {
-            record.Add(field.ToString());
+            record.Add(InputLimits.Cut(field.ToString(), maxTextLength));
             field.Clear();
             if (record.Count > limits.MaxColumns)
             {
@@ -233,7 +246,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
             {
                 if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
                 {
-                    field.Append('"');
+                    Append('"');
                     i += 2;
                     continue;
                 }
@@ -243,7 +256,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
                 }
                 else
                 {
-                    field.Append(c);
+                    Append(c);
                 }
                 i++;
                 continue;
@@ -267,7 +280,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
             }
             else
             {
-                field.Append(c);
+                Append(c);
             }
             i++;
         }
@@ -443,7 +456,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
         }
         else
         {
-            Add(YearHeader, $"\"{year.Value.Text}\" är inte ett årtal.");
+            Add(YearHeader, $"{InputLimits.Excerpt(year.Value.Text)} är inte ett årtal.");
         }
 
         var unitName = Name(unit);
@@ -458,7 +471,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
         }
         else if (ToPercent(percent.Value) is not { } p)
         {
-            Add(PercentHeader, $"\"{percent.Value.Text}\" är inte ett tal; Procent ska vara ett tal 0–100, t.ex. 62,5.");
+            Add(PercentHeader, $"{InputLimits.Excerpt(percent.Value.Text)} är inte ett tal; Procent ska vara ett tal 0–100, t.ex. 62,5.");
         }
         else if (p is < 0 or > 100)
         {
@@ -479,7 +492,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
             }
             else
             {
-                Add(RespondentsHeader, $"\"{r.Text}\" är inte ett antal; Antal svar ska vara ett heltal 0 eller större, eller tomt.");
+                Add(RespondentsHeader, $"{InputLimits.Excerpt(r.Text)} är inte ett antal; Antal svar ska vara ett heltal 0 eller större, eller tomt.");
             }
         }
 
@@ -516,7 +529,7 @@ public sealed class SurveyReader(WorkbookLimits limits)
         }
         else if (name.StartsWith('#'))
         {
-            add(header, $"{header} är ett formelfel ({name}), inget namn.");
+            add(header, $"{header} är ett formelfel ({InputLimits.Cut(name, InputLimits.ExcerptCharacters)}), inget namn.");
         }
         else if (name.Length > MaxNameLength)
         {

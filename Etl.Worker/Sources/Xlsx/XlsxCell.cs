@@ -21,14 +21,34 @@ public enum CellKind
 /// </summary>
 public readonly record struct XlsxCell(int Column, CellKind Kind, string Text, double Number)
 {
-    /// <summary>What a user would see of the value, for messages: text as is, numbers in Swedish form.</summary>
+    // Excel's own range of dates: DateTime.FromOADate throws outside it (and for NaN).
+    private const double EarliestSerial = -657_435.0;
+    private const double LatestSerial = 2_958_466.0;
+
+    /// <summary>
+    /// The day of a date cell, or null for any other cell and for a date cell whose number is no date Excel
+    /// can show (negative past year 100, past year 9999, not finite): such a cell is a hostile or broken value,
+    /// never a reason to fail.
+    /// </summary>
+    public DateOnly? Date => Kind == CellKind.Date && Number > EarliestSerial && Number < LatestSerial
+        ? DateOnly.FromDateTime(DateTime.FromOADate(Number))
+        : null;
+
+    /// <summary>
+    /// What a user would see of the value, for messages: text as is, numbers in Swedish form, dates as ISO dates.
+    /// A date cell that holds no date is shown as its number, or as written when it has none (an ISO text before year 100).
+    /// </summary>
     public string Display => Kind switch
     {
-        CellKind.Number => Number.ToString("0.##########", CultureInfo.GetCultureInfo("sv-SE")),
+        CellKind.Number => FormatNumber(Number),
         CellKind.Boolean => Number != 0 ? "SANT" : "FALSKT",
-        CellKind.Date => DateTime.FromOADate(Number).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        CellKind.Date when Date is { } date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        CellKind.Date when double.IsNaN(Number) => Text,
+        CellKind.Date => FormatNumber(Number),
         _ => Text,
     };
+
+    private static string FormatNumber(double number) => number.ToString("0.##########", CultureInfo.GetCultureInfo("sv-SE"));
 }
 
 /// <summary>A row with at least one non-empty cell, its cells ordered by column.</summary>
@@ -75,11 +95,17 @@ public static class CellAddress
         return new string(buffer[i..]);
     }
 
+    /// <summary>Excel's last row, 1,048,576.</summary>
+    public const int MaxRows = 1_048_576;
+
+    /// <summary>Excel's last column, XFD: 16,384 columns.</summary>
+    public const int MaxColumns = 16_384;
+
     /// <summary>Reads a row element's <c>r</c> attribute, <c>4</c>, as the zero-based index 3.</summary>
     public static bool TryParseRowNumber(string? text, out int row)
     {
         row = -1;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r < 1 || r > 1_048_576)
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r < 1 || r > MaxRows)
         {
             return false;
         }
@@ -87,7 +113,7 @@ public static class CellAddress
         return true;
     }
 
-    /// <summary>Reads <c>C4</c> as <c>(3, 2)</c>; false for anything else.</summary>
+    /// <summary>Reads <c>C4</c> as <c>(3, 2)</c>; false for anything else, and for a cell past XFD or row 1,048,576.</summary>
     public static bool TryParse(ReadOnlySpan<char> address, out int row, out int column)
     {
         row = column = -1;
@@ -96,7 +122,7 @@ public static class CellAddress
         while (i < address.Length && char.IsAsciiLetter(address[i]))
         {
             col = col * 26 + (char.ToUpperInvariant(address[i]) - 'A' + 1);
-            if (col > 16_384)
+            if (col > MaxColumns)
             {
                 return false;
             }
@@ -106,7 +132,7 @@ public static class CellAddress
         {
             return false;
         }
-        if (!int.TryParse(address[i..], NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r < 1)
+        if (!int.TryParse(address[i..], NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r < 1 || r > MaxRows)
         {
             return false;
         }

@@ -32,6 +32,14 @@ public sealed class WorkbookLimits
     [Range(1, int.MaxValue)]
     public int MaxEntries { get; set; } = 1_000;
 
+    /// <summary>
+    /// The most characters the workbook's shared strings may hold together, each string counted with 16 more for
+    /// its own cost in memory (default 20 million, about 40 MB). The table is held whole while sheets are read,
+    /// so a small upload whose shared strings inflate to hundreds of MB is rejected instead of read.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxSharedStringCharacters { get; set; } = 20_000_000;
+
     /// <summary>The most rows with a value in one sheet.</summary>
     [Range(1, 1_048_576)]
     public int MaxRows { get; set; } = 100_000;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Xml;
+using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Sources.Xlsx;
 
@@ -41,8 +42,18 @@ public sealed class XlsxWorkbook : IDisposable
     // Built-in number formats that show dates (ECMA-376 18.8.30).
     private static readonly HashSet<int> BuiltInDateFormats = [14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47];
 
+    // What one shared string costs beyond its characters (its object and its slot in the table), counted in
+    // characters against WorkbookLimits.MaxSharedStringCharacters, so that millions of tiny strings are bounded too.
+    private const int SharedStringOverheadCharacters = 16;
+
+    // Excel allows 31 characters; other writers (LibreOffice) may write longer names, so the bound is generous.
+    private const int MaxSheetNameLength = 255;
+
     private readonly ZipArchive _zip;
     private readonly WorkbookLimits _limits;
+    private readonly int _maxTextLength;
+    private readonly char[] _discard = new char[4096];
+    private char[] _text = new char[256];
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
     private readonly List<(string Name, string Part)> _sheets;
     private readonly string? _sharedStringsPart;
@@ -50,10 +61,11 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly bool _date1904;
     private List<string>? _sharedStrings;
 
-    private XlsxWorkbook(ZipArchive zip, WorkbookLimits limits)
+    private XlsxWorkbook(ZipArchive zip, WorkbookLimits limits, InputLimits input)
     {
         _zip = zip;
         _limits = limits;
+        _maxTextLength = input.MaxTextLength;
         _entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in zip.Entries)
         {
@@ -74,8 +86,10 @@ public sealed class XlsxWorkbook : IDisposable
     /// <summary>
     /// Opens a workbook file, checking its size and its zip against the limits before anything is
     /// inflated. Throws <see cref="UnreadableWorkbookException"/> with a message for the user.
+    /// Every text a cell gives is cut to <see cref="InputLimits.MaxTextLength"/> of <paramref name="input"/>
+    /// (by default <see cref="InputLimits"/>' own default).
     /// </summary>
-    public static XlsxWorkbook Open(string path, WorkbookLimits limits)
+    public static XlsxWorkbook Open(string path, WorkbookLimits limits, InputLimits? input = null)
     {
         FileStream stream;
         try
@@ -86,11 +100,11 @@ public sealed class XlsxWorkbook : IDisposable
         {
             throw new UnreadableWorkbookException($"Filen kunde inte öppnas: {e.Message}", e);
         }
-        return Open(stream, limits);
+        return Open(stream, limits, input);
     }
 
     /// <summary>Opens a workbook from a seekable stream, which it then owns.</summary>
-    public static XlsxWorkbook Open(Stream stream, WorkbookLimits limits)
+    public static XlsxWorkbook Open(Stream stream, WorkbookLimits limits, InputLimits? input = null)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -108,7 +122,7 @@ public sealed class XlsxWorkbook : IDisposable
             try
             {
                 CheckEntries(zip, limits);
-                var workbook = new XlsxWorkbook(zip, limits);
+                var workbook = new XlsxWorkbook(zip, limits, input ?? new InputLimits());
                 workbook._decodingTicks = Stopwatch.GetTimestamp() - started;
                 return workbook;
             }
@@ -125,11 +139,23 @@ public sealed class XlsxWorkbook : IDisposable
         }
     }
 
-    /// <summary>The workbook's own name of a sheet, matched case-insensitively with surrounding white space ignored.</summary>
+    /// <summary>
+    /// The workbook's own name of a sheet, matched case-insensitively with surrounding white space ignored; null
+    /// when there is none. Two sheets that both match (<c>Kostnader</c> and <c> kostnader </c>, one perhaps hidden)
+    /// throw <see cref="UnreadableWorkbookException"/> naming both: which one is meant cannot be told, and taking
+    /// the first in workbook order would read figures no one sees.
+    /// </summary>
     public string? FindSheet(string name)
     {
         var wanted = name.Trim();
-        return _sheets.Select(s => s.Name).FirstOrDefault(n => string.Equals(n.Trim(), wanted, StringComparison.OrdinalIgnoreCase));
+        var matches = _sheets.Select(s => s.Name).Where(n => string.Equals(n.Trim(), wanted, StringComparison.OrdinalIgnoreCase)).Take(2).ToList();
+        if (matches.Count > 1)
+        {
+            throw new UnreadableWorkbookException(
+                $"Arbetsboken har två blad som båda läses som bladet \"{wanted}\": {InputLimits.Excerpt(matches[0])} och {InputLimits.Excerpt(matches[1])}. " +
+                "Byt namn på eller ta bort det ena.") { Sheet = matches[0] };
+        }
+        return matches.FirstOrDefault();
     }
 
     /// <summary>
@@ -271,7 +297,7 @@ public sealed class XlsxWorkbook : IDisposable
             if (entry.Length >= limits.RatioCheckFromBytes && entry.Length > (long)limits.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
             {
                 throw new UnreadableWorkbookException(
-                    $"Delen {entry.FullName} packas upp {entry.Length / Math.Max(entry.CompressedLength, 1)} gånger större än den är packad, " +
+                    $"Delen {PartName(entry.FullName)} packas upp {entry.Length / Math.Max(entry.CompressedLength, 1)} gånger större än den är packad, " +
                     $"mer än tillåtna {limits.MaxCompressionRatio}; filen läses inte.");
             }
         }
@@ -384,6 +410,13 @@ public sealed class XlsxWorkbook : IDisposable
                 else if (reader.LocalName == "sheet")
                 {
                     var name = reader.GetAttribute("name");
+                    // Sheet names stand in every problem's location: one of megabytes would make each a megabyte.
+                    if (name is { Length: > MaxSheetNameLength })
+                    {
+                        throw new UnreadableWorkbookException(
+                            $"Arbetsboken har ett blad vars namn är {SwedishNumber.Format(name.Length)} tecken långt ({InputLimits.Excerpt(name)}); " +
+                            $"längre namn än {MaxSheetNameLength} tecken läses inte (Excel tillåter 31): filen är skadad.");
+                    }
                     string? relId = null;
                     for (var i = 0; i < reader.AttributeCount; i++)
                     {
@@ -496,13 +529,22 @@ public sealed class XlsxWorkbook : IDisposable
         if (_entries.TryGetValue(part, out var entry))
         {
             using var reader = OpenXml(entry);
+            // The table is held whole while the sheets are read: what it may hold is bounded, not only the part's size.
+            long charged = 0;
             try
             {
                 while (reader.Read())
                 {
                     if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "si")
                     {
-                        strings.Add(ReadRichText(reader));
+                        var text = ReadRichText(reader);
+                        charged += text.Length + SharedStringOverheadCharacters;
+                        if (charged > _limits.MaxSharedStringCharacters)
+                        {
+                            throw new UnreadableWorkbookException(
+                                $"Arbetsbokens texter är tillsammans större än tillåtna {SwedishNumber.Format(_limits.MaxSharedStringCharacters)} tecken; filen läses inte.");
+                        }
+                        strings.Add(text);
                     }
                 }
             }
@@ -515,10 +557,10 @@ public sealed class XlsxWorkbook : IDisposable
     }
 
     /// <summary>
-    /// The text of an <c>si</c> or <c>is</c> element: its <c>t</c> runs, without phonetic hints.
-    /// Leaves the reader on the element's end (or on the element itself when it is empty).
+    /// The text of an <c>si</c> or <c>is</c> element: its <c>t</c> runs, without phonetic hints, cut to the
+    /// text limit. Leaves the reader on the element's end (or on the element itself when it is empty).
     /// </summary>
-    private static string ReadRichText(XmlReader reader)
+    private string ReadRichText(XmlReader reader)
     {
         if (reader.IsEmptyElement)
         {
@@ -527,6 +569,7 @@ public sealed class XlsxWorkbook : IDisposable
         var depth = reader.Depth;
         string? single = null;
         StringBuilder? builder = null;
+        var kept = 0;
         reader.Read();
         while (reader.Depth > depth)
         {
@@ -538,7 +581,8 @@ public sealed class XlsxWorkbook : IDisposable
             switch (reader.LocalName)
             {
                 case "t":
-                    var text = reader.ReadElementContentAsString();
+                    var text = ReadBoundedContent(reader, _maxTextLength - kept, out _);
+                    kept += text.Length;
                     if (single is null && builder is null)
                     {
                         single = text;
@@ -567,11 +611,79 @@ public sealed class XlsxWorkbook : IDisposable
         return builder?.ToString() ?? single ?? "";
     }
 
+    /// <summary>
+    /// An element's text, as <see cref="XmlReader.ReadElementContentAsString()"/> reads it (text, CDATA and white
+    /// space joined; comments and processing instructions left out; a child element is an error), but keeping at
+    /// most <paramref name="max"/> characters: the text is read in chunks, so that a hostile text of millions of
+    /// characters is never built whole. <paramref name="cut"/> tells whether any was left out. Leaves the reader
+    /// past the element's end, as ReadElementContentAsString does.
+    /// </summary>
+    /// <remarks>Hand-written because XmlReader has no bounded form of ReadElementContentAsString; ReadValueChunk is its streaming primitive.</remarks>
+    private string ReadBoundedContent(XmlReader reader, int max, out bool cut)
+    {
+        cut = false;
+        max = Math.Max(0, max);
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            return "";
+        }
+        var depth = reader.Depth;
+        // One character more than kept, so that InputLimits.Cut never splits a surrogate pair.
+        var limit = max + 1;
+        var length = 0;
+        reader.Read();
+        while (reader.Depth > depth)
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    while (true)
+                    {
+                        int n;
+                        if (length < limit)
+                        {
+                            if (length == _text.Length)
+                            {
+                                Array.Resize(ref _text, (int)Math.Min(2L * _text.Length, limit));
+                            }
+                            n = reader.ReadValueChunk(_text, length, Math.Min(_text.Length, limit) - length);
+                            length += n;
+                        }
+                        else
+                        {
+                            // Past the limit: read on, keeping nothing.
+                            n = reader.ReadValueChunk(_discard, 0, _discard.Length);
+                            cut |= n > 0;
+                        }
+                        if (n == 0)
+                        {
+                            break;
+                        }
+                    }
+                    reader.Read();
+                    break;
+                case XmlNodeType.Element:
+                    throw new XmlException($"The element {reader.LocalName} is not allowed inside text.", null,
+                        (reader as IXmlLineInfo)?.LineNumber ?? 0, (reader as IXmlLineInfo)?.LinePosition ?? 0);
+                default:
+                    reader.Read();
+                    break;
+            }
+        }
+        // On the element's end: step past it.
+        reader.Read();
+        var text = new string(_text, 0, length);
+        cut |= length > max;
+        return length > max ? InputLimits.Cut(text, max) : text;
+    }
+
     private IEnumerable<XlsxRow> ReadRows(string sheetName, ZipArchiveEntry entry)
     {
         using var reader = OpenSheet(sheetName, entry);
         var cells = new List<XlsxCell>();
         var nextRow = 0;
+        var previousRow = -1;
         var rowsWithValues = 0;
         while (true)
         {
@@ -583,10 +695,24 @@ public sealed class XlsxWorkbook : IDisposable
                     yield break;
                 }
                 var rowIndex = nextRow;
-                if (CellAddress.TryParseRowNumber(reader.GetAttribute("r"), out var r))
+                if (reader.GetAttribute("r") is { } number)
                 {
-                    rowIndex = r;
+                    if (!CellAddress.TryParseRowNumber(number, out rowIndex))
+                    {
+                        throw Malformed(sheetName,
+                            $"Bladet \"{sheetName}\" har en rad med radnumret {InputLimits.Excerpt(number)}, utanför Excels gränser (1–{SwedishNumber.Format(CellAddress.MaxRows)}): filen är skadad.");
+                    }
                 }
+                // A second row 2 would be dropped or mixed with the first, a row out of order read out of place: neither is a sheet Excel writes.
+                if (rowIndex == previousRow)
+                {
+                    throw Malformed(sheetName, $"Rad {rowIndex + 1} står två gånger på bladet \"{sheetName}\": filen är skadad.");
+                }
+                if (rowIndex < previousRow)
+                {
+                    throw Malformed(sheetName, $"Rad {rowIndex + 1} på bladet \"{sheetName}\" står efter rad {previousRow + 1}; raderna ska stå i ordning: filen är skadad.");
+                }
+                previousRow = rowIndex;
                 nextRow = rowIndex + 1;
                 cells.Clear();
                 ReadCells(reader, sheetName, rowIndex, cells);
@@ -632,6 +758,7 @@ public sealed class XlsxWorkbook : IDisposable
         }
         var rowDepth = reader.Depth;
         var nextColumn = 0;
+        var previousColumn = -1;
         while (reader.Read() && reader.Depth > rowDepth)
         {
             if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "c")
@@ -640,15 +767,41 @@ public sealed class XlsxWorkbook : IDisposable
             }
             var column = nextColumn;
             var address = reader.GetAttribute("r");
-            if (address is not null && CellAddress.TryParse(address, out _, out var c))
+            if (address is not null)
             {
-                column = c;
+                // A cell past XFD or row 1,048,576 was once read as the next cell along: a wrong figure without a word.
+                if (!CellAddress.TryParse(address, out var cellRow, out column))
+                {
+                    throw Malformed(sheetName,
+                        $"Cellen {InputLimits.Excerpt(address)} på bladet \"{sheetName}\" har ingen giltig celladress " +
+                        $"(kolumn A–XFD, rad 1–{SwedishNumber.Format(CellAddress.MaxRows)}): filen är skadad.");
+                }
+                if (cellRow != rowIndex)
+                {
+                    throw Malformed(sheetName, $"Cellen {CellAddress.Format(cellRow, column)} på bladet \"{sheetName}\" står i rad {rowIndex + 1}: filen är skadad.");
+                }
             }
+            else if (column >= CellAddress.MaxColumns)
+            {
+                throw Malformed(sheetName, $"Rad {rowIndex + 1} på bladet \"{sheetName}\" har fler celler än Excels {SwedishNumber.Format(CellAddress.MaxColumns)} kolumner: filen är skadad.");
+            }
+            // Two cells at one address were both summed; cells out of order are not what any writer makes.
+            if (column == previousColumn)
+            {
+                throw Malformed(sheetName, $"Cellen {CellAddress.Format(rowIndex, column)} står två gånger på bladet \"{sheetName}\": filen är skadad.");
+            }
+            if (column < previousColumn)
+            {
+                throw Malformed(sheetName,
+                    $"Cellen {CellAddress.Format(rowIndex, column)} på bladet \"{sheetName}\" står efter {CellAddress.Format(rowIndex, previousColumn)}; " +
+                    "cellerna i en rad ska stå i kolumnordning: filen är skadad.");
+            }
+            previousColumn = column;
             nextColumn = column + 1;
             var type = reader.GetAttribute("t");
             var style = int.TryParse(reader.GetAttribute("s"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
-            var (value, inline) = ReadCellContent(reader);
-            var cell = ToCell(sheetName, rowIndex, column, type, style, value, inline);
+            var (value, valueCut, inline) = ReadCellContent(reader);
+            var cell = ToCell(sheetName, rowIndex, column, type, style, value, valueCut, inline);
             if (cell is null)
             {
                 continue;
@@ -665,14 +818,15 @@ public sealed class XlsxWorkbook : IDisposable
     /// Reads a <c>c</c> element's cached value (<c>v</c>) or inline string (<c>is</c>); the formula
     /// itself is skipped. Leaves the reader on the element's end (or on it when it is empty).
     /// </summary>
-    private static (string? Value, string? Inline) ReadCellContent(XmlReader reader)
+    private (string? Value, bool ValueCut, string? Inline) ReadCellContent(XmlReader reader)
     {
         if (reader.IsEmptyElement)
         {
-            return (null, null);
+            return (null, false, null);
         }
         var depth = reader.Depth;
         string? value = null, inline = null;
+        var valueCut = false;
         reader.Read();
         while (reader.Depth > depth)
         {
@@ -684,7 +838,7 @@ public sealed class XlsxWorkbook : IDisposable
             switch (reader.LocalName)
             {
                 case "v":
-                    value = reader.ReadElementContentAsString();
+                    value = ReadBoundedContent(reader, _maxTextLength, out valueCut);
                     break;
                 case "is":
                     inline = ReadRichText(reader);
@@ -695,10 +849,10 @@ public sealed class XlsxWorkbook : IDisposable
                     break;
             }
         }
-        return (value, inline);
+        return (value, valueCut, inline);
     }
 
-    private XlsxCell? ToCell(string sheetName, int rowIndex, int column, string? type, int style, string? value, string? inline)
+    private XlsxCell? ToCell(string sheetName, int rowIndex, int column, string? type, int style, string? value, bool valueCut, string? inline)
     {
         switch (type)
         {
@@ -726,14 +880,15 @@ public sealed class XlsxWorkbook : IDisposable
                     return null;
                 }
                 return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var date)
-                    ? new XlsxCell(column, CellKind.Date, value, date.ToOADate())
+                    ? new XlsxCell(column, CellKind.Date, value, SerialDate(date))
                     : Text(value);
             default:
                 if (string.IsNullOrEmpty(value))
                 {
                     return null;
                 }
-                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                // Digits past the text limit were left out: what is kept is no longer the number written.
+                if (valueCut || !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
                 {
                     return Text(value);
                 }
@@ -747,6 +902,15 @@ public sealed class XlsxWorkbook : IDisposable
         // Text of only white space looks empty in Excel, and a space typed to "clear" a cell is common.
         XlsxCell? Text(string text) => string.IsNullOrWhiteSpace(text) ? null : new XlsxCell(column, CellKind.Text, text, double.NaN);
     }
+
+    /// <summary>
+    /// A <c>t="d"</c> cell's date as Excel's serial number; NaN for a date before Excel's (year 100), which
+    /// <see cref="DateTime.ToOADate"/> refuses with an exception, or for year 1 reads as a time of day (0).
+    /// <see cref="XlsxCell.Date"/> is then null.
+    /// </summary>
+    private static double SerialDate(DateTime date) => date.Year <= 100 ? double.NaN : date.ToOADate();
+
+    private static UnreadableWorkbookException Malformed(string sheetName, string message) => new(message) { Sheet = sheetName };
 
     private XmlReader OpenXml(ZipArchiveEntry entry)
     {
@@ -784,7 +948,10 @@ public sealed class XlsxWorkbook : IDisposable
         new($"Bladet \"{sheetName}\" är skadat och kan inte packas upp.", e) { Sheet = sheetName };
 
     private static UnreadableWorkbookException Damaged(string part, Exception e) =>
-        new($"Arbetsboken är skadad: delen {part} kan inte tolkas.", e);
+        new($"Arbetsboken är skadad: delen {PartName(part)} kan inte tolkas.", e);
+
+    /// <summary>A part's name for a message: as is when it is as short as real ones, else an excerpt (a zip entry's name may be 64 KB).</summary>
+    private static string PartName(string name) => name.Length <= InputLimits.ExcerptCharacters ? name : InputLimits.Excerpt(name);
 
     /// <summary>An xsd:boolean: 1, 0, true, false, whatever the case.</summary>
     private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));

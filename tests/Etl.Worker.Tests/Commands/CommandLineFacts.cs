@@ -55,6 +55,37 @@ public sealed class CommandLineFacts : IDisposable
     }
 
     [Fact]
+    public async Task Validate_ExitsOne_NamingBothSheets_WhenTwoSheetsReadAsUtfall()
+    {
+        var header = new object?[] { "Initiativ-ID", "Nyttopost", "Typ", "År", "Utfall" };
+        var path = Workbook("dubbel.xlsx", new RawXlsx().Sheet("Utfall", header).Sheet(" utfall", header));
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(ExitCodes.Rejections, result.ExitCode);
+        Assert.Contains("dubbel.xlsx: Arbetsboken har två blad som båda läses som bladet \"Utfall\": \"Utfall\" och \" utfall\".", result.Output);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("1e309")]
+    public async Task Validate_ExitsOne_NamingTheCell_ForANonFiniteAmount(string value)
+    {
+        var costs = ContractWorkbooks.ReferenceCostRows();
+        costs[1][2] = new RawXlsx.Raw("", $"<v>{value}</v>");
+        var path = Workbook("nan.xlsx", new RawXlsx()
+            .Sheet("Initiativ", ContractWorkbooks.InitiativeRows())
+            .Sheet("Kostnader", costs)
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows()));
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(ExitCodes.Rejections, result.ExitCode);
+        Assert.Contains($"nan.xlsx: Kostnader!C2: \"{value}\" är ", result.Output);
+    }
+
+    [Fact]
     public async Task Validate_ExitsOne_ForAFileThatIsNoWorkbook()
     {
         var path = _dir.File("notes.xlsx");

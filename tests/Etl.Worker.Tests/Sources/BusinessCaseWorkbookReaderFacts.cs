@@ -333,6 +333,148 @@ public sealed class BusinessCaseWorkbookReaderFacts
     }
 
     [Theory]
+    [InlineData("NaN", "\"NaN\" är inte ett belopp.")]
+    [InlineData("Infinity", "\"Infinity\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
+    [InlineData("-Infinity", "\"-Infinity\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
+    [InlineData("1e308", "\"1e308\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
+    [InlineData("1e309", "\"1e309\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
+    [InlineData("-1e309", "\"-1e309\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
+    [InlineData("8e28", "\"8e28\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
+    [InlineData("INF", "\"INF\" är inte ett belopp.")]
+    public void Read_RejectsANonFiniteOrHugeNumberCell_AsAProblemOnThatCell(string value, string message)
+    {
+        var costs = ReplaceCell(ContractWorkbooks.ReferenceCostRows(), 1, 2, new RawXlsx.Raw("", $"<v>{value}</v>"));
+
+        var problem = SingleProblem(Read(Reference(costs: costs)));
+
+        Assert.Equal("Kostnader!C2", problem.Location);
+        Assert.Equal(message, problem.Message);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("1e309")]
+    public void Read_RejectsANonFiniteScore_AsAProblemOnThatCell(string value)
+    {
+        var benefits = ReplaceCell(ContractWorkbooks.ReferenceBenefitRows(), 3, 3, new RawXlsx.Raw("", $"<v>{value}</v>"));
+
+        var problem = SingleProblem(Read(Reference(benefits: benefits)));
+
+        Assert.Equal("Nyttor!D4", problem.Location);
+        Assert.StartsWith($"\"{value}\" är ", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("1e400")]
+    [InlineData("-1e309")]
+    public void Read_RejectsNonFiniteOrHugeNumberText_AsNoAmount(string text)
+    {
+        var costs = ReplaceCell(ContractWorkbooks.ReferenceCostRows(), 1, 2, text);
+
+        var problem = SingleProblem(Read(Reference(costs: costs)));
+
+        Assert.Equal("Kostnader!C2", problem.Location);
+        Assert.Equal($"\"{text}\" är inte ett belopp.", problem.Message);
+    }
+
+    [Fact]
+    public void Read_QuotesAHugeAmountCell_OnlyAsAnExcerpt()
+    {
+        var costs = ReplaceCell(ContractWorkbooks.ReferenceCostRows(), 1, 2, new string('9', 10_000_000));
+
+        var problem = SingleProblem(Read(Reference(costs: costs)));
+
+        Assert.Equal("Kostnader!C2", problem.Location);
+        Assert.Equal($"\"{new string('9', 40)}…\" (4\u00A0000 tecken) är inte ett belopp.", problem.Message);
+    }
+
+    [Fact]
+    public void Read_QuotesLongTextsInEveryMessage_OnlyAsAnExcerpt()
+    {
+        var longText = new string('x', 5_000);
+        var costs = ContractWorkbooks.ReferenceCostRows();
+        costs[0][3] = longText;
+        costs = ReplaceCell(costs, 2, 1, longText);
+        var initiative = WithInitiative("Strategiska mål", longText[..300]);
+
+        var result = Read(Reference(initiative: initiative, costs: costs));
+
+        Assert.Null(result.BusinessCase);
+        Assert.Equal(3, result.Problems.Count);
+        Assert.All(result.Problems, p => Assert.True(p.Message.Length < 300, p.Message));
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-5.0)]
+    [InlineData(1e10)]
+    [InlineData(new[] { 2101, 1, 1 })]
+    public void Read_RejectsADateOnTheInitiativeSheetOutsideTheWindow_NamingTheCell(object date)
+    {
+        var serial = date is int[] ymd ? new DateTime(ymd[0], ymd[1], ymd[2]).ToOADate() : (double)date;
+        var initiative = WithInitiative("Kalkylversion", new RawXlsx.DateSerial(serial, BuiltInFormat: true));
+        var workbook = new RawXlsx { WithDateStyle = true }
+            .Sheet("Initiativ", initiative)
+            .Sheet("Kostnader", ContractWorkbooks.ReferenceCostRows())
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows());
+
+        var problem = SingleProblem(Read(workbook));
+
+        Assert.Equal("Initiativ!B6", problem.Location);
+        Assert.Contains("utanför de tillåtna åren 2000–2100", problem.Message);
+        if (serial is > 0 and < 2958466)
+        {
+            Assert.Equal($"Datumet {DateTime.FromOADate(serial):yyyy-MM-dd} ligger utanför de tillåtna åren 2000–2100.", problem.Message);
+        }
+    }
+
+    [Fact]
+    public void Read_TakesTheDateWindowFromInputLimits()
+    {
+        var initiative = WithInitiative("Kalkylversion", new RawXlsx.DateSerial(new DateTime(1999, 12, 31).ToOADate(), BuiltInFormat: true));
+        var bytes = new RawXlsx { WithDateStyle = true }
+            .Sheet("Initiativ", initiative)
+            .Sheet("Kostnader", ContractWorkbooks.ReferenceCostRows())
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows())
+            .ToBytes();
+
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), Limits);
+        var result = new BusinessCaseWorkbookReader(Limits, new InputLimits { EarliestYear = 1990 }).Read(workbook, FileName);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+        Assert.Equal("1999-12-31", result.BusinessCase!.Initiative.VersionLabel);
+    }
+
+    [Fact]
+    public void Read_RejectsTwoSheetsMatchingOneRequiredName_NamingBoth()
+    {
+        var workbook = Reference().Sheet(" kostnader ", ContractWorkbooks.ReferenceCostRows(negative: true));
+
+        var result = Read(workbook);
+
+        Assert.Null(result.BusinessCase);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(FileName, problem.Source);
+        Assert.Equal("Kostnader", problem.Sheet);
+        Assert.Contains("\"Kostnader\" och \" kostnader \"", problem.Message);
+    }
+
+    [Fact]
+    public void Read_RejectsADuplicateCellAddress_NamingTheCell()
+    {
+        var bytes = Reference().ToBytes();
+        bytes = ReplacePart(bytes, "xl/worksheets/sheet2.xml", xml => xml.Replace("<c r=\"C2\"><v>520000</v></c>", "<c r=\"C2\"><v>520000</v></c><c r=\"C2\"><v>520000</v></c>"));
+
+        var problem = SingleProblem(Read(bytes));
+
+        Assert.Equal("Kostnader", problem.Sheet);
+        Assert.Contains("C2", problem.Message);
+        Assert.Contains("står två gånger", problem.Message);
+    }
+
+    [Theory]
     [InlineData("Konsult")]
     [InlineData("Investeringar")]
     public void Read_RejectsAnUnknownKategori(string category)
@@ -734,6 +876,28 @@ public sealed class BusinessCaseWorkbookReaderFacts
     {
         using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), Limits);
         return new BusinessCaseWorkbookReader(Limits).Read(workbook, FileName);
+    }
+
+    /// <summary>The file with one part's XML rewritten, as a hand-edited or hostile file would have it.</summary>
+    private static byte[] ReplacePart(byte[] bytes, string part, Func<string, string> edit)
+    {
+        using var output = new MemoryStream();
+        output.Write(bytes);
+        using (var zip = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.GetEntry(part)!;
+            string xml;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                xml = reader.ReadToEnd();
+            }
+            var edited = edit(xml);
+            Assert.NotEqual(xml, edited);
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(part).Open());
+            writer.Write(edited);
+        }
+        return output.ToArray();
     }
 
     private static SourceProblem SingleProblem(BusinessCaseReadResult result)

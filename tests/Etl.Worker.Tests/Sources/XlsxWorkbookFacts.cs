@@ -684,6 +684,202 @@ public sealed class XlsxWorkbookFacts
         Assert.Contains("Bladet \"Kostnader\" är skadat", e.Message);
     }
 
+    // ---- Hostile cells and malformed sheets (issue 13) ----
+
+    [Theory]
+    [InlineData("-657436")]
+    [InlineData("10000000000")]
+    [InlineData("2958466")]
+    [InlineData("NaN")]
+    [InlineData("1e309")]
+    public void Display_ShowsADateCellOutsideExcelsDates_AsItsNumber_NeverThrowing(string serial)
+    {
+        var bytes = new RawXlsx { WithDateStyle = true }
+            .Sheet("Kostnader", [new RawXlsx.Raw("", $"<v>{serial}</v>")])
+            .Part(FirstSheetPart, Worksheet($"<row r=\"1\"><c r=\"A1\" s=\"1\"><v>{serial}</v></c></row>"))
+            .ToBytes();
+
+        using var workbook = Open(bytes);
+        var cell = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells);
+
+        Assert.Equal(CellKind.Date, cell.Kind);
+        Assert.Null(cell.Date);
+        Assert.Equal(new XlsxCell(0, CellKind.Number, serial, cell.Number).Display, cell.Display);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01")]
+    [InlineData("0099-12-31T12:00:00")]
+    public void ReadRows_ReadsAnIsoDateCellBeforeExcelsDates_WithoutThrowing(string iso)
+    {
+        var bytes = new RawXlsx()
+            .Sheet("Kostnader", ["x"])
+            .Part(FirstSheetPart, Worksheet($"<row r=\"1\"><c r=\"A1\" t=\"d\"><v>{iso}</v></c></row>"))
+            .ToBytes();
+
+        using var workbook = Open(bytes);
+        var cell = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells);
+
+        Assert.Equal(CellKind.Date, cell.Kind);
+        Assert.Equal(iso, cell.Display);
+    }
+
+    [Fact]
+    public void ReadRows_ReadsAnIsoDateCellWithinExcelsDates_AsThatDate()
+    {
+        var bytes = new RawXlsx()
+            .Sheet("Kostnader", ["x"])
+            .Part(FirstSheetPart, Worksheet("<row r=\"1\"><c r=\"A1\" t=\"d\"><v>2024-06-14T00:00:00</v></c></row>"))
+            .ToBytes();
+
+        using var workbook = Open(bytes);
+        var cell = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells);
+
+        Assert.Equal(new DateOnly(2024, 6, 14), cell.Date);
+        Assert.Equal("2024-06-14", cell.Display);
+    }
+
+    [Theory]
+    [InlineData("<row r=\"2\"><c r=\"C2\"><v>1</v></c><c r=\"C2\"><v>2</v></c></row>", "C2", "står två gånger")]
+    [InlineData("<row r=\"2\"><c r=\"C2\"><v>1</v></c><c r=\"B2\"><v>2</v></c></row>", "B2", "står efter C2")]
+    [InlineData("<row r=\"2\"><c r=\"C2\"><v>1</v></c><c r=\"XFE2\"><v>2</v></c></row>", "XFE2", "ingen giltig celladress")]
+    [InlineData("<row r=\"2\"><c r=\"C2\"><v>1</v></c><c r=\"2C\"><v>2</v></c></row>", "2C", "ingen giltig celladress")]
+    [InlineData("<row r=\"2\"><c r=\"A1048577\"><v>1</v></c></row>", "A1048577", "ingen giltig celladress")]
+    [InlineData("<row r=\"2\"><c r=\"C3\"><v>1</v></c></row>", "C3", "står i rad 2")]
+    [InlineData("<row r=\"1048577\"><c><v>1</v></c></row>", "1048577", "utanför Excels gränser")]
+    [InlineData("<row r=\"2\"><c r=\"C2\"><v>1</v></c></row><row r=\"2\"><c r=\"D2\"><v>2</v></c></row>", "Rad 2", "står två gånger")]
+    [InlineData("<row r=\"3\"><c r=\"C3\"><v>1</v></c></row><row r=\"2\"><c r=\"D2\"><v>2</v></c></row>", "Rad 2", "står efter rad 3")]
+    public void ReadRows_RejectsAMalformedSheet_NamingTheSheetAndTheCellOrRow(string sheetData, string where, string what)
+    {
+        var bytes = new RawXlsx().Sheet("Kostnader", ["x"]).Part(FirstSheetPart, Worksheet(sheetData)).ToBytes();
+
+        var e = Unreadable(bytes);
+
+        Assert.Equal("Kostnader", e.Sheet);
+        Assert.Contains(where, e.Message);
+        Assert.Contains(what, e.Message);
+        Assert.Contains("Bladet \"Kostnader\"", e.Message.Replace("bladet", "Bladet"));
+    }
+
+    [Fact]
+    public void Open_RejectsASheetNameLongerThanAnyWriterMakes_QuotingOnlyAnExcerpt()
+    {
+        var name = new string('B', 100_000);
+        var bytes = new RawXlsx().Sheet(name, ["a"]).ToBytes();
+
+        var e = Assert.Throws<UnreadableWorkbookException>(() => Open(bytes));
+
+        Assert.StartsWith($"Arbetsboken har ett blad vars namn är 100 000 tecken långt (\"{new string('B', 40)}…\"", e.Message);
+        Assert.True(e.Message.Length < 200, e.Message);
+        using var longButFine = Open(new RawXlsx().Sheet(new string('B', 255), ["a"]).ToBytes());
+        Assert.Equal(new string('B', 255), Assert.Single(longButFine.SheetNames));
+    }
+
+    [Fact]
+    public void Open_NamesAPartWithAHostileName_OnlyAsAnExcerpt()
+    {
+        var name = "xl/" + new string('p', 20_000) + ".xml";
+        var bytes = new RawXlsx().Sheet("Kostnader", ["a"]).Part(name, HugeSheet(2 * 1024 * 1024)).ToBytes();
+
+        var e = Assert.Throws<UnreadableWorkbookException>(() => Open(bytes));
+
+        Assert.StartsWith("Delen \"xl/ppp", e.Message);
+        Assert.Contains("packas upp", e.Message);
+        Assert.True(e.Message.Length < 300, e.Message);
+    }
+
+    [Fact]
+    public void FindSheet_RejectsTwoSheetsMatchingOneName_NamingBoth()
+    {
+        var bytes = new RawXlsx().Sheet("Kostnader", ["a"]).Sheet(" kostnader ", ["b"]).ToBytes();
+
+        using var workbook = Open(bytes);
+        var e = Assert.Throws<UnreadableWorkbookException>(() => workbook.FindSheet("Kostnader"));
+
+        Assert.Equal("Kostnader", e.Sheet);
+        Assert.Equal("Arbetsboken har två blad som båda läses som bladet \"Kostnader\": \"Kostnader\" och \" kostnader \". Byt namn på eller ta bort det ena.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("s")]
+    [InlineData("inlineStr")]
+    [InlineData("str")]
+    public void ReadRows_CutsEveryTextToTheTextLimit(string type)
+    {
+        var text = new string('å', 100_000);
+        var bytes = new RawXlsx { InlineStrings = type == "inlineStr" }
+            .Sheet("Kostnader", [type == "str" ? new RawXlsx.Formula("A2", text) : text])
+            .ToBytes();
+
+        using var workbook = Open(bytes);
+        var cell = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells);
+
+        Assert.Equal(CellKind.Text, cell.Kind);
+        Assert.Equal(new InputLimits().MaxTextLength, cell.Text.Length);
+        Assert.Equal(text[..cell.Text.Length], cell.Text);
+    }
+
+    [Fact]
+    public void ReadRows_ReadsANumberTooLongToKeep_AsTextCut()
+    {
+        var digits = "1" + new string('0', 10_000);
+        var bytes = new RawXlsx().Sheet("Kostnader", [new RawXlsx.Raw("", $"<v>{digits}</v>")]).ToBytes();
+
+        using var workbook = Open(bytes);
+        var cell = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells);
+
+        Assert.Equal(CellKind.Text, cell.Kind);
+        Assert.Equal(new InputLimits().MaxTextLength, cell.Text.Length);
+    }
+
+    [Fact]
+    public void ReadRows_ReadsAHugeSharedString_InBoundedMemory()
+    {
+        // One shared string of 80 million characters: read whole it would cost 160 MB as one string, and more to build it.
+        const int characters = 80_000_000;
+        var bytes = new RawXlsx()
+            .Sheet("Kostnader", [new RawXlsx.Raw("s", "<v>0</v>")])
+            .Part("xl/sharedStrings.xml", stream =>
+            {
+                stream.Write(Encoding.ASCII.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{RawXlsx.TransitionalNamespace}\"><si><t>"));
+                var chunk = Encoding.ASCII.GetBytes(new string('a', 1024 * 1024));
+                for (var written = 0; written < characters; written += chunk.Length)
+                {
+                    stream.Write(chunk);
+                }
+                stream.Write(Encoding.ASCII.GetBytes("</t></si></sst>"));
+            })
+            .ToBytes();
+        // Text of one letter packs far better than real text; the ratio check is not what this is about.
+        var limits = new WorkbookLimits { MaxCompressionRatio = int.MaxValue };
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        string text;
+        using (var workbook = Open(bytes, limits))
+        {
+            text = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells).Text;
+        }
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        Assert.Equal(new string('a', new InputLimits().MaxTextLength), text);
+        Assert.True(allocated < 16 * 1024 * 1024, $"{allocated:N0} bytes allocated to read a shared string of {characters:N0} characters");
+    }
+
+    [Fact]
+    public void ReadRows_RejectsSharedStringsPastTheirLimit_InSwedish()
+    {
+        var rows = Enumerable.Range(0, 100).Select(i => new object?[] { $"text nummer {i:D4} som är unik" }).ToArray();
+        var bytes = new RawXlsx().Sheet("Kostnader", rows).ToBytes();
+
+        using (var atDefault = Open(bytes))
+        {
+            Assert.Equal(100, atDefault.ReadRows("Kostnader").Count());
+        }
+        var e = Unreadable(bytes, new WorkbookLimits { MaxSharedStringCharacters = 1_000 });
+
+        Assert.Equal("Arbetsbokens texter är tillsammans större än tillåtna 1 000 tecken; filen läses inte.", e.Message);
+    }
+
     // ---- Helpers ----
 
     private static XlsxWorkbook Open(byte[] bytes, WorkbookLimits? limits = null) =>

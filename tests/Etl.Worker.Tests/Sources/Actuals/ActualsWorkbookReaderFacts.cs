@@ -299,6 +299,96 @@ public sealed class ActualsWorkbookReaderFacts : IDisposable
         Assert.Equal(14_246.9m, upload.Rows[1].Value);
     }
 
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("1e308")]
+    [InlineData("1e309")]
+    [InlineData("-1e309")]
+    public void Read_TakesANonFiniteOrHugeUtfall_AsNoValue_KeepingItsText(string value)
+    {
+        var upload = Upload(Read(new RawXlsx().Sheet("Utfall",
+            Header,
+            ["DIG-2023-014", "Frigjord handläggartid", "Omfördelning", 2023, new RawXlsx.Raw("", $"<v>{value}</v>"), new RawXlsx.Raw("", $"<v>{value}</v>"), null])));
+
+        var row = Assert.Single(upload.Rows);
+        Assert.Null(row.Value);
+        Assert.NotNull(row.ValueText);
+        Assert.NotNull(row.PlannedText);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("10000000000")]
+    [InlineData("NaN")]
+    public void Read_TakesADateCellOutsideExcelsDates_InAnyColumn_WithoutThrowing(string serial)
+    {
+        var bytes = new RawXlsx { WithDateStyle = true }.Sheet("Utfall",
+            Header,
+            ["DIG-2023-014", "Frigjord handläggartid", "Omfördelning", 2023, 1, 2, "x"]).ToBytes();
+        var path = _dir.File("dated.xlsx");
+        File.WriteAllBytes(path, bytes);
+        // Every value cell of row 2 styled as a date (style 1, yyyy-mm-dd).
+        using (var zip = new System.IO.Compression.ZipArchive(File.Open(path, FileMode.Open), System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("xl/worksheets/sheet1.xml")!;
+            string xml;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                xml = reader.ReadToEnd();
+            }
+            var row2 = "<row r=\"2\">" + string.Concat("ABCDEFG".Select(c => $"<c r=\"{c}2\" s=\"1\"><v>{serial}</v></c>")) + "</row>";
+            xml = System.Text.RegularExpressions.Regex.Replace(xml, "<row r=\"2\">.*?</row>", row2);
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("xl/worksheets/sheet1.xml").Open());
+            writer.Write(xml);
+        }
+
+        var upload = Upload(new ActualsWorkbookReader(Limits).Read(path, FileName));
+
+        var row = Assert.Single(upload.Rows);
+        Assert.Null(row.Value);
+        Assert.Null(row.Year);
+        Assert.NotNull(row.Comment);
+    }
+
+    [Fact]
+    public void Read_CutsAVeryLongKommentar_ToTheTextLimit()
+    {
+        var comment = new string('k', 100_000);
+
+        var upload = Upload(Read(new RawXlsx().Sheet("Utfall",
+            Header,
+            ["DIG-2023-014", "Frigjord handläggartid", "Omfördelning", 2023, 80000, 72500, comment])));
+
+        Assert.Equal(comment[..new InputLimits().MaxTextLength], Assert.Single(upload.Rows).Comment);
+    }
+
+    [Fact]
+    public void Read_CutsTextsToTheConfiguredTextLimit()
+    {
+        var path = _dir.File("lang.xlsx");
+        new RawXlsx().Sheet("Utfall",
+            Header,
+            ["DIG-2023-014", "Frigjord handläggartid", "Omfördelning", 2023, 80000, 72500, new string('k', 500)]).Save(path);
+
+        var upload = Upload(new ActualsWorkbookReader(Limits, new InputLimits { MaxTextLength = 100 }).Read(path, FileName));
+
+        Assert.Equal(new string('k', 100), Assert.Single(upload.Rows).Comment);
+    }
+
+    [Fact]
+    public void Read_RejectsTwoSheetsMatchingUtfall_NamingBoth()
+    {
+        var result = Read(new RawXlsx()
+            .Sheet("Utfall", Header, ["DIG-2023-014", "Frigjord handläggartid", "Omfördelning", 2023, 80000, 72500, null])
+            .Sheet("UTFALL ", Header, ["DIG-2023-014", "Frigjord handläggartid", "Omfördelning", 2023, 80000, 99999, null]));
+
+        Assert.Null(result.Upload);
+        var problem = Assert.Single(result.FileProblems);
+        Assert.Equal("Utfall", problem.Sheet);
+        Assert.Contains("\"Utfall\" och \"UTFALL \"", problem.Message);
+    }
+
     [Fact]
     public void IsActualsWorkbook_TellsActualsFromBusinessCases_ByTheSheetUtfall()
     {

@@ -57,6 +57,24 @@ public sealed class ResultWorkbookWriterFacts : IDisposable
     private static ExcelPackage Open(byte[] bytes) => new(new MemoryStream(bytes));
 
     [Fact]
+    public void Actuals_NeverWriteACellPastExcelsLimit_WhateverTheTextsLength()
+    {
+        var huge = new string('k', 100_000);
+        var row = new ActualRow(2, "DIG-2023-014", huge, "Omfördelning", "2024", null, huge, huge);
+        var upload = new ActualsUpload("Utfall", huge, huge, new ActualsColumns("A", "B", "C", "D", null, "E", "F"), [row]);
+        var problem = SourceProblem.ForCell(FileName, "Utfall", "E2", huge);
+        var validation = new ActualsValidation([new(row, ActualRowStatus.Rejected, [problem, problem], null)], []);
+
+        var bytes = ResultWorkbookWriter.WriteActuals(new ResultSummary(FileName, ProcessedAt, FileStatus.Rejected, huge), upload, validation);
+
+        using var package = Open(bytes);
+        var texts = package.Workbook.Worksheets.SelectMany(s => s.Cells.Select(c => c.Value as string ?? "")).ToList();
+        Assert.Contains(texts, t => t.Length == InputLimits.ExcelCellCharacters);
+        Assert.All(texts, t => Assert.True(t.Length <= InputLimits.ExcelCellCharacters, $"a cell of {t.Length:N0} characters"));
+        Assert.Equal(huge[..InputLimits.ExcelCellCharacters], package.Workbook.Worksheets["Utfall"].Cells["F2"].Value);
+    }
+
+    [Fact]
     public void Actuals_KeepTheUploadedCells_AndAddAResultatColumnSayingInlastOrWhy()
     {
         var upload = ReadUpload();

@@ -250,4 +250,49 @@ public sealed class SurveyReaderFacts : IDisposable
         Assert.Contains("fler än 3 rader", Assert.Single(reader.Read(path, "index/lang.csv").FileProblems).Message);
         Assert.Contains("största tillåtna", Assert.Single(reader.Read(big, "index/stor.csv").FileProblems).Message);
     }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("10000000000")]
+    [InlineData("NaN")]
+    public void AWorkbookDateCellOutsideExcelsDates_IsAProblemOnItsRow_NotAFailure(string serial)
+    {
+        var result = ReadXlsx(new RawXlsx { WithDateStyle = true }.Sheet("Index",
+            ["År", "Verksamhet", "Dimension", "Procent"],
+            [2023, "Välfärd skola", "Digital förmåga", new RawXlsx.Raw("", $"<v>{serial}</v>")])
+            .Part("xl/worksheets/sheet1.xml",
+                $"<worksheet xmlns=\"{RawXlsx.TransitionalNamespace}\"><sheetData>" +
+                "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>År</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Verksamhet</t></is></c>" +
+                "<c r=\"C1\" t=\"inlineStr\"><is><t>Dimension</t></is></c><c r=\"D1\" t=\"inlineStr\"><is><t>Procent</t></is></c></row>" +
+                "<row r=\"2\"><c r=\"A2\"><v>2023</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>Välfärd skola</t></is></c>" +
+                $"<c r=\"C2\" t=\"inlineStr\"><is><t>Digital förmåga</t></is></c><c r=\"D2\" s=\"1\"><v>{serial}</v></c></row></sheetData></worksheet>"));
+
+        var row = Assert.Single(Readable(result).Rows);
+        Assert.False(row.IsAccepted);
+        Assert.Equal("Index!D2", Assert.Single(row.Problems).Location);
+    }
+
+    [Fact]
+    public void AHugeCsvField_IsCut_AndQuotedOnlyAsAnExcerpt()
+    {
+        var result = ReadCsv($"År;Verksamhet;Dimension;Procent\n2023;Välfärd skola;{new string('d', 100_000)};{new string('9', 100_000)}\n");
+
+        var row = Assert.Single(Readable(result).Rows);
+        Assert.Equal(new InputLimits().MaxTextLength, row.Dimension!.Length);
+        Assert.Equal(new InputLimits().MaxTextLength, row.PercentText!.Length);
+        Assert.All(row.Problems, p => Assert.True(p.Message.Length < 200, p.Message));
+        Assert.Contains(row.Problems, p => p.Location == "D2" && p.Message.StartsWith($"\"{new string('9', 40)}…\" (4\u00A0000 tecken) är inte ett tal", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AWorkbookWithTwoSheetsMatchingIndex_IsRejectedWhole_NamingBoth()
+    {
+        var result = ReadXlsx(new RawXlsx()
+            .Sheet("Index", ["År", "Verksamhet", "Dimension", "Procent"], [2023, "Välfärd skola", "Digital förmåga", 62.5])
+            .Sheet("index", ["År", "Verksamhet", "Dimension", "Procent"], [2023, "Välfärd skola", "Digital förmåga", 99]));
+
+        Assert.Null(result.Upload);
+        var problem = Assert.Single(result.FileProblems);
+        Assert.Contains("\"Index\" och \"index\"", problem.Message);
+    }
 }
