@@ -23,6 +23,12 @@ public sealed partial class RefreshRun
     private const string NoUnit = "(ingen verksamhet angiven)";
 
     /// <summary>
+    /// The window of plausible dates: the calendar covers no day outside it, whatever a fact or a history carries.
+    /// Given by <see cref="WarehouseLoader"/> from the configuration section <c>InputLimits</c>.
+    /// </summary>
+    internal InputLimits Limits { get; init; } = new();
+
+    /// <summary>
     /// Rebuilds what depends on what the run changed: the current business cases, the initiative
     /// versions (type 2) and dimension, units, goals, objects, evaluations, project status and the
     /// calendar. Unchanged parts are left alone, so that a small change stays a small run: with a
@@ -689,7 +695,10 @@ public sealed partial class RefreshRun
         _unknownInitiativeItems.Clear();
     }
 
-    /// <summary>The year and date dimensions span every year of the facts, the histories and the runs.</summary>
+    /// <summary>
+    /// The year and date dimensions span every year of the facts, the histories and the runs, within the
+    /// <see cref="Limits">window</see>: a date of year 1 or 9999 that reached a table costs no calendar of thousands of years.
+    /// </summary>
     private async Task RebuildCalendarAsync(CancellationToken ct)
     {
         // One query: the first and last year, or day, of each, and what dim_year holds.
@@ -714,8 +723,8 @@ public sealed partial class RefreshRun
             var n = sources.Length * 2;
             return new CalendarSpan(found, new YearRange(IntOrNull(r, n), IntOrNull(r, n + 1), Int(r, n + 2)));
         }, ct);
-        var from = years.Min();
-        var to = years.Max();
+        var from = Math.Clamp(years.Min(), Limits.EarliestYear, Limits.LatestYear);
+        var to = Math.Clamp(years.Max(), Limits.EarliestYear, Limits.LatestYear);
         if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
         {
             return;
