@@ -155,15 +155,14 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task UpdateInitiativeVersionsAsync(CancellationToken ct)
     {
-        // Two items with one InitiativId: the later modified one speaks for the initiative.
-        var staged = (await ReadAsync(
+        // Two items with one InitiativId: neither speaks for the initiative, whose versions stay as they are.
+        var staged = OnePerKey(await ReadAsync(
             """
             SELECT item_id, initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, goal_codes, hypothesis,
                    decision_date, last_modified_utc
             FROM stg_list_initiative
-            """, StagedInitiative.Read, ct))
-            .GroupBy(s => s.InitiativeId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last(), StringComparer.Ordinal);
+            """, StagedInitiative.Read, ct), s => s.InitiativeId, out var shared)
+            .ToDictionary(s => s.InitiativeId, StringComparer.Ordinal);
         var versions = (await ReadAsync($"SELECT {VersionColumns} FROM dim_initiative_version", InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
@@ -219,7 +218,7 @@ public sealed partial class RefreshRun
         }
         foreach (var (id, history) in versions)
         {
-            if (!staged.ContainsKey(id) && history.LastOrDefault(v => v.IsCurrent == 1) is { } gone)
+            if (!staged.ContainsKey(id) && !shared.Contains(id) && history.LastOrDefault(v => v.IsCurrent == 1) is { } gone)
             {
                 gone.ValidTo = today < gone.ValidFrom ? gone.ValidFrom : today;
                 gone.IsCurrent = 0;
@@ -498,20 +497,46 @@ public sealed partial class RefreshRun
         }
     }
 
+    /// <summary>
+    /// The objects of the list. Two items with one ObjektId: neither speaks for the object (<see cref="OnePerKey"/>), whose
+    /// row, with its objektsförvaltare, stays as it was; one never published stays out.
+    /// </summary>
     private async Task RebuildObjectsAsync(CancellationToken ct)
     {
-        // Two items with one ObjektId: the later modified one speaks for the object.
-        await ExecuteAsync("DELETE FROM dim_object", ct);
+        const string Shared = "SELECT object_id FROM stg_list_object GROUP BY object_id HAVING COUNT(*) > 1";
+        await ExecuteAsync($"DELETE FROM dim_object WHERE object_id NOT IN ({Shared})", ct);
         await ExecuteAsync(
-            """
+            $"""
             INSERT INTO dim_object (object_id, name, manager_email, unit, item_id)
             SELECT s.object_id, s.name, s.manager_email, s.unit, s.item_id
             FROM stg_list_object s
-            WHERE NOT EXISTS (
-                SELECT 1 FROM stg_list_object l
-                WHERE l.object_id = s.object_id
-                  AND (l.last_modified_utc > s.last_modified_utc OR (l.last_modified_utc = s.last_modified_utc AND l.item_id > s.item_id)))
+            WHERE s.object_id NOT IN ({Shared})
             """, ct);
+    }
+
+    /// <summary>
+    /// The one current item of each key, leaving out every key that two or more current items share, and giving those
+    /// keys in <paramref name="shared"/>. Such items fail closed: the caller keeps what the key had in the last published
+    /// run (or leaves it unknown), rather than letting the latest modified item win, which let any second item with a key
+    /// take it over. The list reports the keys with their items (<see cref="SharedKeyProblemsAsync"/>).
+    /// </summary>
+    private static List<T> OnePerKey<T, TKey>(IEnumerable<T> items, Func<T, TKey> key, out HashSet<TKey> shared)
+        where TKey : notnull
+    {
+        shared = [];
+        var one = new List<T>();
+        foreach (var group in items.GroupBy(key))
+        {
+            if (group.Skip(1).Any())
+            {
+                shared.Add(group.Key);
+            }
+            else
+            {
+                one.Add(group.First());
+            }
+        }
+        return one;
     }
 
     /// <summary>Every unit the initiatives, their history, the objects and the index name; only the difference to what is stored is written.</summary>
