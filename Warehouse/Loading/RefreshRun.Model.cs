@@ -574,10 +574,23 @@ public sealed partial class RefreshRun
     /// <summary>
     /// The scores of every assessment, and each initiative's evaluation from its latest one, of the initiatives
     /// of <paramref name="scope"/> (newly known ones) or of all. Scores of initiatives the warehouse does not
-    /// know are left out and reported against their items.
+    /// know are left out and reported against their items. A criterion and date that two items score keeps its
+    /// published score (<see cref="OnePerKey"/>).
     /// </summary>
     private async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
+        // Read before the rows are deleted: what the shared keys keep.
+        var kept = await ReadScopedAsync(
+            """
+            SELECT f.item_id, f.initiative_id, f.criterion_code, f.score, f.assessed_on
+            FROM fct_evaluation_score f
+            JOIN (SELECT initiative_id, criterion_code, assessed_on FROM stg_list_assessment
+                  GROUP BY initiative_id, criterion_code, assessed_on HAVING COUNT(*) > 1) d
+              ON d.initiative_id = f.initiative_id AND d.criterion_code = f.criterion_code AND d.assessed_on = f.assessed_on
+            WHERE {scope}
+            """, "f.initiative_id", scope,
+            r => new StagedScore { ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4) }, ct);
+        var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
         if (scope is null)
         {
             await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
@@ -585,12 +598,17 @@ public sealed partial class RefreshRun
             _unknownInitiativeItems[Lists.Assessments] = [];
             foreach (var part in await PartsAsync("stg_list_assessment", ct))
             {
-                await RebuildEvaluationsAsync(part, ct);
+                await RebuildEvaluationsOfAsync(part, keptOf, ct);
             }
             return;
         }
+        await RebuildEvaluationsOfAsync(scope, keptOf, ct);
+    }
+
+    private async Task RebuildEvaluationsOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedScore> kept, CancellationToken ct)
+    {
         var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
-        var scores = (await ReadScopedAsync(
+        var scores = OnePerKey(await ReadScopedAsync(
             """
             SELECT item_id, initiative_id, criterion_code, score, assessed_on, last_modified_utc
             FROM stg_list_assessment
@@ -599,12 +617,10 @@ public sealed partial class RefreshRun
             r => new StagedScore
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4), LastModifiedUtc = Timestamp(r, 5),
-            }, ct))
-            .GroupBy(s => (s.InitiativeId, s.CriterionCode, s.AssessedOn))
-            .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
-            .ToList();
+            }, ct), s => (s.InitiativeId, s.CriterionCode, s.AssessedOn), out _);
         ReportUnknownInitiatives(Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
         scores.RemoveAll(s => !known.Contains(s.InitiativeId));
+        scores.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
 
         await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
         await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
@@ -634,22 +650,43 @@ public sealed partial class RefreshRun
 
     /// <summary>
     /// Every status report of the initiatives of <paramref name="scope"/> (newly known ones) or of all, the latest
-    /// of each initiative marked; reports of unknown initiatives left out and reported.
+    /// of each initiative marked; reports of unknown initiatives left out and reported. A date that two reports of
+    /// an initiative carry keeps its published report (<see cref="OnePerKey"/>).
     /// </summary>
     private async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
+        // Read before the rows are deleted: what the shared keys keep.
+        var kept = await ReadScopedAsync(
+            """
+            SELECT f.item_id, f.initiative_id, f.report_date, f.status, f.percent_complete, f.budget_spent_sek, f.comment
+            FROM fct_project_status f
+            JOIN (SELECT initiative_id, report_date FROM stg_list_status GROUP BY initiative_id, report_date HAVING COUNT(*) > 1) d
+              ON d.initiative_id = f.initiative_id AND d.report_date = f.report_date
+            WHERE {scope}
+            """, "f.initiative_id", scope,
+            r => new StagedStatus
+            {
+                ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
+                BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6),
+            }, ct);
+        var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
         if (scope is null)
         {
             await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
             _unknownInitiativeItems[Lists.ProjectStatus] = [];
             foreach (var part in await PartsAsync("stg_list_status", ct))
             {
-                await RebuildProjectStatusAsync(part, ct);
+                await RebuildProjectStatusOfAsync(part, keptOf, ct);
             }
             return;
         }
+        await RebuildProjectStatusOfAsync(scope, keptOf, ct);
+    }
+
+    private async Task RebuildProjectStatusOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedStatus> kept, CancellationToken ct)
+    {
         var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
-        var reports = (await ReadScopedAsync(
+        var reports = OnePerKey(await ReadScopedAsync(
             """
             SELECT item_id, initiative_id, report_date, status, percent_complete, budget_spent_sek, comment, last_modified_utc
             FROM stg_list_status
@@ -659,12 +696,10 @@ public sealed partial class RefreshRun
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
                 BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6), LastModifiedUtc = Timestamp(r, 7),
-            }, ct))
-            .GroupBy(s => (s.InitiativeId, s.ReportDate))
-            .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
-            .ToList();
+            }, ct), s => (s.InitiativeId, s.ReportDate), out _);
         ReportUnknownInitiatives(Lists.ProjectStatus, scope, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
         reports.RemoveAll(r => !known.Contains(r.InitiativeId));
+        reports.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
         var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
         await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
