@@ -108,6 +108,8 @@ public abstract class ListDuplicateKeyFacts : WarehouseFacts
         Assert.Equal(["anna@nacka.se"], await ManagersAsync("OBJ-1"));
         Assert.Equal([new AccessRow(Unit, "anna@nacka.se")], await AccessAsync());
         await AssertReportedAsync(result, RefreshRun.Lists.Objects, "ObjektId \"OBJ-1\"", "1", "7");
+        // What was withheld counts as a rejection: the command line exits with its code for rejections.
+        Assert.True(result.HasRejections);
     }
 
     [Fact]
