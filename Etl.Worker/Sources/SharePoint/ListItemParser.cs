@@ -46,6 +46,10 @@ public static class ListItemParser
         {
             item.Problem($"lastModifiedDateTime: {limits.OutsideWindow(date)}");
         }
+        else if (data.UnreadableLastModified is { } unreadable)
+        {
+            item.Problem($"lastModifiedDateTime: {InputLimits.Excerpt(unreadable)} är ingen tidpunkt.");
+        }
         var origin = new ListItemOrigin(listName, data.Id, modified);
         object? parsed = listName switch
         {

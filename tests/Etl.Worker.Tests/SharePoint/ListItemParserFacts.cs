@@ -766,4 +766,18 @@ public sealed class ListItemParserFacts
         // A key keeps its own rule of 100 characters: cut, two keys could become one.
         Assert.Equal("OBJ-2024-0001", Assert.IsType<ObjectItem>(key.Item).ObjectId);
     }
+    [Theory]
+    [InlineData("\"igår\"", "\"igår\"")]
+    // Past the last instant a timestamp can hold, in UTC.
+    [InlineData("\"9999-12-31T23:59:59-05:00\"", "\"9999-12-31T23:59:59-05:00\"")]
+    [InlineData("20240301", "\"20240301\"")]
+    public void Parse_RejectsAnItemWhoseLastModifiedDateTimeIsNoTimestamp(string json, string shown)
+    {
+        var change = Parse(ListNames.Objects, $$"""{"id": "7", "lastModifiedDateTime": {{json}}, "fields": {"ObjektId": "OBJ-7"}""" + "}");
+
+        Assert.True(change.Rejected);
+        var problem = Assert.Single(change.Problems);
+        AssertNamesTheItem(ListNames.Objects, problem);
+        Assert.Equal($"lastModifiedDateTime: {shown} är ingen tidpunkt.", problem.Message);
+    }
 }
