@@ -284,7 +284,10 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task<List<SourceProblem>> SharedKeyProblemsAsync(string listName, CancellationToken ct)
     {
-        var columns = UniqueKeys[listName];
+        if (!UniqueKeys.TryGetValue(listName, out var columns))
+        {
+            return [];
+        }
         var table = StagingTableOf(listName).Name;
         var names = string.Join(", ", columns.Select(c => c.Column));
         var rows = await ReadAsync(
@@ -294,26 +297,33 @@ public sealed partial class RefreshRun
             JOIN (SELECT {names} FROM {table} GROUP BY {names} HAVING COUNT(*) > 1) d
               ON {string.Join(" AND ", columns.Select(c => $"d.{c.Column} = s.{c.Column}"))}
             """,
-            r => new SharedItem(string.Join(", ", columns.Select((c, i) => KeyPart(c, r, i))), Text(r, columns.Length)), ct);
+            r => new SharedItem(
+                // Grouped by the values themselves: two long keys may read alike as excerpts.
+                string.Join('\u001f', columns.Select((c, i) => c.IsDate ? DayText(Date(r, i)) : Text(r, i))),
+                string.Join(", ", columns.Select((c, i) => KeyPart(c, r, i))),
+                Text(r, columns.Length)), ct);
         var problems = new List<SourceProblem>();
         foreach (var key in rows.GroupBy(r => r.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var ids = key.Select(r => r.ItemId).OrderBy(id => id.Length).ThenBy(id => id, StringComparer.Ordinal).ToList();
-            var shown = string.Join(", ", ids.Take(SharedKeyIdsShown)) + (ids.Count > SharedKeyIdsShown ? $" och {ids.Count - SharedKeyIdsShown} till" : "");
-            var message = $"{key.Key} finns i {ids.Count} objekt ({shown}). Inget av dem läses in förrän bara ett objekt har den nyckeln; "
+            // An offline export's ids are any text: a long one is quoted as an excerpt, as any value is.
+            var shown = string.Join(", ", ids.Take(SharedKeyIdsShown).Select(id => id.Length > InputLimits.ExcerptCharacters ? InputLimits.Excerpt(id) : id)) + (ids.Count > SharedKeyIdsShown ? $" och {ids.Count - SharedKeyIdsShown} till" : "");
+            var message = $"{key.First().Shown} finns i {ids.Count} objekt ({shown}). Inget av dem läses in förrän bara ett objekt har den nyckeln; "
                 + "till dess gäller det som senast lästes in för den, eller inget om inget har lästs in.";
             problems.AddRange(ids.Select(id => SourceProblem.ForItem(listName, id, message)));
         }
         return problems;
     }
 
-    private sealed record SharedItem(string Key, string ItemId);
+    private sealed record SharedItem(string Key, string Shown, string ItemId);
+
+    private static string DayText(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string KeyPart(KeyColumn column, System.Data.Common.DbDataReader r, int i)
     {
         if (column.IsDate)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{column.Field} {Date(r, i):yyyy-MM-dd}");
+            return $"{column.Field} {DayText(Date(r, i))}";
         }
         var value = Text(r, i);
         if (column.Field == "Kriterium" && Criteria.All.FirstOrDefault(c => c.Code == value) is { } criterion)
@@ -323,15 +333,12 @@ public sealed partial class RefreshRun
         return $"{column.Field} {InputLimits.Excerpt(value)}";
     }
 
-    private static string SharedKeysSentence(IReadOnlyCollection<SourceProblem> shared)
+    private static string SharedKeysSentence(IReadOnlyCollection<SourceProblem> shared) => shared.Count switch
     {
-        if (shared.Count == 0)
-        {
-            return "";
-        }
-        var keys = shared.Select(p => p.Message).Distinct(StringComparer.Ordinal).Count();
-        return $" {(keys == 1 ? "1 nyckel" : $"{keys} nycklar")} i flera objekt ({shared.Count} objekt), som inte läses in.";
-    }
+        0 => "",
+        1 => " 1 objekt har en nyckel som ett annat objekt också har, och läses inte in.",
+        _ => $" {shared.Count} objekt har en nyckel som ett annat objekt också har, och läses inte in.",
+    };
 
     private static BulkTable StagingTableOf(string listName) => listName switch
     {

@@ -228,7 +228,24 @@ public abstract class ListDuplicateKeyFacts : WarehouseFacts
         Assert.Equal([(ProjectStatuses.Green, "21")], await QueryAsync<(string, string)>("SELECT status, item_id FROM pbi_fct_project_status WHERE initiative_id = 'DIG-1'"));
         await AssertReportedAsync(shared, RefreshRun.Lists.ProjectStatus, "InitiativId \"DIG-1\", Rapportdatum 2024-09-30", "21", "27");
     }
+    [Fact]
+    public async Task TwoLongKeysThatReadAlikeAsExcerpts_AreReportedApart()
+    {
+        var one = "OBJ-" + new string('x', 80) + "-1";
+        var other = "OBJ-" + new string('x', 80) + "-2";
+
+        var result = await RunAsync(RefreshRun.Lists.Objects, 1,
+            Object("1", one, "a@nacka.se", Monday), Object("2", one, "b@nacka.se", Monday),
+            Object("3", other, "c@nacka.se", Monday), Object("4", other, "d@nacka.se", Monday));
+
+        var problems = await ProblemsAsync(result.RunId);
+        Assert.Equal(4, problems.Count);
+        Assert.All(problems.Where(p => p.ItemId is "1" or "2"), p => Assert.Contains("finns i 2 objekt (1, 2).", p.Message));
+        Assert.All(problems.Where(p => p.ItemId is "3" or "4"), p => Assert.Contains("finns i 2 objekt (3, 4).", p.Message));
+        Assert.All(problems, p => Assert.True(p.Message.Length < 400, p.Message));
+    }
 }
+
 
 
 public sealed class SqliteListDuplicateKeyFacts : ListDuplicateKeyFacts
