@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -57,15 +58,18 @@ public sealed partial class RefreshRun
             new { listName }, Transaction, cancellationToken: ct));
 
     /// <summary>Records that an offline list file has the content it had when it was last read.</summary>
-    public Task AddUnchangedListAsync(string listName, long lastRunId, CancellationToken ct)
+    /// <remarks>Keys the list's current items share are reported again: every run that takes the list in says so while they last.</remarks>
+    public async Task AddUnchangedListAsync(string listName, long lastRunId, CancellationToken ct)
     {
         _sourcesOffered = true;
-        var message = $"Samma innehåll som vid läsningen i körning {lastRunId}; inte läst igen.";
+        var shared = await SharedKeyProblemsAsync(listName, ct);
+        RecordProblems(listName, shared);
+        var message = $"Samma innehåll som vid läsningen i körning {lastRunId}; inte läst igen." + SharedKeysSentence(shared);
         Buffer(WarehouseTables.EtlListRead, RunId, listName, ListReadModes.Unchanged, 0, 0, 0, 0, message);
-        var result = new ListResult(listName, ListReadModes.Unchanged, 0, 0, 0, 0, message, []);
+        var result = new ListResult(listName, ListReadModes.Unchanged, 0, 0, 0, 0, message, shared);
         _lists.Add(result);
         _observer?.ListProcessed(RunId, result);
-        return FlushIfFullAsync(ct);
+        await FlushIfFullAsync(ct);
     }
 
     /// <summary>
@@ -224,21 +228,20 @@ public sealed partial class RefreshRun
             var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;
             var rejected = _seen.Values.Count(v => v.Outcome == ItemOutcome.Rejected);
             var problems = _problems.Values.SelectMany(p => p).ToList();
-            foreach (var p in problems)
-            {
-                _run.Buffer(WarehouseTables.EtlProblem, _run._nextProblemId++, _run.RunId, null, ListSourceKind, _read.ListName, null, null, p.Message, p.ItemId);
-            }
-            var message = $"{_seen.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade.";
+            var shared = await _run.SharedKeyProblemsAsync(_read.ListName, ct);
+            problems.AddRange(shared);
+            _run.RecordProblems(_read.ListName, problems);
+            var message = $"{_seen.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade." + SharedKeysSentence(shared);
             _run.Buffer(WarehouseTables.EtlListRead, _run.RunId, _read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message);
             if (changed + removed > 0)
             {
                 _run._listsChanged.Add(_read.ListName);
                 _run._catalogue = null;
             }
-            if (rejected > 0)
+            if (rejected > 0 || shared.Count > 0)
             {
-                _run._logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped: {Problems}", _run.RunId, _read.ListName, rejected,
-                    string.Join(" | ", problems.Select(p => $"item {p.ItemId}: {p.Message}")));
+                _run._logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped, {Shared} withheld for a key another item has: {Problems}",
+                    _run.RunId, _read.ListName, rejected, shared.Count, string.Join(" | ", problems.Select(p => $"item {p.ItemId}: {p.Message}")));
             }
             var result = new ListResult(_read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message, problems);
             _run._lists.Add(result);
@@ -246,6 +249,96 @@ public sealed partial class RefreshRun
             await _run.FlushIfFullAsync(ct);
         }
     }
+
+    private void RecordProblems(string listName, IEnumerable<SourceProblem> problems)
+    {
+        foreach (var p in problems)
+        {
+            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, p.Message, p.ItemId);
+        }
+    }
+
+    /// <summary>A column of a list's key, with the field that fills it and whether it holds a date.</summary>
+    private sealed record KeyColumn(string Column, string Field, bool IsDate = false);
+
+    /// <summary>
+    /// The key no two current items of a list may share: the register's keys, and what makes one score or one status
+    /// report (sharepoint-lists.md: one assessment item per initiative, criterion and date). Where items share one,
+    /// none of them changes the warehouse (<see cref="OnePerKey"/>): the latest modified item winning silently let a
+    /// second item make its author the objektsförvaltare, or flip an initiative's phase back and forth.
+    /// </summary>
+    private static readonly Dictionary<string, KeyColumn[]> UniqueKeys = new(StringComparer.Ordinal)
+    {
+        [Lists.Initiatives] = [new("initiative_id", "InitiativId")],
+        [Lists.Objects] = [new("object_id", "ObjektId")],
+        [Lists.Assessments] = [new("initiative_id", "InitiativId"), new("criterion_code", "Kriterium"), new("assessed_on", "Bedomningsdatum", IsDate: true)],
+        [Lists.ProjectStatus] = [new("initiative_id", "InitiativId"), new("report_date", "Rapportdatum", IsDate: true)],
+    };
+
+    /// <summary>How many item ids a problem of a shared key names; an item can be copied thousands of times.</summary>
+    private const int SharedKeyIdsShown = 10;
+
+    /// <summary>
+    /// One problem for each current item of the list whose key another current item has, each naming the key and
+    /// all the items that share it, so that whichever item a reader looks at tells what to mend.
+    /// </summary>
+    private async Task<List<SourceProblem>> SharedKeyProblemsAsync(string listName, CancellationToken ct)
+    {
+        if (!UniqueKeys.TryGetValue(listName, out var columns))
+        {
+            return [];
+        }
+        var table = StagingTableOf(listName).Name;
+        var names = string.Join(", ", columns.Select(c => c.Column));
+        var rows = await ReadAsync(
+            $"""
+            SELECT {string.Join(", ", columns.Select(c => "s." + c.Column))}, s.item_id
+            FROM {table} s
+            JOIN (SELECT {names} FROM {table} GROUP BY {names} HAVING COUNT(*) > 1) d
+              ON {string.Join(" AND ", columns.Select(c => $"d.{c.Column} = s.{c.Column}"))}
+            """,
+            r => new SharedItem(
+                // Grouped by the values themselves: two long keys may read alike as excerpts.
+                string.Join('\u001f', columns.Select((c, i) => c.IsDate ? DayText(Date(r, i)) : Text(r, i))),
+                string.Join(", ", columns.Select((c, i) => KeyPart(c, r, i))),
+                Text(r, columns.Length)), ct);
+        var problems = new List<SourceProblem>();
+        foreach (var key in rows.GroupBy(r => r.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ids = key.Select(r => r.ItemId).OrderBy(id => id.Length).ThenBy(id => id, StringComparer.Ordinal).ToList();
+            // An offline export's ids are any text: a long one is quoted as an excerpt, as any value is.
+            var shown = string.Join(", ", ids.Take(SharedKeyIdsShown).Select(id => id.Length > InputLimits.ExcerptCharacters ? InputLimits.Excerpt(id) : id)) + (ids.Count > SharedKeyIdsShown ? $" och {ids.Count - SharedKeyIdsShown} till" : "");
+            var message = $"{key.First().Shown} finns i {ids.Count} objekt ({shown}). Inget av dem läses in förrän bara ett objekt har den nyckeln; "
+                + "till dess gäller det som senast lästes in för den, eller inget om inget har lästs in.";
+            problems.AddRange(ids.Select(id => SourceProblem.ForItem(listName, id, message)));
+        }
+        return problems;
+    }
+
+    private sealed record SharedItem(string Key, string Shown, string ItemId);
+
+    private static string DayText(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string KeyPart(KeyColumn column, System.Data.Common.DbDataReader r, int i)
+    {
+        if (column.IsDate)
+        {
+            return $"{column.Field} {DayText(Date(r, i))}";
+        }
+        var value = Text(r, i);
+        if (column.Field == "Kriterium" && Criteria.All.FirstOrDefault(c => c.Code == value) is { } criterion)
+        {
+            value = criterion.Name;
+        }
+        return $"{column.Field} {InputLimits.Excerpt(value)}";
+    }
+
+    private static string SharedKeysSentence(IReadOnlyCollection<SourceProblem> shared) => shared.Count switch
+    {
+        0 => "",
+        1 => " 1 objekt har en nyckel som ett annat objekt också har, och läses inte in.",
+        _ => $" {shared.Count} objekt har en nyckel som ett annat objekt också har, och läses inte in.",
+    };
 
     private static BulkTable StagingTableOf(string listName) => listName switch
     {

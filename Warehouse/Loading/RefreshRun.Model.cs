@@ -23,6 +23,12 @@ public sealed partial class RefreshRun
     private const string NoUnit = "(ingen verksamhet angiven)";
 
     /// <summary>
+    /// The window of plausible dates: the calendar covers no day outside it, whatever a fact or a history carries.
+    /// Given by <see cref="WarehouseLoader"/> from the configuration section <c>InputLimits</c>.
+    /// </summary>
+    internal InputLimits Limits { get; init; } = new();
+
+    /// <summary>
     /// Rebuilds what depends on what the run changed: the current business cases, the initiative
     /// versions (type 2) and dimension, units, goals, objects, evaluations, project status and the
     /// calendar. Unchanged parts are left alone, so that a small change stays a small run: with a
@@ -149,15 +155,14 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task UpdateInitiativeVersionsAsync(CancellationToken ct)
     {
-        // Two items with one InitiativId: the later modified one speaks for the initiative.
-        var staged = (await ReadAsync(
+        // Two items with one InitiativId: neither speaks for the initiative, whose versions stay as they are.
+        var staged = OnePerKey(await ReadAsync(
             """
             SELECT item_id, initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, goal_codes, hypothesis,
                    decision_date, last_modified_utc
             FROM stg_list_initiative
-            """, StagedInitiative.Read, ct))
-            .GroupBy(s => s.InitiativeId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last(), StringComparer.Ordinal);
+            """, StagedInitiative.Read, ct), s => s.InitiativeId, out var shared)
+            .ToDictionary(s => s.InitiativeId, StringComparer.Ordinal);
         var versions = (await ReadAsync($"SELECT {VersionColumns} FROM dim_initiative_version", InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(v => v.VersionNo).ToList(), StringComparer.Ordinal);
@@ -213,7 +218,7 @@ public sealed partial class RefreshRun
         }
         foreach (var (id, history) in versions)
         {
-            if (!staged.ContainsKey(id) && history.LastOrDefault(v => v.IsCurrent == 1) is { } gone)
+            if (!staged.ContainsKey(id) && !shared.Contains(id) && history.LastOrDefault(v => v.IsCurrent == 1) is { } gone)
             {
                 gone.ValidTo = today < gone.ValidFrom ? gone.ValidFrom : today;
                 gone.IsCurrent = 0;
@@ -492,20 +497,46 @@ public sealed partial class RefreshRun
         }
     }
 
+    /// <summary>
+    /// The objects of the list. Two items with one ObjektId: neither speaks for the object (<see cref="OnePerKey"/>), whose
+    /// row, with its objektsförvaltare, stays as it was; one never published stays out.
+    /// </summary>
     private async Task RebuildObjectsAsync(CancellationToken ct)
     {
-        // Two items with one ObjektId: the later modified one speaks for the object.
-        await ExecuteAsync("DELETE FROM dim_object", ct);
+        const string Shared = "SELECT object_id FROM stg_list_object GROUP BY object_id HAVING COUNT(*) > 1";
+        await ExecuteAsync($"DELETE FROM dim_object WHERE object_id NOT IN ({Shared})", ct);
         await ExecuteAsync(
-            """
+            $"""
             INSERT INTO dim_object (object_id, name, manager_email, unit, item_id)
             SELECT s.object_id, s.name, s.manager_email, s.unit, s.item_id
             FROM stg_list_object s
-            WHERE NOT EXISTS (
-                SELECT 1 FROM stg_list_object l
-                WHERE l.object_id = s.object_id
-                  AND (l.last_modified_utc > s.last_modified_utc OR (l.last_modified_utc = s.last_modified_utc AND l.item_id > s.item_id)))
+            WHERE s.object_id NOT IN ({Shared})
             """, ct);
+    }
+
+    /// <summary>
+    /// The one current item of each key, leaving out every key that two or more current items share, and giving those
+    /// keys in <paramref name="shared"/>. Such items fail closed: the caller keeps what the key had in the last published
+    /// run (or leaves it unknown), rather than letting the latest modified item win, which let any second item with a key
+    /// take it over. The list reports the keys with their items (<see cref="SharedKeyProblemsAsync"/>).
+    /// </summary>
+    private static List<T> OnePerKey<T, TKey>(IEnumerable<T> items, Func<T, TKey> key, out HashSet<TKey> shared)
+        where TKey : notnull
+    {
+        shared = [];
+        var one = new List<T>();
+        foreach (var group in items.GroupBy(key))
+        {
+            if (group.Skip(1).Any())
+            {
+                shared.Add(group.Key);
+            }
+            else
+            {
+                one.Add(group.First());
+            }
+        }
+        return one;
     }
 
     /// <summary>Every unit the initiatives, their history, the objects and the index name; only the difference to what is stored is written.</summary>
@@ -543,10 +574,23 @@ public sealed partial class RefreshRun
     /// <summary>
     /// The scores of every assessment, and each initiative's evaluation from its latest one, of the initiatives
     /// of <paramref name="scope"/> (newly known ones) or of all. Scores of initiatives the warehouse does not
-    /// know are left out and reported against their items.
+    /// know are left out and reported against their items. A criterion and date that two items score keeps its
+    /// published score (<see cref="OnePerKey"/>).
     /// </summary>
     private async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
+        // Read before the rows are deleted: what the shared keys keep.
+        var kept = await ReadScopedAsync(
+            """
+            SELECT f.item_id, f.initiative_id, f.criterion_code, f.score, f.assessed_on
+            FROM fct_evaluation_score f
+            JOIN (SELECT initiative_id, criterion_code, assessed_on FROM stg_list_assessment
+                  GROUP BY initiative_id, criterion_code, assessed_on HAVING COUNT(*) > 1) d
+              ON d.initiative_id = f.initiative_id AND d.criterion_code = f.criterion_code AND d.assessed_on = f.assessed_on
+            WHERE {scope}
+            """, "f.initiative_id", scope,
+            r => new StagedScore { ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4) }, ct);
+        var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
         if (scope is null)
         {
             await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
@@ -554,12 +598,17 @@ public sealed partial class RefreshRun
             _unknownInitiativeItems[Lists.Assessments] = [];
             foreach (var part in await PartsAsync("stg_list_assessment", ct))
             {
-                await RebuildEvaluationsAsync(part, ct);
+                await RebuildEvaluationsOfAsync(part, keptOf, ct);
             }
             return;
         }
+        await RebuildEvaluationsOfAsync(scope, keptOf, ct);
+    }
+
+    private async Task RebuildEvaluationsOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedScore> kept, CancellationToken ct)
+    {
         var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
-        var scores = (await ReadScopedAsync(
+        var scores = OnePerKey(await ReadScopedAsync(
             """
             SELECT item_id, initiative_id, criterion_code, score, assessed_on, last_modified_utc
             FROM stg_list_assessment
@@ -568,12 +617,10 @@ public sealed partial class RefreshRun
             r => new StagedScore
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4), LastModifiedUtc = Timestamp(r, 5),
-            }, ct))
-            .GroupBy(s => (s.InitiativeId, s.CriterionCode, s.AssessedOn))
-            .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
-            .ToList();
+            }, ct), s => (s.InitiativeId, s.CriterionCode, s.AssessedOn), out _);
         ReportUnknownInitiatives(Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
         scores.RemoveAll(s => !known.Contains(s.InitiativeId));
+        scores.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
 
         await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
         await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
@@ -603,22 +650,43 @@ public sealed partial class RefreshRun
 
     /// <summary>
     /// Every status report of the initiatives of <paramref name="scope"/> (newly known ones) or of all, the latest
-    /// of each initiative marked; reports of unknown initiatives left out and reported.
+    /// of each initiative marked; reports of unknown initiatives left out and reported. A date that two reports of
+    /// an initiative carry keeps its published report (<see cref="OnePerKey"/>).
     /// </summary>
     private async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
+        // Read before the rows are deleted: what the shared keys keep.
+        var kept = await ReadScopedAsync(
+            """
+            SELECT f.item_id, f.initiative_id, f.report_date, f.status, f.percent_complete, f.budget_spent_sek, f.comment
+            FROM fct_project_status f
+            JOIN (SELECT initiative_id, report_date FROM stg_list_status GROUP BY initiative_id, report_date HAVING COUNT(*) > 1) d
+              ON d.initiative_id = f.initiative_id AND d.report_date = f.report_date
+            WHERE {scope}
+            """, "f.initiative_id", scope,
+            r => new StagedStatus
+            {
+                ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
+                BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6),
+            }, ct);
+        var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
         if (scope is null)
         {
             await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
             _unknownInitiativeItems[Lists.ProjectStatus] = [];
             foreach (var part in await PartsAsync("stg_list_status", ct))
             {
-                await RebuildProjectStatusAsync(part, ct);
+                await RebuildProjectStatusOfAsync(part, keptOf, ct);
             }
             return;
         }
+        await RebuildProjectStatusOfAsync(scope, keptOf, ct);
+    }
+
+    private async Task RebuildProjectStatusOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedStatus> kept, CancellationToken ct)
+    {
         var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
-        var reports = (await ReadScopedAsync(
+        var reports = OnePerKey(await ReadScopedAsync(
             """
             SELECT item_id, initiative_id, report_date, status, percent_complete, budget_spent_sek, comment, last_modified_utc
             FROM stg_list_status
@@ -628,12 +696,10 @@ public sealed partial class RefreshRun
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
                 BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6), LastModifiedUtc = Timestamp(r, 7),
-            }, ct))
-            .GroupBy(s => (s.InitiativeId, s.ReportDate))
-            .Select(g => g.OrderBy(s => s.LastModifiedUtc).ThenBy(s => s.ItemId, StringComparer.Ordinal).Last())
-            .ToList();
+            }, ct), s => (s.InitiativeId, s.ReportDate), out _);
         ReportUnknownInitiatives(Lists.ProjectStatus, scope, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
         reports.RemoveAll(r => !known.Contains(r.InitiativeId));
+        reports.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
         var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
         await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
@@ -689,7 +755,10 @@ public sealed partial class RefreshRun
         _unknownInitiativeItems.Clear();
     }
 
-    /// <summary>The year and date dimensions span every year of the facts, the histories and the runs.</summary>
+    /// <summary>
+    /// The year and date dimensions span every year of the facts, the histories and the runs, within the
+    /// <see cref="Limits">window</see>: a date of year 1 or 9999 that reached a table costs no calendar of thousands of years.
+    /// </summary>
     private async Task RebuildCalendarAsync(CancellationToken ct)
     {
         // One query: the first and last year, or day, of each, and what dim_year holds.
@@ -714,8 +783,8 @@ public sealed partial class RefreshRun
             var n = sources.Length * 2;
             return new CalendarSpan(found, new YearRange(IntOrNull(r, n), IntOrNull(r, n + 1), Int(r, n + 2)));
         }, ct);
-        var from = years.Min();
-        var to = years.Max();
+        var from = Math.Clamp(years.Min(), Limits.EarliestYear, Limits.LatestYear);
+        var to = Math.Clamp(years.Max(), Limits.EarliestYear, Limits.LatestYear);
         if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
         {
             return;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Loading;
@@ -9,7 +10,10 @@ namespace NackaInsights.Warehouse.Loading;
 /// <summary>Another refresh held the warehouse for longer than the configured wait.</summary>
 public sealed class RefreshLockTimeoutException(string message) : Exception(message);
 
-/// <summary>Starts pipeline runs against one warehouse, one at a time across all processes.</summary>
+/// <summary>
+/// Starts pipeline runs against one warehouse, one at a time across all processes. Without <c>limits</c>, runs
+/// keep the default <see cref="InputLimits"/>.
+/// </summary>
 public sealed class WarehouseLoader(
     WarehouseDatabase database,
     CalculationOptions calculation,
@@ -17,7 +21,8 @@ public sealed class WarehouseLoader(
     ActualsOptions actuals,
     IndexOptions index,
     AccessOptions access,
-    ILogger<WarehouseLoader> logger)
+    ILogger<WarehouseLoader> logger,
+    InputLimits? limits = null)
 {
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -80,7 +85,10 @@ public sealed class WarehouseLoader(
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
                 .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
 
-            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids);
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids)
+            {
+                Limits = limits ?? new InputLimits(),
+            };
         }
         catch (Exception error)
         {

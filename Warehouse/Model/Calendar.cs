@@ -12,8 +12,12 @@ public static class Calendar
     /// <summary>Every day from 1 January of <paramref name="fromYear"/> to 31 December of <paramref name="toYear"/>.</summary>
     public static IEnumerable<CalendarDay> Days(int fromYear, int toYear)
     {
-        for (var date = new DateOnly(fromYear, 1, 1); date.Year <= toYear; date = date.AddDays(1))
+        // By day number, not by adding a day to the date: the day after 9999-12-31 cannot be formed, so a loop that
+        // stepped past the last day would throw there.
+        var last = toYear < fromYear ? -1 : new DateOnly(toYear, 12, 31).DayNumber;
+        for (var dayNumber = new DateOnly(fromYear, 1, 1).DayNumber; dayNumber <= last; dayNumber++)
         {
+            var date = DateOnly.FromDayNumber(dayNumber);
             var dateTime = date.ToDateTime(TimeOnly.MinValue);
             var isoDay = date.DayOfWeek == System.DayOfWeek.Sunday ? 7 : (int)date.DayOfWeek;
             yield return new CalendarDay(

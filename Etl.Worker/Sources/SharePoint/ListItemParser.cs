@@ -8,7 +8,9 @@ namespace NackaInsights.Etl.Sources.SharePoint;
 /// <summary>
 /// Turns list items, from Graph or an offline file alike, into the warehouse's validated items.
 /// An item that lacks its key, has an unknown choice value, a score outside 1–4, a percentage outside
-/// 0–100 or a value of the wrong kind is rejected with every reason, each naming the list and the item.
+/// 0–100, a date (its own modification time included) outside the <see cref="InputLimits"/> window or a value
+/// of the wrong kind is rejected with every reason, each naming the list and the item and quoting at most an
+/// excerpt of the value. Texts are cut to <see cref="InputLimits.MaxTextLength"/>; keys keep their 100 characters.
 /// </summary>
 public static class ListItemParser
 {
@@ -17,16 +19,37 @@ public static class ListItemParser
     private static readonly string[] InitiativeTypes = ["Verksamhetsutveckling", "Innovation"];
     private static readonly string[] NeedTypes = ["Kommungemensamt", "Verksamhetsbehov"];
 
+    /// <summary>The limits a caller that gives none parses with: the configuration's defaults.</summary>
+    private static readonly InputLimits DefaultLimits = new();
+
     /// <param name="fallbackModified">When the item lacks <c>lastModifiedDateTime</c>: the time the list was read as of.</param>
-    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified)
+    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified) =>
+        Parse(listName, data, fallbackModified, DefaultLimits);
+
+    /// <param name="fallbackModified">When the item lacks <c>lastModifiedDateTime</c>: the time the list was read as of.</param>
+    /// <param name="limits">The window every date, the item's own modification time included, must lie in, and the longest text kept.</param>
+    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified, InputLimits limits)
     {
         var fieldsJson = data.Fields.GetRawText();
-        var modified = data.LastModified?.UtcDateTime ?? DateTime.SpecifyKind(fallbackModified, DateTimeKind.Utc);
+        var stated = data.LastModified?.UtcDateTime;
+        // A modification time in year 1 or 9999 is no time SharePoint gives, and would start a history version
+        // there. It is not clamped, which would invent a time: the item is rejected naming it, as for a field. Its
+        // landed row, and a removal, carry the time the list was read as of instead.
+        DateOnly? outside = stated is { } s && !limits.Contains(DateOnly.FromDateTime(s)) ? DateOnly.FromDateTime(s) : null;
+        var modified = stated is { } t && outside is null ? t : DateTime.SpecifyKind(fallbackModified, DateTimeKind.Utc);
         if (data.Removed)
         {
             return new ListItemChange(data.Id, modified, fieldsJson, Removed: true, null, []);
         }
-        var item = new Fields(listName, data.Id, data.Fields);
+        var item = new Fields(listName, data.Id, data.Fields, limits);
+        if (outside is { } date)
+        {
+            item.Problem($"lastModifiedDateTime: {limits.OutsideWindow(date)}");
+        }
+        else if (data.UnreadableLastModified is { } unreadable)
+        {
+            item.Problem($"lastModifiedDateTime: {InputLimits.Excerpt(unreadable)} är ingen tidpunkt.");
+        }
         var origin = new ListItemOrigin(listName, data.Id, modified);
         object? parsed = listName switch
         {
@@ -53,7 +76,7 @@ public static class ListItemParser
             }
             else
             {
-                f.Problem($"StrategiskaMal: \"{goal}\" är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
+                f.Problem($"StrategiskaMal: {InputLimits.Excerpt(goal)} är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
             }
         }
         return new InitiativeItem(
@@ -74,7 +97,7 @@ public static class ListItemParser
     private static AssessmentItem Assessment(Fields f, ListItemOrigin origin)
     {
         var id = f.Key("InitiativId");
-        var criterionText = f.Required(f.Text("Kriterium"), "Kriterium");
+        var criterionText = f.Required(f.FullText("Kriterium"), "Kriterium");
         string code = "";
         if (criterionText is not null)
         {
@@ -84,7 +107,7 @@ public static class ListItemParser
             }
             else
             {
-                f.Problem($"Kriterium: \"{criterionText}\" är inget av utvärderingsmodellens elva kriterier.");
+                f.Problem($"Kriterium: {InputLimits.Excerpt(criterionText)} är inget av utvärderingsmodellens elva kriterier.");
             }
         }
         var score = f.Required(f.Number("Poang"), "Poang");
@@ -145,7 +168,7 @@ public static class ListItemParser
     }
 
     /// <summary>An item's fields, read with the problems found in them.</summary>
-    private sealed class Fields(string listName, string itemId, JsonElement fields)
+    private sealed class Fields(string listName, string itemId, JsonElement fields, InputLimits limits)
     {
         // Fields given with a value that was reported as unreadable or unknown, so not also as missing.
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
@@ -169,19 +192,24 @@ public static class ListItemParser
 
         public string? Key(string name)
         {
-            var key = Text(name);
+            // Uncut: a key cut to the text limit could collide with another.
+            var key = FullText(name);
             if (key is null && !_reported.Contains(name))
             {
                 Problem($"{name} saknas: objektet har ingen nyckel.");
             }
             else if (key is { Length: > 100 })
             {
-                Problem($"{name} är längre än 100 tecken.");
+                Problem($"{name} är längre än 100 tecken: {InputLimits.Excerpt(key)}.");
             }
             return key;
         }
 
-        public string? Text(string name)
+        /// <summary>A text, cut to the longest text kept (<see cref="InputLimits.MaxTextLength"/>).</summary>
+        public string? Text(string name) => FullText(name) is { } text ? limits.Cut(text) : null;
+
+        /// <summary>A text as the item gives it, trimmed; null when absent or empty.</summary>
+        public string? FullText(string name)
         {
             if (!fields.TryGetProperty(name, out var value))
             {
@@ -203,7 +231,7 @@ public static class ListItemParser
         /// <summary>A choice value, matched case-insensitively and given back in the list's own spelling.</summary>
         public string? Choice(string name, IReadOnlyList<string> allowed)
         {
-            var text = Text(name);
+            var text = FullText(name);
             if (text is null)
             {
                 return null;
@@ -212,7 +240,7 @@ public static class ListItemParser
             if (match is null)
             {
                 _reported.Add(name);
-                Problem($"{name}: \"{text}\" är inget av valen {string.Join(", ", allowed)}.");
+                Problem($"{name}: {InputLimits.Excerpt(text)} är inget av valen {string.Join(", ", allowed)}.");
             }
             return match;
         }
@@ -232,7 +260,7 @@ public static class ListItemParser
                     .Select(s => s!)
                     .ToList();
             }
-            return (Text(name) ?? "").Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (FullText(name) ?? "").Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
 
         public decimal? Number(string name)
@@ -269,36 +297,53 @@ public static class ListItemParser
         /// </summary>
         public DateOnly? Date(string name)
         {
-            var text = Text(name);
+            var text = FullText(name);
             if (text is null)
             {
                 return null;
             }
             if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
-                return date;
+                return InWindow(name, date);
             }
             if (text.Length > 10 && text[10] is ('T' or ' ')
                 && DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             {
                 if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var local) && local.Kind == DateTimeKind.Unspecified)
                 {
-                    return DateOnly.FromDateTime(local);
+                    return InWindow(name, DateOnly.FromDateTime(local));
                 }
                 if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
                 {
-                    return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(timestamp, Stockholm).DateTime);
+                    // Checked in UTC first: Stockholm time of 9999-12-31T23:00Z lies past the last DateTime.
+                    var utc = DateOnly.FromDateTime(timestamp.UtcDateTime);
+                    return limits.Contains(utc)
+                        ? InWindow(name, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(timestamp, Stockholm).DateTime))
+                        : InWindow(name, utc);
                 }
             }
             Invalid(name, "är inget datum");
             return null;
         }
 
+        /// <summary>The date, or null with a problem naming the field when it lies outside the window.</summary>
+        private DateOnly? InWindow(string name, DateOnly date)
+        {
+            if (limits.Contains(date))
+            {
+                return date;
+            }
+            _reported.Add(name);
+            Problem($"{name}: {limits.OutsideWindow(date)}");
+            return null;
+        }
+
         private string? Invalid(string name, string what)
         {
             _reported.Add(name);
-            var raw = fields.GetProperty(name).GetRawText();
-            Problem($"{name}: {(raw.Length > 60 ? raw[..60] + "…" : raw)} {what}.");
+            var value = fields.GetProperty(name);
+            var shown = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            Problem($"{name}: {InputLimits.Excerpt(shown)} {what}.");
             return null;
         }
     }

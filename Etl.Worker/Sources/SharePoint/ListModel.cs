@@ -34,7 +34,14 @@ public enum ListReadMode
 /// One list item as Graph returns it: its id, when it was last modified, and its <c>fields</c> as
 /// raw JSON; or, in a delta, the note that it was removed.
 /// </summary>
-public sealed record ListItemData(string Id, DateTimeOffset? LastModified, JsonElement Fields, bool Removed);
+public sealed record ListItemData(string Id, DateTimeOffset? LastModified, JsonElement Fields, bool Removed)
+{
+    /// <summary>
+    /// A <c>lastModifiedDateTime</c> given but no timestamp (as text), so that the item is rejected naming it rather
+    /// than taken as if it had none.
+    /// </summary>
+    public string? UnreadableLastModified { get; init; }
+}
 
 /// <summary>What one read of a list returned.</summary>
 /// <param name="DeltaLink">The <c>@odata.deltaLink</c> to keep for the next read, when the source gives one.</param>
@@ -222,11 +229,21 @@ public static class ListJson
         // instead ({"deleted": {"state": "deleted"}}), as for drive items. Either one is a removal.
         var removed = item.TryGetProperty("@removed", out _)
             || (item.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.Object);
-        DateTimeOffset? modified = item.TryGetProperty("lastModifiedDateTime", out var m) && m.ValueKind == JsonValueKind.String && m.TryGetDateTimeOffset(out var parsed)
-            ? parsed
-            : null;
+        DateTimeOffset? modified = null;
+        string? unreadable = null;
+        if (item.TryGetProperty("lastModifiedDateTime", out var m) && m.ValueKind != JsonValueKind.Null)
+        {
+            if (m.ValueKind == JsonValueKind.String && m.TryGetDateTimeOffset(out var parsed))
+            {
+                modified = parsed;
+            }
+            else
+            {
+                unreadable = m.ValueKind == JsonValueKind.String ? m.GetString() : m.GetRawText();
+            }
+        }
         var fields = item.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object ? f.Clone() : EmptyObject;
-        return new ListItemData(id, modified, fields, removed);
+        return new ListItemData(id, modified, fields, removed) { UnreadableLastModified = unreadable };
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

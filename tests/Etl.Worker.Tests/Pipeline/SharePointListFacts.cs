@@ -203,6 +203,60 @@ public abstract class SharePointListFacts : WarehouseFacts
         Assert.Equal(before, await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task ItemsDatedOutsideTheWindow_AreRejectedNamingTheField_AndTheRunGoesOn()
+    {
+        Write(_source.Path, "Initiativ",
+            Initiative("10", "DIG-1", "Projekt", January),
+            Initiative("11", "DIG-2", "Idé", new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Write(_source.Path, "Projektstatus",
+            Status("1", "DIG-1", "9999-12-31", "Grön"), Status("2", "DIG-1", "0001-01-01", "Gul"), Status("3", "DIG-1", "2024-02-29", "Gul"));
+
+        var result = await RefreshAsync();
+
+        Assert.True(result.Succeeded, result.Message);
+        var problems = await QueryAsync<(string SourceName, string ItemId, string Message)>(
+            "SELECT source_name, item_id, message FROM pbi_etl_problem WHERE run_id = @RunId", new { result.RunId });
+        Assert.Contains(("Projektstatus", "1", "Rapportdatum: 9999-12-31 ligger utanför de tillåtna åren 2000–2100."), problems);
+        Assert.Contains(("Projektstatus", "2", "Rapportdatum: 0001-01-01 ligger utanför de tillåtna åren 2000–2100."), problems);
+        Assert.Contains(("Initiativ", "11", "lastModifiedDateTime: 0001-01-01 ligger utanför de tillåtna åren 2000–2100."), problems);
+        Assert.Equal(["DIG-1"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative"));
+        Assert.Equal(["3"], await QueryAsync<string>("SELECT item_id FROM pbi_fct_project_status"));
+        Assert.InRange(await ScalarAsync<long>("SELECT MIN(year) FROM pbi_dim_date"), 2000, 2100);
+        Assert.InRange(await ScalarAsync<long>("SELECT MAX(year) FROM pbi_dim_date"), 2000, 2100);
+    }
+
+    [Fact]
+    public async Task ASecondForvaltningsobjektItemWithTheKey_ChangesNoObjektsforvaltare_AndIsReportedEveryRunUntilRemoved()
+    {
+        Write(_source.Path, "Forvaltningsobjekt", Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"));
+        await RefreshAsync();
+
+        Write(_source.Path, "Forvaltningsobjekt",
+            Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"),
+            Object("2", "FO-1", "E-tjänsteplattformen", "mallory@example.com", "Stadsledningskontoret"));
+        var duplicated = await RefreshAsync();
+        var unchanged = await RefreshAsync();
+
+        Assert.True(duplicated.Succeeded, duplicated.Message);
+        Assert.Equal(ListReadModes.Unchanged, Assert.Single(unchanged.Lists).Mode);
+        foreach (var run in new[] { duplicated, unchanged })
+        {
+            var problems = await QueryAsync<(string SourceName, string ItemId, string Message)>(
+                "SELECT source_name, item_id, message FROM pbi_etl_problem WHERE run_id = @RunId ORDER BY item_id", new { run.RunId });
+            Assert.Equal(["1", "2"], problems.Select(p => p.ItemId));
+            Assert.All(problems, p => Assert.StartsWith("ObjektId \"FO-1\" finns i 2 objekt (1, 2).", p.Message));
+            Assert.Equal(problems.Count, Assert.Single(run.Lists).Problems.Count);
+        }
+        Assert.Equal(["forvaltare@nacka.se"], await QueryAsync<string>("SELECT manager_email FROM pbi_dim_object"));
+        Assert.Equal(["forvaltare@nacka.se"], await QueryAsync<string>("SELECT user_principal_name FROM pbi_sec_unit_access"));
+
+        Write(_source.Path, "Forvaltningsobjekt", Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"));
+        var resolved = await RefreshAsync();
+
+        Assert.Empty(await ProblemsAsync(resolved.RunId));
+    }
+
     private void AddWorkbook(string name, RawXlsx workbook) => workbook.Save(_source.File($"business-cases/{name}"));
 
     private Task<RunResult> RefreshAsync() =>

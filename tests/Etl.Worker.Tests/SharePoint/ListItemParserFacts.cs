@@ -653,4 +653,131 @@ public sealed class ListItemParserFacts
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Parse("Uppgifter", Item(""" "Title": "x" """)));
     }
+    private static string ValidOf(string list) => list switch
+    {
+        ListNames.Initiatives => ValidInitiative,
+        ListNames.Assessments => ValidAssessment,
+        _ => ValidStatus,
+    };
+
+    [Theory]
+    [InlineData("Projektstatus", "Rapportdatum", "9999-12-31", "9999-12-31")]
+    // Stockholm time of this instant lies past the last DateTime.
+    [InlineData("Projektstatus", "Rapportdatum", "9999-12-31T23:00:00Z", "9999-12-31")]
+    [InlineData("Bedomningar", "Bedomningsdatum", "0001-01-01", "0001-01-01")]
+    [InlineData("Bedomningar", "Bedomningsdatum", "0001-01-01T00:00:00", "0001-01-01")]
+    [InlineData("Initiativ", "Beslutsdatum", "1999-12-31", "1999-12-31")]
+    // Midnight 1 January 2101 in Stockholm.
+    [InlineData("Initiativ", "Beslutsdatum", "2100-12-31T23:00:00Z", "2101-01-01")]
+    public void Parse_RejectsADateOutsideTheWindow_NamingTheField(string list, string field, string value, string shown)
+    {
+        var message = Rejected(list, WithText(ValidOf(list), field, value));
+
+        Assert.Equal($"{field}: {shown} ligger utanför de tillåtna åren 2000–2100.", message);
+    }
+
+    [Theory]
+    [InlineData("Projektstatus", "Rapportdatum", "2000-01-01")]
+    [InlineData("Bedomningar", "Bedomningsdatum", "2100-12-31")]
+    [InlineData("Initiativ", "Beslutsdatum", "2100-12-30T23:00:00Z")]
+    public void Parse_TakesADateOnTheWindowsEdges(string list, string field, string value)
+    {
+        var change = Parse(list, Item(WithText(ValidOf(list), field, value)));
+
+        Assert.Empty(change.Problems);
+        Assert.NotNull(change.Item);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z", "0001-01-01")]
+    [InlineData("9999-12-31T23:59:59Z", "9999-12-31")]
+    [InlineData("1970-01-01T00:00:00Z", "1970-01-01")]
+    public void Parse_RejectsAnItemModifiedOutsideTheWindow_NamingLastModifiedDateTime(string modified, string shown)
+    {
+        var change = Parse(ListNames.Initiatives, $$"""{"id": "7", "lastModifiedDateTime": "{{modified}}", "fields": {""" + ValidInitiative + "}}");
+
+        Assert.True(change.Rejected);
+        var problem = Assert.Single(change.Problems);
+        AssertNamesTheItem(ListNames.Initiatives, problem);
+        Assert.Equal($"lastModifiedDateTime: {shown} ligger utanför de tillåtna åren 2000–2100.", problem.Message);
+        // Its landed row carries the time the list was read as of, not the implausible one.
+        Assert.Equal(Fallback, change.LastModifiedUtc);
+    }
+
+    [Fact]
+    public void Parse_TakesARemovalModifiedOutsideTheWindow_AsOfTheRead()
+    {
+        var change = Parse(ListNames.Initiatives, """{"id": "7", "lastModifiedDateTime": "0001-01-01T00:00:00Z", "@removed": {"reason": "deleted"}}""");
+
+        Assert.True(change.Removed);
+        Assert.Empty(change.Problems);
+        Assert.Equal(Fallback, change.LastModifiedUtc);
+    }
+
+    [Fact]
+    public void Parse_CutsLongTextsToTheLimit()
+    {
+        var longText = new string('å', 100_000);
+        var initiative = Valid<InitiativeItem>(ListNames.Initiatives, WithText(WithText(ValidInitiative, "Hypotes", longText), "Title", longText));
+        var status = Valid<StatusItem>(ListNames.ProjectStatus, WithText(ValidStatus, "Kommentar", longText));
+        var assessment = Valid<AssessmentItem>(ListNames.Assessments, WithText(ValidAssessment, "Kommentar", longText));
+
+        Assert.Equal(new string('å', 4_000), initiative.Hypothesis);
+        Assert.Equal(new string('å', 4_000), initiative.Name);
+        Assert.Equal(4_000, status.Comment!.Length);
+        Assert.Equal(4_000, assessment.Comment!.Length);
+    }
+
+    [Theory]
+    [InlineData("Fas")]
+    [InlineData("Status")]
+    [InlineData("Kriterium")]
+    [InlineData("Rapportdatum")]
+    [InlineData("InitiativId")]
+    public void Parse_QuotesOnlyAnExcerptOfALongOffendingValue(string field)
+    {
+        var list = field switch
+        {
+            "Fas" => ListNames.Initiatives,
+            "Kriterium" => ListNames.Assessments,
+            _ => ListNames.ProjectStatus,
+        };
+        var value = "X" + new string('y', 99_999);
+
+        var message = Rejected(list, WithText(ValidOf(list), field, value));
+
+        Assert.StartsWith(field, message);
+        Assert.Contains(InputLimits.Excerpt(value), message);
+        Assert.True(message.Length < 300, $"The message is {message.Length} characters long.");
+    }
+    [Fact]
+    public void Parse_FollowsTheConfiguredLimits()
+    {
+        var limits = new InputLimits { EarliestYear = 2020, LatestYear = 2030, MaxTextLength = 10 };
+        var data = (string fields) => Assert.Single(ListJson.ParsePage(System.Text.Encoding.UTF8.GetBytes($$"""{"value": [{{Item(fields)}}]}""")).Items);
+
+        var early = ListItemParser.Parse(ListNames.ProjectStatus, data(WithText(ValidStatus, "Rapportdatum", "2019-12-31")), Fallback, limits);
+        var cut = ListItemParser.Parse(ListNames.ProjectStatus, data(WithText(ValidStatus, "Kommentar", "Tolv tecken.")), Fallback, limits);
+        // The item's own modification time, 2024, lies within 2020–2030.
+        var key = ListItemParser.Parse(ListNames.Objects, data(""" "ObjektId": "OBJ-2024-0001" """), Fallback, limits);
+
+        Assert.Equal("Rapportdatum: 2019-12-31 ligger utanför de tillåtna åren 2020–2030.", Assert.Single(early.Problems).Message);
+        Assert.Equal("Tolv tecke", Assert.IsType<StatusItem>(cut.Item).Comment);
+        // A key keeps its own rule of 100 characters: cut, two keys could become one.
+        Assert.Equal("OBJ-2024-0001", Assert.IsType<ObjectItem>(key.Item).ObjectId);
+    }
+    [Theory]
+    [InlineData("\"igår\"", "\"igår\"")]
+    // Past the last instant a timestamp can hold, in UTC.
+    [InlineData("\"9999-12-31T23:59:59-05:00\"", "\"9999-12-31T23:59:59-05:00\"")]
+    [InlineData("20240301", "\"20240301\"")]
+    public void Parse_RejectsAnItemWhoseLastModifiedDateTimeIsNoTimestamp(string json, string shown)
+    {
+        var change = Parse(ListNames.Objects, $$"""{"id": "7", "lastModifiedDateTime": {{json}}, "fields": {"ObjektId": "OBJ-7"}""" + "}");
+
+        Assert.True(change.Rejected);
+        var problem = Assert.Single(change.Problems);
+        AssertNamesTheItem(ListNames.Objects, problem);
+        Assert.Equal($"lastModifiedDateTime: {shown} är ingen tidpunkt.", problem.Message);
+    }
 }

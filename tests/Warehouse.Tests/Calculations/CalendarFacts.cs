@@ -28,4 +28,14 @@ public class CalendarFacts
         Assert.Equal(1, day.Quarter);
         Assert.Equal(4, Calendar.Days(2021, 2021).Single(d => d.Date == new DateOnly(2021, 10, 1)).Quarter);
     }
+
+    [Fact]
+    public void Days_EndOnTheLastDayADateCanHold_WithoutOverflowing()
+    {
+        var days = Calendar.Days(9998, 9999).ToList();
+
+        Assert.Equal(365 + 365, days.Count);
+        Assert.Equal(new DateOnly(9999, 12, 31), days[^1].Date);
+        Assert.Equal(DateOnly.MaxValue, days[^1].Date);
+    }
 }

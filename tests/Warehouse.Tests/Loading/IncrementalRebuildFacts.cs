@@ -151,6 +151,21 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ListsWithSharedKeys_KeepWhatWasPublished_AndABusinessCaseAfterThemShowsWhatARecomputeShows()
+    {
+        var published = await ViewSnapshot.ReadAsync(Warehouse.Database, v => v is "pbi_dim_object" or "pbi_dim_initiative_history" or "pbi_fct_evaluation_score" or "pbi_fct_project_status"
+            or "pbi_fct_evaluation" or "pbi_sec_unit_access", Lineage);
+
+        var shared = await RunAsync(run => AddListsAsync(run, withSharedKeys: true));
+
+        Assert.Equal(8, shared.Lists.Sum(l => l.Problems.Count));
+        var now = await ViewSnapshot.ReadAsync(Warehouse.Database, published.ContainsKey, Lineage);
+        Assert.True(ViewSnapshot.Diff(published, now).Length == 0, "A shared key changed what was published:" + Environment.NewLine + ViewSnapshot.Diff(published, now));
+        await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-1", "v2"), Dig1(scale: 1.1m, version: "v2"), Ct));
+        await AssertAsARecomputeShowsAsync();
+    }
+
+    [Fact]
     public async Task ARunWithNothingNew_WritesNoFactRows_AndRunsOnlyTheChecksOfTheEtlTablesItWrote()
     {
         var factRows = await FactRowCountsAsync();
@@ -338,21 +353,26 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
         return result;
     }
 
-    private static async Task AddListsAsync(RefreshRun run)
+    /// <param name="withSharedKeys">Whether each list also holds a second item with a key another item has.</param>
+    private static async Task AddListsAsync(RefreshRun run, bool withSharedKeys = false)
     {
-        await run.AddListAsync(Read(RefreshRun.Lists.Objects),
+        ListItemChange[] Shared(params ListItemChange[] items) => withSharedKeys ? items : [];
+        await run.AddListAsync(Read(RefreshRun.Lists.Objects, withSharedKeys),
         [
             Item("o1", new ObjectItem(Origin(RefreshRun.Lists.Objects, "o1"), "OBJ-1", "Elevsystem", "anna@nacka.se", "Välfärd skola")),
             Item("o2", new ObjectItem(Origin(RefreshRun.Lists.Objects, "o2"), "OBJ-2", "Ärendesystem", "bo@nacka.se", "Stadsledningskontoret")),
+            .. Shared(Item("o9", new ObjectItem(Origin(RefreshRun.Lists.Objects, "o9"), "OBJ-1", "Elevsystem", "mallory@example.com", "Välfärd skola"))),
         ], Ct);
-        await run.AddListAsync(Read(RefreshRun.Lists.Initiatives),
+        await run.AddListAsync(Read(RefreshRun.Lists.Initiatives, withSharedKeys),
         [
             Item("i1", new InitiativeItem(Origin(RefreshRun.Lists.Initiatives, "i1"), "DIG-1", "Digital skolskjuts", "Välfärd skola", Phases.Operation,
                 "Effektivisering", "Verksamhetsbehov", "OBJ-1", "agare@nacka.se", ["MAXIMALT_VARDE"], "Mindre administration", new DateOnly(2023, 1, 10))),
             Item("i2", new InitiativeItem(Origin(RefreshRun.Lists.Initiatives, "i2"), "DIG-2", null, null, Phases.Project, null, null, "OBJ-2", null, [], null, null)),
             Item("i3", new InitiativeItem(Origin(RefreshRun.Lists.Initiatives, "i3"), "DIG-L", "Chattbot", "Socialtjänst", Phases.Preparation, null, null, null, null, [], null, null)),
+            .. Shared(Item("i9", new InitiativeItem(Origin(RefreshRun.Lists.Initiatives, "i9"), "DIG-1", "Digital skolskjuts", "Kultur", Phases.Idea,
+                null, null, "OBJ-2", "mallory@example.com", [], null, null))),
         ], Ct);
-        await run.AddListAsync(Read(RefreshRun.Lists.Assessments),
+        await run.AddListAsync(Read(RefreshRun.Lists.Assessments, withSharedKeys),
         [
             .. Criteria.All.Select((c, i) => Item($"a1-{c.Code}", new AssessmentItem(Origin(RefreshRun.Lists.Assessments, $"a1-{c.Code}"), "DIG-1", c.Code, 1 + i % 4, new DateOnly(2023, 2, 1), null))),
             Item("aL", new AssessmentItem(Origin(RefreshRun.Lists.Assessments, "aL"), "DIG-L", "N1", 3, new DateOnly(2024, 2, 1), null)),
@@ -360,16 +380,20 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
             Item("aN2", new AssessmentItem(Origin(RefreshRun.Lists.Assessments, "aN2"), "DIG-N", "G1", 2, new DateOnly(2024, 2, 1), null)),
             Item("aN3", new AssessmentItem(Origin(RefreshRun.Lists.Assessments, "aN3"), "DIG-N", "G7", 3, new DateOnly(2024, 2, 1), null)),
             Item("aX", new AssessmentItem(Origin(RefreshRun.Lists.Assessments, "aX"), "DIG-X", "N1", 2, new DateOnly(2024, 2, 1), null)),
+            .. Shared(Item("a9", new AssessmentItem(Origin(RefreshRun.Lists.Assessments, "a9"), "DIG-1", "G7", 4, new DateOnly(2023, 2, 1), null))),
         ], Ct);
-        await run.AddListAsync(Read(RefreshRun.Lists.ProjectStatus),
+        await run.AddListAsync(Read(RefreshRun.Lists.ProjectStatus, withSharedKeys),
         [
             Item("s1", new StatusItem(Origin(RefreshRun.Lists.ProjectStatus, "s1"), "DIG-1", new DateOnly(2024, 1, 31), ProjectStatuses.Green, 80, 100_000, null)),
             Item("s2", new StatusItem(Origin(RefreshRun.Lists.ProjectStatus, "s2"), "DIG-1", new DateOnly(2024, 2, 29), ProjectStatuses.Yellow, 90, 120_000, "Försenat")),
             Item("s3", new StatusItem(Origin(RefreshRun.Lists.ProjectStatus, "s3"), "DIG-2", new DateOnly(2024, 2, 29), ProjectStatuses.Red, 10, null, null)),
             Item("sN1", new StatusItem(Origin(RefreshRun.Lists.ProjectStatus, "sN1"), "DIG-N", new DateOnly(2024, 1, 31), ProjectStatuses.Green, 5, null, null)),
             Item("sN2", new StatusItem(Origin(RefreshRun.Lists.ProjectStatus, "sN2"), "DIG-N", new DateOnly(2024, 2, 29), ProjectStatuses.Yellow, 15, null, null)),
+            .. Shared(Item("s9", new StatusItem(Origin(RefreshRun.Lists.ProjectStatus, "s9"), "DIG-1", new DateOnly(2024, 2, 29), ProjectStatuses.Green, 100, null, null))),
         ], Ct);
     }
+
+    private static ListReadInfo Read(string list, bool withSharedKeys) => new(list, ListReadModes.File, true, null, Sha(withSharedKeys ? list + " with shared keys" : list));
 
     private static ListReadInfo Read(string list) => new(list, ListReadModes.File, true, null, Sha(list));
 

@@ -114,6 +114,61 @@ public abstract class RefreshRunFacts : WarehouseFacts
         Assert.Equal(4L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case"));
     }
 
+    private static readonly DateTime Listed = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
+
+    private static ListReadInfo ListRead(string list) => new(list, ListReadModes.File, true, null, list);
+
+    private static ListItemChange ListItem(string list, string itemId, object item) => new(itemId, Listed, "{}", false, item, []);
+
+    /// <summary>A run with one initiative and one status report of it, dated <paramref name="reportDate"/>.</summary>
+    private static async Task<RunResult> RunWithStatusReportAsync(WarehouseLoader loader, DateOnly reportDate)
+    {
+        await using var run = await loader.StartRunAsync("test", null, ct: Ct);
+        await run.AddListAsync(ListRead(RefreshRun.Lists.Initiatives), [ListItem(RefreshRun.Lists.Initiatives, "1", new InitiativeItem(
+            new ListItemOrigin(RefreshRun.Lists.Initiatives, "1", Listed), "DIG-A", "Initiativ A", "Välfärd skola", Phases.Project, null, null, null, null, [], null, null))], Ct);
+        await run.AddListAsync(ListRead(RefreshRun.Lists.ProjectStatus), [ListItem(RefreshRun.Lists.ProjectStatus, "2", new StatusItem(
+            new ListItemOrigin(RefreshRun.Lists.ProjectStatus, "2", Listed), "DIG-A", reportDate, ProjectStatuses.Green, 50, null, null))], Ct);
+        return await run.CompleteAsync(Ct);
+    }
+
+    private sealed record CalendarSpan(long FirstYear, long LastYear, long Days, long Years);
+
+    private async Task<CalendarSpan> CalendarAsync() => new(
+        await ScalarAsync<long>("SELECT MIN(year) FROM pbi_dim_date"), await ScalarAsync<long>("SELECT MAX(year) FROM pbi_dim_date"),
+        await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_date"), await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_dim_year"));
+
+    private static long DaysOf(long firstYear, long lastYear) =>
+        Enumerable.Range((int)firstYear, (int)(lastYear - firstYear + 1)).Sum(y => DateTime.IsLeapYear(y) ? 366 : 365);
+
+    [Theory]
+    [InlineData(9999, 12, 31)]
+    [InlineData(1, 1, 1)]
+    [InlineData(2101, 1, 1)]
+    public async Task Complete_BuildsTheCalendarWithinTheDateWindow_WhateverDateAFactCarries(int year, int month, int day)
+    {
+        var result = await RunWithStatusReportAsync(Warehouse.Loader(), new DateOnly(year, month, day));
+
+        Assert.True(result.Succeeded, result.Message);
+        var calendar = await CalendarAsync();
+        Assert.InRange(calendar.FirstYear, 2000, 2100);
+        Assert.InRange(calendar.LastYear, 2000, 2100);
+        Assert.Equal(DaysOf(calendar.FirstYear, calendar.LastYear), calendar.Days);
+        Assert.Equal(calendar.LastYear - calendar.FirstYear + 1, calendar.Years);
+    }
+
+    [Fact]
+    public async Task Complete_BuildsTheCalendarWithinTheConfiguredWindow()
+    {
+        var limits = new InputLimits { EarliestYear = 2020, LatestYear = 2030 };
+        var loader = new WarehouseLoader(Warehouse.Database, Warehouse.Calculation, Warehouse.Evaluation, Warehouse.Actuals, Warehouse.Index, Warehouse.Access,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<WarehouseLoader>.Instance, limits);
+
+        var result = await RunWithStatusReportAsync(loader, new DateOnly(2019, 6, 30));
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(2020L, (await CalendarAsync()).FirstYear);
+    }
+
     private static DateTime Timestamp(object value) => value is DateTime dt ? dt : DateTime.Parse((string)value, System.Globalization.CultureInfo.InvariantCulture);
 }
 
