@@ -130,23 +130,26 @@ public sealed class SqliteStatusCommandFacts : StatusCommandFacts
         // The last connection to close checkpoints the write-ahead log and removes it and its -shm file: the
         // warehouse is left as on a read-only file system, one file that a reader cannot put anything beside.
         SqliteConnection.ClearAllPools();
-        var directory = Path.GetDirectoryName(FilePath)!;
-        var files = Directory.GetFiles(directory).Order().ToList();
-        var bytes = await File.ReadAllBytesAsync(FilePath, Ct);
-        Assert.DoesNotContain(FilePath + "-wal", files);
+        Assert.False(File.Exists(FilePath + "-wal"));
+        // In a folder whose name a file URI must escape.
+        var path = _other.File("läs bara #1 ?%/nacka-insights.db");
+        File.Copy(FilePath, path);
+        var directory = Path.GetDirectoryName(path)!;
+        var bytes = await File.ReadAllBytesAsync(path, Ct);
 
         CliResult result;
         using (ReadOnlyFolder.Make(directory))
         {
-            result = await CliRunner.RunAsync(["status", .. DatabaseArguments]);
+            result = await CliRunner.RunAsync("status", "--db", path);
             SqliteConnection.ClearAllPools();
         }
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains($"Warehouse: SQLite file {path}", result.Output);
         Assert.Contains("Lyckad", result.Output);
         Assert.Contains("business-cases/DIG-2023-014.xlsx", result.Output);
-        Assert.Equal(files, Directory.GetFiles(directory).Order().ToList());
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(FilePath, Ct));
+        Assert.Equal([path], Directory.GetFiles(directory));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path, Ct));
     }
 }
 

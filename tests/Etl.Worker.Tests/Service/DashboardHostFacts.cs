@@ -159,6 +159,7 @@ public sealed class DashboardHostFacts
     [InlineData("*.nacka.se;localhost;127.0.0.1;[::1]")]
     [InlineData("10.1.2.3;[fe80::1]")]
     [InlineData("insikter.nacka.se;  ")]
+    [InlineData("insikter.räksmörgås.se")]
     [InlineData("")]
     public async Task ARightAllowedHostsSetting_LetsTheHostStart(string value)
     {
