@@ -10,13 +10,15 @@ namespace NackaInsights.Etl.Commands;
 /// </summary>
 internal static class HashPasswordCommand
 {
+    public const string Name = "hash-password";
+
     public static Command Create(TextWriter stdout, TextWriter stderr) => Create(stdout, stderr, stdin: null);
 
     /// <param name="stdin">Where the password is read from; the console when null, without echo on a terminal.</param>
     public static Command Create(TextWriter stdout, TextWriter stderr, TextReader? stdin)
     {
         var command = new Command(
-            "hash-password",
+            Name,
             "Read a dashboard password from standard input and print its hash for DashboardOptions:Users:N:PasswordHash.");
         command.SetAction(async (_, ct) =>
         {

@@ -197,12 +197,13 @@ internal static class StatusCommand
         {
             using var host = CommandHost.Build(database.Overrides(parse));
             var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
-            if (await ExistingWarehouse.ProblemAsync(host, ct) is { } problem)
+            var (queries, problem) = await ExistingWarehouse.OpenForReadingAsync(host, ct);
+            if (queries is null)
             {
                 await stderr.WriteLineAsync(problem);
                 return ExitCodes.Failed;
             }
-            await ConsoleReport.WriteStatusAsync(stdout, host.Services.GetRequiredService<WarehouseQueries>(), warehouse, Math.Max(1, parse.GetValue(runs)), ct);
+            await ConsoleReport.WriteStatusAsync(stdout, queries, warehouse, Math.Max(1, parse.GetValue(runs)), ct);
             return ExitCodes.Success;
         });
         return command;
@@ -213,23 +214,42 @@ internal static class StatusCommand
 internal static class ExistingWarehouse
 {
     /// <summary>Why there is no warehouse to read, for the operator; null when there is one with its schema.</summary>
-    public static async Task<string?> ProblemAsync(IHost host, CancellationToken ct)
+    public static async Task<string?> ProblemAsync(IHost host, CancellationToken ct) => (await OpenForReadingAsync(host, ct)).Problem;
+
+    /// <summary>
+    /// The warehouse opened only to read (<see cref="WarehouseQueries.OpenForReadingAsync"/>), or, for the operator, why
+    /// there is none to read: no file, a database that cannot be opened or read (naming it and the reason), or one
+    /// without the warehouse schema.
+    /// </summary>
+    public static async Task<(WarehouseQueries? Queries, string? Problem)> OpenForReadingAsync(IHost host, CancellationToken ct)
     {
         var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
-        if (warehouse.Options.Provider == WarehouseProvider.Sqlite && !SqliteFileExists(warehouse.Options.ConnectionString))
+        if (warehouse.Options.Provider == WarehouseProvider.Sqlite)
         {
-            return $"There is no warehouse at {warehouse.Describe()}. Run 'nacka-insights migrate' or 'refresh' first.";
+            var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(warehouse.Options.ConnectionString).DataSource;
+            if (Directory.Exists(dataSource))
+            {
+                // SQLite would only say "disk I/O error".
+                return (null, $"Cannot read the warehouse, {warehouse.Describe()}: it is a directory, not a database file.");
+            }
+            if (dataSource != ":memory:" && !File.Exists(dataSource))
+            {
+                return (null, $"There is no warehouse at {warehouse.Describe()}. Run 'nacka-insights migrate' or 'refresh' first.");
+            }
         }
-        if (await host.Services.GetRequiredService<SchemaMigrator>().CurrentVersionAsync(ct) is null)
+        WarehouseReading reading;
+        try
         {
-            return $"{warehouse.Describe()} has no warehouse schema. Run 'nacka-insights migrate' or 'refresh' first.";
+            reading = await WarehouseQueries.OpenForReadingAsync(warehouse, ct);
         }
-        return null;
-    }
-
-    private static bool SqliteFileExists(string connectionString)
-    {
-        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
-        return dataSource == ":memory:" || File.Exists(dataSource);
+        catch (WarehouseUnreadableException e)
+        {
+            return (null, e.Message);
+        }
+        if (reading.SchemaVersion is null)
+        {
+            return (null, $"{warehouse.Describe()} has no warehouse schema. Run 'nacka-insights migrate' or 'refresh' first.");
+        }
+        return (reading.Queries, null);
     }
 }

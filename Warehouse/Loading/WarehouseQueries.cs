@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Storage;
 
@@ -62,9 +64,100 @@ public sealed record ProblemRow
     public string? ItemId { get; init; }
 }
 
+/// <summary>
+/// The warehouse could not be opened or read (a file that is no database, a directory, a server that refuses): not the
+/// same as a warehouse without its schema yet. The message names the database and the reason.
+/// </summary>
+public sealed class WarehouseUnreadableException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>What <see cref="WarehouseQueries.OpenForReadingAsync"/> found: queries that only read, and the schema version (null: no schema yet).</summary>
+public sealed record WarehouseReading(WarehouseQueries Queries, int? SchemaVersion);
+
 /// <summary>What the operator asks of the warehouse: its runs, their files and problems. Reads the pbi_* views only.</summary>
 public sealed class WarehouseQueries(WarehouseDatabase database)
 {
+    private const int SqliteCantOpen = 14;
+
+    /// <summary>
+    /// Opens <paramref name="warehouse"/> only to read, as <c>status</c> does, and reads its schema version. An SQLite
+    /// file is opened read-only, so that a warehouse on a read-only file system, or in a directory this user may not
+    /// write, can still be read. Throws <see cref="WarehouseUnreadableException"/> when it cannot be opened or read.
+    /// </summary>
+    public static async Task<WarehouseReading> OpenForReadingAsync(WarehouseDatabase warehouse, CancellationToken ct = default)
+    {
+        var reading = warehouse.Options.Provider == WarehouseProvider.Sqlite ? ReadOnlySqlite(warehouse, immutable: false) : warehouse;
+        try
+        {
+            return new WarehouseReading(new WarehouseQueries(reading), await SchemaVersionAsync(reading, ct));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen && reading != warehouse && File.Exists(SqliteFile(warehouse)))
+        {
+            // In WAL mode even a read-only reader needs the -shm file beside the database, and cannot create it in a
+            // directory it may not write (sqlite.org/wal.html, "Read-Only Databases"). Such a file is read as
+            // immutable: without locks, as it is on disk. Status only shows what it reads; were a writer with more
+            // rights to change the file meanwhile, the worst is a read that fails or misses the newest run.
+            var immutable = ReadOnlySqlite(warehouse, immutable: true);
+            try
+            {
+                return new WarehouseReading(new WarehouseQueries(immutable), await SchemaVersionAsync(immutable, ct));
+            }
+            catch (DbException again)
+            {
+                throw Unreadable(warehouse, again);
+            }
+        }
+        catch (DbException e)
+        {
+            throw Unreadable(warehouse, e);
+        }
+    }
+
+    private static WarehouseUnreadableException Unreadable(WarehouseDatabase warehouse, DbException e) =>
+        new($"Cannot read the warehouse, {warehouse.Describe()}: {e.Message}", e);
+
+    private static string SqliteFile(WarehouseDatabase warehouse) =>
+        Path.GetFullPath(new SqliteConnectionStringBuilder(warehouse.Options.ConnectionString).DataSource);
+
+    private static WarehouseDatabase ReadOnlySqlite(WarehouseDatabase warehouse, bool immutable)
+    {
+        var builder = new SqliteConnectionStringBuilder(warehouse.Options.ConnectionString);
+        if (builder.DataSource is "" or ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            return warehouse;
+        }
+        builder.Mode = SqliteOpenMode.ReadOnly;
+        if (immutable)
+        {
+            // A URI file name carries SQLite's immutable parameter; Microsoft.Data.Sqlite opens "file:" names as URIs.
+            builder.DataSource = new Uri(SqliteFile(warehouse)).AbsoluteUri + "?immutable=1";
+        }
+        return new WarehouseDatabase(new WarehouseOptions
+        {
+            Provider = WarehouseProvider.Sqlite,
+            ConnectionString = builder.ToString(),
+            CommandTimeoutSeconds = warehouse.Options.CommandTimeoutSeconds,
+            RefreshLockTimeoutSeconds = warehouse.Options.RefreshLockTimeoutSeconds,
+        });
+    }
+
+    /// <summary>
+    /// The recorded schema version; null when there is no <c>schema_version</c> table, which is asked of the catalogue so
+    /// that a database that cannot be read fails here rather than passing for one without a schema.
+    /// </summary>
+    private static async Task<int?> SchemaVersionAsync(WarehouseDatabase database, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(database.Dialect.Provider switch
+        {
+            WarehouseProvider.Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+            WarehouseProvider.Postgres => "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename = 'schema_version' AND schemaname = ANY (current_schemas(false))",
+            _ => "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'schema_version'",
+        }, cancellationToken: ct));
+        return exists == 0
+            ? null
+            : await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct));
+    }
+
     public async Task<IReadOnlyList<RunRow>> LatestRunsAsync(int count, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -28,6 +29,11 @@ public static class DashboardHostingExtensions
         services.AddOptions<DashboardOptions>().BindConfiguration(nameof(DashboardOptions)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
         services.AddOptions<HealthOptions>().BindConfiguration(nameof(HealthOptions)).ValidateDataAnnotations().ValidateOnStart();
+        // The host check is ASP.NET Core's own middleware, which the web host already puts first in the pipeline;
+        // only its options are ours: the loopback names by default, no empty Host, and no '*'.
+        services.AddOptions<HostFilteringOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<HostFilteringOptions>, ConfigureHostFiltering>();
+        services.AddSingleton<IValidateOptions<HostFilteringOptions>, AllowedHostsValidation>();
         services.TryAddSingleton(TimeProvider.System);
         // Hangfire checks the antiforgery token of every dashboard command when IAntiforgery is registered:
         // with Basic authentication the browser sends the credentials by itself, so a forged POST would succeed.
@@ -43,7 +49,7 @@ public static class DashboardHostingExtensions
     }
 
     /// <summary>
-    /// The Hangfire dashboard at <c>DashboardOptions:Path</c>, behind <see cref="DashboardAuthorizationFilter"/> and
+    /// Behind the host check of <see cref="AllowedHosts"/>: the Hangfire dashboard at <c>DashboardOptions:Path</c>, behind <see cref="DashboardAuthorizationFilter"/> and
     /// read-only as configured; <c>GET /health/live</c> (the process runs, no database) and <c>GET /health/ready</c>
     /// (the database answers and the last refresh is recent enough; 503 otherwise). Needs <c>AddHangfire</c> with a storage.
     /// </summary>
@@ -59,6 +65,9 @@ public static class DashboardHostingExtensions
             options.Users.Count == 0 ? "refused (no users configured)"
                 : $"for {options.Users.Count} user(s) with Basic credentials{(options.RequireHttps ? " over HTTPS only" : ", also over plain HTTP")}",
             options.ReadOnly ? "; read-only" : "");
+        logger.LogInformation(
+            "The dashboard and the health endpoints answer only to the host names {Hosts} ({Key}); any other Host gets 400",
+            string.Join(";", app.Services.GetRequiredService<IOptions<HostFilteringOptions>>().Value.AllowedHosts), AllowedHosts.Key);
         app.UseHangfireDashboard(options.Path, new HangfireDashboardOptions
         {
             DashboardTitle = "NackaInsights",

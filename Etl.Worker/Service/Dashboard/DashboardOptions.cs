@@ -5,7 +5,8 @@ namespace NackaInsights.Etl.Service.Dashboard;
 /// <summary>
 /// Who may see and steer the Hangfire dashboard. Bound from the configuration section <c>DashboardOptions</c>.
 /// Loopback requests are let in without credentials (as Hangfire's default); any other request needs the
-/// HTTP Basic credentials of one of <see cref="Users"/>, over HTTPS.
+/// HTTP Basic credentials of one of <see cref="Users"/>, over HTTPS. Before any of this, the request must name one of
+/// the host names of <see cref="AllowedHosts"/> (ASP.NET Core's setting <c>AllowedHosts</c>; loopback names by default).
 /// </summary>
 public sealed class DashboardOptions
 {

@@ -32,6 +32,9 @@ public sealed class DashboardTestServer : IAsyncDisposable
 {
     public const string RecurringJobId = "test-refresh";
 
+    /// <summary>ASP.NET Core's setting of the host names the server answers to.</summary>
+    public const string AllowedHostsKey = "AllowedHosts";
+
     private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
 
@@ -80,6 +83,12 @@ public sealed class DashboardTestServer : IAsyncDisposable
         var log = new CapturingLogger<DashboardAuthorizationFilter>();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The remote facts reach the server by this machine's address, so it is allowed as a host name, as an operator
+        // who serves the dashboard under a name of its own would configure; a test that sets AllowedHosts decides itself.
+        if (!settings.ContainsKey(AllowedHostsKey))
+        {
+            settings = new Dictionary<string, string?>(settings) { [AllowedHostsKey] = $"localhost;127.0.0.1;[::1];{remote}" };
+        }
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
