@@ -321,6 +321,7 @@ public sealed class RefreshPipeline(
             await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
                 async (i, token) => outcomes[i] = await ProcessAsync(source, batch[i], readers, run, timings, token));
             run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
+            var owed = new List<(Upload Upload, Func<ResultSummary, byte[]> Render, ResultSummary Summary)>();
             for (var i = 0; i < batch.Length; i++)
             {
                 if (outcomes[i] is Faulted faulted)
@@ -332,9 +333,11 @@ public sealed class RefreshPipeline(
                 var (outcome, validation) = await TakeInAsync(outcomes[i], run, ct);
                 if (batch[i].Refusal is null && source.Kind != SourceKind.Index && Renderer(source.Kind, outcome, validation) is { } render)
                 {
-                    await OweResultAsync(source, batch[i], render, run, ct);
+                    var recorded = run.Files[^1];
+                    owed.Add((batch[i], render, new ResultSummary(batch[i].FileName, DateTime.UtcNow, recorded.Status, recorded.Message)));
                 }
             }
+            await OweResultsAsync(source, owed, run, ct);
         }
         if (source.StateKey is { } stateKey)
         {
@@ -403,24 +406,34 @@ public sealed class RefreshPipeline(
     }
 
     /// <summary>
-    /// Renders the upload's result workbook now, from what the run recorded of it, and records it as owed in the run's
-    /// transaction: it is written once the run has ended, or by a later run should this process die first.
+    /// Renders a batch's result workbooks now, several at once, from what the run recorded of each upload, and records
+    /// them as owed in the run's transaction: they are written once the run has ended, or by a later run should this
+    /// process die first. Rendered as soon as they can be, a batch's uploads and their judgements need not be held.
     /// </summary>
-    private async Task OweResultAsync(IUploadSource source, Upload upload, Func<ResultSummary, byte[]> render, RefreshRun run, CancellationToken ct)
+    private async Task OweResultsAsync(IUploadSource source, List<(Upload Upload, Func<ResultSummary, byte[]> Render, ResultSummary Summary)> owed, RefreshRun run, CancellationToken ct)
     {
-        var recorded = run.Files[^1];
-        byte[] workbook;
-        try
+        var workbooks = new byte[]?[owed.Count];
+        run.Timings.Measure(PhaseTimings.Results, () => Parallel.For(0, owed.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct }, i =>
+            {
+                try
+                {
+                    workbooks[i] = owed[i].Render(owed[i].Summary);
+                }
+                catch (Exception e) when (!IsRunFault(e))
+                {
+                    // Its outcome is recorded, and shown in pbi_etl_file; only the feedback beside it is lost.
+                    logger.LogError(e, "Run {RunId}: could not render the result workbook of {File}; it gets none", run.RunId, owed[i].Upload.Name);
+                }
+            }));
+        for (var i = 0; i < owed.Count; i++)
         {
-            workbook = render(new ResultSummary(upload.FileName, DateTime.UtcNow, recorded.Status, recorded.Message));
+            if (workbooks[i] is { } workbook)
+            {
+                var upload = owed[i].Upload;
+                await run.OweResultAsync(new OwedResult(source.SourceKey, upload.Name, upload.FileName, upload.Id, workbook), ct);
+            }
         }
-        catch (Exception e) when (!IsRunFault(e))
-        {
-            // Its outcome is recorded, and shown in pbi_etl_file; only the feedback beside it is lost.
-            logger.LogError(e, "Run {RunId}: could not render the result workbook of {File}; it gets none", run.RunId, upload.Name);
-            return;
-        }
-        await run.OweResultAsync(new OwedResult(source.SourceKey, upload.Name, upload.FileName, upload.Id, workbook), ct);
     }
 
     private static Func<ResultSummary, byte[]>? Renderer(string kind, Outcome outcome, ActualsValidation? validation)

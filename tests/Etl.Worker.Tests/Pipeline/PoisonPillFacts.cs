@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Sources.SharePoint;
 using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Tests.Commands;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
@@ -21,6 +22,9 @@ public abstract class PoisonPillFacts : WarehouseFacts
     private static readonly DateTimeOffset January = new(2024, 1, 10, 9, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _source = new("nacka-poison");
     private int _files;
+
+    /// <summary>The command line options that point the program at this warehouse.</summary>
+    protected abstract string[] DatabaseArguments { get; }
 
     public override ValueTask DisposeAsync()
     {
@@ -154,6 +158,17 @@ public abstract class PoisonPillFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ARunThatFails_SaysWhatItWasWorkingOn_OnTheCommandLine()
+    {
+        File.WriteAllText(_source.File($"lists/{ListNames.Initiatives}.json"), "{ \"value\": [ { \"id\": ");
+
+        var refresh = await CliRunner.RunProcessAsync(_source.Path, null, ["refresh", "--source-dir", _source.Path, .. DatabaseArguments]);
+
+        Assert.True(refresh.ExitCode == 3, refresh.ToString());
+        Assert.Contains($"Körningen misslyckades när listan {ListNames.Initiatives} lästes: ", refresh.Error);
+    }
+
+    [Fact]
     public async Task ARunThatCannotDownloadAnUpload_FailsSayingWhichUpload()
     {
         AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
@@ -232,9 +247,13 @@ public abstract class PoisonPillFacts : WarehouseFacts
 public sealed class SqlitePoisonPillFacts : PoisonPillFacts
 {
     protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
+
+    protected override string[] DatabaseArguments => ["--db", ((SqliteTestWarehouse)Warehouse).FilePath];
 }
 
 public sealed class PostgresPoisonPillFacts(PostgresCluster cluster) : PoisonPillFacts
 {
     protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
+
+    protected override string[] DatabaseArguments => ["--provider", "postgres", "--connection", Warehouse.Options.ConnectionString];
 }
