@@ -281,15 +281,12 @@ public sealed partial class RefreshRun
         {
             return;
         }
+        // Row by row: a page is small, and Dapper hands a list to PostgreSQL as an array, which IN (…) does not take.
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        foreach (var part in done.Chunk(InListChunk))
-        {
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_result_owed WHERE owed_id IN @part", new { part }, transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-        }
-        foreach (var part in retry.Chunk(InListChunk))
-        {
-            await connection.ExecuteAsync(new CommandDefinition("UPDATE etl_result_owed SET attempts = attempts + 1 WHERE owed_id IN @part", new { part }, transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
-        }
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM etl_result_owed WHERE owed_id = @OwedId",
+            done.Select(id => new { OwedId = id }), transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE etl_result_owed SET attempts = attempts + 1 WHERE owed_id = @OwedId",
+            retry.Select(id => new { OwedId = id }), transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
         await transaction.CommitAsync(ct);
     }
 }

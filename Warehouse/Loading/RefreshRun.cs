@@ -34,6 +34,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
 {
     private const int FlushThreshold = 20_000;
 
+    /// <summary>How much of the error a failed run's message quotes; the whole of it, with its stack, is in the log.</summary>
+    private const int FailureMessageCharacters = 1_000;
+
     /// <summary>
     /// Beyond this many changed initiatives a run rebuilds whole tables instead of the initiatives' rows:
     /// a few large statements then cost less than many scoped ones.
@@ -303,7 +306,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
                 string.Join("; ", checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.FailingRows} rader")),
             OperationCanceledException => $"Körningen avbröts{activity}; inget publicerades.",
             // What it was working on first: the list, file or phase, so that the operator knows where to look.
-            _ => $"Körningen misslyckades{activity}: {error.Message} Inget publicerades.",
+            // Cut: the message may carry a hostile value whole (an exception that quotes its input).
+            _ => $"Körningen misslyckades{activity}: {InputLimits.Cut(error.Message, FailureMessageCharacters)} Inget publicerades.",
         };
         _logger.LogError(error, "Run {RunId} failed and was rolled back: {Message}", RunId, message);
         await RollbackQuietlyAsync();
