@@ -88,7 +88,8 @@ public sealed partial class RefreshRun
         {
             var started = _stage;
             _stage = null;
-            if (started.TouchedDatabase)
+            // A fault of the run (the database, cancellation, memory) fails it anyway, as it is.
+            if (started.TouchedDatabase && e is not (DbException or OperationCanceledException or OutOfMemoryException))
             {
                 throw new StagingNotUndoneException(file.Name, e);
             }
@@ -293,10 +294,10 @@ public sealed partial class RefreshRun
 
 /// <summary>
 /// A file's staging failed after the run had written to the database on its behalf: what it took in cannot be undone,
-/// so the run fails rather than publish half of it.
+/// so the run fails rather than publish half of it. Its message is Swedish: it ends up in the failed run's message.
 /// </summary>
 public sealed class StagingNotUndoneException(string fileName, Exception inner)
-    : Exception($"Staging {fileName} failed after the run had written to the database; it cannot be undone: {inner.Message}", inner)
+    : Exception($"{inner.Message} Det som redan skrivits för {fileName} kunde inte tas bort ur körningen igen.", inner)
 {
     public string FileName { get; } = fileName;
 }

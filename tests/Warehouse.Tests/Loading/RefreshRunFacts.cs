@@ -143,6 +143,25 @@ public abstract class RefreshRunFacts : WarehouseFacts
         Assert.Equal("DIG-A", await connection.ExecuteScalarAsync<string>("SELECT initiative_id FROM pbi_fct_business_case"));
     }
 
+    [Fact]
+    public async Task AStagingThatThrowsAfterTheRunWroteTheDatabaseForIt_IsAFaultOfTheRun_NotOfTheFile()
+    {
+        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
+        await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025), Ct);
+
+        var error = await Assert.ThrowsAsync<StagingNotUndoneException>(() => run.StageAsync(File("b.xlsx"), async () =>
+        {
+            // Brings the model up to date with a.xlsx: the database is written while b.xlsx is being staged.
+            await run.GetActualsCatalogueAsync(Ct);
+            return Fail();
+        }, Ct));
+
+        Assert.IsType<FormatException>(error.InnerException);
+        Assert.Equal("Ett påhittat fel. Det som redan skrivits för b.xlsx kunde inte tas bort ur körningen igen.", error.Message);
+    }
+
+    private static int Fail() => throw new FormatException("Ett påhittat fel.");
+
     private static SourceFile SurveyFile(string name) => File(name) with { Kind = SourceKind.Index };
 
     private static SurveyRow SurveyRow(int row, string dimension, decimal? percent) =>
