@@ -3,7 +3,8 @@ namespace NackaInsights.Etl.Pipeline;
 /// <summary>
 /// Uploads from a subfolder of the source folder (<c>business-cases/</c>, <c>actuals/</c>, <c>index/</c>): the
 /// offline form of the document libraries. The whole folder is listed every run; a file whose content was
-/// loaded before is recognised by its fingerprint and not loaded again. Results are written beside it.
+/// loaded before is recognised by its fingerprint and not loaded again. Results are written beside it. A file whose
+/// name is not a plain file name (<see cref="Upload.IsSafeFileName"/>) is listed refused, and never read.
 /// </summary>
 /// <param name="extensions">The file types read; <c>.xlsx</c> unless given (the survey exports of <c>index/</c> are also <c>.csv</c>).</param>
 public sealed class FolderUploadSource(SourceFolder folder, string subfolder, string kind, IReadOnlyList<string>? extensions = null) : IUploadSource
@@ -15,12 +16,19 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
 
     public string? StateKey => null;
 
+    /// <summary><c>folder:{kind}:{full path}</c>.</summary>
+    public string SourceKey => $"folder:{Kind}:{Directory}";
+
+    /// <summary>What a result workbook is written as first, beside its final name, and then moved.</summary>
+    public const string TemporarySuffix = ".tmp";
+
     public string Directory { get; } = Path.Combine(folder.Root, subfolder);
 
     public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct)
     {
+        // A name a document library would refuse is refused here too, unread: its result workbook could not be written safely.
         var uploads = folder.Files(subfolder, Extensions)
-            .Select(f => new Upload(folder.Name(f), f.Name, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null))
+            .Select(f => new Upload(folder.Name(f), f.Name, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null, Upload.RefusalOf(f.Name)))
             .ToList();
         return Task.FromResult(new UploadListing(uploads, null, []));
     }
@@ -28,8 +36,13 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
     /// <summary>Files in the folder that are not uploads the pipeline reads, for the operator's attention.</summary>
     public IReadOnlyList<string> Ignored() => folder.Ignored(subfolder, Extensions);
 
+    /// <exception cref="InvalidOperationException">The upload was refused: it is never read.</exception>
     public async Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct)
     {
+        if (upload.Refusal is not null)
+        {
+            throw new InvalidOperationException($"{upload.Name} was refused ({upload.Refusal}); it is never read");
+        }
         var file = new FileInfo(upload.Id);
         if (file.Length > maxBytes)
         {
@@ -47,9 +60,23 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
         }
         var path = Path.Combine(directory, upload.ResultName);
         // Written beside and then moved, so that a reader never sees half a workbook.
-        var temporary = path + ".tmp";
+        var temporary = path + TemporarySuffix;
         await File.WriteAllBytesAsync(temporary, workbook, ct);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct)
+    {
+        var removed = new List<string>();
+        if (System.IO.Directory.Exists(Directory))
+        {
+            foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*" + Upload.ResultSuffix + TemporarySuffix))
+            {
+                file.Delete();
+                removed.Add(folder.Name(file));
+            }
+        }
+        return Task.FromResult<IReadOnlyList<string>>(removed);
     }
 
     public override string ToString() => Directory;

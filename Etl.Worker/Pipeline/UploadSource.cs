@@ -16,6 +16,12 @@ public interface IUploadSource
     string? StateKey { get; }
 
     /// <summary>
+    /// The source across runs and processes: the key the result workbooks it is still owed are kept under
+    /// (<c>etl_result_owed.source_key</c>), so that a later run of the same source writes them.
+    /// </summary>
+    string SourceKey { get; }
+
+    /// <summary>
     /// The uploads that are new or changed since <paramref name="deltaLink"/> (all of them without one),
     /// in processing order: last-modified time, then name. Result workbooks (<c>*.resultat.xlsx</c>) and
     /// Excel's lock files are never among them.
@@ -27,6 +33,12 @@ public interface IUploadSource
 
     /// <summary>Writes <paramref name="workbook"/> as <see cref="Upload.ResultName"/> beside the upload.</summary>
     Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct);
+
+    /// <summary>
+    /// Removes the temporary files that result workbooks are written through, left behind by a process that died while
+    /// writing one; returns their names. Only called while the run holds the refresh lock, so none is being written.
+    /// </summary>
+    Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct);
 }
 
 /// <summary>One run's listing of a source.</summary>
@@ -70,6 +82,13 @@ public sealed record Upload(
         && !name.Any(char.IsControl)
         && !name.Contains("..", StringComparison.Ordinal)
         && name == name.Trim();
+
+    /// <summary>
+    /// Why a listed file is refused unread, in Swedish, or null when its name may be used: a name that is not a plain
+    /// file name (<see cref="IsSafeFileName"/>) could let a result workbook's write escape its folder, or not be
+    /// writable at all, so it is never read, from a folder and a document library alike.
+    /// </summary>
+    public static string? RefusalOf(string name) => IsSafeFileName(name) ? null : $"Filnamnet \"{name}\" är inte tillåtet; filen lästes inte.";
 
     /// <summary>Whether a name is one of ours (a result workbook) or Excel's lock file, never read as an upload.</summary>
     public static bool IsIgnoredName(string name) =>

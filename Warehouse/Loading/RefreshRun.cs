@@ -34,6 +34,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
 {
     private const int FlushThreshold = 20_000;
 
+    /// <summary>How much of the error a failed run's message quotes; the whole of it, with its stack, is in the log.</summary>
+    private const int FailureMessageCharacters = 1_000;
+
     /// <summary>
     /// Beyond this many changed initiatives a run rebuilds whole tables instead of the initiatives' rows:
     /// a few large statements then cost less than many scoped ones.
@@ -296,14 +299,17 @@ public sealed partial class RefreshRun : IAsyncDisposable
         }
         _finished = true;
         var checks = (error as DataCheckFailedException)?.Results ?? [];
+        var activity = Activity is { Length: > 0 } doing ? $" {doing}" : "";
         var message = error switch
         {
             DataCheckFailedException => "Datakontroller misslyckades; inget publicerades. " +
                 string.Join("; ", checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.FailingRows} rader")),
-            OperationCanceledException => "Körningen avbröts; inget publicerades.",
-            _ => $"Körningen misslyckades; inget publicerades. {error.Message}",
+            OperationCanceledException => $"Körningen avbröts{activity}; inget publicerades.",
+            // What it was working on first: the list, file or phase, so that the operator knows where to look.
+            // Cut: the message may carry a hostile value whole (an exception that quotes its input).
+            _ => $"Körningen misslyckades{activity}: {InputLimits.Cut(error.Message, FailureMessageCharacters)} Inget publicerades.",
         };
-        _logger.LogError(error, "Run {RunId} failed and was rolled back", RunId);
+        _logger.LogError(error, "Run {RunId} failed and was rolled back: {Message}", RunId, message);
         await RollbackQuietlyAsync();
 
         var result = BuildResult(RunStatus.Failed, message, checks);
@@ -333,6 +339,11 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (!_finished)
         {
             await FailAsync(new OperationCanceledException("The run was abandoned before it completed."));
+        }
+        if (_keepLock)
+        {
+            _keepLock = false;
+            await ReleaseAsync();
         }
         await _connection.DisposeAsync();
     }
@@ -376,7 +387,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task FlushIfFullAsync(CancellationToken ct)
     {
-        if (_buffered >= FlushThreshold)
+        // A file being staged is flushed once it is whole (StageAsync): until then it can still be undone.
+        if (_buffered >= FlushThreshold && _stage is null)
         {
             await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
         }
@@ -388,6 +400,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         {
             if (_buffer.TryGetValue(table, out var rows) && rows.Count > 0)
             {
+                _stage?.TouchedDatabase = true;
                 await InsertAsync(table, rows, ct);
                 rows.Clear();
             }
@@ -420,6 +433,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
             ? null
             : _pendingCases.ToList();
         var businessCasesChanged = _pendingCases.Count > 0 || _recomputePending || recomputed > 0;
+        _stage?.TouchedDatabase = true;
         await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, scope, ct));
         _pendingCases.Clear();
         _recomputePending = false;
@@ -555,6 +569,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private void Phase(string phase)
     {
+        Activity = phase switch
+        {
+            PhaseTimings.Load => "när det inlästa skrevs till lagret",
+            PhaseTimings.Compute => "vid beräkningen",
+            PhaseTimings.Checks => "vid datakontrollerna",
+            PhaseTimings.Publish => "vid publiceringen",
+            _ => Activity,
+        };
         _logger.LogDebug("Run {RunId}: {Phase}", RunId, phase);
         _observer?.PhaseStarting(RunId, phase);
     }
@@ -583,6 +605,11 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (transaction is not null)
         {
             await transaction.DisposeAsync();
+        }
+        if (_keepLock)
+        {
+            // Released as the run is disposed, once its owed result workbooks are written.
+            return;
         }
         try
         {

@@ -67,6 +67,12 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
     /// <summary><c>graph-library:{kind}:{library}/{folder}</c>: one delta link per library folder and kind.</summary>
     public string? StateKey { get; }
 
+    /// <summary>The same as <see cref="StateKey"/>: one library folder and kind.</summary>
+    public string SourceKey => StateKey!;
+
+    /// <summary>None: a result workbook is uploaded whole, in one request.</summary>
+    public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
+
     /// <summary>For the operator: where the uploads are read from.</summary>
     public override string ToString() =>
         $"the SharePoint document library {_library.Library.Trim()}{(_folder.Length > 0 ? $", folder {_folder}" : string.Empty)} through Microsoft Graph at {_options.NormalizedBaseUrl}";
@@ -312,7 +318,7 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
             {
                 _parents[item.Id!] = parentId;
             }
-            var refusal = Upload.IsSafeFileName(name) ? null : $"Filnamnet \"{name}\" är inte tillåtet; filen lästes inte.";
+            var refusal = Upload.RefusalOf(name);
             if (refusal is not null)
             {
                 _logger.LogWarning("Refused {Name} (item {ItemId}) in document library {Library}: not a plain file name", name, item.Id, drive.Name);

@@ -131,6 +131,28 @@ public abstract class GraphLibraryPipelineFacts : WarehouseFacts
         Assert.NotNull(Actuals.Find(ObjectId, "Utfall juni.resultat.xlsx"));
     }
 
+    [Fact]
+    public async Task ACrashAfterPublish_LeavesTheLibrarysResultsOwed_AndTheNextRunWritesThem_ThoughItDownloadsNothing()
+    {
+        Actuals.File(ObjectId, "Utfall juni.xlsx", ActualsWorkbook(Manager, 8_000), Manager, June);
+
+        // The process dies once the run has published, before it has written a result workbook.
+        await Assert.ThrowsAsync<IOException>(() => RefreshAsync(new FailingRunObserver(PhaseTimings.Results)));
+        Assert.Null(Actuals.Find(ObjectId, "Utfall juni.resultat.xlsx"));
+        Assert.Equal(2L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+
+        _graph.ClearLog();
+        var next = await RefreshAsync();
+
+        // The delta links moved on with the published run: nothing is new, nothing is downloaded, and still every upload is answered.
+        Assert.True(next.Succeeded, next.Message);
+        Assert.Empty(next.Files);
+        Assert.Empty(_graph.Downloads);
+        Assert.Equal("Inläst", ResultOf(Actuals.Find(ObjectId, "Utfall juni.resultat.xlsx")!.Bytes, row: 2));
+        Assert.NotNull(BusinessCases.Find("2023", $"{ContractWorkbooks.ReferenceId}.resultat.xlsx"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
     private static byte[] ActualsWorkbook(string reportedBy, decimal value) => new RawXlsx()
         .Sheet("Utfall",
             ["Initiativ-ID", "Nyttopost", "Typ", "År", "Planerat", "Utfall", "Kommentar"],

@@ -169,6 +169,70 @@ public abstract class RefreshRunFacts : WarehouseFacts
         Assert.Equal(2020L, (await CalendarAsync()).FirstYear);
     }
 
+    [Fact]
+    public async Task AFileWhoseStagingThrowsPartWay_LeavesNothingOfItself_AndTheRestPublishes()
+    {
+        var good = SurveyFile("index/2024.csv");
+        var broken = SurveyFile("index/2024 rättad.csv");
+        long runId;
+        await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
+        {
+            runId = run.RunId;
+            await run.StageAsync(good, () => Staged(run.AddSurveyAsync(good, new SurveyUpload(null, [SurveyRow(2, "Digital kompetens", 61)]), Ct)), Ct);
+            // Its first row replaces the good file's value and is buffered; its second, accepted without a percentage, throws.
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => run.StageAsync(broken,
+                () => Staged(run.AddSurveyAsync(broken, new SurveyUpload(null, [SurveyRow(2, "Digital kompetens", 99), SurveyRow(3, "Ledning", null)]), Ct)), Ct));
+            Assert.Contains("lacks its year, unit, dimension or percentage", error.Message);
+            Assert.Equal([good.Name], run.Files.Select(f => f.Name));
+
+            await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025), Ct);
+            var result = await run.CompleteAsync(Ct);
+            Assert.True(result.Succeeded, result.Message);
+        }
+
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        Assert.Equal([good.Name, "a.xlsx"], await connection.QueryAsync<string>("SELECT file_name FROM pbi_etl_file WHERE run_id = @runId ORDER BY file_id", new { runId }));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM raw_survey_row"));
+        Assert.Equal(61m, await connection.ExecuteScalarAsync<decimal>("SELECT percent_value FROM fct_survey_result"));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM etl_problem"));
+        Assert.Equal("DIG-A", await connection.ExecuteScalarAsync<string>("SELECT initiative_id FROM pbi_fct_business_case"));
+    }
+
+    [Fact]
+    public async Task AStagingThatThrowsAfterTheRunWroteTheDatabaseForIt_IsAFaultOfTheRun_NotOfTheFile()
+    {
+        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
+        await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025), Ct);
+
+        var error = await Assert.ThrowsAsync<StagingNotUndoneException>(() => run.StageAsync(File("b.xlsx"), async () =>
+        {
+            // Brings the model up to date with a.xlsx: the database is written while b.xlsx is being staged.
+            await run.GetActualsCatalogueAsync(Ct);
+            return Fail();
+        }, Ct));
+
+        Assert.IsType<FormatException>(error.InnerException);
+        Assert.Equal("Ett påhittat fel. Det som redan skrivits för b.xlsx kunde inte tas bort ur körningen igen.", error.Message);
+    }
+
+    private static int Fail() => throw new FormatException("Ett påhittat fel.");
+
+    private static SourceFile SurveyFile(string name) => File(name) with { Kind = SourceKind.Index };
+
+    private static SurveyRow SurveyRow(int row, string dimension, decimal? percent) =>
+        new(row, "2024", "Välfärd skola", dimension, percent?.ToString(System.Globalization.CultureInfo.InvariantCulture), null)
+        {
+            Year = 2024,
+            Percent = percent,
+            PercentCell = $"D{row}",
+        };
+
+    private static async Task<int> Staged(Task staging)
+    {
+        await staging;
+        return 0;
+    }
+
     private static DateTime Timestamp(object value) => value is DateTime dt ? dt : DateTime.Parse((string)value, System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+
+namespace NackaInsights.Etl.Tests.Pipeline;
+
+/// <summary>
+/// Every processed upload gets its result workbook, even when the process dies between publishing the run and writing
+/// them: the run records what it owes with what it publishes, and it or a later run writes it. On each database.
+/// </summary>
+public abstract class OwedResultFacts : WarehouseFacts
+{
+    private static readonly DateTime FirstModified = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
+    private readonly TempDirectory _source = new("nacka-owed");
+    private int _files;
+
+    public override ValueTask DisposeAsync()
+    {
+        _source.Dispose();
+        return base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ACrashBetweenPublishAndTheResults_LeavesThemOwed_AndTheNextRunWritesEveryOne_AndNoTemporary()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        AddWorkbook("DIG-2024-002.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-002"));
+        AddWorkbook("trasig.xlsx", new RawXlsx()
+            .Sheet("Initiativ", ContractWorkbooks.InitiativeRows("DIG-2024-003"))
+            .Sheet("Kostnader", [["Kostnadspost", "Kategori", 2023], ["Konsulter", "Investering", "ca 500k"]])
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows()));
+
+        // The process dies once the run has published, before it has written a single result workbook…
+        await Assert.ThrowsAsync<IOException>(() => Pipeline().RunAsync(_source.Path, "test", new FailingRunObserver(PhaseTimings.Results), Ct));
+
+        var crashed = await ScalarAsync<long>("SELECT MAX(run_id) FROM pbi_etl_run");
+        Assert.Equal("Lyckad", await ScalarAsync<string>("SELECT status FROM pbi_etl_run WHERE run_id = @crashed", new { crashed }));
+        Assert.Empty(Results());
+        Assert.Equal(3L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed WHERE run_id = @crashed", new { crashed }));
+        var owed = (await QueryAsync<(string Name, byte[] Workbook)>("SELECT upload_name, workbook FROM etl_result_owed")).ToDictionary(o => o.Name, o => o.Workbook);
+        // …or while it wrote one through its temporary file.
+        File.WriteAllBytes(_source.File("business-cases/DIG-2024-001.resultat.xlsx.tmp"), [0x50, 0x4B]);
+
+        // The next run finds the two good uploads unchanged, and reads the broken one again, as always.
+        var next = await Pipeline().RunAsync(_source.Path, "test", ct: Ct);
+
+        Assert.True(next.Succeeded, next.Message);
+        Assert.Equal(2, next.Files.Count(f => f.Status == FileStatus.Unchanged));
+        Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx", "trasig.resultat.xlsx"], Results());
+        Assert.Empty(Directory.GetFiles(_source.File("business-cases"), "*.tmp"));
+        // What the crashed run owed the unchanged uploads, exactly: their outcome when they were loaded.
+        foreach (var name in new[] { "DIG-2024-001", "DIG-2024-002" })
+        {
+            Assert.Equal(owed[$"business-cases/{name}.xlsx"], File.ReadAllBytes(_source.File($"business-cases/{name}.resultat.xlsx")));
+        }
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
+    [Fact]
+    public async Task AResultThatCannotBeWritten_StaysOwed_AndTheNextRunWritesIt()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        AddWorkbook("DIG-2024-002.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-002"));
+        var source = new UnwritableOnce(Folder(), "business-cases/DIG-2024-002.xlsx");
+
+        var first = await Pipeline().RunAsync(new RunSources([source], null), "test", ct: Ct);
+
+        Assert.True(first.Succeeded, first.Message);
+        Assert.Equal(["DIG-2024-001.resultat.xlsx"], Results());
+        var left = await QuerySingleAsync<(string Name, long Attempts)>("SELECT upload_name, attempts FROM etl_result_owed");
+        Assert.Equal(("business-cases/DIG-2024-002.xlsx", 1L), left);
+
+        var second = await Pipeline().RunAsync(new RunSources([source], null), "test", ct: Ct);
+
+        Assert.True(second.Succeeded, second.Message);
+        Assert.All(second.Files, f => Assert.Equal(FileStatus.Unchanged, f.Status));
+        Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx"], Results());
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
+    [Fact]
+    public async Task AResultThatCanNeverBeWritten_IsGivenUpAfterItsAttempts()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        var source = new UnwritableOnce(Folder(), "business-cases/DIG-2024-001.xlsx", times: int.MaxValue);
+
+        for (var run = 1; run <= RefreshRun.OwedResultAttempts; run++)
+        {
+            Assert.True((await Pipeline().RunAsync(new RunSources([source], null), "test", ct: Ct)).Succeeded);
+            // Owed until the last attempt has failed too; then given up, and logged as lost.
+            Assert.Equal(run < RefreshRun.OwedResultAttempts ? 1L : 0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+        }
+
+        Assert.Equal(RefreshRun.OwedResultAttempts, source.Attempts);
+        Assert.Empty(Results());
+    }
+
+    private RefreshPipeline Pipeline() => new(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits());
+
+    private FolderUploadSource Folder() => new(new SourceFolder(_source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
+
+    private List<string> Results() =>
+        Directory.GetFiles(_source.File("business-cases"), "*" + Upload.ResultSuffix).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
+
+    private void AddWorkbook(string name, RawXlsx workbook)
+    {
+        var path = _source.File($"business-cases/{name}");
+        workbook.Save(path);
+        File.SetLastWriteTimeUtc(path, FirstModified.AddMinutes(++_files));
+    }
+
+    /// <summary>A folder whose result workbook for one upload cannot be written, the first <paramref name="times"/> times.</summary>
+    private sealed class UnwritableOnce(IUploadSource inner, string failing, int times = 1) : IUploadSource
+    {
+        public int Attempts { get; private set; }
+
+        public string Kind => inner.Kind;
+
+        public string? StateKey => inner.StateKey;
+
+        public string SourceKey => inner.SourceKey;
+
+        public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct) => inner.ListAsync(deltaLink, ct);
+
+        public Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct) => inner.ReadAsync(upload, maxBytes, ct);
+
+        public Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+        {
+            if (upload.Name == failing && Attempts++ < times)
+            {
+                throw new IOException("The share is read-only just now.");
+            }
+            return inner.WriteResultAsync(upload, workbook, ct);
+        }
+
+        public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
+    }
+}
+
+public sealed class SqliteOwedResultFacts : OwedResultFacts
+{
+    protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
+}
+
+public sealed class PostgresOwedResultFacts(PostgresCluster cluster) : OwedResultFacts
+{
+    protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
+}
