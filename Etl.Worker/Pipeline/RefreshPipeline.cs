@@ -103,7 +103,7 @@ public sealed class RefreshPipeline(
     private const int Batch = 64;
 
     /// <summary>Turns one list item into the warehouse's validated item: <see cref="ListItemParser.Parse"/>, or a test's fault.</summary>
-    internal Func<string, ListItemData, DateTime, ListItemChange> ParseListItem { get; init; } = ListItemParser.Parse;
+    internal Func<string, ListItemData, DateTime, ListItemChange>? ParseListItem { get; init; }
 
     private abstract record Outcome(SourceFile File);
 
@@ -262,7 +262,7 @@ public sealed class RefreshPipeline(
     {
         try
         {
-            return ParseListItem(listName, item, asOf);
+            return ParseListItem is { } parse ? parse(listName, item, asOf) : ListItemParser.Parse(listName, item, asOf, _inputs);
         }
         catch (Exception e) when (!IsRunFault(e))
         {
@@ -310,7 +310,7 @@ public sealed class RefreshPipeline(
         {
             logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);
         }
-        var readers = new Readers(limits, new BusinessCaseWorkbookReader(limits), new ActualsWorkbookReader(limits), new SurveyReader(limits));
+        var readers = new Readers(limits, new BusinessCaseWorkbookReader(limits, _inputs), new ActualsWorkbookReader(limits, _inputs), new SurveyReader(limits, _inputs));
         foreach (var batch in listing.Uploads.Chunk(Batch))
         {
             run.Activity = $"när {plural} lästes ({source})";
@@ -516,7 +516,7 @@ public sealed class RefreshPipeline(
         XlsxWorkbook? workbook = null;
         try
         {
-            workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), readers.Limits);
+            workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), readers.Limits, _inputs);
             if (kind == SourceKind.Actuals)
             {
                 var actuals = readers.Actuals.Read(workbook, upload.Name);
