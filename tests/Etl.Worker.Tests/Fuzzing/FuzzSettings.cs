@@ -32,6 +32,18 @@ public static class FuzzSettings
     public static string Reproduce(string factsClass, int number) =>
         $"NACKA_FUZZ_SEED={Seed} NACKA_FUZZ_CASE={number} dotnet test tests/Etl.Worker.Tests --filter \"FullyQualifiedName~{factsClass}\"";
 
+    /// <summary>
+    /// With <c>NACKA_FUZZ_TRACE=path</c>, each case's description is appended to that file before it runs: a case that
+    /// hangs or kills the process is then the file's last line.
+    /// </summary>
+    public static void Trace(string description)
+    {
+        if (Environment.GetEnvironmentVariable("NACKA_FUZZ_TRACE") is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, $"{DateTime.UtcNow:HH:mm:ss.fff} {description}\n");
+        }
+    }
+
     private static int StableHash(string text)
     {
         // string.GetHashCode is randomised per process; a case must be the same in every run.

@@ -14,7 +14,19 @@ namespace NackaInsights.Etl.Tests.Fuzzing;
 /// The mutation is in a part of the package (the zip, workbook, relationships, styles, shared strings) rather than a sheet:
 /// a problem naming the file alone names its location.
 /// </param>
-public sealed record XlsxMutant(byte[] Bytes, IReadOnlyList<string> Mutations, bool MustReject, bool FileScope, long InflatedBytes)
+/// <param name="NoReference">
+/// The reference decoder cannot judge this mutant: EPPlus 4.5.3.3 loads a sheet into a DOM and spends minutes on an element
+/// nested thousands deep (seen: more than 60 s of CPU for 100,000, where our streaming reader takes milliseconds). Such a
+/// mutant is held to everything but the comparison of figures.
+/// </param>
+/// <param name="Rejecting">The classes of the mutations that make it <paramref name="MustReject"/>.</param>
+/// <param name="Original">
+/// For a mutation of the zip's bytes: the workbook before that mutation. EPPlus inflates and checks every part, our reader only the
+/// parts it reads; a flipped bit in a part neither needs (a theme, document properties) makes EPPlus refuse a file that
+/// our reader rightly reads as before. Such a mutant is compared with the reading of the original instead.
+/// </param>
+public sealed record XlsxMutant(byte[] Bytes, IReadOnlyList<string> Mutations, bool MustReject, bool FileScope, long InflatedBytes, bool NoReference = false,
+    IReadOnlyList<string>? Rejecting = null, byte[]? Original = null)
 {
     public string Describe() => string.Join("; ", Mutations);
 }
@@ -119,7 +131,8 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
             }
         }
         var bytes = context.ZipBytes ?? context.Package.ToBytes();
-        return new XlsxMutant(bytes, context.Notes, context.MustReject, context.FileScope, context.Package.InflatedBytes);
+        return new XlsxMutant(bytes, context.Notes, context.MustReject, context.FileScope, context.Package.InflatedBytes, context.NoReference,
+            context.Rejecting, context.ZipBytes is null ? null : context.Package.ToBytes());
     }
 
     private sealed class Context(XlsxPackage package, Random random, IReadOnlyList<string> readSheets)
@@ -127,8 +140,21 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
         public XlsxPackage Package { get; } = package;
         public Random Random { get; } = random;
         public List<string> Notes { get; } = [];
-        public bool MustReject { get; set; }
+        public List<string> Rejecting { get; } = [];
+
+        public bool MustReject
+        {
+            get => Rejecting.Count > 0;
+            set
+            {
+                if (value && !Rejecting.Contains(Class))
+                {
+                    Rejecting.Add(Class);
+                }
+            }
+        }
         public bool FileScope { get; set; }
+        public bool NoReference { get; set; }
         public int Applied { get; set; }
         public string Class { get; set; } = "";
 
@@ -228,6 +254,8 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
             return false;
         }
         var value = c.Pick(NumberTexts);
+        // EPPlus reads an empty <v></v> as NaN; the contract, like Excel, reads an empty cell as 0.
+        c.NoReference |= value.Length == 0;
         var element = Regex.Replace(target.Cell.Value, "<v>.*?</v>", $"<v>{SecurityElement.Escape(value)}</v>", RegexOptions.Singleline);
         c.Replace(target.Part, target.Cell, element);
         c.Note($"{Where(target)}: <v>{value}</v>");
@@ -688,6 +716,7 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
         }
         var address = Address(target.Cell);
         c.Replace(target.Part, target.Cell, $"<c{(address is null ? "" : $" r=\"{address}\"")}>{nest}<v>1</v></c>");
+        c.NoReference |= depth >= 1_000;
         c.Note($"{Where(target)}: {depth} nested elements before the value");
         return true;
     }
