@@ -262,7 +262,9 @@ public static class ReferenceReading
             mustReject.Add("a required header is missing");
             return new ActualsFigures(values, mustReject);
         }
-        for (var row = 2; row <= dimension.End.Row; row++)
+        // Only the rows that hold cells: a row moved to 1,048,576 must not cost a million look-ups.
+        var rows = sheet.Cells[2, 1, dimension.End.Row, dimension.End.Column].Select(c => c.Start.Row).Distinct().Order();
+        foreach (var row in rows)
         {
             if (columns.Values.All(c => IsEmpty(sheet.Cells[row, c].Value)))
             {

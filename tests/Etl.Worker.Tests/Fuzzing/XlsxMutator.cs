@@ -216,12 +216,15 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
         /// <summary>A run of letters from the seed: random enough not to compress past the ratio limit.</summary>
         public string Letters(int length)
         {
-            var builder = new StringBuilder(length);
-            for (var i = 0; i < length; i++)
+            var bytes = new byte[length];
+            Random.NextBytes(bytes);
+            return string.Create(length, bytes, (span, b) =>
             {
-                builder.Append((char)('a' + Random.Next(26)));
-            }
-            return builder.ToString();
+                for (var i = 0; i < span.Length; i++)
+                {
+                    span[i] = (char)('a' + b[i] % 26);
+                }
+            });
         }
     }
 
