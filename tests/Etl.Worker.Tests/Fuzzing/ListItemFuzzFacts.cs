@@ -21,7 +21,7 @@ public sealed class ListItemFuzzFacts
     {
         var findings = new FuzzFindings(nameof(ListItemFuzzFacts));
         var lists = ListNames.All.Select(name => (Name: name, Items: JsonNode.Parse(FuzzCorpus.Instance.Lists[name])!["value"]!.AsArray())).ToList();
-        foreach (var number in FuzzSettings.CaseNumbers(2_000))
+        foreach (var number in FuzzSettings.CaseNumbers(1_500))
         {
             var random = FuzzSettings.ForCase("list", number);
             var (listName, items) = lists[random.Next(lists.Count)];

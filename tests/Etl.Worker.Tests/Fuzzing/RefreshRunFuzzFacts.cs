@@ -37,7 +37,7 @@ public sealed partial class RefreshRunFuzzFacts
         var corpus = FuzzCorpus.Instance;
         var baseline = await BaselineAsync(corpus);
 
-        var total = FuzzSettings.OnlyCase is { } only ? only + 1 : FuzzSettings.RunMutants(200);
+        var total = FuzzSettings.OnlyCase is { } only ? only + 1 : FuzzSettings.RunMutants(150);
         var first = FuzzSettings.OnlyCase ?? 0;
         for (var runStart = first - first % MutantsPerRun; runStart < total; runStart += MutantsPerRun)
         {

@@ -57,7 +57,7 @@ public sealed class WorkbookReaderFuzzFacts
         var findings = new FuzzFindings(nameof(WorkbookReaderFuzzFacts) + "." + nameof(BusinessCaseMutants_AreReadAsTheReferenceReadsThem_OrRejectedNamingWhere));
         var mutator = new XlsxMutator(BusinessCaseSheets);
         var bases = FuzzCorpus.Instance.BusinessCases.Select(b => (b.Name, Package: XlsxPackage.Load(b.Bytes))).ToList();
-        foreach (var number in FuzzSettings.CaseNumbers(1_000))
+        foreach (var number in FuzzSettings.CaseNumbers(800))
         {
             var random = FuzzSettings.ForCase("business-case", number);
             var (name, package) = bases[random.Next(bases.Count)];
@@ -73,7 +73,7 @@ public sealed class WorkbookReaderFuzzFacts
         var findings = new FuzzFindings(nameof(WorkbookReaderFuzzFacts) + "." + nameof(ActualsMutants_AreReadAsTheReferenceReadsThem_OrRejectedNamingWhere));
         var mutator = new XlsxMutator(ActualsSheets);
         var bases = FuzzCorpus.Instance.Actuals.Select(b => (b.Name, Package: XlsxPackage.Load(b.Bytes))).ToList();
-        foreach (var number in FuzzSettings.CaseNumbers(500))
+        foreach (var number in FuzzSettings.CaseNumbers(400))
         {
             var random = FuzzSettings.ForCase("actuals", number);
             var (name, package) = bases[random.Next(bases.Count)];
@@ -92,7 +92,7 @@ public sealed class WorkbookReaderFuzzFacts
             .Select(b => (b.Name, Package: XlsxPackage.Load(b.Bytes))).ToList();
         Assert.NotEmpty(bases);
         var reader = new SurveyReader(Limits);
-        foreach (var number in FuzzSettings.CaseNumbers(300))
+        foreach (var number in FuzzSettings.CaseNumbers(250))
         {
             var random = FuzzSettings.ForCase("survey", number);
             var (name, package) = bases[random.Next(bases.Count)];
