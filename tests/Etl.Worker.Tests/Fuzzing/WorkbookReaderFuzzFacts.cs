@@ -118,6 +118,105 @@ public sealed class WorkbookReaderFuzzFacts
         findings.AssertNone();
     }
 
+    private static readonly string[] CsvValues =
+    [
+        "NaN", "INF", "1e309", "-1e308", "123456789012345678901234567890", "1,5", "\"12,5\"", "-0", "", "   ", "\"", "\"\"\"", "a;b", "0001",
+        "9999", "-2024", "2024.5", "=1+1", "\u0000", "\u202E", "100,0000000000000000000001", "\r", "\n",
+    ];
+
+    [Fact]
+    public void SurveyCsvMutants_AreReadOrRejectedNamingWhere_AndNeverThrow()
+    {
+        var findings = new FuzzFindings(nameof(WorkbookReaderFuzzFacts) + "." + nameof(SurveyCsvMutants_AreReadOrRejectedNamingWhere_AndNeverThrow));
+        var bases = FuzzCorpus.Instance.Surveys.Where(s => s.Name.EndsWith(".csv", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(bases);
+        var reader = new SurveyReader(Limits);
+        foreach (var number in FuzzSettings.CaseNumbers(300))
+        {
+            var random = FuzzSettings.ForCase("survey-csv", number);
+            var (name, original) = bases[random.Next(bases.Count)];
+            var (bytes, mutations) = MutateCsv(original, random);
+            var description = $"seed {FuzzSettings.Seed} case {number}: {name}: {string.Join("; ", mutations)}";
+            FuzzSettings.Trace(description);
+            findings.CaseRun();
+            var (result, thrown, allocated) = Measure(() => reader.Read(bytes, "fuzz.csv", name));
+            Allocation(findings, number, description, allocated);
+            if (thrown is not null)
+            {
+                findings.Violation(Thrown(thrown), number, description, thrown.ToString().Split('\n')[0]);
+                continue;
+            }
+            // Encoding, binary content and size concern the file as a whole; every other problem names its cell.
+            var fileScope = mutations.Any(m => m.StartsWith("[bytes]", StringComparison.Ordinal) || m.StartsWith("[header]", StringComparison.Ordinal));
+            var problems = result!.FileProblems.Concat(result.Upload?.Problems ?? []).ToList();
+            foreach (var problem in problems)
+            {
+                if (problem.Source != name)
+                {
+                    findings.Violation("a problem names another source", number, description, problem.ToString());
+                }
+                else if (!fileScope && problem.Cell is null && result.FileProblems.Count == 0)
+                {
+                    findings.Violation("a row problem names no cell", number, description, Excerpt(problem.ToString()));
+                }
+                if (problem.Message.Length > MaxMessageLength)
+                {
+                    findings.Violation("a problem message quotes a whole value", number, description, $"{problem.Message.Length:N0} characters");
+                }
+            }
+        }
+        findings.AssertNone();
+    }
+
+    /// <summary>One to three mutations of a survey export's text: a field's value, a huge field, a line repeated or cut, raw bytes.</summary>
+    private static (byte[] Bytes, List<string> Mutations) MutateCsv(byte[] original, Random random)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(original);
+        var lines = text.Split('\n').ToList();
+        var notes = new List<string>();
+        byte[]? raw = null;
+        var count = random.Next(10) < 6 ? 1 : random.Next(2, 4);
+        for (var i = 0; i < count && lines.Count > 1; i++)
+        {
+            var line = random.Next(1, lines.Count);
+            var separator = lines[0].Contains(';', StringComparison.Ordinal) ? ';' : ',';
+            var fields = lines[line].Split(separator);
+            var field = random.Next(fields.Length);
+            switch (random.Next(7))
+            {
+                case 0 or 1 or 2:
+                    var value = CsvValues[random.Next(CsvValues.Length)];
+                    fields[field] = value;
+                    lines[line] = string.Join(separator, fields);
+                    notes.Add($"[value] line {line + 1} field {field + 1} = {value.Replace("\n", "\\n", StringComparison.Ordinal)}");
+                    break;
+                case 3:
+                    var length = random.Next(2) == 0 ? 100_000 : 2_000_000;
+                    fields[field] = new string((char)('a' + random.Next(26)), length);
+                    lines[line] = string.Join(separator, fields);
+                    notes.Add($"[huge] line {line + 1} field {field + 1}: {length:N0} characters");
+                    break;
+                case 4:
+                    lines.Insert(line, lines[line]);
+                    notes.Add($"[repeated] line {line + 1} written twice");
+                    break;
+                case 5:
+                    lines[0] = string.Join(separator, lines[0].Split(separator).Select((h, k) => k == field ? h.ToUpperInvariant() + " " : h));
+                    notes.Add($"[header] header field {field + 1} in upper case with a space");
+                    break;
+                default:
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines));
+                    var at = random.Next(bytes.Length);
+                    bytes[at] = (byte)random.Next(2) switch { 0 => 0xFF, _ => 0x00 };
+                    raw = bytes;
+                    notes.Add($"[bytes] byte {at} set to 0x{bytes[at]:X2}");
+                    i = count;
+                    break;
+            }
+        }
+        return (raw ?? System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)), notes);
+    }
+
     private static void CheckBusinessCase(FuzzFindings findings, int number, string description, string name, XlsxMutant mutant)
     {
         FuzzSettings.Trace(description);
