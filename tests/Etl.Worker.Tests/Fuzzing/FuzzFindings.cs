@@ -28,9 +28,9 @@ public sealed class FuzzFindings(string factsClass)
     }
 
     /// <summary>Records a violation: <paramref name="what"/> names its class, <paramref name="detail"/> is the case's own.</summary>
-    public void Violation(string what, int number, string description, string detail)
+    public void Violation(string what, int number, string description, string detail, string? reproduce = null)
     {
-        var text = $"{description}\n      {detail}\n      reproduce: {FuzzSettings.Reproduce(factsClass, number)}";
+        var text = $"{description}\n      {detail}\n      reproduce: {reproduce ?? FuzzSettings.Reproduce(factsClass, number)}";
         _classes[what] = _classes.TryGetValue(what, out var known) ? (known.Count + 1, known.First) : (1, text);
     }
 

@@ -21,6 +21,9 @@ public static class FuzzSettings
     /// <summary>The one case to run (<c>NACKA_FUZZ_CASE</c>), to reproduce a failure.</summary>
     public static int? OnlyCase => Read("NACKA_FUZZ_CASE");
 
+    /// <summary>The one real run to repeat whole (<c>NACKA_FUZZ_RUN</c>), with all its mutants.</summary>
+    public static int? OnlyRun => Read("NACKA_FUZZ_RUN");
+
     /// <summary>The case numbers to run: all of them, or the one asked for.</summary>
     public static IEnumerable<int> CaseNumbers(int ciDefault) => OnlyCase is { } only ? [only] : Enumerable.Range(0, Cases(ciDefault));
 

@@ -42,24 +42,30 @@ public sealed partial class RefreshRunFuzzFacts
         for (var runStart = first - first % MutantsPerRun; runStart < total; runStart += MutantsPerRun)
         {
             var runNumber = runStart / MutantsPerRun;
-            using var source = new TempDirectory("nacka-fuzz-run");
-            WriteGoodFiles(source, corpus);
-            var placed = new List<PlacedMutant>();
-            for (var number = Math.Max(runStart, first); number < Math.Min(runStart + MutantsPerRun, total); number++)
+            if (FuzzSettings.OnlyRun is { } onlyRun && onlyRun != runNumber)
             {
-                placed.Add(PlaceMutant(source, corpus, number));
+                continue;
             }
-            var list = PlaceListMutant(source, corpus, runNumber);
+            var numbers = Enumerable.Range(Math.Max(runStart, first), Math.Max(0, Math.Min(runStart + MutantsPerRun, total) - Math.Max(runStart, first))).ToList();
+            var list = ListMutantFor(corpus, runNumber);
+            using var source = new TempDirectory("nacka-fuzz-run");
+            var placed = Place(source, corpus, numbers, list);
             using var warehouse = await new SqliteTestWarehouse().MigratedAsync();
-            var result = await new RefreshPipeline(warehouse.Loader(), WorkbookReaderFuzzFacts.Limits, NullLogger<RefreshPipeline>.Instance)
-                .RunAsync(source.Path, "fuzz", ct: TestContext.Current.CancellationToken);
+            var result = await RunAsync(warehouse, source);
             findings.CaseRun();
             var runDescription = $"seed {FuzzSettings.Seed} run {runNumber} (cases {runStart}–{runStart + MutantsPerRun - 1}; list: {list.Describe}): "
                 + string.Join(" | ", placed.Select(p => $"case {p.Number}: {p.Description}"));
             if (!result.Succeeded)
             {
-                // The whole run is the case; the first mutant's number reproduces it.
-                findings.Violation($"the run failed ({FirstLine(result.Message)})", runStart, runDescription, result.Message ?? "");
+                // Which mutant fails the run: halved until one is left, each half in a run of its own with the good files.
+                var culprit = await BisectAsync(corpus, numbers, list);
+                var reproduce = culprit is { } c
+                    ? FuzzSettings.Reproduce(nameof(RefreshRunFuzzFacts), c)
+                    : $"NACKA_FUZZ_SEED={FuzzSettings.Seed} NACKA_FUZZ_RUN={runNumber} dotnet test tests/Etl.Worker.Tests --filter \"FullyQualifiedName~{nameof(RefreshRunFuzzFacts)}\"";
+                var culpritText = culprit is { } n ? placed.First(p => p.Number == n).Description
+                    : await FailsAsync(corpus, [], list) ? $"seed {FuzzSettings.Seed} run {runNumber}: the list mutant alone: {list.Describe}"
+                    : $"no one mutant alone, a combination: {runDescription}";
+                findings.Violation($"the run failed ({FirstLine(result.Message)})", culprit ?? runStart, culpritText, result.Message ?? "", reproduce);
                 continue;
             }
             await using var connection = await warehouse.Database.OpenAsync(TestContext.Current.CancellationToken);
@@ -86,6 +92,38 @@ public sealed partial class RefreshRunFuzzFacts
             await CheckListMutantAsync(findings, connection, result.RunId, list, runStart, runDescription);
         }
         findings.AssertNone();
+    }
+
+    private static List<PlacedMutant> Place(TempDirectory source, FuzzCorpus corpus, IEnumerable<int> numbers, PlacedList list)
+    {
+        WriteGoodFiles(source, corpus);
+        var placed = numbers.Select(n => PlaceMutant(source, corpus, n)).ToList();
+        File.WriteAllBytes(source.File($"{SourceFolder.Lists}/{list.ListName}.json"), list.Json);
+        return placed;
+    }
+
+    private static Task<RunResult> RunAsync(TestWarehouse warehouse, TempDirectory source) =>
+        new RefreshPipeline(warehouse.Loader(), WorkbookReaderFuzzFacts.Limits, NullLogger<RefreshPipeline>.Instance)
+            .RunAsync(source.Path, "fuzz", ct: TestContext.Current.CancellationToken);
+
+    private static async Task<bool> FailsAsync(FuzzCorpus corpus, IEnumerable<int> numbers, PlacedList list)
+    {
+        using var source = new TempDirectory("nacka-fuzz-bisect");
+        Place(source, corpus, numbers, list);
+        using var warehouse = await new SqliteTestWarehouse().MigratedAsync();
+        return !(await RunAsync(warehouse, source)).Succeeded;
+    }
+
+    /// <summary>The one mutant that fails a run by itself, or null when none does alone.</summary>
+    private static async Task<int?> BisectAsync(FuzzCorpus corpus, List<int> numbers, PlacedList list)
+    {
+        var candidates = numbers;
+        while (candidates.Count > 1)
+        {
+            var half = candidates.Take(candidates.Count / 2).ToList();
+            candidates = await FailsAsync(corpus, half, list) ? half : candidates.Skip(half.Count).ToList();
+        }
+        return candidates.Count == 1 && await FailsAsync(corpus, candidates, list) ? candidates[0] : null;
     }
 
     /// <summary>Every good file's outcome in a run of the demo folder alone.</summary>
@@ -228,20 +266,19 @@ public sealed partial class RefreshRunFuzzFacts
         return line.Length > 120 ? line[..120] + "…" : line;
     }
 
-    private sealed record PlacedList(string ListName, string ItemId, string Describe, JsonObject Fields, string? DuplicateOf, string? Key);
+    private sealed record PlacedList(string ListName, string ItemId, string Describe, JsonObject Fields, string? DuplicateOf, string? Key, byte[] Json);
 
     /// <summary>
     /// One list per run with one item mutated, field by field as <see cref="ListMutator"/> does (never the page itself:
     /// a list that cannot be read at all fails its run by contract), or an item copied under another id with the same key
     /// and another value: issue 13's duplicate key, which may not change what is published.
     /// </summary>
-    private static PlacedList PlaceListMutant(TempDirectory source, FuzzCorpus corpus, int run)
+    private static PlacedList ListMutantFor(FuzzCorpus corpus, int run)
     {
         var random = FuzzSettings.ForCase("run-list", run);
         var listName = ListNames.All[random.Next(ListNames.All.Count)];
         var page = JsonNode.Parse(corpus.Lists[listName])!.AsObject();
         var items = page["value"]!.AsArray();
-        var path = source.File($"{SourceFolder.Lists}/{listName}.json");
         if (random.Next(3) == 0)
         {
             var original = items[random.Next(items.Count)]!.AsObject();
@@ -258,11 +295,10 @@ public sealed partial class RefreshRunFuzzFacts
             };
             fields[field] = value;
             items.Add(copy);
-            File.WriteAllText(path, page.ToJsonString());
             return new PlacedList(listName, id, $"{listName} item {original["id"]} copied as {id} with {field} = {value.ToJsonString()}",
-                fields, original["id"]!.ToString(), fields[keyField]?.ToString());
+                fields, original["id"]!.ToString(), fields[keyField]?.ToString(), System.Text.Encoding.UTF8.GetBytes(page.ToJsonString()));
         }
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
             var mutant = ListMutator.Mutate(listName, items, random);
             if (mutant.Structural || mutant.Variants.Count > 1 || mutant.Mutations.Any(m => m.StartsWith("[id-type]", StringComparison.Ordinal)))
@@ -271,8 +307,7 @@ public sealed partial class RefreshRunFuzzFacts
             }
             var index = items.Select((item, i) => (item, i)).First(x => x.item!["id"]!.ToString() == mutant.ItemId).i;
             items[index] = mutant.Item.DeepClone();
-            File.WriteAllText(path, page.ToJsonString());
-            return new PlacedList(listName, mutant.ItemId, mutant.Describe(), mutant.Variants[0], null, null);
+            return new PlacedList(listName, mutant.ItemId, mutant.Describe(), mutant.Variants[0], null, null, System.Text.Encoding.UTF8.GetBytes(page.ToJsonString()));
         }
     }
 
