@@ -310,7 +310,7 @@ public sealed class RefreshPipeline(
         {
             logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);
         }
-        var readers = new Readers(limits, new BusinessCaseWorkbookReader(limits, _inputs), new ActualsWorkbookReader(limits, _inputs), new SurveyReader(limits, _inputs));
+        var readers = new Readers(limits, _inputs, new BusinessCaseWorkbookReader(limits, _inputs), new ActualsWorkbookReader(limits, _inputs), new SurveyReader(limits, _inputs));
         foreach (var batch in listing.Uploads.Chunk(Batch))
         {
             run.Activity = $"när {plural} lästes ({source})";
@@ -458,7 +458,7 @@ public sealed class RefreshPipeline(
         }
     }
 
-    private sealed record Readers(WorkbookLimits Limits, BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals, SurveyReader Survey);
+    private sealed record Readers(WorkbookLimits Limits, InputLimits Inputs, BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals, SurveyReader Survey);
 
     /// <summary>
     /// Reads and validates one upload. Never throws but for cancellation: whatever else reading, decoding or validating
@@ -516,7 +516,7 @@ public sealed class RefreshPipeline(
         XlsxWorkbook? workbook = null;
         try
         {
-            workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), readers.Limits, _inputs);
+            workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), readers.Limits, readers.Inputs);
             if (kind == SourceKind.Actuals)
             {
                 var actuals = readers.Actuals.Read(workbook, upload.Name);
