@@ -58,6 +58,9 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly List<(string Name, string Part)> _sheets;
     private readonly string? _sharedStringsPart;
     private readonly bool[] _dateStyles;
+
+    /// <summary>Whether the workbook has a style part, so that a cell's style index can be held to its formats.</summary>
+    private readonly bool _hasStyles;
     private readonly bool _date1904;
     private List<string>? _sharedStrings;
 
@@ -77,7 +80,8 @@ public sealed class XlsxWorkbook : IDisposable
         (_sheets, _date1904) = ReadWorkbook(workbookPart, relations);
         _sharedStringsPart = relations.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target;
         var stylesPart = relations.Values.FirstOrDefault(r => r.Type.EndsWith("/styles", StringComparison.Ordinal)).Target;
-        _dateStyles = stylesPart is not null && _entries.ContainsKey(stylesPart) ? ReadDateStyles(stylesPart) : [];
+        _hasStyles = stylesPart is not null && _entries.ContainsKey(stylesPart);
+        _dateStyles = _hasStyles ? ReadDateStyles(stylesPart!) : [];
     }
 
     /// <summary>The sheet names in workbook order.</summary>
@@ -799,7 +803,15 @@ public sealed class XlsxWorkbook : IDisposable
             previousColumn = column;
             nextColumn = column + 1;
             var type = reader.GetAttribute("t");
-            var style = int.TryParse(reader.GetAttribute("s"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+            var styleText = reader.GetAttribute("s");
+            var style = 0;
+            // A style is what tells a date from an amount: one that is no style index is damage, not "no style".
+            if (styleText is not null
+                && (!int.TryParse(styleText, NumberStyles.None, CultureInfo.InvariantCulture, out style) || (_hasStyles && _dateStyles.Length > 0 && style >= _dateStyles.Length)))
+            {
+                throw Malformed(sheetName,
+                    $"Cellen {CellAddress.Format(rowIndex, column)} på bladet \"{sheetName}\" har formatet {InputLimits.Excerpt(styleText)}, som inte är något format: filen är skadad.");
+            }
             var (value, valueCut, inline) = ReadCellContent(reader);
             var cell = ToCell(sheetName, rowIndex, column, type, style, value, valueCut, inline);
             if (cell is null)

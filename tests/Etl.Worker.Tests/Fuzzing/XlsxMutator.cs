@@ -114,7 +114,7 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
         var wanted = count ?? (random.Next(10) < 6 ? 1 : random.Next(2, 4));
         var total = Catalogue.Sum(c => c.Weight);
         var attempts = 0;
-        while (context.Applied < wanted && attempts++ < 50 && context.ZipBytes is null)
+        while (context.Applied < wanted && attempts++ < 50 && context.ZipBytes is null && !context.Alone)
         {
             var pick = random.Next(total);
             foreach (var (name, weight, apply) in Catalogue)
@@ -166,6 +166,12 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
         }
         public bool FileScope { get; set; }
         public bool NoReference { get; set; }
+
+        /// <summary>
+        /// A mutation that must be the case's only one: a sheet taken out of the workbook takes with it whatever
+        /// another mutation did in that sheet, so that mutation's verdict (must reject) would no longer hold.
+        /// </summary>
+        public bool Alone { get; set; }
 
         /// <summary>The first part of the package (not a sheet) damaged, with its content before: see <see cref="XlsxMutant.Original"/>.</summary>
         public (string Part, byte[] Content)? Damaged { get; set; }
@@ -604,7 +610,7 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
 
     private static bool RemoveSheet(Context c)
     {
-        if (c.PickSheet() is not { } sheet)
+        if (c.Applied > 0 || c.PickSheet() is not { } sheet)
         {
             return false;
         }
@@ -615,6 +621,7 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
             return false;
         }
         c.Package.SetText("xl/workbook.xml", workbook.Replace(match.Value, "", StringComparison.Ordinal));
+        c.Alone = true;
         c.FileScope = true;
         c.Note($"sheet \"{sheet.Name}\" removed from the workbook");
         return true;
@@ -622,10 +629,11 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
 
     private static bool RemoveSheetPart(Context c)
     {
-        if (c.PickSheet() is not { } sheet)
+        if (c.Applied > 0 || c.PickSheet() is not { } sheet)
         {
             return false;
         }
+        c.Alone = true;
         var empty = c.Random.Next(2) == 0;
         if (empty)
         {

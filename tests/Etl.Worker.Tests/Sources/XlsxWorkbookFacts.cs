@@ -749,6 +749,9 @@ public sealed class XlsxWorkbookFacts
     [InlineData("<row r=\"1048577\"><c><v>1</v></c></row>", "1048577", "utanför Excels gränser")]
     [InlineData("<row r=\"2\"><c r=\"C2\"><v>1</v></c></row><row r=\"2\"><c r=\"D2\"><v>2</v></c></row>", "Rad 2", "står två gånger")]
     [InlineData("<row r=\"3\"><c r=\"C3\"><v>1</v></c></row><row r=\"2\"><c r=\"D2\"><v>2</v></c></row>", "Rad 2", "står efter rad 3")]
+    [InlineData("<row r=\"2\"><c r=\"C2\" s=\"abc\"><v>1</v></c></row>", "C2", "som inte är något format")]
+    [InlineData("<row r=\"2\"><c r=\"C2\" s=\"2147483648\"><v>1</v></c></row>", "C2", "som inte är något format")]
+    [InlineData("<row r=\"2\"><c r=\"C2\" s=\"99999\"><v>1</v></c></row>", "C2", "som inte är något format")]
     public void ReadRows_RejectsAMalformedSheet_NamingTheSheetAndTheCellOrRow(string sheetData, string where, string what)
     {
         var bytes = new RawXlsx().Sheet("Kostnader", ["x"]).Part(FirstSheetPart, Worksheet(sheetData)).ToBytes();
