@@ -145,9 +145,12 @@ internal static class TemplateCommand
                 throw new UsageException("--years must be between 1 and 30.");
             }
             var first = parse.GetValue(firstYear) ?? DateTime.Today.Year;
-            if (first < BusinessCaseWorkbookReader.MinYear || first + count - 1 > BusinessCaseWorkbookReader.MaxYear)
+            // The template's years are those the reader will take back: the configured window.
+            using var host = CommandHost.Build(new Dictionary<string, string?>());
+            var window = host.Services.GetRequiredService<InputLimits>();
+            if (first < window.EarliestYear || first + count - 1 > window.LatestYear)
             {
-                throw new UsageException($"The years must lie within {BusinessCaseWorkbookReader.MinYear}–{BusinessCaseWorkbookReader.MaxYear}.");
+                throw new UsageException($"The years must lie within {window.Window} (InputLimits:EarliestYear and LatestYear).");
             }
             if (File.Exists(path) && !parse.GetValue(force))
             {

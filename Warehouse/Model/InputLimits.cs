@@ -89,5 +89,14 @@ public sealed class InputLimits : IValidatableObject
                 $"InputLimits:EarliestYear ({EarliestYear}) is after InputLimits:LatestYear ({LatestYear}).",
                 [nameof(EarliestYear), nameof(LatestYear)]);
         }
+        // Runs and snapshots are dated today, and the calendar covers only the window: one that leaves out this year
+        // would fail every run's checks instead of a single file or item.
+        var thisYear = DateTime.UtcNow.Year;
+        if (thisYear < EarliestYear || thisYear > LatestYear)
+        {
+            yield return new ValidationResult(
+                $"InputLimits:EarliestYear–LatestYear ({Window}) must include the current year, {thisYear}.",
+                [nameof(EarliestYear), nameof(LatestYear)]);
+        }
     }
 }

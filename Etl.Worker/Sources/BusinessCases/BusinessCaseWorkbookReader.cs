@@ -27,9 +27,6 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
     public const string CostSheet = "Kostnader";
     public const string BenefitSheet = "Nyttor";
 
-    public const int MinYear = 2000;
-    public const int MaxYear = 2100;
-
     // Below decimal's largest value (7.9e28) with room to round: a double this large converts without overflow.
     private const double DecimalRange = 7.9e27;
 
@@ -389,9 +386,10 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
                 context.Cell(sheet, 0, expectedColumn, "Årskolumnen saknar rubrik; årskolumnerna ska stå i följd utan tomma kolumner.");
             }
             expectedColumn = cell.Column + 1;
-            if (!TryReadYear(cell, out var year))
+            // The years follow the configured window: the calendar covers no other year, so a year outside it could not be shown.
+            if (!TryReadYear(cell, context.Input, out var year))
             {
-                context.Cell(sheet, 0, cell.Column, $"{InputLimits.Excerpt(cell.Display)} är inte ett år ({MinYear}–{MaxYear}).");
+                context.Cell(sheet, 0, cell.Column, $"{InputLimits.Excerpt(cell.Display)} är inte ett år ({context.Input.Window}).");
                 continue;
             }
             // Compared with the year just left of it only: after a bad or missing header, already reported, it would say nothing new.
@@ -404,7 +402,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
         return new Header(years, yearCells[^1].Column);
     }
 
-    private static bool TryReadYear(XlsxCell cell, out int year)
+    private static bool TryReadYear(XlsxCell cell, InputLimits window, out int year)
     {
         year = 0;
         double number;
@@ -419,7 +417,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
             default:
                 return false;
         }
-        if (number != Math.Floor(number) || number < MinYear || number > MaxYear)
+        if (number != Math.Floor(number) || number < window.EarliestYear || number > window.LatestYear)
         {
             return false;
         }

@@ -900,9 +900,16 @@ public sealed class XlsxWorkbook : IDisposable
                     return null;
                 }
                 // Digits past the text limit were left out: what is kept is no longer the number written.
-                if (valueCut || !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                if (valueCut)
                 {
                     return Text(value);
+                }
+                // A number cell holds a number as XML writes it. "86 400" or "1,5" there is no writer's output but damage, and
+                // guessing which number it meant (Excel refuses the file; EPPlus reads "1,5" as 15) could load a wrong figure.
+                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                {
+                    throw Malformed(sheetName,
+                        $"Cellen {CellAddress.Format(rowIndex, column)} på bladet \"{sheetName}\" är en talcell med värdet {InputLimits.Excerpt(value)}, som inte är något tal: filen är skadad.");
                 }
                 if (style < _dateStyles.Length && _dateStyles[style])
                 {

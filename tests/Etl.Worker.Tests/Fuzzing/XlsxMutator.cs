@@ -485,7 +485,8 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
         }
         var row = c.Pick(target.Rows);
         c.Replace(target.Part, row, row.Value + row.Value);
-        c.MustReject = true;
+        // A row without r is placed after the one before it: its copy is one more row, not the same row twice.
+        c.MustReject = XlsxPackage.Attribute(StartTag(row.Value), "r") is not null;
         c.Note($"{target.Sheet}: row {XlsxPackage.Attribute(StartTag(row.Value), "r")} written twice");
         return true;
     }
@@ -508,7 +509,8 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
 
     private static bool DropRow(Context c)
     {
-        if (c.PickRows(2) is not { } target)
+        // A dropped row may be the one another mutation made the sheet malformed with, and take that verdict with it.
+        if (c.MustReject || c.PickRows(2) is not { } target)
         {
             return false;
         }

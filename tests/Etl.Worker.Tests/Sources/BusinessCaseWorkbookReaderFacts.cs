@@ -340,7 +340,6 @@ public sealed class BusinessCaseWorkbookReaderFacts
     [InlineData("1e309", "\"1e309\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
     [InlineData("-1e309", "\"-1e309\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
     [InlineData("8e28", "\"8e28\" är orimligt stort; största tillåtna är 1 000 000 000 000.")]
-    [InlineData("INF", "\"INF\" är inte ett belopp.")]
     public void Read_RejectsANonFiniteOrHugeNumberCell_AsAProblemOnThatCell(string value, string message)
     {
         var costs = ReplaceCell(ContractWorkbooks.ReferenceCostRows(), 1, 2, new RawXlsx.Raw("", $"<v>{value}</v>"));
@@ -349,6 +348,22 @@ public sealed class BusinessCaseWorkbookReaderFacts
 
         Assert.Equal("Kostnader!C2", problem.Location);
         Assert.Equal(message, problem.Message);
+    }
+
+    [Theory]
+    [InlineData("INF")]
+    [InlineData("86 400")]
+    [InlineData("1,5")]
+    public void Read_RejectsANumberCellThatHoldsNoNumber_AsADamagedSheetNamingTheCell(string value)
+    {
+        // No writer puts these in a number cell; .NET reads none of them as a number, and guessing one could load a wrong figure.
+        var costs = ReplaceCell(ContractWorkbooks.ReferenceCostRows(), 1, 2, new RawXlsx.Raw("", $"<v>{value}</v>"));
+
+        var problem = SingleProblem(Read(Reference(costs: costs)));
+
+        Assert.Equal("Kostnader", problem.Sheet);
+        Assert.Contains("Cellen C2", problem.Message);
+        Assert.Contains($"\"{value}\", som inte är något tal", problem.Message);
     }
 
     [Theory]
@@ -445,6 +460,21 @@ public sealed class BusinessCaseWorkbookReaderFacts
 
         Assert.True(result.IsValid, string.Join("; ", result.Problems));
         Assert.Equal("1999-12-31", result.BusinessCase!.Initiative.VersionLabel);
+    }
+
+    [Fact]
+    public void Read_TakesTheYearColumnsWithinTheConfiguredWindow_AndNoOthers()
+    {
+        // The calendar covers the window only: a year column past it could not be shown, so it is a problem on its cell.
+        var bytes = Reference().ToBytes();
+        var narrow = new InputLimits { EarliestYear = 2020, LatestYear = 2028 };
+
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), Limits);
+        var result = new BusinessCaseWorkbookReader(Limits, narrow).Read(workbook, FileName);
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Location == "Kostnader!I1" && p.Message == "\"2029\" är inte ett år (2020–2028).");
+        Assert.Contains(result.Problems, p => p.Location == "Nyttor!J1" && p.Message == "\"2030\" är inte ett år (2020–2028).");
     }
 
     [Fact]

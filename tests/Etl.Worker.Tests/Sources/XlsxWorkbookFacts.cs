@@ -752,6 +752,8 @@ public sealed class XlsxWorkbookFacts
     [InlineData("<row r=\"2\"><c r=\"C2\" s=\"abc\"><v>1</v></c></row>", "C2", "som inte är något format")]
     [InlineData("<row r=\"2\"><c r=\"C2\" s=\"2147483648\"><v>1</v></c></row>", "C2", "som inte är något format")]
     [InlineData("<row r=\"2\"><c r=\"C2\" s=\"99999\"><v>1</v></c></row>", "C2", "som inte är något format")]
+    [InlineData("<row r=\"2\"><c r=\"C2\"><v>86 400</v></c></row>", "C2", "som inte är något tal")]
+    [InlineData("<row r=\"2\"><c r=\"C2\" t=\"n\"><v>1,5</v></c></row>", "C2", "som inte är något tal")]
     public void ReadRows_RejectsAMalformedSheet_NamingTheSheetAndTheCellOrRow(string sheetData, string where, string what)
     {
         var bytes = new RawXlsx().Sheet("Kostnader", ["x"]).Part(FirstSheetPart, Worksheet(sheetData)).ToBytes();

@@ -71,6 +71,18 @@ public class InputLimitsFacts
     }
 
     [Fact]
+    public void Validation_RefusesAWindowThatLeavesOutTheCurrentYear()
+    {
+        var limits = new InputLimits { EarliestYear = 2000, LatestYear = DateTime.UtcNow.Year - 1 };
+        var results = new List<ValidationResult>();
+
+        Assert.False(Validator.TryValidateObject(limits, new ValidationContext(limits), results, validateAllProperties: true));
+        Assert.Contains(results, r => r.ErrorMessage!.Contains("must include the current year", StringComparison.Ordinal));
+        var defaults = new InputLimits();
+        Assert.True(Validator.TryValidateObject(defaults, new ValidationContext(defaults), [], validateAllProperties: true));
+    }
+
+    [Fact]
     public void Validation_RefusesATextLimitPastWhatAnExcelCellHolds()
     {
         var limits = new InputLimits { MaxTextLength = InputLimits.ExcelCellCharacters + 1 };
