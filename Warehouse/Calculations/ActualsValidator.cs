@@ -56,7 +56,7 @@ public static partial class ActualsValidator
             }
             else
             {
-                Problem(columns.Type, $"\"{row.TypeText}\" är inte en typ; ska vara Finansiell, Omfördelning eller Förflyttning.");
+                Problem(columns.Type, $"{InputLimits.Excerpt(row.TypeText)} är inte en typ; ska vara Finansiell, Omfördelning eller Förflyttning.");
             }
             if (row.YearText is null)
             {
@@ -64,7 +64,7 @@ public static partial class ActualsValidator
             }
             else if (row.Year is null)
             {
-                Problem(columns.Year, $"\"{row.YearText}\" är inte ett år.");
+                Problem(columns.Year, $"{InputLimits.Excerpt(row.YearText)} är inte ett år.");
             }
 
             CatalogueInitiative? initiative = null;
@@ -74,13 +74,13 @@ public static partial class ActualsValidator
                 initiative = catalogue.Find(row.InitiativeId);
                 if (initiative is null)
                 {
-                    Problem(columns.InitiativeId, $"Initiativet \"{row.InitiativeId}\" finns inte.");
+                    Problem(columns.InitiativeId, $"Initiativet {InputLimits.Excerpt(row.InitiativeId)} finns inte.");
                 }
                 else if (row.BenefitLine is not null)
                 {
                     if (initiative.BenefitLines.Count == 0)
                     {
-                        Problem(columns.BenefitLine, $"\"{row.BenefitLine}\" är ingen nyttopost: initiativet {initiative.InitiativeId} har ingen gällande nyttokalkyl med nyttoposter.");
+                        Problem(columns.BenefitLine, $"{InputLimits.Excerpt(row.BenefitLine)} är ingen nyttopost: initiativet {initiative.InitiativeId} har ingen gällande nyttokalkyl med nyttoposter.");
                     }
                     else
                     {
@@ -88,11 +88,11 @@ public static partial class ActualsValidator
                         line = initiative.BenefitLines.FirstOrDefault(l => LineKey(l.Name) == key);
                         if (line is null)
                         {
-                            Problem(columns.BenefitLine, $"\"{row.BenefitLine}\" är ingen nyttopost i den gällande nyttokalkylen för {initiative.InitiativeId}.");
+                            Problem(columns.BenefitLine, $"{InputLimits.Excerpt(row.BenefitLine)} är ingen nyttopost i den gällande nyttokalkylen för {initiative.InitiativeId}.");
                         }
                         else if (type is { } t && t != line.Type)
                         {
-                            Problem(columns.Type, $"Typen \"{row.TypeText}\" stämmer inte med nyttoposten, som är {Labels.Of(line.Type)}.");
+                            Problem(columns.Type, $"Typen {InputLimits.Excerpt(row.TypeText ?? "")} stämmer inte med nyttoposten, som är {Labels.Of(line.Type)}.");
                         }
                     }
                 }
@@ -104,7 +104,7 @@ public static partial class ActualsValidator
 
             if (row.Value is not { } value)
             {
-                Problem(columns.Value, $"\"{row.ValueText}\" är inte ett tal.");
+                Problem(columns.Value, $"{InputLimits.Excerpt(row.ValueText ?? "")} är inte ett tal.");
             }
             else if (value < 0)
             {

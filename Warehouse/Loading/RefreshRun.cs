@@ -309,7 +309,15 @@ public sealed partial class RefreshRun : IAsyncDisposable
             // Cut: the message may carry a hostile value whole (an exception that quotes its input).
             _ => $"Körningen misslyckades{activity}: {InputLimits.Cut(error.Message, FailureMessageCharacters)} Inget publicerades.",
         };
-        _logger.LogError(error, "Run {RunId} failed and was rolled back: {Message}", RunId, message);
+        if (error is OperationCanceledException)
+        {
+            // A stop the operator asked for (a signal, the service stopping) is no fault: no stack trace on stderr.
+            _logger.LogWarning("Run {RunId} was cancelled and rolled back: {Message}", RunId, message);
+        }
+        else
+        {
+            _logger.LogError(error, "Run {RunId} failed and was rolled back: {Message}", RunId, message);
+        }
         await RollbackQuietlyAsync();
 
         var result = BuildResult(RunStatus.Failed, message, checks);

@@ -522,7 +522,8 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
 
     private static bool MoveRowFar(Context c)
     {
-        if (c.PickRows(2) is not { } target)
+        // Renumbering the last row may undo another mutation's disorder (rows swapped at the end come back in order).
+        if (c.MustReject || c.PickRows(2) is not { } target)
         {
             return false;
         }

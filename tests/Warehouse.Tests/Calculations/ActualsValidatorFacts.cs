@@ -94,6 +94,18 @@ public sealed class ActualsValidatorFacts
         AssertRejected(Single(Row(3, "DIG-1", "Frigjord tid", "Tid", "2024", "10")), "C3", "\"Tid\" är inte en typ; ska vara Finansiell, Omfördelning eller Förflyttning.");
 
     [Fact]
+    public void AHugeValueThatIsNotANumber_IsQuotedOnlyAsAnExcerpt()
+    {
+        var hostile = "ca " + new string('5', 3_997);
+
+        var outcome = Single(Good(4, value: hostile));
+
+        var problem = Assert.Single(outcome.Problems);
+        Assert.Equal("F4", problem.Cell);
+        Assert.StartsWith($"\"ca {new string('5', 37)}…\" (4\u00a0000 tecken) är inte ett tal.", problem.Message);
+    }
+
+    [Fact]
     public void AValueThatIsNotANumber_IsRejected() =>
         AssertRejected(Single(Good(4, value: "ca 5 000")), "F4", "\"ca 5 000\" är inte ett tal.");
 
