@@ -40,10 +40,11 @@ public readonly record struct XlsxCell(int Column, CellKind Kind, string Text, d
     /// </summary>
     public string Display => Kind switch
     {
+        // A number that is not finite (NaN, past double's range) shows as written: "1e309" says more to its writer than "∞".
+        CellKind.Number or CellKind.Date when !double.IsFinite(Number) => Text,
         CellKind.Number => FormatNumber(Number),
         CellKind.Boolean => Number != 0 ? "SANT" : "FALSKT",
         CellKind.Date when Date is { } date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        CellKind.Date when double.IsNaN(Number) => Text,
         CellKind.Date => FormatNumber(Number),
         _ => Text,
     };

@@ -708,6 +708,24 @@ public sealed class XlsxWorkbookFacts
     }
 
     [Theory]
+    [InlineData("1e309")]
+    [InlineData("-1e309")]
+    public void Display_ShowsANumberPastDoublesRange_AsWritten_NotAsInfinity(string written)
+    {
+        var bytes = new RawXlsx()
+            .Sheet("Kostnader", ["x"])
+            .Part(FirstSheetPart, Worksheet($"<row r=\"1\"><c r=\"A1\"><v>{written}</v></c></row>"))
+            .ToBytes();
+
+        using var workbook = Open(bytes);
+        var cell = Assert.Single(Assert.Single(workbook.ReadRows("Kostnader")).Cells);
+
+        Assert.Equal(CellKind.Number, cell.Kind);
+        Assert.True(double.IsInfinity(cell.Number));
+        Assert.Equal(written, cell.Display);
+    }
+
+    [Theory]
     [InlineData("0001-01-01")]
     [InlineData("0099-12-31T12:00:00")]
     public void ReadRows_ReadsAnIsoDateCellBeforeExcelsDates_WithoutThrowing(string iso)
