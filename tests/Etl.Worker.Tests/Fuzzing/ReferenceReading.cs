@@ -96,7 +96,7 @@ public static class ReferenceReading
     }
 
     /// <summary>A business case's figures: every non-zero amount by <c>Sheet!Cell</c> (costs as positive amounts), or why it must be rejected.</summary>
-    public sealed record BusinessCaseFigures(IReadOnlyDictionary<string, decimal> Amounts, IReadOnlyList<string> MustReject);
+    public sealed record BusinessCaseFigures(IReadOnlyDictionary<string, decimal> Amounts, IReadOnlyList<string> MustReject) : IReferenceReading;
 
     public static BusinessCaseFigures BusinessCase(ExcelPackage package)
     {
@@ -230,7 +230,7 @@ public static class ReferenceReading
     }
 
     /// <summary>The actuals' Utfall values by row number (null: no number), or why the workbook must be rejected.</summary>
-    public sealed record ActualsFigures(IReadOnlyDictionary<int, decimal?> Values, IReadOnlyList<string> MustReject);
+    public sealed record ActualsFigures(IReadOnlyDictionary<int, decimal?> Values, IReadOnlyList<string> MustReject) : IReferenceReading;
 
     public static ActualsFigures Actuals(ExcelPackage package)
     {
@@ -279,4 +279,10 @@ public static class ReferenceReading
         }
         return new ActualsFigures(values, mustReject);
     }
+}
+
+/// <summary>A reference decoder's reading of a workbook: what the contract rejects in it, whatever its figures.</summary>
+public interface IReferenceReading
+{
+    IReadOnlyList<string> MustReject { get; }
 }

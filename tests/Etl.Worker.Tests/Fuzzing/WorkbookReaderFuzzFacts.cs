@@ -217,6 +217,53 @@ public sealed class WorkbookReaderFuzzFacts
         return (raw ?? System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)), notes);
     }
 
+    /// <summary>
+    /// The verdicts both workbook readers share: no exception, every rejection located, a malformed mutant rejected, and
+    /// the reference decoder able to open what was read. Returns the reference reading to compare figures with, or null
+    /// when the case is judged already.
+    /// </summary>
+    private static TReference? Judge<TReference>(FuzzFindings findings, int number, string description, string name, XlsxMutant mutant,
+        Exception? thrown, bool readable, IReadOnlyList<SourceProblem>? problems, Func<OfficeOpenXml.ExcelPackage, TReference> read)
+        where TReference : class, IReferenceReading
+    {
+        if (thrown is not null)
+        {
+            findings.Violation(Thrown(thrown), number, description, thrown.ToString().Split('\n')[0]);
+            return null;
+        }
+        if (!readable)
+        {
+            if (problems is not { Count: > 0 })
+            {
+                findings.Violation("rejected without a problem", number, description, "");
+            }
+            CheckProblems(findings, number, description, name, problems ?? [], mutant.FileScope);
+            return null;
+        }
+        if (mutant.MustReject)
+        {
+            findings.Violation($"accepted a malformed sheet ({string.Join(", ", mutant.Rejecting ?? [])})", number, description, "read as valid");
+            return null;
+        }
+        if (mutant.NoReference)
+        {
+            return null;
+        }
+        using var package = ReferenceReading.Open(mutant.Bytes, out var failure) ?? (mutant.Original is { } original ? ReferenceReading.Open(original, out _) : null);
+        if (package is null)
+        {
+            findings.Violation($"accepted what the reference decoder cannot open ({Classes(mutant)})", number, description, failure ?? "");
+            return null;
+        }
+        var reference = read(package);
+        if (reference.MustReject.Count > 0)
+        {
+            findings.Violation($"accepted what the contract rejects ({Classes(mutant)})", number, description, string.Join("; ", reference.MustReject.Take(3)));
+            return null;
+        }
+        return reference;
+    }
+
     private static void CheckBusinessCase(FuzzFindings findings, int number, string description, string name, XlsxMutant mutant)
     {
         FuzzSettings.Trace(description);
@@ -237,43 +284,12 @@ public sealed class WorkbookReaderFuzzFacts
         });
         Allocation(findings, number, description, allocated);
         FuzzSettings.Trace("  read");
-        if (thrown is not null)
+        if (Judge(findings, number, description, name, mutant, thrown, result?.IsValid ?? false, result?.Problems, ReferenceReading.BusinessCase) is not { } reference)
         {
-            findings.Violation(Thrown(thrown), number, description, thrown.ToString().Split('\n')[0]);
-            return;
-        }
-        if (!result!.IsValid)
-        {
-            if (result.Problems.Count == 0)
-            {
-                findings.Violation("rejected without a problem", number, description, "");
-            }
-            CheckProblems(findings, number, description, name, result.Problems, mutant.FileScope);
-            return;
-        }
-        if (mutant.MustReject)
-        {
-            findings.Violation($"accepted a malformed sheet ({string.Join(", ", mutant.Rejecting ?? [])})", number, description, "read as valid");
-            return;
-        }
-        if (mutant.NoReference)
-        {
-            return;
-        }
-        using var package = ReferenceReading.Open(mutant.Bytes, out var failure) ?? (mutant.Original is { } original ? ReferenceReading.Open(original, out _) : null);
-        if (package is null)
-        {
-            findings.Violation($"accepted what the reference decoder cannot open ({Classes(mutant)})", number, description, failure ?? "");
-            return;
-        }
-        var reference = ReferenceReading.BusinessCase(package);
-        if (reference.MustReject.Count > 0)
-        {
-            findings.Violation($"accepted what the contract rejects ({Classes(mutant)})", number, description, string.Join("; ", reference.MustReject.Take(3)));
             return;
         }
         var ours = new List<(string Cell, decimal Value)>();
-        var business = result.BusinessCase!;
+        var business = result!.BusinessCase!;
         ours.AddRange(business.Costs.SelectMany(l => l.Values).Select(v => ($"{BusinessCaseWorkbookReader.CostSheet}!{v.Cell}", v.Value)));
         ours.AddRange(business.Benefits.SelectMany(l => l.Values).Select(v => ($"{BusinessCaseWorkbookReader.BenefitSheet}!{v.Cell}", v.Value)));
         var differences = Compare(ours, reference.Amounts);
@@ -291,43 +307,12 @@ public sealed class WorkbookReaderFuzzFacts
         var (result, thrown, allocated) = Measure(() => reader.Read(mutant.Bytes, name));
         Allocation(findings, number, description, allocated);
         FuzzSettings.Trace("  read");
-        if (thrown is not null)
+        if (Judge(findings, number, description, name, mutant, thrown, result?.IsReadable ?? false, result?.FileProblems, ReferenceReading.Actuals) is not { } reference)
         {
-            findings.Violation(Thrown(thrown), number, description, thrown.ToString().Split('\n')[0]);
-            return;
-        }
-        if (!result!.IsReadable)
-        {
-            if (result.FileProblems.Count == 0)
-            {
-                findings.Violation("rejected without a problem", number, description, "");
-            }
-            CheckProblems(findings, number, description, name, result.FileProblems, mutant.FileScope);
-            return;
-        }
-        if (mutant.MustReject)
-        {
-            findings.Violation($"accepted a malformed sheet ({string.Join(", ", mutant.Rejecting ?? [])})", number, description, "read as valid");
-            return;
-        }
-        if (mutant.NoReference)
-        {
-            return;
-        }
-        using var package = ReferenceReading.Open(mutant.Bytes, out var failure) ?? (mutant.Original is { } original ? ReferenceReading.Open(original, out _) : null);
-        if (package is null)
-        {
-            findings.Violation($"accepted what the reference decoder cannot open ({Classes(mutant)})", number, description, failure ?? "");
-            return;
-        }
-        var reference = ReferenceReading.Actuals(package);
-        if (reference.MustReject.Count > 0)
-        {
-            findings.Violation($"accepted what the contract rejects ({Classes(mutant)})", number, description, string.Join("; ", reference.MustReject.Take(3)));
             return;
         }
         var differences = new List<string>();
-        var rows = result.Upload!.Rows;
+        var rows = result!.Upload!.Rows;
         foreach (var duplicate in rows.GroupBy(r => r.Row).Where(g => g.Count() > 1))
         {
             differences.Add($"row {duplicate.Key} read {duplicate.Count()} times");
