@@ -10,6 +10,9 @@ namespace NackaInsights.Warehouse.Calculations;
 /// </summary>
 public static partial class ActualsValidator
 {
+    /// <summary>The longest an e-mail address can be (64 before the @, 255 after it).</summary>
+    private const int MaxEmailLength = 320;
+
     /// <summary>
     /// Judges every row. Without a catalogue (a workbook checked on its own) only what the file itself
     /// shows is checked. <paramref name="uploadedBy"/> is the source's author of the upload, when known:
@@ -131,9 +134,11 @@ public static partial class ActualsValidator
                     {
                         continue;
                     }
+                    // An e-mail address reads as it is; anything longer than one can be (320 characters) only as an excerpt.
+                    var who = identity.Length <= MaxEmailLength ? identity : InputLimits.Excerpt(identity);
                     Problem(columns.InitiativeId, initiative.ObjectId is null
-                        ? $"{identity} får inte rapportera för {initiative.InitiativeId}: initiativet hör inte till något förvaltningsobjekt, och {identity} är inte administratör."
-                        : $"{identity} är inte objektsförvaltare för förvaltningsobjektet {initiative.ObjectId} och inte administratör.");
+                        ? $"{who} får inte rapportera för {initiative.InitiativeId}: initiativet hör inte till något förvaltningsobjekt, och {who} är inte administratör."
+                        : $"{who} är inte objektsförvaltare för förvaltningsobjektet {initiative.ObjectId} och inte administratör.");
                 }
             }
 

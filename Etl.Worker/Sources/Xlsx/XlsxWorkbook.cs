@@ -935,7 +935,7 @@ public sealed class XlsxWorkbook : IDisposable
     {
         try
         {
-            return XmlReader.Create(entry.Open(), XmlSettings(entry));
+            return XmlReader.Create(new Crc32CheckedStream(entry.Open(), entry.Crc32), XmlSettings(entry));
         }
         catch (InvalidDataException e)
         {
@@ -948,7 +948,7 @@ public sealed class XlsxWorkbook : IDisposable
     {
         try
         {
-            return XmlReader.Create(entry.Open(), XmlSettings(entry));
+            return XmlReader.Create(new Crc32CheckedStream(entry.Open(), entry.Crc32), XmlSettings(entry));
         }
         catch (InvalidDataException e)
         {

@@ -707,6 +707,41 @@ public sealed class XlsxWorkbookFacts
         Assert.Equal(new XlsxCell(0, CellKind.Number, serial, cell.Number).Display, cell.Display);
     }
 
+    [Fact]
+    public void ReadRows_RejectsASheetWhoseBytesDisagreeWithItsChecksum_InsteadOfReadingAnotherFigure()
+    {
+        // Stored, not deflated, so that one changed digit still unpacks: only the part's CRC-32 tells it was damaged.
+        var bytes = Stored(new RawXlsx()
+            .Sheet("Kostnader", ["x"])
+            .Part(FirstSheetPart, Worksheet("<row r=\"1\"><c r=\"A1\"><v>520000</v></c></row>"))
+            .ToBytes());
+        var digit = bytes.AsSpan().IndexOf("520000"u8);
+        Assert.True(digit > 0);
+        bytes[digit] = (byte)'9';
+
+        var e = Unreadable(bytes);
+
+        Assert.Equal("Kostnader", e.Sheet);
+        Assert.Contains("Bladet \"Kostnader\" är skadat", e.Message);
+    }
+
+    /// <summary>The same package with every part stored uncompressed.</summary>
+    private static byte[] Stored(byte[] package)
+    {
+        using var source = new ZipArchive(new MemoryStream(package), ZipArchiveMode.Read);
+        var target = new MemoryStream();
+        using (var stored = new ZipArchive(target, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var from = entry.Open();
+                using var to = stored.CreateEntry(entry.FullName, CompressionLevel.NoCompression).Open();
+                from.CopyTo(to);
+            }
+        }
+        return target.ToArray();
+    }
+
     [Theory]
     [InlineData("1e309")]
     [InlineData("-1e309")]

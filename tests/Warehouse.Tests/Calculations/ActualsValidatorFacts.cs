@@ -205,6 +205,17 @@ public sealed class ActualsValidatorFacts
             "bo@nacka.se är inte objektsförvaltare för förvaltningsobjektet OBJ-1 och inte administratör.");
 
     [Fact]
+    public void AReporterLongerThanAnyEmailAddress_IsQuotedOnlyAsAnExcerpt()
+    {
+        var hostile = new string('9', 4_000);
+
+        var problem = Assert.Single(Validate([Good(2)], reportedBy: hostile).Rows.Single().Problems);
+
+        Assert.Equal("A2", problem.Cell);
+        Assert.Equal($"\"{new string('9', 40)}…\" (4\u00a0000 tecken) är inte objektsförvaltare för förvaltningsobjektet OBJ-1 och inte administratör.", problem.Message);
+    }
+
+    [Fact]
     public void AnObjectWithoutAKnownManager_AcceptsOnlyAdministrators()
     {
         var rows = new[] { Row(2, "DIG-3", "Porto", "Finansiell", "2024", "1") };
