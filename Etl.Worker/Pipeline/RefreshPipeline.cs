@@ -231,6 +231,14 @@ public sealed class RefreshPipeline(
                 info = new ListReadInfo(listName, ListReadModes.File, IsComplete: true, DeltaLink: null, file.ContentSha256);
                 items = file.Items;
                 asOf = offline.ModifiedUtc(listName);
+                // The file's time stands in for items that lack lastModifiedDateTime. A file unpacked from an old archive
+                // (1980) or with a clock gone wrong would date their history outside the calendar: the read is then as of now.
+                if (!_inputs.Contains(DateOnly.FromDateTime(asOf)))
+                {
+                    logger.LogWarning("Run {RunId}: list file {List} is dated {Modified:yyyy-MM-dd}, outside {Window}; items without lastModifiedDateTime are taken as of now",
+                        run.RunId, listName, asOf, _inputs.Window);
+                    asOf = run.StartedAtUtc;
+                }
             }
             else
             {

@@ -127,7 +127,7 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
                     $"Bladet \"{SheetName}\" saknas. En enkätexport som arbetsbok har bladet {SheetName} med rubrikerna {HeaderList} i första raden."));
             }
             var records = workbook.ReadRows(sheet).Select(row => new Record(row.Index + 1, row.Cells.Select(ToCell).ToList()));
-            return Judge(records, sourceName, sheet, fixRecord: null);
+            return Judge(records, sourceName, sheet, fixRecord: null, _input);
         }
         catch (UnreadableWorkbookException e)
         {
@@ -167,7 +167,7 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
             return Rejected(SourceProblem.ForFile(sourceName, e.Message));
         }
         var records = fields.Select((f, i) => new Record(i + 1, f.Select((t, c) => new Cell(c, t.Trim(), null, false)).ToList()));
-        return Judge(records, sourceName, sheet: null, fixRecord: separator == ',' ? MergeUnquotedDecimal : null);
+        return Judge(records, sourceName, sheet: null, fixRecord: separator == ',' ? MergeUnquotedDecimal : null, _input);
     }
 
     /// <summary>
@@ -355,7 +355,7 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
 
     private delegate Record FixRecord(Record record, int headerFields, int percentColumn);
 
-    private static SurveyReadResult Judge(IEnumerable<Record> records, string sourceName, string? sheet, FixRecord? fixRecord)
+    private static SurveyReadResult Judge(IEnumerable<Record> records, string sourceName, string? sheet, FixRecord? fixRecord, InputLimits window)
     {
         SourceProblem Problem(int row, int column, string message) =>
             sheet is null
@@ -383,7 +383,7 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
                 continue;
             }
             var record = fixRecord is null ? raw : fixRecord(raw, headerFields, columns[PercentHeader]);
-            var row = JudgeRow(record, columns, Problem);
+            var row = JudgeRow(record, columns, Problem, window);
             if (row is not null)
             {
                 rows.Add(row);
@@ -427,7 +427,7 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
         return (columns, problems);
     }
 
-    private static SurveyRow? JudgeRow(Record record, Dictionary<string, int> columns, Func<int, int, string, SourceProblem> problem)
+    private static SurveyRow? JudgeRow(Record record, Dictionary<string, int> columns, Func<int, int, string, SourceProblem> problem, InputLimits window)
     {
         Cell? CellOf(string header) => columns.TryGetValue(header, out var column) ? record[column] : null;
         var (year, unit, dimension, percent, respondents) =
@@ -450,13 +450,18 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
         {
             Add(YearHeader, "År saknas.");
         }
-        else if (ToYear(year.Value) is { } y)
+        else if (ToYear(year.Value) is not { } y)
         {
-            yearValue = y;
+            Add(YearHeader, $"{InputLimits.Excerpt(year.Value.Text)} är inte ett årtal.");
+        }
+        else if (y < window.EarliestYear || y > window.LatestYear)
+        {
+            // The index's years are the calendar's: a year outside the window could not be shown, and would fail the run's checks.
+            Add(YearHeader, $"Året {y} ligger utanför de tillåtna åren {window.Window}.");
         }
         else
         {
-            Add(YearHeader, $"{InputLimits.Excerpt(year.Value.Text)} är inte ett årtal.");
+            yearValue = y;
         }
 
         var unitName = Name(unit);
@@ -544,7 +549,8 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
         {
             number = int.Parse(cell.Text, CultureInfo.InvariantCulture);
         }
-        return number is { } n && n == decimal.Truncate(n) && n is >= 1900 and <= 2100 ? (int)n : null;
+        // Any four-digit year is a year; whether it lies in the window is told apart, naming the window.
+        return number is { } n && n == decimal.Truncate(n) && n is >= 1000 and <= 9999 ? (int)n : null;
     }
 
     private static decimal? ToPercent(Cell cell)

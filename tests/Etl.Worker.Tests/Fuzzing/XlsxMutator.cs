@@ -470,7 +470,11 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
             return false;
         }
         var address = Address(target.Cell)!;
-        var row = int.Parse(Regex.Match(address, "[0-9]+$").Value, CultureInfo.InvariantCulture);
+        // An address another mutation has already made garbage has no row to move.
+        if (!int.TryParse(Regex.Match(address, "^[A-Za-z]+([0-9]{1,7})$").Groups[1].Value, CultureInfo.InvariantCulture, out var row))
+        {
+            return false;
+        }
         var other = Regex.Replace(address, "[0-9]+$", (row + 1 + c.Random.Next(5)).ToString(CultureInfo.InvariantCulture));
         c.Replace(target.Part, target.Cell, WithAttribute(target.Cell.Value, "r", other));
         c.Note($"{Where(target)}: r=\"{other}\" inside row {row}");
@@ -493,7 +497,8 @@ public sealed partial class XlsxMutator(IReadOnlyList<string> readSheets)
 
     private static bool SwapRows(Context c)
     {
-        if (c.PickRows(2) is not { } target)
+        // A second swap may swap the same two rows back.
+        if (c.Rejecting.Contains(c.Class) || c.PickRows(2) is not { } target)
         {
             return false;
         }

@@ -227,6 +227,22 @@ public abstract class SharePointListFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task AListFileDatedOutsideTheWindow_DatesItsUndatedItemsAsOfTheRun_NotOutsideTheCalendar()
+    {
+        // Items without lastModifiedDateTime are dated by the file; one unpacked from an old archive is dated 1980.
+        Write(_source.Path, "Initiativ", Initiative("10", "DIG-1", "Förvaltning", January));
+        var path = Path.Combine(_source.Path, "lists", "Initiativ.json");
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "\"lastModifiedDateTime\": \"[^\"]*\",", ""));
+        File.SetLastWriteTimeUtc(path, new DateTime(1980, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        var result = await RefreshAsync();
+
+        Assert.True(result.Succeeded, result.Message);
+        var version = Assert.Single(await QueryAsync<dynamic>("SELECT valid_from FROM pbi_dim_initiative_history"));
+        Assert.StartsWith(DateTime.UtcNow.Year.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-", (string)ViewSnapshot.Normalize(version.valid_from));
+    }
+
+    [Fact]
     public async Task ASecondForvaltningsobjektItemWithTheKey_ChangesNoObjektsforvaltare_AndIsReportedEveryRunUntilRemoved()
     {
         Write(_source.Path, "Forvaltningsobjekt", Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"));

@@ -113,6 +113,27 @@ public sealed class SurveyReaderFacts : IDisposable
     }
 
     [Fact]
+    public void AYearOutsideTheWindow_RejectsItsRow_NamingTheCell_AndTheOthersLoad()
+    {
+        // The index's years are the calendar's; a survey row of 1950 once made every run fail its year checks.
+        var upload = Readable(ReadCsv(
+            """
+            År;Verksamhet;Dimension;Procent;Antal svar
+            2023;Välfärd skola;Digital förmåga;62,5;41
+            1950;Välfärd skola;Digitalt arv;50;
+            2101;Välfärd skola;Digitalt arv;50;
+            """));
+
+        Assert.Equal((1, 2), (upload.Accepted, upload.Rejected));
+        Assert.Equal(
+        [
+            ("A3", "Året 1950 ligger utanför de tillåtna åren 2000–2100."),
+            ("A4", "Året 2101 ligger utanför de tillåtna åren 2000–2100."),
+        ],
+        upload.Rows.Where(r => !r.IsAccepted).Select(r => Assert.Single(r.Problems)).Select(p => (p.Cell!, p.Message)));
+    }
+
+    [Fact]
     public void BadRows_AreRejected_EachWithItsReasonAndCell_AndTheOthersLoad()
     {
         var upload = Readable(ReadCsv(
