@@ -11,17 +11,8 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// Every processed upload gets its result workbook, even when the process dies between publishing the run and writing
 /// them: the run records what it owes with what it publishes, and it or a later run writes it. On each database.
 /// </summary>
-public abstract class OwedResultFacts : WarehouseFacts
+public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
 {
-    private static readonly DateTime FirstModified = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
-    private readonly TempDirectory _source = new("nacka-owed");
-    private int _files;
-
-    public override ValueTask DisposeAsync()
-    {
-        _source.Dispose();
-        return base.DisposeAsync();
-    }
 
     [Fact]
     public async Task ACrashBetweenPublishAndTheResults_LeavesThemOwed_AndTheNextRunWritesEveryOne_AndNoTemporary()
@@ -34,7 +25,7 @@ public abstract class OwedResultFacts : WarehouseFacts
             .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows()));
 
         // The process dies once the run has published, before it has written a single result workbook…
-        await Assert.ThrowsAsync<IOException>(() => Pipeline().RunAsync(_source.Path, "test", new FailingRunObserver(PhaseTimings.Results), Ct));
+        await Assert.ThrowsAsync<IOException>(() => Pipeline().RunAsync(Source.Path, "test", new FailingRunObserver(PhaseTimings.Results), Ct));
 
         var crashed = await ScalarAsync<long>("SELECT MAX(run_id) FROM pbi_etl_run");
         Assert.Equal("Lyckad", await ScalarAsync<string>("SELECT status FROM pbi_etl_run WHERE run_id = @crashed", new { crashed }));
@@ -42,19 +33,19 @@ public abstract class OwedResultFacts : WarehouseFacts
         Assert.Equal(3L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed WHERE run_id = @crashed", new { crashed }));
         var owed = (await QueryAsync<(string Name, byte[] Workbook)>("SELECT upload_name, workbook FROM etl_result_owed")).ToDictionary(o => o.Name, o => o.Workbook);
         // …or while it wrote one through its temporary file.
-        File.WriteAllBytes(_source.File("business-cases/DIG-2024-001.resultat.xlsx.tmp"), [0x50, 0x4B]);
+        File.WriteAllBytes(Source.File("business-cases/DIG-2024-001.resultat.xlsx.tmp"), [0x50, 0x4B]);
 
         // The next run finds the two good uploads unchanged, and reads the broken one again, as always.
-        var next = await Pipeline().RunAsync(_source.Path, "test", ct: Ct);
+        var next = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
 
         Assert.True(next.Succeeded, next.Message);
         Assert.Equal(2, next.Files.Count(f => f.Status == FileStatus.Unchanged));
         Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx", "trasig.resultat.xlsx"], Results());
-        Assert.Empty(Directory.GetFiles(_source.File("business-cases"), "*.tmp"));
+        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
         // What the crashed run owed the unchanged uploads, exactly: their outcome when they were loaded.
         foreach (var name in new[] { "DIG-2024-001", "DIG-2024-002" })
         {
-            Assert.Equal(owed[$"business-cases/{name}.xlsx"], File.ReadAllBytes(_source.File($"business-cases/{name}.resultat.xlsx")));
+            Assert.Equal(owed[$"business-cases/{name}.xlsx"], File.ReadAllBytes(Source.File($"business-cases/{name}.resultat.xlsx")));
         }
         Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
     }
@@ -100,17 +91,10 @@ public abstract class OwedResultFacts : WarehouseFacts
 
     private RefreshPipeline Pipeline() => new(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits());
 
-    private FolderUploadSource Folder() => new(new SourceFolder(_source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
+    private FolderUploadSource Folder() => new(new SourceFolder(Source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
 
     private List<string> Results() =>
-        Directory.GetFiles(_source.File("business-cases"), "*" + Upload.ResultSuffix).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
-
-    private void AddWorkbook(string name, RawXlsx workbook)
-    {
-        var path = _source.File($"business-cases/{name}");
-        workbook.Save(path);
-        File.SetLastWriteTimeUtc(path, FirstModified.AddMinutes(++_files));
-    }
+        Directory.GetFiles(Source.File("business-cases"), "*" + Upload.ResultSuffix).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A folder whose result workbook for one upload cannot be written, the first <paramref name="times"/> times.</summary>
     private sealed class UnwritableOnce(IUploadSource inner, string failing, int times = 1) : IUploadSource

@@ -16,21 +16,12 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// rejected with its name and the run goes on; only a fault of the run itself fails the run, naming what it was
 /// working on. On each database.
 /// </summary>
-public abstract class PoisonPillFacts : WarehouseFacts
+public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
 {
-    private static readonly DateTime FirstModified = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
     private static readonly DateTimeOffset January = new(2024, 1, 10, 9, 0, 0, TimeSpan.Zero);
-    private readonly TempDirectory _source = new("nacka-poison");
-    private int _files;
 
     /// <summary>The command line options that point the program at this warehouse.</summary>
     protected abstract string[] DatabaseArguments { get; }
-
-    public override ValueTask DisposeAsync()
-    {
-        _source.Dispose();
-        return base.DisposeAsync();
-    }
 
     [Fact]
     public async Task AnUploadWhoseReadingThrowsAnything_IsRejectedNamingIt_AndTheOtherUploadsLoad()
@@ -52,7 +43,7 @@ public abstract class PoisonPillFacts : WarehouseFacts
         Assert.Contains("\"Ett påhittat fel som ingen förutsåg.\"", problem.Message);
         Assert.Equal("business-cases/giftig.xlsx", await ScalarAsync<string>("SELECT source_name FROM pbi_etl_problem WHERE run_id = @RunId", new { result.RunId }));
         // The sender is told, as for any rejected upload.
-        Assert.True(File.Exists(_source.File("business-cases/giftig.resultat.xlsx")));
+        Assert.True(File.Exists(Source.File("business-cases/giftig.resultat.xlsx")));
     }
 
     [Fact]
@@ -85,7 +76,7 @@ public abstract class PoisonPillFacts : WarehouseFacts
             .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows()));
         AddWorkbook("DIG-2024-004.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-004"));
 
-        var result = await Pipeline().RunAsync(_source.Path, "test", ct: Ct);
+        var result = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(["DIG-2024-001", "DIG-2024-004"], (await InitiativesAsync()).Where(i => i is "DIG-2024-001" or "DIG-2024-004"));
@@ -95,14 +86,14 @@ public abstract class PoisonPillFacts : WarehouseFacts
             // However the readers come to judge such a cell, the file is loaded or rejected naming itself, never the run's end.
             Assert.Contains(file.Status, new[] { FileStatus.Loaded, FileStatus.Rejected });
             Assert.All(file.Problems, p => Assert.Equal(name, p.Source));
-            Assert.True(File.Exists(Path.Combine(_source.Path, name.Replace(".xlsx", Upload.ResultSuffix, StringComparison.Ordinal))));
+            Assert.True(File.Exists(Path.Combine(Source.Path, name.Replace(".xlsx", Upload.ResultSuffix, StringComparison.Ordinal))));
         }
     }
 
     [Fact]
     public async Task AListItemWhoseParsingThrowsAnything_IsRejectedNamingListAndItem_AndTheRestLoads()
     {
-        Write(_source.Path, ListNames.Initiatives,
+        Write(Source.Path, ListNames.Initiatives,
             Initiative("10", "DIG-2024-001", "Idé", January),
             Initiative("11", "DIG-2024-002", "Idé", January),
             Initiative("12", "DIG-2024-003", "Idé", January));
@@ -111,7 +102,7 @@ public abstract class PoisonPillFacts : WarehouseFacts
             ParseListItem = (list, item, asOf) => item.Id == "11" ? throw new KeyNotFoundException("Ett påhittat fel.") : ListItemParser.Parse(list, item, asOf),
         };
 
-        var result = await pipeline.RunAsync(_source.Path, "test", ct: Ct);
+        var result = await pipeline.RunAsync(Source.Path, "test", ct: Ct);
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(["DIG-2024-001", "DIG-2024-003"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
@@ -130,7 +121,7 @@ public abstract class PoisonPillFacts : WarehouseFacts
         const string name = "citat\"x.xlsx";
         AddWorkbook(name, ContractWorkbooks.Reference(id: "DIG-2024-002"));
 
-        var result = await Pipeline().RunAsync(_source.Path, "test", ct: Ct);
+        var result = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(["DIG-2024-001"], await InitiativesAsync());
@@ -140,16 +131,16 @@ public abstract class PoisonPillFacts : WarehouseFacts
         Assert.Equal("Filnamnet \"citat\"x.xlsx\" är inte tillåtet; filen lästes inte.", Upload.RefusalOf(name));
         // Unread: no fingerprint, and nothing written beside it.
         Assert.Equal("", await ScalarAsync<string>("SELECT content_sha256 FROM pbi_etl_file WHERE run_id = @RunId AND status = 'Avvisad'", new { result.RunId }));
-        Assert.Equal(["DIG-2024-001.resultat.xlsx"], Directory.GetFiles(_source.File("business-cases"), "*" + Upload.ResultSuffix).Select(Path.GetFileName));
+        Assert.Equal(["DIG-2024-001.resultat.xlsx"], Directory.GetFiles(Source.File("business-cases"), "*" + Upload.ResultSuffix).Select(Path.GetFileName));
     }
 
     [Fact]
     public async Task ARunThatFailsReadingAList_SaysWhichList()
     {
-        Write(_source.Path, ListNames.Objects, Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"));
-        File.WriteAllText(_source.File($"lists/{ListNames.Initiatives}.json"), "{ \"value\": [ { \"id\": ");
+        Write(Source.Path, ListNames.Objects, Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"));
+        File.WriteAllText(Source.File($"lists/{ListNames.Initiatives}.json"), "{ \"value\": [ { \"id\": ");
 
-        var result = await Pipeline().RunAsync(_source.Path, "test", ct: Ct);
+        var result = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
 
         Assert.False(result.Succeeded);
         Assert.StartsWith($"Körningen misslyckades när listan {ListNames.Initiatives} lästes: ", result.Message);
@@ -160,9 +151,9 @@ public abstract class PoisonPillFacts : WarehouseFacts
     [Fact]
     public async Task ARunThatFails_SaysWhatItWasWorkingOn_OnTheCommandLine()
     {
-        File.WriteAllText(_source.File($"lists/{ListNames.Initiatives}.json"), "{ \"value\": [ { \"id\": ");
+        File.WriteAllText(Source.File($"lists/{ListNames.Initiatives}.json"), "{ \"value\": [ { \"id\": ");
 
-        var refresh = await CliRunner.RunProcessAsync(_source.Path, null, ["refresh", "--source-dir", _source.Path, .. DatabaseArguments]);
+        var refresh = await CliRunner.RunProcessAsync(Source.Path, null, ["refresh", "--source-dir", Source.Path, .. DatabaseArguments]);
 
         Assert.True(refresh.ExitCode == 3, refresh.ToString());
         Assert.Contains($"Körningen misslyckades när listan {ListNames.Initiatives} lästes: ", refresh.Error);
@@ -205,7 +196,7 @@ public abstract class PoisonPillFacts : WarehouseFacts
     {
         AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
 
-        var result = await Pipeline().RunAsync(_source.Path, "test", new FailingRunObserver(phase), Ct);
+        var result = await Pipeline().RunAsync(Source.Path, "test", new FailingRunObserver(phase), Ct);
 
         Assert.False(result.Succeeded);
         Assert.Equal($"Körningen misslyckades {activity}: Injected failure in the {phase} phase. Inget publicerades.", result.Message);
@@ -213,16 +204,9 @@ public abstract class PoisonPillFacts : WarehouseFacts
 
     private RefreshPipeline Pipeline() => new(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits());
 
-    private FolderUploadSource BusinessCases() => new(new SourceFolder(_source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
+    private FolderUploadSource BusinessCases() => new(new SourceFolder(Source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
 
     private Task<List<string>> InitiativesAsync() => QueryAsync<string>("SELECT initiative_id FROM pbi_fct_business_case ORDER BY initiative_id");
-
-    private void AddWorkbook(string name, RawXlsx workbook)
-    {
-        var path = _source.File($"business-cases/{name}");
-        workbook.Save(path);
-        File.SetLastWriteTimeUtc(path, FirstModified.AddMinutes(++_files));
-    }
 
     /// <summary>An upload source whose reading of one upload throws what it is given; the rest it reads as its inner source does.</summary>
     private sealed class FaultySource(IUploadSource inner, string failing, Exception error) : IUploadSource

@@ -9,17 +9,8 @@ using NackaInsights.Warehouse.Loading;
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The pipeline from real workbooks in a source folder to the pbi_* views, on each database.</summary>
-public abstract class RefreshPipelineFacts : WarehouseFacts
+public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
 {
-    private static readonly DateTime FirstModified = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
-    private readonly TempDirectory _source = new("nacka-source");
-    private int _files;
-
-    public override ValueTask DisposeAsync()
-    {
-        _source.Dispose();
-        return base.DisposeAsync();
-    }
 
     [Fact]
     public async Task ReferenceCase_ComesOutToTheKronaAndDecimal_FromARealWorkbook()
@@ -270,15 +261,8 @@ public abstract class RefreshPipelineFacts : WarehouseFacts
 
     private static decimal Money(object? value) => Math.Round(Convert.ToDecimal(value), 0, MidpointRounding.AwayFromZero);
 
-    private void AddWorkbook(string name, RawXlsx workbook)
-    {
-        var path = _source.File($"business-cases/{name}");
-        workbook.Save(path);
-        File.SetLastWriteTimeUtc(path, FirstModified.AddMinutes(++_files));
-    }
-
     private Task<RunResult> RefreshAsync(IRunObserver? observer = null) =>
-        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(_source.Path, "test", observer);
+        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(Source.Path, "test", observer);
 
     /// <summary>Every pbi_* view but the lineage views, which record runs by design.</summary>
     private Task<SortedDictionary<string, List<string>>> SnapshotOfDataAsync() =>
