@@ -69,8 +69,29 @@ public static class UnitAccessSources
     /// <summary>Named in <see cref="AccessOptions.Units"/>.</summary>
     public const string Configuration = "Konfiguration";
 
-    /// <summary>Objektsförvaltare of a förvaltningsobjekt of the unit, in the list Förvaltningsobjekt.</summary>
+    /// <summary>
+    /// Objektsförvaltare, in the list Förvaltningsobjekt, of an object of the unit or of an object that an initiative of
+    /// the unit runs on: the role Objektsförvaltare filters Verksamhet too, and must not hide such an initiative.
+    /// </summary>
     public const string ObjectManager = "Forvaltningsobjekt";
 
     public static readonly IReadOnlyList<string> All = [Configuration, ObjectManager];
+}
+
+/// <summary>
+/// The sources of <c>pbi_sec_object_access</c>: why a person may see a förvaltningsobjekt under the Power BI role
+/// <c>Verksamhet</c>. The view writes them as text; these are the values its data check accepts.
+/// </summary>
+public static class ObjectAccessSources
+{
+    /// <summary>The object belongs to a unit the person may see (<c>pbi_sec_unit_access</c>).</summary>
+    public const string Unit = "Verksamhet";
+
+    /// <summary>An initiative of a unit the person may see runs on the object.</summary>
+    public const string Initiative = "Initiativ";
+
+    /// <summary>The person is the object's objektsförvaltare.</summary>
+    public const string Manager = "Objektsforvaltare";
+
+    public static readonly IReadOnlyList<string> All = [Unit, Initiative, Manager];
 }

@@ -8,12 +8,13 @@ public sealed partial class RefreshRun
     /// At completion, once the units are final: the feed of the Power BI role <c>Verksamhet</c>,
     /// <c>sec_unit_access</c> (<c>pbi_sec_unit_access</c>). Who may see a unit is what configuration names
     /// (<see cref="AccessOptions.Units"/>, source <c>Konfiguration</c>) and each förvaltningsobjekt's
-    /// objektsförvaltare for the object's unit (source <c>Forvaltningsobjekt</c>); a person both named and
+    /// objektsförvaltare for the object's unit and the units of the initiatives on the object (source
+    /// <c>Forvaltningsobjekt</c>), the feed of the role <c>Objektsförvaltare</c>'s unit filter too; a person both named and
     /// förvaltare is one row, from configuration. Names are trimmed and in lower case; only units of
     /// <c>dim_unit</c> are kept, and a configured unit the warehouse does not know is left out with a warning
     /// (it is taken in by the first run that knows it).
     /// <para>
-    /// What it should hold depends on the objects, the units and the configuration, and is computed every run
+    /// What it should hold depends on the objects, the initiatives' units and objects, the units and the configuration, and is computed every run
     /// from those small tables; it is written only when it differs from what is stored (or when the run
     /// <see cref="RecomputeAll">recomputes all</see>), so that a run with nothing new writes nothing. Each row
     /// carries the run that last rebuilt the feed.
@@ -47,8 +48,15 @@ public sealed partial class RefreshRun
                 RunId, string.Join(", ", unknown));
         }
 
+        // The units of the förvaltare's objects, and of the initiatives on them: the role Objektsförvaltare filters
+        // Verksamhet on these rows as well as Förvaltningsobjekt on the förvaltare, and an initiative of another unit
+        // on my object would otherwise be hidden by the unit filter.
         var managers = await ReadAsync(
-            "SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL", r => new AccessKey(Text(r, 0), Text(r, 1)), ct);
+            """
+            SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL
+            UNION
+            SELECT i.unit, o.manager_email FROM dim_initiative i JOIN dim_object o ON o.object_id = i.object_id WHERE o.manager_email IS NOT NULL
+            """, r => new AccessKey(Text(r, 0), Text(r, 1)), ct);
         foreach (var (unit, email) in managers)
         {
             var name = AccessOptions.Normalize(email);
@@ -58,7 +66,7 @@ public sealed partial class RefreshRun
             }
             if (name.Length > AccessOptions.MaxNameLength)
             {
-                _logger.LogWarning("Run {RunId}: the objektsförvaltare {Name} of a förvaltningsobjekt of {Unit} is longer than {Max} characters; left out of pbi_sec_unit_access",
+                _logger.LogWarning("Run {RunId}: the objektsförvaltare {Name} of a förvaltningsobjekt of or used by {Unit} is longer than {Max} characters; left out of pbi_sec_unit_access",
                     RunId, name, unit, AccessOptions.MaxNameLength);
                 continue;
             }

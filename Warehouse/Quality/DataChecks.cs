@@ -372,6 +372,15 @@ public static class DataChecks
         AcceptedValues("pbi_sec_unit_access", "source", Loading.UnitAccessSources.All),
         Expression("name_is_trimmed_lower_case", "pbi_sec_unit_access",
             "user_principal_name <> LOWER(TRIM(user_principal_name)) OR user_principal_name = ''"),
+
+        // The feed of the role Verksamhet's filter on Förvaltningsobjekt.
+        Unique("pbi_sec_object_access", "object_id, user_principal_name, source"),
+        NotNull("pbi_sec_object_access", "object_id"),
+        NotNull("pbi_sec_object_access", "user_principal_name"),
+        Relationship("pbi_sec_object_access", "object_id", "pbi_dim_object", "object_id"),
+        AcceptedValues("pbi_sec_object_access", "source", Loading.ObjectAccessSources.All),
+        Expression("name_is_trimmed_lower_case", "pbi_sec_object_access",
+            "user_principal_name <> LOWER(TRIM(user_principal_name)) OR user_principal_name = ''"),
     ];
 
     /// <summary>

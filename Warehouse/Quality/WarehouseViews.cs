@@ -70,5 +70,6 @@ public static class WarehouseViews
         ["pbi_fct_digitalization_index_unit"] = Of("fct_digitalization_index_unit"),
         ["pbi_fct_digitalization_index_total"] = Of("fct_digitalization_index_total"),
         ["pbi_sec_unit_access"] = Of("sec_unit_access"),
+        ["pbi_sec_object_access"] = Of("sec_unit_access", "dim_object", "dim_initiative"),
     };
 }

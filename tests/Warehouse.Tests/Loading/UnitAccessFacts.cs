@@ -32,8 +32,8 @@ public abstract class UnitAccessFacts : WarehouseFacts
 
     private static ListReadInfo ObjectsRead(string content) => new(RefreshRun.Lists.Objects, ListReadModes.File, true, null, Sha(content));
 
-    private static BusinessCase Case(string id, string unit) => new(
-        new InitiativeCard(id, $"Initiativ {id}", unit, "agare@nacka.se", null, [], "v1"),
+    private static BusinessCase Case(string id, string unit, string? objectId = null) => new(
+        new InitiativeCard(id, $"Initiativ {id}", unit, "agare@nacka.se", objectId, [], "v1"),
         [2024, 2025],
         [new CostLine(2, "Införande", CostCategory.Investment, [new YearValue(2024, 100_000, "C2", "100000")])],
         [new BenefitLine(2, "Tid", BenefitType.Redistribution, [new YearValue(2025, 30_000, "D2", "30000")])],
@@ -188,6 +188,63 @@ public abstract class UnitAccessFacts : WarehouseFacts
         await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-S"), Case("DIG-S", "Socialtjänst"), Ct));
 
         Assert.Contains(new AccessRow("Socialtjänst", "chef.social@nacka.se", UnitAccessSources.Configuration), await RowsAsync());
+    }
+
+    [Fact]
+    public async Task AForvaltare_AlsoSeesTheUnitsOfTheInitiativesOnTheirObjects()
+    {
+        // DIG-K belongs to Kultur och fritid but runs on Anna's OBJ-1 (Välfärd skola): under the role
+        // Objektsförvaltare, Anna's unit filter must let it through, so her units include Kultur och fritid.
+        await RunAsync(async run =>
+        {
+            await run.AddListAsync(ObjectsRead("objects"), Objects, Ct);
+            await run.AddBusinessCaseAsync(CaseFile("DIG-K"), Case("DIG-K", "Kultur och fritid", "OBJ-1"), Ct);
+        });
+
+        Assert.Equal(
+            [
+                new AccessRow("Kultur och fritid", "anna.andersson@nacka.se", UnitAccessSources.ObjectManager),
+                new AccessRow("Kultur och fritid", "bo@nacka.se", UnitAccessSources.ObjectManager),
+                new AccessRow("Välfärd skola", "anna.andersson@nacka.se", UnitAccessSources.ObjectManager),
+            ],
+            (await RowsAsync()).OrderBy(r => r.Unit, StringComparer.Ordinal).ThenBy(r => r.UserPrincipalName, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ObjectAccess_IsTheObjectsOfTheUsersUnits_OfTheirUnitsInitiatives_AndTheObjectsTheyManage()
+    {
+        // Rektor sees Välfärd skola; DIG-S of Välfärd skola runs on OBJ-3, Kultur och fritid's object managed by Bo.
+        Access = Configured(("Välfärd skola", ["rektor.ett@nacka.se"]));
+        await RunAsync(async run =>
+        {
+            await run.AddListAsync(ObjectsRead("objects"), Objects, Ct);
+            await run.AddBusinessCaseAsync(CaseFile("DIG-S"), Case("DIG-S", "Välfärd skola", "OBJ-3"), Ct);
+        });
+
+        var rows = (await QueryAsync<(string ObjectId, string UserPrincipalName, string Source)>(
+            "SELECT object_id, user_principal_name, source FROM pbi_sec_object_access")).Order().ToList();
+
+        // Rektor: OBJ-1 and OBJ-2 are Välfärd skola's own, OBJ-3 carries DIG-S. Anna manages OBJ-1 and OBJ-2 (her
+        // unit Välfärd skola gives them again, and DIG-S's OBJ-3). Bo manages OBJ-3, which carries an initiative of
+        // Välfärd skola, so his units are Kultur och fritid (OBJ-3, OBJ-4) and Välfärd skola (OBJ-1, OBJ-2, OBJ-3 by DIG-S).
+        (string, string, string)[] expected =
+        [
+            ("OBJ-1", "anna.andersson@nacka.se", ObjectAccessSources.Manager),
+            ("OBJ-1", "anna.andersson@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-1", "bo@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-1", "rektor.ett@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-2", "anna.andersson@nacka.se", ObjectAccessSources.Manager),
+            ("OBJ-2", "anna.andersson@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-2", "bo@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-2", "rektor.ett@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-3", "anna.andersson@nacka.se", ObjectAccessSources.Initiative),
+            ("OBJ-3", "bo@nacka.se", ObjectAccessSources.Initiative),
+            ("OBJ-3", "bo@nacka.se", ObjectAccessSources.Manager),
+            ("OBJ-3", "bo@nacka.se", ObjectAccessSources.Unit),
+            ("OBJ-3", "rektor.ett@nacka.se", ObjectAccessSources.Initiative),
+            ("OBJ-4", "bo@nacka.se", ObjectAccessSources.Unit),
+        ];
+        Assert.Equal(expected.Order().ToList(), rows);
     }
 
     [Fact]
