@@ -51,6 +51,7 @@ internal static class ModelNames
         ["Datakontroll"] = "pbi_etl_check",
         ["Listläsning"] = "pbi_etl_list",
         ["Behörighet verksamhet"] = "pbi_sec_unit_access",
+        ["Behörighet objekt"] = "pbi_sec_object_access",
     };
 
     /// <summary>Visible columns the report uses: (table, column, view column).</summary>

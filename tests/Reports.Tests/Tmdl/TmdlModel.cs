@@ -26,7 +26,17 @@ public sealed record TmdlColumnRef(string Table, string Column)
 
 public sealed record TmdlRelationship(
     string Name, TmdlColumnRef From, TmdlColumnRef To, string? CrossFilteringBehavior, bool IsActive,
-    string? FromCardinality, string? ToCardinality, TmdlNode Node);
+    string? FromCardinality, string? ToCardinality, TmdlNode Node)
+{
+    /// <summary>
+    /// How row-level security filters cross it: <c>oneDirection</c> (the default: from the one side to the many side)
+    /// or <c>bothDirections</c>, whatever <see cref="CrossFilteringBehavior"/> says for ordinary filters.
+    /// </summary>
+    public string? SecurityFilteringBehavior => Node.Property("securityFilteringBehavior");
+
+    /// <summary>Whether a security filter on the many side also filters the one side.</summary>
+    public bool SecurityFiltersBothWays => SecurityFilteringBehavior == "bothDirections";
+}
 
 public sealed record TmdlTablePermission(string Role, string Table, string FilterExpression, TmdlNode Node);
 
