@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using NackaInsights.Reports.Tests.Tmdl;
 
 namespace NackaInsights.Reports.Tests;
@@ -39,6 +40,19 @@ public sealed class RoleSecurityFacts
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         Assert.All(RoleFilters.MunicipalityWide.Values, reason => Assert.False(string.IsNullOrWhiteSpace(reason)));
+    }
+
+    [Fact]
+    public void TheReadme_ListsTheSameMunicipalityWideTables()
+    {
+        var readme = File.ReadAllText(Path.Combine(ReportsFolder.Root, "README.md"));
+        var start = readme.IndexOf("**Municipality-wide tables**", StringComparison.Ordinal);
+        Assert.True(start >= 0, "reports/README.md has no **Municipality-wide tables** list");
+        var rows = readme[start..].Split('\n').Skip(1).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|')).Skip(2);
+
+        var listed = rows.SelectMany(r => Regex.Matches(r.Split('|')[1], "`([^`]+)`").Select(m => m.Groups[1].Value));
+
+        Assert.Equal(RoleFilters.MunicipalityWide.Keys.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
     }
 
     [Fact]
