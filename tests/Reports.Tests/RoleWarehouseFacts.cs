@@ -112,10 +112,12 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
     public async ValueTask InitializeAsync()
     {
         _connection = await demo.Database.OpenAsync(TestContext.Current.CancellationToken);
-        // The demo reads a folder, which knows no uploader and has no failed run. As a document library would, name
-        // two förvaltare as uploaders of their own actuals workbooks (the bygglov one has 6 problems), and record a failed
-        // run whose message names a file, so that the file, problem and run filters have something to keep and to hide.
-        // Idempotent: the class shares one demo warehouse between its facts.
+        // The demo reads a folder, which knows no uploader, and has no failed run, no unmatched actual and no initiative
+        // on an object the list does not know. Give it each, as the warehouse can hold them: two förvaltare as uploaders
+        // of their own actuals workbooks (the bygglov one has 6 problems); a failed run whose message names a file; two
+        // unmatched actuals in the bygglov workbook, one for DIG-2024-117 (Miljö och stadsbyggnad), one for an id the
+        // register lacks; and DIG-2024-105 (Välfärd skola) on FO-OKAND, no object of the list. Idempotent: the class
+        // shares one demo warehouse between its facts.
         await _connection.ExecuteAsync(
             """
             UPDATE etl_file SET author_email = 'forvaltare.bygglov@nacka.se' WHERE file_name = 'actuals/FO-BYGGLOV Nyttouppföljning 2024 med fel.xlsx';
@@ -124,6 +126,15 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
             SELECT 'test', 'demo', '2026-01-01 00:00:00', '2026-01-01 00:01:00', 'Misslyckad',
                    'Körningen misslyckades när filen actuals/FO-SOCIAL Nyttouppföljning 2024.xlsx lästes: läsfel. Inget publicerades.'
             WHERE NOT EXISTS (SELECT 1 FROM etl_run WHERE run_kind = 'test');
+            INSERT INTO fct_benefit_actual (actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, reported_by,
+                                            reported_at_utc, file_id, run_id, sheet_name, cell, is_current, unmatched_reason)
+            SELECT (SELECT MAX(actual_id) FROM fct_benefit_actual) + n.k, n.initiative_id, 'Ny nyttopost', 'ny nyttopost', 'Finansiell', 2024, 1000,
+                   'forvaltare.bygglov@nacka.se', '2024-06-01 00:00:00', f.file_id, f.run_id, 'Utfall', 'B' || n.k, 1, 'Ingen sådan nyttopost.'
+            FROM etl_file f
+            JOIN (SELECT 1 AS k, 'DIG-2024-117' AS initiative_id UNION ALL SELECT 2, 'DIG-1999-999') n ON 1 = 1
+            WHERE f.file_name = 'actuals/FO-BYGGLOV Nyttouppföljning 2024 med fel.xlsx'
+              AND NOT EXISTS (SELECT 1 FROM fct_benefit_actual WHERE unmatched_reason = 'Ingen sådan nyttopost.');
+            UPDATE dim_initiative SET object_id = 'FO-OKAND' WHERE initiative_id = 'DIG-2024-105';
             """);
     }
 
@@ -225,12 +236,14 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
         Assert.Equal(["DIG-2022-102", "DIG-2023-101", "DIG-2024-100", "DIG-2024-103", "DIG-2024-105", "DIG-2025-104", "DIG-2025-129"],
             await ColumnAsync(verksamhet["Initiativ"], "initiative_id"));
         Assert.Equal(["DIG-2024-100", "DIG-2024-103"], await ColumnAsync(forvaltare["Initiativ"], "initiative_id"));
-        // Välfärd skola's objects are FO-SKOLA and FO-FORSKOLA, which are also all its initiatives use; "(inget)" stays
-        // under Verksamhet for the unit's initiatives without one. The förvaltare's own: FO-SKOLA.
+        // DIG-2024-105, on FO-OKAND that the list lacks, is kept under Verksamhet through "(inget)", as the M points it there.
+        // Välfärd skola's objects are FO-SKOLA and FO-FORSKOLA, which are also all that its other initiatives use;
+        // "(inget)" stays under Verksamhet for the unit's initiatives without a known one. The förvaltare's own: FO-SKOLA.
         Assert.Equal([NoObject, "FO-FORSKOLA", "FO-SKOLA"], await ColumnAsync(verksamhet["Förvaltningsobjekt"], "object_id"));
         Assert.Equal(["FO-SKOLA"], await ColumnAsync(forvaltare["Förvaltningsobjekt"], "object_id"));
         Assert.Equal(["Välfärd skola"], await ColumnAsync(verksamhet["Verksamhet"], "unit"));
         Assert.Equal(["Välfärd skola"], await ColumnAsync(forvaltare["Verksamhet"], "unit"));
+        Assert.Empty(await ColumnAsync(verksamhet["Utfall utan matchning"], "initiative_id"));
         // Their own upload only (its uploader spelled in other letters), with no problems in it; no list read, check or failed run.
         Assert.Equal(["actuals/FO-SKOLA Nyttouppföljning 2024.xlsx"], await ColumnAsync(verksamhet["Fil"], "file_name"));
         Assert.Empty(await ColumnAsync(verksamhet["Problem"], "message"));
@@ -250,6 +263,33 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
         // problems (the erroneous business case, twice, and FO-SOCIAL's actuals) are not this förvaltare's uploads.
         Assert.Equal(6, (await ColumnAsync(visible["Problem"], "problem_id")).Count);
         Assert.Equal(["actuals/FO-BYGGLOV Nyttouppföljning 2024 med fel.xlsx"], await ColumnAsync(visible["Fil"], "file_name"));
+    }
+
+    [Fact]
+    public async Task TheEkonomiForvaltare_SeesTheUnitsInitiativesWithoutAnObject_OnlyUnderVerksamhet()
+    {
+        const string user = "forvaltare.ekonomi@nacka.se";
+        var verksamhet = await ApplyAsync("Verksamhet", user, "v");
+        var forvaltare = await ApplyAsync("Objektsförvaltare", user, "f");
+
+        // Stadsledningskontoret's initiatives in the demo: DIG-2023-014, DIG-2023-113, DIG-2023-115, DIG-2024-112,
+        // DIG-2024-114, DIG-2024-116, DIG-2024-128, DIG-2024-201 (no object) and DIG-2025-111: 9. On FO-EKONOMI, the
+        // object this förvaltare manages: DIG-2023-113 and DIG-2024-116.
+        Assert.Equal(["DIG-2023-014", "DIG-2023-113", "DIG-2023-115", "DIG-2024-112", "DIG-2024-114", "DIG-2024-116", "DIG-2024-128", "DIG-2024-201", "DIG-2025-111"],
+            await ColumnAsync(verksamhet["Initiativ"], "initiative_id"));
+        Assert.Equal(["DIG-2023-113", "DIG-2024-116"], await ColumnAsync(forvaltare["Initiativ"], "initiative_id"));
+    }
+
+    [Fact]
+    public async Task UnmatchedActuals_FollowTheirInitiative_AndThoseOfNoRegisteredInitiative_AreHidden()
+    {
+        var verksamhet = await ApplyAsync("Verksamhet", "forvaltare.bygglov@nacka.se", "v");
+        var forvaltare = await ApplyAsync("Objektsförvaltare", "forvaltare.bygglov@nacka.se", "f");
+
+        // Of the two unmatched actuals, DIG-2024-117 is Miljö och stadsbyggnad's, on FO-BYGGLOV: seen in both roles by
+        // its förvaltare; DIG-1999-999 is in no register, so no unit's, and hidden although its workbook is theirs.
+        Assert.Equal(["DIG-2024-117"], await ColumnAsync(verksamhet["Utfall utan matchning"], "initiative_id"));
+        Assert.Equal(["DIG-2024-117"], await ColumnAsync(forvaltare["Utfall utan matchning"], "initiative_id"));
     }
 
     private async Task<List<string>> ColumnAsync(string table, string column) =>
