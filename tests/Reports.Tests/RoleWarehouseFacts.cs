@@ -64,7 +64,7 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
             "MedObjektsnyckel = Table.TransformColumns(Vy, {{\"object_id\", each if _ = null or not List.Contains(Objekt, _, Comparer.OrdinalIgnoreCase) then \"(inget)\" else _, type text}}) " +
             "in MedObjektsnyckel",
         ["Förvaltningsobjekt"] = "let Källa = Sql.Database(Server, Database), Vy = Källa{[Schema = \"dbo\", Item = \"pbi_dim_object\"]}[Data], " +
-            "MedIngetObjekt = Table.Combine({Vy, #table({\"object_id\", \"name\"}, {{\"(inget)\", \"(Inget förvaltningsobjekt)\"}})}) " +
+            "MedIngetObjekt = Table.Combine({Vy, #table(type table [object_id = text, name = text], {{\"(inget)\", \"(Inget förvaltningsobjekt)\"}})}) " +
             "in MedIngetObjekt",
     };
 
