@@ -121,6 +121,27 @@ public sealed class TmdlParserFacts
     }
 
     [Fact]
+    public void Load_ReadsARelationshipsFilterDirections_AndWhetherItIsActive()
+    {
+        using var dir = new NackaInsights.TestSupport.TempDirectory("tmdl");
+        File.WriteAllText(Path.Combine(dir.Path, "database.tmdl"), "database\n");
+        File.WriteAllText(Path.Combine(dir.Path, "model.tmdl"), "model Model\n");
+        File.WriteAllText(Path.Combine(dir.Path, "relationships.tmdl"),
+            "relationship Båda\n\tcrossFilteringBehavior: bothDirections\n\tsecurityFilteringBehavior: bothDirections\n\tfromColumn: A.x\n\ttoColumn: B.x\n\n" +
+            "relationship Enkel\n\tcrossFilteringBehavior: bothDirections\n\tisActive: false\n\tfromColumn: A.y\n\ttoColumn: C.y\n");
+
+        var relationships = TmdlModel.Load(dir.Path).Relationships.ToDictionary(r => r.Name);
+
+        Assert.True(relationships["Båda"].SecurityFiltersBothWays);
+        Assert.True(relationships["Båda"].IsActive);
+        // Cross-filtering both ways says nothing of security filters, which then keep to one direction.
+        Assert.Equal("bothDirections", relationships["Enkel"].CrossFilteringBehavior);
+        Assert.Null(relationships["Enkel"].SecurityFilteringBehavior);
+        Assert.False(relationships["Enkel"].SecurityFiltersBothWays);
+        Assert.False(relationships["Enkel"].IsActive);
+    }
+
+    [Fact]
     public void Load_RejectsARelationshipColumnThatIsNotTableDotColumn()
     {
         using var dir = new NackaInsights.TestSupport.TempDirectory("tmdl");
