@@ -492,19 +492,24 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Dialect.BulkInsertAsync(connection ?? _connection, transaction, WarehouseTables.EtlCheckResult, rows, _database.CommandTimeoutSeconds, ct);
     }
 
+    /// <summary>The report shows when a run finished in Swedish time; DAX has no time zones, so the run records it.</summary>
+    private static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
+
     private async Task FinishRunRowAsync(DbConnection connection, DbTransaction transaction, RunResult result, CancellationToken ct)
     {
+        var finished = Clock.UtcNow();
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE etl_run
-            SET status = @Status, finished_at_utc = @FinishedAtUtc, rows_loaded = @RowsLoaded, rows_rejected = @RowsRejected,
+            SET status = @Status, finished_at_utc = @FinishedAtUtc, finished_at_local = @FinishedAtLocal, rows_loaded = @RowsLoaded, rows_rejected = @RowsRejected,
                 files_processed = @FilesProcessed, files_unchanged = @FilesUnchanged, files_rejected = @FilesRejected, message = @Message
             WHERE run_id = @RunId
             """,
             new
             {
                 result.Status,
-                FinishedAtUtc = Dialect.Timestamp(Clock.UtcNow()),
+                FinishedAtUtc = Dialect.Timestamp(finished),
+                FinishedAtLocal = Dialect.Timestamp(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(finished, DateTimeKind.Utc), Stockholm)),
                 result.RowsLoaded,
                 result.RowsRejected,
                 FilesProcessed = result.Files.Count(f => f.Status != FileStatus.Unchanged),

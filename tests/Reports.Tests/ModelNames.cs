@@ -18,6 +18,7 @@ internal static class ModelNames
     public const string Money = "#,0 \"kr\"";
     public const string Ratio = "0.0";
     public const string Percent = "0.0 %";
+    public const string Change = "+0.0;-0.0;0.0";
 
     public static readonly IReadOnlyDictionary<string, string> TableViews = new Dictionary<string, string>
     {
@@ -64,27 +65,39 @@ internal static class ModelNames
         ("Nyttokalkyl per år", "Investering", "investment_sek"), ("Nyttokalkyl per år", "Förvaltningskostnad", "operating_cost_sek"),
         ("Nyttokalkyl per år", "Finansiell nytta", "financial_benefit_sek"), ("Nyttokalkyl per år", "Omfördelningsnytta", "redistribution_benefit_sek"),
         ("Nyttokalkyl per år", "Förflyttning", "movement_score"),
+        ("Nyttokalkylrad", "Post", "line_name"), ("Nyttokalkylrad", "Värde", "value"), ("Nyttokalkylrad", "Blad", "sheet_name"), ("Nyttokalkylrad", "Cell", "cell"),
+        ("Nyttokalkylrad", "Text i cellen", "raw_text"),
+        ("Nyttokalkylversion", "Kalkylversion", "version_label"), ("Nyttokalkylversion", "Inläst (UTC)", "loaded_at_utc"), ("Nyttokalkylversion", "Första år", "first_year"),
+        ("Nyttokalkylversion", "Sista år", "last_year"),
         ("Nyttorealisering", "Nyttopost", "benefit_line"), ("Nyttorealisering", "Nyttotyp", "benefit_type"),
         ("Bedömning", "Nyttopoäng", "benefit_score"), ("Bedömning", "Genomförbarhetspoäng", "feasibility_score"), ("Bedömning", "Prioriteringsklass", "priority_class"),
         ("Projektstatus", "Rapportdatum", "report_date"), ("Projektstatus", "Status", "status"),
         ("Projektstatus per dag", "Dag", "snapshot_date"), ("Projektstatus per dag", "Status", "status"),
         ("Index per verksamhet", "Indexvärde", "index_value"), ("Index kommun", "Indexvärde", "index_value"),
-        ("Körning", "Körning", "run_id"), ("Körning", "Startad", "started_at_utc"), ("Körning", "Status", "status"), ("Körning", "Meddelande", "message"),
+        ("Körning", "Körning", "run_id"), ("Körning", "Startad", "started_at_utc"), ("Körning", "Avslutad (svensk tid)", "finished_at_local"), ("Körning", "Status", "status"), ("Körning", "Meddelande", "message"),
         ("Fil", "Filnamn", "file_name"), ("Fil", "Status", "status"), ("Fil", "Meddelande", "message"), ("Fil", "Källtyp", "source_kind"),
         ("Problem", "Källa", "source_name"), ("Problem", "Blad", "sheet_name"), ("Problem", "Cell", "cell"), ("Problem", "Meddelande", "message"),
     ];
 
-    /// <summary>The measures: (table, measure, format string).</summary>
-    public static readonly (string Table, string Measure, string Format)[] Measures =
+    /// <summary>The table that holds every measure (a calculated table with one hidden column), not a view.</summary>
+    public const string MeasureTable = "Mått";
+
+    /// <summary>The measures, all in <see cref="MeasureTable"/>: (display folder, measure, format string; null for a text measure).</summary>
+    public static readonly (string Folder, string Measure, string? Format)[] Measures =
     [
-        ("Nyttokalkyl per år", "Kostnad totalt", Money), ("Nyttokalkyl per år", "Ekonomisk nytta", Money), ("Nyttokalkyl per år", "Nettonytta", Money),
-        ("Nyttokalkyl per år", "Nettonytta ackumulerad", Money), ("Nyttokalkyl per år", "Ekonomisk nyttokvot", Ratio), ("Nyttokalkyl per år", "Nyttokvot totalt", Ratio),
-        ("Nyttorealisering", "Planerad nytta", Money), ("Nyttorealisering", "Realiserad nytta", Money), ("Nyttorealisering", "Avvikelse", Money),
-        ("Nyttorealisering", "Realiseringsgrad", Percent),
-        ("Initiativ", "Antal initiativ", "0"),
-        ("Projektstatus", "Andel röda projekt", Percent),
-        ("Index per verksamhet", "Digitaliseringsindex", Ratio),
-        ("Index kommun", "Digitaliseringsindex kommun", Ratio),
-        ("Körning", "Senaste lyckade uppdatering", "yyyy-MM-dd HH:mm"),
+        ("Initiativ", "Antal initiativ", "0"), ("Initiativ", "Initiativnamn", null),
+        ("Nyttokalkyl", "Summa investering", Money), ("Nyttokalkyl", "Summa förvaltningskostnad", Money), ("Nyttokalkyl", "Kostnad totalt", Money),
+        ("Nyttokalkyl", "Summa finansiell nytta", Money), ("Nyttokalkyl", "Summa omfördelningsnytta", Money), ("Nyttokalkyl", "Ekonomisk nytta", Money),
+        ("Nyttokalkyl", "Nettonytta", Money), ("Nyttokalkyl", "Nettonytta ackumulerad", Money), ("Nyttokalkyl", "Ekonomisk nyttokvot", Ratio),
+        ("Nyttokalkyl", "Förflyttning (snitt)", Ratio), ("Nyttokalkyl", "Nyttokvot totalt", Ratio),
+        ("Nyttorealisering", "Planerad nytta", Money), ("Nyttorealisering", "Planerad nytta rapporterade år", Money), ("Nyttorealisering", "Realiserad nytta", Money),
+        ("Nyttorealisering", "Avvikelse", Money), ("Nyttorealisering", "Realiseringsgrad", Percent), ("Nyttorealisering", "Uppföljningsår", "0"),
+        ("Nyttorealisering", "Planerad nytta uppföljningsår", Money), ("Nyttorealisering", "Realiserad nytta uppföljningsår", Money),
+        ("Nyttorealisering", "Realiserad nytta samma tid i fjol", Money), ("Nyttorealisering", "Realiserad nytta mot i fjol", Money),
+        ("Projektstatus", "Andel röda projekt", Percent), ("Projektstatus", "Antal projekt", "0"), ("Projektstatus", "Statusfärg", null),
+        ("Digitaliseringsindex", "Digitaliseringsindex", Ratio), ("Digitaliseringsindex", "Digitaliseringsindex förändring", Change),
+        ("Digitaliseringsindex", "Digitaliseringsindex kommun", Ratio), ("Digitaliseringsindex", "Digitaliseringsindex kommun förändring", Change),
+        ("Bedömning", "Nyttopoäng (snitt)", Ratio), ("Bedömning", "Genomförbarhetspoäng (snitt)", Ratio),
+        ("Körningar", "Senaste lyckade uppdatering", "yyyy-MM-dd HH:mm \"svensk tid\""),
     ];
 }

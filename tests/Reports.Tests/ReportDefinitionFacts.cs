@@ -40,17 +40,110 @@ public sealed class ReportDefinitionFacts
     }
 
     [Fact]
-    public void TheReportHasTheSevenFollowUpPagesInSwedishInOrder()
+    public void TheReportHasTheSevenFollowUpPagesInSwedishInOrder_ThenTheHiddenDrillThrough()
     {
         var pages = ReportProject.Read(Path.Combine(ReportProject.Pages, "pages.json"));
-        var names = pages.GetProperty("pageOrder").EnumerateArray()
-            .Select(p => ReportProject.Read(Path.Combine(ReportProject.Pages, p.GetString()!, "page.json")).GetProperty("displayName").GetString())
+        var shown = pages.GetProperty("pageOrder").EnumerateArray()
+            .Select(p => ReportProject.Read(Path.Combine(ReportProject.Pages, p.GetString()!, "page.json")))
+            .Select(p => (Name: p.GetProperty("displayName").GetString(), Hidden: p.TryGetProperty("visibility", out var v) && v.GetString() == "HiddenInViewMode"))
             .ToList();
 
         Assert.Equal(
-            ["Ledningens översikt", "Nyttorealisering", "Prioriteringsmatris", "Business case", "Projektstatus", "Digitaliseringsindex", "Datakvalitet"],
-            names);
+            ["Ledningens översikt", "Nyttorealisering", "Prioriteringsmatris", "Business case", "Projektstatus", "Digitaliseringsindex", "Datakvalitet", "Initiativ i detalj"],
+            shown.Select(p => p.Name));
+        Assert.Equal([false, false, false, false, false, false, false, true], shown.Select(p => p.Hidden));
     }
+
+    [Fact]
+    public void NoVisualAggregatesAColumn_EveryValueIsAnExplicitMeasure()
+    {
+        // The model discourages implicit measures: a visual that sums or averages a column bypasses the measures'
+        // definitions (a summed Förflyttning passed 10 while Nyttokvot totalt averaged it).
+        var implicitAggregations = ReportProject.AllVisualFiles()
+            .SelectMany(file => AggregationsIn(ReportProject.Read(file).GetProperty("visual").GetProperty("query")).Select(a => $"{ReportProject.Relative(file)}: {a}"))
+            .ToList();
+
+        Assert.True(implicitAggregations.Count == 0, "Automatic aggregations: " + string.Join(", ", implicitAggregations));
+    }
+
+    private static IEnumerable<string> AggregationsIn(JsonElement node) => node.ValueKind switch
+    {
+        JsonValueKind.Object => node.EnumerateObject().SelectMany(p => p.Name == "Aggregation" ? [p.Value.GetRawText()] : AggregationsIn(p.Value)),
+        JsonValueKind.Array => node.EnumerateArray().SelectMany(AggregationsIn),
+        _ => [],
+    };
+
+    [Fact]
+    public void TheScatter_PlotsOnePointPerInitiativeId_AndShowsTheNameInItsTooltip()
+    {
+        var state = Visual("prioriteringsmatris", "nyttaMotGenomforbarhet").GetProperty("visual").GetProperty("query").GetProperty("queryState");
+
+        Assert.Equal([new ModelField("Initiativ", "Initiativ-ID", IsMeasure: false)], ReportProject.FieldsOf(Wrap(state.GetProperty("Category"))));
+        Assert.Equal([new ModelField("Mått", "Initiativnamn", IsMeasure: true)], ReportProject.FieldsOf(Wrap(state.GetProperty("Tooltips"))));
+        Assert.Equal("SELECTEDVALUE('Initiativ'[Namn])", ModelNames.Model.Table("Mått").Measure("Initiativnamn")!.Expression);
+    }
+
+    [Theory]
+    [InlineData("projektstatus", "statusOverTid")]
+    public void TheStatusChart_ColoursGrönGulAndRöd(string page, string visual)
+    {
+        var points = Visual(page, visual).GetProperty("visual").GetProperty("objects").GetProperty("dataPoint").EnumerateArray()
+            .ToDictionary(
+                d => d.GetProperty("selector").GetProperty("data")[0].GetProperty("scopeId").GetProperty("Comparison").GetProperty("Right").GetProperty("Literal").GetProperty("Value").GetString()!,
+                d => d.GetProperty("properties").GetProperty("fill").GetProperty("solid").GetProperty("color").GetProperty("expr").GetProperty("Literal").GetProperty("Value").GetString()!);
+
+        Assert.Equal(["'Grön'", "'Gul'", "'Röd'"], points.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(3, points.Values.Distinct().Count());
+        // The report table colours its statuses with the same codes, through the colour measure.
+        var measure = ModelNames.Model.Table("Mått").Measure("Statusfärg")!.Expression;
+        Assert.All(points, p => Assert.Contains($"\"{p.Key.Trim('\'')}\", \"{p.Value.Trim('\'')}\"", measure, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ledningensOversikt", true, true)]
+    [InlineData("nyttorealisering", true, true)]
+    [InlineData("businessCase", true, false)]
+    [InlineData("digitaliseringsindex", true, true)]
+    [InlineData("prioriteringsmatris", false, true)]
+    [InlineData("projektstatus", false, true)]
+    public void PagesThatFollowUpByYearOrUnit_HaveTheirSlicers(string page, bool year, bool unit)
+    {
+        var sliced = ReportProject.VisualFiles(Path.Combine(ReportProject.Pages, page)).Select(ReportProject.Read)
+            .Where(v => v.GetProperty("visual").GetProperty("visualType").GetString() == "slicer")
+            .SelectMany(ReportProject.FieldsOf)
+            .ToList();
+
+        Assert.Equal(year, sliced.Contains(new ModelField("År", "År", IsMeasure: false)));
+        Assert.Equal(unit, sliced.Contains(new ModelField("Verksamhet", "Verksamhet", IsMeasure: false)));
+    }
+
+    [Fact]
+    public void TheDrillThroughPage_IsBoundToTheInitiativeId_AndShowsItsBusinessCaseLinesAndVersions()
+    {
+        var page = ReportProject.Read(Path.Combine(ReportProject.Pages, "initiativDetalj", "page.json"));
+        var binding = page.GetProperty("pageBinding");
+        var filter = Assert.Single(page.GetProperty("filterConfig").GetProperty("filters").EnumerateArray());
+        var parameter = Assert.Single(binding.GetProperty("parameters").EnumerateArray());
+
+        Assert.Equal("Drillthrough", binding.GetProperty("type").GetString());
+        Assert.Equal(filter.GetProperty("name").GetString(), parameter.GetProperty("boundFilter").GetString());
+        var id = new ModelField("Initiativ", "Initiativ-ID", IsMeasure: false);
+        Assert.Equal([id], ReportProject.FieldsOf(Wrap(filter.GetProperty("field"))));
+        Assert.Equal([id], ReportProject.FieldsOf(Wrap(parameter.GetProperty("fieldExpr"))));
+        var shown = ReportProject.VisualFiles(Path.Combine(ReportProject.Pages, "initiativDetalj")).Select(ReportProject.Read).SelectMany(ReportProject.FieldsOf).ToHashSet();
+        foreach (var (table, column) in new[] { ("Nyttokalkylrad", "Post"), ("År", "År"), ("Nyttokalkylrad", "Värde"), ("Nyttokalkylrad", "Blad"), ("Nyttokalkylrad", "Cell"),
+                     ("Nyttokalkylrad", "Text i cellen"), ("Nyttokalkylversion", "Kalkylversion"), ("Nyttokalkylversion", "Inläst (UTC)") })
+        {
+            Assert.Contains(new ModelField(table, column, IsMeasure: false), shown);
+        }
+    }
+
+    private static JsonElement Visual(string page, string visual) =>
+        ReportProject.Read(Path.Combine(ReportProject.Pages, page, "visuals", visual, "visual.json"));
+
+    /// <summary>A query fragment as a visual, so that <see cref="ReportProject.FieldsOf"/> reads its fields.</summary>
+    private static JsonElement Wrap(JsonElement fragment) =>
+        JsonSerializer.SerializeToElement(new { visual = new { query = fragment } });
 
     [Fact]
     public void EveryPageHasVisualsThatLieOnIt()
@@ -118,7 +211,7 @@ public sealed class ReportDefinitionFacts
                         {
                             projections = new[]
                             {
-                                new { field = new { Measure = new { Expression = new { SourceRef = new { Entity = "Initiativ" } }, Property = "Antal initiativ" } }, queryRef = "a" },
+                                new { field = new { Measure = new { Expression = new { SourceRef = new { Entity = "Mått" } }, Property = "Antal initiativ" } }, queryRef = "a" },
                                 new { field = new { Measure = new { Expression = new { SourceRef = new { Entity = "Initiativ" } }, Property = "Fas" } }, queryRef = "b" },
                             },
                         },
@@ -135,13 +228,24 @@ public sealed class ReportDefinitionFacts
     [Fact]
     public void FieldsInsideAggregationsAndSortsAreFound()
     {
-        var visual = ReportProject.Read(Path.Combine(ReportProject.Pages, "prioriteringsmatris", "visuals", "nyttaMotGenomforbarhet", "visual.json"));
+        static object Column(string table, string name) => new { Column = new { Expression = new { SourceRef = new { Entity = table } }, Property = name } };
+        var visual = JsonSerializer.SerializeToElement(new
+        {
+            visual = new
+            {
+                query = new
+                {
+                    queryState = new Dictionary<string, object>
+                    {
+                        ["X"] = new { projections = new[] { new { field = new { Aggregation = new { Expression = Column("Bedömning", "Nyttopoäng"), Function = 1 } }, queryRef = "a" } } },
+                    },
+                    sortDefinition = new { sort = new[] { new { field = Column("Initiativ", "Namn"), direction = "Ascending" } } },
+                },
+            },
+        });
 
         var fields = ReportProject.FieldsOf(visual);
 
-        Assert.Contains(new ModelField("Bedömning", "Nyttopoäng", IsMeasure: false), fields);
-        Assert.Contains(new ModelField("Bedömning", "Genomförbarhetspoäng", IsMeasure: false), fields);
-        Assert.Contains(new ModelField("Bedömning", "Prioriteringsklass", IsMeasure: false), fields);
-        Assert.Contains(new ModelField("Initiativ", "Namn", IsMeasure: false), fields);
+        Assert.Equal([new ModelField("Bedömning", "Nyttopoäng", IsMeasure: false), new ModelField("Initiativ", "Namn", IsMeasure: false)], fields);
     }
 }

@@ -10,7 +10,7 @@ namespace NackaInsights.Reports.Tests;
 /// </summary>
 public sealed class ReportJsonFacts
 {
-    private const string VisualSchema = PowerBiSchemas.Prefix + "fabric/item/report/definition/visualContainer/2.9.0/schema.json";
+    private const string VisualSchema = PowerBiSchemas.Prefix + "fabric/item/report/definition/visualContainer/1.0.0/schema.json";
 
     public static TheoryData<string> ProjectFiles() => new(ReportProject.JsonFiles().Select(ReportProject.Relative));
 
@@ -21,6 +21,83 @@ public sealed class ReportJsonFacts
         var errors = PowerBiSchemas.Copied.Validate(ReportProject.Read(Path.Combine(ReportsFolder.Repository, file)));
 
         Assert.True(errors.Count == 0, $"{file}:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
+    }
+
+    /// <summary>
+    /// The schema version each kind of file names, and why: the oldest that Microsoft published and that the file
+    /// validates against, so that the oldest Power BI Desktop that reads the format opens the project (Desktop refuses a
+    /// file that names a version newer than it knows). Every report schema's 1.0.0 came with the PBIR preview of June
+    /// 2024 (fabric/item/report/definition/*/CHANGELOG.md in microsoft/json-schemas); platformProperties starts at 2.0.0.
+    /// report.json keeps <c>layoutOptimization</c>, which report 1.x requires and 2.0.0 (June 2025) removed.
+    /// </summary>
+    public static readonly TheoryData<string, string> PinnedVersions = new()
+    {
+        { "fabric/item/report/definition/visualContainer/", "1.0.0" },
+        { "fabric/item/report/definition/page/", "1.0.0" },
+        { "fabric/item/report/definition/pagesMetadata/", "1.0.0" },
+        { "fabric/item/report/definition/report/", "1.0.0" },
+        { "fabric/item/report/definition/versionMetadata/", "1.0.0" },
+        { "fabric/item/report/definitionProperties/", "1.0.0" },
+        { "fabric/item/semanticModel/definitionProperties/", "1.0.0" },
+        { "fabric/pbip/pbipProperties/", "1.0.0" },
+        { "fabric/gitIntegration/platformProperties/", "2.0.0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PinnedVersions))]
+    public void EachKindOfFile_NamesItsPinnedVersion(string kind, string version)
+    {
+        var named = ReportProject.JsonFiles().Select(f => (File: ReportProject.Relative(f), Url: ReportProject.Read(f).GetProperty("$schema").GetString()!))
+            .Where(f => f.Url.StartsWith(PowerBiSchemas.Prefix + kind, StringComparison.Ordinal))
+            .ToList();
+
+        Assert.NotEmpty(named);
+        Assert.All(named, f => Assert.True(f.Url == $"{PowerBiSchemas.Prefix}{kind}{version}/schema.json", $"{f.File} names {f.Url}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ProjectFiles))]
+    public void EveryJsonFile_NamesTheOldestCopiedVersionOfItsSchemaThatValidatesIt(string file)
+    {
+        var document = ReportProject.Read(Path.Combine(ReportsFolder.Repository, file));
+        var url = document.GetProperty("$schema").GetString()!;
+        var (kind, named) = KindAndVersion(url);
+
+        // Every copy of the same kind of schema older than the one named must reject the file.
+        var olderThatValidate = Directory.EnumerateDirectories(Path.Combine(ReportsFolder.Schemas, kind))
+            .Select(Path.GetFileName)
+            .Where(v => Version.TryParse(v, out var parsed) && parsed < named)
+            .Where(v => PowerBiSchemas.Copied.Validate(WithSchema(document, $"{PowerBiSchemas.Prefix}{kind}/{v}/schema.json")).Count == 0)
+            .ToList();
+
+        Assert.True(olderThatValidate.Count == 0, $"{file} names {named} but also validates against {string.Join(", ", olderThatValidate)}, which older Desktop installs open");
+    }
+
+    [Fact]
+    public void TheOldestVersionCheck_FindsAFileThatCouldNameAnOlderVersion()
+    {
+        // The copied 2.9.0 is what the visuals named before; they validate against 1.0.0 as well.
+        var visual = ReportProject.Read(ReportProject.AllVisualFiles()[0]);
+        var newer = WithSchema(visual, PowerBiSchemas.Prefix + "fabric/item/report/definition/visualContainer/2.9.0/schema.json");
+
+        Assert.Empty(PowerBiSchemas.Copied.Validate(newer));
+        Assert.Empty(PowerBiSchemas.Copied.Validate(WithSchema(visual, VisualSchema)));
+        Assert.Equal(("fabric/item/report/definition/visualContainer", new Version(2, 9, 0)), KindAndVersion(newer.GetProperty("$schema").GetString()!));
+    }
+
+    /// <summary><c>…/json-schemas/&lt;kind&gt;/&lt;version&gt;/schema.json</c>: the kind's folder and the version.</summary>
+    private static (string Kind, Version Version) KindAndVersion(string url)
+    {
+        var path = url[PowerBiSchemas.Prefix.Length..];
+        var parts = path.Split('/');
+        return (string.Join('/', parts[..^2]), Version.Parse(parts[^2]));
+    }
+
+    private static JsonElement WithSchema(JsonElement document, string url)
+    {
+        var copy = JsonNode.Parse(document.GetRawText())!.AsObject();
+        copy["$schema"] = url;
+        return JsonSerializer.SerializeToElement(copy);
     }
 
     [Fact]
@@ -99,8 +176,8 @@ public sealed class ReportJsonFacts
     }
 
     [Theory]
-    [InlineData("https://developer.microsoft.com/json-schemas/fabric/item/report/definition/visualContainer/1.0.0/schema.json")]
-    [InlineData("https://example.com/json-schemas/fabric/item/report/definition/visualContainer/2.9.0/schema.json")]
+    [InlineData("https://developer.microsoft.com/json-schemas/fabric/item/report/definition/visualContainer/1.1.0/schema.json")]
+    [InlineData("https://example.com/json-schemas/fabric/item/report/definition/visualContainer/1.0.0/schema.json")]
     public void ASchemaWithoutACopyIsAnErrorNotADownload(string url)
     {
         var visual = JsonNode.Parse(Visual().GetRawText())!.AsObject();

@@ -51,8 +51,8 @@ public sealed partial class SemanticModelFacts
     [Fact]
     public void Tables_AreOnePerAgreedView_InImportMode_FromSqlServerThroughTheParameters()
     {
-        Assert.Equal(ModelNames.TableViews.Keys.Order(), Model.Tables.Select(t => t.Name).Order());
-        foreach (var table in Model.Tables)
+        Assert.Equal(ModelNames.TableViews.Keys.Order(), ViewTables.Select(t => t.Name).Order());
+        foreach (var table in ViewTables)
         {
             var partition = Assert.Single(table.Partitions);
             Assert.Equal("m", partition.Kind);
@@ -61,6 +61,27 @@ public sealed partial class SemanticModelFacts
             Assert.Contains("Sql.Database(Server, Database)", partition.Source, StringComparison.Ordinal);
             Assert.Contains("Schema = \"dbo\"", partition.Source, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>Every table but the measure table reads a view.</summary>
+    private static IEnumerable<TmdlTable> ViewTables => Model.Tables.Where(t => t.Name != ModelNames.MeasureTable);
+
+    [Fact]
+    public void Mått_HoldsEveryMeasureInADisplayFolder_WithOneHiddenColumn_FromACalculatedPartition()
+    {
+        var table = Model.Table(ModelNames.MeasureTable);
+
+        var column = Assert.Single(table.Columns);
+        Assert.True(column.IsHidden, $"'{table.Name}'[{column.Name}] is visible");
+        var partition = Assert.Single(table.Partitions);
+        Assert.Equal("calculated", partition.Kind);
+        Assert.Equal("import", partition.Mode);
+        Assert.Contains($"\"{column.Name}\"", partition.Source, StringComparison.Ordinal);
+        Assert.Equal($"[{column.Name}]", column.SourceColumn);
+        var elsewhere = ViewTables.SelectMany(t => t.Measures).Select(m => $"'{m.Table}'[{m.Name}]").ToList();
+        Assert.True(elsewhere.Count == 0, "Measures outside Mått: " + string.Join(", ", elsewhere));
+        var unfoldered = table.Measures.Where(m => string.IsNullOrWhiteSpace(m.Node.Property("displayFolder"))).Select(m => m.Name).ToList();
+        Assert.True(unfoldered.Count == 0, "Measures in no display folder: " + string.Join(", ", unfoldered));
     }
 
     [Fact]
@@ -94,14 +115,51 @@ public sealed partial class SemanticModelFacts
             Assert.Equal(source, found.SourceColumn);
             Assert.False(found.IsHidden, $"'{table}'[{column}] is hidden");
         }
-        foreach (var (table, measure, format) in ModelNames.Measures)
+        foreach (var (folder, measure, format) in ModelNames.Measures)
         {
-            var found = Model.Table(table).Measure(measure);
-            Assert.True(found is not null, $"measure '{table}'[{measure}] is missing");
+            var found = Model.Table(ModelNames.MeasureTable).Measure(measure);
+            Assert.True(found is not null, $"measure '{ModelNames.MeasureTable}'[{measure}] is missing");
             Assert.Equal(format, found.FormatString);
+            Assert.Equal(folder, found.Node.Property("displayFolder"));
             Assert.False(found.IsHidden);
         }
+        Assert.Equal(ModelNames.Measures.Select(m => m.Measure).Order(), Model.Measures.Select(m => m.Name).Order());
         Assert.Equal("month", Model.Table("Datum").Column("Månad")!.SortByColumn is { } sort ? Model.Table("Datum").Column(sort)!.SourceColumn : null);
+    }
+
+    [Fact]
+    public void EveryDaxVariable_IsAnAsciiIdentifier()
+    {
+        var expressions = Model.Measures.Select(m => ($"measure [{m.Name}]", m.Expression))
+            .Concat(Model.Roles.SelectMany(r => r.TablePermissions).Select(p => ($"role {p.Role}, table '{p.Table}'", p.FilterExpression)));
+
+        var bad = expressions.SelectMany(e => NonAsciiVariables(e.Item2).Select(v => $"{e.Item1}: VAR {v}")).ToList();
+
+        Assert.True(bad.Count == 0, "DAX variables outside [A-Za-z0-9_] (the documented identifier set): " + string.Join(", ", bad));
+        Assert.Equal(["SistaÅr"], NonAsciiVariables("VAR SistaÅr = MAX('År'[År]) VAR Ok_1 = 2 RETURN SistaÅr")); // the check finds one
+    }
+
+    /// <summary>The names a DAX expression declares with VAR that are not plain ASCII letters, digits and underscores.</summary>
+    internal static IEnumerable<string> NonAsciiVariables(string dax) =>
+        VarDeclaration().Matches(dax).Select(m => m.Groups["name"].Value).Where(n => !AsciiIdentifier().IsMatch(n));
+
+    [GeneratedRegex(@"\bVAR\s+(?<name>[^\s=]+)\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex VarDeclaration();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex AsciiIdentifier();
+
+    [Theory]
+    [InlineData("Initiativ")]
+    [InlineData("Initiativhistorik")]
+    [InlineData("Projektstatus per dag")]
+    public void Fas_SortsByTheViewsPhaseOrder_AHiddenWholeNumber(string table)
+    {
+        var fas = Model.Table(table).Column("Fas")!;
+
+        Assert.Equal("phase_order", fas.SortByColumn);
+        var order = Model.Table(table).Column("phase_order")!;
+        Assert.Equal(("phase_order", "int64", true), (order.SourceColumn, order.DataType, order.IsHidden));
     }
 
     [Fact]
@@ -132,7 +190,7 @@ public sealed partial class SemanticModelFacts
             .Select(c => $"'{c.Table}'[{c.Name}]").ToList();
         Assert.True(visibleForeignKeys.Count == 0, "Visible foreign keys: " + string.Join(", ", visibleForeignKeys));
 
-        var renamedHidden = Model.Tables.SelectMany(t => t.Columns).Where(c => c.IsHidden && c.Name != c.SourceColumn).Select(c => $"'{c.Table}'[{c.Name}]").ToList();
+        var renamedHidden = ViewTables.SelectMany(t => t.Columns).Where(c => c.IsHidden && c.Name != c.SourceColumn).Select(c => $"'{c.Table}'[{c.Name}]").ToList();
         Assert.True(renamedHidden.Count == 0, "Hidden columns are named as the view's column: " + string.Join(", ", renamedHidden));
         Assert.True(Model.Table("Behörighet verksamhet").IsHidden);
         Assert.True(Model.Table("Behörighet objekt").IsHidden);
@@ -146,9 +204,9 @@ public sealed partial class SemanticModelFacts
         Assert.All(money, c => Assert.True(c.FormatString == ModelNames.Money && c.DataType == "decimal", $"'{c.Table}'[{c.Name}]: {c.DataType} {c.FormatString}"));
         var ratios = Model.Tables.SelectMany(t => t.Columns).Where(c => c.SourceColumn is "economic_benefit_ratio" or "benefit_ratio_total" or "movement_score" or "index_value").ToList();
         Assert.All(ratios, c => Assert.Equal(ModelNames.Ratio, c.FormatString));
-        Assert.Equal(ModelNames.Percent, Model.Table("Nyttorealisering").Measure("Realiseringsgrad")!.FormatString);
+        Assert.Equal(ModelNames.Percent, Model.Table(ModelNames.MeasureTable).Measure("Realiseringsgrad")!.FormatString);
         // A realisation over 100 % is shown as such: the measure is a plain quotient, never capped.
-        Assert.DoesNotMatch(@"\b(MIN|MAX)\s*\(\s*1\b", Model.Table("Nyttorealisering").Measure("Realiseringsgrad")!.Expression);
+        Assert.DoesNotMatch(@"\b(MIN|MAX)\s*\(\s*1\b", Model.Table(ModelNames.MeasureTable).Measure("Realiseringsgrad")!.Expression);
         Assert.All(Model.Tables.SelectMany(t => t.Columns), c => Assert.Contains(c.DataType, new[] { "string", "int64", "double", "decimal", "dateTime", "boolean" }));
     }
 
@@ -164,7 +222,7 @@ public sealed partial class SemanticModelFacts
     }
 
     [Fact]
-    public void Relationships_JoinExistingColumnsOfTheSameType_ManyToOne_SingleDirection_AllActive()
+    public void Relationships_JoinExistingColumnsOfTheSameType_ManyToOne_SingleDirectionButTheGoalBridge_AllActive()
     {
         Assert.NotEmpty(Model.Relationships);
         foreach (var r in Model.Relationships)
@@ -175,7 +233,8 @@ public sealed partial class SemanticModelFacts
             Assert.True(to is not null, $"{r.Name}: {r.To} does not exist");
             Assert.Equal(from.DataType, to.DataType);
             Assert.True(to.IsKey, $"{r.Name}: {r.To} is not its table's key (isKey)");
-            Assert.True(r.CrossFilteringBehavior is null or "oneDirection", $"{r.Name}: {r.CrossFilteringBehavior}");
+            Assert.True(r.CrossFilteringBehavior is null or "oneDirection" || (r.CrossFilteringBehavior == "bothDirections" && r.Name == GoalBridge),
+                $"{r.Name}: {r.CrossFilteringBehavior}");
             Assert.True(r.FromCardinality is null or "many" && r.ToCardinality is null or "one", $"{r.Name}: not many-to-one");
             Assert.True(r.IsActive, $"{r.Name} is inactive");
             Assert.NotEqual(r.From.Table, r.To.Table);
@@ -184,10 +243,51 @@ public sealed partial class SemanticModelFacts
         Assert.Empty(keys);
     }
 
+    /// <summary>
+    /// The one relationship that filters both ways: a bridge filters its dimension only if the bridge→dimension leg runs
+    /// both ways, so that a strategic goal (one side of the bridge) selects the initiatives of the bridge rows it keeps.
+    /// </summary>
+    private const string GoalBridge = "Initiativ och mål → Initiativ";
+
+    [Fact]
+    public void AStrategicGoal_FiltersItsInitiatives_AndTheirFacts_ThroughTheBridge()
+    {
+        var reached = FilteredBy("Strategiskt mål");
+
+        Assert.Contains("Initiativ och mål", reached);
+        Assert.Contains("Initiativ", reached);
+        Assert.Contains("Nyttorealisering", reached);
+        Assert.Contains("Projektstatus per dag", reached);
+        // Only the bridge leg runs both ways: a goal does not select units or years, which reach initiatives only one way.
+        Assert.DoesNotContain("Verksamhet", reached);
+        Assert.DoesNotContain("År", reached);
+    }
+
+    /// <summary>The tables a filter on <paramref name="table"/> reaches: one side to many side, and back along a relationship that filters both ways.</summary>
+    private static HashSet<string> FilteredBy(string table)
+    {
+        var reached = new HashSet<string> { table };
+        var queue = new Queue<string>([table]);
+        while (queue.TryDequeue(out var current))
+        {
+            foreach (var r in Model.Relationships.Where(r => r.IsActive))
+            {
+                var next = r.To.Table == current ? r.From.Table
+                    : r.From.Table == current && r.CrossFilteringBehavior == "bothDirections" ? r.To.Table
+                    : null;
+                if (next is not null && reached.Add(next))
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+        return reached;
+    }
+
     [Fact]
     public void Relationships_FormAStarWithNoAmbiguousPaths()
     {
-        var problems = PathProblems(Model.Tables.Select(t => t.Name), Model.Relationships.Select(r => (r.From.Table, r.To.Table)));
+        var problems = PathProblems(Model.Tables.Select(t => t.Name), Model.Relationships.Select(r => (r.From.Table, r.To.Table, r.CrossFilteringBehavior == "bothDirections")));
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         var edges = Model.Relationships.GroupBy(r => r.From.Table).ToDictionary(g => g.Key, g => g.Select(r => r.To.Table).ToList());
 
@@ -202,38 +302,51 @@ public sealed partial class SemanticModelFacts
     [Fact]
     public void PathCheck_FindsAmbiguousPathsCyclesAndTwoTimePaths()
     {
-        Assert.Empty(PathProblems(["F", "A", "B", "År"], [("F", "A"), ("F", "År"), ("A", "B")]));
-        Assert.Contains("2 paths from 'F' to 'B'", PathProblems(["F", "A", "B"], [("F", "A"), ("F", "B"), ("A", "B")]));
-        Assert.Contains(PathProblems(["A", "B"], [("A", "B"), ("B", "A")]), p => p.StartsWith("a cycle", StringComparison.Ordinal));
-        Assert.Contains("'F' reaches both Datum and År: two time paths", PathProblems(["F", "Datum", "År"], [("F", "Datum"), ("F", "År")]));
+        Assert.Empty(PathProblems(["F", "A", "B", "År"], [("F", "A", false), ("F", "År", false), ("A", "B", false)]));
+        Assert.Contains("2 paths from 'F' to 'B'", PathProblems(["F", "A", "B"], [("F", "A", false), ("F", "B", false), ("A", "B", false)]));
+        Assert.Contains(PathProblems(["A", "B"], [("A", "B", false), ("B", "A", false)]), p => p.StartsWith("a cycle", StringComparison.Ordinal));
+        Assert.Contains("'F' reaches both Datum and År: two time paths", PathProblems(["F", "Datum", "År"], [("F", "Datum", false), ("F", "År", false)]));
+        // A relationship both ways is walked both ways, but never straight back along itself: a bridge is no cycle,
+        // while a second route that it opens is ambiguous.
+        Assert.Empty(PathProblems(["Bro", "A", "Mål"], [("Bro", "A", true), ("Bro", "Mål", false)]));
+        Assert.Contains("2 paths from 'F' to 'Mål'", PathProblems(["F", "A", "Bro", "Mål"], [("F", "A", false), ("Bro", "A", true), ("Bro", "Mål", false), ("F", "Mål", false)]));
     }
 
     /// <summary>
-    /// Walks every path along the filter direction (from the many side to the one side) from every table: more than
-    /// one path between two tables is ambiguous, a path back to where it came from is a cycle, and a table that
-    /// reaches both Datum and År has two time paths.
+    /// Walks every path along the filter direction (from the many side to the one side, and also from the one side to
+    /// the many side of a relationship that filters both ways) from every table: more than one path between two tables
+    /// is ambiguous, a path back to where it came from is a cycle (going straight back along the relationship just
+    /// walked is not), and a table that reaches both Datum and År has two time paths.
     /// </summary>
-    internal static List<string> PathProblems(IEnumerable<string> tables, IEnumerable<(string From, string To)> relationships)
+    internal static List<string> PathProblems(IEnumerable<string> tables, IEnumerable<(string From, string To, bool BothWays)> relationships)
     {
-        var edges = relationships.GroupBy(r => r.From).ToDictionary(g => g.Key, g => g.Select(r => r.To).ToList());
+        var list = relationships.ToList();
+        var edges = list.Select((r, i) => (r.From, r.To, Id: i))
+            .Concat(list.Select((r, i) => (From: r.To, To: r.From, Id: i)).Where(e => list[e.Id].BothWays))
+            .GroupBy(e => e.From)
+            .ToDictionary(g => g.Key, g => g.Select(e => (e.To, e.Id)).ToList());
         var problems = new List<string>();
         foreach (var start in tables)
         {
             var paths = new Dictionary<string, int>();
-            void Walk(string table, List<string> seen)
+            void Walk(string table, List<string> seen, int? cameBy)
             {
-                foreach (var next in edges.GetValueOrDefault(table) ?? [])
+                foreach (var (next, id) in edges.GetValueOrDefault(table) ?? [])
                 {
+                    if (id == cameBy)
+                    {
+                        continue;
+                    }
                     if (seen.Contains(next))
                     {
                         problems.Add($"a cycle: {string.Join(" → ", seen)} → {next}");
                         continue;
                     }
                     paths[next] = paths.GetValueOrDefault(next) + 1;
-                    Walk(next, [.. seen, next]);
+                    Walk(next, [.. seen, next], id);
                 }
             }
-            Walk(start, [start]);
+            Walk(start, [start], null);
             problems.AddRange(paths.Where(p => p.Value > 1).Select(p => $"{p.Value} paths from '{start}' to '{p.Key}'"));
             if (paths.ContainsKey("Datum") && paths.ContainsKey("År"))
             {

@@ -72,6 +72,21 @@ public sealed class TmdlParserFacts
     }
 
     [Fact]
+    public void Parse_ReadsAMeasureTable_DisplayFoldersAndACalculatedPartition()
+    {
+        const string text = "table 'Mått'\n\n\tmeasure 'Antal' = COUNTROWS('T')\n\t\tformatString: 0\n\t\tdisplayFolder: Initiativ\n\n" +
+            "\tcolumn Placeholder\n\t\tdataType: string\n\t\tisHidden\n\t\tisNameInferred\n\t\tisDataTypeInferred\n\t\tsummarizeBy: none\n\t\tsourceColumn: [Placeholder]\n\n" +
+            "\tpartition 'Mått' = calculated\n\t\tmode: import\n\t\tsource = Row(\"Placeholder\", BLANK())\n";
+
+        var table = Assert.Single(TmdlParser.Parse(text, "Mått.tmdl"));
+
+        Assert.Equal("Initiativ", table.ChildrenOf("measure").Single().Property("displayFolder"));
+        Assert.Equal("[Placeholder]", table.ChildrenOf("column").Single().Property("sourceColumn"));
+        var partition = table.ChildrenOf("partition").Single();
+        Assert.Equal(("calculated", "import", "Row(\"Placeholder\", BLANK())"), (partition.Expression, partition.Property("mode"), partition.ExpressionProperties["source"]));
+    }
+
+    [Fact]
     public void Parse_GivesRootAnnotationsAndRefsOfModelTmdlToTheModel()
     {
         var roots = TmdlParser.Parse("model Model\n\tculture: sv-SE\n\tdiscourageImplicitMeasures\n\nannotation A = 0\n\nref table 'Nyttokalkyl per år'\nref cultureInfo sv-SE\n", "model.tmdl");
