@@ -27,8 +27,12 @@ public sealed class SemanticModelDemoFacts(DemoWarehouse demo) : IClassFixture<D
             // An initiative removed from the register keeps its history, all of it no longer current: under RLS
             // its rows go with the blank Initiativ row, hidden from every filtered role.
             var removed = fromView == "pbi_dim_initiative_history" ? " AND f.initiative_id IN (SELECT initiative_id FROM pbi_dim_initiative_history WHERE is_current = 1)" : "";
+            // Förvaltningsobjekt's partition appends the row "(inget)" that the view's object_key points at; it is
+            // in the model's table, not in the view.
+            var appended = model.Table(r.To.Table).Partitions.Single().Source!.Contains("\"(inget)\"", StringComparison.Ordinal)
+                ? $" AND f.{fromColumn} <> '(inget)'" : "";
             var orphans = await connection.QueryAsync<string>(
-                $"SELECT DISTINCT CAST(f.{fromColumn} AS TEXT) FROM {fromView} f WHERE f.{fromColumn} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {toView} t WHERE t.{toColumn} = f.{fromColumn}){removed}");
+                $"SELECT DISTINCT CAST(f.{fromColumn} AS TEXT) FROM {fromView} f WHERE f.{fromColumn} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {toView} t WHERE t.{toColumn} = f.{fromColumn}){removed}{appended}");
             if (orphans.Any())
             {
                 problems.Add($"{r.Name}: {fromView}.{fromColumn} values with no row in {toView}: {string.Join(", ", orphans.Take(5))}");
