@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Warehouse.Loading;
@@ -53,18 +54,86 @@ public sealed partial class RefreshRun
             return _keys;
         }
         var keys = new RunKeys();
-        foreach (var (spellings, stored) in new[] { (keys.Initiatives, StoredInitiativeIds), (keys.Units, StoredUnits), (keys.Objects, StoredObjectIds) })
+        var variants = new List<StoredVariant>();
+        foreach (var (kind, spellings, stored) in new[]
+                 {
+                     (KeyKind.Initiative, keys.Initiatives, StoredInitiativeIds), (KeyKind.Unit, keys.Units, StoredUnits), (KeyKind.Object, keys.Objects, StoredObjectIds),
+                 })
         {
             foreach (var (table, column) in stored)
             {
                 var values = await ReadAsync($"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL", r => Text(r, 0), ct);
                 foreach (var value in values.Order(StringComparer.Ordinal))
                 {
-                    spellings.KnowStored(value);
+                    var known = spellings.KnowStored(value);
+                    if (!string.Equals(known, value, StringComparison.Ordinal) && !variants.Any(v => v.Kind == kind && v.Spelling == value))
+                    {
+                        variants.Add(new StoredVariant(kind, value, known));
+                    }
                 }
             }
         }
-        return _keys = keys;
+        _keys = keys;
+        if (variants.Count > 0)
+        {
+            await FoldStoredVariantsAsync(variants, ct);
+        }
+        return keys;
+    }
+
+    private enum KeyKind
+    {
+        Initiative,
+        Unit,
+        Object,
+    }
+
+    /// <summary>A spelling a warehouse loaded before keys were folded holds beside the key's first one.</summary>
+    private sealed record StoredVariant(KeyKind Kind, string Spelling, string Key);
+
+    /// <summary>
+    /// The columns a stored spelling is rewritten in, with the rest of the table's primary key where the column is part
+    /// of it. Tables the run rebuilds whole on a recompute (the dimensions, evaluations, status, realisation, index,
+    /// access) are not among them: the recompute builds them from these.
+    /// </summary>
+    private static readonly (KeyKind Kind, string Table, string Column, string[]? RestOfKey)[] StoredKeyColumns =
+    [
+        (KeyKind.Initiative, "stg_list_initiative", "initiative_id", null), (KeyKind.Initiative, "stg_list_assessment", "initiative_id", null),
+        (KeyKind.Initiative, "stg_list_status", "initiative_id", null), (KeyKind.Initiative, "fct_business_case_version", "initiative_id", null),
+        (KeyKind.Initiative, "fct_business_case_year", "initiative_id", null), (KeyKind.Initiative, "fct_benefit_actual", "initiative_id", null),
+        (KeyKind.Initiative, "dim_initiative_version", "initiative_id", ["version_no"]),
+        (KeyKind.Initiative, "fct_project_status_snapshot", "initiative_id", ["snapshot_date"]),
+        (KeyKind.Unit, "stg_list_object", "unit", null), (KeyKind.Unit, "stg_list_initiative", "unit", null), (KeyKind.Unit, "fct_business_case_version", "unit", null),
+        (KeyKind.Unit, "dim_initiative_version", "unit", null), (KeyKind.Unit, "fct_survey_result", "unit", ["year", "dimension"]),
+        (KeyKind.Object, "stg_list_object", "object_id", null), (KeyKind.Object, "stg_list_initiative", "object_id", null),
+        (KeyKind.Object, "fct_business_case_version", "object_id", null), (KeyKind.Object, "dim_initiative_version", "object_id", null),
+    ];
+
+    /// <summary>
+    /// Gives a warehouse loaded before keys were folded one spelling of each key: every stored spelling of a key is
+    /// rewritten as its first (the list's where a list has it), and every computed fact is rebuilt from them. Otherwise
+    /// its duplicates would fail every run's data checks. Where the other spelling holds a row of the same key (two
+    /// histories, two survey values, two snapshots of one day), the first spelling's row is kept.
+    /// </summary>
+    private async Task FoldStoredVariantsAsync(List<StoredVariant> variants, CancellationToken ct)
+    {
+        _logger.LogWarning("Run {RunId}: the warehouse holds {Count} key(s) in other letter case than the key's first spelling; folding them and recomputing every fact: {Variants}",
+            RunId, variants.Count, string.Join(", ", variants.Select(v => $"{v.Spelling} -> {v.Key}")));
+        foreach (var (kind, table, column, restOfKey) in StoredKeyColumns)
+        {
+            foreach (var variant in variants.Where(v => v.Kind == kind))
+            {
+                var parameters = new List<(string Name, object? Value)> { ("@Spelling", variant.Spelling), ("@Key", variant.Key) };
+                if (restOfKey is not null)
+                {
+                    await ExecuteAsync(
+                        $"DELETE FROM {table} WHERE {column} = @Spelling AND EXISTS (SELECT 1 FROM {table} k WHERE k.{column} = @Key AND "
+                        + string.Join(" AND ", restOfKey.Select(c => $"k.{c} = {table}.{c}")) + ")", parameters, ct);
+                }
+                await ExecuteAsync($"UPDATE {table} SET {column} = @Key WHERE {column} = @Spelling", parameters, ct);
+            }
+        }
+        RecomputeAll();
     }
 
     /// <summary>

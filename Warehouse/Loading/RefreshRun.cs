@@ -251,6 +251,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         Phase(PhaseTimings.Load);
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
+        await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
 
         Phase(PhaseTimings.Compute);
         await BringModelUpToDateAsync(ct);

@@ -29,8 +29,11 @@ public sealed class KeySpellings
     /// <summary>The keys this run added, in order, so that a file's staging can be undone.</summary>
     private readonly List<string> _added = [];
 
-    /// <summary>A spelling already stored: known without counting as the run's. An earlier stored spelling of the key wins.</summary>
-    public void KnowStored(string spelling) => _spellings.TryAdd(spelling, spelling);
+    /// <summary>
+    /// A spelling already stored: known without counting as the run's. An earlier stored spelling of the key wins;
+    /// returns the spelling the key is known by.
+    /// </summary>
+    public string KnowStored(string spelling) => _spellings.TryAdd(spelling, spelling) ? spelling : _spellings[spelling];
 
     /// <summary>The spelling <paramref name="read"/> is stored with; a key not known yet becomes known as read.</summary>
     public string Spell(string read)

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Sources.Xlsx;
@@ -150,6 +151,35 @@ public abstract class KeyLetterCaseFacts() : SourceFolderFacts("nacka-keycase")
         // The upload is the initiative's current business case, under the key as first stored.
         Assert.Equal("2024-01-15", await ScalarAsync<string>("SELECT version_label FROM fct_business_case_version WHERE is_current = 1 AND initiative_id = 'DIG-2023-014'"));
         Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM fct_business_case_version WHERE initiative_id <> 'DIG-2023-014' AND initiative_id <> 'dig-2024-001'"));
+    }
+
+    [Fact]
+    public async Task AWarehouseLoadedBeforeKeysWereFolded_GetsOneSpellingOfEachKey()
+    {
+        WriteSources(Source, Consistent);
+        var first = await RefreshAsync(Warehouse, Source);
+        Assert.True(first.Succeeded, first.Message);
+        // What such a load left before keys were folded: the business cases' and the survey's spelling of the unit beside
+        // the list's, in the facts, the dimension and its history.
+        await using (var connection = await Warehouse.Database.OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO dim_unit (unit) VALUES ('VÄLFÄRD SKOLA');
+                UPDATE fct_business_case_version SET unit = 'VÄLFÄRD SKOLA' WHERE initiative_id = 'dig-2024-001';
+                UPDATE dim_initiative SET unit = 'VÄLFÄRD SKOLA' WHERE initiative_id = 'dig-2024-001';
+                UPDATE dim_initiative_history SET unit = 'VÄLFÄRD SKOLA' WHERE initiative_id = 'dig-2024-001';
+                UPDATE fct_survey_result SET unit = 'VÄLFÄRD SKOLA';
+                """, cancellationToken: Ct));
+        }
+
+        var next = await RefreshAsync(Warehouse, Source);
+
+        Assert.True(next.Succeeded, next.Message);
+        Assert.Equal(["Välfärd skola"], await QueryAsync<string>("SELECT unit FROM pbi_dim_unit"));
+        Assert.Equal(["Välfärd skola"], await QueryAsync<string>("SELECT DISTINCT unit FROM pbi_dim_initiative"));
+        Assert.Equal(["Välfärd skola"], await QueryAsync<string>("SELECT DISTINCT unit FROM pbi_fct_survey_result"));
+        Assert.Equal(["Välfärd skola"], await QueryAsync<string>("SELECT DISTINCT unit FROM pbi_fct_digitalization_index_unit"));
     }
 
     [Fact]
