@@ -179,7 +179,7 @@ public static partial class DataChecks
     }
 
     /// <summary>
-    /// A check's SQL as <paramref name="connection"/>'s database runs it: each <c>KEY_FOLD(column)</c> folds letter case as
+    /// A check's (or a query's) SQL as <paramref name="connection"/>'s database runs it: each <c>KEY_FOLD(column)</c> (or parameter) folds letter case as
     /// .NET's <see cref="StringComparer.OrdinalIgnoreCase"/> does, whatever the database's collation. SQLite's own
     /// <c>upper()</c> folds ASCII only, so it is given the fold as a function of the connection; PostgreSQL's
     /// <c>lower()</c> folds by the database's collation (ASCII only in C), so it folds by ICU's root collation, which
@@ -205,7 +205,7 @@ public static partial class DataChecks
         return sql;
     }
 
-    [GeneratedRegex(KeyFold + @"\(([A-Za-z0-9_.]+)\)")]
+    [GeneratedRegex(KeyFold + @"\(([@A-Za-z0-9_.]+)\)")]
     private static partial Regex KeyFoldCall();
 
     public static DataCheck NotNull(string view, string column) => Where($"not_null:{view}.{column}", view, $"{column} IS NULL");

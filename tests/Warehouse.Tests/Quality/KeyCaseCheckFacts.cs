@@ -6,7 +6,7 @@ using NackaInsights.Warehouse.Quality;
 namespace NackaInsights.Warehouse.Tests.Quality;
 
 /// <summary>
-/// The data checks find a key Power BI would see twice: two spellings that differ only in letter case, Swedish letters
+/// The data checks (and the actuals template's lookup) compare keys as Power BI does. The checks find a key Power BI would see twice: two spellings that differ only in letter case, Swedish letters
 /// included, which neither SQLite's own upper() nor PostgreSQL's lower() in a C-locale database folds. They are written
 /// here directly: the loads never store one.
 /// </summary>
@@ -54,6 +54,16 @@ public abstract class KeyCaseCheckFacts : WarehouseFacts
         Assert.Equal(1, scoped);
         Assert.Equal(0, unrelated);
         Assert.Equal(1, everyRow);
+    }
+
+    [Fact]
+    public async Task TheActualsTemplate_FindsAnObjectNamedInOtherCase_WithSwedishLetters()
+    {
+        await ExecuteAsync("INSERT INTO dim_object (object_id, name, manager_email, unit, item_id) VALUES ('FÖ-SIGN', 'E-signering', 'maria@nacka.se', NULL, '1')");
+
+        var template = await new WarehouseQueries(Warehouse.Database).GetActualsTemplateAsync("fö-sign", Ct);
+
+        Assert.Equal("FÖ-SIGN", template?.ObjectId);
     }
 
     private async Task ExecuteAsync(string sql)
