@@ -128,6 +128,13 @@ public abstract class KeyLetterCaseFacts() : SourceFolderFacts("nacka-keycase")
             && p.Message.Contains("\"fo-sign\"", StringComparison.Ordinal) && p.Message.Contains("\"FO-SIGN\"", StringComparison.Ordinal));
         Assert.Contains(problems, p => p is { Source: "Projektstatus", Item: "1" } && p.Message.Contains("\"Dig-2023-014\"", StringComparison.Ordinal));
         Assert.Contains(problems, p => p is { Source: "index/enkat.csv", Cell: "B2" } && p.Message.Contains("\"VÄLFÄRD SKOLA\"", StringComparison.Ordinal));
+        // Whoever uploaded the business case is told in its result workbook too.
+        using (var package = new OfficeOpenXml.ExcelPackage(new FileInfo(Source.File("business-cases/DIG-2023-014.resultat.xlsx"))))
+        {
+            var cells = package.Workbook.Worksheets.SelectMany(w => w.Cells.Select(c => c.Text)).ToList();
+            Assert.True(cells.Any(c => c.StartsWith("Initiativ-ID", StringComparison.Ordinal) && c.Contains("dig-2023-014", StringComparison.Ordinal)
+                && c.Contains("läses som", StringComparison.Ordinal) && c.Contains("DIG-2023-014", StringComparison.Ordinal)), string.Join(" | ", cells));
+        }
         // The first spelling of a key is no variant of anything; the revision's is.
         Assert.DoesNotContain(problems, p => p.Source == "business-cases/dig-2024-001 v1.xlsx" && p.Message.StartsWith("Initiativ-ID", StringComparison.Ordinal));
         Assert.Contains(problems, p => p is { Source: "business-cases/dig-2024-001 v2.xlsx", Cell: "B1" } && p.Message.Contains("\"DIG-2024-001\"", StringComparison.Ordinal));
