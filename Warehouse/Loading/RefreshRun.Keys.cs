@@ -13,16 +13,19 @@ public sealed partial class RefreshRun
     [
         ("stg_list_initiative", "initiative_id"), ("dim_initiative", "initiative_id"), ("fct_business_case_version", "initiative_id"),
         ("stg_list_assessment", "initiative_id"), ("stg_list_status", "initiative_id"), ("fct_benefit_actual", "initiative_id"),
+        ("dim_initiative_version", "initiative_id"), ("fct_project_status_snapshot", "initiative_id"),
     ];
 
     private static readonly (string Table, string Column)[] StoredUnits =
     [
         ("stg_list_object", "unit"), ("stg_list_initiative", "unit"), ("dim_unit", "unit"), ("fct_business_case_version", "unit"), ("fct_survey_result", "unit"),
+        ("dim_initiative_version", "unit"),
     ];
 
     private static readonly (string Table, string Column)[] StoredObjectIds =
     [
         ("stg_list_object", "object_id"), ("dim_object", "object_id"), ("stg_list_initiative", "object_id"), ("fct_business_case_version", "object_id"),
+        ("dim_initiative_version", "object_id"),
     ];
 
     private RunKeys? _keys;
