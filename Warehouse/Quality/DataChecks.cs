@@ -141,8 +141,11 @@ public static partial class DataChecks
         parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>
-    /// The key columns Power BI compares regardless of letter case (<see cref="Model.KeyCase"/>): a uniqueness check
-    /// groups them folded, so that <c>VÄLFÄRD SKOLA</c> beside <c>Välfärd skola</c> is the duplicate it is to Power BI.
+    /// The key columns Power BI compares regardless of letter case (<see cref="Model.KeyCase"/>): a uniqueness check of one
+    /// of them alone (a dimension's key, the one side of Power BI's relationships) groups it folded, so that
+    /// <c>VÄLFÄRD SKOLA</c> beside <c>Välfärd skola</c> is the duplicate it is to Power BI. A key of several columns is a
+    /// fact's, left unfolded: folding defeats the index, and a fact row spelling its key otherwise than the dimension
+    /// already fails its relationship check, which compares exactly on SQLite and PostgreSQL.
     /// </summary>
     public static readonly IReadOnlySet<string> CaseInsensitiveKeys = new HashSet<string>(StringComparer.Ordinal) { "initiative_id", "unit", "object_id" };
 
@@ -156,10 +159,10 @@ public static partial class DataChecks
     {
         var scope = ScopeOf(view);
         var keyColumns = columns.Split(',', StringSplitOptions.TrimEntries);
-        string Key(string column) => CaseInsensitiveKeys.Contains(column) ? $"{KeyFold}({column})" : column;
+        string Key(string column) => keyColumns.Length == 1 && CaseInsensitiveKeys.Contains(column) ? $"{KeyFold}({column})" : column;
         var grouped = string.Join(", ", keyColumns.Select(Key));
         // Rows of a written key's other spellings are not among the written rows: they are found through the folded key.
-        string? folded = scope is not null && CaseInsensitiveKeys.Contains(scope) ? Key(scope) : null;
+        string? folded = scope is not null && Key(scope) != scope ? Key(scope) : null;
         return new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM {view} GROUP BY {grouped} HAVING COUNT(*) > 1) d")
         {
             ScopeColumn = scope,
