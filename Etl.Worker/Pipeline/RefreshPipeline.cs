@@ -339,7 +339,7 @@ public sealed class RefreshPipeline(
                 }
                 run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
                 var (outcome, validation) = await TakeInAsync(outcomes[i], run, ct);
-                if (batch[i].Refusal is null && source.Kind != SourceKind.Index && Renderer(source.Kind, outcome, validation) is { } render)
+                if (batch[i].Refusal is null && source.Kind != SourceKind.Index && Renderer(source.Kind, outcome, validation, run.Files[^1].Problems) is { } render)
                 {
                     var recorded = run.Files[^1];
                     owed.Add((batch[i], render, new ResultSummary(batch[i].FileName, DateTime.UtcNow, recorded.Status, recorded.Message)));
@@ -444,7 +444,8 @@ public sealed class RefreshPipeline(
         }
     }
 
-    private static Func<ResultSummary, byte[]>? Renderer(string kind, Outcome outcome, ActualsValidation? validation)
+    /// <param name="recorded">The problems the run recorded against the file: for a loaded business case, the notes on keys it spelled otherwise.</param>
+    private static Func<ResultSummary, byte[]>? Renderer(string kind, Outcome outcome, ActualsValidation? validation, IReadOnlyList<SourceProblem> recorded)
     {
         switch (outcome)
         {
@@ -460,7 +461,7 @@ public sealed class RefreshPipeline(
                 return summary => ResultWorkbookWriter.WriteBusinessCase(summary, problems, rowsSeen);
             case BusinessCaseRead r:
                 var lines = r.BusinessCase.LineCount;
-                return summary => ResultWorkbookWriter.WriteBusinessCase(summary, [], lines);
+                return summary => ResultWorkbookWriter.WriteBusinessCase(summary, recorded, lines);
             default:
                 return null;
         }

@@ -76,7 +76,14 @@ public sealed partial class RefreshRun
         var (accepted, rejected, notReported) = (validation.Accepted, validation.Rejected, validation.NotReported);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
         var fileId = _nextFileId;
-        await AddFileAsync(file, status, accepted, rejected, ActualsMessage(upload.ObjectId, accepted, rejected, notReported), validation.Problems.ToList(), ct);
+        // An accepted row naming its initiative in other letter case is taken as the initiative, which the file is told.
+        var notes = validation.Rows
+            .Where(o => o.Status == ActualRowStatus.Accepted && !string.Equals(o.Row.InitiativeId!.Trim(), catalogue.Find(o.Row.InitiativeId)!.InitiativeId, StringComparison.Ordinal))
+            .Select(o => SourceProblem.ForCell(file.Name, upload.SheetName, upload.Columns.InitiativeId + o.Row.Row.ToString(CultureInfo.InvariantCulture),
+                KeyVariantMessage("Initiativ-ID", o.Row.InitiativeId!.Trim(), catalogue.Find(o.Row.InitiativeId)!.InitiativeId)) with { IsNotice = true })
+            .ToList();
+        await AddFileAsync(file, status, accepted, rejected, ActualsMessage(upload.ObjectId, accepted, rejected, notReported) + KeyVariantsSentence(notes.Count),
+            [.. validation.Problems, .. notes], ct);
 
         var reportedBy = string.IsNullOrWhiteSpace(upload.ReportedBy) ? file.AuthorEmail : upload.ReportedBy.Trim();
         var reportedAt = file.ModifiedUtc ?? StartedAtUtc;

@@ -29,7 +29,18 @@ public sealed partial class RefreshRun
         var (accepted, rejected) = (upload.Accepted, upload.Rejected);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
         var fileId = _nextFileId;
-        await AddFileAsync(file, status, accepted, rejected, SurveyMessage(accepted, rejected), upload.Problems.ToList(), ct);
+        // Each accepted row's unit as the warehouse already spells it: a variant in letter case is noted, not rejected.
+        var keys = await KeysAsync(ct);
+        var notes = new List<SourceProblem>();
+        var units = new Dictionary<SurveyRow, string>();
+        foreach (var row in upload.Rows.Where(r => r is { IsAccepted: true, Unit: not null }))
+        {
+            Func<string, SourceProblem> at = message => upload.SheetName is null
+                ? SourceProblem.ForCsvCell(file.Name, row.UnitCell, message)
+                : SourceProblem.ForCell(file.Name, upload.SheetName, row.UnitCell, message);
+            units[row] = Spell(keys.Units, row.Unit, "Verksamhet", at, notes)!;
+        }
+        await AddFileAsync(file, status, accepted, rejected, SurveyMessage(accepted, rejected) + KeyVariantsSentence(notes.Count), [.. upload.Problems, .. notes], ct);
 
         foreach (var row in upload.Rows)
         {
@@ -41,10 +52,11 @@ public sealed partial class RefreshRun
             {
                 continue;
             }
-            if (row is not { Year: { } year, Unit: { } unit, Dimension: { } dimension, Percent: { } percent })
+            if (row is not { Year: { } year, Unit: not null, Dimension: { } dimension, Percent: { } percent })
             {
                 throw new ArgumentException($"Row {row.Row} of {file.Name} is accepted but lacks its year, unit, dimension or percentage.", nameof(upload));
             }
+            var unit = units[row];
             _surveyResults[(year, unit, dimension)] =
                 [year, unit, dimension, percent, row.Respondents, fileId, RunId, upload.SheetName, row.PercentCell, row.Row];
         }

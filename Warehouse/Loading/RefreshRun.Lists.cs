@@ -138,6 +138,7 @@ public sealed partial class RefreshRun
         public async Task AddAsync(IReadOnlyList<ListItemChange> changes, CancellationToken ct)
         {
             ObjectDisposedException.ThrowIf(_completed, this);
+            var keys = await _run.KeysAsync(ct);
             var latest = changes.GroupBy(c => c.ItemId).Select(g => g.Last()).ToList();
             var raw = new List<object?[]>();
             var deletes = new List<string>();
@@ -188,7 +189,13 @@ public sealed partial class RefreshRun
                     {
                         deletes.Add(change.ItemId);
                     }
-                    inserts.Add(_run.StagingRow(change.Item));
+                    // Staged with its keys as already spelled, so that two items whose keys differ only in case share a key.
+                    var notes = new List<SourceProblem>();
+                    inserts.Add(_run.StagingRow(SpellKeys(keys, _read.ListName, change.Item, notes)));
+                    if (notes.Count > 0)
+                    {
+                        _problems[change.ItemId] = notes;
+                    }
                     _seen[change.ItemId] = (sha, ItemOutcome.Changed);
                 }
             }

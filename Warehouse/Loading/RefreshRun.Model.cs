@@ -161,7 +161,7 @@ public sealed partial class RefreshRun
             SELECT item_id, initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, goal_codes, hypothesis,
                    decision_date, last_modified_utc
             FROM stg_list_initiative
-            """, StagedInitiative.Read, ct), s => s.InitiativeId, out var shared)
+            """, StagedInitiative.Read, ct), s => s.InitiativeId, out var shared, KeyCase.Comparer)
             .ToDictionary(s => s.InitiativeId, StringComparer.Ordinal);
         var versions = (await ReadAsync($"SELECT {VersionColumns} FROM dim_initiative_version", InitiativeVersionRow.Read, ct))
             .GroupBy(v => v.InitiativeId, StringComparer.Ordinal)
@@ -518,14 +518,16 @@ public sealed partial class RefreshRun
     /// The one current item of each key, leaving out every key that two or more current items share, and giving those
     /// keys in <paramref name="shared"/>. Such items fail closed: the caller keeps what the key had in the last published
     /// run (or leaves it unknown), rather than letting the latest modified item win, which let any second item with a key
-    /// take it over. The list reports the keys with their items (<see cref="SharedKeyProblemsAsync"/>).
+    /// take it over. The list reports the keys with their items (<see cref="SharedKeyProblemsAsync"/>). Keys that differ only in
+    /// letter case are one key (<see cref="KeyCase"/>): the items are staged with one spelling, and a warehouse staged before
+    /// that is compared with <paramref name="comparer"/>, or with a key holding the initiative folded.
     /// </summary>
-    private static List<T> OnePerKey<T, TKey>(IEnumerable<T> items, Func<T, TKey> key, out HashSet<TKey> shared)
+    private static List<T> OnePerKey<T, TKey>(IEnumerable<T> items, Func<T, TKey> key, out HashSet<TKey> shared, IEqualityComparer<TKey>? comparer = null)
         where TKey : notnull
     {
-        shared = [];
+        shared = new HashSet<TKey>(comparer);
         var one = new List<T>();
-        foreach (var group in items.GroupBy(key))
+        foreach (var group in items.GroupBy(key, comparer))
         {
             if (group.Skip(1).Any())
             {
@@ -617,7 +619,7 @@ public sealed partial class RefreshRun
             r => new StagedScore
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4), LastModifiedUtc = Timestamp(r, 5),
-            }, ct), s => (s.InitiativeId, s.CriterionCode, s.AssessedOn), out _);
+            }, ct), s => (KeyCase.Fold(s.InitiativeId), s.CriterionCode, s.AssessedOn), out _);
         ReportUnknownInitiatives(Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
         scores.RemoveAll(s => !known.Contains(s.InitiativeId));
         scores.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
@@ -696,7 +698,7 @@ public sealed partial class RefreshRun
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
                 BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6), LastModifiedUtc = Timestamp(r, 7),
-            }, ct), s => (s.InitiativeId, s.ReportDate), out _);
+            }, ct), s => (KeyCase.Fold(s.InitiativeId), s.ReportDate), out _);
         ReportUnknownInitiatives(Lists.ProjectStatus, scope, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
         reports.RemoveAll(r => !known.Contains(r.InitiativeId));
         reports.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));

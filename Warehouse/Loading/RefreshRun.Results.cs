@@ -113,6 +113,7 @@ public sealed partial class RefreshRun
         private readonly int _bufferedCount;
         private readonly bool _indexInputsChanged;
         private readonly Dictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
+        private readonly (int Initiatives, int Units, int Objects)? _keys;
 
         public Stage(RefreshRun run, bool survey)
         {
@@ -123,6 +124,8 @@ public sealed partial class RefreshRun
             _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
             _surveyResults = survey ? new Dictionary<(int Year, string Unit, string Dimension), object?[]>(run._surveyResults) : null;
+            // Key spellings the file would have made known are forgotten with it; loaded during the staging, all the run's are.
+            _keys = run._keys?.Mark;
         }
 
         /// <summary>Whether the staging wrote to the database, which the undo cannot reach.</summary>
@@ -130,6 +133,7 @@ public sealed partial class RefreshRun
 
         public void Undo(RefreshRun run)
         {
+            run._keys?.Forget(_keys ?? (0, 0, 0));
             foreach (var (table, rows) in run._buffer)
             {
                 var keep = _buffered.GetValueOrDefault(table);

@@ -159,14 +159,17 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>Loads one business case workbook as a new version of its initiative's business case.</summary>
     public async Task AddBusinessCaseAsync(SourceFile file, BusinessCase businessCase, CancellationToken ct)
     {
-        var card = businessCase.Initiative;
+        // Its initiative id, unit and object id as the warehouse already spells them: a variant in letter case is noted, not rejected.
+        var notes = new List<SourceProblem>();
+        var card = SpellKeys(await KeysAsync(ct), file, businessCase, notes);
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
         var fileId = _nextFileId;
         var versionId = _nextVersionId++;
         _caseFiles[fileId] = card.InitiativeId;
         var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
-        var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter.";
-        await AddFileAsync(file, FileStatus.Loaded, businessCase.LineCount, 0, message, [], ct);
+        var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter."
+            + KeyVariantsSentence(notes.Count);
+        await AddFileAsync(file, FileStatus.Loaded, businessCase.LineCount, 0, message, notes, ct);
 
         foreach (var attribute in businessCase.Attributes)
         {
@@ -248,6 +251,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         Phase(PhaseTimings.Load);
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
+        await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
 
         Phase(PhaseTimings.Compute);
         await BringModelUpToDateAsync(ct);

@@ -129,5 +129,5 @@ public sealed record RunResult(
     public bool HasRejections =>
         RowsRejected > 0 || Files.Any(f => f.Status is FileStatus.Rejected or FileStatus.PartlyLoaded)
         // A list's problems include items withheld for a key they share, which no count of rejected items holds.
-        || Lists.Any(l => l.ItemsRejected > 0 || l.Problems.Count > 0);
+        || Lists.Any(l => l.ItemsRejected > 0 || l.Problems.Any(p => !p.IsNotice));
 }

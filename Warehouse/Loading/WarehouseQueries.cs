@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Loading;
@@ -243,25 +244,27 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
     public async Task<ActualsTemplateData?> GetActualsTemplateAsync(string objectId, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
+        // The object id as Power BI compares it: regardless of letter case, ö and Ö alike (UPPER() folds ASCII only).
+        string Fold(string sql) => DataChecks.ForDatabase(connection, sql);
         var id = objectId.Trim();
         var obj = await connection.QueryFirstOrDefaultAsync<(string ObjectId, string? Name, string? ManagerEmail)?>(new CommandDefinition(
-            "SELECT object_id, name, manager_email FROM pbi_dim_object WHERE UPPER(object_id) = UPPER(@id) ORDER BY object_id",
+            Fold("SELECT object_id, name, manager_email FROM pbi_dim_object WHERE KEY_FOLD(object_id) = KEY_FOLD(@id) ORDER BY object_id"),
             new { id }, cancellationToken: ct));
         var initiatives = (await connection.QueryAsync<(string InitiativeId, string? Name, string ObjectId)>(new CommandDefinition(
-            "SELECT initiative_id, name, object_id FROM pbi_dim_initiative WHERE UPPER(object_id) = UPPER(@id)",
+            Fold("SELECT initiative_id, name, object_id FROM pbi_dim_initiative WHERE KEY_FOLD(object_id) = KEY_FOLD(@id)"),
             new { id }, cancellationToken: ct))).ToList();
         if (obj is null && initiatives.Count == 0)
         {
             return null;
         }
         var rows = (await connection.QueryAsync<TemplateRealization>(new CommandDefinition(
-            """
+            Fold("""
             SELECT r.initiative_id AS InitiativeId, r.benefit_line AS BenefitLine, r.benefit_type AS BenefitType, r.year AS Year,
                    r.planned_value AS Planned, r.actual_value AS Reported, r.comment AS Comment, r.line_row AS LineRow
             FROM pbi_fct_benefit_realization r
             JOIN pbi_dim_initiative i ON i.initiative_id = r.initiative_id
-            WHERE UPPER(i.object_id) = UPPER(@id)
-            """, new { id }, cancellationToken: ct))).ToList();
+            WHERE KEY_FOLD(i.object_id) = KEY_FOLD(@id)
+            """), new { id }, cancellationToken: ct))).ToList();
         var names = initiatives.ToDictionary(i => i.InitiativeId, i => i.Name, StringComparer.Ordinal);
         return new ActualsTemplateData(
             obj?.ObjectId ?? initiatives[0].ObjectId,

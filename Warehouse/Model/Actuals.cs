@@ -58,7 +58,13 @@ public sealed class ActualsCatalogue
 
     public ActualsCatalogue(IEnumerable<CatalogueInitiative> initiatives, IEnumerable<string> administrators)
     {
-        _initiatives = initiatives.ToDictionary(i => i.InitiativeId.Trim(), StringComparer.OrdinalIgnoreCase);
+        // An initiative is one key whatever its letter case (KeyCase). Should a warehouse hold two spellings of one, the
+        // first is taken rather than failing every run that judges actuals.
+        _initiatives = new Dictionary<string, CatalogueInitiative>(KeyCase.Comparer);
+        foreach (var initiative in initiatives)
+        {
+            _initiatives.TryAdd(initiative.InitiativeId.Trim(), initiative);
+        }
         _administrators = new HashSet<string>(administrators.Select(a => a.Trim()).Where(a => a.Length > 0), StringComparer.OrdinalIgnoreCase);
     }
 

@@ -9,6 +9,12 @@ public sealed record SourceProblem(string Source, string? Sheet, string? Cell, s
     /// <summary>The list item the problem is in, for a problem of a SharePoint list.</summary>
     public string? ItemId { get; init; }
 
+    /// <summary>
+    /// Whether it only tells what the source should know, having rejected nothing: a key read in other letter case
+    /// than it is stored with (<see cref="KeyCase"/>). A run with notices only has no rejections.
+    /// </summary>
+    public bool IsNotice { get; init; }
+
     public static SourceProblem ForItem(string list, string itemId, string message) => new(list, null, null, message) { ItemId = itemId };
 
     public static SourceProblem ForFile(string file, string message) => new(file, null, null, message);

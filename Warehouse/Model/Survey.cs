@@ -32,6 +32,9 @@ public sealed record SurveyRow(int Row, string? YearText, string? Unit, string? 
     /// <summary>The A1 reference of the row's <c>Procent</c> cell, for tracing the value back to its source.</summary>
     public string PercentCell { get; init; } = "";
 
+    /// <summary>The A1 reference of the row's <c>Verksamhet</c> cell, which a problem of the unit's spelling names.</summary>
+    public string UnitCell { get; init; } = "";
+
     /// <summary>Why the row is rejected, each naming its cell; empty for a row that loads.</summary>
     public IReadOnlyList<SourceProblem> Problems { get; init; } = [];
 

@@ -130,7 +130,7 @@ public sealed record DataCheckResult(string Name, int FailingRows)
 /// wrote where it knows them (<see cref="Plan"/>); a recompute, and a run given nothing to load (the checks
 /// job), run them all over every row.
 /// </summary>
-public static class DataChecks
+public static partial class DataChecks
 {
     /// <summary>Beyond this many keys a check counts every row instead: one IN list stays well below SQL Server's 2,100 parameters.</summary>
     public const int MaxScopedKeys = 500;
@@ -140,24 +140,76 @@ public static class DataChecks
     private static IReadOnlyDictionary<string, object?> Parameters(params (string Name, object? Value)[] parameters) =>
         parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The key columns Power BI compares regardless of letter case (<see cref="Model.KeyCase"/>): a uniqueness check of one
+    /// of them alone (a dimension's key, the one side of Power BI's relationships) groups it folded, so that
+    /// <c>VÄLFÄRD SKOLA</c> beside <c>Välfärd skola</c> is the duplicate it is to Power BI. A key of several columns is a
+    /// fact's, left unfolded: folding defeats the index, and a fact row spelling its key otherwise than the dimension
+    /// already fails its relationship check, which compares exactly on SQLite and PostgreSQL.
+    /// </summary>
+    public static readonly IReadOnlySet<string> CaseInsensitiveKeys = new HashSet<string>(StringComparer.Ordinal) { "initiative_id", "unit", "object_id" };
+
+    /// <summary>
+    /// The marker of a folded key in a check's SQL, <c>KEY_FOLD(column)</c>, made each database's own as the check runs
+    /// (<see cref="ForDatabase"/>): none folds <c>Ä</c> by itself in every collation.
+    /// </summary>
+    public const string KeyFold = "KEY_FOLD";
+
     public static DataCheck Unique(string view, string columns)
     {
         var scope = ScopeOf(view);
         var keyColumns = columns.Split(',', StringSplitOptions.TrimEntries);
-        return new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} GROUP BY {columns} HAVING COUNT(*) > 1) d")
+        string Key(string column) => keyColumns.Length == 1 && CaseInsensitiveKeys.Contains(column) ? $"{KeyFold}({column})" : column;
+        var grouped = string.Join(", ", keyColumns.Select(Key));
+        // Rows of a written key's other spellings are not among the written rows: they are found through the folded key.
+        string? folded = scope is not null && Key(scope) != scope ? Key(scope) : null;
+        return new($"unique:{view}({columns})", $"SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM {view} GROUP BY {grouped} HAVING COUNT(*) > 1) d")
         {
             ScopeColumn = scope,
             // A duplicate of a key holding the scope column is among rows with one value of it; of a one-column
             // key, it is among the rows with the written rows' values of that key.
             ScopedSql = scope is null ? null
                 : keyColumns.Contains(scope, StringComparer.Ordinal)
-                    ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE {scope} {ids} GROUP BY {columns} HAVING COUNT(*) > 1) d"
+                    ? folded is null
+                        ? ids => $"SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM {view} WHERE {scope} {ids} GROUP BY {grouped} HAVING COUNT(*) > 1) d"
+                        : ids => $"SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM {view} WHERE {folded} IN (SELECT {folded} FROM {view} WHERE {scope} {ids}) " +
+                            $"GROUP BY {grouped} HAVING COUNT(*) > 1) d"
                     : keyColumns.Length == 1
-                        ? ids => $"SELECT COUNT(*) FROM (SELECT {columns} FROM {view} WHERE {columns} IN (SELECT {columns} FROM {view} WHERE {scope} {ids}) " +
-                            $"GROUP BY {columns} HAVING COUNT(*) > 1) d"
+                        ? ids => $"SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM {view} WHERE {grouped} IN (SELECT {grouped} FROM {view} WHERE {scope} {ids}) " +
+                            $"GROUP BY {grouped} HAVING COUNT(*) > 1) d"
                         : null,
         };
     }
+
+    /// <summary>
+    /// A check's (or a query's) SQL as <paramref name="connection"/>'s database runs it: each <c>KEY_FOLD(column)</c> (or parameter) folds letter case as
+    /// .NET's <see cref="StringComparer.OrdinalIgnoreCase"/> does, whatever the database's collation. SQLite's own
+    /// <c>upper()</c> folds ASCII only, so it is given the fold as a function of the connection; PostgreSQL's
+    /// <c>lower()</c> folds by the database's collation (ASCII only in C), so it folds by ICU's root collation, which
+    /// every ICU-enabled server has; SQL Server's <c>UPPER()</c> folds all of Unicode in any collation.
+    /// </summary>
+    public static string ForDatabase(DbConnection connection, string sql)
+    {
+        if (!sql.Contains(KeyFold, StringComparison.Ordinal))
+        {
+            return sql;
+        }
+        return connection switch
+        {
+            Microsoft.Data.Sqlite.SqliteConnection sqlite => RegisterKeyFold(sqlite, sql),
+            Npgsql.NpgsqlConnection => KeyFoldCall().Replace(sql, "LOWER(($1) COLLATE \"und-x-icu\")"),
+            _ => KeyFoldCall().Replace(sql, "UPPER($1)"),
+        };
+    }
+
+    private static string RegisterKeyFold(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        connection.CreateFunction<string?, string?>(KeyFold, key => key is null ? null : Model.KeyCase.Fold(key), isDeterministic: true);
+        return sql;
+    }
+
+    [GeneratedRegex(KeyFold + @"\(([@A-Za-z0-9_.]+)\)")]
+    private static partial Regex KeyFoldCall();
 
     public static DataCheck NotNull(string view, string column) => Where($"not_null:{view}.{column}", view, $"{column} IS NULL");
 
@@ -433,7 +485,7 @@ public static class DataChecks
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandTimeout = timeoutSeconds;
-        command.CommandText = sql;
+        command.CommandText = ForDatabase(connection, sql);
         foreach (var (name, value) in parameters.Select(p => (p.Key, p.Value)).Concat(scope))
         {
             var parameter = command.CreateParameter();

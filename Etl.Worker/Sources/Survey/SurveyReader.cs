@@ -507,6 +507,7 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
             Percent = percentValue,
             Respondents = respondentsValue,
             PercentCell = CellAddress.Format(record.Row - 1, columns[PercentHeader]),
+            UnitCell = CellAddress.Format(record.Row - 1, columns[UnitHeader]),
             Problems = problems,
         };
     }
@@ -577,7 +578,8 @@ public sealed class SurveyReader(WorkbookLimits limits, InputLimits? input = nul
         var groups = rows
             .Select((row, index) => (row, index))
             .Where(r => r.row is { Year: not null, Unit: not null, Dimension: not null })
-            .GroupBy(r => (r.row.Year, r.row.Unit, r.row.Dimension))
+            // A unit is one key whatever its letter case (KeyCase), as the warehouse stores it and Power BI compares it.
+            .GroupBy(r => (r.row.Year, Unit: KeyCase.Fold(r.row.Unit!), r.row.Dimension))
             .Where(g => g.Count() > 1);
         foreach (var group in groups)
         {
