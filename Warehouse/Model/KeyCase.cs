@@ -15,6 +15,13 @@ public static class KeyCase
     /// <c>ä</c> and <c>Ä</c> fold alike (SQLite's own <c>upper()</c> folds ASCII only).
     /// </summary>
     public static string Fold(string key) => key.ToUpperInvariant();
+
+    /// <summary>
+    /// The object key of initiatives without a known förvaltningsobjekt (<c>pbi_dim_initiative.object_key</c>), and of
+    /// the row the Power BI model adds to Förvaltningsobjekt for them, so that row-level security on that table never
+    /// hides them. No object of the list may have it.
+    /// </summary>
+    public const string NoObject = "(inget)";
 }
 
 /// <summary>

@@ -152,6 +152,10 @@ public static class ListItemParser
     private static ObjectItem Object(Fields f, ListItemOrigin origin)
     {
         var id = f.Key("ObjektId");
+        if (id is not null && KeyCase.Comparer.Equals(id, KeyCase.NoObject))
+        {
+            f.Problem($"ObjektId: \"{id}\" är reserverad för initiativ utan förvaltningsobjekt i Power BI-modellen; ge objektet en annan nyckel.");
+        }
         return new ObjectItem(origin, id ?? "", f.Text("Title") ?? id ?? "", f.Text("ForvaltareEpost"), f.Text("Verksamhet"));
     }
 

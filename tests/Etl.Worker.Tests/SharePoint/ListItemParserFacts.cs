@@ -265,6 +265,19 @@ public sealed class ListItemParserFacts
         Assert.Contains("saknas", message);
     }
 
+    [Theory]
+    [InlineData("(inget)")]
+    [InlineData("(INGET)")]
+    public void Parse_RejectsAForvaltningsobjekt_WhoseKeyIsThePowerBiModelsNoObjectRow(string key)
+    {
+        // Power BI's Förvaltningsobjekt adds a row "(inget)" for initiatives without an object; an object of that key
+        // would make its key column hold a duplicate (in any letter case) and fail the refresh.
+        var message = Rejected(ListNames.Objects, $$""" "Title": "Inget", "ObjektId": "{{key}}" """);
+
+        Assert.Contains("ObjektId", message);
+        Assert.Contains("reserverad", message);
+    }
+
     [Fact]
     public void Parse_RejectsAKeyLongerThan100Characters()
     {
