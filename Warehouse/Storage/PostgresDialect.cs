@@ -20,6 +20,8 @@ public sealed class PostgresDialect : WarehouseDialect
 
     public override string ScriptFolder => "postgres";
 
+    public override string ListViews => "SELECT table_name FROM information_schema.views WHERE table_schema = current_schema()";
+
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
     public override async Task<IAsyncDisposable?> TryAcquireRefreshLockAsync(DbConnection connection, CancellationToken ct)

@@ -25,6 +25,12 @@ public sealed partial class SqlServerDialect : WarehouseDialect
 
     public override string ScriptFolder => "sqlserver";
 
+    // The scripts create everything in dbo. A view's text names its tables without a schema, as on the other
+    // databases: SQL Server looks for such a name in the creator's default schema, then in dbo.
+    public override string ObjectName(string name) => $"dbo.{name}";
+
+    public override string ListViews => "SELECT name FROM sys.views WHERE schema_id = SCHEMA_ID(N'dbo')";
+
     public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
 
     public override IEnumerable<string> SplitBatches(string script) =>

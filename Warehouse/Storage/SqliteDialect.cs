@@ -19,6 +19,11 @@ public sealed class SqliteDialect : WarehouseDialect
 
     public override string ScriptFolder => "sqlite";
 
+    public override string ListViews => "SELECT name FROM sqlite_master WHERE type = 'view'";
+
+    // One file, one user: nothing to grant.
+    public override string? GrantReader(string objectName) => null;
+
     public override DbConnection CreateConnection(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true };

@@ -20,6 +20,18 @@ public abstract class WarehouseDialect
     /// <summary>Splits a migration script into the batches the database executes one by one.</summary>
     public virtual IEnumerable<string> SplitBatches(string script) => [script];
 
+    /// <summary>Power BI's role: it may read the pbi_* views and nothing else.</summary>
+    public const string ReaderRole = "nacka_insights_reader";
+
+    /// <summary>The name a view of the warehouse is created, granted and dropped under.</summary>
+    public virtual string ObjectName(string name) => name;
+
+    /// <summary>Lists the names of the views in the warehouse's schema, to drop the pbi_* ones before a migration.</summary>
+    public abstract string ListViews { get; }
+
+    /// <summary>Lets <see cref="ReaderRole"/> read a view; null where the database has no roles.</summary>
+    public virtual string? GrantReader(string objectName) => $"GRANT SELECT ON {objectName} TO {ReaderRole}";
+
     /// <summary>The clause that keeps the first <paramref name="rows"/> rows of an ordered query.</summary>
     public virtual string Limit(int rows) => $"LIMIT {rows}";
 

@@ -29,6 +29,17 @@ public static class RepositoryScripts
             .OrderBy(s => s.Version)
             .ToList();
 
+    /// <summary>
+    /// The view texts of <c>sql/views/</c>, by their path below it: <c>&lt;name&gt;.sql</c>, and
+    /// <c>&lt;database&gt;/&lt;name&gt;.sql</c> where a database has its own.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Views()
+    {
+        var folder = System.IO.Path.Combine(Root, "sql", "views");
+        return Directory.EnumerateFiles(folder, "*.sql", SearchOption.AllDirectories)
+            .ToDictionary(path => System.IO.Path.GetRelativePath(folder, path).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
+    }
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -1,0 +1,1 @@
+SELECT initiative_id, goal_code FROM bridge_initiative_goal;

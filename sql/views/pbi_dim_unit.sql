@@ -1,0 +1,1 @@
+SELECT unit FROM dim_unit;
