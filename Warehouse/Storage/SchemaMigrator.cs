@@ -17,13 +17,18 @@ public sealed record SchemaScript(int Version, string Name, string Sql)
 public sealed record MigrationResult(IReadOnlyList<SchemaScript> Applied, int CurrentVersion);
 
 /// <summary>
-/// Applies the scripts of <c>sql/&lt;database&gt;/</c> in order, each in its own transaction,
-/// and records them in <c>schema_version</c>, so that a second run changes nothing. The scripts
-/// are embedded in the assembly: what runs is exactly what is in the repository.
+/// Applies the scripts of <c>sql/&lt;database&gt;/</c> in order and records them in <c>schema_version</c>, so
+/// that a second run applies nothing; then recreates the pbi_* views from <c>sql/views/</c>
+/// (<see cref="ViewCatalog"/>). The versioned scripts hold tables, indexes and data; the views are not
+/// versioned: every migration drops them first, so that a script may change what a view reads, and
+/// creates them afterwards from their one current text. All of it is one transaction, so that no one sees
+/// a warehouse without its views. The scripts and views are embedded in the assembly: what runs is exactly
+/// what is in the repository.
 /// </summary>
 public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMigrator> logger)
 {
     private const string BootstrapVersion = "000";
+    private const string ViewPrefix = "pbi_";
 
     public static IReadOnlyList<SchemaScript> ScriptsFor(WarehouseDialect dialect)
     {
@@ -41,52 +46,99 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
             .ToList();
     }
 
+    /// <summary>
+    /// Per version, the checksums of earlier texts of a script that a database may have recorded, from
+    /// <c>sql/&lt;database&gt;/superseded_checksums.txt</c>: texts whose tables, indexes and data are the script's
+    /// today (issue 15 moved their views to <c>sql/views/</c>). A database that applied one is up to date.
+    /// </summary>
+    public static ILookup<int, string> SupersededChecksumsFor(WarehouseDialect dialect)
+    {
+        var resource = $"sql/{dialect.ScriptFolder}/superseded_checksums.txt";
+        var assembly = typeof(SchemaMigrator).Assembly;
+        if (!assembly.GetManifestResourceNames().Contains(resource, StringComparer.Ordinal))
+        {
+            return Array.Empty<(int, string)>().ToLookup(e => e.Item1, e => e.Item2);
+        }
+        return Read(assembly, resource).Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToLookup(parts => int.Parse(parts[0], CultureInfo.InvariantCulture), parts => parts[1], EqualityComparer<int>.Default);
+    }
+
     public async Task<MigrationResult> MigrateAsync(CancellationToken ct = default)
     {
         var dialect = database.Dialect;
         var scripts = ScriptsFor(dialect);
         var bootstrap = scripts.Single(s => s.Name.StartsWith(BootstrapVersion, StringComparison.Ordinal));
         var versioned = scripts.Where(s => s != bootstrap).ToList();
+        var superseded = SupersededChecksumsFor(dialect);
+        var known = versioned.Count == 0 ? 0 : versioned[^1].Version;
 
         await using var connection = await database.OpenAsync(ct);
-        await ExecuteScriptAsync(connection, null, bootstrap, ct);
+        await ExecuteAsync(connection, null, bootstrap.Sql, ct);
 
-        var applied = new List<SchemaScript>();
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await dialect.LockForMigrationAsync(connection, transaction, ct);
+        var recorded = (await connection.QueryAsync<(int Version, string Checksum)>(new CommandDefinition(
+                "SELECT version, checksum_sha256 FROM schema_version", transaction: transaction, cancellationToken: ct)))
+            .ToDictionary(r => r.Version, r => r.Checksum);
+        var newest = recorded.Count == 0 ? 0 : recorded.Keys.Max();
+        if (newest > known)
+        {
+            // Checked before the views are touched: they are the newer program's.
+            throw new SchemaMismatchException(
+                $"{database.Describe()} has schema version {newest}, newer than this program knows ({known}). Upgrade nacka-insights.");
+        }
         foreach (var script in versioned)
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await dialect.LockForMigrationAsync(connection, transaction, ct);
-            var recorded = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-                "SELECT checksum_sha256 FROM schema_version WHERE version = @Version", new { script.Version }, transaction, cancellationToken: ct));
-            if (recorded is not null)
+            if (recorded.TryGetValue(script.Version, out var checksum) && !string.Equals(checksum, script.Checksum, StringComparison.OrdinalIgnoreCase)
+                && !superseded[script.Version].Contains(checksum, StringComparer.OrdinalIgnoreCase))
             {
-                if (!string.Equals(recorded, script.Checksum, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new SchemaMismatchException(
-                        $"Schema script {dialect.ScriptFolder}/{script.Name} has changed since it was applied to {database.Describe()}. " +
-                        "Applied scripts must never change: add a new script instead.");
-                }
-                await transaction.RollbackAsync(ct);
-                continue;
+                throw new SchemaMismatchException(
+                    $"Schema script {dialect.ScriptFolder}/{script.Name} has changed since it was applied to {database.Describe()}. " +
+                    "Applied scripts must never change: add a new script instead.");
             }
+        }
+
+        await DropViewsAsync(connection, transaction, ct);
+        var applied = new List<SchemaScript>();
+        foreach (var script in versioned.Where(s => !recorded.ContainsKey(s.Version)))
+        {
             logger.LogInformation("Applying schema script {Script} to {Database}", $"{dialect.ScriptFolder}/{script.Name}", database.Describe());
-            await ExecuteScriptAsync(connection, transaction, script, ct);
+            await ExecuteAsync(connection, transaction, script.Sql, ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_version (version, script_name, checksum_sha256, applied_at_utc) VALUES (@Version, @Name, @Checksum, @AppliedAtUtc)",
                 new { script.Version, script.Name, script.Checksum, AppliedAtUtc = dialect.Timestamp(Loading.Clock.UtcNow()) },
                 transaction, cancellationToken: ct));
-            await transaction.CommitAsync(ct);
             applied.Add(script);
         }
-
-        var newest = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version", cancellationToken: ct)) ?? 0;
-        var known = versioned.Count == 0 ? 0 : versioned[^1].Version;
-        if (newest > known)
+        foreach (var batch in ViewCatalog.Embedded.CreateBatches(dialect))
         {
-            throw new SchemaMismatchException(
-                $"{database.Describe()} has schema version {newest}, newer than this program knows ({known}). Upgrade nacka-insights.");
+            await ExecuteAsync(connection, transaction, batch, ct);
         }
-        return new MigrationResult(applied, newest);
+        await transaction.CommitAsync(ct);
+        logger.LogDebug("Recreated {Views} pbi_* views in {Database}", ViewCatalog.Embedded.Views.Count, database.Describe());
+        return new MigrationResult(applied, applied.Count == 0 ? newest : Math.Max(newest, applied[^1].Version));
+    }
+
+    /// <summary>
+    /// Drops every pbi_* view: first those the catalog no longer defines (they may read the others), then the
+    /// catalog's, each before the views it reads.
+    /// </summary>
+    private async Task DropViewsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    {
+        var dialect = database.Dialect;
+        var existing = (await connection.QueryAsync<string>(new CommandDefinition(dialect.ListViews, transaction: transaction, cancellationToken: ct)))
+            .Where(v => v.StartsWith(ViewPrefix, StringComparison.OrdinalIgnoreCase))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var catalog = ViewCatalog.Embedded;
+        var order = existing.Where(v => !catalog.Contains(v)).Order(StringComparer.Ordinal)
+            .Concat(catalog.Views.Reverse().Select(v => v.Name).Where(existing.Contains));
+        foreach (var view in order)
+        {
+            await ExecuteAsync(connection, transaction, $"DROP VIEW {dialect.ObjectName(view)}", ct);
+        }
     }
 
     /// <summary>The schema version recorded in the database, or null when it has never been migrated.</summary>
@@ -103,9 +155,9 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
         }
     }
 
-    private async Task ExecuteScriptAsync(DbConnection connection, DbTransaction? transaction, SchemaScript script, CancellationToken ct)
+    private async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
     {
-        foreach (var batch in database.Dialect.SplitBatches(script.Sql))
+        foreach (var batch in database.Dialect.SplitBatches(sql))
         {
             await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, commandTimeout: database.CommandTimeoutSeconds, cancellationToken: ct));
         }

@@ -185,78 +185,7 @@ CREATE TABLE dim_date (
     day_of_week_sv text    NOT NULL
 );
 
-CREATE VIEW pbi_etl_run AS
-SELECT run_id, started_at_utc, finished_at_utc, status, rows_loaded, rows_rejected, message,
-       run_kind, source, files_processed, files_unchanged, files_rejected
-FROM etl_run;
-
-CREATE VIEW pbi_etl_file AS
-SELECT run_id, source_kind, file_name, content_sha256, status, rows_loaded, rows_rejected, message,
-       processed_at_utc, file_id, size_bytes, modified_at_utc
-FROM etl_file;
-
-CREATE VIEW pbi_etl_problem AS
-SELECT p.run_id, p.file_id, p.source_kind, p.source_name, p.sheet_name, p.cell, p.message, p.problem_id
-FROM etl_problem p;
-
-CREATE VIEW pbi_etl_check AS
-SELECT run_id, check_name, failing_rows, CASE WHEN failing_rows = 0 THEN 1 ELSE 0 END AS passed
-FROM etl_check_result;
-
-CREATE VIEW pbi_dim_initiative AS
-SELECT initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date
-FROM dim_initiative;
-
-CREATE VIEW pbi_dim_unit AS
-SELECT unit FROM dim_unit;
-
-CREATE VIEW pbi_dim_strategic_goal AS
-SELECT goal_code, goal_name, sort_order FROM dim_strategic_goal;
-
-CREATE VIEW pbi_bridge_initiative_goal AS
-SELECT initiative_id, goal_code FROM bridge_initiative_goal;
-
-CREATE VIEW pbi_dim_year AS
-SELECT year FROM dim_year;
-
-CREATE VIEW pbi_dim_date AS
-SELECT date, year, quarter, month, month_name_sv, iso_week, day_of_week_sv, day_of_week
-FROM dim_date;
-
-CREATE VIEW pbi_fct_business_case_year AS
-SELECT y.initiative_id, y.year, y.investment_sek, y.operating_cost_sek, y.cost_total_sek,
-       y.investment_acc_sek, y.operating_cost_acc_sek, y.cost_total_acc_sek,
-       y.financial_benefit_sek, y.redistribution_benefit_sek, y.economic_benefit_sek, y.economic_benefit_acc_sek,
-       y.net_benefit_sek, y.net_benefit_acc_sek, y.economic_benefit_ratio, y.movement_score, y.benefit_ratio_total,
-       v.bc_version_id, v.version_label, v.run_id, v.file_id, f.file_name AS source_file
-FROM fct_business_case_year y
-JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
-JOIN etl_file f ON f.file_id = v.file_id
-WHERE v.is_current = 1;
-
-CREATE VIEW pbi_fct_business_case AS
-SELECT v.initiative_id, v.version_label, v.loaded_at_utc, v.first_year, v.last_year,
-       v.cost_total_sek, v.economic_benefit_total_sek, v.net_benefit_total_sek, v.payback_year,
-       v.npv_sek, v.discount_rate,
-       v.bc_version_id, v.run_id, v.file_id, f.file_name AS source_file, f.content_sha256 AS source_sha256
-FROM fct_business_case_version v
-JOIN etl_file f ON f.file_id = v.file_id
-WHERE v.is_current = 1;
-
-CREATE VIEW pbi_fct_business_case_version AS
-SELECT v.initiative_id, v.bc_version_id, v.version_label, v.loaded_at_utc, v.is_current,
-       v.first_year, v.last_year, v.cost_total_sek, v.economic_benefit_total_sek, v.net_benefit_total_sek,
-       v.payback_year, v.npv_sek, v.discount_rate, v.run_id, v.file_id, f.file_name AS source_file
-FROM fct_business_case_version v
-JOIN etl_file f ON f.file_id = v.file_id;
-
-CREATE VIEW pbi_fct_business_case_line AS
-SELECT v.initiative_id, r.line_name, r.line_kind, r.category, r.year, r.value,
-       r.sheet_name, r.cell, r.raw_text, v.bc_version_id, v.file_id, f.file_name AS source_file
-FROM raw_business_case_value r
-JOIN fct_business_case_version v ON v.file_id = r.file_id
-JOIN etl_file f ON f.file_id = r.file_id
-WHERE v.is_current = 1;
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).
 
 -- Power BI's account reads the pbi_* views and nothing else.
 DO $$
@@ -266,8 +195,3 @@ BEGIN
     END IF;
 END
 $$;
-GRANT SELECT ON
-    pbi_etl_run, pbi_etl_file, pbi_etl_problem, pbi_etl_check,
-    pbi_dim_initiative, pbi_dim_unit, pbi_dim_strategic_goal, pbi_bridge_initiative_goal, pbi_dim_year, pbi_dim_date,
-    pbi_fct_business_case_year, pbi_fct_business_case, pbi_fct_business_case_version, pbi_fct_business_case_line
-TO nacka_insights_reader;

@@ -16,8 +16,4 @@ CREATE TABLE fct_project_status_snapshot (
     PRIMARY KEY (snapshot_date, initiative_id)
 );
 
-CREATE VIEW pbi_fct_project_status_snapshot AS
-SELECT snapshot_date, initiative_id, phase, status, report_date, days_since_report, percent_complete, budget_spent_sek, run_id
-FROM fct_project_status_snapshot;
-
-GRANT SELECT ON pbi_fct_project_status_snapshot TO nacka_insights_reader;
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

@@ -65,23 +65,4 @@ CREATE TABLE fct_digitalization_index_total (
     run_id      bigint  NOT NULL REFERENCES etl_run (run_id)
 );
 
-CREATE VIEW pbi_fct_survey_result AS
-SELECT s.year, s.unit, s.dimension, s.percent_value, s.respondents, s.file_id, s.run_id, f.file_name AS source_file, s.sheet_name, s.cell
-FROM fct_survey_result s
-JOIN etl_file f ON f.file_id = s.file_id;
-
-CREATE VIEW pbi_fct_digitalization_index AS
-SELECT unit, year, component, score, weight, numerator, denominator, basis, run_id
-FROM fct_digitalization_index;
-
-CREATE VIEW pbi_fct_digitalization_index_unit AS
-SELECT unit, year, index_value, components_used, run_id
-FROM fct_digitalization_index_unit;
-
-CREATE VIEW pbi_fct_digitalization_index_total AS
-SELECT year, index_value, units, run_id
-FROM fct_digitalization_index_total;
-
-GRANT SELECT ON
-    pbi_fct_survey_result, pbi_fct_digitalization_index, pbi_fct_digitalization_index_unit, pbi_fct_digitalization_index_total
-TO nacka_insights_reader;
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

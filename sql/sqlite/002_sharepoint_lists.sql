@@ -208,38 +208,4 @@ CREATE TABLE fct_project_status (
     PRIMARY KEY (initiative_id, report_date)
 );
 
-DROP VIEW pbi_etl_problem;
-CREATE VIEW pbi_etl_problem AS
-SELECT p.run_id, p.file_id, p.source_kind, p.source_name, p.sheet_name, p.cell, p.message, p.problem_id, p.item_id
-FROM etl_problem p;
-
-DROP VIEW pbi_dim_initiative;
-CREATE VIEW pbi_dim_initiative AS
-SELECT initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date, source
-FROM dim_initiative;
-
-CREATE VIEW pbi_dim_initiative_history AS
-SELECT initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, hypothesis, decision_date,
-       valid_from, valid_to, is_current, version_no, source
-FROM dim_initiative_history;
-
-CREATE VIEW pbi_dim_object AS
-SELECT object_id, name, manager_email, unit FROM dim_object;
-
-CREATE VIEW pbi_dim_criterion AS
-SELECT criterion_code, criterion_name, criterion_group, low_label, high_label, sort_order FROM dim_criterion;
-
-CREATE VIEW pbi_fct_evaluation_score AS
-SELECT initiative_id, criterion_code, assessed_on, score, item_id, run_id FROM fct_evaluation_score;
-
-CREATE VIEW pbi_fct_evaluation AS
-SELECT initiative_id, assessed_on, benefit_score, feasibility_score, compliance_ok, priority_class, criteria_scored, threshold, run_id
-FROM fct_evaluation;
-
-CREATE VIEW pbi_fct_project_status AS
-SELECT initiative_id, report_date, status, percent_complete, budget_spent_sek, is_latest, comment, item_id, run_id
-FROM fct_project_status;
-
-CREATE VIEW pbi_etl_list AS
-SELECT run_id, list_name, read_mode, items_read, items_changed, items_removed, items_rejected, message
-FROM etl_list_read;
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

@@ -89,31 +89,4 @@ CREATE TABLE fct_benefit_realization (
     PRIMARY KEY (bc_version_id, line_row, year)
 );
 
-DROP VIEW pbi_etl_file;
-CREATE VIEW pbi_etl_file AS
-SELECT run_id, source_kind, file_name, content_sha256, status, rows_loaded, rows_rejected, message,
-       processed_at_utc, file_id, size_bytes, modified_at_utc, author_email, source_url
-FROM etl_file;
-
-CREATE VIEW pbi_fct_benefit_realization AS
-SELECT r.initiative_id, r.benefit_line, r.benefit_type, r.year, r.planned_value, r.actual_value, r.variance_value,
-       r.realization_rate, r.planned_acc_value, r.actual_acc_value, r.reported_by, r.reported_at_utc, r.comment,
-       r.bc_version_id, r.line_row, r.actual_id, a.run_id, a.file_id, f.file_name AS source_file,
-       CASE WHEN r.actual_id IS NULL THEN 0 ELSE 1 END AS is_reported
-FROM fct_benefit_realization r
-LEFT JOIN fct_benefit_actual a ON a.actual_id = r.actual_id
-LEFT JOIN etl_file f ON f.file_id = a.file_id;
-
-CREATE VIEW pbi_fct_benefit_actual AS
-SELECT a.actual_id, a.initiative_id, a.benefit_line, a.benefit_type, a.year, a.value, a.comment, a.is_current,
-       a.reported_by, a.uploaded_by, a.reported_at_utc, a.run_id, a.file_id, f.file_name AS source_file,
-       a.sheet_name, a.cell, f.source_url, a.benefit_line_key
-FROM fct_benefit_actual a
-JOIN etl_file f ON f.file_id = a.file_id;
-
-CREATE VIEW pbi_fct_benefit_actual_unmatched AS
-SELECT a.actual_id, a.initiative_id, a.benefit_line, a.benefit_type, a.year, a.value, a.unmatched_reason AS reason,
-       a.reported_by, a.reported_at_utc, a.file_id, f.file_name AS source_file, a.sheet_name, a.cell
-FROM fct_benefit_actual a
-JOIN etl_file f ON f.file_id = a.file_id
-WHERE a.is_current = 1 AND a.unmatched_reason IS NOT NULL;
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

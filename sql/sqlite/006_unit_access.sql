@@ -13,6 +13,4 @@ CREATE TABLE sec_unit_access (
     PRIMARY KEY (unit, user_principal_name)
 );
 
-CREATE VIEW pbi_sec_unit_access AS
-SELECT unit, user_principal_name, source
-FROM sec_unit_access;
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

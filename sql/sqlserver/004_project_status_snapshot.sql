@@ -17,10 +17,4 @@ CREATE TABLE dbo.fct_project_status_snapshot (
 );
 GO
 
-CREATE VIEW dbo.pbi_fct_project_status_snapshot AS
-SELECT snapshot_date, initiative_id, phase, status, report_date, days_since_report, percent_complete, budget_spent_sek, run_id
-FROM dbo.fct_project_status_snapshot;
-GO
-
-GRANT SELECT ON dbo.pbi_fct_project_status_snapshot TO nacka_insights_reader;
-GO
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

@@ -66,29 +66,4 @@ CREATE TABLE dbo.fct_digitalization_index_total (
 );
 GO
 
-CREATE VIEW dbo.pbi_fct_survey_result AS
-SELECT s.year, s.unit, s.dimension, s.percent_value, s.respondents, s.file_id, s.run_id, f.file_name AS source_file, s.sheet_name, s.cell
-FROM dbo.fct_survey_result s
-JOIN dbo.etl_file f ON f.file_id = s.file_id;
-GO
-
-CREATE VIEW dbo.pbi_fct_digitalization_index AS
-SELECT unit, year, component, score, weight, numerator, denominator, basis, run_id
-FROM dbo.fct_digitalization_index;
-GO
-
-CREATE VIEW dbo.pbi_fct_digitalization_index_unit AS
-SELECT unit, year, index_value, components_used, run_id
-FROM dbo.fct_digitalization_index_unit;
-GO
-
-CREATE VIEW dbo.pbi_fct_digitalization_index_total AS
-SELECT year, index_value, units, run_id
-FROM dbo.fct_digitalization_index_total;
-GO
-
-GRANT SELECT ON dbo.pbi_fct_survey_result TO nacka_insights_reader;
-GRANT SELECT ON dbo.pbi_fct_digitalization_index TO nacka_insights_reader;
-GRANT SELECT ON dbo.pbi_fct_digitalization_index_unit TO nacka_insights_reader;
-GRANT SELECT ON dbo.pbi_fct_digitalization_index_total TO nacka_insights_reader;
-GO
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

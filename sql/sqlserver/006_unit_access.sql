@@ -15,10 +15,4 @@ CREATE TABLE dbo.sec_unit_access (
 );
 GO
 
-CREATE VIEW dbo.pbi_sec_unit_access AS
-SELECT unit, user_principal_name, source
-FROM dbo.sec_unit_access;
-GO
-
-GRANT SELECT ON dbo.pbi_sec_unit_access TO nacka_insights_reader;
-GO
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

@@ -26,44 +26,4 @@ INSERT INTO dbo.dim_phase (phase, phase_order) VALUES
     (N'Avslagen', 7);
 GO
 
-DROP VIEW dbo.pbi_etl_run;
-GO
-CREATE VIEW dbo.pbi_etl_run AS
-SELECT run_id, started_at_utc, finished_at_utc, status, rows_loaded, rows_rejected, message,
-       run_kind, source, files_processed, files_unchanged, files_rejected, finished_at_local
-FROM dbo.etl_run;
-GO
-
-DROP VIEW dbo.pbi_dim_initiative;
-GO
-CREATE VIEW dbo.pbi_dim_initiative AS
-SELECT i.initiative_id, i.name, i.unit, i.phase, i.initiative_type, i.need_type, i.object_id, i.owner_email, i.hypothesis,
-       i.decision_date, i.source, COALESCE(p.phase_order, 99) AS phase_order,
-       CASE WHEN EXISTS (SELECT 1 FROM dbo.dim_object o WHERE o.object_id = i.object_id) THEN i.object_id ELSE N'(inget)' END AS object_key
-FROM dbo.dim_initiative i
-LEFT JOIN dbo.dim_phase p ON p.phase = i.phase;
-GO
-
-DROP VIEW dbo.pbi_dim_initiative_history;
-GO
-CREATE VIEW dbo.pbi_dim_initiative_history AS
-SELECT h.initiative_id, h.name, h.unit, h.phase, h.initiative_type, h.need_type, h.object_id, h.owner_email, h.hypothesis,
-       h.decision_date, h.valid_from, h.valid_to, h.is_current, h.version_no, h.source, COALESCE(p.phase_order, 99) AS phase_order
-FROM dbo.dim_initiative_history h
-LEFT JOIN dbo.dim_phase p ON p.phase = h.phase;
-GO
-
-DROP VIEW dbo.pbi_fct_project_status_snapshot;
-GO
-CREATE VIEW dbo.pbi_fct_project_status_snapshot AS
-SELECT s.snapshot_date, s.initiative_id, s.phase, s.status, s.report_date, s.days_since_report, s.percent_complete,
-       s.budget_spent_sek, s.run_id, COALESCE(p.phase_order, 99) AS phase_order
-FROM dbo.fct_project_status_snapshot s
-LEFT JOIN dbo.dim_phase p ON p.phase = s.phase;
-GO
-
-GRANT SELECT ON dbo.pbi_etl_run TO nacka_insights_reader;
-GRANT SELECT ON dbo.pbi_dim_initiative TO nacka_insights_reader;
-GRANT SELECT ON dbo.pbi_dim_initiative_history TO nacka_insights_reader;
-GRANT SELECT ON dbo.pbi_fct_project_status_snapshot TO nacka_insights_reader;
-GO
+-- This version's pbi_* views now live in sql/views/, recreated after every migration (issue 15).

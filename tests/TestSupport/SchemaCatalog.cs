@@ -44,4 +44,23 @@ public static class SchemaCatalog
         }
         return objects;
     }
+
+    /// <summary>
+    /// The text each pbi_* view has in the database: SQLite's as created, PostgreSQL's as it prints it back.
+    /// Two warehouses whose views came from the same texts have the same definitions.
+    /// </summary>
+    public static async Task<SortedDictionary<string, string>> ViewDefinitionsAsync(WarehouseDatabase database)
+    {
+        await using var connection = await database.OpenAsync();
+        var sql = database.Options.Provider switch
+        {
+            WarehouseProvider.Sqlite => "SELECT name, sql FROM sqlite_master WHERE type = 'view'",
+            WarehouseProvider.Postgres => "SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema()",
+            _ => throw new NotSupportedException($"{database.Options.Provider} cannot run here; its scripts are parsed instead."),
+        };
+        var definitions = await connection.QueryAsync<(string Name, string Sql)>(sql);
+        return new SortedDictionary<string, string>(
+            definitions.Where(d => d.Name.StartsWith("pbi_", StringComparison.Ordinal)).ToDictionary(d => d.Name, d => d.Sql, StringComparer.Ordinal),
+            StringComparer.Ordinal);
+    }
 }

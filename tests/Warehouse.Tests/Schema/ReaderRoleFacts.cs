@@ -16,6 +16,26 @@ public sealed class ReaderRoleFacts(PostgresCluster cluster)
     public async Task PostgresReaderRole_MaySelect_ExactlyThePbiViews_AndNoTable()
     {
         using var warehouse = await MigratedAsync();
+
+        await AssertReaderMaySelectExactlyThePbiViewsAsync(warehouse);
+    }
+
+    /// <summary>Every migration drops and recreates the views: the grants go with them, and must come back.</summary>
+    [Fact]
+    public async Task PostgresReaderRole_MaySelect_ExactlyThePbiViews_AfterASecondMigrate()
+    {
+        using var warehouse = await MigratedAsync();
+        var views = await SchemaCatalog.ViewDefinitionsAsync(warehouse.Database);
+
+        var second = await warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(second.Applied);
+        Assert.Equal(views, await SchemaCatalog.ViewDefinitionsAsync(warehouse.Database));
+        await AssertReaderMaySelectExactlyThePbiViewsAsync(warehouse);
+    }
+
+    private static async Task AssertReaderMaySelectExactlyThePbiViewsAsync(PostgresTestWarehouse warehouse)
+    {
         var pbiViews = (await SchemaCatalog.ReadAsync(warehouse.Database))
             .Where(o => o.Kind == SchemaObject.View && o.Name.StartsWith("pbi_", StringComparison.Ordinal))
             .Select(o => o.Name)

@@ -82,6 +82,60 @@ public abstract class SchemaMigratorFacts : IAsyncLifetime
         await Assert.ThrowsAsync<SchemaMismatchException>(() => Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task Migrate_RecreatesEveryPbiView_FromItsText_AndDropsThoseNoTextDefines()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Warehouse.Migrator().MigrateAsync(ct);
+        var installed = await SchemaCatalog.ViewDefinitionsAsync(Warehouse.Database);
+        await using (var connection = await Warehouse.Database.OpenAsync(ct))
+        {
+            // A view changed by hand, and one of an earlier program that reads it (dropped first, or PostgreSQL refuses).
+            await connection.ExecuteAsync("DROP VIEW pbi_dim_unit");
+            await connection.ExecuteAsync("CREATE VIEW pbi_dim_unit AS SELECT 'changed by hand' AS unit");
+            await connection.ExecuteAsync("CREATE VIEW pbi_no_longer_defined AS SELECT unit FROM pbi_dim_unit");
+        }
+
+        var second = await Warehouse.Migrator().MigrateAsync(ct);
+
+        Assert.Empty(second.Applied);
+        Assert.Equal(ViewCatalog.Embedded.Views.Select(v => v.Name).Order(StringComparer.Ordinal), installed.Keys);
+        Assert.Equal(installed, await SchemaCatalog.ViewDefinitionsAsync(Warehouse.Database));
+    }
+
+    [Fact]
+    public async Task Migrate_AcceptsADatabase_ThatRecordedAnEarlierTextOfAScript_BeforeItsViewsMovedToSqlViews()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = await Warehouse.Migrator().MigrateAsync(ct);
+        var (version, earlier) = SchemaMigrator.SupersededChecksumsFor(Warehouse.Database.Dialect).SelectMany(g => g.Select(c => (g.Key, c))).First();
+        await using (var connection = await Warehouse.Database.OpenAsync(ct))
+        {
+            await connection.ExecuteAsync("UPDATE schema_version SET checksum_sha256 = @Checksum WHERE version = @Version", new { Checksum = earlier, Version = version });
+        }
+
+        var second = await Warehouse.Migrator().MigrateAsync(ct);
+
+        Assert.Empty(second.Applied);
+        Assert.Equal(first.CurrentVersion, second.CurrentVersion);
+        Assert.Contains((version, earlier), await RecordedAsync());
+    }
+
+    [Fact]
+    public void SupersededChecksums_EachNameAScriptOfThisDatabase_AndDifferFromItsTextToday()
+    {
+        var scripts = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect).Where(s => s.Version > 0).ToDictionary(s => s.Version);
+        var superseded = SchemaMigrator.SupersededChecksumsFor(Warehouse.Database.Dialect);
+
+        Assert.NotEmpty(superseded);
+        Assert.All(superseded.SelectMany(g => g.Select(c => (Version: g.Key, Checksum: c))), entry =>
+        {
+            Assert.True(scripts.ContainsKey(entry.Version), $"No script has version {entry.Version}.");
+            Assert.Matches("^[0-9a-f]{64}$", entry.Checksum);
+            Assert.NotEqual(scripts[entry.Version].Checksum, entry.Checksum);
+        });
+    }
+
     private async Task<List<(int Version, string Checksum)>> RecordedAsync()
     {
         await using var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken);

@@ -4,14 +4,47 @@ using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Tests.Schema;
 
-/// <summary>The SQL Server scripts, checked by parsing them, since SQL Server cannot run here.</summary>
+/// <summary>
+/// The SQL Server scripts, checked by parsing them, since SQL Server cannot run here: the versioned scripts,
+/// then the views of sql/views/ as the migrator sends them to SQL Server after the scripts.
+/// </summary>
 public sealed class SqlServerScriptFacts
 {
-    private const string ReaderRole = "nacka_insights_reader";
+    private const string ReaderRole = WarehouseDialect.ReaderRole;
+    private const string ViewsAsSent = "sql/views (as sent to SQL Server)";
 
     public static IReadOnlyList<RepositoryScript> Scripts => RepositoryScripts.In(SqlServerDialect.Instance.ScriptFolder);
 
-    public static TSqlSchemaModel BuildModel() => TSqlSchemaModel.Build(Scripts.Select(s => (s.Name, s.ReadText())));
+    /// <summary>The batches that create the views and grant them, one after another, each ended by GO as the tools cut them.</summary>
+    public static IReadOnlyList<string> ViewBatches => ViewCatalog.Embedded.CreateBatches(SqlServerDialect.Instance).ToList();
+
+    public static TSqlSchemaModel BuildModel() =>
+        TSqlSchemaModel.Build(Scripts.Select(s => (s.Name, s.ReadText())).Append((ViewsAsSent, string.Concat(ViewBatches.Select(b => $"{b}\nGO\n")))));
+
+    [Fact]
+    public void ViewBatches_EachParse_AsOneStatement_WithoutASingleError()
+    {
+        Assert.NotEmpty(ViewBatches);
+        foreach (var batch in ViewBatches)
+        {
+            var parsed = TSqlSchemaModel.Parse(ViewsAsSent, batch);
+
+            Assert.True(parsed.Problems.Count == 0, $"{batch}{Environment.NewLine}does not parse:{Environment.NewLine}{string.Join(Environment.NewLine, parsed.Problems)}");
+            Assert.Single(Assert.Single(parsed.Batches).Statements);
+        }
+    }
+
+    [Fact]
+    public void ViewBatches_CreateEachViewInDbo_AndGrantItToTheReaderRole()
+    {
+        var statements = ViewBatches.SelectMany(b => TSqlSchemaModel.Parse(ViewsAsSent, b).Batches.SelectMany(p => p.Statements)).ToList();
+        var created = statements.OfType<CreateViewStatement>().Select(v => v.SchemaObjectName).ToList();
+
+        Assert.Equal(ViewCatalog.Embedded.Views.Count, created.Count);
+        Assert.All(created, name => Assert.Equal("dbo", name.SchemaIdentifier?.Value));
+        Assert.Equal(ViewCatalog.Embedded.Views.Select(v => v.Name), created.Select(n => n.BaseIdentifier.Value));
+        Assert.Equal(created.Count, statements.OfType<GrantStatement>().Count());
+    }
 
     [Fact]
     public void SqlServerScripts_InTheRepository_AreByteForByteTheOnesTheMigratorEmbeds()
