@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.IO.Compression;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Warehouse.Tests.Schema;
+
+/// <summary>
+/// A warehouse made before the redesign (issue 15) upgrades with migrate and keeps its data: the demo's SQLite
+/// warehouse at schema version 10 (Fixtures/README.md), its views then still created by the versioned scripts.
+/// </summary>
+public sealed class DemoWarehouseUpgradeFacts : IDisposable
+{
+    private const string Fixture = "demo-warehouse-schema-v10.db.gz";
+
+    private readonly TempDirectory _directory = new("nacka-upgrade");
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Migrate_UpgradesTheDemoWarehouseOfSchemaVersion10_KeepingEveryRow_AndEndsWithTheViewsOfAFreshInstall()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = new WarehouseDatabase(WarehouseOptions.ForSqliteFile(Decompressed()));
+        var tablesBefore = await RowCountsAsync(database);
+        var viewsBefore = await ViewRowsAsync(database);
+        using var fresh = new SqliteTestWarehouse();
+        await fresh.MigratedAsync();
+
+        // What `nacka-insights migrate` runs.
+        var result = await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(ct);
+
+        Assert.Equal(SchemaMigrator.ScriptsFor(database.Dialect)[^1].Version, result.CurrentVersion);
+        Assert.Contains(tablesBefore, t => t.Value > 0);
+        Assert.Equal(tablesBefore, await RowCountsAsync(database));
+        Assert.Equal(ViewCatalog.Embedded.Views.Count, viewsBefore.Count);
+        Assert.Contains(viewsBefore, v => v.Value.Count > 0);
+        Assert.Equal(viewsBefore, await ViewRowsAsync(database));
+        Assert.Equal(await SchemaCatalog.ViewDefinitionsAsync(fresh.Database), await SchemaCatalog.ViewDefinitionsAsync(database));
+        Assert.Equivalent(await SchemaCatalog.ReadAsync(fresh.Database), await SchemaCatalog.ReadAsync(database), strict: true);
+    }
+
+    private string Decompressed()
+    {
+        var path = _directory.File("nacka-insights.db");
+        using var gzip = new GZipStream(File.OpenRead(Path.Combine(RepositoryScripts.Root, "tests", "Warehouse.Tests", "Fixtures", Fixture)), CompressionMode.Decompress);
+        using var file = File.Create(path);
+        gzip.CopyTo(file);
+        return path;
+    }
+
+    private static async Task<SortedDictionary<string, long>> RowCountsAsync(WarehouseDatabase database)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync();
+        foreach (var table in (await SchemaCatalog.ReadAsync(database)).Where(o => o.Kind == SchemaObject.Table))
+        {
+            counts[table.Name] = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{table.Name}\"");
+        }
+        return counts;
+    }
+
+    /// <summary>Each pbi_* view's rows, exactly as stored (type and value), sorted: row order is no part of a view.</summary>
+    private static async Task<SortedDictionary<string, List<string>>> ViewRowsAsync(WarehouseDatabase database)
+    {
+        var views = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync();
+        foreach (var view in (await SchemaCatalog.ReadAsync(database)).Where(o => o.Kind == SchemaObject.View && o.Name.StartsWith("pbi_", StringComparison.Ordinal)))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM {view.Name}";
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i =>
+                {
+                    var value = reader.GetValue(i);
+                    return $"{reader.GetName(i)}={value.GetType().Name}:{Convert.ToString(value, CultureInfo.InvariantCulture)}";
+                })));
+            }
+            rows.Sort(StringComparer.Ordinal);
+            views[view.Name] = rows;
+        }
+        return views;
+    }
+}
