@@ -22,13 +22,19 @@ public sealed record MigrationResult(IReadOnlyList<SchemaScript> Applied, int Cu
 /// (<see cref="ViewCatalog"/>). The versioned scripts hold tables, indexes and data; the views are not
 /// versioned: every migration drops them first, so that a script may change what a view reads, and
 /// creates them afterwards from their one current text. All of it is one transaction, so that no one sees
-/// a warehouse without its views. The scripts and views are embedded in the assembly: what runs is exactly
+/// a warehouse without its views. When no script is pending and the views are those of the current texts
+/// (schema_version's row 0 holds their checksum), nothing is touched. The scripts and views are embedded in the assembly: what runs is exactly
 /// what is in the repository.
 /// </summary>
 public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMigrator> logger)
 {
     private const string BootstrapVersion = "000";
     private const string ViewPrefix = "pbi_";
+
+    // The views are recorded in schema_version as version 0 (the bootstrap script is never recorded), with the
+    // checksum of what created them: MAX(version) stays the schema version, and older programs ignore the row.
+    private const int ViewsVersion = 0;
+    private const string ViewsRecord = "sql/views";
 
     public static IReadOnlyList<SchemaScript> ScriptsFor(WarehouseDialect dialect)
     {
@@ -83,6 +89,7 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
         var recorded = (await connection.QueryAsync<(int Version, string Checksum)>(new CommandDefinition(
                 "SELECT version, checksum_sha256 FROM schema_version", transaction: transaction, cancellationToken: ct)))
             .ToDictionary(r => r.Version, r => r.Checksum);
+        recorded.Remove(ViewsVersion, out var viewsRecorded);
         var newest = recorded.Count == 0 ? 0 : recorded.Keys.Max();
         if (newest > known)
         {
@@ -101,9 +108,23 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
             }
         }
 
-        await DropViewsAsync(connection, transaction, ct);
+        var pending = versioned.Where(s => !recorded.ContainsKey(s.Version)).ToList();
+        var catalog = ViewCatalog.Embedded;
+        var viewsChecksum = catalog.Checksum(dialect);
+        var existing = await PbiViewsAsync(connection, transaction, ct);
+        if (pending.Count == 0 && string.Equals(viewsRecorded, viewsChecksum, StringComparison.OrdinalIgnoreCase)
+            && existing.SetEquals(catalog.Views.Select(v => v.Name)))
+        {
+            // Every job migrates first: when nothing changed, the views are left alone, and so are the locks of
+            // whoever reads them (on PostgreSQL, dropping a view waits for its readers).
+            await transaction.RollbackAsync(ct);
+            return new MigrationResult([], newest);
+        }
+
+        logger.LogInformation("Recreating the {Views} pbi_* views of {Database} from sql/views", catalog.Views.Count, database.Describe());
+        await DropViewsAsync(connection, transaction, existing, ct);
         var applied = new List<SchemaScript>();
-        foreach (var script in versioned.Where(s => !recorded.ContainsKey(s.Version)))
+        foreach (var script in pending)
         {
             logger.LogInformation("Applying schema script {Script} to {Database}", $"{dialect.ScriptFolder}/{script.Name}", database.Describe());
             await ExecuteAsync(connection, transaction, script.Sql, ct);
@@ -113,12 +134,17 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
                 transaction, cancellationToken: ct));
             applied.Add(script);
         }
-        foreach (var batch in ViewCatalog.Embedded.CreateBatches(dialect))
+        foreach (var batch in catalog.CreateBatches(dialect))
         {
             await ExecuteAsync(connection, transaction, batch, ct);
         }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM schema_version WHERE version = @Version", new { Version = ViewsVersion }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO schema_version (version, script_name, checksum_sha256, applied_at_utc) VALUES (@Version, @Name, @Checksum, @AppliedAtUtc)",
+            new { Version = ViewsVersion, Name = ViewsRecord, Checksum = viewsChecksum, AppliedAtUtc = dialect.Timestamp(Loading.Clock.UtcNow()) },
+            transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
-        logger.LogDebug("Recreated {Views} pbi_* views in {Database}", ViewCatalog.Embedded.Views.Count, database.Describe());
         return new MigrationResult(applied, applied.Count == 0 ? newest : Math.Max(newest, applied[^1].Version));
     }
 
@@ -126,12 +152,9 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
     /// Drops every pbi_* view: first those the catalog no longer defines (they may read the others), then the
     /// catalog's, each before the views it reads.
     /// </summary>
-    private async Task DropViewsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    private async Task DropViewsAsync(DbConnection connection, DbTransaction transaction, IReadOnlySet<string> existing, CancellationToken ct)
     {
         var dialect = database.Dialect;
-        var existing = (await connection.QueryAsync<string>(new CommandDefinition(dialect.ListViews, transaction: transaction, cancellationToken: ct)))
-            .Where(v => v.StartsWith(ViewPrefix, StringComparison.OrdinalIgnoreCase))
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var catalog = ViewCatalog.Embedded;
         var order = existing.Where(v => !catalog.Contains(v)).Order(StringComparer.Ordinal)
             .Concat(catalog.Views.Reverse().Select(v => v.Name).Where(existing.Contains));
@@ -140,6 +163,11 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
             await ExecuteAsync(connection, transaction, $"DROP VIEW {dialect.ObjectName(view)}", ct);
         }
     }
+
+    private async Task<HashSet<string>> PbiViewsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(database.Dialect.ListViews, transaction: transaction, cancellationToken: ct)))
+            .Where(v => v.StartsWith(ViewPrefix, StringComparison.OrdinalIgnoreCase))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The schema version recorded in the database, or null when it has never been migrated.</summary>
     public async Task<int?> CurrentVersionAsync(CancellationToken ct = default)

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace NackaInsights.Warehouse.Storage;
@@ -81,6 +82,10 @@ public sealed class ViewCatalog
             }
         }
     }
+
+    /// <summary>The checksum of what <see cref="CreateBatches"/> sends to this database: it changes with any view's text.</summary>
+    public string Checksum(WarehouseDialect dialect) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n;\n", CreateBatches(dialect)).ReplaceLineEndings("\n"))));
 
     private static ViewCatalog Load(Assembly assembly)
     {

@@ -29,6 +29,7 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var database = new WarehouseDatabase(WarehouseOptions.ForSqliteFile(Decompressed()));
         var tablesBefore = await RowCountsAsync(database);
+        var scriptsBefore = await AppliedScriptsAsync(database);
         var viewsBefore = await ViewRowsAsync(database);
         using var fresh = new SqliteTestWarehouse();
         await fresh.MigratedAsync();
@@ -39,6 +40,8 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
         Assert.Equal(SchemaMigrator.ScriptsFor(database.Dialect)[^1].Version, result.CurrentVersion);
         Assert.Contains(tablesBefore, t => t.Value > 0);
         Assert.Equal(tablesBefore, await RowCountsAsync(database));
+        // schema_version keeps what it recorded, and gains the views' row (version 0).
+        Assert.Equal(scriptsBefore, await AppliedScriptsAsync(database));
         Assert.Equal(ViewCatalog.Embedded.Views.Count, viewsBefore.Count);
         Assert.Contains(viewsBefore, v => v.Value.Count > 0);
         Assert.Equal(viewsBefore, await ViewRowsAsync(database));
@@ -59,11 +62,17 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
     {
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync();
-        foreach (var table in (await SchemaCatalog.ReadAsync(database)).Where(o => o.Kind == SchemaObject.Table))
+        foreach (var table in (await SchemaCatalog.ReadAsync(database)).Where(o => o.Kind == SchemaObject.Table && o.Name != "schema_version"))
         {
             counts[table.Name] = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{table.Name}\"");
         }
         return counts;
+    }
+
+    private static async Task<List<(int Version, string Name, string Checksum)>> AppliedScriptsAsync(WarehouseDatabase database)
+    {
+        await using var connection = await database.OpenAsync();
+        return (await connection.QueryAsync<(int, string, string)>("SELECT version, script_name, checksum_sha256 FROM schema_version WHERE version > 0 ORDER BY version")).ToList();
     }
 
     /// <summary>Each pbi_* view's rows, exactly as stored (type and value), sorted: row order is no part of a view.</summary>

@@ -20,12 +20,18 @@ public sealed class ReaderRoleFacts(PostgresCluster cluster)
         await AssertReaderMaySelectExactlyThePbiViewsAsync(warehouse);
     }
 
-    /// <summary>Every migration drops and recreates the views: the grants go with them, and must come back.</summary>
+    /// <summary>A migration that recreates the views drops their grants with them: they must come back.</summary>
     [Fact]
-    public async Task PostgresReaderRole_MaySelect_ExactlyThePbiViews_AfterASecondMigrate()
+    public async Task PostgresReaderRole_MaySelect_ExactlyThePbiViews_AfterAMigrationRecreatedThem()
     {
         using var warehouse = await MigratedAsync();
         var views = await SchemaCatalog.ViewDefinitionsAsync(warehouse.Database);
+
+        await using (var owner = await warehouse.Database.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            // Views created from other texts: the second migration drops and creates them all again.
+            await owner.ExecuteAsync("UPDATE schema_version SET checksum_sha256 = @Checksum WHERE version = 0", new { Checksum = new string('0', 64) });
+        }
 
         var second = await warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
 
