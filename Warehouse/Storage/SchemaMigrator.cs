@@ -18,13 +18,12 @@ public sealed record MigrationResult(IReadOnlyList<SchemaScript> Applied, int Cu
 
 /// <summary>
 /// Applies the scripts of <c>sql/&lt;database&gt;/</c> in order and records them in <c>schema_version</c>, so
-/// that a second run applies nothing; then recreates the pbi_* views from <c>sql/views/</c>
+/// that a second run applies nothing, and keeps the pbi_* views those of <c>sql/views/</c>
 /// (<see cref="ViewCatalog"/>). The versioned scripts hold tables, indexes and data; the views are not
-/// versioned: every migration drops them first, so that a script may change what a view reads, and
-/// creates them afterwards from their one current text. All of it is one transaction, so that no one sees
-/// a warehouse without its views. When no script is pending and the views are those of the current texts
-/// (schema_version's row 0 holds their checksum), nothing is touched. The scripts and views are embedded in the assembly: what runs is exactly
-/// what is in the repository.
+/// versioned. A migration that has a script to apply, or finds views other than the current texts made,
+/// drops every pbi_* view first, so that a script may change what a view reads, and creates them afterwards
+/// from their one current text. All of it is one transaction, so that no one sees a warehouse without its
+/// views. The scripts and views are embedded in the assembly: what runs is exactly what is in the repository.
 /// </summary>
 public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMigrator> logger)
 {
