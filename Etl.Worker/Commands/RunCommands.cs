@@ -1,7 +1,8 @@
 using System.CommandLine;
 using NackaInsights.Etl.Demo;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 

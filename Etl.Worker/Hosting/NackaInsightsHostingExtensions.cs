@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;

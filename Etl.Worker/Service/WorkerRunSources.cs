@@ -1,5 +1,6 @@
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Service;

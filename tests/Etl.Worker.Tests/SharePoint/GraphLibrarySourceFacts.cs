@@ -1,7 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
