@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NackaInsights.Etl.Readers.Actuals;
 using NackaInsights.Etl.Readers.BusinessCases;
-using NackaInsights.Etl.Writers;
 using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
@@ -125,110 +124,4 @@ internal static class ValidateCommand
     }
 
     private static string Problems(int count) => $"{count} problem{(count == 1 ? "" : "s")}";
-}
-
-/// <summary><c>template business-case --out FILE</c>: writes an empty, ready-to-fill workbook.</summary>
-internal static class TemplateCommand
-{
-    public static Command Create(TextWriter stdout, TextWriter stderr)
-    {
-        var outFile = new Option<string>("--out") { Description = "Where to write the workbook.", Required = true };
-        var firstYear = new Option<int?>("--first-year") { Description = "The first year column (default: this year)." };
-        var years = new Option<int>("--years") { Description = "How many year columns.", DefaultValueFactory = _ => 8 };
-        var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists." };
-        var businessCase = new Command("business-case", "Write an empty business case workbook (nyttokalkyl).") { outFile, firstYear, years, force };
-        businessCase.SetAction(async (parse, ct) =>
-        {
-            var path = parse.GetValue(outFile)!;
-            var count = parse.GetValue(years);
-            if (count is < 1 or > 30)
-            {
-                throw new UsageException("--years must be between 1 and 30.");
-            }
-            var first = parse.GetValue(firstYear) ?? DateTime.Today.Year;
-            // The template's years are those the reader will take back: the configured window.
-            using var host = CommandHost.Build(new Dictionary<string, string?>());
-            var window = host.Services.GetRequiredService<InputLimits>();
-            if (first < window.EarliestYear || first + count - 1 > window.LatestYear)
-            {
-                throw new UsageException($"The years must lie within {window.Window} (InputLimits:EarliestYear and LatestYear).");
-            }
-            if (File.Exists(path) && !parse.GetValue(force))
-            {
-                throw new UsageException($"'{path}' exists already; give --force to overwrite it.");
-            }
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (!Directory.Exists(directory))
-            {
-                throw new UsageException($"The folder '{directory}' does not exist.");
-            }
-            await using (var output = File.Create(path))
-            {
-                BusinessCaseWorkbookWriter.WriteTemplate(output, first, count);
-            }
-            await stdout.WriteLineAsync($"Wrote an empty business case workbook to {Path.GetFullPath(path)} (years {first}–{first + count - 1}).");
-            return ExitCodes.Success;
-        });
-        var command = new Command("template", "Write a workbook template.") { businessCase, CreateActuals(stdout, stderr) };
-        return command;
-    }
-
-    /// <summary><c>template actuals --object ID --out FILE</c>: the pre-filled actuals workbook of one förvaltningsobjekt.</summary>
-    private static Command CreateActuals(TextWriter stdout, TextWriter stderr)
-    {
-        var objectId = new Option<string>("--object") { Description = "The förvaltningsobjekt's id, as in the list Forvaltningsobjekt.", Required = true };
-        var outFile = new Option<string>("--out") { Description = "Where to write the workbook.", Required = true };
-        var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists." };
-        var database = new DatabaseOptions();
-        var command = new Command("actuals", "Write the pre-filled benefit actuals workbook (nyttouppföljning) of one förvaltningsobjekt, from the warehouse.")
-        {
-            objectId, outFile, force,
-        };
-        database.AddTo(command);
-        command.SetAction(async (parse, ct) =>
-        {
-            var id = parse.GetValue(objectId)!.Trim();
-            var path = parse.GetValue(outFile)!;
-            if (id.Length == 0)
-            {
-                throw new UsageException("--object must name a förvaltningsobjekt.");
-            }
-            if (File.Exists(path) && !parse.GetValue(force))
-            {
-                throw new UsageException($"'{path}' exists already; give --force to overwrite it.");
-            }
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (!Directory.Exists(directory))
-            {
-                throw new UsageException($"The folder '{directory}' does not exist.");
-            }
-            using var host = CommandHost.Build(database.Overrides(parse));
-            if (await ExistingWarehouse.ProblemAsync(host, ct) is { } problem)
-            {
-                await stderr.WriteLineAsync(problem);
-                return ExitCodes.Failed;
-            }
-            var data = await host.Services.GetRequiredService<WarehouseQueries>().GetActualsTemplateAsync(id, ct);
-            if (data is null)
-            {
-                throw new UsageException(
-                    $"There is no förvaltningsobjekt '{id}' in {host.Services.GetRequiredService<WarehouseDatabase>().Describe()}: " +
-                    "it is neither in the list Forvaltningsobjekt nor the object of any initiative.");
-            }
-            var template = ActualsTemplate.From(data);
-            await File.WriteAllBytesAsync(path, ActualsTemplateWriter.Write(template), ct);
-
-            var initiatives = data.Rows.Select(r => r.InitiativeId).Distinct(StringComparer.OrdinalIgnoreCase).Count();
-            var reported = data.Rows.Count(r => r.Reported is not null);
-            await stdout.WriteLineAsync(
-                $"Wrote the actuals workbook of {data.ObjectId}{(data.ObjectName is null ? "" : $" ({data.ObjectName})")} to {Path.GetFullPath(path)}: " +
-                $"{data.Rows.Count} rows for {initiatives} initiative{(initiatives == 1 ? "" : "s")}, {reported} already reported.");
-            if (data.Rows.Count == 0)
-            {
-                await stderr.WriteLineAsync($"None of the initiatives of {data.ObjectId} has a current business case with benefit lines; the workbook has no rows.");
-            }
-            return ExitCodes.Success;
-        });
-        return command;
-    }
 }
