@@ -226,55 +226,28 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
 
     private async Task<DrivePages> ReadPagesAsync(Drive drive, string firstUrl, CancellationToken ct)
     {
-        // Graph may send an item more than once in one enumeration; its last occurrence is the one that counts.
-        var items = new List<DriveItem>();
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
-        var followed = new HashSet<string>(StringComparer.Ordinal);
-        var url = firstUrl;
-        var pages = 0;
-        while (true)
-        {
-            DeltaGetResponse? page;
-            try
+        var all = await GraphDeltaPager.ReadAsync(
+            async (next, token) =>
             {
-                page = await new DeltaRequestBuilder(url, _client.RequestAdapter).GetAsDeltaGetResponseAsync(cancellationToken: ct);
-            }
-            catch (Exception e) when (GraphClients.IsDeltaExpired(e, out var status, out var code))
-            {
-                throw new DeltaExpiredException(status, code, e);
-            }
-            catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
-            {
-                throw Unreadable(drive, e);
-            }
-            pages++;
-            foreach (var item in page?.Value ?? [])
-            {
-                if (string.IsNullOrEmpty(item.Id))
+                DeltaGetResponse? page;
+                try
                 {
-                    continue;
+                    page = await new DeltaRequestBuilder(next ?? firstUrl, _client.RequestAdapter).GetAsDeltaGetResponseAsync(cancellationToken: token);
                 }
-                if (positions.TryGetValue(item.Id, out var at))
+                catch (Exception e) when (GraphClients.IsDeltaExpired(e, out var status, out var code))
                 {
-                    items[at] = item;
+                    throw new DeltaExpiredException(status, code, e);
                 }
-                else
+                catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
                 {
-                    positions[item.Id] = items.Count;
-                    items.Add(item);
+                    throw Unreadable(drive, e);
                 }
-            }
-            var next = page?.OdataNextLink;
-            if (string.IsNullOrEmpty(next))
-            {
-                return new DrivePages(items, page?.OdataDeltaLink, pages);
-            }
-            if (!followed.Add(next))
-            {
-                throw new DocumentLibraryException(drive.Name!, $"Dokumentbiblioteket {drive.Name} kunde inte läsas: Microsoft Graph skickade samma sidlänk (@odata.nextLink) två gånger; läsningen skulle aldrig ta slut.");
-            }
-            url = next;
-        }
+                return new DeltaPage<DriveItem>(page?.Value ?? [], string.IsNullOrEmpty(page?.OdataNextLink) ? null : page.OdataNextLink, page?.OdataDeltaLink);
+            },
+            item => string.IsNullOrEmpty(item.Id) ? null : item.Id,
+            () => new DocumentLibraryException(drive.Name!, $"Dokumentbiblioteket {drive.Name} kunde inte läsas: Microsoft Graph skickade samma sidlänk (@odata.nextLink) två gånger; läsningen skulle aldrig ta slut."),
+            ct);
+        return new DrivePages(all.Items, all.DeltaLink, all.Pages);
     }
 
     private async Task<UploadListing> ListingAsync(Drive drive, DrivePages pages, string mode, CancellationToken ct)

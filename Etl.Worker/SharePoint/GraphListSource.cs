@@ -111,38 +111,18 @@ public sealed class GraphListSource : IListSource, IDisposable
 
     private async Task<ListPages> ReadPagesAsync(string listName, RequestInformation first, CancellationToken ct)
     {
-        // Graph may send an item more than once in one enumeration; its last occurrence is the one that counts.
-        var items = new List<ListItemData>();
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
-        var followed = new HashSet<string>(StringComparer.Ordinal);
-        var request = first;
-        var pages = 0;
-        while (true)
-        {
-            var page = await SendAsync(listName, $"SharePoint-listan \"{_options.SharePointList(listName)}\"", request, ct);
-            pages++;
-            foreach (var item in page.Items)
+        var target = $"SharePoint-listan \"{_options.SharePointList(listName)}\"";
+        var all = await GraphDeltaPager.ReadAsync(
+            async (next, token) =>
             {
-                if (positions.TryGetValue(item.Id, out var at))
-                {
-                    items[at] = item;
-                }
-                else
-                {
-                    positions[item.Id] = items.Count;
-                    items.Add(item);
-                }
-            }
-            if (page.NextLink is null)
-            {
-                return new ListPages(items, page.DeltaLink, pages);
-            }
-            if (!followed.Add(page.NextLink))
-            {
-                throw new ListUnreadableException(listName, "Microsoft Graph skickade samma sidlänk (@odata.nextLink) två gånger; läsningen skulle aldrig ta slut.");
-            }
-            request = new DeltaRequestBuilder(page.NextLink, _client.RequestAdapter).ToGetRequestInformation();
-        }
+                var request = next is null ? first : new DeltaRequestBuilder(next, _client.RequestAdapter).ToGetRequestInformation();
+                var page = await SendAsync(listName, target, request, token);
+                return new DeltaPage<ListItemData>(page.Items, page.NextLink, page.DeltaLink);
+            },
+            item => item.Id,
+            () => new ListUnreadableException(listName, "Microsoft Graph skickade samma sidlänk (@odata.nextLink) två gånger; läsningen skulle aldrig ta slut."),
+            ct);
+        return new ListPages(all.Items, all.DeltaLink, all.Pages);
     }
 
     private async Task<ListJson.Page> SendAsync(string listName, string target, RequestInformation request, CancellationToken ct)
