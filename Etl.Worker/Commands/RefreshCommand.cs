@@ -39,7 +39,7 @@ internal static class RefreshCommand
                         "refresh needs --source-dir DIR, or the SharePoint site configured in the section GraphOptions " +
                         "(Enabled, TenantId, ClientId, Authentication, SiteHostname and SitePath or SiteId).");
                 }
-                result = await RunGraphPipelineAsync(host, graph, "refresh", stderr, ct);
+                result = await RunGraphPipelineAsync(host, "refresh", stderr, ct);
             }
             await ConsoleReport.WriteRunAsync(stdout, result);
             if (parse.GetValue(verbose))
@@ -55,33 +55,18 @@ internal static class RefreshCommand
     /// <summary>Migrates the warehouse, then runs the pipeline over the source folder <paramref name="dir"/>.</summary>
     internal static Task<RunResult> RunPipelineAsync(IHost host, string dir, string runKind, TextWriter stderr, CancellationToken ct)
     {
-        return RunPipelineAsync(host, RunSources.FromFolder(new SourceFolder(dir)), runKind, stderr, ct);
+        var sources = RunSources.FromFolder(new SourceFolder(dir), host.Services.GetServices<IUploadReader>());
+        return RunPipelineAsync(host, sources, runKind, stderr, ct);
     }
 
     /// <summary>
     /// The configured SharePoint site through Graph: its lists, and its document libraries of business case
     /// and actuals workbooks (a library whose setting is empty is left out).
     /// </summary>
-    internal static async Task<RunResult> RunGraphPipelineAsync(IHost host, GraphOptions graph, string runKind, TextWriter stderr, CancellationToken ct)
+    internal static async Task<RunResult> RunGraphPipelineAsync(IHost host, string runKind, TextWriter stderr, CancellationToken ct)
     {
-        var credential = GraphCredentials.Create(graph);
-        using var lists = new GraphListSource(graph, credential, host.Services.GetRequiredService<ILogger<GraphListSource>>());
-        var libraries = new List<GraphLibrarySource>();
-        try
-        {
-            foreach (var kind in new[] { SourceKind.BusinessCase, SourceKind.Actuals })
-            {
-                if (graph.LibraryFor(kind).Library.IsEnabled)
-                {
-                    libraries.Add(new GraphLibrarySource(graph, kind, credential, host.Services.GetRequiredService<ILogger<GraphLibrarySource>>()));
-                }
-            }
-            return await RunPipelineAsync(host, new RunSources(libraries, lists), runKind, stderr, ct);
-        }
-        finally
-        {
-            libraries.ForEach(l => l.Dispose());
-        }
+        using var sources = host.Services.GetRequiredService<GraphSources>().Create(lists: true, SourceKind.BusinessCase, SourceKind.Actuals);
+        return await RunPipelineAsync(host, sources.Sources, runKind, stderr, ct);
     }
 
     /// <summary>Migrates the warehouse, then runs the pipeline over <paramref name="sources"/>.</summary>

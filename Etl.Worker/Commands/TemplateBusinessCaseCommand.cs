@@ -22,9 +22,9 @@ internal static class TemplateBusinessCaseCommand
             {
                 throw new UsageException("--years must be between 1 and 30.");
             }
-            var first = parse.GetValue(firstYear) ?? DateTime.Today.Year;
-            // The template's years are those the reader will take back: the configured window.
             using var host = CommandHost.Build(new Dictionary<string, string?>());
+            var first = parse.GetValue(firstYear) ?? host.Services.GetRequiredService<TimeProvider>().GetLocalNow().Year;
+            // The template's years are those the reader will take back: the configured window.
             var window = host.Services.GetRequiredService<InputLimits>();
             if (first < window.EarliestYear || first + count - 1 > window.LatestYear)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.SharePoint;
 
@@ -68,7 +69,35 @@ public interface IListSource
     /// cannot be read.
     /// </summary>
     Task<ListRead> ReadAsync(string listName, string? deltaLink, CancellationToken ct);
+
+    /// <summary>Whether the source has the list at all: a source folder may lack one, and the run then leaves it as it is.</summary>
+    bool Has(string listName) => true;
+
+    /// <summary>
+    /// The SHA-256 of the list's content when the source can tell it before reading the list (an offline file), so that
+    /// a list unchanged since its last read is not read again; null when it cannot.
+    /// </summary>
+    Task<string?> FingerprintAsync(string listName, CancellationToken ct) => Task.FromResult<string?>(null);
+
+    /// <summary>
+    /// One list as a run takes it in, its items streamed so that a long list is never held parsed whole. Unless the
+    /// source says otherwise, <see cref="ReadAsync"/>'s read, as of the run's start.
+    /// </summary>
+    async Task<ListStream> StreamAsync(string listName, string? deltaLink, CancellationToken ct)
+    {
+        var read = await ReadAsync(listName, deltaLink, ct);
+        return new ListStream(read.Mode == ListReadMode.Delta ? ListReadModes.Delta : ListReadModes.Full, read.IsComplete, read.DeltaLink, null, read.Items, AsOfUtc: null);
+    }
+
+    /// <summary>For the operator's account of a run: where the lists are read from, or null when the run's source folder says it.</summary>
+    string? RunDescription => ToString();
 }
+
+/// <summary>One list as a run takes it in.</summary>
+/// <param name="Mode">How it was read, as <c>etl_list_read</c> records it (<see cref="ListReadModes"/>).</param>
+/// <param name="ContentSha256">For an offline file, the SHA-256 of its content.</param>
+/// <param name="AsOfUtc">When items without <c>lastModifiedDateTime</c> were last modified (an offline file's time); null for as of the run's start.</param>
+public sealed record ListStream(string Mode, bool IsComplete, string? DeltaLink, string? ContentSha256, IEnumerable<ListItemData> Items, DateTime? AsOfUtc);
 
 /// <summary>
 /// Parses one page of Graph's list item JSON, <c>{"value": [...], "@odata.nextLink": ...,

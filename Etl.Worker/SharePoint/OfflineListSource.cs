@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.SharePoint;
 
@@ -20,7 +21,7 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
     public bool Has(string listName) => File.Exists(Path(listName));
 
     /// <summary>The SHA-256 of a list file, to tell whether it changed since it was last read.</summary>
-    public async Task<string> FingerprintAsync(string listName, CancellationToken ct)
+    public async Task<string?> FingerprintAsync(string listName, CancellationToken ct)
     {
         await using var stream = File.OpenRead(Path(listName));
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
@@ -87,4 +88,14 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
 
     /// <summary>The time a list file's content is as of, for items that lack their own modification time.</summary>
     public DateTime ModifiedUtc(string listName) => File.GetLastWriteTimeUtc(Path(listName));
+
+    /// <summary>The whole file, streamed; its time stands in for items that lack <c>lastModifiedDateTime</c>.</summary>
+    public async Task<ListStream> StreamAsync(string listName, string? deltaLink, CancellationToken ct)
+    {
+        var file = await OpenAsync(listName, ct);
+        return new ListStream(ListReadModes.File, IsComplete: true, DeltaLink: null, file.ContentSha256, file.Items, ModifiedUtc(listName));
+    }
+
+    /// <summary>None: the run's source folder names it.</summary>
+    public string? RunDescription => null;
 }
