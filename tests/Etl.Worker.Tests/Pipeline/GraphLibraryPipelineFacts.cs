@@ -15,7 +15,7 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// lists, into the warehouse and the result workbooks back into the libraries: a fake Graph over real
 /// HTTP, the real GraphServiceClient, each database.
 /// </summary>
-public abstract class GraphLibraryPipelineFacts : WarehouseFacts
+public abstract class GraphLibraryPipelineFacts : PipelineFacts
 {
     private const string ObjectId = "FO-SIGN";
     private const string Manager = "maria.objekt@nacka.se";
@@ -176,8 +176,7 @@ public abstract class GraphLibraryPipelineFacts : WarehouseFacts
         using var lists = new GraphListSource(options, credential, NullLogger<GraphListSource>.Instance);
         using var businessCases = new GraphLibrarySource(options, SourceKind.BusinessCase, credential, NullLogger<GraphLibrarySource>.Instance);
         using var actuals = new GraphLibrarySource(options, SourceKind.Actuals, credential, NullLogger<GraphLibrarySource>.Instance);
-        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
-        return await pipeline.RunAsync(new RunSources([businessCases, actuals], lists), "test", observer, Ct);
+        return await RunAsync(new RunSources([businessCases, actuals], lists), observer);
     }
 }
 public sealed class SqliteGraphLibraryPipelineFacts : GraphLibraryPipelineFacts

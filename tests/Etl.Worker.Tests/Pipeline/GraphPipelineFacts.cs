@@ -11,7 +11,7 @@ using NackaInsights.Warehouse.Loading;
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The lists through Microsoft Graph, into the warehouse: a fake Graph over real HTTP, the real GraphServiceClient, each database.</summary>
-public abstract class GraphPipelineFacts : WarehouseFacts
+public abstract class GraphPipelineFacts : PipelineFacts
 {
     private static readonly DateTimeOffset January = new(2024, 1, 10, 9, 0, 0, TimeSpan.Zero);
     private FakeGraphServer _graph = null!;
@@ -135,8 +135,7 @@ public abstract class GraphPipelineFacts : WarehouseFacts
     {
         var options = FakeGraphOptions.For(_graph);
         using var lists = new GraphListSource(options, new FixedTokenCredential(), NullLogger<GraphListSource>.Instance);
-        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
-        return await pipeline.RunAsync(new RunSources([], lists), "test", null, Ct);
+        return await RunAsync(new RunSources([], lists));
     }
 }
 
