@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Data.Common;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Hosting;
 
 namespace NackaInsights.Etl.Commands;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 

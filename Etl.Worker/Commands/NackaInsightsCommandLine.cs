@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Service;
 using NackaInsights.Warehouse.Storage;

@@ -1,8 +1,4 @@
-using System.CommandLine;
-using System.Data.Common;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Options;
 
 namespace NackaInsights.Etl.Commands;
 
