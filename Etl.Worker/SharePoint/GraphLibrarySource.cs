@@ -37,9 +37,10 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
     private Drive? _drive;
 
     /// <param name="kind"><see cref="Warehouse.Loading.SourceKind.BusinessCase"/> or <see cref="Warehouse.Loading.SourceKind.Actuals"/>: which library of the options it reads.</param>
+    /// <param name="extensions">The file types read: those of the kind's reader (<see cref="Pipeline.IUploadReader.Extensions"/>).</param>
     /// <param name="credential">Production: <see cref="GraphCredentials.Create"/>; tests: a fixed token.</param>
     /// <exception cref="ArgumentException">The options are not usable, no tenant is enabled, or the library of this kind is turned off.</exception>
-    public GraphLibrarySource(GraphOptions options, string kind, TokenCredential credential, ILogger<GraphLibrarySource> logger)
+    public GraphLibrarySource(GraphOptions options, string kind, IReadOnlyList<string> extensions, TokenCredential credential, ILogger<GraphLibrarySource> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credential);
@@ -54,7 +55,7 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
         _logger = logger;
         _folder = _library.NormalizedFolder;
         Kind = kind;
-        _extensions = kind == Warehouse.Loading.SourceKind.Index ? Readers.Survey.SurveyReader.Extensions : [".xlsx"];
+        _extensions = extensions;
         StateKey = $"graph-library:{kind}:{_library.Library.Trim()}/{_folder}";
         (_http, _client) = GraphClients.Create(options, credential, logger);
     }

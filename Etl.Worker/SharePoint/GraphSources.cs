@@ -3,7 +3,7 @@ using NackaInsights.Etl.Pipeline;
 namespace NackaInsights.Etl.SharePoint;
 
 /// <summary>The configured SharePoint site's sources through Microsoft Graph, for a command's or a job's run.</summary>
-public sealed class GraphSources(GraphOptions graph, ILoggerFactory loggers)
+public sealed class GraphSources(GraphOptions graph, IEnumerable<IUploadReader> readers, ILoggerFactory loggers)
 {
     /// <summary>
     /// The site's lists (when <paramref name="lists"/>) and its document libraries of <paramref name="libraryKinds"/>,
@@ -28,7 +28,8 @@ public sealed class GraphSources(GraphOptions graph, ILoggerFactory loggers)
             {
                 if (graph.LibraryFor(kind).Library.IsEnabled)
                 {
-                    var library = new GraphLibrarySource(graph, kind, credential, loggers.CreateLogger<GraphLibrarySource>());
+                    var extensions = readers.First(r => r.Kind == kind).Extensions;
+                    var library = new GraphLibrarySource(graph, kind, extensions, credential, loggers.CreateLogger<GraphLibrarySource>());
                     owned.Add(library);
                     libraries.Add(library);
                 }

@@ -174,8 +174,8 @@ public abstract class GraphLibraryPipelineFacts : PipelineFacts
         var options = FakeGraphOptions.For(_graph, maxRetries: 0);
         var credential = new FixedTokenCredential();
         using var lists = new GraphListSource(options, credential, NullLogger<GraphListSource>.Instance);
-        using var businessCases = new GraphLibrarySource(options, SourceKind.BusinessCase, credential, NullLogger<GraphLibrarySource>.Instance);
-        using var actuals = new GraphLibrarySource(options, SourceKind.Actuals, credential, NullLogger<GraphLibrarySource>.Instance);
+        using var businessCases = new GraphLibrarySource(options, SourceKind.BusinessCase, SourceFolder.WorkbookExtensions, credential, NullLogger<GraphLibrarySource>.Instance);
+        using var actuals = new GraphLibrarySource(options, SourceKind.Actuals, SourceFolder.WorkbookExtensions, credential, NullLogger<GraphLibrarySource>.Instance);
         return await RunAsync(new RunSources([businessCases, actuals], lists), observer);
     }
 }

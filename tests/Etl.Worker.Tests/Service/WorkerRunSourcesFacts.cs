@@ -58,7 +58,7 @@ public sealed class WorkerRunSourcesFacts : IDisposable
         var graph = new GraphOptions();
         var worker = Options.Create(new WorkerOptions { SourceDir = _source.Path, TimeZone = "Europe/Stockholm" });
         var readers = UploadReaders.Default(new WorkbookLimits(), new InputLimits());
-        return new WorkerRunSources(worker, graph, new GraphSources(graph, NullLoggerFactory.Instance), readers, time);
+        return new WorkerRunSources(worker, graph, new GraphSources(graph, readers, NullLoggerFactory.Instance), readers, time);
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
