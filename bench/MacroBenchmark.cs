@@ -6,8 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using Npgsql;
 
 namespace NackaInsights.Bench;

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.Results;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
 

@@ -3,11 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Survey;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.SharePoint;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Bench;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dapper;
 using NackaInsights.Etl.Demo;
-using NackaInsights.Etl.Sources;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 

@@ -1,6 +1,7 @@
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Model;
 using OfficeOpenXml;
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Demo;

@@ -1,6 +1,7 @@
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Demo;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Survey;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.Xlsx;
 using OfficeOpenXml;
 
 namespace NackaInsights.Etl.Demo;

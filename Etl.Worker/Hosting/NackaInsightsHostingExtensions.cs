@@ -1,9 +1,10 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.SharePoint;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
@@ -15,48 +16,42 @@ public static class NackaInsightsHostingExtensions
 {
     /// <summary>
     /// Everything NackaInsights needs, for the commands and the service alike: options bound from
-    /// configuration and validated, the warehouse, the readers and the pipeline.
+    /// configuration and validated, the clock, the warehouse, the upload readers, the sources and the pipeline.
     /// </summary>
     public static IHostApplicationBuilder AddNackaInsights(this IHostApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddOptions<WarehouseOptions>().BindConfiguration(nameof(WarehouseOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CalculationOptions>().BindConfiguration(nameof(CalculationOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EvaluationOptions>().BindConfiguration(nameof(EvaluationOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ActualsOptions>().BindConfiguration(nameof(ActualsOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<IndexOptions>().BindConfiguration(nameof(IndexOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AccessOptions>().BindConfiguration(nameof(AccessOptions)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<WorkbookLimits>().BindConfiguration(nameof(WorkbookLimits)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<InputLimits>().BindConfiguration(nameof(InputLimits)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<GraphOptions>().BindConfiguration(nameof(GraphOptions)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GraphOptions>, GraphOptionsValidation>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WarehouseOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GraphOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CalculationOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EvaluationOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ActualsOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<IndexOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AccessOptions>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkbookLimits>>().Value);
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InputLimits>>().Value);
+        builder.AddValidatedOptions<WarehouseOptions>(nameof(WarehouseOptions));
+        builder.AddValidatedOptions<CalculationOptions>(nameof(CalculationOptions));
+        builder.AddValidatedOptions<EvaluationOptions>(nameof(EvaluationOptions));
+        builder.AddValidatedOptions<ActualsOptions>(nameof(ActualsOptions));
+        builder.AddValidatedOptions<IndexOptions>(nameof(IndexOptions));
+        builder.AddValidatedOptions<AccessOptions>(nameof(AccessOptions));
+        builder.AddValidatedOptions<WorkbookLimits>(nameof(WorkbookLimits));
+        builder.AddValidatedOptions<InputLimits>(nameof(InputLimits));
+        // Graph's settings are checked only when a tenant is enabled: they check themselves.
+        builder.AddValidatedOptions<GraphOptions>(GraphOptions.Section, o => o.Validate());
 
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WarehouseDatabase>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<WarehouseLoader>();
         services.AddSingleton<WarehouseQueries>();
+        // validate FILE reads a workbook with these directly.
         services.AddSingleton<BusinessCaseWorkbookReader>();
         services.AddSingleton<ActualsWorkbookReader>();
+        services.AddUploadReaders();
+        services.AddSingleton<GraphSources>();
         services.AddSingleton<RefreshPipeline>();
         return builder;
     }
 
-    /// <summary>Checks the Graph settings at start, naming each wrong one.</summary>
-    private sealed class GraphOptionsValidation : IValidateOptions<GraphOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, GraphOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
-    }
+    /// <summary>
+    /// The readers of uploads, one per kind, in the order a run takes them (<see cref="IUploadReader.Order"/>): a new
+    /// kind of upload is one more line here. <see cref="Readers.UploadReaders.Default"/> is the same list outside a host.
+    /// </summary>
+    public static IServiceCollection AddUploadReaders(this IServiceCollection services) => services
+        .AddSingleton<IUploadReader, BusinessCaseUploadReader>()
+        .AddSingleton<IUploadReader, ActualsUploadReader>()
+        .AddSingleton<IUploadReader, SurveyUploadReader>();
 }

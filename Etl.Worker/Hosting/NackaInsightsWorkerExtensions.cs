@@ -17,8 +17,7 @@ public static class NackaInsightsWorkerExtensions
     public static IHostApplicationBuilder AddNackaInsightsWorker(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<WorkerOptions>().BindConfiguration(nameof(WorkerOptions)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidation>();
+        builder.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section, o => o.Validate());
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(worker.Value.ShutdownTimeoutSeconds));
 

@@ -80,4 +80,7 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
     }
 
     public override string ToString() => Directory;
+
+    /// <summary>None: the run's source folder names it.</summary>
+    public string? RunDescription => null;
 }

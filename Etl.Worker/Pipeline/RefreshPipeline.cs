@@ -3,12 +3,11 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.Results;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Survey;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
 
@@ -21,31 +20,33 @@ namespace NackaInsights.Etl.Pipeline;
 /// </param>
 public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSource? Lists)
 {
-    /// <summary>A source folder's workbooks and survey exports, and its lists when it has a <c>lists/</c> folder.</summary>
-    public static RunSources FromFolder(SourceFolder folder)
+    /// <summary>
+    /// A source folder: each reader's subfolder (<see cref="IUploadReader.Subfolder"/>), and its lists when it has a
+    /// <c>lists/</c> folder.
+    /// </summary>
+    public static RunSources FromFolder(SourceFolder folder, IEnumerable<IUploadReader> readers)
     {
         var lists = Path.Combine(folder.Root, SourceFolder.Lists);
-        return new RunSources(
-            [
-                new FolderUploadSource(folder, SourceFolder.BusinessCases, SourceKind.BusinessCase),
-                new FolderUploadSource(folder, SourceFolder.Actuals, SourceKind.Actuals),
-                SurveySource(folder),
-            ],
-            Directory.Exists(lists) ? new OfflineListSource(lists) : null)
-        {
-            Folder = folder,
-        };
+        return new RunSources(FolderUploads(folder, readers), Directory.Exists(lists) ? new OfflineListSource(lists) : null) { Folder = folder };
     }
+
+    /// <summary>Outside a host (tests): <see cref="FromFolder(SourceFolder, IEnumerable{IUploadReader})"/> with the contract's readers.</summary>
+    public static RunSources FromFolder(SourceFolder folder) => FromFolder(folder, DefaultReaders);
 
     /// <summary>
     /// Only the maturity survey exports of a source folder (<c>index/*.csv|*.xlsx</c>): what a survey job runs. The
     /// run still recomputes the digitaliseringsindex from everything loaded (register, business cases, actuals).
     /// </summary>
-    public static RunSources SurveyFromFolder(SourceFolder folder) => new([SurveySource(folder)], null) { Folder = folder };
+    public static RunSources SurveyFromFolder(SourceFolder folder, IEnumerable<IUploadReader> readers) =>
+        new(FolderUploads(folder, readers.Where(r => r.Kind == SourceKind.Index)), null) { Folder = folder };
 
-    /// <summary>The survey exports of a source folder's <c>index/</c>.</summary>
-    public static FolderUploadSource SurveySource(SourceFolder folder) =>
-        new(folder, SourceFolder.Index, SourceKind.Index, SurveyReader.Extensions);
+    /// <summary>Outside a host (tests): <see cref="SurveyFromFolder(SourceFolder, IEnumerable{IUploadReader})"/> with the contract's readers.</summary>
+    public static RunSources SurveyFromFolder(SourceFolder folder) => SurveyFromFolder(folder, DefaultReaders);
+
+    private static IReadOnlyList<IUploadReader> DefaultReaders => UploadReaders.Default(new WorkbookLimits(), new InputLimits());
+
+    private static List<IUploadSource> FolderUploads(SourceFolder folder, IEnumerable<IUploadReader> readers) =>
+        readers.OrderBy(r => r.Order).Select(r => (IUploadSource)new FolderUploadSource(folder, r.Subfolder, r.Kind, r.Extensions)).ToList();
 
     /// <summary>The source folder, when the run reads one.</summary>
     public SourceFolder? Folder { get; init; }
@@ -70,10 +71,10 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
         {
             parts.Add(Folder.Root);
         }
-        parts.AddRange(Uploads.Where(u => u is not FolderUploadSource).Select(u => u.ToString() ?? u.Kind));
-        if (Lists is not null and not OfflineListSource)
+        parts.AddRange(Uploads.Select(u => u.RunDescription).OfType<string>());
+        if (Lists?.RunDescription is { } lists)
         {
-            parts.Add($"lists through {Lists}");
+            parts.Add($"lists through {lists}");
         }
         if (parts.Count == 0)
         {
@@ -90,14 +91,34 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
 /// it, and the run goes on. Only a fault of the run itself fails the run (<see cref="IsRunFault"/>): the database, a
 /// source or list that cannot be read at all, a failing data check, cancellation, memory.
 /// </remarks>
+/// <param name="readers">One per kind of upload (<see cref="IUploadReader"/>), registered in the host.</param>
 /// <param name="inputs">What a value from a source may be; here, how much of an unexpected error a rejection quotes.</param>
 public sealed class RefreshPipeline(
     WarehouseLoader loader,
+    IEnumerable<IUploadReader> readers,
     WorkbookLimits limits,
-    ILogger<RefreshPipeline> logger,
-    InputLimits? inputs = null)
+    InputLimits inputs,
+    TimeProvider time,
+    ILogger<RefreshPipeline> logger)
 {
-    private readonly InputLimits _inputs = inputs ?? new InputLimits();
+    /// <summary>Outside a host (tests, the benchmark): the contract's readers (<see cref="UploadReaders.Default"/>) and the system clock.</summary>
+    public RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, ILogger<RefreshPipeline> logger, InputLimits? inputs = null)
+        : this(loader, limits, inputs ?? new InputLimits(), logger)
+    {
+    }
+
+    private RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, InputLimits inputs, ILogger<RefreshPipeline> logger)
+        : this(loader, UploadReaders.Default(limits, inputs), limits, inputs, TimeProvider.System, logger)
+    {
+    }
+
+    private readonly InputLimits _inputs = inputs;
+
+    /// <summary>The readers by the kind they read.</summary>
+    private readonly IReadOnlyDictionary<string, IUploadReader> _readers = readers.ToDictionary(r => r.Kind, StringComparer.Ordinal);
+
+    private IUploadReader ReaderFor(string kind) =>
+        _readers.TryGetValue(kind, out var reader) ? reader : throw new InvalidOperationException($"No reader is registered for {kind} uploads.");
 
     /// <summary>How many uploads are read and validated at once, in parallel, before they are loaded in order.</summary>
     private const int Batch = 64;
@@ -105,20 +126,11 @@ public sealed class RefreshPipeline(
     /// <summary>Turns one list item into the warehouse's validated item: <see cref="ListItemParser.Parse"/>, or a test's fault.</summary>
     internal Func<string, ListItemData, DateTime, ListItemChange>? ParseListItem { get; init; }
 
-    private abstract record Outcome(SourceFile File);
-
-    private sealed record Unchanged(SourceFile File) : Outcome(File);
-
-    private sealed record BusinessCaseRead(SourceFile File, BusinessCase BusinessCase) : Outcome(File);
-
-    private sealed record ActualsRead(SourceFile File, ActualsUpload Upload) : Outcome(File);
-
-    private sealed record SurveyRead(SourceFile File, SurveyUpload Upload) : Outcome(File);
-
-    private sealed record Rejected(SourceFile File, IReadOnlyList<SourceProblem> Problems, int RowsRejected) : Outcome(File);
+    /// <summary>An upload whose content was loaded before: not read again.</summary>
+    private sealed record Unchanged(SourceFile File) : UploadOutcome(File);
 
     /// <summary>A fault of the run met while one upload was read: raised again, naming the upload, when its turn comes.</summary>
-    private sealed record Faulted(SourceFile File, ExceptionDispatchInfo Error) : Outcome(File);
+    private sealed record Faulted(SourceFile File, ExceptionDispatchInfo Error) : UploadOutcome(File);
 
     /// <summary>
     /// Whether an exception is a fault of the run itself, which fails the run, rather than of the one file or item it
@@ -145,7 +157,7 @@ public sealed class RefreshPipeline(
         {
             throw new DirectoryNotFoundException($"The source folder {folder.Root} does not exist.");
         }
-        return RunAsync(RunSources.FromFolder(folder), runKind, observer, ct);
+        return RunAsync(RunSources.FromFolder(folder, _readers.Values), runKind, observer, ct);
     }
 
     /// <summary>
@@ -158,7 +170,7 @@ public sealed class RefreshPipeline(
     public async Task<RunResult> RunAsync(RunSources sources, string runKind, IRunObserver? observer = null, CancellationToken ct = default)
     {
         // Survey exports come from the survey tool, not from a person waiting for feedback: no result workbook.
-        var answered = sources.Uploads.Where(u => u.Kind != SourceKind.Index).ToList();
+        var answered = sources.Uploads.Where(u => ReaderFor(u.Kind).OwesResults).ToList();
         RunResult result;
         await using var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct);
         run.KeepLockUntilDisposed();
@@ -178,7 +190,7 @@ public sealed class RefreshPipeline(
                 observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
                 await LoadListsAsync(sources.Lists, run, ct);
             }
-            foreach (var source in sources.Uploads.OrderBy(u => ProcessingOrder(u.Kind)))
+            foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
             {
                 await LoadUploadsAsync(source, run, observer, ct);
             }
@@ -194,13 +206,6 @@ public sealed class RefreshPipeline(
         return result;
     }
 
-    private static int ProcessingOrder(string kind) => kind switch
-    {
-        SourceKind.BusinessCase => 0,
-        SourceKind.Actuals => 1,
-        _ => 2,
-    };
-
     /// <summary>
     /// Reads the four lists, objects and initiatives first. An offline file with the content it had
     /// when it was last read is not read again; through Graph, the kept delta link asks only for changes.
@@ -212,39 +217,26 @@ public sealed class RefreshPipeline(
         {
             run.Activity = $"när listan {listName} lästes";
             var state = await run.GetListStateAsync(listName, ct);
-            ListReadInfo info;
-            IEnumerable<ListItemData> items;
-            DateTime asOf;
-            if (source is OfflineListSource offline)
+            if (!source.Has(listName))
             {
-                if (!offline.Has(listName))
-                {
-                    continue;
-                }
-                var sha = await run.Timings.MeasureAsync(PhaseTimings.Read, () => offline.FingerprintAsync(listName, ct));
-                if (state is not null && string.Equals(state.ContentSha256, sha, StringComparison.OrdinalIgnoreCase))
-                {
-                    await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
-                    continue;
-                }
-                var file = await run.Timings.MeasureAsync(PhaseTimings.Read, () => offline.OpenAsync(listName, ct));
-                info = new ListReadInfo(listName, ListReadModes.File, IsComplete: true, DeltaLink: null, file.ContentSha256);
-                items = file.Items;
-                asOf = offline.ModifiedUtc(listName);
-                // The file's time stands in for items that lack lastModifiedDateTime. A file unpacked from an old archive
-                // (1980) or with a clock gone wrong would date their history outside the calendar: the read is then as of now.
-                if (!_inputs.Contains(DateOnly.FromDateTime(asOf)))
-                {
-                    logger.LogWarning("Run {RunId}: list file {List} is dated {Modified:yyyy-MM-dd}, outside {Window}; items without lastModifiedDateTime are taken as of now",
-                        run.RunId, listName, asOf, _inputs.Window);
-                    asOf = run.StartedAtUtc;
-                }
+                continue;
             }
-            else
+            var sha = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.FingerprintAsync(listName, ct));
+            if (sha is not null && state is not null && string.Equals(state.ContentSha256, sha, StringComparison.OrdinalIgnoreCase))
             {
-                var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(listName, state?.DeltaLink, ct));
-                info = new ListReadInfo(listName, read.Mode == ListReadMode.Delta ? ListReadModes.Delta : ListReadModes.Full, read.IsComplete, read.DeltaLink, null);
-                items = read.Items;
+                await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
+                continue;
+            }
+            var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.StreamAsync(listName, state?.DeltaLink, ct));
+            var info = new ListReadInfo(listName, read.Mode, read.IsComplete, read.DeltaLink, read.ContentSha256);
+            var items = read.Items;
+            var asOf = read.AsOfUtc ?? run.StartedAtUtc;
+            // A file's time stands in for items that lack lastModifiedDateTime. A file unpacked from an old archive
+            // (1980) or with a clock gone wrong would date their history outside the calendar: the read is then as of now.
+            if (read.AsOfUtc is not null && !_inputs.Contains(DateOnly.FromDateTime(asOf)))
+            {
+                logger.LogWarning("Run {RunId}: list file {List} is dated {Modified:yyyy-MM-dd}, outside {Window}; items without lastModifiedDateTime are taken as of now",
+                    run.RunId, listName, asOf, _inputs.Window);
                 asOf = run.StartedAtUtc;
             }
             // Taken in parts, so that a long list is never held parsed whole.
@@ -302,15 +294,13 @@ public sealed class RefreshPipeline(
     /// </summary>
     private async Task LoadUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, CancellationToken ct)
     {
-        if (source is FolderUploadSource folder)
+        var reader = ReaderFor(source.Kind);
+        foreach (var ignored in source.Ignored())
         {
-            foreach (var ignored in folder.Ignored())
-            {
-                logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", folder.Extensions));
-            }
+            logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", reader.Extensions));
         }
         observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
-        var (singular, plural) = Nouns(source.Kind);
+        var (singular, plural) = reader.Nouns;
         run.Activity = $"när {plural} listades ({source})";
         var deltaLink = source.StateKey is { } key ? await run.GetUploadDeltaLinkAsync(key, ct) : null;
         var listing = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ListAsync(deltaLink, ct));
@@ -318,16 +308,15 @@ public sealed class RefreshPipeline(
         {
             logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);
         }
-        var readers = new Readers(limits, _inputs, new BusinessCaseWorkbookReader(limits, _inputs), new ActualsWorkbookReader(limits, _inputs), new SurveyReader(limits, _inputs));
         foreach (var batch in listing.Uploads.Chunk(Batch))
         {
             run.Activity = $"när {plural} lästes ({source})";
-            var outcomes = new Outcome[batch.Length];
+            var outcomes = new UploadOutcome[batch.Length];
             // Timed per upload on each thread, then the batch's wall time shared out: the phases add up to the run's wall time.
             var timings = new PhaseTimings();
             var started = Stopwatch.GetTimestamp();
             await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
-                async (i, token) => outcomes[i] = await ProcessAsync(source, batch[i], readers, run, timings, token));
+                async (i, token) => outcomes[i] = await ProcessAsync(source, reader, batch[i], run, timings, token));
             run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
             var owed = new List<(Upload Upload, Func<ResultSummary, byte[]> Render, ResultSummary Summary)>();
             for (var i = 0; i < batch.Length; i++)
@@ -338,11 +327,12 @@ public sealed class RefreshPipeline(
                     faulted.Error.Throw();
                 }
                 run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
-                var (outcome, validation) = await TakeInAsync(outcomes[i], run, ct);
-                if (batch[i].Refusal is null && source.Kind != SourceKind.Index && Renderer(source.Kind, outcome, validation, run.Files[^1].Problems) is { } render)
+                var render = await TakeInAsync(reader, outcomes[i], run, ct);
+                if (batch[i].Refusal is null && reader.OwesResults && render is not null)
                 {
                     var recorded = run.Files[^1];
-                    owed.Add((batch[i], render, new ResultSummary(batch[i].FileName, DateTime.UtcNow, recorded.Status, recorded.Message)));
+                    var problems = recorded.Problems;
+                    owed.Add((batch[i], summary => render(summary, problems), new ResultSummary(batch[i].FileName, time.GetUtcNow().UtcDateTime, recorded.Status, recorded.Message)));
                 }
             }
             await OweResultsAsync(source, owed, run, ct);
@@ -354,25 +344,17 @@ public sealed class RefreshPipeline(
         run.Activity = null;
     }
 
-    /// <summary>An upload's kind as the run's failure names it: the one, and the several.</summary>
-    private static (string Singular, string Plural) Nouns(string kind) => kind switch
-    {
-        SourceKind.BusinessCase => ("nyttokalkylen", "nyttokalkylerna"),
-        SourceKind.Actuals => ("utfallsrapporten", "utfallsrapporterna"),
-        SourceKind.Index => ("enkätexporten", "enkätexporterna"),
-        _ => ("filen", "filerna"),
-    };
-
     /// <summary>
-    /// Takes one upload's outcome into the run. A file read whole is staged as a unit: whatever its staging throws
-    /// (short of a fault of the run) undoes it and rejects it instead, so that it costs only itself.
+    /// Takes one upload's outcome into the run, and says how its result workbook is rendered (null for none). A file
+    /// read whole is staged as a unit: whatever its staging throws (short of a fault of the run) undoes it and rejects
+    /// it instead, so that it costs only itself.
     /// </summary>
-    private async Task<(Outcome Outcome, ActualsValidation? Validation)> TakeInAsync(Outcome outcome, RefreshRun run, CancellationToken ct)
+    private async Task<ResultRenderer?> TakeInAsync(IUploadReader reader, UploadOutcome outcome, RefreshRun run, CancellationToken ct)
     {
-        if (outcome is ActualsRead)
+        if (outcome is UploadAccepted accepted)
         {
             // Brought up to date before the file is staged, not while: what that writes is the run's, not the file's, and cannot be undone.
-            await run.GetActualsCatalogueAsync(ct);
+            await accepted.PrepareAsync(run, ct);
         }
         try
         {
@@ -380,26 +362,12 @@ public sealed class RefreshPipeline(
             {
                 case Unchanged u:
                     await run.AddUnchangedAsync(u.File, ct);
-                    return (outcome, null);
-                case BusinessCaseRead r:
-                    await run.StageAsync(r.File, async () =>
-                    {
-                        await run.AddBusinessCaseAsync(r.File, r.BusinessCase, ct);
-                        return true;
-                    }, ct);
-                    return (outcome, null);
-                case ActualsRead a:
-                    return (outcome, await run.StageAsync(a.File, () => run.AddActualsAsync(a.File, a.Upload, ct), ct));
-                case SurveyRead s:
-                    await run.StageAsync(s.File, async () =>
-                    {
-                        await run.AddSurveyAsync(s.File, s.Upload, ct);
-                        return true;
-                    }, ct);
-                    return (outcome, null);
-                case Rejected x:
+                    return null;
+                case UploadAccepted a:
+                    return await run.StageAsync(a.File, () => a.StageAsync(run, ct), ct);
+                case UploadRejected x:
                     await run.AddRejectedAsync(x.File, x.Problems, x.RowsRejected, ct);
-                    return (outcome, null);
+                    return reader.RenderRejected(x);
                 default:
                     throw new InvalidOperationException($"No way to take {outcome.GetType().Name} into a run.");
             }
@@ -407,9 +375,9 @@ public sealed class RefreshPipeline(
         catch (Exception e) when (!IsRunFault(e))
         {
             logger.LogError(e, "Run {RunId}: taking {File} into the run failed unexpectedly; the file is rejected", run.RunId, outcome.File.Name);
-            var rejected = new Rejected(outcome.File, [Unexpected(outcome.File.Name, e)], 0);
+            var rejected = new UploadRejected(outcome.File, [Unexpected(outcome.File.Name, e)], 0);
             await run.AddRejectedAsync(rejected.File, rejected.Problems, 0, ct);
-            return (rejected, null);
+            return reader.RenderRejected(rejected);
         }
     }
 
@@ -444,53 +412,28 @@ public sealed class RefreshPipeline(
         }
     }
 
-    /// <param name="recorded">The problems the run recorded against the file: for a loaded business case, the notes on keys it spelled otherwise.</param>
-    private static Func<ResultSummary, byte[]>? Renderer(string kind, Outcome outcome, ActualsValidation? validation, IReadOnlyList<SourceProblem> recorded)
-    {
-        switch (outcome)
-        {
-            case ActualsRead a when validation is not null:
-                var upload = a.Upload;
-                return summary => ResultWorkbookWriter.WriteActuals(summary, upload, validation);
-            case Rejected x when kind == SourceKind.Actuals:
-                var fileProblems = new ActualsValidation([], x.Problems);
-                return summary => ResultWorkbookWriter.WriteActuals(summary, null, fileProblems);
-            case Rejected x:
-                var problems = x.Problems;
-                int? rowsSeen = x.RowsRejected > 0 ? x.RowsRejected : null;
-                return summary => ResultWorkbookWriter.WriteBusinessCase(summary, problems, rowsSeen);
-            case BusinessCaseRead r:
-                var lines = r.BusinessCase.LineCount;
-                return summary => ResultWorkbookWriter.WriteBusinessCase(summary, recorded, lines);
-            default:
-                return null;
-        }
-    }
-
-    private sealed record Readers(WorkbookLimits Limits, InputLimits Inputs, BusinessCaseWorkbookReader BusinessCases, ActualsWorkbookReader Actuals, SurveyReader Survey);
-
     /// <summary>
     /// Reads and validates one upload. Never throws but for cancellation: whatever else reading, decoding or validating
     /// it throws rejects it, naming it (and the sheet and cell, when the exception knows them); a fault of the run is
     /// handed back, to be raised when the upload's turn comes.
     /// </summary>
-    private async Task<Outcome> ProcessAsync(IUploadSource source, Upload upload, Readers readers, RefreshRun run, PhaseTimings timings, CancellationToken ct)
+    private async Task<UploadOutcome> ProcessAsync(IUploadSource source, IUploadReader reader, Upload upload, RefreshRun run, PhaseTimings timings, CancellationToken ct)
     {
         // Until it is read, there is no fingerprint; the name alone is what the sender will recognise.
         var file = new SourceFile(source.Kind, upload.Name, "", upload.SizeBytes, upload.ModifiedUtc) { AuthorEmail = upload.AuthorEmail, SourceUrl = upload.WebUrl };
         if (upload.Refusal is { } refusal)
         {
-            return new Rejected(file, [SourceProblem.ForFile(upload.Name, refusal)], 0);
+            return new UploadRejected(file, [SourceProblem.ForFile(upload.Name, refusal)], 0);
         }
         try
         {
             var bytes = await timings.MeasureAsync(PhaseTimings.Read, () => source.ReadAsync(upload, limits.MaxFileBytes, ct));
             if (bytes is null)
             {
-                return new Rejected(file, [SourceProblem.ForFile(upload.Name, XlsxWorkbook.TooLargeMessage(upload.SizeBytes, limits))], 0);
+                return new UploadRejected(file, [SourceProblem.ForFile(upload.Name, XlsxWorkbook.TooLargeMessage(upload.SizeBytes, limits))], 0);
             }
             file = file with { Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)), SizeBytes = bytes.LongLength };
-            return run.IsUnchanged(file) ? new Unchanged(file) : ReadAndValidate(source.Kind, upload, file, bytes, readers, timings);
+            return run.IsUnchanged(file) ? new Unchanged(file) : reader.Read(upload, file, bytes, timings);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -503,52 +446,7 @@ public sealed class RefreshPipeline(
         catch (Exception e)
         {
             logger.LogError(e, "Run {RunId}: reading {File} failed unexpectedly; the file is rejected", run.RunId, upload.Name);
-            return new Rejected(file, [Unexpected(upload.Name, e)], 0);
-        }
-    }
-
-    private static Outcome ReadAndValidate(string kind, Upload upload, SourceFile file, byte[] bytes, Readers readers, PhaseTimings timings)
-    {
-        if (kind == SourceKind.Index)
-        {
-            return timings.Measure(PhaseTimings.Validate, () =>
-            {
-                var survey = readers.Survey.Read(bytes, upload.FileName, upload.Name);
-                return survey.Upload is { } read && survey.FileProblems.Count == 0
-                    ? (Outcome)new SurveyRead(file, read)
-                    : new Rejected(file, survey.FileProblems, 0);
-            });
-        }
-        // Decoding the workbook (zip, XML, cells) counts as reading; what the reader then makes of the
-        // cells, and every rule it checks, as validating.
-        var started = Stopwatch.GetTimestamp();
-        XlsxWorkbook? workbook = null;
-        try
-        {
-            workbook = XlsxWorkbook.Open(new MemoryStream(bytes, writable: false), readers.Limits, readers.Inputs);
-            if (kind == SourceKind.Actuals)
-            {
-                var actuals = readers.Actuals.Read(workbook, upload.Name);
-                return actuals.Upload is { } read && actuals.FileProblems.Count == 0
-                    ? new ActualsRead(file, read)
-                    : new Rejected(file, actuals.FileProblems, actuals.Upload?.Rows.Count ?? 0);
-            }
-            var result = readers.BusinessCases.Read(workbook, upload.Name);
-            return result.IsValid
-                ? new BusinessCaseRead(file, result.BusinessCase!)
-                : new Rejected(file, result.Problems, result.RowsSeen);
-        }
-        catch (UnreadableWorkbookException e)
-        {
-            return new Rejected(file, [new SourceProblem(upload.Name, e.Sheet, null, e.Message)], 0);
-        }
-        finally
-        {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            var decoding = workbook?.DecodingTime ?? elapsed;
-            workbook?.Dispose();
-            timings.Add(PhaseTimings.Read, decoding);
-            timings.Add(PhaseTimings.Validate, elapsed - decoding);
+            return new UploadRejected(file, [Unexpected(upload.Name, e)], 0);
         }
     }
 
@@ -613,7 +511,7 @@ public sealed class RefreshPipeline(
             var written = await run.WriteOwedResultsAsync(bySource.Keys, async (owed, token) =>
             {
                 var source = bySource[owed.SourceKey];
-                var upload = new Upload(owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook!.LongLength, DateTime.UtcNow, AuthorEmail: null, WebUrl: null);
+                var upload = new Upload(owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook!.LongLength, time.GetUtcNow().UtcDateTime, AuthorEmail: null, WebUrl: null);
                 try
                 {
                     await source.WriteResultAsync(upload, owed.Workbook, token);

@@ -39,6 +39,12 @@ public interface IUploadSource
     /// writing one; returns their names. Only called while the run holds the refresh lock, so none is being written.
     /// </summary>
     Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct);
+
+    /// <summary>Files in the source that are not uploads it reads, for the operator's attention.</summary>
+    IReadOnlyList<string> Ignored() => [];
+
+    /// <summary>For the operator's account of a run: where the uploads are read from, or null when the run's source folder says it.</summary>
+    string? RunDescription => ToString();
 }
 
 /// <summary>One run's listing of a source.</summary>

@@ -138,13 +138,3 @@ public sealed class WorkerOptions
         }
     }
 }
-
-/// <summary>Checks <see cref="WorkerOptions"/> at start, naming each wrong setting.</summary>
-internal sealed class WorkerOptionsValidation : IValidateOptions<WorkerOptions>
-{
-    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
-    {
-        var problems = options.Validate().ToList();
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-}

@@ -1,31 +1,17 @@
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Service;
-
-/// <summary>What one job's run reads, and the Graph clients to dispose of when it is done.</summary>
-public sealed class JobSources(RunSources sources, IReadOnlyList<IDisposable> owned) : IDisposable
-{
-    public RunSources Sources { get; } = sources;
-
-    /// <summary>Whether the job reads sources, so that a run that loaded something is followed by the recompute and the checks.</summary>
-    public bool ReadsSources => Sources.Uploads.Count > 0 || Sources.Lists is not null;
-
-    public void Dispose()
-    {
-        foreach (var d in owned)
-        {
-            d.Dispose();
-        }
-    }
-}
 
 /// <summary>Builds the sources of each pipeline job from the configuration.</summary>
 public sealed class WorkerRunSources(
     Microsoft.Extensions.Options.IOptions<WorkerOptions> worker,
     GraphOptions graph,
-    ILoggerFactory loggers)
+    GraphSources sharePoint,
+    IEnumerable<IUploadReader> readers,
+    TimeProvider time)
 {
     /// <summary>The sources of the job <paramref name="jobId"/>; throws for a job that is not a pipeline run or is not configured.</summary>
     public JobSources For(string jobId)
@@ -36,48 +22,32 @@ public sealed class WorkerRunSources(
                 var dir = worker.Value.SourceDir is { Length: > 0 } d
                     ? d
                     : throw new InvalidOperationException($"The job {jobId} needs {WorkerOptions.Section}:{nameof(WorkerOptions.SourceDir)}.");
-                return new JobSources(RunSources.FromFolder(new SourceFolder(dir)), []);
+                return new JobSources(RunSources.FromFolder(new SourceFolder(dir), readers), []);
             case WorkerJobs.SharePointLists:
-            {
                 RequireGraph(jobId);
-                var lists = new GraphListSource(graph, GraphCredentials.Create(graph), loggers.CreateLogger<GraphListSource>());
-                return new JobSources(new RunSources([], lists), [lists]);
-            }
+                return sharePoint.Create(lists: true);
             case WorkerJobs.DocumentLibraries:
-            {
                 RequireGraph(jobId);
-                var credential = GraphCredentials.Create(graph);
-                var libraries = new List<GraphLibrarySource>();
-                foreach (var kind in new[] { SourceKind.BusinessCase, SourceKind.Actuals })
-                {
-                    if (graph.LibraryFor(kind).Library.IsEnabled)
-                    {
-                        libraries.Add(new GraphLibrarySource(graph, kind, credential, loggers.CreateLogger<GraphLibrarySource>()));
-                    }
-                }
-                return new JobSources(new RunSources(libraries, null), libraries);
-            }
+                return sharePoint.Create(lists: false, SourceKind.BusinessCase, SourceKind.Actuals);
             case WorkerJobs.MaturitySurvey:
             {
                 if (graph.Enabled && graph.SurveyLibrary.IsEnabled)
                 {
-                    var survey = new GraphLibrarySource(graph, SourceKind.Index, GraphCredentials.Create(graph), loggers.CreateLogger<GraphLibrarySource>());
-                    return new JobSources(new RunSources([survey], null), [survey]);
+                    return sharePoint.Create(lists: false, SourceKind.Index);
                 }
                 var root = worker.Value.SourceDir is { Length: > 0 } surveyDir
                     ? surveyDir
                     : throw new InvalidOperationException($"The job {jobId} needs GraphOptions:SurveyLibrary or {WorkerOptions.Section}:{nameof(WorkerOptions.SourceDir)}.");
-                return new JobSources(RunSources.SurveyFromFolder(new SourceFolder(root)), []);
+                return new JobSources(RunSources.SurveyFromFolder(new SourceFolder(root), readers), []);
             }
             case WorkerJobs.ProjectStatusSnapshot:
             {
                 // The lists first (by delta through Graph, or the folder's offline files), so that the snapshot
                 // holds the reports of the day; the workbooks are the other jobs' work.
-                var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, worker.Value.ResolveTimeZone()));
+                var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(time.GetUtcNow().UtcDateTime, worker.Value.ResolveTimeZone()));
                 if (graph.Enabled)
                 {
-                    var lists = new GraphListSource(graph, GraphCredentials.Create(graph), loggers.CreateLogger<GraphListSource>());
-                    return new JobSources(new RunSources([], lists) { ProjectStatusSnapshot = today }, [lists]);
+                    return sharePoint.Create(lists: true).WithSnapshot(today);
                 }
                 var folder = worker.Value.SourceDir is { Length: > 0 } root
                     ? new SourceFolder(root)

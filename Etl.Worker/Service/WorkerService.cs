@@ -27,10 +27,10 @@ public static class WorkerService
         }
         builder.AddNackaInsights();
         builder.AddNackaInsightsWorker();
-        AddDashboard(builder);
+        builder.AddNackaInsightsDashboard();
 
         var app = builder.Build();
-        MapDashboard(app);
+        app.MapNackaInsightsDashboard();
         return app;
     }
 
@@ -47,10 +47,4 @@ public static class WorkerService
         || !string.IsNullOrEmpty(configuration["http_ports"])
         || !string.IsNullOrEmpty(configuration["https_ports"])
         || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
-
-    // The dashboard, in one place: AddNackaInsightsDashboard and MapNackaInsightsDashboard (authorization,
-    // read-only mode, health endpoints) take the place of these two when they are wired in.
-    private static void AddDashboard(WebApplicationBuilder builder) => builder.AddNackaInsightsDashboard();
-
-    private static void MapDashboard(WebApplication app) => app.MapNackaInsightsDashboard();
 }

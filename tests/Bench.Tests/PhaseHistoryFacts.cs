@@ -3,8 +3,9 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Model;
 

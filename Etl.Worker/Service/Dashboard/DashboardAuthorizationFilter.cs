@@ -13,7 +13,7 @@ namespace NackaInsights.Etl.Service.Dashboard;
 /// refused and logged: a missing or wrong password with 401 and a Basic challenge, so a browser asks; plain
 /// HTTP from another machine, or a dashboard with no users, with 403.
 /// </summary>
-public sealed class DashboardAuthorizationFilter(DashboardOptions options, ILogger<DashboardAuthorizationFilter> logger) : IDashboardAuthorizationFilter
+public sealed class DashboardAuthorizationFilter(DashboardOptions options, ILogger<DashboardAuthorizationFilter> logger, TimeProvider time) : IDashboardAuthorizationFilter
 {
     public const string Realm = "NackaInsights";
 
@@ -126,7 +126,7 @@ public sealed class DashboardAuthorizationFilter(DashboardOptions options, ILogg
         Convert.ToBase64String(HMACSHA256.HashData(_rememberKey, Encoding.UTF8.GetBytes($"{user.UserName}\0{password}\0{user.PasswordHash}")));
 
     private bool IsRemembered(DashboardUser user, string password) =>
-        _remembered.TryGetValue(RememberKey(user, password), out var until) && until > DateTime.UtcNow;
+        _remembered.TryGetValue(RememberKey(user, password), out var until) && until > time.GetUtcNow().UtcDateTime;
 
     private void Remember(DashboardUser user, string password)
     {
@@ -134,6 +134,6 @@ public sealed class DashboardAuthorizationFilter(DashboardOptions options, ILogg
         {
             _remembered.Clear();
         }
-        _remembered[RememberKey(user, password)] = DateTime.UtcNow + RememberFor;
+        _remembered[RememberKey(user, password)] = time.GetUtcNow().UtcDateTime + RememberFor;
     }
 }

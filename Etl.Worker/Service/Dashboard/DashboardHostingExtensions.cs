@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using NackaInsights.Etl.Hosting;
 using NackaInsights.Etl.Service.Health;
 using HangfireDashboardOptions = Hangfire.DashboardOptions;
 
@@ -26,9 +27,8 @@ public static class DashboardHostingExtensions
     public static IHostApplicationBuilder AddNackaInsightsDashboard(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<DashboardOptions>().BindConfiguration(nameof(DashboardOptions)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
-        services.AddOptions<HealthOptions>().BindConfiguration(nameof(HealthOptions)).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddValidatedOptions<DashboardOptions>(nameof(DashboardOptions), DashboardOptionsValidation.Problems);
+        builder.AddValidatedOptions<HealthOptions>(nameof(HealthOptions));
         // The host check is ASP.NET Core's own middleware, which the web host already puts first in the pipeline;
         // only its options are ours: the loopback names by default, no empty Host, and no '*'.
         services.AddOptions<HostFilteringOptions>().ValidateOnStart();
@@ -57,7 +57,7 @@ public static class DashboardHostingExtensions
     {
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         var logger = app.Services.GetRequiredService<ILogger<DashboardAuthorizationFilter>>();
-        var filter = new DashboardAuthorizationFilter(options, logger);
+        var filter = new DashboardAuthorizationFilter(options, logger, app.Services.GetRequiredService<TimeProvider>());
         logger.LogInformation(
             "Dashboard at {Path}: loopback {Loopback}; remote {Remote}{ReadOnly}",
             options.Path,

@@ -42,9 +42,9 @@ public sealed class DashboardUser
 }
 
 /// <summary>Checks the dashboard settings at start, naming each wrong one.</summary>
-internal sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptions>
+internal static class DashboardOptionsValidation
 {
-    public ValidateOptionsResult Validate(string? name, DashboardOptions options)
+    public static IReadOnlyList<string> Problems(DashboardOptions options)
     {
         const string section = nameof(DashboardOptions);
         var problems = new List<string>();
@@ -78,6 +78,6 @@ internal sealed class DashboardOptionsValidation : IValidateOptions<DashboardOpt
                 problems.Add($"{key}:{nameof(DashboardUser.PasswordHash)} {problem}; make one with 'nacka-insights hash-password'.");
             }
         }
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        return problems;
     }
 }

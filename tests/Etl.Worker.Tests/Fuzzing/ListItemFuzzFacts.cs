@@ -1,7 +1,8 @@
 using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Tests.Fuzzing;

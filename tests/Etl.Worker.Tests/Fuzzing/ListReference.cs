@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using NackaInsights.Etl.Sources;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Tests.Fuzzing;

@@ -1,7 +1,8 @@
 using System.Globalization;
-using NackaInsights.Etl.Sources;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Model;
 using OfficeOpenXml;
 

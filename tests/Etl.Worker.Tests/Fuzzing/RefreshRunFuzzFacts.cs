@@ -3,10 +3,12 @@ using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Survey;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.SharePoint;
+using NackaInsights.Etl.Writers;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 

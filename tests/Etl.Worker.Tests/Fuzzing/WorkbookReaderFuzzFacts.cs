@@ -1,7 +1,8 @@
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.BusinessCases;
-using NackaInsights.Etl.Sources.Survey;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Readers.BusinessCases;
+using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Tests.Fuzzing;

@@ -2,8 +2,9 @@ using System.IO.Compression;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Actuals;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Actuals;
+using NackaInsights.Etl.Writers;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using OfficeOpenXml;
@@ -14,7 +15,7 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// Benefit actuals from the objektsförvaltare's workbook to the realisation facts and back to the
 /// result workbook beside the upload, through a source folder, on each database.
 /// </summary>
-public abstract class ActualsPipelineFacts : WarehouseFacts
+public abstract class ActualsPipelineFacts : PipelineFacts
 {
     private const string ObjectId = "FO-SIGN";
     private const string Manager = "maria.objekt@nacka.se";
@@ -298,7 +299,7 @@ public abstract class ActualsPipelineFacts : WarehouseFacts
     private Task<RunResult> RefreshAsync(IRunObserver? observer = null, IReadOnlyList<string>? administrators = null)
     {
         Warehouse.Actuals.Administrators = [.. administrators ?? []];
-        return new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(_source.Path, "test", observer, Ct);
+        return RunAsync(_source.Path, observer);
     }
 }
 

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Etl.Tests.SharePoint;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using OfficeOpenXml;
@@ -14,7 +15,7 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// lists, into the warehouse and the result workbooks back into the libraries: a fake Graph over real
 /// HTTP, the real GraphServiceClient, each database.
 /// </summary>
-public abstract class GraphLibraryPipelineFacts : WarehouseFacts
+public abstract class GraphLibraryPipelineFacts : PipelineFacts
 {
     private const string ObjectId = "FO-SIGN";
     private const string Manager = "maria.objekt@nacka.se";
@@ -173,10 +174,9 @@ public abstract class GraphLibraryPipelineFacts : WarehouseFacts
         var options = FakeGraphOptions.For(_graph, maxRetries: 0);
         var credential = new FixedTokenCredential();
         using var lists = new GraphListSource(options, credential, NullLogger<GraphListSource>.Instance);
-        using var businessCases = new GraphLibrarySource(options, SourceKind.BusinessCase, credential, NullLogger<GraphLibrarySource>.Instance);
-        using var actuals = new GraphLibrarySource(options, SourceKind.Actuals, credential, NullLogger<GraphLibrarySource>.Instance);
-        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
-        return await pipeline.RunAsync(new RunSources([businessCases, actuals], lists), "test", observer, Ct);
+        using var businessCases = new GraphLibrarySource(options, SourceKind.BusinessCase, SourceFolder.WorkbookExtensions, credential, NullLogger<GraphLibrarySource>.Instance);
+        using var actuals = new GraphLibrarySource(options, SourceKind.Actuals, SourceFolder.WorkbookExtensions, credential, NullLogger<GraphLibrarySource>.Instance);
+        return await RunAsync(new RunSources([businessCases, actuals], lists), observer);
     }
 }
 public sealed class SqliteGraphLibraryPipelineFacts : GraphLibraryPipelineFacts

@@ -1,16 +1,17 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Etl.Tests.SharePoint;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The lists through Microsoft Graph, into the warehouse: a fake Graph over real HTTP, the real GraphServiceClient, each database.</summary>
-public abstract class GraphPipelineFacts : WarehouseFacts
+public abstract class GraphPipelineFacts : PipelineFacts
 {
     private static readonly DateTimeOffset January = new(2024, 1, 10, 9, 0, 0, TimeSpan.Zero);
     private FakeGraphServer _graph = null!;
@@ -134,8 +135,7 @@ public abstract class GraphPipelineFacts : WarehouseFacts
     {
         var options = FakeGraphOptions.For(_graph);
         using var lists = new GraphListSource(options, new FixedTokenCredential(), NullLogger<GraphListSource>.Instance);
-        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance);
-        return await pipeline.RunAsync(new RunSources([], lists), "test", null, Ct);
+        return await RunAsync(new RunSources([], lists));
     }
 }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
@@ -10,7 +10,7 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// The digitaliseringsindex end to end through a source folder, on each database: survey exports, the
 /// register, a business case and its actuals in, the three index views out, figures computed by hand.
 /// </summary>
-public abstract class IndexPipelineFacts : WarehouseFacts
+public abstract class IndexPipelineFacts : PipelineFacts
 {
     private const string ObjectId = "FO-SIGN";
     private const string Manager = "maria.objekt@nacka.se";
@@ -194,9 +194,6 @@ public abstract class IndexPipelineFacts : WarehouseFacts
     private void SaveText(string relativePath, string text) => Save(relativePath, System.Text.Encoding.UTF8.GetBytes(text));
 
     private Task<RunResult> RefreshAsync() => RunAsync(RunSources.FromFolder(new SourceFolder(_source.Path)));
-
-    private Task<RunResult> RunAsync(RunSources sources) =>
-        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(sources, "test", null, Ct);
 }
 
 public sealed class SqliteIndexPipelineFacts : IndexPipelineFacts

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
@@ -36,7 +36,7 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         File.WriteAllBytes(Source.File("business-cases/DIG-2024-001.resultat.xlsx.tmp"), [0x50, 0x4B]);
 
         // The next run finds the two good uploads unchanged, and reads the broken one again, as always.
-        var next = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
+        var next = await RunAsync(Source.Path);
 
         Assert.True(next.Succeeded, next.Message);
         Assert.Equal(2, next.Files.Count(f => f.Status == FileStatus.Unchanged));
@@ -57,14 +57,14 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         AddWorkbook("DIG-2024-002.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-002"));
         var source = new UnwritableOnce(Folder(), "business-cases/DIG-2024-002.xlsx");
 
-        var first = await Pipeline().RunAsync(new RunSources([source], null), "test", ct: Ct);
+        var first = await RunAsync(new RunSources([source], null));
 
         Assert.True(first.Succeeded, first.Message);
         Assert.Equal(["DIG-2024-001.resultat.xlsx"], Results());
         var left = await QuerySingleAsync<(string Name, long Attempts)>("SELECT upload_name, attempts FROM etl_result_owed");
         Assert.Equal(("business-cases/DIG-2024-002.xlsx", 1L), left);
 
-        var second = await Pipeline().RunAsync(new RunSources([source], null), "test", ct: Ct);
+        var second = await RunAsync(new RunSources([source], null));
 
         Assert.True(second.Succeeded, second.Message);
         Assert.All(second.Files, f => Assert.Equal(FileStatus.Unchanged, f.Status));
@@ -80,7 +80,7 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
 
         for (var run = 1; run <= RefreshRun.OwedResultAttempts; run++)
         {
-            Assert.True((await Pipeline().RunAsync(new RunSources([source], null), "test", ct: Ct)).Succeeded);
+            Assert.True((await RunAsync(new RunSources([source], null))).Succeeded);
             // Owed until the last attempt has failed too; then given up, and logged as lost.
             Assert.Equal(run < RefreshRun.OwedResultAttempts ? 1L : 0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
         }
@@ -88,8 +88,6 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         Assert.Equal(RefreshRun.OwedResultAttempts, source.Attempts);
         Assert.Empty(Results());
     }
-
-    private RefreshPipeline Pipeline() => new(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits());
 
     private FolderUploadSource Folder() => new(new SourceFolder(Source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
 

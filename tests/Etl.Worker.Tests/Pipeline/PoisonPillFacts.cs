@@ -1,9 +1,10 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Etl.Tests.Commands;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
@@ -31,7 +32,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         AddWorkbook("DIG-2024-003.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-003"));
         var poisoned = new FaultySource(BusinessCases(), "business-cases/giftig.xlsx", new InvalidCastException("Ett påhittat fel som ingen förutsåg."));
 
-        var result = await Pipeline().RunAsync(new RunSources([poisoned], null), "test", ct: Ct);
+        var result = await RunAsync(new RunSources([poisoned], null));
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(["DIG-2024-001", "DIG-2024-003"], await InitiativesAsync());
@@ -53,7 +54,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         var message = "Mycket lång text " + new string('x', 100_000);
         var poisoned = new FaultySource(BusinessCases(), "business-cases/giftig.xlsx", new FormatException(message));
 
-        var result = await Pipeline().RunAsync(new RunSources([poisoned], null), "test", ct: Ct);
+        var result = await RunAsync(new RunSources([poisoned], null));
 
         Assert.True(result.Succeeded, result.Message);
         var problem = Assert.Single(Assert.Single(result.Files).Problems);
@@ -76,7 +77,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
             .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows()));
         AddWorkbook("DIG-2024-004.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-004"));
 
-        var result = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
+        var result = await RunAsync(Source.Path);
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(["DIG-2024-001", "DIG-2024-004"], (await InitiativesAsync()).Where(i => i is "DIG-2024-001" or "DIG-2024-004"));
@@ -121,7 +122,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         const string name = "citat\"x.xlsx";
         AddWorkbook(name, ContractWorkbooks.Reference(id: "DIG-2024-002"));
 
-        var result = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
+        var result = await RunAsync(Source.Path);
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(["DIG-2024-001"], await InitiativesAsync());
@@ -140,7 +141,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         Write(Source.Path, ListNames.Objects, Object("1", "FO-1", "E-tjänsteplattformen", "forvaltare@nacka.se", "Stadsledningskontoret"));
         File.WriteAllText(Source.File($"lists/{ListNames.Initiatives}.json"), "{ \"value\": [ { \"id\": ");
 
-        var result = await Pipeline().RunAsync(Source.Path, "test", ct: Ct);
+        var result = await RunAsync(Source.Path);
 
         Assert.False(result.Succeeded);
         Assert.StartsWith($"Körningen misslyckades när listan {ListNames.Initiatives} lästes: ", result.Message);
@@ -167,7 +168,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         // A library that cannot be read is a fault of the run: its delta link must not move past the file.
         var unreachable = new FaultySource(BusinessCases(), "business-cases/borta.xlsx", new DocumentLibraryException("Nyttokalkyler", "Filen borta.xlsx kunde inte hämtas: tidsgränsen gick ut."));
 
-        var result = await Pipeline().RunAsync(new RunSources([unreachable], null), "test", ct: Ct);
+        var result = await RunAsync(new RunSources([unreachable], null));
 
         Assert.False(result.Succeeded);
         Assert.Equal("Körningen misslyckades när nyttokalkylen business-cases/borta.xlsx lästes: Filen borta.xlsx kunde inte hämtas: tidsgränsen gick ut. Inget publicerades.", result.Message);
@@ -181,7 +182,7 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         var endless = "Filen kunde inte hämtas: " + new string('x', 100_000);
         var unreachable = new FaultySource(BusinessCases(), "business-cases/borta.xlsx", new DocumentLibraryException("Nyttokalkyler", endless));
 
-        var result = await Pipeline().RunAsync(new RunSources([unreachable], null), "test", ct: Ct);
+        var result = await RunAsync(new RunSources([unreachable], null));
 
         Assert.False(result.Succeeded);
         Assert.StartsWith("Körningen misslyckades när nyttokalkylen business-cases/borta.xlsx lästes: Filen kunde inte hämtas: xxx", result.Message);
@@ -201,8 +202,6 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
         Assert.False(result.Succeeded);
         Assert.Equal($"Körningen misslyckades {activity}: Injected failure in the {phase} phase. Inget publicerades.", result.Message);
     }
-
-    private RefreshPipeline Pipeline() => new(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits());
 
     private FolderUploadSource BusinessCases() => new(new SourceFolder(Source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
 

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The daily project status snapshot: each initiative's latest report as of the day, on each database.</summary>
-public abstract class ProjectStatusSnapshotFacts : WarehouseFacts
+public abstract class ProjectStatusSnapshotFacts : PipelineFacts
 {
     private static readonly DateTimeOffset January = new(2024, 1, 2, 8, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _source = new("nacka-snapshot");
@@ -57,8 +57,7 @@ public abstract class ProjectStatusSnapshotFacts : WarehouseFacts
     }
 
     private Task<RunResult> RunAsync(DateOnly? snapshot) =>
-        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance)
-            .RunAsync(RunSources.FromFolder(new SourceFolder(_source.Path)) with { ProjectStatusSnapshot = snapshot }, "test", null, Ct);
+        RunAsync(RunSources.FromFolder(new SourceFolder(_source.Path)) with { ProjectStatusSnapshot = snapshot });
 }
 
 public sealed class SqliteProjectStatusSnapshotFacts : ProjectStatusSnapshotFacts

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The recompute run the worker continues a load with: every computed fact rebuilt from what is loaded, on each database.</summary>
-public abstract class RecomputeFacts : WarehouseFacts
+public abstract class RecomputeFacts : PipelineFacts
 {
     private static readonly DateTimeOffset January = new(2024, 1, 2, 8, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _source = new("nacka-recompute");
@@ -83,9 +83,6 @@ public abstract class RecomputeFacts : WarehouseFacts
         Assert.Equal((long)checks.Checks.Count, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_check WHERE run_id = @Run", new { Run = checks.RunId }));
         Assert.Equal(before, await ViewSnapshot.ReadAsync(Warehouse.Database, v => !v.StartsWith("pbi_etl_", StringComparison.Ordinal)));
     }
-
-    private Task<RunResult> RunAsync(RunSources sources) =>
-        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(sources, "test", null, Ct);
 }
 
 public sealed class SqliteRecomputeFacts : RecomputeFacts

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
@@ -262,7 +262,7 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
     private static decimal Money(object? value) => Math.Round(Convert.ToDecimal(value), 0, MidpointRounding.AwayFromZero);
 
     private Task<RunResult> RefreshAsync(IRunObserver? observer = null) =>
-        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(Source.Path, "test", observer);
+        RunAsync(Source.Path, observer);
 
     /// <summary>Every pbi_* view but the lineage views, which record runs by design.</summary>
     private Task<SortedDictionary<string, List<string>>> SnapshotOfDataAsync() =>

@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.Xlsx;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using static NackaInsights.TestSupport.ListFiles;
@@ -9,7 +9,7 @@ using static NackaInsights.TestSupport.ListFiles;
 namespace NackaInsights.Etl.Tests.Pipeline;
 
 /// <summary>The four SharePoint lists, from their offline files, into the register, the history and the facts, on each database.</summary>
-public abstract class SharePointListFacts : WarehouseFacts
+public abstract class SharePointListFacts : PipelineFacts
 {
     private static readonly DateTimeOffset January = new(2024, 1, 10, 9, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _source = new("nacka-lists");
@@ -276,7 +276,7 @@ public abstract class SharePointListFacts : WarehouseFacts
     private void AddWorkbook(string name, RawXlsx workbook) => workbook.Save(_source.File($"business-cases/{name}"));
 
     private Task<RunResult> RefreshAsync() =>
-        new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance).RunAsync(_source.Path, "test", null, Ct);
+        RunAsync(_source.Path);
 
     private async Task<dynamic> SingleAsync(string sql)
     {

@@ -6,7 +6,7 @@ namespace NackaInsights.Etl.Tests.Pipeline;
 /// The base of pipeline facts that run over a source folder of their own: the folder, and business case workbooks put
 /// in it a minute apart, so that the processing order (last modified, then name) is the order they were added in.
 /// </summary>
-public abstract class SourceFolderFacts(string prefix) : WarehouseFacts
+public abstract class SourceFolderFacts(string prefix) : PipelineFacts
 {
     private static readonly DateTime FirstModified = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
     private int _files;

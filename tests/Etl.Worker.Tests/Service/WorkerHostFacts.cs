@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NackaInsights.Etl.Readers.Lists;
 using NackaInsights.Etl.Service;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Etl.Tests.Commands;
 using NackaInsights.TestSupport;
 

@@ -1,4 +1,5 @@
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.TestSupport;
 
 namespace NackaInsights.Etl.Tests.SharePoint;

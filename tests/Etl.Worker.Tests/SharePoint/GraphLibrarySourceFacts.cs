@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Etl.Pipeline;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 
@@ -335,7 +337,7 @@ public sealed class GraphLibrarySourceFacts : IAsyncLifetime
     public void EachKindHasItsOwnLibraryAndStateKeyAndATurnedOffLibraryMakesNoSource()
     {
         using var actuals = Source(Options(o => o.ActualsLibrary.Folder = "/Inkommande/2025/"));
-        using var businessCases = new GraphLibrarySource(Options(), SourceKind.BusinessCase, new FixedTokenCredential(), _log);
+        using var businessCases = new GraphLibrarySource(Options(), SourceKind.BusinessCase, SourceFolder.WorkbookExtensions, new FixedTokenCredential(), _log);
 
         Assert.Equal(SourceKind.Actuals, actuals.Kind);
         Assert.Equal($"graph-library:actuals:{Library}/Inkommande/2025", actuals.StateKey);
@@ -354,9 +356,9 @@ public sealed class GraphLibrarySourceFacts : IAsyncLifetime
         survey.File("", "index 2024.csv", "År;Verksamhet;Dimension;Procent\n2024;Välfärd skola;Digital förmåga;62,5\n"u8.ToArray(), lastModified: March);
         survey.File("", "index 2025.xlsx", Workbook("index"), lastModified: March.AddDays(1));
         survey.File("", "anteckningar.txt", [1, 2, 3], lastModified: March);
-        var off = Assert.Throws<ArgumentException>(() => new GraphLibrarySource(Options(), SourceKind.Index, new FixedTokenCredential(), _log));
+        var off = Assert.Throws<ArgumentException>(() => new GraphLibrarySource(Options(), SourceKind.Index, SurveyReader.Extensions, new FixedTokenCredential(), _log));
         Assert.Contains("GraphOptions:SurveyLibrary:Library is empty", off.Message, StringComparison.Ordinal);
-        using var source = new GraphLibrarySource(Options(o => o.SurveyLibrary.Library = "Digitaliseringsindex"), SourceKind.Index, new FixedTokenCredential(), _log);
+        using var source = new GraphLibrarySource(Options(o => o.SurveyLibrary.Library = "Digitaliseringsindex"), SourceKind.Index, SurveyReader.Extensions, new FixedTokenCredential(), _log);
 
         var listing = await source.ListAsync(deltaLink: null, Ct);
 
@@ -373,7 +375,7 @@ public sealed class GraphLibrarySourceFacts : IAsyncLifetime
     }
 
     private GraphLibrarySource Source(GraphOptions? options = null) =>
-        new(options ?? Options(), SourceKind.Actuals, new FixedTokenCredential(), _log);
+        new(options ?? Options(), SourceKind.Actuals, SourceFolder.WorkbookExtensions, new FixedTokenCredential(), _log);
 
     /// <summary>A real workbook, different for each text (and not byte-identical from one call to the next: keep it).</summary>
     private static byte[] Workbook(string text, int rows = 1) =>

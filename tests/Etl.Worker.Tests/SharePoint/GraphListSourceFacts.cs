@@ -2,7 +2,8 @@ using System.Net;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Logging;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.TestSupport;
 
 namespace NackaInsights.Etl.Tests.SharePoint;

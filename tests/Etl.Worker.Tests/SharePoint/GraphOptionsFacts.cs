@@ -1,6 +1,7 @@
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 

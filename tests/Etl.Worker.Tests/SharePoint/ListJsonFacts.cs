@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using NackaInsights.Etl.Sources.SharePoint;
+using NackaInsights.Etl.Readers.Lists;
+using NackaInsights.Etl.SharePoint;
 
 namespace NackaInsights.Etl.Tests.SharePoint;
 
