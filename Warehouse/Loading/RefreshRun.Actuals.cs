@@ -159,7 +159,7 @@ public sealed partial class RefreshRun
         foreach (var (key, link) in _uploadDeltaLinks)
         {
             await ExecuteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", [("@key", key)], ct);
-            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow()]], ct);
+            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow(_time)]], ct);
         }
 
         // An initiative's realisation is made of its current business case and its current actuals alone.

@@ -229,7 +229,7 @@ public sealed partial class RefreshRun
             }
 
             await _run.ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", _read.ListName)], ct);
-            await _run.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, Clock.UtcNow()]], ct);
+            await _run.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, Clock.UtcNow(_run._time)]], ct);
 
             var changed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Changed);
             var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;

@@ -220,6 +220,4 @@ public sealed partial class RefreshRun
     private static DateOnly? DateOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Date(r, i);
 
     private static DateTime Timestamp(DbDataReader r, int i) => ReadTimestamp(r.GetValue(i));
-
-    private static DateTime? TimestampOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Timestamp(r, i);
 }

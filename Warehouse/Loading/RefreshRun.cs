@@ -56,6 +56,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly AccessOptions _access;
     private readonly IRunObserver? _observer;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
     private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
     private readonly List<FileResult> _files = [];
@@ -97,8 +98,10 @@ public sealed partial class RefreshRun : IAsyncDisposable
         IRunObserver? observer,
         ILogger logger,
         Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
-        (long File, long Problem, long Version) lastIds)
+        (long File, long Problem, long Version) lastIds,
+        TimeProvider time)
     {
+        _time = time;
         _database = database;
         _connection = connection;
         _refreshLock = refreshLock;
@@ -239,9 +242,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// </summary>
     public bool ChecksAll => RecomputesAll || !_sourcesOffered;
 
-    /// <summary>The tables this run has written so far, and how: what decides which data checks it runs.</summary>
-    public TableWrites Written => _written;
-
     /// <summary>
     /// Finishes the run: loads what is buffered, recomputes what depends on it, runs the data checks
     /// that what it wrote can affect (<see cref="ChecksAll">all of them</see> for a recompute or a checks
@@ -367,7 +367,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var fileId = _nextFileId++;
         Buffer(WarehouseTables.EtlFile,
             fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
-            status, rowsLoaded, rowsRejected, message, Clock.UtcNow(), file.AuthorEmail, file.SourceUrl);
+            status, rowsLoaded, rowsRejected, message, Clock.UtcNow(_time), file.AuthorEmail, file.SourceUrl);
         foreach (var p in problems)
         {
             Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
@@ -502,7 +502,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task FinishRunRowAsync(DbConnection connection, DbTransaction transaction, RunResult result, CancellationToken ct)
     {
-        var finished = Clock.UtcNow();
+        var finished = Clock.UtcNow(_time);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE etl_run

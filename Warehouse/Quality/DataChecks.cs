@@ -39,9 +39,6 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         .Where(v => !References.Contains(v, StringComparer.Ordinal))
         .ToList();
 
-    /// <summary>Whether what a run wrote can change the check's result (<see cref="Plan"/>).</summary>
-    public bool IsAffectedBy(TableWrites written) => Plan(written) is not null;
-
     /// <summary>
     /// Whether what a run wrote can change the check's result, and over which rows it must then count: null when
     /// it cannot (no table of a view it reads was written, and no table it only looks rows up in, a view's lineage
@@ -443,9 +440,6 @@ public static partial class DataChecks
         All.Select(c => c.Plan(written)).OfType<PlannedCheck>()
             .Select(p => p.Keys is { Count: > MaxScopedKeys } ? PlannedCheck.EveryRow(p.Check) : p)
             .ToList();
-
-    /// <summary>The checks whose result what a run wrote can change, in the order of <see cref="All"/>.</summary>
-    public static IReadOnlyList<DataCheck> AffectedBy(TableWrites written) => Plan(written).Select(p => p.Check).ToList();
 
     /// <summary>Runs every check over every row.</summary>
     public static Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct) =>
