@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>The statuses of <c>raw_actual_row</c>: what became of each row of an actuals workbook.</summary>

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>The statuses of <c>raw_survey_row</c>: what became of each row of a survey export.</summary>

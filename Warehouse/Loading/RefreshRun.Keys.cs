@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Model;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 public sealed partial class RefreshRun

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Storage;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>What the warehouse keeps about reading a list: Graph's delta link, or an offline file's fingerprint.</summary>

@@ -6,6 +6,8 @@ using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Quality;
 using NackaInsights.Warehouse.Storage;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>The <c>source</c> of an initiative row: which source its attributes come from.</summary>
@@ -806,12 +808,4 @@ public sealed partial class RefreshRun
     private sealed record YearRange(int? From, int? To, int Count);
 
     private sealed record CalendarSpan(List<int> Years, YearRange Existing);
-
-    internal static DateTime ReadTimestamp(object value) => value switch
-    {
-        DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
-        DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
-        string s => DateTime.SpecifyKind(DateTime.Parse(s, CultureInfo.InvariantCulture), DateTimeKind.Utc),
-        _ => throw new InvalidCastException($"Not a timestamp: {value}"),
-    };
 }

@@ -3,6 +3,8 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Storage;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>

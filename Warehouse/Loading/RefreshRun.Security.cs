@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 
+using static NackaInsights.Warehouse.Runs.Columns;
+
 namespace NackaInsights.Warehouse.Loading;
 
 public sealed partial class RefreshRun

@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Quality;
+using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
+
+using static NackaInsights.Warehouse.Runs.Columns;
 
 namespace NackaInsights.Warehouse.Loading;
 
@@ -60,7 +63,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
     private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
     private readonly List<FileResult> _files = [];
-    private readonly TableWrites _written = new();
+    private readonly RunTransaction _sql;
 
     /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
     private readonly Dictionary<long, string> _caseFiles = [];
@@ -71,7 +74,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>Every initiative with a business case loaded in this run.</summary>
     private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
 
-    private DbTransaction? _transaction;
     private int _buffered;
     private long _nextFileId;
     private long _nextProblemId;
@@ -105,7 +107,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _database = database;
         _connection = connection;
         _refreshLock = refreshLock;
-        _transaction = transaction;
+        _sql = new RunTransaction(database, connection, transaction, fileId => _caseFiles.GetValueOrDefault(fileId));
         RunId = runId;
         StartedAtUtc = startedAtUtc;
         _calculation = calculation;
@@ -118,7 +120,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _fingerprints = fingerprints;
         (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
         // The run's own row, written as it started.
-        _written.Record("etl_run", TableWrite.Inserted);
+        _sql.Written.Record("etl_run", TableWrite.Inserted);
     }
 
     /// <summary>The last processed content of a file name, and what became of it.</summary>
@@ -132,7 +134,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private WarehouseDialect Dialect => _database.Dialect;
 
-    private DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The run has already finished.");
+    private DbTransaction Transaction => _sql.Transaction;
 
     /// <summary>
     /// Whether a file has the content it had when that file was last loaded, so that it need not be
@@ -264,14 +266,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
-        var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written));
+        var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_sql.Written));
         _checksRun = selected.Count;
         _checksScoped = selected.Where(c => c.Keys is not null).ToList();
         if (!ChecksAll)
         {
             _logger.LogDebug("Run {RunId}: {Count} of {All} data checks read tables it wrote, {Scoped} of them over its initiatives' rows only ({Tables})",
                 RunId, selected.Count, DataChecks.All.Count, _checksScoped.Count,
-                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Keys is { } ids ? $"{ids.Count} of {t.Value.KeyColumn}" : "any rows")})")));
+                string.Join(", ", _sql.Written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Keys is { } ids ? $"{ids.Count} of {t.Value.KeyColumn}" : "any rows")})")));
         }
         var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, selected, _database.CommandTimeoutSeconds, ct));
         if (checks.Any(c => !c.Passed))
@@ -601,7 +603,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task RollbackQuietlyAsync()
     {
-        var transaction = Interlocked.Exchange(ref _transaction, null);
+        var transaction = _sql.Take();
         if (transaction is null)
         {
             return;
@@ -619,7 +621,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task ReleaseAsync()
     {
-        var transaction = Interlocked.Exchange(ref _transaction, null);
+        var transaction = _sql.Take();
         if (transaction is not null)
         {
             await transaction.DisposeAsync();
