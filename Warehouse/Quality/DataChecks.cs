@@ -45,10 +45,11 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
     /// join or a relationship's parent, had rows deleted or updated); else the keys (<see cref="ScopeColumn"/>
     /// values) of the rows the writes touched, or every row (<see cref="PlannedCheck.Keys"/> null) when the writes
     /// were not limited to known keys or the check cannot be limited to them. A check naming a view
-    /// <see cref="WarehouseViews"/> does not know counts every row whenever anything was written.
+    /// the <paramref name="lineage"/> (by default <see cref="WarehouseViews"/>) does not know counts every row whenever anything was written.
     /// </summary>
-    public PlannedCheck? Plan(TableWrites written)
+    public PlannedCheck? Plan(TableWrites written, IViewLineage? lineage = null)
     {
+        lineage ??= DeclaredViewLineage.Instance;
         var affected = false;
         var everyRow = ScopedSql is null || ScopeColumn is null;
         var keys = new HashSet<object>();
@@ -66,7 +67,7 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         }
         foreach (var view in Reads)
         {
-            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            if (!lineage.TryGetSources(view, out var sources))
             {
                 return written.Any ? new PlannedCheck(this, null) : null;
             }
@@ -88,7 +89,7 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         }
         foreach (var view in References)
         {
-            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            if (!lineage.TryGetSources(view, out var sources))
             {
                 return written.Any ? new PlannedCheck(this, null) : null;
             }
@@ -436,8 +437,8 @@ public static partial class DataChecks
     /// The checks whose result what a run wrote can change, in the order of <see cref="All"/>, each over the rows the
     /// run wrote where it can be (<see cref="DataCheck.Plan"/>).
     /// </summary>
-    public static IReadOnlyList<PlannedCheck> Plan(TableWrites written) =>
-        All.Select(c => c.Plan(written)).OfType<PlannedCheck>()
+    public static IReadOnlyList<PlannedCheck> Plan(TableWrites written, IViewLineage? lineage = null) =>
+        All.Select(c => c.Plan(written, lineage)).OfType<PlannedCheck>()
             .Select(p => p.Keys is { Count: > MaxScopedKeys } ? PlannedCheck.EveryRow(p.Check) : p)
             .ToList();
 
