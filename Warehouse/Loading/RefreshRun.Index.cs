@@ -5,6 +5,8 @@ using NackaInsights.Warehouse.Model;
 
 using static NackaInsights.Warehouse.Runs.Columns;
 
+using NackaInsights.Warehouse.Marts;
+
 namespace NackaInsights.Warehouse.Loading;
 
 /// <summary>The statuses of <c>raw_survey_row</c>: what became of each row of a survey export.</summary>
@@ -106,63 +108,17 @@ public sealed partial class RefreshRun
 
         // Business cases and actuals reach the index through the initiative register and the realisation: their
         // rebuilds say when what the index reads of them changed (_indexInputsChanged).
-        var stale = _indexInputsChanged || RecomputesAll || await IndexConfigurationChangedAsync(ct);
+        var stale = _indexInputsChanged || RecomputesAll || await WarehouseMarts.DigitalizationIndex.ConfigurationChangedAsync(MartContext(), ct);
         if (!stale)
         {
             return;
         }
         _indexInputsChanged = false;
 
-        var survey = await ReadAsync(
-            "SELECT unit, year, dimension, percent_value FROM fct_survey_result",
-            r => new SurveyResultInput(Text(r, 0), Int(r, 1), Text(r, 2), Dec(r, 3)), ct);
-        var versions = await ReadAsync(
-            """
-            SELECT v.initiative_id, v.version_no, h.unit, v.phase, v.valid_from_utc
-            FROM dim_initiative_version v
-            JOIN dim_initiative_history h ON h.initiative_id = v.initiative_id AND h.version_no = v.version_no
-            """,
-            r => new InitiativeVersionInput(Text(r, 0), Int(r, 1), Text(r, 2), TextOrNull(r, 3), Timestamp(r, 4)), ct);
-        var realization = await ReadAsync(
-            """
-            SELECT r.initiative_id, i.unit, r.year, r.benefit_type, r.planned_value, r.actual_value
-            FROM fct_benefit_realization r
-            JOIN dim_initiative i ON i.initiative_id = r.initiative_id
-            WHERE r.actual_value IS NOT NULL
-            """,
-            r => new RealizationInput(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Dec(r, 4), DecOrNull(r, 5)), ct);
-        var index = DigitalizationIndexCalculator.Calculate(survey, versions, realization, _index);
-
-        await ExecuteAsync("DELETE FROM fct_digitalization_index", ct);
-        await ExecuteAsync("DELETE FROM fct_digitalization_index_unit", ct);
-        await ExecuteAsync("DELETE FROM fct_digitalization_index_total", ct);
-        await InsertAsync(WarehouseTables.DigitalizationIndex,
-            index.Components.Select(c => new object?[] { c.Unit, c.Year, c.Component, c.Score, c.Weight, c.Numerator, c.Denominator, c.Basis, RunId }).ToList(), ct);
-        await InsertAsync(WarehouseTables.DigitalizationIndexUnit,
-            index.Units.Select(u => new object?[] { u.Unit, u.Year, u.IndexValue, u.ComponentsUsed, RunId }).ToList(), ct);
-        await InsertAsync(WarehouseTables.DigitalizationIndexTotal,
-            index.Municipality.Select(m => new object?[] { m.Year, m.IndexValue, m.Units, RunId }).ToList(), ct);
-        _logger.LogDebug("Run {RunId}: digitaliseringsindex recomputed for {Units} unit-years over {Years} years", RunId, index.Units.Count, index.Municipality.Count);
+        await WarehouseMarts.DigitalizationIndex.BuildAsync(MartContext(), MartScope.Whole, ct);
 
         // A survey may name a unit no initiative has, or a year beyond the other facts.
         await RebuildUnitsAsync(ct);
         await RebuildCalendarAsync(ct);
     }
-
-    /// <summary>Whether the stored index was computed with another target or other weights than configured now.</summary>
-    private async Task<bool> IndexConfigurationChangedAsync(CancellationToken ct)
-    {
-        var weights = await ReadAsync("SELECT DISTINCT component, weight FROM fct_digitalization_index", r => new ComponentWeight(Text(r, 0), Double(r, 1)), ct);
-        if (weights.Count == 0)
-        {
-            // Never built, or nothing to build: building it costs little and finds out.
-            return true;
-        }
-        var targets = await ReadAsync("SELECT DISTINCT denominator FROM fct_digitalization_index WHERE component = @Component",
-            r => (object)Dec(r, 0), ct, ("@Component", IndexComponents.CompletedInitiatives));
-        return weights.Any(w => !IndexComponents.All.Contains(w.Component) || Math.Abs(w.Weight - (double)_index.WeightOf(w.Component)) > 1e-9)
-            || targets.Any(t => (decimal)t != _index.CompletedInitiativesTarget);
-    }
-
-    private sealed record ComponentWeight(string Component, double Weight);
 }

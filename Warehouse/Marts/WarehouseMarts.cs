@@ -17,9 +17,15 @@ public static class WarehouseMarts
 
     public static CalendarMart Calendar { get; } = new();
 
+    public static DigitalizationIndexMart DigitalizationIndex { get; } = new();
+
+    public static UnitAccessMart UnitAccess { get; } = new();
+
+    public static ProjectStatusSnapshotMart ProjectStatusSnapshot { get; } = new();
+
     public static IReadOnlyList<IMart> All { get; } =
     [
-        InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, Unit, Calendar,
+        InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
     ];
 
     public static MartGraph Graph { get; } = new(All);
