@@ -17,6 +17,8 @@ public static class WarehouseMarts
 
     public static CalendarMart Calendar { get; } = new();
 
+    public static RealizationMart Realization { get; } = new();
+
     public static DigitalizationIndexMart DigitalizationIndex { get; } = new();
 
     public static UnitAccessMart UnitAccess { get; } = new();
@@ -25,7 +27,7 @@ public static class WarehouseMarts
 
     public static IReadOnlyList<IMart> All { get; } =
     [
-        InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
+        InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
     ];
 
     public static MartGraph Graph { get; } = new(All);
