@@ -42,15 +42,7 @@ public sealed partial class RefreshRun
     {
         if (businessCasesChanged)
         {
-            // The latest loaded version is current: versions are numbered in processing order.
-            await ExecuteScopedAsync(
-                """
-                UPDATE fct_business_case_version
-                SET is_current = CASE WHEN bc_version_id = (
-                    SELECT MAX(l.bc_version_id) FROM fct_business_case_version l
-                    WHERE l.initiative_id = fct_business_case_version.initiative_id) THEN 1 ELSE 0 END
-                WHERE {scope}
-                """, "initiative_id", scope, ct);
+            await WarehouseMarts.BusinessCaseVersion.MarkCurrentAsync(MartContext(), Scope(scope), ct);
         }
         if (_listsChanged.Contains(Lists.Initiatives))
         {

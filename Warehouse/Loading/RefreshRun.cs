@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Marts;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Quality;
 using NackaInsights.Warehouse.Runs;
@@ -435,7 +436,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (!_netPresentValuesChecked)
         {
             // Versions added later in the run are computed at the configured rate already.
-            recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
+            recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => WarehouseMarts.BusinessCaseVersion.RestateNetPresentValuesAsync(MartContext(), ct));
             _netPresentValuesChecked = true;
         }
         if (_pendingCases.Count == 0 && !_recomputePending && recomputed == 0 && _listsChanged.Count == 0)
@@ -456,42 +457,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _catalogue = null;
         return true;
     }
-
-    /// <summary>Brings every business case's net present value to the configured discount rate.</summary>
-    private async Task<int> RecomputeNetPresentValuesAsync(CancellationToken ct)
-    {
-        var rate = _calculation.DiscountRate;
-        var stale = await CountAsync("SELECT COUNT(*) FROM fct_business_case_version WHERE discount_rate <> @Rate", ct, ("@Rate", Dialect.Decimal(rate)));
-        if (stale == 0)
-        {
-            // The usual case, and a cheap one: nothing of the rest is ever run (nor compiled) in a run where the rate did not change.
-            return 0;
-        }
-        var rows = await ReadAsync(
-            """
-            SELECT y.bc_version_id, y.year, y.net_benefit_sek
-            FROM fct_business_case_year y
-            JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
-            WHERE v.discount_rate <> @Rate
-            """,
-            r => new NetBenefitYear(Long(r, 0), Int(r, 1), Dec(r, 2)), ct, ("@Rate", Dialect.Decimal(rate)));
-        var updates = rows.GroupBy(r => r.VersionId)
-            .Select(g => new
-            {
-                VersionId = g.Key,
-                Npv = Dialect.Decimal(BusinessCaseCalculator.NetPresentValue(g.Select(r => (r.Year, r.Net)), rate)),
-                Rate = Dialect.Decimal(rate),
-            })
-            .ToList();
-        if (updates.Count > 0)
-        {
-            _logger.LogInformation("Run {RunId}: recomputing the net present value of {Count} business cases at discount rate {Rate}", RunId, updates.Count, rate);
-            await ExecuteDapperAsync("UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId", updates, ct);
-        }
-        return updates.Count;
-    }
-
-    private sealed record NetBenefitYear(long VersionId, int Year, decimal Net);
 
     private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
     {

@@ -3,6 +3,8 @@ namespace NackaInsights.Warehouse.Marts;
 /// <summary>Every mart of the warehouse, and the graph they make. A new mart is added here.</summary>
 public static class WarehouseMarts
 {
+    public static BusinessCaseVersionMart BusinessCaseVersion { get; } = new();
+
     public static InitiativeVersionMart InitiativeVersion { get; } = new();
 
     public static InitiativeMart Initiative { get; } = new();
@@ -27,7 +29,7 @@ public static class WarehouseMarts
 
     public static IReadOnlyList<IMart> All { get; } =
     [
-        InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
+        BusinessCaseVersion, InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
     ];
 
     public static MartGraph Graph { get; } = new(All);
