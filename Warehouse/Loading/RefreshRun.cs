@@ -131,6 +131,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     public DateTime StartedAtUtc { get; }
 
+    /// <summary>Now, by the run's clock, to the millisecond.</summary>
+    private DateTime UtcNow() => Clock.UtcNow(_time);
+
     public PhaseTimings Timings { get; } = new();
 
     private WarehouseDialect Dialect => _database.Dialect;
@@ -370,7 +373,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var fileId = _nextFileId++;
         Buffer(WarehouseTables.EtlFile,
             fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
-            status, rowsLoaded, rowsRejected, message, Clock.UtcNow(_time), file.AuthorEmail, file.SourceUrl);
+            status, rowsLoaded, rowsRejected, message, UtcNow(), file.AuthorEmail, file.SourceUrl);
         foreach (var p in problems)
         {
             Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
@@ -469,7 +472,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task FinishRunRowAsync(DbConnection connection, DbTransaction transaction, RunResult result, CancellationToken ct)
     {
-        var finished = Clock.UtcNow(_time);
+        var finished = UtcNow();
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE etl_run
@@ -509,48 +512,17 @@ public sealed partial class RefreshRun : IAsyncDisposable
     }
 
     /// <summary>The run's outcome in a sentence or two, for <c>pbi_etl_run.message</c>.</summary>
-    private string Summarise()
+    private string Summarise() => new RunSummary
     {
-        var sentences = new List<string>();
-        if (_files.Count > 0)
-        {
-            var parts = new (string Status, string Singular, string Plural)[]
-                {
-                    (FileStatus.Loaded, "inläst", "inlästa"),
-                    (FileStatus.PartlyLoaded, "delvis inläst", "delvis inlästa"),
-                    (FileStatus.Rejected, "avvisad", "avvisade"),
-                    (FileStatus.Unchanged, "oförändrad", "oförändrade"),
-                }
-                .Select(p => (Count: _files.Count(f => f.Status == p.Status), p.Singular, p.Plural))
-                .Where(p => p.Count > 0)
-                .Select(p => $"{p.Count} {(p.Count == 1 ? p.Singular : p.Plural)}");
-            var files = _files.Count == 1 ? "1 fil" : $"{_files.Count} filer";
-            sentences.Add($"{files}: {string.Join(", ", parts)}. {_files.Sum(f => f.RowsLoaded)} rader inlästa, {_files.Sum(f => f.RowsRejected)} avvisade.");
-        }
-        if (_lists.Count > 0)
-        {
-            var lists = _lists.Count == 1 ? "1 lista" : $"{_lists.Count} listor";
-            sentences.Add($"{lists}: {_lists.Sum(l => l.ItemsChanged)} objekt nya eller ändrade, {_lists.Sum(l => l.ItemsRemoved)} borttagna, {_lists.Sum(l => l.ItemsRejected)} avvisade.");
-        }
-        if (_snapshotDate is { } date)
-        {
-            sentences.Add($"Ögonblicksbild av projektstatus {date:yyyy-MM-dd}: {(_snapshotRows == 1 ? "1 initiativ" : $"{_snapshotRows} initiativ")}.");
-        }
-        if (RecomputesAll)
-        {
-            sentences.Add("Alla beräknade fakta beräknades om från det inlästa.");
-        }
-        if (!ChecksAll)
-        {
-            var initiatives = _checksScoped.Where(c => c.Check.ScopeColumn == TableWrites.InitiativeColumn).SelectMany(c => c.Keys!).Distinct().Count();
-            sentences.Add(_checksRun == 0
-                ? $"Ingen av de {DataChecks.All.Count} datakontrollerna läser något som körningen skrev; ingen kördes."
-                : $"{_checksRun} av {DataChecks.All.Count} datakontroller kördes: de som läser något som körningen skrev" +
-                    (_checksScoped.Count == 0 ? "." : $", {_checksScoped.Count} av dem bara över de rader som körningen skrev" +
-                        (initiatives == 0 ? "." : $" ({(initiatives == 1 ? "1 initiativ" : $"{initiatives} initiativ")}).")));
-        }
-        return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
-    }
+        Files = _files,
+        Lists = _lists,
+        SnapshotDate = _snapshotDate,
+        SnapshotRows = _snapshotRows,
+        RecomputesAll = RecomputesAll,
+        ChecksAll = ChecksAll,
+        ChecksRun = _checksRun,
+        ChecksScoped = _checksScoped,
+    }.ToString();
 
     private void Phase(string phase)
     {
