@@ -4,6 +4,7 @@ using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
 
 using static NackaInsights.Warehouse.Runs.Columns;
@@ -50,7 +51,6 @@ public sealed partial class RefreshRun
 
     private static readonly string RemovedSha = Sha256("@removed");
 
-    private readonly HashSet<string> _listsChanged = [];
     private readonly List<ListResult> _lists = [];
 
     /// <summary>How the list was last read in a published run, or null when it never was.</summary>
@@ -248,16 +248,11 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>
-    /// Takes a list read into the run once its load is complete: the run's ledger gets its result, and a read that
-    /// changed or removed items makes the marts built from the list due (and the actuals catalogue stale).
+    /// Takes a list read into the run once its load is complete: the run's ledger gets its result. What it staged makes
+    /// the marts built from the list due (<see cref="RunTransaction.Pending"/>).
     /// </summary>
     private async Task ListReadAsync(ListResult result, int sharedKeys, CancellationToken ct)
     {
-        if (result.ItemsChanged + result.ItemsRemoved > 0)
-        {
-            _listsChanged.Add(result.ListName);
-            _catalogue = null;
-        }
         if (result.ItemsRejected > 0 || sharedKeys > 0)
         {
             _logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped, {Shared} withheld for a key another item has: {Problems}",

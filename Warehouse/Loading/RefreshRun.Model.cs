@@ -38,28 +38,28 @@ public sealed partial class RefreshRun
     /// <paramref name="scope"/>, only business cases of those initiatives changed, and only their rows are
     /// rebuilt; without one (a list changed, a recompute), whole tables are.
     /// </summary>
-    private async Task RebuildModelAsync(bool businessCasesChanged, IReadOnlyCollection<string>? scope, CancellationToken ct)
+    private async Task RebuildModelAsync(bool businessCasesChanged, IReadOnlySet<string> listsChanged, IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
         if (businessCasesChanged)
         {
             await WarehouseMarts.BusinessCaseVersion.MarkCurrentAsync(MartContext(), Scope(scope), ct);
         }
-        if (_listsChanged.Contains(Lists.Initiatives))
+        if (listsChanged.Contains(Lists.Initiatives))
         {
             await WarehouseMarts.InitiativeVersion.BuildAsync(MartContext(), MartScope.Whole, ct);
             // The initiatives that reached Förvaltning or Avslutad count in the digitaliseringsindex.
             _indexInputsChanged = true;
         }
         var initiatives = InitiativeMart.InitiativeChanges.None;
-        if (businessCasesChanged || _listsChanged.Contains(Lists.Initiatives) || _listsChanged.Contains(Lists.Objects))
+        if (businessCasesChanged || listsChanged.Contains(Lists.Initiatives) || listsChanged.Contains(Lists.Objects))
         {
             initiatives = await WarehouseMarts.Initiative.RebuildAsync(MartContext(), Scope(scope), ct);
         }
-        if (_listsChanged.Contains(Lists.Objects))
+        if (listsChanged.Contains(Lists.Objects))
         {
             await WarehouseMarts.Object.BuildAsync(MartContext(), MartScope.Whole, ct);
         }
-        if (initiatives.RowsChanged || _listsChanged.Contains(Lists.Objects))
+        if (initiatives.RowsChanged || listsChanged.Contains(Lists.Objects))
         {
             await RebuildUnitsAsync(ct);
         }
@@ -71,15 +71,32 @@ public sealed partial class RefreshRun
         // An evaluation or a status report counts once its initiative is known: a new initiative takes its own in,
         // a changed list or an initiative gone from the register rebuilds them all.
         IReadOnlyCollection<string>? known = initiatives.Removed.Count > 0 || scope is null ? null : initiatives.Added;
-        if (_listsChanged.Contains(Lists.Assessments) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
+        if (listsChanged.Contains(Lists.Assessments) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
         {
-            await WarehouseMarts.Evaluation.BuildAsync(MartContext(), Scope(_listsChanged.Contains(Lists.Assessments) ? null : known), ct);
+            await WarehouseMarts.Evaluation.BuildAsync(MartContext(), Scope(listsChanged.Contains(Lists.Assessments) ? null : known), ct);
         }
-        if (_listsChanged.Contains(Lists.ProjectStatus) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
+        if (listsChanged.Contains(Lists.ProjectStatus) || initiatives.Removed.Count > 0 || initiatives.Added.Count > 0)
         {
-            await WarehouseMarts.ProjectStatus.BuildAsync(MartContext(), Scope(_listsChanged.Contains(Lists.ProjectStatus) ? null : known), ct);
+            await WarehouseMarts.ProjectStatus.BuildAsync(MartContext(), Scope(listsChanged.Contains(Lists.ProjectStatus) ? null : known), ct);
         }
         await RebuildCalendarAsync(ct);
+    }
+
+    /// <summary>
+    /// The lists whose staged items were written since the model was last built (<see cref="RunTransaction.Pending"/>), or
+    /// every list on a recompute.
+    /// </summary>
+    private IReadOnlySet<string> ListsChanged(TableWrites pending)
+    {
+        var lists = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var list in new[] { Lists.Objects, Lists.Initiatives, Lists.Assessments, Lists.ProjectStatus })
+        {
+            if (_recomputePending || pending.Of(StagingTableOf(list).Name).Kinds != TableWrite.None)
+            {
+                lists.Add(list);
+            }
+        }
+        return lists;
     }
 
     /// <summary>How many initiatives' rows a rebuild of every initiative's reads and writes at a time.</summary>

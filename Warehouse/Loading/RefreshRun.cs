@@ -69,9 +69,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
     private readonly Dictionary<long, string> _caseFiles = [];
 
-    /// <summary>Initiatives with a business case loaded since the model was last brought up to date.</summary>
-    private readonly HashSet<string> _pendingCases = new(StringComparer.Ordinal);
-
     /// <summary>Every initiative with a business case loaded in this run.</summary>
     private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
 
@@ -215,9 +212,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
                 y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
                 y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
         }
-        _pendingCases.Add(card.InitiativeId);
         _caseInitiatives.Add(card.InitiativeId);
-        _catalogue = null;
         await FlushIfFullAsync(ct);
     }
 
@@ -236,10 +231,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         RecomputesAll = true;
         _recomputePending = true;
-        foreach (var list in new[] { Lists.Objects, Lists.Initiatives, Lists.Assessments, Lists.ProjectStatus })
-        {
-            _listsChanged.Add(list);
-        }
     }
 
     /// <summary>
@@ -442,21 +433,26 @@ public sealed partial class RefreshRun : IAsyncDisposable
             recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => WarehouseMarts.BusinessCaseVersion.RestateNetPresentValuesAsync(MartContext(), ct));
             _netPresentValuesChecked = true;
         }
-        if (_pendingCases.Count == 0 && !_recomputePending && recomputed == 0 && _listsChanged.Count == 0)
+        // What the loads wrote since the last build says what is due: business cases of some initiatives, or lists.
+        var pending = _sql.TakePending();
+        var cases = pending.Of("fct_business_case_version");
+        var pendingCases = cases.Kinds == TableWrite.None ? [] : cases.KeysOf(TableWrites.InitiativeColumn)?.Cast<string>().ToList();
+        var listsChanged = ListsChanged(pending);
+        if (pendingCases is { Count: 0 } && !_recomputePending && recomputed == 0 && listsChanged.Count == 0)
         {
             return false;
         }
         // Only business cases changed, of a few initiatives: only their rows are rebuilt. A list, a recompute or
         // a changed discount rate can change any initiative's rows, so those rebuild whole tables.
-        var scope = _recomputePending || recomputed > 0 || _listsChanged.Count > 0 || _pendingCases.Count > ScopedRebuildLimit
+        var scope = _recomputePending || recomputed > 0 || listsChanged.Count > 0 || pendingCases is null || pendingCases.Count > ScopedRebuildLimit
             ? null
-            : _pendingCases.ToList();
-        var businessCasesChanged = _pendingCases.Count > 0 || _recomputePending || recomputed > 0;
+            : pendingCases;
+        var businessCasesChanged = pendingCases is not { Count: 0 } || _recomputePending || recomputed > 0;
         _stage?.TouchedDatabase = true;
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, scope, ct));
-        _pendingCases.Clear();
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, listsChanged, scope, ct));
+        // The model's own writes are not new input to it.
+        _sql.TakePending();
         _recomputePending = false;
-        _listsChanged.Clear();
         _catalogue = null;
         return true;
     }

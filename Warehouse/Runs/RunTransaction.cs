@@ -41,6 +41,17 @@ public sealed class RunTransaction
     /// <summary>The tables written in this transaction so far, and how.</summary>
     public TableWrites Written { get; } = new();
 
+    /// <summary>The tables written since the model was last brought up to date (<see cref="TakePending"/>): what decides which marts are due.</summary>
+    public TableWrites Pending { get; private set; } = new();
+
+    /// <summary>What was written since the last call, and starts anew.</summary>
+    public TableWrites TakePending()
+    {
+        var pending = Pending;
+        Pending = new TableWrites();
+        return pending;
+    }
+
     public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The run has already finished.");
 
     /// <summary>Takes the transaction away, once, to commit, roll back or dispose it; null when it already was.</summary>
@@ -58,6 +69,7 @@ public sealed class RunTransaction
         await using var command = Command(sql, parameters);
         var affected = await command.ExecuteNonQueryAsync(ct);
         Written.RecordStatement(sql, affected, initiatives);
+        Pending.RecordStatement(sql, affected, initiatives);
         return affected;
     }
 
@@ -70,6 +82,7 @@ public sealed class RunTransaction
     {
         var affected = await Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, CommandTimeoutSeconds, cancellationToken: ct));
         Written.RecordStatement(sql, affected, initiatives);
+        Pending.RecordStatement(sql, affected, initiatives);
         return affected;
     }
 
@@ -90,6 +103,7 @@ public sealed class RunTransaction
         await Dialect.BulkInsertAsync(Connection, Transaction, table, rows, CommandTimeoutSeconds, ct);
         var (column, keys) = KeysOf(table, rows);
         Written.Record(table.Name, TableWrite.Inserted, column, keys);
+        Pending.Record(table.Name, TableWrite.Inserted, column, keys);
     }
 
     /// <summary>
