@@ -15,7 +15,7 @@ public abstract class RefreshRunFacts : WarehouseFacts
         [new BenefitLine(2, "Tid", BenefitType.Redistribution, [new YearValue(lastYear, 30_000, "D2", "30000")])],
         [new SourceAttribute("Initiativ-ID", id, "B1")]);
 
-    private static SourceFile File(string name) => new(SourceKind.BusinessCase, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))), 1_000, DateTime.UtcNow);
+    private static SourceFile File(string name) => new(SourceKind.BusinessCase, name, WarehouseBuilders.Sha(name), 1_000, DateTime.UtcNow);
 
     [Fact]
     public async Task Complete_BuildsTheDimensions_FromTheCurrentBusinessCases()
