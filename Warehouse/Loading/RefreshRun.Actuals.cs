@@ -77,7 +77,7 @@ public sealed partial class RefreshRun
 
         var (accepted, rejected, notReported) = (validation.Accepted, validation.Rejected, validation.NotReported);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
-        var fileId = _nextFileId;
+        var fileId = _ledger.NextFileId;
         // An accepted row naming its initiative in other letter case is taken as the initiative, which the file is told.
         var notes = validation.Rows
             .Where(o => o.Status == ActualRowStatus.Accepted && !string.Equals(o.Row.InitiativeId!.Trim(), catalogue.Find(o.Row.InitiativeId)!.InitiativeId, StringComparison.Ordinal))

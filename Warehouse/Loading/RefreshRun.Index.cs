@@ -32,7 +32,7 @@ public sealed partial class RefreshRun
     {
         var (accepted, rejected) = (upload.Accepted, upload.Rejected);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
-        var fileId = _nextFileId;
+        var fileId = _ledger.NextFileId;
         // Each accepted row's unit as the warehouse already spells it: a variant in letter case is noted, not rejected.
         var keys = await KeysAsync(ct);
         var notes = new List<SourceProblem>();

@@ -51,7 +51,6 @@ public sealed partial class RefreshRun
 
     private static readonly string RemovedSha = Sha256("@removed");
 
-    private readonly List<ListResult> _lists = [];
 
     /// <summary>How the list was last read in a published run, or null when it never was.</summary>
     public async Task<ListState?> GetListStateAsync(string listName, CancellationToken ct) =>
@@ -69,7 +68,7 @@ public sealed partial class RefreshRun
         var message = $"Samma innehåll som vid läsningen i körning {lastRunId}; inte läst igen." + SharedKeysSentence(shared);
         Buffer(WarehouseTables.EtlListRead, RunId, listName, ListReadModes.Unchanged, 0, 0, 0, 0, message);
         var result = new ListResult(listName, ListReadModes.Unchanged, 0, 0, 0, 0, message, shared);
-        _lists.Add(result);
+        _ledger.Add(result);
         _observer?.ListProcessed(RunId, result);
         await FlushIfFullAsync(ct);
     }
@@ -258,7 +257,7 @@ public sealed partial class RefreshRun
             _logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped, {Shared} withheld for a key another item has: {Problems}",
                 RunId, result.ListName, result.ItemsRejected, sharedKeys, string.Join(" | ", result.Problems.Select(p => $"item {p.ItemId}: {p.Message}")));
         }
-        _lists.Add(result);
+        _ledger.Add(result);
         _observer?.ListProcessed(RunId, result);
         await FlushIfFullAsync(ct);
     }
@@ -267,7 +266,7 @@ public sealed partial class RefreshRun
     {
         foreach (var p in problems)
         {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, p.Message, p.ItemId);
+            Buffer(WarehouseTables.EtlProblem, _ledger.TakeProblemId(), RunId, null, ListSourceKind, listName, null, null, p.Message, p.ItemId);
         }
     }
 

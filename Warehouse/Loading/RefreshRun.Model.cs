@@ -133,7 +133,7 @@ public sealed partial class RefreshRun
         foreach (var (listName, itemId, initiativeId) in _unknownInitiatives.Take())
         {
             var message = $"Initiativet {initiativeId} finns varken i listan Initiativ eller i någon nyttokalkyl; objektet räknas inte med.";
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, message, itemId);
+            Buffer(WarehouseTables.EtlProblem, _ledger.TakeProblemId(), RunId, null, ListSourceKind, listName, null, null, message, itemId);
         }
     }
 }

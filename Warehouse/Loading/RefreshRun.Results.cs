@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
 
 using static NackaInsights.Warehouse.Runs.Columns;
@@ -55,7 +56,7 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>The files taken into the run so far, in order.</summary>
-    public IReadOnlyList<FileResult> Files => _files;
+    public IReadOnlyList<FileResult> Files => _ledger.Files;
 
     /// <summary>
     /// Keeps the refresh lock past <see cref="CompleteAsync"/> or <see cref="FailAsync"/> until the run is disposed, so
@@ -107,10 +108,7 @@ public sealed partial class RefreshRun
     private sealed class Stage
     {
         private readonly Dictionary<BulkTable, int> _buffered;
-        private readonly int _files;
-        private readonly long _nextFileId;
-        private readonly long _nextProblemId;
-        private readonly long _nextVersionId;
+        private readonly RunLedger.Mark _ledger;
         private readonly long? _nextActualId;
         private readonly int _bufferedCount;
         private readonly bool _indexInputsChanged;
@@ -120,8 +118,8 @@ public sealed partial class RefreshRun
         public Stage(RefreshRun run, bool survey)
         {
             _buffered = run._buffer.ToDictionary(b => b.Key, b => b.Value.Count);
-            _files = run._files.Count;
-            (_nextFileId, _nextProblemId, _nextVersionId, _nextActualId) = (run._nextFileId, run._nextProblemId, run._nextVersionId, run._nextActualId);
+            _ledger = run._ledger.Marked();
+            _nextActualId = run._nextActualId;
             _bufferedCount = run._buffered;
             _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
@@ -145,15 +143,12 @@ public sealed partial class RefreshRun
                 }
             }
             run._buffered = _bufferedCount;
-            if (run._files.Count > _files)
-            {
-                run._files.RemoveRange(_files, run._files.Count - _files);
-            }
-            foreach (var fileId in run._caseFiles.Keys.Where(id => id >= _nextFileId).ToList())
+            run._ledger.Forget(_ledger);
+            foreach (var fileId in run._caseFiles.Keys.Where(id => id >= _ledger.NextFileId).ToList())
             {
                 run._caseFiles.Remove(fileId);
             }
-            (run._nextFileId, run._nextProblemId, run._nextVersionId, run._nextActualId) = (_nextFileId, _nextProblemId, _nextVersionId, _nextActualId);
+            run._nextActualId = _nextActualId;
             run._indexInputsChanged = _indexInputsChanged;
             if (_surveyResults is not null)
             {
@@ -163,7 +158,7 @@ public sealed partial class RefreshRun
                     run._surveyResults[key] = row;
                 }
             }
-            // The initiatives it marked as changed stay marked: rebuilding an unchanged initiative's facts gives the same facts.
+            // Nothing of it reached the database, so nothing of it is pending for the marts (RunTransaction.Pending).
         }
     }
 

@@ -63,7 +63,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
     private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
-    private readonly List<FileResult> _files = [];
+    private readonly RunLedger _ledger;
     private readonly RunTransaction _sql;
 
     /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
@@ -73,9 +73,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
 
     private int _buffered;
-    private long _nextFileId;
-    private long _nextProblemId;
-    private long _nextVersionId;
     private bool _recomputePending;
     private bool _netPresentValuesChecked;
     private bool _sourcesOffered;
@@ -116,7 +113,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _observer = observer;
         _logger = logger;
         _fingerprints = fingerprints;
-        (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
+        _ledger = new RunLedger(lastIds.File, lastIds.Problem, lastIds.Version);
         // The run's own row, written as it started.
         _sql.Written.Record("etl_run", TableWrite.Inserted);
     }
@@ -169,8 +166,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var notes = new List<SourceProblem>();
         var card = SpellKeys(await KeysAsync(ct), file, businessCase, notes);
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
-        var fileId = _nextFileId;
-        var versionId = _nextVersionId++;
+        var fileId = _ledger.NextFileId;
+        var versionId = _ledger.TakeVersionId();
         _caseFiles[fileId] = card.InitiativeId;
         var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
         var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter."
@@ -361,16 +358,16 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task AddFileAsync(SourceFile file, string status, int rowsLoaded, int rowsRejected, string message, IReadOnlyList<SourceProblem> problems, CancellationToken ct)
     {
         _sourcesOffered = true;
-        var fileId = _nextFileId++;
+        var fileId = _ledger.TakeFileId();
         Buffer(WarehouseTables.EtlFile,
             fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
             status, rowsLoaded, rowsRejected, message, UtcNow(), file.AuthorEmail, file.SourceUrl);
         foreach (var p in problems)
         {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
+            Buffer(WarehouseTables.EtlProblem, _ledger.TakeProblemId(), RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
         }
         var result = new FileResult(file.Kind, file.Name, status, rowsLoaded, rowsRejected, message, problems);
-        _files.Add(result);
+        _ledger.Add(result);
         _observer?.FileProcessed(RunId, result);
         if (status == FileStatus.Rejected)
         {
@@ -498,11 +495,11 @@ public sealed partial class RefreshRun : IAsyncDisposable
         return new RunResult(
             RunId,
             status,
-            loaded ? _files.Sum(f => f.RowsLoaded) + _lists.Sum(l => l.ItemsChanged) : 0,
-            loaded ? _files.Sum(f => f.RowsRejected) + _lists.Sum(l => l.ItemsRejected) : 0,
+            loaded ? _ledger.RowsLoaded : 0,
+            loaded ? _ledger.RowsRejected : 0,
             message,
-            _files,
-            _lists,
+            _ledger.Files,
+            _ledger.Lists,
             checks,
             Timings);
     }
@@ -510,8 +507,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>The run's outcome in a sentence or two, for <c>pbi_etl_run.message</c>.</summary>
     private string Summarise() => new RunSummary
     {
-        Files = _files,
-        Lists = _lists,
+        Files = _ledger.Files,
+        Lists = _ledger.Lists,
         SnapshotDate = _snapshotDate,
         SnapshotRows = _snapshotRows,
         RecomputesAll = RecomputesAll,
