@@ -41,14 +41,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>How much of the error a failed run's message quotes; the whole of it, with its stack, is in the log.</summary>
     private const int FailureMessageCharacters = 1_000;
 
-    /// <summary>
-    /// Beyond this many changed initiatives a run rebuilds whole tables instead of the initiatives' rows:
-    /// a few large statements then cost less than many scoped ones.
-    /// </summary>
-    private const int ScopedRebuildLimit = 500;
-
-    /// <summary>How many values one <c>IN (…)</c> list takes: well below SQL Server's 2,100 parameters of a statement.</summary>
-    private const int InListChunk = 500;
+    /// <summary>Beyond this many changed initiatives a run rebuilds whole tables: one limit for the run and its marts.</summary>
+    private const int ScopedRebuildLimit = MartWork.ScopedRebuildLimit;
 
     private readonly WarehouseDatabase _database;
     private readonly DbConnection _connection;
