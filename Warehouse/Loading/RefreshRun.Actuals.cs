@@ -5,6 +5,7 @@ using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
 
 using static NackaInsights.Warehouse.Runs.Columns;
+using static NackaInsights.Warehouse.Runs.KeySpelling;
 
 using NackaInsights.Warehouse.Marts;
 

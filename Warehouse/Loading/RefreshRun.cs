@@ -10,6 +10,7 @@ using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
 
 using static NackaInsights.Warehouse.Runs.Columns;
+using static NackaInsights.Warehouse.Runs.KeySpelling;
 
 namespace NackaInsights.Warehouse.Loading;
 
