@@ -107,20 +107,18 @@ public sealed partial class RefreshRun
     /// <summary>What a run held before a file was staged: enough to undo what the staging took in.</summary>
     private sealed class Stage
     {
-        private readonly Dictionary<BulkTable, int> _buffered;
+        private readonly RowBuffer.Mark _buffered;
         private readonly RunLedger.Mark _ledger;
         private readonly long? _nextActualId;
-        private readonly int _bufferedCount;
         private readonly bool _indexInputsChanged;
         private readonly Dictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
         private readonly (int Initiatives, int Units, int Objects)? _keys;
 
         public Stage(RefreshRun run, bool survey)
         {
-            _buffered = run._buffer.ToDictionary(b => b.Key, b => b.Value.Count);
+            _buffered = run._buffer.Marked();
             _ledger = run._ledger.Marked();
             _nextActualId = run._nextActualId;
-            _bufferedCount = run._buffered;
             _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
             _surveyResults = survey ? new Dictionary<(int Year, string Unit, string Dimension), object?[]>(run._surveyResults) : null;
@@ -134,15 +132,7 @@ public sealed partial class RefreshRun
         public void Undo(RefreshRun run)
         {
             run._keys?.Forget(_keys ?? (0, 0, 0));
-            foreach (var (table, rows) in run._buffer)
-            {
-                var keep = _buffered.GetValueOrDefault(table);
-                if (rows.Count > keep)
-                {
-                    rows.RemoveRange(keep, rows.Count - keep);
-                }
-            }
-            run._buffered = _bufferedCount;
+            run._buffer.Forget(_buffered);
             run._ledger.Forget(_ledger);
             foreach (var fileId in run._caseFiles.Keys.Where(id => id >= _ledger.NextFileId).ToList())
             {

@@ -37,8 +37,6 @@ public interface IRunObserver
 /// </summary>
 public sealed partial class RefreshRun : IAsyncDisposable
 {
-    private const int FlushThreshold = 20_000;
-
     /// <summary>How much of the error a failed run's message quotes; the whole of it, with its stack, is in the log.</summary>
     private const int FailureMessageCharacters = 1_000;
 
@@ -57,7 +55,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
-    private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
+    private readonly RowBuffer _buffer = new();
     private readonly RunLedger _ledger;
     private readonly RunTransaction _sql;
 
@@ -67,7 +65,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>Every initiative with a business case loaded in this run.</summary>
     private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
 
-    private int _buffered;
     private bool _recomputePending;
     private bool _netPresentValuesChecked;
     private bool _sourcesOffered;
@@ -377,20 +374,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private static string Describe(SourceProblem p) => p.Location.Length == 0 ? p.Message : $"{p.Location}: {p.Message}";
 
-    private void Buffer(BulkTable table, params object?[] row)
-    {
-        if (!_buffer.TryGetValue(table, out var rows))
-        {
-            _buffer[table] = rows = [];
-        }
-        rows.Add(row);
-        _buffered++;
-    }
+    private void Buffer(BulkTable table, params object?[] row) => _buffer.Add(table, row);
 
     private async Task FlushIfFullAsync(CancellationToken ct)
     {
         // A file being staged is flushed once it is whole (StageAsync): until then it can still be undone.
-        if (_buffered >= FlushThreshold && _stage is null)
+        if (_buffer.IsFull && _stage is null)
         {
             await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
         }
@@ -398,16 +387,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task FlushAsync(CancellationToken ct)
     {
-        foreach (var table in WarehouseTables.FlushOrder)
+        if (_buffer.Count > 0)
         {
-            if (_buffer.TryGetValue(table, out var rows) && rows.Count > 0)
-            {
-                _stage?.TouchedDatabase = true;
-                await InsertAsync(table, rows, ct);
-                rows.Clear();
-            }
+            // Marked before the writes: a staging whose rows were half written cannot be undone.
+            _stage?.TouchedDatabase = true;
         }
-        _buffered = 0;
+        await _buffer.FlushAsync(_sql, ct);
     }
 
     /// <summary>
