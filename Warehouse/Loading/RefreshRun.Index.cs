@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
@@ -6,6 +5,7 @@ using NackaInsights.Warehouse.Model;
 using static NackaInsights.Warehouse.Runs.Columns;
 using static NackaInsights.Warehouse.Runs.KeySpelling;
 
+using NackaInsights.Warehouse.Loads;
 using NackaInsights.Warehouse.Marts;
 
 namespace NackaInsights.Warehouse.Loading;
@@ -19,8 +19,7 @@ public static class SurveyRowStatuses
 
 public sealed partial class RefreshRun
 {
-    /// <summary>Accepted survey values of this run by key, in processing order: a later one replaces an earlier one.</summary>
-    private readonly Dictionary<(int Year, string Unit, string Dimension), object?[]> _surveyResults = [];
+    private readonly SurveyLoad _survey = new();
     private bool _indexInputsChanged;
 
     /// <summary>
@@ -47,24 +46,7 @@ public sealed partial class RefreshRun
         }
         await AddFileAsync(file, status, accepted, rejected, SurveyMessage(accepted, rejected) + KeyVariantsSentence(notes.Count), [.. upload.Problems, .. notes], ct);
 
-        foreach (var row in upload.Rows)
-        {
-            Buffer(WarehouseTables.RawSurveyRow,
-                fileId, row.Row, row.YearText, row.Unit, row.Dimension, row.PercentText, row.RespondentsText,
-                row.IsAccepted ? SurveyRowStatuses.Loaded : SurveyRowStatuses.Rejected,
-                row.IsAccepted ? null : string.Join(" ", row.Problems.Select(p => p.Message)));
-            if (!row.IsAccepted)
-            {
-                continue;
-            }
-            if (row is not { Year: { } year, Unit: not null, Dimension: { } dimension, Percent: { } percent })
-            {
-                throw new ArgumentException($"Row {row.Row} of {file.Name} is accepted but lacks its year, unit, dimension or percentage.", nameof(upload));
-            }
-            var unit = units[row];
-            _surveyResults[(year, unit, dimension)] =
-                [year, unit, dimension, percent, row.Respondents, fileId, RunId, upload.SheetName, row.PercentCell, row.Row];
-        }
+        _survey.Take(file, upload, fileId, RunId, units, _buffer);
         if (accepted > 0)
         {
             _indexInputsChanged = true;
@@ -89,23 +71,7 @@ public sealed partial class RefreshRun
     /// </summary>
     private async Task CompleteIndexAsync(CancellationToken ct)
     {
-        if (_surveyResults.Count > 0)
-        {
-            foreach (var batch in _surveyResults.Keys.Chunk(200))
-            {
-                var parameters = new DynamicParameters();
-                var keys = batch.Select((k, i) =>
-                {
-                    parameters.Add($"y{i}", k.Year);
-                    parameters.Add($"u{i}", k.Unit);
-                    parameters.Add($"d{i}", k.Dimension);
-                    return $"(year = @y{i} AND unit = @u{i} AND dimension = @d{i})";
-                });
-                await ExecuteDapperAsync($"DELETE FROM fct_survey_result WHERE {string.Join(" OR ", keys)}", parameters, ct);
-            }
-            await InsertAsync(WarehouseTables.SurveyResult, _surveyResults.Values.ToList(), ct);
-            _surveyResults.Clear();
-        }
+        await _survey.MergeAsync(_sql, ct);
 
         // Business cases and actuals reach the index through the initiative register and the realisation: their
         // rebuilds say when what the index reads of them changed (_indexInputsChanged).

@@ -111,7 +111,7 @@ public sealed partial class RefreshRun
         private readonly RunLedger.Mark _ledger;
         private readonly long? _nextActualId;
         private readonly bool _indexInputsChanged;
-        private readonly Dictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
+        private readonly IReadOnlyDictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
         private readonly (int Initiatives, int Units, int Objects)? _keys;
 
         public Stage(RefreshRun run, bool survey)
@@ -121,7 +121,7 @@ public sealed partial class RefreshRun
             _nextActualId = run._nextActualId;
             _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
-            _surveyResults = survey ? new Dictionary<(int Year, string Unit, string Dimension), object?[]>(run._surveyResults) : null;
+            _surveyResults = survey ? run._survey.Marked() : null;
             // Key spellings the file would have made known are forgotten with it; loaded during the staging, all the run's are.
             _keys = run._keys?.Mark;
         }
@@ -142,11 +142,7 @@ public sealed partial class RefreshRun
             run._indexInputsChanged = _indexInputsChanged;
             if (_surveyResults is not null)
             {
-                run._surveyResults.Clear();
-                foreach (var (key, row) in _surveyResults)
-                {
-                    run._surveyResults[key] = row;
-                }
+                run._survey.Forget(_surveyResults);
             }
             // Nothing of it reached the database, so nothing of it is pending for the marts (RunTransaction.Pending).
         }
