@@ -4,7 +4,11 @@ using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
+
+using static NackaInsights.Warehouse.Runs.Columns;
+using static NackaInsights.Warehouse.Runs.KeySpelling;
 
 namespace NackaInsights.Warehouse.Loading;
 
@@ -48,8 +52,6 @@ public sealed partial class RefreshRun
 
     private static readonly string RemovedSha = Sha256("@removed");
 
-    private readonly HashSet<string> _listsChanged = [];
-    private readonly List<ListResult> _lists = [];
 
     /// <summary>How the list was last read in a published run, or null when it never was.</summary>
     public async Task<ListState?> GetListStateAsync(string listName, CancellationToken ct) =>
@@ -67,7 +69,7 @@ public sealed partial class RefreshRun
         var message = $"Samma innehåll som vid läsningen i körning {lastRunId}; inte läst igen." + SharedKeysSentence(shared);
         Buffer(WarehouseTables.EtlListRead, RunId, listName, ListReadModes.Unchanged, 0, 0, 0, 0, message);
         var result = new ListResult(listName, ListReadModes.Unchanged, 0, 0, 0, 0, message, shared);
-        _lists.Add(result);
+        _ledger.Add(result);
         _observer?.ListProcessed(RunId, result);
         await FlushIfFullAsync(ct);
     }
@@ -229,7 +231,7 @@ public sealed partial class RefreshRun
             }
 
             await _run.ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", _read.ListName)], ct);
-            await _run.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, Clock.UtcNow()]], ct);
+            await _run.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _run.RunId, _run.UtcNow()]], ct);
 
             var changed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Changed);
             var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;
@@ -240,28 +242,32 @@ public sealed partial class RefreshRun
             _run.RecordProblems(_read.ListName, problems);
             var message = $"{_seen.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade." + SharedKeysSentence(shared);
             _run.Buffer(WarehouseTables.EtlListRead, _run.RunId, _read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message);
-            if (changed + removed > 0)
-            {
-                _run._listsChanged.Add(_read.ListName);
-                _run._catalogue = null;
-            }
-            if (rejected > 0 || shared.Count > 0)
-            {
-                _run._logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped, {Shared} withheld for a key another item has: {Problems}",
-                    _run.RunId, _read.ListName, rejected, shared.Count, string.Join(" | ", problems.Select(p => $"item {p.ItemId}: {p.Message}")));
-            }
             var result = new ListResult(_read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message, problems);
-            _run._lists.Add(result);
-            _run._observer?.ListProcessed(_run.RunId, result);
-            await _run.FlushIfFullAsync(ct);
+            await _run.ListReadAsync(result, sharedKeys: shared.Count, ct);
         }
+    }
+
+    /// <summary>
+    /// Takes a list read into the run once its load is complete: the run's ledger gets its result. What it staged makes
+    /// the marts built from the list due (<see cref="RunTransaction.Pending"/>).
+    /// </summary>
+    private async Task ListReadAsync(ListResult result, int sharedKeys, CancellationToken ct)
+    {
+        if (result.ItemsRejected > 0 || sharedKeys > 0)
+        {
+            _logger.LogWarning("Run {RunId}: list {List}: {Rejected} item(s) skipped, {Shared} withheld for a key another item has: {Problems}",
+                RunId, result.ListName, result.ItemsRejected, sharedKeys, string.Join(" | ", result.Problems.Select(p => $"item {p.ItemId}: {p.Message}")));
+        }
+        _ledger.Add(result);
+        _observer?.ListProcessed(RunId, result);
+        await FlushIfFullAsync(ct);
     }
 
     private void RecordProblems(string listName, IEnumerable<SourceProblem> problems)
     {
         foreach (var p in problems)
         {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, null, ListSourceKind, listName, null, null, p.Message, p.ItemId);
+            Buffer(WarehouseTables.EtlProblem, _ledger.TakeProblemId(), RunId, null, ListSourceKind, listName, null, null, p.Message, p.ItemId);
         }
     }
 

@@ -1,7 +1,10 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
+
+using static NackaInsights.Warehouse.Runs.Columns;
 
 namespace NackaInsights.Warehouse.Loading;
 
@@ -53,7 +56,7 @@ public sealed partial class RefreshRun
     }
 
     /// <summary>The files taken into the run so far, in order.</summary>
-    public IReadOnlyList<FileResult> Files => _files;
+    public IReadOnlyList<FileResult> Files => _ledger.Files;
 
     /// <summary>
     /// Keeps the refresh lock past <see cref="CompleteAsync"/> or <see cref="FailAsync"/> until the run is disposed, so
@@ -104,26 +107,21 @@ public sealed partial class RefreshRun
     /// <summary>What a run held before a file was staged: enough to undo what the staging took in.</summary>
     private sealed class Stage
     {
-        private readonly Dictionary<BulkTable, int> _buffered;
-        private readonly int _files;
-        private readonly long _nextFileId;
-        private readonly long _nextProblemId;
-        private readonly long _nextVersionId;
+        private readonly RowBuffer.Mark _buffered;
+        private readonly RunLedger.Mark _ledger;
         private readonly long? _nextActualId;
-        private readonly int _bufferedCount;
         private readonly bool _indexInputsChanged;
-        private readonly Dictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
+        private readonly IReadOnlyDictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
         private readonly (int Initiatives, int Units, int Objects)? _keys;
 
         public Stage(RefreshRun run, bool survey)
         {
-            _buffered = run._buffer.ToDictionary(b => b.Key, b => b.Value.Count);
-            _files = run._files.Count;
-            (_nextFileId, _nextProblemId, _nextVersionId, _nextActualId) = (run._nextFileId, run._nextProblemId, run._nextVersionId, run._nextActualId);
-            _bufferedCount = run._buffered;
+            _buffered = run._buffer.Marked();
+            _ledger = run._ledger.Marked();
+            _nextActualId = run._nextActualId;
             _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
-            _surveyResults = survey ? new Dictionary<(int Year, string Unit, string Dimension), object?[]>(run._surveyResults) : null;
+            _surveyResults = survey ? run._survey.Marked() : null;
             // Key spellings the file would have made known are forgotten with it; loaded during the staging, all the run's are.
             _keys = run._keys?.Mark;
         }
@@ -134,34 +132,19 @@ public sealed partial class RefreshRun
         public void Undo(RefreshRun run)
         {
             run._keys?.Forget(_keys ?? (0, 0, 0));
-            foreach (var (table, rows) in run._buffer)
-            {
-                var keep = _buffered.GetValueOrDefault(table);
-                if (rows.Count > keep)
-                {
-                    rows.RemoveRange(keep, rows.Count - keep);
-                }
-            }
-            run._buffered = _bufferedCount;
-            if (run._files.Count > _files)
-            {
-                run._files.RemoveRange(_files, run._files.Count - _files);
-            }
-            foreach (var fileId in run._caseFiles.Keys.Where(id => id >= _nextFileId).ToList())
+            run._buffer.Forget(_buffered);
+            run._ledger.Forget(_ledger);
+            foreach (var fileId in run._caseFiles.Keys.Where(id => id >= _ledger.NextFileId).ToList())
             {
                 run._caseFiles.Remove(fileId);
             }
-            (run._nextFileId, run._nextProblemId, run._nextVersionId, run._nextActualId) = (_nextFileId, _nextProblemId, _nextVersionId, _nextActualId);
+            run._nextActualId = _nextActualId;
             run._indexInputsChanged = _indexInputsChanged;
             if (_surveyResults is not null)
             {
-                run._surveyResults.Clear();
-                foreach (var (key, row) in _surveyResults)
-                {
-                    run._surveyResults[key] = row;
-                }
+                run._survey.Forget(_surveyResults);
             }
-            // The initiatives it marked as changed stay marked: rebuilding an unchanged initiative's facts gives the same facts.
+            // Nothing of it reached the database, so nothing of it is pending for the marts (RunTransaction.Pending).
         }
     }
 
@@ -178,7 +161,7 @@ public sealed partial class RefreshRun
             INSERT INTO etl_result_owed (run_id, source_key, upload_name, file_name, upload_id, workbook, attempts, owed_at_utc)
             VALUES (@RunId, @SourceKey, @UploadName, @FileName, @UploadId, @Workbook, 0, @OwedAtUtc)
             """,
-            new { RunId, owed.SourceKey, owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook, OwedAtUtc = Dialect.Timestamp(Clock.UtcNow()) },
+            new { RunId, owed.SourceKey, owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook, OwedAtUtc = Dialect.Timestamp(Clock.UtcNow(_time)) },
             Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
     }
 

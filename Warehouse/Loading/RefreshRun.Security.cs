@@ -1,103 +1,18 @@
-using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Marts;
 
 namespace NackaInsights.Warehouse.Loading;
 
 public sealed partial class RefreshRun
 {
-    /// <summary>
-    /// At completion, once the units are final: the feed of the Power BI role <c>Verksamhet</c>,
-    /// <c>sec_unit_access</c> (<c>pbi_sec_unit_access</c>). Who may see a unit is what configuration names
-    /// (<see cref="AccessOptions.Units"/>, source <c>Konfiguration</c>) and each förvaltningsobjekt's
-    /// objektsförvaltare for the object's unit and the units of the initiatives on the object (source
-    /// <c>Forvaltningsobjekt</c>), the feed of the role <c>Objektsförvaltare</c>'s unit filter too; a person both named and
-    /// förvaltare is one row, from configuration. Names are trimmed and in lower case; only units of
-    /// <c>dim_unit</c> are kept, and a configured unit the warehouse does not know is left out with a warning
-    /// (it is taken in by the first run that knows it).
-    /// <para>
-    /// What it should hold depends on the objects, the initiatives' units and objects, the units and the configuration, and is computed every run
-    /// from those small tables; it is written only when it differs from what is stored (or when the run
-    /// <see cref="RecomputeAll">recomputes all</see>), so that a run with nothing new writes nothing. Each row
-    /// carries the run that last rebuilt the feed.
-    /// </para>
-    /// </summary>
+    /// <summary>At completion, once the units are final: the feed of the Power BI role <c>Verksamhet</c> (<see cref="UnitAccessMart"/>).</summary>
     private async Task CompleteUnitAccessAsync(CancellationToken ct)
     {
-        var units = (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
-        var unitsIgnoringCase = units.GroupBy(u => u, StringComparer.OrdinalIgnoreCase)
-            .Where(g => g.Count() == 1)
-            .ToDictionary(g => g.Key, g => g.Single(), StringComparer.OrdinalIgnoreCase);
-        string? Known(string unit) => units.Contains(unit) ? unit : unitsIgnoringCase.GetValueOrDefault(unit);
-
-        var wanted = new Dictionary<AccessKey, string>();
-        var unknown = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (unit, name) in _access.Grants())
+        if (await WarehouseMarts.UnitAccess.RebuildAsync(MartContext(), ct))
         {
-            if (Known(unit) is { } known)
-            {
-                wanted.TryAdd(new AccessKey(known, name), UnitAccessSources.Configuration);
-            }
-            else
-            {
-                unknown.Add(unit);
-            }
+            UnitAccessRebuilt = true;
         }
-        if (unknown.Count > 0)
-        {
-            _logger.LogWarning(
-                "Run {RunId}: AccessOptions:Units names unit(s) the warehouse does not know, left out of pbi_sec_unit_access until they appear: {Units}",
-                RunId, string.Join(", ", unknown));
-        }
-
-        // The units of the förvaltare's objects, and of the initiatives on them: the role Objektsförvaltare filters
-        // Verksamhet on these rows as well as Förvaltningsobjekt on the förvaltare, and an initiative of another unit
-        // on my object would otherwise be hidden by the unit filter.
-        var managers = await ReadAsync(
-            """
-            SELECT unit, manager_email FROM dim_object WHERE unit IS NOT NULL AND manager_email IS NOT NULL
-            UNION
-            SELECT i.unit, o.manager_email FROM dim_initiative i JOIN dim_object o ON o.object_id = i.object_id WHERE o.manager_email IS NOT NULL
-            """, r => new AccessKey(Text(r, 0), Text(r, 1)), ct);
-        foreach (var (unit, email) in managers)
-        {
-            var name = AccessOptions.Normalize(email);
-            if (name.Length == 0 || !units.Contains(unit))
-            {
-                continue;
-            }
-            if (name.Length > AccessOptions.MaxNameLength)
-            {
-                _logger.LogWarning("Run {RunId}: the objektsförvaltare {Name} of a förvaltningsobjekt of or used by {Unit} is longer than {Max} characters; left out of pbi_sec_unit_access",
-                    RunId, name, unit, AccessOptions.MaxNameLength);
-                continue;
-            }
-            wanted.TryAdd(new AccessKey(unit, name), UnitAccessSources.ObjectManager);
-        }
-
-        var stored = (await ReadAsync(
-            "SELECT unit, user_principal_name, source FROM sec_unit_access", r => new AccessRow(Text(r, 0), Text(r, 1), Text(r, 2)), ct)).ToHashSet();
-        var rows = wanted.Select(w => new AccessRow(w.Key.Unit, w.Key.UserPrincipalName, w.Value)).ToHashSet();
-        if (!RecomputesAll && stored.SetEquals(rows))
-        {
-            return;
-        }
-
-        await ExecuteAsync("DELETE FROM sec_unit_access", ct);
-        await InsertAsync(WarehouseTables.UnitAccess,
-            rows.OrderBy(r => r.Unit, StringComparer.Ordinal).ThenBy(r => r.UserPrincipalName, StringComparer.Ordinal)
-                .Select(r => new object?[] { r.Unit, r.UserPrincipalName, r.Source, RunId })
-                .ToList(),
-            ct);
-        UnitAccessRebuilt = true;
-        _logger.LogInformation(
-            "Run {RunId}: pbi_sec_unit_access rebuilt: {Rows} row(s), {Configured} from configuration, {Managers} from the objektsförvaltare ({Added} added, {Removed} removed)",
-            RunId, rows.Count, rows.Count(r => r.Source == UnitAccessSources.Configuration), rows.Count(r => r.Source == UnitAccessSources.ObjectManager),
-            rows.Except(stored).Count(), stored.Except(rows).Count());
     }
 
     /// <summary>Whether this run rewrote <c>pbi_sec_unit_access</c> (it does only when what it should hold changed, or on a recompute).</summary>
     public bool UnitAccessRebuilt { get; private set; }
-
-    private sealed record AccessKey(string Unit, string UserPrincipalName);
-
-    private sealed record AccessRow(string Unit, string UserPrincipalName, string Source);
 }

@@ -3,9 +3,14 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Marts;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Quality;
+using NackaInsights.Warehouse.Runs;
 using NackaInsights.Warehouse.Storage;
+
+using static NackaInsights.Warehouse.Runs.Columns;
+using static NackaInsights.Warehouse.Runs.KeySpelling;
 
 namespace NackaInsights.Warehouse.Loading;
 
@@ -32,19 +37,11 @@ public interface IRunObserver
 /// </summary>
 public sealed partial class RefreshRun : IAsyncDisposable
 {
-    private const int FlushThreshold = 20_000;
-
     /// <summary>How much of the error a failed run's message quotes; the whole of it, with its stack, is in the log.</summary>
     private const int FailureMessageCharacters = 1_000;
 
-    /// <summary>
-    /// Beyond this many changed initiatives a run rebuilds whole tables instead of the initiatives' rows:
-    /// a few large statements then cost less than many scoped ones.
-    /// </summary>
-    private const int ScopedRebuildLimit = 500;
-
-    /// <summary>How many values one <c>IN (…)</c> list takes: well below SQL Server's 2,100 parameters of a statement.</summary>
-    private const int InListChunk = 500;
+    /// <summary>Beyond this many changed initiatives a run rebuilds whole tables: one limit for the run and its marts.</summary>
+    private const int ScopedRebuildLimit = MartWork.ScopedRebuildLimit;
 
     private readonly WarehouseDatabase _database;
     private readonly DbConnection _connection;
@@ -56,25 +53,18 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly AccessOptions _access;
     private readonly IRunObserver? _observer;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Dictionary<(string Kind, string Name), Fingerprint> _fingerprints;
-    private readonly Dictionary<BulkTable, List<object?[]>> _buffer = [];
-    private readonly List<FileResult> _files = [];
-    private readonly TableWrites _written = new();
+    private readonly RowBuffer _buffer = new();
+    private readonly RunLedger _ledger;
+    private readonly RunTransaction _sql;
 
     /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
     private readonly Dictionary<long, string> _caseFiles = [];
 
-    /// <summary>Initiatives with a business case loaded since the model was last brought up to date.</summary>
-    private readonly HashSet<string> _pendingCases = new(StringComparer.Ordinal);
-
     /// <summary>Every initiative with a business case loaded in this run.</summary>
     private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
 
-    private DbTransaction? _transaction;
-    private int _buffered;
-    private long _nextFileId;
-    private long _nextProblemId;
-    private long _nextVersionId;
     private bool _recomputePending;
     private bool _netPresentValuesChecked;
     private bool _sourcesOffered;
@@ -97,12 +87,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
         IRunObserver? observer,
         ILogger logger,
         Dictionary<(string Kind, string Name), Fingerprint> fingerprints,
-        (long File, long Problem, long Version) lastIds)
+        (long File, long Problem, long Version) lastIds,
+        TimeProvider time)
     {
+        _time = time;
         _database = database;
         _connection = connection;
         _refreshLock = refreshLock;
-        _transaction = transaction;
+        _sql = new RunTransaction(database, connection, transaction, fileId => _caseFiles.GetValueOrDefault(fileId));
         RunId = runId;
         StartedAtUtc = startedAtUtc;
         _calculation = calculation;
@@ -113,9 +105,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _observer = observer;
         _logger = logger;
         _fingerprints = fingerprints;
-        (_nextFileId, _nextProblemId, _nextVersionId) = (lastIds.File + 1, lastIds.Problem + 1, lastIds.Version + 1);
+        _ledger = new RunLedger(lastIds.File, lastIds.Problem, lastIds.Version);
         // The run's own row, written as it started.
-        _written.Record("etl_run", TableWrite.Inserted);
+        _sql.Written.Record("etl_run", TableWrite.Inserted);
     }
 
     /// <summary>The last processed content of a file name, and what became of it.</summary>
@@ -125,11 +117,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     public DateTime StartedAtUtc { get; }
 
+    /// <summary>Now, by the run's clock, to the millisecond.</summary>
+    private DateTime UtcNow() => Clock.UtcNow(_time);
+
     public PhaseTimings Timings { get; } = new();
 
     private WarehouseDialect Dialect => _database.Dialect;
 
-    private DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The run has already finished.");
+    private DbTransaction Transaction => _sql.Transaction;
 
     /// <summary>
     /// Whether a file has the content it had when that file was last loaded, so that it need not be
@@ -163,8 +158,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var notes = new List<SourceProblem>();
         var card = SpellKeys(await KeysAsync(ct), file, businessCase, notes);
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
-        var fileId = _nextFileId;
-        var versionId = _nextVersionId++;
+        var fileId = _ledger.NextFileId;
+        var versionId = _ledger.TakeVersionId();
         _caseFiles[fileId] = card.InitiativeId;
         var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
         var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter."
@@ -206,9 +201,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
                 y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
                 y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
         }
-        _pendingCases.Add(card.InitiativeId);
         _caseInitiatives.Add(card.InitiativeId);
-        _catalogue = null;
         await FlushIfFullAsync(ct);
     }
 
@@ -227,10 +220,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         RecomputesAll = true;
         _recomputePending = true;
-        foreach (var list in new[] { Lists.Objects, Lists.Initiatives, Lists.Assessments, Lists.ProjectStatus })
-        {
-            _listsChanged.Add(list);
-        }
     }
 
     /// <summary>
@@ -238,9 +227,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// and so does a run given nothing to load, no file, list, upload state or snapshot (the checks job).
     /// </summary>
     public bool ChecksAll => RecomputesAll || !_sourcesOffered;
-
-    /// <summary>The tables this run has written so far, and how: what decides which data checks it runs.</summary>
-    public TableWrites Written => _written;
 
     /// <summary>
     /// Finishes the run: loads what is buffered, recomputes what depends on it, runs the data checks
@@ -264,14 +250,14 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
         Phase(PhaseTimings.Checks);
-        var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_written));
+        var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_sql.Written));
         _checksRun = selected.Count;
         _checksScoped = selected.Where(c => c.Keys is not null).ToList();
         if (!ChecksAll)
         {
             _logger.LogDebug("Run {RunId}: {Count} of {All} data checks read tables it wrote, {Scoped} of them over its initiatives' rows only ({Tables})",
                 RunId, selected.Count, DataChecks.All.Count, _checksScoped.Count,
-                string.Join(", ", _written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Keys is { } ids ? $"{ids.Count} of {t.Value.KeyColumn}" : "any rows")})")));
+                string.Join(", ", _sql.Written.Tables.Select(t => $"{t.Key}: {t.Value.Kinds} ({(t.Value.Keys is { } ids ? $"{ids.Count} of {t.Value.KeyColumn}" : "any rows")})")));
         }
         var checks = await Timings.MeasureAsync(PhaseTimings.Checks, () => DataChecks.RunAsync(_connection, Transaction, selected, _database.CommandTimeoutSeconds, ct));
         if (checks.Any(c => !c.Passed))
@@ -364,16 +350,16 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task AddFileAsync(SourceFile file, string status, int rowsLoaded, int rowsRejected, string message, IReadOnlyList<SourceProblem> problems, CancellationToken ct)
     {
         _sourcesOffered = true;
-        var fileId = _nextFileId++;
+        var fileId = _ledger.TakeFileId();
         Buffer(WarehouseTables.EtlFile,
             fileId, RunId, file.Kind, file.Name, file.Sha256, file.SizeBytes, file.ModifiedUtc,
-            status, rowsLoaded, rowsRejected, message, Clock.UtcNow(), file.AuthorEmail, file.SourceUrl);
+            status, rowsLoaded, rowsRejected, message, UtcNow(), file.AuthorEmail, file.SourceUrl);
         foreach (var p in problems)
         {
-            Buffer(WarehouseTables.EtlProblem, _nextProblemId++, RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
+            Buffer(WarehouseTables.EtlProblem, _ledger.TakeProblemId(), RunId, fileId, file.Kind, file.Name, p.Sheet, p.Cell, p.Message, p.ItemId);
         }
         var result = new FileResult(file.Kind, file.Name, status, rowsLoaded, rowsRejected, message, problems);
-        _files.Add(result);
+        _ledger.Add(result);
         _observer?.FileProcessed(RunId, result);
         if (status == FileStatus.Rejected)
         {
@@ -388,20 +374,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private static string Describe(SourceProblem p) => p.Location.Length == 0 ? p.Message : $"{p.Location}: {p.Message}";
 
-    private void Buffer(BulkTable table, params object?[] row)
-    {
-        if (!_buffer.TryGetValue(table, out var rows))
-        {
-            _buffer[table] = rows = [];
-        }
-        rows.Add(row);
-        _buffered++;
-    }
+    private void Buffer(BulkTable table, params object?[] row) => _buffer.Add(table, row);
 
     private async Task FlushIfFullAsync(CancellationToken ct)
     {
         // A file being staged is flushed once it is whole (StageAsync): until then it can still be undone.
-        if (_buffered >= FlushThreshold && _stage is null)
+        if (_buffer.IsFull && _stage is null)
         {
             await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
         }
@@ -409,16 +387,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task FlushAsync(CancellationToken ct)
     {
-        foreach (var table in WarehouseTables.FlushOrder)
+        if (_buffer.Count > 0)
         {
-            if (_buffer.TryGetValue(table, out var rows) && rows.Count > 0)
-            {
-                _stage?.TouchedDatabase = true;
-                await InsertAsync(table, rows, ct);
-                rows.Clear();
-            }
+            // Marked before the writes: a staging whose rows were half written cannot be undone.
+            _stage?.TouchedDatabase = true;
         }
-        _buffered = 0;
+        await _buffer.FlushAsync(_sql, ct);
     }
 
     /// <summary>
@@ -433,63 +407,32 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (!_netPresentValuesChecked)
         {
             // Versions added later in the run are computed at the configured rate already.
-            recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => RecomputeNetPresentValuesAsync(ct));
+            recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => WarehouseMarts.BusinessCaseVersion.RestateNetPresentValuesAsync(MartContext(), ct));
             _netPresentValuesChecked = true;
         }
-        if (_pendingCases.Count == 0 && !_recomputePending && recomputed == 0 && _listsChanged.Count == 0)
+        // What the loads wrote since the last build says what is due: business cases of some initiatives, or lists.
+        var pending = _sql.TakePending();
+        var cases = pending.Of("fct_business_case_version");
+        var pendingCases = cases.Kinds == TableWrite.None ? [] : cases.KeysOf(TableWrites.InitiativeColumn)?.Cast<string>().ToList();
+        var listsChanged = ListsChanged(pending);
+        if (pendingCases is { Count: 0 } && !_recomputePending && recomputed == 0 && listsChanged.Count == 0)
         {
             return false;
         }
         // Only business cases changed, of a few initiatives: only their rows are rebuilt. A list, a recompute or
         // a changed discount rate can change any initiative's rows, so those rebuild whole tables.
-        var scope = _recomputePending || recomputed > 0 || _listsChanged.Count > 0 || _pendingCases.Count > ScopedRebuildLimit
+        var scope = _recomputePending || recomputed > 0 || listsChanged.Count > 0 || pendingCases is null || pendingCases.Count > ScopedRebuildLimit
             ? null
-            : _pendingCases.ToList();
-        var businessCasesChanged = _pendingCases.Count > 0 || _recomputePending || recomputed > 0;
+            : pendingCases;
+        var businessCasesChanged = pendingCases is not { Count: 0 } || _recomputePending || recomputed > 0;
         _stage?.TouchedDatabase = true;
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, scope, ct));
-        _pendingCases.Clear();
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, listsChanged, scope, ct));
+        // The model's own writes are not new input to it.
+        _sql.TakePending();
         _recomputePending = false;
-        _listsChanged.Clear();
         _catalogue = null;
         return true;
     }
-
-    /// <summary>Brings every business case's net present value to the configured discount rate.</summary>
-    private async Task<int> RecomputeNetPresentValuesAsync(CancellationToken ct)
-    {
-        var rate = _calculation.DiscountRate;
-        var stale = await CountAsync("SELECT COUNT(*) FROM fct_business_case_version WHERE discount_rate <> @Rate", ct, ("@Rate", Dialect.Decimal(rate)));
-        if (stale == 0)
-        {
-            // The usual case, and a cheap one: nothing of the rest is ever run (nor compiled) in a run where the rate did not change.
-            return 0;
-        }
-        var rows = await ReadAsync(
-            """
-            SELECT y.bc_version_id, y.year, y.net_benefit_sek
-            FROM fct_business_case_year y
-            JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
-            WHERE v.discount_rate <> @Rate
-            """,
-            r => new NetBenefitYear(Long(r, 0), Int(r, 1), Dec(r, 2)), ct, ("@Rate", Dialect.Decimal(rate)));
-        var updates = rows.GroupBy(r => r.VersionId)
-            .Select(g => new
-            {
-                VersionId = g.Key,
-                Npv = Dialect.Decimal(BusinessCaseCalculator.NetPresentValue(g.Select(r => (r.Year, r.Net)), rate)),
-                Rate = Dialect.Decimal(rate),
-            })
-            .ToList();
-        if (updates.Count > 0)
-        {
-            _logger.LogInformation("Run {RunId}: recomputing the net present value of {Count} business cases at discount rate {Rate}", RunId, updates.Count, rate);
-            await ExecuteDapperAsync("UPDATE fct_business_case_version SET npv_sek = @Npv, discount_rate = @Rate WHERE bc_version_id = @VersionId", updates, ct);
-        }
-        return updates.Count;
-    }
-
-    private sealed record NetBenefitYear(long VersionId, int Year, decimal Net);
 
     private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
     {
@@ -502,7 +445,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task FinishRunRowAsync(DbConnection connection, DbTransaction transaction, RunResult result, CancellationToken ct)
     {
-        var finished = Clock.UtcNow();
+        var finished = UtcNow();
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE etl_run
@@ -532,58 +475,27 @@ public sealed partial class RefreshRun : IAsyncDisposable
         return new RunResult(
             RunId,
             status,
-            loaded ? _files.Sum(f => f.RowsLoaded) + _lists.Sum(l => l.ItemsChanged) : 0,
-            loaded ? _files.Sum(f => f.RowsRejected) + _lists.Sum(l => l.ItemsRejected) : 0,
+            loaded ? _ledger.RowsLoaded : 0,
+            loaded ? _ledger.RowsRejected : 0,
             message,
-            _files,
-            _lists,
+            _ledger.Files,
+            _ledger.Lists,
             checks,
             Timings);
     }
 
     /// <summary>The run's outcome in a sentence or two, for <c>pbi_etl_run.message</c>.</summary>
-    private string Summarise()
+    private string Summarise() => new RunSummary
     {
-        var sentences = new List<string>();
-        if (_files.Count > 0)
-        {
-            var parts = new (string Status, string Singular, string Plural)[]
-                {
-                    (FileStatus.Loaded, "inläst", "inlästa"),
-                    (FileStatus.PartlyLoaded, "delvis inläst", "delvis inlästa"),
-                    (FileStatus.Rejected, "avvisad", "avvisade"),
-                    (FileStatus.Unchanged, "oförändrad", "oförändrade"),
-                }
-                .Select(p => (Count: _files.Count(f => f.Status == p.Status), p.Singular, p.Plural))
-                .Where(p => p.Count > 0)
-                .Select(p => $"{p.Count} {(p.Count == 1 ? p.Singular : p.Plural)}");
-            var files = _files.Count == 1 ? "1 fil" : $"{_files.Count} filer";
-            sentences.Add($"{files}: {string.Join(", ", parts)}. {_files.Sum(f => f.RowsLoaded)} rader inlästa, {_files.Sum(f => f.RowsRejected)} avvisade.");
-        }
-        if (_lists.Count > 0)
-        {
-            var lists = _lists.Count == 1 ? "1 lista" : $"{_lists.Count} listor";
-            sentences.Add($"{lists}: {_lists.Sum(l => l.ItemsChanged)} objekt nya eller ändrade, {_lists.Sum(l => l.ItemsRemoved)} borttagna, {_lists.Sum(l => l.ItemsRejected)} avvisade.");
-        }
-        if (_snapshotDate is { } date)
-        {
-            sentences.Add($"Ögonblicksbild av projektstatus {date:yyyy-MM-dd}: {(_snapshotRows == 1 ? "1 initiativ" : $"{_snapshotRows} initiativ")}.");
-        }
-        if (RecomputesAll)
-        {
-            sentences.Add("Alla beräknade fakta beräknades om från det inlästa.");
-        }
-        if (!ChecksAll)
-        {
-            var initiatives = _checksScoped.Where(c => c.Check.ScopeColumn == TableWrites.InitiativeColumn).SelectMany(c => c.Keys!).Distinct().Count();
-            sentences.Add(_checksRun == 0
-                ? $"Ingen av de {DataChecks.All.Count} datakontrollerna läser något som körningen skrev; ingen kördes."
-                : $"{_checksRun} av {DataChecks.All.Count} datakontroller kördes: de som läser något som körningen skrev" +
-                    (_checksScoped.Count == 0 ? "." : $", {_checksScoped.Count} av dem bara över de rader som körningen skrev" +
-                        (initiatives == 0 ? "." : $" ({(initiatives == 1 ? "1 initiativ" : $"{initiatives} initiativ")}).")));
-        }
-        return sentences.Count == 0 ? "Inga källor hittades." : string.Join(" ", sentences);
-    }
+        Files = _ledger.Files,
+        Lists = _ledger.Lists,
+        SnapshotDate = _snapshotDate,
+        SnapshotRows = _snapshotRows,
+        RecomputesAll = RecomputesAll,
+        ChecksAll = ChecksAll,
+        ChecksRun = _checksRun,
+        ChecksScoped = _checksScoped,
+    }.ToString();
 
     private void Phase(string phase)
     {
@@ -601,7 +513,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task RollbackQuietlyAsync()
     {
-        var transaction = Interlocked.Exchange(ref _transaction, null);
+        var transaction = _sql.Take();
         if (transaction is null)
         {
             return;
@@ -619,7 +531,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private async Task ReleaseAsync()
     {
-        var transaction = Interlocked.Exchange(ref _transaction, null);
+        var transaction = _sql.Take();
         if (transaction is not null)
         {
             await transaction.DisposeAsync();

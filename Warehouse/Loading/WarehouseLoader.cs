@@ -12,7 +12,7 @@ public sealed class RefreshLockTimeoutException(string message) : Exception(mess
 
 /// <summary>
 /// Starts pipeline runs against one warehouse, one at a time across all processes. Without <c>limits</c>, runs
-/// keep the default <see cref="InputLimits"/>.
+/// keep the default <see cref="InputLimits"/>; without <c>time</c>, they take the system's clock.
 /// </summary>
 public sealed class WarehouseLoader(
     WarehouseDatabase database,
@@ -22,8 +22,11 @@ public sealed class WarehouseLoader(
     IndexOptions index,
     AccessOptions access,
     ILogger<WarehouseLoader> logger,
-    InputLimits? limits = null)
+    InputLimits? limits = null,
+    TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
@@ -44,7 +47,7 @@ public sealed class WarehouseLoader(
             refreshLock = await AcquireRefreshLockAsync(connection, ct);
 
             // We hold the lock: a run still marked as running died before it finished.
-            var now = Clock.UtcNow();
+            var now = Clock.UtcNow(_time);
             var abandoned = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE status = @Running",
                 new
@@ -85,7 +88,7 @@ public sealed class WarehouseLoader(
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
                 .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
 
-            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids)
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids, _time)
             {
                 Limits = limits ?? new InputLimits(),
             };
@@ -119,7 +122,7 @@ public sealed class WarehouseLoader(
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE run_id = @RunId AND status = @Running",
-                new { Failed = RunStatus.Failed, Running = RunStatus.Running, Now = database.Dialect.Timestamp(Clock.UtcNow()), Message = message, RunId = runId },
+                new { Failed = RunStatus.Failed, Running = RunStatus.Running, Now = database.Dialect.Timestamp(Clock.UtcNow(_time)), Message = message, RunId = runId },
                 cancellationToken: CancellationToken.None));
         }
         catch (Exception e) when (e is DbException or InvalidOperationException)

@@ -39,19 +39,17 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         .Where(v => !References.Contains(v, StringComparer.Ordinal))
         .ToList();
 
-    /// <summary>Whether what a run wrote can change the check's result (<see cref="Plan"/>).</summary>
-    public bool IsAffectedBy(TableWrites written) => Plan(written) is not null;
-
     /// <summary>
     /// Whether what a run wrote can change the check's result, and over which rows it must then count: null when
     /// it cannot (no table of a view it reads was written, and no table it only looks rows up in, a view's lineage
     /// join or a relationship's parent, had rows deleted or updated); else the keys (<see cref="ScopeColumn"/>
     /// values) of the rows the writes touched, or every row (<see cref="PlannedCheck.Keys"/> null) when the writes
     /// were not limited to known keys or the check cannot be limited to them. A check naming a view
-    /// <see cref="WarehouseViews"/> does not know counts every row whenever anything was written.
+    /// the <paramref name="lineage"/> (by default <see cref="WarehouseViews"/>) does not know counts every row whenever anything was written.
     /// </summary>
-    public PlannedCheck? Plan(TableWrites written)
+    public PlannedCheck? Plan(TableWrites written, IViewLineage? lineage = null)
     {
+        lineage ??= DeclaredViewLineage.Instance;
         var affected = false;
         var everyRow = ScopedSql is null || ScopeColumn is null;
         var keys = new HashSet<object>();
@@ -69,7 +67,7 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         }
         foreach (var view in Reads)
         {
-            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            if (!lineage.TryGetSources(view, out var sources))
             {
                 return written.Any ? new PlannedCheck(this, null) : null;
             }
@@ -91,7 +89,7 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         }
         foreach (var view in References)
         {
-            if (!WarehouseViews.Sources.TryGetValue(view, out var sources))
+            if (!lineage.TryGetSources(view, out var sources))
             {
                 return written.Any ? new PlannedCheck(this, null) : null;
             }
@@ -439,13 +437,10 @@ public static partial class DataChecks
     /// The checks whose result what a run wrote can change, in the order of <see cref="All"/>, each over the rows the
     /// run wrote where it can be (<see cref="DataCheck.Plan"/>).
     /// </summary>
-    public static IReadOnlyList<PlannedCheck> Plan(TableWrites written) =>
-        All.Select(c => c.Plan(written)).OfType<PlannedCheck>()
+    public static IReadOnlyList<PlannedCheck> Plan(TableWrites written, IViewLineage? lineage = null) =>
+        All.Select(c => c.Plan(written, lineage)).OfType<PlannedCheck>()
             .Select(p => p.Keys is { Count: > MaxScopedKeys } ? PlannedCheck.EveryRow(p.Check) : p)
             .ToList();
-
-    /// <summary>The checks whose result what a run wrote can change, in the order of <see cref="All"/>.</summary>
-    public static IReadOnlyList<DataCheck> AffectedBy(TableWrites written) => Plan(written).Select(p => p.Check).ToList();
 
     /// <summary>Runs every check over every row.</summary>
     public static Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, int timeoutSeconds, CancellationToken ct) =>

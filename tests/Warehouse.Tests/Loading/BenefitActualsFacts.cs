@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
@@ -36,12 +34,10 @@ public abstract class BenefitActualsFacts : WarehouseFacts
     private static BusinessCase Dig2() => Case("DIG-2", "OBJ-2", 2024, 2025, "v1",
         Benefit(2, "Digital post", BenefitType.Financial, (2024, 10_000)));
 
-    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private static SourceFile BusinessCaseFile(string name) => new(SourceKind.BusinessCase, name, Sha(name), 1_000, Listed);
+    private static SourceFile BusinessCaseFile(string name) => new(SourceKind.BusinessCase, name, WarehouseBuilders.Sha(name), 1_000, Listed);
 
     private static SourceFile ActualsFile(string name, DateTime modifiedUtc, string? author = null) =>
-        new(SourceKind.Actuals, name, Sha(name + modifiedUtc.Ticks + author), 1_000, modifiedUtc)
+        new(SourceKind.Actuals, name, WarehouseBuilders.Sha(name + modifiedUtc.Ticks + author), 1_000, modifiedUtc)
         {
             AuthorEmail = author,
             SourceUrl = author is null ? null : $"https://nacka.sharepoint.com/sites/digitalisering/Utfall/{Uri.EscapeDataString(name)}",
@@ -64,7 +60,7 @@ public abstract class BenefitActualsFacts : WarehouseFacts
 
     private static async Task AddModelAsync(RefreshRun run, BusinessCase? dig1 = null)
     {
-        await run.AddListAsync(new ListReadInfo(RefreshRun.Lists.Objects, ListReadModes.File, true, null, Sha("objects")),
+        await run.AddListAsync(new ListReadInfo(RefreshRun.Lists.Objects, ListReadModes.File, true, null, WarehouseBuilders.Sha("objects")),
             [ObjectItem("1", "OBJ-1", Manager), ObjectItem("2", "OBJ-2", OtherManager)], Ct);
         await run.AddBusinessCaseAsync(BusinessCaseFile("business-cases/DIG-1.xlsx"), dig1 ?? Dig1(), Ct);
         await run.AddBusinessCaseAsync(BusinessCaseFile("business-cases/DIG-2.xlsx"), Dig2(), Ct);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
@@ -23,8 +21,6 @@ public abstract class ListLoadFacts : WarehouseFacts
         public (long, long, long, long) Counts => (ItemsRead, ItemsChanged, ItemsRemoved, ItemsRejected);
     }
 
-    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
     private static ListItemChange Object(string itemId, string objectId, string manager) =>
         new(itemId, Listed, $$"""{"ObjektId":"{{objectId}}","ForvaltareEpost":"{{manager}}"}""", false,
             new ObjectItem(new ListItemOrigin(RefreshRun.Lists.Objects, itemId, Listed), objectId, $"Objekt {objectId}", manager, "Välfärd skola"), []);
@@ -32,7 +28,7 @@ public abstract class ListLoadFacts : WarehouseFacts
     private static ListItemChange Rejected(string itemId) =>
         new(itemId, Listed, """{"ObjektId":""}""", false, null, [new SourceProblem("Forvaltningsobjekt", null, null, "ObjektId saknas.") { ItemId = itemId }]);
 
-    private static ListReadInfo Read(string content) => new(RefreshRun.Lists.Objects, ListReadModes.File, true, null, Sha(content));
+    private static ListReadInfo Read(string content) => new(RefreshRun.Lists.Objects, ListReadModes.File, true, null, WarehouseBuilders.Sha(content));
 
     private async Task RunAsync(string content, params ListItemChange[][] parts)
     {

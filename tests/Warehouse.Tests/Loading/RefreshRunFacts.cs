@@ -15,7 +15,7 @@ public abstract class RefreshRunFacts : WarehouseFacts
         [new BenefitLine(2, "Tid", BenefitType.Redistribution, [new YearValue(lastYear, 30_000, "D2", "30000")])],
         [new SourceAttribute("Initiativ-ID", id, "B1")]);
 
-    private static SourceFile File(string name) => new(SourceKind.BusinessCase, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))), 1_000, DateTime.UtcNow);
+    private static SourceFile File(string name) => new(SourceKind.BusinessCase, name, WarehouseBuilders.Sha(name), 1_000, DateTime.UtcNow);
 
     [Fact]
     public async Task Complete_BuildsTheDimensions_FromTheCurrentBusinessCases()
@@ -154,6 +154,33 @@ public abstract class RefreshRunFacts : WarehouseFacts
         Assert.InRange(calendar.LastYear, 2000, 2100);
         Assert.Equal(DaysOf(calendar.FirstYear, calendar.LastYear), calendar.Days);
         Assert.Equal(calendar.LastYear - calendar.FirstYear + 1, calendar.Years);
+    }
+
+    /// <summary>A clock that always says the same instant.</summary>
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
+    public async Task ARun_TakesItsTimesFromTheGivenTimeProvider_ToTheMillisecond()
+    {
+        var now = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1_234_567);
+        var loader = new WarehouseLoader(Warehouse.Database, Warehouse.Calculation, Warehouse.Evaluation, Warehouse.Actuals, Warehouse.Index, Warehouse.Access,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<WarehouseLoader>.Instance, time: new FixedTime(now));
+        long runId;
+        await using (var run = await loader.StartRunAsync("test", null, ct: Ct))
+        {
+            runId = run.RunId;
+            Assert.Equal(new DateTime(2031, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc), run.StartedAtUtc);
+            await run.AddBusinessCaseAsync(File("a.xlsx"), Case("DIG-A", "Välfärd skola", 2022, 2025), Ct);
+            Assert.True((await run.CompleteAsync(Ct)).Succeeded);
+        }
+
+        var loaded = await ScalarAsync<string>("SELECT CAST(processed_at_utc AS VARCHAR(40)) FROM etl_file WHERE run_id = @runId", new { runId });
+        Assert.StartsWith("2031-05-06", loaded);
+        // The calendar reaches the run's own year, which only the given clock says.
+        Assert.Equal(2031L, await ScalarAsync<long>("SELECT MAX(year) FROM pbi_dim_year"));
     }
 
     [Fact]

@@ -1,6 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.TestSupport;
@@ -8,7 +6,7 @@ using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Quality;
 
-namespace NackaInsights.Warehouse.Tests.Loading;
+namespace NackaInsights.Warehouse.Tests.Marts;
 
 /// <summary>
 /// The feed of the Power BI role Verksamhet, pbi_sec_unit_access: built from AccessOptions and the
@@ -24,13 +22,11 @@ public abstract class UnitAccessFacts : WarehouseFacts
 
     private sealed record AccessRow(string Unit, string UserPrincipalName, string Source);
 
-    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
     private static ListItemChange Object(string itemId, string objectId, string? manager, string? unit, DateTime? modified = null) =>
         new(itemId, modified ?? Listed, $$"""{"ObjektId":"{{objectId}}","ForvaltareEpost":"{{manager}}","Verksamhet":"{{unit}}"}""", false,
             new ObjectItem(new ListItemOrigin(RefreshRun.Lists.Objects, itemId, modified ?? Listed), objectId, $"Objekt {objectId}", manager, unit), []);
 
-    private static ListReadInfo ObjectsRead(string content) => new(RefreshRun.Lists.Objects, ListReadModes.File, true, null, Sha(content));
+    private static ListReadInfo ObjectsRead(string content) => new(RefreshRun.Lists.Objects, ListReadModes.File, true, null, WarehouseBuilders.Sha(content));
 
     private static BusinessCase Case(string id, string unit, string? objectId = null) => new(
         new InitiativeCard(id, $"Initiativ {id}", unit, "agare@nacka.se", objectId, [], "v1"),
@@ -39,7 +35,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
         [new BenefitLine(2, "Tid", BenefitType.Redistribution, [new YearValue(2025, 30_000, "D2", "30000")])],
         [new SourceAttribute("Initiativ-ID", id, "B1")]);
 
-    private static SourceFile CaseFile(string id) => new(SourceKind.BusinessCase, $"{id}.xlsx", Sha(id), 1_000, Listed);
+    private static SourceFile CaseFile(string id) => new(SourceKind.BusinessCase, $"{id}.xlsx", WarehouseBuilders.Sha(id), 1_000, Listed);
 
     /// <summary>Three objects: two of Välfärd skola's (one förvaltare spelled untidily), one of Kultur och fritid's without a förvaltare.</summary>
     private static readonly ListItemChange[] Objects =

@@ -1,0 +1,78 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+using static NackaInsights.Warehouse.Runs.Columns;
+
+namespace NackaInsights.Warehouse.Marts;
+
+/// <summary>The year and date dimensions.</summary>
+public sealed class CalendarMart : IMart
+{
+    public string Name => "calendar";
+
+    public string Grain => "one row per year (dim_year) and per day (dim_date) from the first to the last year of the facts, the histories and the runs";
+
+    public IReadOnlyList<string> Reads { get; } = ["fct_business_case_year", "fct_survey_result", "fct_digitalization_index_unit", "etl_run", "dim_initiative_history", "dim_initiative", "fct_evaluation_score", "fct_project_status", "fct_project_status_snapshot", "dim_year"];
+
+    public IReadOnlyList<string> Writes { get; } = ["dim_year", "dim_date"];
+
+    public bool ByInitiative => false;
+
+    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildCalendarAsync(ct);
+
+    private sealed class Work(MartContext context) : MartWork(context)
+    {
+        /// <summary>
+        /// The year and date dimensions span every year of the facts, the histories and the runs, within the
+        /// <see cref="Limits">window</see>: a date of year 1 or 9999 that reached a table costs no calendar of thousands of years.
+        /// </summary>
+        public async Task RebuildCalendarAsync(CancellationToken ct)
+        {
+            // One query: the first and last year, or day, of each, and what dim_year holds.
+            CalendarSource[] sources =
+            [
+                new("fct_business_case_year", "year", true), new("fct_survey_result", "year", true), new("fct_digitalization_index_unit", "year", true),
+                new("etl_run", "started_at_utc", false), new("dim_initiative_history", "valid_from", false), new("dim_initiative", "decision_date", false),
+                new("fct_evaluation_score", "assessed_on", false), new("fct_project_status", "report_date", false), new("fct_project_status_snapshot", "snapshot_date", false),
+            ];
+            var sql = "SELECT " + string.Join(", ", sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
+                + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
+            var (years, existing) = await ReadOneAsync(sql, r =>
+            {
+                var found = new List<int> { StartedAtUtc.Year };
+                for (var i = 0; i < sources.Length * 2; i++)
+                {
+                    if (!r.IsDBNull(i))
+                    {
+                        found.Add(sources[i / 2].IsYear ? Int(r, i) : Timestamp(r, i).Year);
+                    }
+                }
+                var n = sources.Length * 2;
+                return new CalendarSpan(found, new YearRange(IntOrNull(r, n), IntOrNull(r, n + 1), Int(r, n + 2)));
+            }, ct);
+            var from = Math.Clamp(years.Min(), Limits.EarliestYear, Limits.LatestYear);
+            var to = Math.Clamp(years.Max(), Limits.EarliestYear, Limits.LatestYear);
+            if (existing.From == from && existing.To == to && existing.Count == to - from + 1)
+            {
+                return;
+            }
+            await ExecuteAsync("DELETE FROM dim_date", ct);
+            await ExecuteAsync("DELETE FROM dim_year", ct);
+            await InsertAsync(WarehouseTables.DimYear, Enumerable.Range(from, to - from + 1).Select(y => new object?[] { y }).ToList(), ct);
+            await InsertAsync(WarehouseTables.DimDate,
+                Model.Calendar.Days(from, to)
+                    .Select(d => new object?[] { d.Date, d.Year, d.Quarter, d.Month, d.MonthNameSv, d.IsoWeek, d.DayOfWeek, d.DayOfWeekSv })
+                    .ToList(),
+                ct);
+        }
+
+        private sealed record CalendarSource(string Table, string Column, bool IsYear);
+
+        private sealed record YearRange(int? From, int? To, int Count);
+
+        private sealed record CalendarSpan(List<int> Years, YearRange Existing);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+using static NackaInsights.Warehouse.Runs.Columns;
+
+namespace NackaInsights.Warehouse.Marts;
+
+/// <summary>The assessments of the list Bedomningar, and each initiative's evaluation from its latest.</summary>
+public sealed class EvaluationMart : IMart
+{
+    public string Name => "evaluation";
+
+    public string Grain => "one row per initiative, criterion and assessment date (fct_evaluation_score); one per initiative (fct_evaluation)";
+
+    public IReadOnlyList<string> Reads { get; } = ["stg_list_assessment", "dim_initiative", "fct_evaluation_score"];
+
+    public IReadOnlyList<string> Writes { get; } = ["fct_evaluation_score", "fct_evaluation"];
+
+    public bool ByInitiative => true;
+
+    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildEvaluationsAsync(scope.Initiatives, ct);
+
+    private sealed class Work(MartContext context) : MartWork(context)
+    {
+        private sealed class StagedScore
+        {
+            public string ItemId { get; init; } = "";
+            public string InitiativeId { get; init; } = "";
+            public string CriterionCode { get; init; } = "";
+            public int Score { get; init; }
+            public DateOnly AssessedOn { get; init; }
+            public DateTime LastModifiedUtc { get; init; }
+        }
+
+        /// <summary>
+        /// The scores of every assessment, and each initiative's evaluation from its latest one, of the initiatives
+        /// of <paramref name="scope"/> (newly known ones) or of all. Scores of initiatives the warehouse does not
+        /// know are left out and reported against their items. A criterion and date that two items score keeps its
+        /// published score (<see cref="ListKeys.OnePerKey"/>).
+        /// </summary>
+        public async Task RebuildEvaluationsAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
+        {
+            // Read before the rows are deleted: what the shared keys keep.
+            var kept = await ReadScopedAsync(
+                """
+                SELECT f.item_id, f.initiative_id, f.criterion_code, f.score, f.assessed_on
+                FROM fct_evaluation_score f
+                JOIN (SELECT initiative_id, criterion_code, assessed_on FROM stg_list_assessment
+                      GROUP BY initiative_id, criterion_code, assessed_on HAVING COUNT(*) > 1) d
+                  ON d.initiative_id = f.initiative_id AND d.criterion_code = f.criterion_code AND d.assessed_on = f.assessed_on
+                WHERE {scope}
+                """, "f.initiative_id", scope,
+                r => new StagedScore { ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4) }, ct);
+            var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
+            if (scope is null)
+            {
+                await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
+                await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", null, ct);
+                Context.UnknownInitiatives.Reset(RefreshRun.Lists.Assessments);
+                foreach (var part in await PartsAsync("stg_list_assessment", ct))
+                {
+                    await RebuildEvaluationsOfAsync(part, keptOf, ct);
+                }
+                return;
+            }
+            await RebuildEvaluationsOfAsync(scope, keptOf, ct);
+        }
+
+        private async Task RebuildEvaluationsOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedScore> kept, CancellationToken ct)
+        {
+            var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+            var scores = ListKeys.OnePerKey(await ReadScopedAsync(
+                """
+                SELECT item_id, initiative_id, criterion_code, score, assessed_on, last_modified_utc
+                FROM stg_list_assessment
+                WHERE {scope}
+                """, "initiative_id", scope,
+                r => new StagedScore
+                {
+                    ItemId = Text(r, 0), InitiativeId = Text(r, 1), CriterionCode = Text(r, 2), Score = Int(r, 3), AssessedOn = Date(r, 4), LastModifiedUtc = Timestamp(r, 5),
+                }, ct), s => (KeyCase.Fold(s.InitiativeId), s.CriterionCode, s.AssessedOn), out _);
+            Context.UnknownInitiatives.Report(RefreshRun.Lists.Assessments, scope, scores.Where(s => !known.Contains(s.InitiativeId)).Select(s => (s.ItemId, s.InitiativeId)));
+            scores.RemoveAll(s => !known.Contains(s.InitiativeId));
+            scores.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
+
+            await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
+            await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
+            await InsertAsync(WarehouseTables.EvaluationScore,
+                scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);
+            var evaluations = scores.GroupBy(s => s.InitiativeId)
+                .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, s.AssessedOn, s.Score)), Context.Evaluation))
+                .Select(e => new object?[]
+                {
+                    e.InitiativeId, e.AssessedOn, e.BenefitScore, e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored, Context.Evaluation.Threshold, RunId,
+                })
+                .ToList();
+            await InsertAsync(WarehouseTables.Evaluation, evaluations, ct);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Runs;
+using NackaInsights.Warehouse.Storage;
+
+namespace NackaInsights.Warehouse.Marts;
+
+/// <summary>One build of a mart in a run: its context, and the run's reads and writes as a mart makes them.</summary>
+internal abstract class MartWork(MartContext context)
+{
+    /// <summary>
+    /// Beyond this many changed initiatives a build rewrites whole tables instead of the initiatives' rows:
+    /// a few large statements then cost less than many scoped ones.
+    /// </summary>
+    public const int ScopedRebuildLimit = 500;
+
+    protected MartContext Context { get; } = context;
+
+    protected RunTransaction Sql => Context.Sql;
+
+    protected long RunId => Context.RunId;
+
+    protected DateTime StartedAtUtc => Context.StartedAtUtc;
+
+    protected InputLimits Limits => Context.Limits;
+
+    protected ILogger Logger => Context.Logger;
+
+    protected WarehouseDialect Dialect => Sql.Dialect;
+
+    protected int RebuildPart => Context.RebuildPart;
+
+    protected Task<int> ExecuteAsync(string sql, CancellationToken ct) => Sql.ExecuteAsync(sql, ct);
+
+    protected Task<int> ExecuteDapperAsync(string sql, object parameters, CancellationToken ct, IEnumerable<string>? initiatives = null) =>
+        Sql.ExecuteDapperAsync(sql, parameters, ct, initiatives);
+
+    protected Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct) => Sql.InsertAsync(table, rows, ct);
+
+    protected Task<List<T>> QueryDapperAsync<T>(string sql, CancellationToken ct) => Sql.QueryDapperAsync<T>(sql, ct);
+
+    protected Task<long> CountAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) => Sql.CountAsync(sql, ct, parameters);
+
+    protected Task<List<T>> ReadAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters)
+        where T : class => Sql.ReadAsync(sql, row, ct, parameters);
+
+    protected Task<T> ReadOneAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters)
+        where T : class => Sql.ReadOneAsync(sql, row, ct, parameters);
+
+    protected Task<List<T>> ReadScopedAsync<T>(string sql, string column, IReadOnlyCollection<string>? keys, Func<DbDataReader, T> row, CancellationToken ct,
+        params (string Name, object? Value)[] parameters)
+        where T : class => Sql.ReadScopedAsync(sql, column, keys, row, ct, parameters);
+
+    protected Task<int> ExecuteScopedAsync(string sql, string column, IReadOnlyCollection<string>? keys, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        Sql.ExecuteScopedAsync(sql, column, keys, ct, parameters);
+
+    /// <summary>
+    /// The initiatives a list's staged items name, in parts of <see cref="MartContext.RebuildPart"/>: a rebuild of every
+    /// initiative's rows goes part by part, so that a large municipality's lists are never held whole.
+    /// </summary>
+    protected async Task<IEnumerable<string[]>> PartsAsync(string stagingTable, CancellationToken ct) =>
+        (await ReadAsync($"SELECT DISTINCT initiative_id FROM {stagingTable}", r => Columns.Text(r, 0), ct))
+            .Order(StringComparer.Ordinal)
+            .Chunk(RebuildPart);
+}

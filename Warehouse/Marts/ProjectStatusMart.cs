@@ -1,0 +1,104 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+using static NackaInsights.Warehouse.Runs.Columns;
+
+namespace NackaInsights.Warehouse.Marts;
+
+/// <summary>The status reports of the list Projektstatus.</summary>
+public sealed class ProjectStatusMart : IMart
+{
+    public string Name => "project_status";
+
+    public string Grain => "one row per initiative and report date";
+
+    public IReadOnlyList<string> Reads { get; } = ["stg_list_status", "dim_initiative", "fct_project_status"];
+
+    public IReadOnlyList<string> Writes { get; } = ["fct_project_status"];
+
+    public bool ByInitiative => true;
+
+    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildProjectStatusAsync(scope.Initiatives, ct);
+
+    private sealed class Work(MartContext context) : MartWork(context)
+    {
+        private sealed class StagedStatus
+        {
+            public string ItemId { get; init; } = "";
+            public string InitiativeId { get; init; } = "";
+            public DateOnly ReportDate { get; init; }
+            public string Status { get; init; } = "";
+            public double? PercentComplete { get; init; }
+            public decimal? BudgetSpentSek { get; init; }
+            public string? Comment { get; init; }
+            public DateTime LastModifiedUtc { get; init; }
+        }
+
+        /// <summary>
+        /// Every status report of the initiatives of <paramref name="scope"/> (newly known ones) or of all, the latest
+        /// of each initiative marked; reports of unknown initiatives left out and reported. A date that two reports of
+        /// an initiative carry keeps its published report (<see cref="ListKeys.OnePerKey"/>).
+        /// </summary>
+        public async Task RebuildProjectStatusAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
+        {
+            // Read before the rows are deleted: what the shared keys keep.
+            var kept = await ReadScopedAsync(
+                """
+                SELECT f.item_id, f.initiative_id, f.report_date, f.status, f.percent_complete, f.budget_spent_sek, f.comment
+                FROM fct_project_status f
+                JOIN (SELECT initiative_id, report_date FROM stg_list_status GROUP BY initiative_id, report_date HAVING COUNT(*) > 1) d
+                  ON d.initiative_id = f.initiative_id AND d.report_date = f.report_date
+                WHERE {scope}
+                """, "f.initiative_id", scope,
+                r => new StagedStatus
+                {
+                    ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
+                    BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6),
+                }, ct);
+            var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
+            if (scope is null)
+            {
+                await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
+                Context.UnknownInitiatives.Reset(RefreshRun.Lists.ProjectStatus);
+                foreach (var part in await PartsAsync("stg_list_status", ct))
+                {
+                    await RebuildProjectStatusOfAsync(part, keptOf, ct);
+                }
+                return;
+            }
+            await RebuildProjectStatusOfAsync(scope, keptOf, ct);
+        }
+
+        private async Task RebuildProjectStatusOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedStatus> kept, CancellationToken ct)
+        {
+            var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+            var reports = ListKeys.OnePerKey(await ReadScopedAsync(
+                """
+                SELECT item_id, initiative_id, report_date, status, percent_complete, budget_spent_sek, comment, last_modified_utc
+                FROM stg_list_status
+                WHERE {scope}
+                """, "initiative_id", scope,
+                r => new StagedStatus
+                {
+                    ItemId = Text(r, 0), InitiativeId = Text(r, 1), ReportDate = Date(r, 2), Status = Text(r, 3), PercentComplete = DoubleOrNull(r, 4),
+                    BudgetSpentSek = DecOrNull(r, 5), Comment = TextOrNull(r, 6), LastModifiedUtc = Timestamp(r, 7),
+                }, ct), s => (KeyCase.Fold(s.InitiativeId), s.ReportDate), out _);
+            Context.UnknownInitiatives.Report(RefreshRun.Lists.ProjectStatus, scope, reports.Where(r => !known.Contains(r.InitiativeId)).Select(r => (r.ItemId, r.InitiativeId)));
+            reports.RemoveAll(r => !known.Contains(r.InitiativeId));
+            reports.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
+            var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
+
+            await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
+            await InsertAsync(WarehouseTables.ProjectStatus,
+                reports.Select(r => new object?[]
+                {
+                    r.InitiativeId, r.ReportDate, r.Status, r.PercentComplete, r.BudgetSpentSek,
+                    latest[r.InitiativeId] == r.ReportDate, r.Comment, r.ItemId, RunId,
+                }).ToList(),
+                ct);
+        }
+    }
+}

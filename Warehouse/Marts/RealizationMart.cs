@@ -1,0 +1,264 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Runs;
+using static NackaInsights.Warehouse.Runs.Columns;
+
+namespace NackaInsights.Warehouse.Marts;
+
+/// <summary>The benefit realisation: each current business case's planned benefits beside the current actuals.</summary>
+public sealed class RealizationMart : IMart
+{
+    public string Name => "realization";
+
+    public string Grain => "one row per initiative, benefit line and year of its current business case (fct_benefit_realization); marks the current actual of each initiative, line and year, and why one no longer matches (fct_benefit_actual)";
+
+    public IReadOnlyList<string> Reads { get; } = ["fct_benefit_actual", "fct_business_case_version", "raw_business_case_line", "raw_business_case_value", "fct_benefit_realization"];
+
+    public IReadOnlyList<string> Writes { get; } = ["fct_benefit_realization", "fct_benefit_actual"];
+
+    public bool ByInitiative => true;
+
+    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => RebuildAsync(context, scope.Initiatives, scope.Initiatives, indexStale: true, ct);
+
+    private const string BenefitLineKind = "Nytta";
+
+    /// <summary>Marks the current actuals of <paramref name="reported"/> (all when null) and rebuilds the realisation of <paramref name="scope"/> (all when null); returns whether what the index reads of it changed (always, when it already had).</summary>
+    internal Task<bool> RebuildAsync(MartContext context, IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct) =>
+        new Work(context).RebuildAsync(scope, reported, indexStale, ct);
+
+    private sealed record CaseVersion(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear);
+
+    private sealed record CaseLine(string InitiativeId, int LineRow, string LineName, string Category);
+
+    private sealed record CaseValue(string InitiativeId, int LineRow, int Year, decimal Value);
+
+    internal sealed record CurrentBusinessCase(long BcVersionId, int? FirstYear, int? LastYear, List<PlannedBenefitLine> Lines);
+
+    /// <summary>
+    /// The current business case of every initiative of <paramref name="scope"/> (of all when null) with its benefit
+    /// lines in row order, and their planned values when asked.
+    /// </summary>
+    internal static async Task<Dictionary<string, CurrentBusinessCase>> CurrentCasesAsync(RunTransaction sql, bool withPlannedValues, IReadOnlyCollection<string>? scope, CancellationToken ct)
+    {
+        var versions = await sql.ReadScopedAsync(
+            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
+            r => new CaseVersion(Text(r, 0), Long(r, 1), IntOrNull(r, 2), IntOrNull(r, 3)), ct);
+        var lines = await sql.ReadScopedAsync(
+            """
+            SELECT v.initiative_id, l.line_row, l.line_name, l.category
+            FROM raw_business_case_line l
+            JOIN fct_business_case_version v ON v.file_id = l.file_id
+            WHERE v.is_current = 1 AND l.line_kind = @Kind AND {scope}
+            """, "v.initiative_id", scope, r => new CaseLine(Text(r, 0), Int(r, 1), Text(r, 2), Text(r, 3)), ct, ("@Kind", BenefitLineKind));
+        var values = !withPlannedValues ? [] : await sql.ReadScopedAsync(
+            """
+            SELECT v.initiative_id, r.line_row, r.year, r.value
+            FROM raw_business_case_value r
+            JOIN fct_business_case_version v ON v.file_id = r.file_id
+            WHERE v.is_current = 1 AND r.line_kind = @Kind AND {scope}
+            """, "v.initiative_id", scope, r => new CaseValue(Text(r, 0), Int(r, 1), Int(r, 2), Dec(r, 3)), ct, ("@Kind", BenefitLineKind));
+        // Plain loops over classes: see RefreshRun.Sql.cs for why not LINQ over tuples here.
+        var planned = new Dictionary<string, Dictionary<int, decimal>>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            var key = LineOf(v.InitiativeId, v.LineRow);
+            if (!planned.TryGetValue(key, out var years))
+            {
+                planned[key] = years = [];
+            }
+            years[v.Year] = years.GetValueOrDefault(v.Year) + v.Value;
+        }
+        var linesOf = new Dictionary<string, List<CaseLine>>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (!linesOf.TryGetValue(line.InitiativeId, out var ofInitiative))
+            {
+                linesOf[line.InitiativeId] = ofInitiative = [];
+            }
+            ofInitiative.Add(line);
+        }
+        IReadOnlyDictionary<int, decimal> none = new Dictionary<int, decimal>();
+        var cases = new Dictionary<string, CurrentBusinessCase>(StringComparer.Ordinal);
+        foreach (var v in versions)
+        {
+            var ofInitiative = linesOf.GetValueOrDefault(v.InitiativeId) ?? [];
+            ofInitiative.Sort((a, b) => a.LineRow.CompareTo(b.LineRow));
+            var benefitLines = new List<PlannedBenefitLine>(ofInitiative.Count);
+            foreach (var l in ofInitiative)
+            {
+                benefitLines.Add(new PlannedBenefitLine(l.LineRow, l.LineName, ParseType(l.Category), planned.GetValueOrDefault(LineOf(l.InitiativeId, l.LineRow)) ?? none));
+            }
+            cases[v.InitiativeId] = new CurrentBusinessCase(v.BcVersionId, v.FirstYear, v.LastYear, benefitLines);
+        }
+        return cases;
+    }
+
+    private static string LineOf(string initiativeId, int lineRow) => string.Create(CultureInfo.InvariantCulture, $"{initiativeId}\u001f{lineRow}");
+
+    private static BenefitType ParseType(string label) =>
+        Labels.TryParseBenefitType(label, out var type) ? type : throw new InvalidOperationException($"A benefit line's category is not a benefit type: {label}");
+
+    private sealed class Work(MartContext context) : MartWork(context)
+    {
+        private bool _indexStale;
+
+        /// <summary>Marks the current actuals of <paramref name="reported"/> (all when null) and rebuilds the realisation of <paramref name="scope"/>; returns whether what the index reads of it changed.</summary>
+        public async Task<bool> RebuildAsync(IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct)
+        {
+            _indexStale = indexStale;
+            // The latest actual per initiative, line and year is current: actuals are numbered in processing order.
+            // Only new actuals change which is current.
+            if (reported is null || reported.Count > 0)
+            {
+                await ExecuteScopedAsync(
+                    """
+                    UPDATE fct_benefit_actual
+                    SET is_current = CASE WHEN actual_id = (
+                        SELECT MAX(l.actual_id) FROM fct_benefit_actual l
+                        WHERE l.initiative_id = fct_benefit_actual.initiative_id
+                          AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
+                          AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
+                    WHERE {scope}
+                    """, "initiative_id", reported, ct);
+            }
+            if (scope is null)
+            {
+                // Every initiative's: in parts, so that the realisation of a large municipality is never held whole.
+                await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", null, ct);
+                _indexStale = true;
+                var initiatives = await ReadAsync(
+                    "SELECT initiative_id FROM fct_benefit_actual UNION SELECT initiative_id FROM fct_business_case_version WHERE is_current = 1",
+                    r => Text(r, 0), ct);
+                foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
+                {
+                    await RebuildRealizationAsync(part, wholeTable: true, ct);
+                }
+            }
+            else
+            {
+                await RebuildRealizationAsync(scope, wholeTable: false, ct);
+            }
+            return _indexStale;
+        }
+
+        /// <summary>
+        /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match
+        /// their business case. <paramref name="wholeTable"/>: part of a rebuild of every initiative's, whose rows are
+        /// already deleted.
+        /// </summary>
+        private async Task RebuildRealizationAsync(IReadOnlyCollection<string> scope, bool wholeTable, CancellationToken ct)
+        {
+            var actuals = await ReadScopedAsync(
+                """
+                SELECT actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, comment, reported_by, reported_at_utc
+                FROM fct_benefit_actual
+                WHERE is_current = 1 AND {scope}
+                """, "initiative_id", scope,
+                r => new StoredActual(Long(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), Int(r, 5), Dec(r, 6), TextOrNull(r, 7), TextOrNull(r, 8), Timestamp(r, 9)), ct);
+            var cases = await CurrentCasesAsync(Sql, withPlannedValues: true, scope, ct);
+
+            var rows = new List<object?[]>();
+            var unmatched = new List<Unmatched>();
+            var byInitiative = actuals.ToLookup(a => a.InitiativeId, StringComparer.Ordinal);
+            foreach (var group in byInitiative)
+            {
+                if (!cases.ContainsKey(group.Key))
+                {
+                    unmatched.AddRange(group.Select(a => new Unmatched(a, "Initiativet har ingen gällande nyttokalkyl.")));
+                }
+            }
+            foreach (var (initiativeId, bc) in cases)
+            {
+                var matched = new List<CurrentActual>();
+                var lines = bc.Lines.ToDictionary(l => ActualsValidator.LineKey(l.Name), StringComparer.Ordinal);
+                foreach (var a in byInitiative[initiativeId])
+                {
+                    var reason = !lines.TryGetValue(a.BenefitLineKey, out var line)
+                        ? "Nyttoposten finns inte längre i den gällande nyttokalkylen."
+                        : Labels.Of(line.Type) != a.BenefitType
+                            ? $"Nyttoposten är nu {Labels.Of(line.Type)}; utfallet rapporterades som {a.BenefitType}."
+                            : bc.FirstYear is not { } first || bc.LastYear is not { } last || a.Year < first || a.Year > last
+                                ? $"Året {a.Year} ligger utanför nyttokalkylens år {bc.FirstYear}–{bc.LastYear}."
+                                : null;
+                    if (reason is null)
+                    {
+                        matched.Add(new CurrentActual(a.BenefitLineKey, a.Year, a.Value, a.ActualId));
+                    }
+                    else
+                    {
+                        unmatched.Add(new Unmatched(a, reason));
+                    }
+                }
+                if (bc.FirstYear is not { } from || bc.LastYear is not { } to)
+                {
+                    continue;
+                }
+                var stored = byInitiative[initiativeId].ToDictionary(a => a.ActualId);
+                foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
+                {
+                    var source = r.Source is { ActualId: { } id } ? stored[id] : null;
+                    rows.Add([
+                        initiativeId, r.Line.Name, Labels.Of(r.Line.Type), r.Year, r.Planned, r.Actual, r.Variance, r.Rate,
+                        r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
+                        bc.BcVersionId, r.Line.Row, source?.ActualId, RunId,
+                    ]);
+                }
+            }
+
+            // The reasons: set where one is due, cleared where one no longer is (an actual replaced by a later one included).
+            var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
+            var storedReasons = (await ReadScopedAsync(
+                    "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope,
+                    r => new ReasonUpdate(Text(r, 2), Long(r, 0), Text(r, 1)), ct))
+                .ToDictionary(r => r.ActualId);
+            var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => r with { Reason = null })
+                .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId)?.Reason != u.Reason)
+                    .Select(u => new ReasonUpdate(u.Reason, u.Actual.ActualId, u.Actual.InitiativeId)))
+                .ToList();
+            if (reasonUpdates.Count > 0)
+            {
+                await ExecuteDapperAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
+                    reasonUpdates.Select(u => new { u.Reason, u.ActualId }), ct, reasonUpdates.Select(u => u.InitiativeId));
+            }
+            foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
+            {
+                Logger.LogWarning("Run {RunId}: {Count} current actual(s) of {Initiative} no longer match its current business case: {Lines}",
+                    RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
+            }
+
+            if (wholeTable)
+            {
+                await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
+                return;
+            }
+            if (!_indexStale)
+            {
+                // The index counts the realisation's reported values: it is recomputed only when those changed.
+                var before = await ReadScopedAsync(
+                    "SELECT initiative_id, year, benefit_type, planned_value, actual_value FROM fct_benefit_realization WHERE actual_value IS NOT NULL AND {scope}",
+                    "initiative_id", scope, r => Reported(Text(r, 0), Int(r, 1), Text(r, 2), Dec(r, 3), Dec(r, 4)), ct);
+                var after = rows.Where(r => r[5] is not null).Select(r => Reported((string)r[0]!, (int)r[3]!, (string)r[2]!, (decimal)r[4]!, (decimal)r[5]!));
+                _indexStale = !before.Order(StringComparer.Ordinal).SequenceEqual(after.Order(StringComparer.Ordinal), StringComparer.Ordinal);
+            }
+            await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", scope, ct);
+            await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
+        }
+
+        /// <summary>A reported realisation value as the index reads it, comparable as text, to the precision the warehouse keeps it.</summary>
+        private static string Reported(string initiativeId, int year, string type, decimal planned, decimal actual) =>
+            string.Create(CultureInfo.InvariantCulture, $"{initiativeId}|{year}|{type}|{Math.Round(planned, 6)}|{Math.Round(actual, 6)}");
+
+        private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
+
+        private sealed record Unmatched(StoredActual Actual, string Reason);
+
+        private sealed record StoredActual(
+            long ActualId, string InitiativeId, string BenefitLine, string BenefitLineKey, string BenefitType, int Year, decimal Value,
+            string? Comment, string? ReportedBy, DateTime ReportedAtUtc);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace NackaInsights.Warehouse.Runs;
+
+/// <summary>
+/// Columns as the three databases return them: SQLite gives long, double and text where PostgreSQL gives int, decimal
+/// and dates. Used with <c>using static</c> by the row functions of the loads and marts.
+/// </summary>
+public static class Columns
+{
+    public static string Text(DbDataReader r, int i) => r.GetString(i);
+
+    public static string? TextOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    public static int Int(DbDataReader r, int i) => Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture);
+
+    public static int? IntOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Int(r, i);
+
+    public static long Long(DbDataReader r, int i) => Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture);
+
+    public static long? LongOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Long(r, i);
+
+    public static decimal Dec(DbDataReader r, int i) => Convert.ToDecimal(r.GetValue(i), CultureInfo.InvariantCulture);
+
+    public static decimal? DecOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Dec(r, i);
+
+    public static double Double(DbDataReader r, int i) => Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture);
+
+    public static double? DoubleOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Double(r, i);
+
+    public static DateOnly Date(DbDataReader r, int i) => r.GetValue(i) switch
+    {
+        DateOnly d => d,
+        DateTime dt => DateOnly.FromDateTime(dt),
+        string s => DateOnly.FromDateTime(DateTime.Parse(s, CultureInfo.InvariantCulture)),
+        var other => throw new InvalidCastException($"Not a date: {other}"),
+    };
+
+    public static DateOnly? DateOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Date(r, i);
+
+    public static DateTime Timestamp(DbDataReader r, int i) => ReadTimestamp(r.GetValue(i));
+
+    /// <summary>A timestamp as any of the databases returns it, in UTC.</summary>
+    public static DateTime ReadTimestamp(object value) => value switch
+    {
+        DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
+        DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+        string s => DateTime.SpecifyKind(DateTime.Parse(s, CultureInfo.InvariantCulture), DateTimeKind.Utc),
+        _ => throw new InvalidCastException($"Not a timestamp: {value}"),
+    };
+}

@@ -1,0 +1,127 @@
+using NackaInsights.Warehouse.Model;
+
+namespace NackaInsights.Warehouse.Runs;
+
+/// <summary>The spellings of initiative ids, units and object ids: those stored, then those this run read first.</summary>
+internal sealed class RunKeys
+{
+    public KeySpellings Initiatives { get; } = new();
+
+    public KeySpellings Units { get; } = new();
+
+    public KeySpellings Objects { get; } = new();
+
+    public (int Initiatives, int Units, int Objects) Mark => (Initiatives.Mark, Units.Mark, Objects.Mark);
+
+    public void Forget((int Initiatives, int Units, int Objects) mark)
+    {
+        Initiatives.Forget(mark.Initiatives);
+        Units.Forget(mark.Units);
+        Objects.Forget(mark.Objects);
+    }
+
+    /// <summary>
+    /// The spellings the warehouse holds, and each spelling that a warehouse loaded before keys were folded holds beside
+    /// the key's first one (<see cref="FoldAsync"/> rewrites them).
+    /// </summary>
+    public static async Task<(RunKeys Keys, List<StoredVariant> Variants)> ReadStoredAsync(RunTransaction sql, CancellationToken ct)
+    {
+        var keys = new RunKeys();
+        var variants = new List<StoredVariant>();
+        foreach (var (kind, spellings, stored) in new[]
+                 {
+                     (KeyKind.Initiative, keys.Initiatives, StoredInitiativeIds), (KeyKind.Unit, keys.Units, StoredUnits), (KeyKind.Object, keys.Objects, StoredObjectIds),
+                 })
+        {
+            foreach (var (table, column) in stored)
+            {
+                var values = await sql.ReadAsync($"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL", r => Columns.Text(r, 0), ct);
+                foreach (var value in values.Order(StringComparer.Ordinal))
+                {
+                    var known = spellings.KnowStored(value);
+                    if (!string.Equals(known, value, StringComparison.Ordinal) && !variants.Any(v => v.Kind == kind && v.Spelling == value))
+                    {
+                        variants.Add(new StoredVariant(kind, value, known));
+                    }
+                }
+            }
+        }
+        return (keys, variants);
+    }
+
+    /// <summary>
+    /// Gives a warehouse loaded before keys were folded one spelling of each key: every stored spelling of a key is
+    /// rewritten as its first (the list's where a list has it), and the caller rebuilds every computed fact from them. Otherwise
+    /// its duplicates would fail every run's data checks. Where the other spelling holds a row of the same key (two
+    /// histories, two survey values, two snapshots of one day), the first spelling's row is kept.
+    /// </summary>
+    public static async Task FoldAsync(RunTransaction sql, List<StoredVariant> variants, CancellationToken ct)
+    {
+        foreach (var (kind, table, column, restOfKey) in StoredKeyColumns)
+        {
+            foreach (var variant in variants.Where(v => v.Kind == kind))
+            {
+                var parameters = new List<(string Name, object? Value)> { ("@Spelling", variant.Spelling), ("@Key", variant.Key) };
+                if (restOfKey is not null)
+                {
+                    await sql.ExecuteAsync(
+                        $"DELETE FROM {table} WHERE {column} = @Spelling AND EXISTS (SELECT 1 FROM {table} k WHERE k.{column} = @Key AND "
+                        + string.Join(" AND ", restOfKey.Select(c => $"k.{c} = {table}.{c}")) + ")", parameters, ct);
+                }
+                await sql.ExecuteAsync($"UPDATE {table} SET {column} = @Key WHERE {column} = @Spelling", parameters, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where spellings of each kind of key are stored, the lists' own first: a key stored in several spellings (by a
+    /// warehouse loaded before keys were folded) takes the list's, and within one table the first in ordinal order.
+    /// </summary>
+    private static readonly (string Table, string Column)[] StoredInitiativeIds =
+    [
+        ("stg_list_initiative", "initiative_id"), ("dim_initiative", "initiative_id"), ("fct_business_case_version", "initiative_id"),
+        ("stg_list_assessment", "initiative_id"), ("stg_list_status", "initiative_id"), ("fct_benefit_actual", "initiative_id"),
+        ("dim_initiative_version", "initiative_id"), ("fct_project_status_snapshot", "initiative_id"),
+    ];
+
+    private static readonly (string Table, string Column)[] StoredUnits =
+    [
+        ("stg_list_object", "unit"), ("stg_list_initiative", "unit"), ("dim_unit", "unit"), ("fct_business_case_version", "unit"), ("fct_survey_result", "unit"),
+        ("dim_initiative_version", "unit"),
+    ];
+
+    private static readonly (string Table, string Column)[] StoredObjectIds =
+    [
+        ("stg_list_object", "object_id"), ("dim_object", "object_id"), ("stg_list_initiative", "object_id"), ("fct_business_case_version", "object_id"),
+        ("dim_initiative_version", "object_id"),
+    ];
+
+    /// <summary>
+    /// The columns a stored spelling is rewritten in, with the rest of the table's primary key where the column is part
+    /// of it. Tables the run rebuilds whole on a recompute (the dimensions, evaluations, status, realisation, index,
+    /// access) are not among them: the recompute builds them from these.
+    /// </summary>
+    private static readonly (KeyKind Kind, string Table, string Column, string[]? RestOfKey)[] StoredKeyColumns =
+    [
+        (KeyKind.Initiative, "stg_list_initiative", "initiative_id", null), (KeyKind.Initiative, "stg_list_assessment", "initiative_id", null),
+        (KeyKind.Initiative, "stg_list_status", "initiative_id", null), (KeyKind.Initiative, "fct_business_case_version", "initiative_id", null),
+        (KeyKind.Initiative, "fct_business_case_year", "initiative_id", null), (KeyKind.Initiative, "fct_benefit_actual", "initiative_id", null),
+        (KeyKind.Initiative, "dim_initiative_version", "initiative_id", ["version_no"]),
+        (KeyKind.Initiative, "fct_project_status_snapshot", "initiative_id", ["snapshot_date"]),
+        (KeyKind.Unit, "stg_list_object", "unit", null), (KeyKind.Unit, "stg_list_initiative", "unit", null), (KeyKind.Unit, "fct_business_case_version", "unit", null),
+        (KeyKind.Unit, "dim_initiative_version", "unit", null), (KeyKind.Unit, "fct_survey_result", "unit", ["year", "dimension"]),
+        (KeyKind.Object, "stg_list_object", "object_id", null), (KeyKind.Object, "stg_list_initiative", "object_id", null),
+        (KeyKind.Object, "fct_business_case_version", "object_id", null), (KeyKind.Object, "dim_initiative_version", "object_id", null),
+    ];
+}
+
+/// <summary>The kinds of key a source names.</summary>
+internal enum KeyKind
+{
+    Initiative,
+    Unit,
+    Object,
+}
+
+/// <summary>A spelling a warehouse loaded before keys were folded holds beside the key's first one.</summary>
+internal sealed record StoredVariant(KeyKind Kind, string Spelling, string Key);
