@@ -15,7 +15,7 @@ using NackaInsights.Warehouse.Model;
 namespace NackaInsights.Bench;
 
 /// <summary>
-/// A large synthetic municipality as a source folder (README "The source folder"), deterministic from a seed:
+/// A large synthetic municipality as a source folder (docs/user-guide.md, "The source folder"), deterministic from a seed:
 /// at scale 1, 2,000 initiatives with business case workbooks (4–10 years, 2–6 cost lines, 2–8 benefit lines),
 /// the four lists (every initiative in Initiativ, 11 assessment items each in Bedomningar, 12 monthly status
 /// reports of every initiative in a project or later in Projektstatus, 200 förvaltningsobjekt), 200 actuals
