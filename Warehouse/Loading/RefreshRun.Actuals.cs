@@ -1,3 +1,4 @@
+using NackaInsights.Warehouse.Storage;
 using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -162,7 +163,7 @@ public sealed partial class RefreshRun
         foreach (var (key, link) in _uploadDeltaLinks)
         {
             await ExecuteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", [("@key", key)], ct);
-            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow(_time)]], ct);
+            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, _time.UtcNowToTheMillisecond()]], ct);
         }
 
         // An initiative's realisation is made of its current business case and its current actuals alone.

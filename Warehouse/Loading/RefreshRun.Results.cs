@@ -161,7 +161,7 @@ public sealed partial class RefreshRun
             INSERT INTO etl_result_owed (run_id, source_key, upload_name, file_name, upload_id, workbook, attempts, owed_at_utc)
             VALUES (@RunId, @SourceKey, @UploadName, @FileName, @UploadId, @Workbook, 0, @OwedAtUtc)
             """,
-            new { RunId, owed.SourceKey, owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook, OwedAtUtc = Dialect.Timestamp(Clock.UtcNow(_time)) },
+            new { RunId, owed.SourceKey, owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook, OwedAtUtc = Dialect.Timestamp(_time.UtcNowToTheMillisecond()) },
             Transaction, _database.CommandTimeoutSeconds, cancellationToken: ct));
     }
 

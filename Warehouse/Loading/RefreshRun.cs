@@ -118,7 +118,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     public DateTime StartedAtUtc { get; }
 
     /// <summary>Now, by the run's clock, to the millisecond.</summary>
-    private DateTime UtcNow() => Clock.UtcNow(_time);
+    private DateTime UtcNow() => _time.UtcNowToTheMillisecond();
 
     public PhaseTimings Timings { get; } = new();
 
