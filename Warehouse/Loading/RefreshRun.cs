@@ -91,6 +91,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         TimeProvider time)
     {
         _time = time;
+        _owed = new OwedResults(database, logger, time);
         _database = database;
         _connection = connection;
         _refreshLock = refreshLock;
