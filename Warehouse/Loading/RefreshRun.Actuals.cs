@@ -167,7 +167,7 @@ public sealed partial class RefreshRun
         }
 
         // An initiative's realisation is made of its current business case and its current actuals alone.
-        var changed = _caseInitiatives.Union(_actualInitiatives, StringComparer.Ordinal).ToList();
+        var changed = _businessCases.Initiatives.Union(_actualInitiatives, StringComparer.Ordinal).ToList();
         IReadOnlyCollection<string>? scope = RecomputesAll || changed.Count > ScopedRebuildLimit ? null : changed;
         if (scope is { Count: 0 })
         {

@@ -132,10 +132,7 @@ public sealed partial class RefreshRun
             run._keys?.Forget(_keys ?? (0, 0, 0));
             run._buffer.Forget(_buffered);
             run._ledger.Forget(_ledger);
-            foreach (var fileId in run._caseFiles.Keys.Where(id => id >= _ledger.NextFileId).ToList())
-            {
-                run._caseFiles.Remove(fileId);
-            }
+            run._businessCases.ForgetFilesFrom(_ledger.NextFileId);
             run._nextActualId = _nextActualId;
             run._indexInputsChanged = _indexInputsChanged;
             if (_surveyResults is not null)
