@@ -116,7 +116,7 @@ public sealed partial class RefreshRun
         {
             _buffered = run._buffer.Marked();
             _ledger = run._ledger.Marked();
-            _nextActualId = run._nextActualId;
+            _nextActualId = run._actualsLoad.Mark;
             _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
             _surveyResults = survey ? run._survey.Marked() : null;
@@ -133,7 +133,7 @@ public sealed partial class RefreshRun
             run._buffer.Forget(_buffered);
             run._ledger.Forget(_ledger);
             run._businessCases.ForgetFilesFrom(_ledger.NextFileId);
-            run._nextActualId = _nextActualId;
+            run._actualsLoad.Forget(_nextActualId);
             run._indexInputsChanged = _indexInputsChanged;
             if (_surveyResults is not null)
             {
