@@ -1,3 +1,4 @@
+using NackaInsights.Warehouse.Storage;
 using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -7,6 +8,7 @@ using NackaInsights.Warehouse.Model;
 using static NackaInsights.Warehouse.Runs.Columns;
 using static NackaInsights.Warehouse.Runs.KeySpelling;
 
+using NackaInsights.Warehouse.Loads;
 using NackaInsights.Warehouse.Marts;
 
 namespace NackaInsights.Warehouse.Loading;
@@ -30,10 +32,7 @@ public sealed partial class RefreshRun
 {
     private readonly Dictionary<string, string?> _uploadDeltaLinks = new(StringComparer.Ordinal);
     private ActualsCatalogue? _catalogue;
-    private long? _nextActualId;
-
-    /// <summary>Every initiative with an actual accepted in this run.</summary>
-    private readonly HashSet<string> _actualInitiatives = new(StringComparer.Ordinal);
+    private readonly ActualsLoad _actualsLoad = new();
 
     /// <summary>
     /// What actuals rows are judged by, as of this point of the run: the model is first brought up to
@@ -74,7 +73,10 @@ public sealed partial class RefreshRun
     {
         var catalogue = await GetActualsCatalogueAsync(ct);
         var validation = Timings.Measure(PhaseTimings.Validate, () => ActualsValidator.Validate(file.Name, upload, catalogue, file.AuthorEmail));
-        _nextActualId ??= await CountAsync("SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", ct) + 1;
+        if (!_actualsLoad.NumbersActuals)
+        {
+            _actualsLoad.NumberActualsFrom(await CountAsync("SELECT COALESCE(MAX(actual_id), 0) FROM fct_benefit_actual", ct) + 1);
+        }
 
         var (accepted, rejected, notReported) = (validation.Accepted, validation.Rejected, validation.NotReported);
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
@@ -88,26 +90,7 @@ public sealed partial class RefreshRun
         await AddFileAsync(file, status, accepted, rejected, ActualsMessage(upload.ObjectId, accepted, rejected, notReported) + KeyVariantsSentence(notes.Count),
             [.. validation.Problems, .. notes], ct);
 
-        var reportedBy = string.IsNullOrWhiteSpace(upload.ReportedBy) ? file.AuthorEmail : upload.ReportedBy.Trim();
-        var reportedAt = file.ModifiedUtc ?? StartedAtUtc;
-        foreach (var outcome in validation.Rows)
-        {
-            var row = outcome.Row;
-            Buffer(WarehouseTables.RawActualRow,
-                fileId, row.Row, row.InitiativeId, row.BenefitLine, row.TypeText, row.YearText, row.PlannedText, row.ValueText, row.Comment,
-                ActualRowStatuses.Of(outcome.Status), outcome.Status == ActualRowStatus.Rejected ? outcome.ResultText : null);
-            if (outcome.Status != ActualRowStatus.Accepted)
-            {
-                continue;
-            }
-            var line = outcome.Line!;
-            var initiativeId = catalogue.Find(row.InitiativeId!)!.InitiativeId;
-            _actualInitiatives.Add(initiativeId);
-            Buffer(WarehouseTables.BenefitActual,
-                _nextActualId++, initiativeId, line.Name, ActualsValidator.LineKey(line.Name), Labels.Of(line.Type), row.Year!.Value, row.Value!.Value,
-                row.Comment, reportedBy, file.AuthorEmail, reportedAt, fileId, RunId, upload.SheetName,
-                upload.Columns.Value + row.Row.ToString(CultureInfo.InvariantCulture), true, null);
-        }
+        _actualsLoad.Take(file, upload, validation, catalogue, fileId, RunId, StartedAtUtc, _buffer);
         await FlushIfFullAsync(ct);
         return validation;
     }
@@ -162,11 +145,11 @@ public sealed partial class RefreshRun
         foreach (var (key, link) in _uploadDeltaLinks)
         {
             await ExecuteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", [("@key", key)], ct);
-            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, Clock.UtcNow(_time)]], ct);
+            await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, _time.UtcNowToTheMillisecond()]], ct);
         }
 
         // An initiative's realisation is made of its current business case and its current actuals alone.
-        var changed = _caseInitiatives.Union(_actualInitiatives, StringComparer.Ordinal).ToList();
+        var changed = _businessCases.Initiatives.Union(_actualsLoad.Initiatives, StringComparer.Ordinal).ToList();
         IReadOnlyCollection<string>? scope = RecomputesAll || changed.Count > ScopedRebuildLimit ? null : changed;
         if (scope is { Count: 0 })
         {
@@ -179,7 +162,7 @@ public sealed partial class RefreshRun
             scope = null;
         }
 
-        _indexInputsChanged = await WarehouseMarts.Realization.RebuildAsync(MartContext(), scope, scope is null ? null : _actualInitiatives, _indexInputsChanged, ct);
+        _indexInputsChanged = await WarehouseMarts.Realization.RebuildAsync(MartContext(), scope, scope is null ? null : _actualsLoad.Initiatives, _indexInputsChanged, ct);
     }
 
     private sealed record CatalogueRow(string InitiativeId, string? ObjectId, string? ManagerEmail);

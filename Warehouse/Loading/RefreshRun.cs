@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loads;
 using NackaInsights.Warehouse.Marts;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Quality;
@@ -59,11 +60,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private readonly RunLedger _ledger;
     private readonly RunTransaction _sql;
 
-    /// <summary>The initiative of each business case file loaded in this run: the raw rows of the workbook are its rows.</summary>
-    private readonly Dictionary<long, string> _caseFiles = [];
-
-    /// <summary>Every initiative with a business case loaded in this run.</summary>
-    private readonly HashSet<string> _caseInitiatives = new(StringComparer.Ordinal);
+    private readonly BusinessCaseLoad _businessCases = new();
 
     private bool _recomputePending;
     private bool _netPresentValuesChecked;
@@ -91,10 +88,11 @@ public sealed partial class RefreshRun : IAsyncDisposable
         TimeProvider time)
     {
         _time = time;
+        _owed = new OwedResults(database, logger, time);
         _database = database;
         _connection = connection;
         _refreshLock = refreshLock;
-        _sql = new RunTransaction(database, connection, transaction, fileId => _caseFiles.GetValueOrDefault(fileId));
+        _sql = new RunTransaction(database, connection, transaction, _businessCases.InitiativeOfFile);
         RunId = runId;
         StartedAtUtc = startedAtUtc;
         _calculation = calculation;
@@ -118,7 +116,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     public DateTime StartedAtUtc { get; }
 
     /// <summary>Now, by the run's clock, to the millisecond.</summary>
-    private DateTime UtcNow() => Clock.UtcNow(_time);
+    private DateTime UtcNow() => _time.UtcNowToTheMillisecond();
 
     public PhaseTimings Timings { get; } = new();
 
@@ -160,48 +158,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
         var fileId = _ledger.NextFileId;
         var versionId = _ledger.TakeVersionId();
-        _caseFiles[fileId] = card.InitiativeId;
         var version = card.VersionLabel is null ? "" : $", version {card.VersionLabel}";
         var message = $"Nyttokalkyl för {card.InitiativeId} inläst{version}: {businessCase.Costs.Count} kostnadsposter, {businessCase.Benefits.Count} nyttoposter."
             + KeyVariantsSentence(notes.Count);
         await AddFileAsync(file, FileStatus.Loaded, businessCase.LineCount, 0, message, notes, ct);
 
-        foreach (var attribute in businessCase.Attributes)
-        {
-            Buffer(WarehouseTables.RawBusinessCaseAttribute, fileId, attribute.Cell, attribute.Label, attribute.Value);
-        }
-        foreach (var line in businessCase.Costs)
-        {
-            Buffer(WarehouseTables.RawBusinessCaseLine, fileId, "Kostnader", line.Row, line.Name, "Kostnad", Labels.Of(line.Category));
-            foreach (var v in line.Values)
-            {
-                Buffer(WarehouseTables.RawBusinessCaseValue, fileId, "Kostnader", v.Cell, line.Row, line.Name, "Kostnad", Labels.Of(line.Category), v.Year, v.RawText, v.Value);
-            }
-        }
-        foreach (var line in businessCase.Benefits)
-        {
-            Buffer(WarehouseTables.RawBusinessCaseLine, fileId, "Nyttor", line.Row, line.Name, "Nytta", Labels.Of(line.Type));
-            foreach (var v in line.Values)
-            {
-                Buffer(WarehouseTables.RawBusinessCaseValue, fileId, "Nyttor", v.Cell, line.Row, line.Name, "Nytta", Labels.Of(line.Type), v.Year, v.RawText, v.Value);
-            }
-        }
-
-        var s = figures.Summary;
-        Buffer(WarehouseTables.BusinessCaseVersion,
-            versionId, card.InitiativeId, card.VersionLabel, fileId, RunId, StartedAtUtc, true,
-            card.Name, card.Unit, card.OwnerEmail, card.ObjectId,
-            card.GoalCodes.Count == 0 ? null : string.Join(';', card.GoalCodes),
-            s.FirstYear, s.LastYear, s.CostTotal, s.EconomicBenefitTotal, s.NetBenefitTotal, s.PaybackYear, s.NetPresentValue, s.DiscountRate);
-        foreach (var y in figures.Years)
-        {
-            Buffer(WarehouseTables.BusinessCaseYear,
-                versionId, y.Year, card.InitiativeId, y.Investment, y.OperatingCost, y.CostTotal,
-                y.InvestmentAcc, y.OperatingCostAcc, y.CostTotalAcc, y.FinancialBenefit, y.RedistributionBenefit,
-                y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
-                y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
-        }
-        _caseInitiatives.Add(card.InitiativeId);
+        _businessCases.Take(businessCase, card, figures, fileId, versionId, RunId, StartedAtUtc, _buffer);
         await FlushIfFullAsync(ct);
     }
 

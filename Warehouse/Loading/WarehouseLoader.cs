@@ -47,7 +47,7 @@ public sealed class WarehouseLoader(
             refreshLock = await AcquireRefreshLockAsync(connection, ct);
 
             // We hold the lock: a run still marked as running died before it finished.
-            var now = Clock.UtcNow(_time);
+            var now = _time.UtcNowToTheMillisecond();
             var abandoned = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE status = @Running",
                 new
@@ -122,7 +122,7 @@ public sealed class WarehouseLoader(
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE run_id = @RunId AND status = @Running",
-                new { Failed = RunStatus.Failed, Running = RunStatus.Running, Now = database.Dialect.Timestamp(Clock.UtcNow(_time)), Message = message, RunId = runId },
+                new { Failed = RunStatus.Failed, Running = RunStatus.Running, Now = database.Dialect.Timestamp(_time.UtcNowToTheMillisecond()), Message = message, RunId = runId },
                 cancellationToken: CancellationToken.None));
         }
         catch (Exception e) when (e is DbException or InvalidOperationException)

@@ -45,11 +45,11 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
     /// join or a relationship's parent, had rows deleted or updated); else the keys (<see cref="ScopeColumn"/>
     /// values) of the rows the writes touched, or every row (<see cref="PlannedCheck.Keys"/> null) when the writes
     /// were not limited to known keys or the check cannot be limited to them. A check naming a view
-    /// the <paramref name="lineage"/> (by default <see cref="WarehouseViews"/>) does not know counts every row whenever anything was written.
+    /// the <paramref name="lineage"/> (by default the views' own texts, <see cref="ViewCatalogLineage"/>) does not know counts every row whenever anything was written.
     /// </summary>
     public PlannedCheck? Plan(TableWrites written, IViewLineage? lineage = null)
     {
-        lineage ??= DeclaredViewLineage.Instance;
+        lineage ??= ViewCatalogLineage.Instance;
         var affected = false;
         var everyRow = ScopedSql is null || ScopeColumn is null;
         var keys = new HashSet<object>();
@@ -133,7 +133,7 @@ public static partial class DataChecks
     /// <summary>Beyond this many keys a check counts every row instead: one IN list stays well below SQL Server's 2,100 parameters.</summary>
     public const int MaxScopedKeys = 500;
 
-    private static string? ScopeOf(string view) => WarehouseViews.Sources.TryGetValue(view, out var sources) ? sources.ScopeColumn : null;
+    private static string? ScopeOf(string view) => ViewCatalogLineage.Instance.TryGetSources(view, out var sources) ? sources.ScopeColumn : null;
 
     private static IReadOnlyDictionary<string, object?> Parameters(params (string Name, object? Value)[] parameters) =>
         parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);

@@ -25,8 +25,9 @@ public sealed record MigrationResult(IReadOnlyList<SchemaScript> Applied, int Cu
 /// from their one current text. All of it is one transaction, so that no one sees a warehouse without its
 /// views. The scripts and views are embedded in the assembly: what runs is exactly what is in the repository.
 /// </summary>
-public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMigrator> logger)
+public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMigrator> logger, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private const string BootstrapVersion = "000";
     private const string ViewPrefix = "pbi_";
 
@@ -129,7 +130,7 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
             await ExecuteAsync(connection, transaction, script.Sql, ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_version (version, script_name, checksum_sha256, applied_at_utc) VALUES (@Version, @Name, @Checksum, @AppliedAtUtc)",
-                new { script.Version, script.Name, script.Checksum, AppliedAtUtc = dialect.Timestamp(Loading.Clock.UtcNow()) },
+                new { script.Version, script.Name, script.Checksum, AppliedAtUtc = dialect.Timestamp(_time.UtcNowToTheMillisecond()) },
                 transaction, cancellationToken: ct));
             applied.Add(script);
         }
@@ -141,7 +142,7 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
             "DELETE FROM schema_version WHERE version = @Version", new { Version = ViewsVersion }, transaction, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO schema_version (version, script_name, checksum_sha256, applied_at_utc) VALUES (@Version, @Name, @Checksum, @AppliedAtUtc)",
-            new { Version = ViewsVersion, Name = ViewsRecord, Checksum = viewsChecksum, AppliedAtUtc = dialect.Timestamp(Loading.Clock.UtcNow()) },
+            new { Version = ViewsVersion, Name = ViewsRecord, Checksum = viewsChecksum, AppliedAtUtc = dialect.Timestamp(_time.UtcNowToTheMillisecond()) },
             transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
         return new MigrationResult(applied, applied.Count == 0 ? newest : Math.Max(newest, applied[^1].Version));

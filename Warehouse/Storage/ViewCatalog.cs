@@ -19,6 +19,12 @@ public sealed class ViewDefinition
         Sql = sql;
         _overrides = overrides;
         Reads = ViewText.ReadNames(sql);
+        Lookups = Header(sql, "lookups").ToHashSet(StringComparer.Ordinal);
+        ScopeColumn = Header(sql, "scope").SingleOrDefault();
+        if (Lookups.FirstOrDefault(l => !Reads.Contains(l)) is { } stray)
+        {
+            throw new InvalidOperationException($"{name} names {stray} a lookup, but does not read it.");
+        }
     }
 
     public string Name { get; }
@@ -29,8 +35,28 @@ public sealed class ViewDefinition
     /// <summary>The tables and views the query reads, in lower case.</summary>
     public IReadOnlySet<string> Reads { get; }
 
+    /// <summary>
+    /// The tables it reads only to look up a key a row table holds (a file's name, a phase's order), from the text's
+    /// header line <c>-- lookups: a, b</c>: rows appended to them cannot change the view's rows, so the data checks
+    /// count only their deletes and updates. What the text itself cannot tell.
+    /// </summary>
+    public IReadOnlySet<string> Lookups { get; }
+
+    /// <summary>
+    /// The column its rows share with the rows of its tables that make them, from the header line <c>-- scope: initiative_id</c>:
+    /// a write of some initiatives' rows can change only those initiatives' rows of the view. Null: any row.
+    /// </summary>
+    public string? ScopeColumn { get; }
+
     /// <summary>The databases (script folders) that have a text of their own for this view.</summary>
     public IEnumerable<string> OverriddenFor => _overrides.Keys;
+
+    private static IEnumerable<string> Header(string sql, string key) =>
+        sql.ReplaceLineEndings("\n").Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith($"-- {key}:", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(l => l[(key.Length + 4)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(n => n.ToLowerInvariant());
 
     /// <summary>The query this database receives: its own text where it has one, else the portable one.</summary>
     public string SqlFor(WarehouseDialect dialect) => _overrides.GetValueOrDefault(dialect.ScriptFolder) ?? Sql;

@@ -1,3 +1,5 @@
+-- lookups: dim_object, dim_phase
+-- scope: initiative_id
 -- Grain: one row per initiative.
 -- phase_order: the phase's place in the process (dim_phase), so that the model sorts Fas in process order;
 -- a phase the process does not name sorts last (99).

@@ -1,3 +1,5 @@
+-- lookups: etl_file
+-- scope: initiative_id
 SELECT a.actual_id, a.initiative_id, a.benefit_line, a.benefit_type, a.year, a.value, a.unmatched_reason AS reason,
        a.reported_by, a.reported_at_utc, a.file_id, f.file_name AS source_file, a.sheet_name, a.cell
 FROM fct_benefit_actual a

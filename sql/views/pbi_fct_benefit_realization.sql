@@ -1,3 +1,5 @@
+-- lookups: fct_benefit_actual, etl_file
+-- scope: initiative_id
 SELECT r.initiative_id, r.benefit_line, r.benefit_type, r.year, r.planned_value, r.actual_value, r.variance_value,
        r.realization_rate, r.planned_acc_value, r.actual_acc_value, r.reported_by, r.reported_at_utc, r.comment,
        r.bc_version_id, r.line_row, r.actual_id, a.run_id, a.file_id, f.file_name AS source_file,

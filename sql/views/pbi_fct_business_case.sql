@@ -1,3 +1,5 @@
+-- lookups: etl_file
+-- scope: initiative_id
 SELECT v.initiative_id, v.version_label, v.loaded_at_utc, v.first_year, v.last_year,
        v.cost_total_sek, v.economic_benefit_total_sek, v.net_benefit_total_sek, v.payback_year,
        v.npv_sek, v.discount_rate,

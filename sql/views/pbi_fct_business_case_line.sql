@@ -1,3 +1,5 @@
+-- lookups: etl_file
+-- scope: initiative_id
 SELECT v.initiative_id, r.line_name, r.line_kind, r.category, r.year, r.value,
        r.sheet_name, r.cell, r.raw_text, v.bc_version_id, v.file_id, f.file_name AS source_file
 FROM raw_business_case_value r

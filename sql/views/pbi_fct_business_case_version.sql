@@ -1,3 +1,5 @@
+-- lookups: etl_file
+-- scope: initiative_id
 SELECT v.initiative_id, v.bc_version_id, v.version_label, v.loaded_at_utc, v.is_current,
        v.first_year, v.last_year, v.cost_total_sek, v.economic_benefit_total_sek, v.net_benefit_total_sek,
        v.payback_year, v.npv_sek, v.discount_rate, v.run_id, v.file_id, f.file_name AS source_file

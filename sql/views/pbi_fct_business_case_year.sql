@@ -1,3 +1,5 @@
+-- lookups: etl_file
+-- scope: initiative_id
 SELECT y.initiative_id, y.year, y.investment_sek, y.operating_cost_sek, y.cost_total_sek,
        y.investment_acc_sek, y.operating_cost_acc_sek, y.cost_total_acc_sek,
        y.financial_benefit_sek, y.redistribution_benefit_sek, y.economic_benefit_sek, y.economic_benefit_acc_sek,

@@ -142,7 +142,7 @@ public sealed class MartGraphFacts
     [InlineData("stg_list_object", "pbi_sec_unit_access")]
     public void AWriteToALoadedTable_CallsForTheChecksOfTheViewsOverWhatItRebuilds(string table, string view)
     {
-        var plan = DataChecks.Plan(Graph.WritesAfter(table), DeclaredViewLineage.Instance);
+        var plan = DataChecks.Plan(Graph.WritesAfter(table), ViewCatalogLineage.Instance);
 
         Assert.Contains(plan, p => p.Check.Reads.Contains(view));
     }

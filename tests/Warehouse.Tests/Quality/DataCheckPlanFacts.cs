@@ -1,3 +1,4 @@
+using NackaInsights.Warehouse.Storage;
 using NackaInsights.Warehouse.Quality;
 
 namespace NackaInsights.Warehouse.Tests.Quality;
@@ -23,7 +24,7 @@ public sealed class DataCheckPlanFacts
         Assert.All(DataChecks.All, c =>
         {
             Assert.NotEmpty(c.Reads);
-            Assert.All(c.Reads.Concat(c.References), v => Assert.True(WarehouseViews.Sources.ContainsKey(v), $"{c.Name} reads {v}, which WarehouseViews does not declare"));
+            Assert.All(c.Reads.Concat(c.References), v => Assert.True(ViewCatalog.Embedded.Contains(v), $"{c.Name} reads {v}, which sql/views does not define"));
         });
     }
 

@@ -39,6 +39,28 @@ public abstract class SchemaMigratorFacts : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Migrate_RecordsWhenItAppliedEachScriptAndTheViews_AsItsTimeProviderTellsIt()
+    {
+        var at = new DateTimeOffset(2026, 3, 14, 9, 26, 53, 589, TimeSpan.Zero).AddTicks(7_931);
+        var migrator = new SchemaMigrator(Warehouse.Database, Microsoft.Extensions.Logging.Abstractions.NullLogger<SchemaMigrator>.Instance, new FixedTime(at));
+
+        await migrator.MigrateAsync(TestContext.Current.CancellationToken);
+
+        await using var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken);
+        var rows = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version");
+        // Stored to the millisecond, as every time the warehouse keeps.
+        var toTheMillisecond = Warehouse.Database.Dialect.Timestamp(new DateTime(2026, 3, 14, 9, 26, 53, 589, DateTimeKind.Utc));
+        var recordedThen = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version WHERE applied_at_utc = @At", new { At = toTheMillisecond });
+        Assert.True(rows > 1);
+        Assert.Equal(rows, recordedThen);
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
     public async Task Migrate_AppliesEachScriptOnce_WhenSeveralMigratorsStartOnANewDatabaseAtOnce()
     {
         var versioned = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect).Where(s => s.Version > 0).ToList();

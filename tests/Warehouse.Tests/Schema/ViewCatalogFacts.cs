@@ -1,5 +1,6 @@
 using NackaInsights.Warehouse.Quality;
 using NackaInsights.Warehouse.Storage;
+using NackaInsights.Warehouse.Tests.Quality;
 
 namespace NackaInsights.Warehouse.Tests.Schema;
 
@@ -19,20 +20,72 @@ public sealed class ViewCatalogFacts
     }
 
     /// <summary>
-    /// The data checks' hand-kept lineage (<see cref="WarehouseViews"/>) is the oracle until the checks read it
-    /// from the catalog: what each view reads, parsed from its text, is what they declare it reads.
+    /// The data checks' hand-kept lineage, kept as the oracle (<see cref="DeclaredLineage"/>): what each view reads,
+    /// parsed from its text, and what its header names lookups and its scope, are what was declared.
     /// </summary>
     [Fact]
-    public void EachView_ReadsWhatTheDataChecksDeclareItReads()
+    public void EachView_ReadsLooksUpAndIsScopedAsTheOldDeclarationsSaid()
     {
         var catalog = ViewCatalog.Embedded;
 
-        Assert.Equal(WarehouseViews.Sources.Keys.Order(StringComparer.Ordinal), catalog.Views.Select(v => v.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(DeclaredLineage.Sources.Keys.Order(StringComparer.Ordinal), catalog.Views.Select(v => v.Name).Order(StringComparer.Ordinal));
         Assert.All(catalog.Views, view =>
         {
-            var declared = WarehouseViews.Sources[view.Name].All.ToHashSet(StringComparer.Ordinal);
-            Assert.True(declared.SetEquals(view.Reads), $"{view.Name} reads {string.Join(", ", view.Reads.Order())}; declared {string.Join(", ", declared.Order())}");
+            var declared = DeclaredLineage.Sources[view.Name];
+            Assert.True(ViewCatalogLineage.Instance.TryGetSources(view.Name, out var parsed));
+            Assert.True(declared.All.ToHashSet(StringComparer.Ordinal).SetEquals(view.Reads), $"{view.Name} reads {string.Join(", ", view.Reads.Order())}; declared {string.Join(", ", declared.All.Order())}");
+            Assert.Equal(declared.Rows.Order(StringComparer.Ordinal), parsed.Rows.Order(StringComparer.Ordinal));
+            Assert.Equal(declared.Lookups.Order(StringComparer.Ordinal), parsed.Lookups.Order(StringComparer.Ordinal));
+            Assert.Equal(declared.ScopeColumn, parsed.ScopeColumn);
         });
+    }
+
+    /// <summary>
+    /// A write of each kind to each table the views read, of some initiatives' rows or of any, calls for the same checks
+    /// over the same rows whether the planning reads the views' texts or the old declarations.
+    /// </summary>
+    [Fact]
+    public void PlanningOverTheViewTexts_CallsForTheChecksTheOldDeclarationsDid_AfterAWriteToEachTable()
+    {
+        var tables = DeclaredLineage.Sources.Values.SelectMany(s => s.All).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var compared = 0;
+        var checksCalledFor = 0;
+        foreach (var table in tables)
+        {
+            foreach (var kind in new[] { TableWrite.Inserted, TableWrite.Changed, TableWrite.Inserted | TableWrite.Changed })
+            {
+                foreach (var ofInitiatives in new[] { false, true })
+                {
+                    var written = new TableWrites();
+                    if (ofInitiatives)
+                    {
+                        written.RecordInitiatives(table, kind, ["DIG-1", "DIG-2"]);
+                    }
+                    else
+                    {
+                        written.Record(table, kind);
+                    }
+                    var expected = Describe(DataChecks.Plan(written, DeclaredViewLineage.Instance));
+                    checksCalledFor += expected.Count;
+                    Assert.Equal(expected, Describe(DataChecks.Plan(written, ViewCatalogLineage.Instance)));
+                    Assert.Equal(expected, Describe(DataChecks.Plan(written)));
+                    compared++;
+                }
+            }
+        }
+        Assert.Equal(tables.Count * 6, compared);
+        Assert.True(checksCalledFor > 0);
+
+        static List<string> Describe(IReadOnlyList<PlannedCheck> plan) =>
+            [.. plan.Select(p => $"{p.Check.Name}: {(p.Keys is null ? "every row" : string.Join(",", p.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal)))}").Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public void AHeader_NamingALookupTheViewDoesNotRead_IsRefused()
+    {
+        var refusal = Assert.Throws<InvalidOperationException>(() => View("pbi_v", "-- lookups: etl_file\nSELECT a FROM t"));
+
+        Assert.Contains("etl_file", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,26 +7,26 @@ using NackaInsights.Warehouse.Storage;
 namespace NackaInsights.Warehouse.Tests.Quality;
 
 /// <summary>
-/// What <see cref="WarehouseViews"/> declares each pbi_* view reads is what the database defines: a view changed
-/// without its declaration would leave checks of it unrun after a write to a table it now reads.
+/// What the check planning takes each pbi_* view to read (<see cref="ViewCatalogLineage"/>, parsed from its text) is what
+/// the database defines: a reading that missed a table would leave checks of the view unrun after a write to it.
 /// </summary>
-public abstract partial class WarehouseViewsFacts : WarehouseFacts
+public abstract partial class ViewCatalogLineageFacts : WarehouseFacts
 {
     [Fact]
-    public async Task EveryView_ReadsTheTablesDeclaredForIt()
+    public async Task EveryView_ReadsTheTablesItsTextSaysItReads_AndHasTheColumnItsHeaderScopesItBy()
     {
         var schema = await SchemaCatalog.ReadAsync(Warehouse.Database);
         var views = schema.Where(o => o.Kind == SchemaObject.View && o.Name.StartsWith("pbi_", StringComparison.Ordinal)).ToList();
         var actual = await TablesOfViewsAsync(schema.Where(o => o.Kind == SchemaObject.Table).Select(o => o.Name).ToHashSet(StringComparer.Ordinal));
 
-        Assert.Equal(views.Select(v => v.Name).Order(StringComparer.Ordinal), WarehouseViews.Sources.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(views.Select(v => v.Name).Order(StringComparer.Ordinal), ViewCatalog.Embedded.Views.Select(v => v.Name).Order(StringComparer.Ordinal));
         Assert.All(views, view =>
         {
-            var declared = WarehouseViews.Sources[view.Name];
+            Assert.True(ViewCatalogLineage.Instance.TryGetSources(view.Name, out var declared));
             Assert.True(actual[view.Name].SetEquals(declared.All), $"{view.Name} reads {string.Join(", ", actual[view.Name].Order())}; declared {string.Join(", ", declared.All)}");
-            if (declared.ByInitiative)
+            if (declared.ScopeColumn is { } scope)
             {
-                Assert.Contains("initiative_id", view.Columns);
+                Assert.Contains(scope, view.Columns);
             }
         });
     }
@@ -52,12 +52,12 @@ public abstract partial class WarehouseViewsFacts : WarehouseFacts
     private static partial Regex Identifier();
 }
 
-public sealed class SqliteWarehouseViewsFacts : WarehouseViewsFacts
+public sealed class SqliteViewCatalogLineageFacts : ViewCatalogLineageFacts
 {
     protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
 }
 
-public sealed class PostgresWarehouseViewsFacts(PostgresCluster cluster) : WarehouseViewsFacts
+public sealed class PostgresViewCatalogLineageFacts(PostgresCluster cluster) : ViewCatalogLineageFacts
 {
     protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
 }
