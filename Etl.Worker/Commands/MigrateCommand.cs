@@ -16,7 +16,7 @@ internal static class MigrateCommand
             using var host = CommandHost.Build(database.Overrides(parse));
             var warehouse = host.Services.GetRequiredService<WarehouseDatabase>();
             var result = await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
-            if (result.Applied.Count == 0)
+            if (result.Applied.Count == 0 && result.ViewsRecreated == 0)
             {
                 await stdout.WriteLineAsync($"{warehouse.Describe()} is up to date at schema version {result.CurrentVersion}.");
             }
@@ -26,7 +26,7 @@ internal static class MigrateCommand
                 {
                     await stdout.WriteLineAsync($"Applied {warehouse.Dialect.ScriptFolder}/{script.Name}");
                 }
-                await stdout.WriteLineAsync($"{warehouse.Describe()} is at schema version {result.CurrentVersion}.");
+                await stdout.WriteLineAsync($"{warehouse.Describe()} is at schema version {result.CurrentVersion}; its {result.ViewsRecreated} pbi_* views were recreated from sql/views.");
             }
             return ExitCodes.Success;
         });

@@ -14,7 +14,8 @@ public sealed record SchemaScript(int Version, string Name, string Sql)
     public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 
-public sealed record MigrationResult(IReadOnlyList<SchemaScript> Applied, int CurrentVersion);
+/// <param name="ViewsRecreated">How many pbi_* views were dropped and created again from sql/views (0 when they were left alone).</param>
+public sealed record MigrationResult(IReadOnlyList<SchemaScript> Applied, int CurrentVersion, int ViewsRecreated = 0);
 
 /// <summary>
 /// Applies the scripts of <c>sql/&lt;database&gt;/</c> in order and records them in <c>schema_version</c>, so
@@ -145,7 +146,7 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
             new { Version = ViewsVersion, Name = ViewsRecord, Checksum = viewsChecksum, AppliedAtUtc = dialect.Timestamp(_time.UtcNowToTheMillisecond()) },
             transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
-        return new MigrationResult(applied, applied.Count == 0 ? newest : Math.Max(newest, applied[^1].Version));
+        return new MigrationResult(applied, applied.Count == 0 ? newest : Math.Max(newest, applied[^1].Version), catalog.Views.Count);
     }
 
     /// <summary>

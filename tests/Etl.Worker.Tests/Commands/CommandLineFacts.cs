@@ -254,6 +254,26 @@ public sealed class CommandLineFacts : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_SaysItRecreatedTheViews_WhenOnlyAViewNeededIt()
+    {
+        await CliRunner.RunAsync("migrate", "--db", Db);
+        // A view dropped by hand is put back, although no script is pending.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db}"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP VIEW pbi_dim_year;";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var migrate = await CliRunner.RunAsync("migrate", "--db", Db);
+
+        Assert.Equal(ExitCodes.Success, migrate.ExitCode);
+        Assert.DoesNotContain("up to date", migrate.Output);
+        Assert.Contains("pbi_* views were recreated from sql/views", migrate.Output);
+    }
+
+    [Fact]
     public async Task Status_ShowsTheLatestRunItsFilesAndProblems()
     {
         Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
