@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
@@ -57,8 +58,28 @@ public sealed class EvaluationMart : IMart
             var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
             if (scope is null)
             {
-                await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
-                await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", null, ct);
+                if (Context.RecomputesAll)
+                {
+                    await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
+                    await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", null, ct);
+                }
+                else
+                {
+                    // Initiatives no list item assesses any more lose their rows; the others are compared part by part below.
+                    var gone = await ReadAsync(
+                        """
+                        SELECT DISTINCT initiative_id FROM fct_evaluation_score
+                        WHERE initiative_id NOT IN (SELECT initiative_id FROM stg_list_assessment)
+                        UNION
+                        SELECT initiative_id FROM fct_evaluation
+                        WHERE initiative_id NOT IN (SELECT initiative_id FROM stg_list_assessment)
+                        """, r => Text(r, 0), ct);
+                    if (gone.Count > 0)
+                    {
+                        await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", gone, ct);
+                        await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", gone, ct);
+                    }
+                }
                 Context.UnknownInitiatives.Reset(RefreshRun.Lists.Assessments);
                 foreach (var part in await PartsAsync("stg_list_assessment", ct))
                 {
@@ -86,18 +107,66 @@ public sealed class EvaluationMart : IMart
             scores.RemoveAll(s => !known.Contains(s.InitiativeId));
             scores.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
 
-            await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope, ct);
-            await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", scope, ct);
-            await InsertAsync(WarehouseTables.EvaluationScore,
-                scores.Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);
             var evaluations = scores.GroupBy(s => s.InitiativeId)
                 .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, s.AssessedOn, s.Score)), Context.Evaluation))
-                .Select(e => new object?[]
-                {
-                    e.InitiativeId, e.AssessedOn, e.BenefitScore, e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored, Context.Evaluation.Threshold, RunId,
-                })
                 .ToList();
-            await InsertAsync(WarehouseTables.Evaluation, evaluations, ct);
+
+            // Only the initiatives whose rows differ from the stored ones are rewritten (all on a recompute): a list
+            // changed in one item then writes that item's initiative alone, and the data checks follow those writes.
+            var differing = Context.RecomputesAll ? scope : await DifferingAsync(scope, scores, evaluations, ct);
+            if (differing.Count == 0)
+            {
+                return;
+            }
+            var rewritten = differing.ToHashSet(StringComparer.Ordinal);
+            await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", differing, ct);
+            await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", differing, ct);
+            await InsertAsync(WarehouseTables.EvaluationScore,
+                scores.Where(s => rewritten.Contains(s.InitiativeId))
+                    .Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);
+            await InsertAsync(WarehouseTables.Evaluation,
+                evaluations.Where(e => rewritten.Contains(e.InitiativeId))
+                    .Select(e => new object?[]
+                    {
+                        e.InitiativeId, e.AssessedOn, e.BenefitScore, e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored, Context.Evaluation.Threshold, RunId,
+                    })
+                    .ToList(), ct);
         }
+
+        /// <summary>
+        /// The initiatives of <paramref name="scope"/> whose stored scores or evaluation differ from those computed
+        /// (the run id aside: it says which run last wrote a row). Scores are compared as the databases keep them
+        /// (the ratios as doubles).
+        /// </summary>
+        private async Task<IReadOnlyCollection<string>> DifferingAsync(IReadOnlyCollection<string> scope, IReadOnlyList<StagedScore> scores,
+            IReadOnlyList<Evaluation> evaluations, CancellationToken ct)
+        {
+            var storedScores = await ReadScopedAsync(
+                "SELECT initiative_id, criterion_code, assessed_on, score, item_id FROM fct_evaluation_score WHERE {scope}", "initiative_id", scope,
+                r => new ScoreRow(Text(r, 0), Text(r, 1), Date(r, 2), Int(r, 3), Text(r, 4)), ct);
+            var storedEvaluations = await ReadScopedAsync(
+                """
+                SELECT initiative_id, assessed_on, benefit_score, feasibility_score, compliance_ok, priority_class, criteria_scored, threshold
+                FROM fct_evaluation WHERE {scope}
+                """, "initiative_id", scope,
+                r => new EvaluationRow(Text(r, 0), Date(r, 1), DoubleOrNull(r, 2), DoubleOrNull(r, 3), r.IsDBNull(4) ? null : Convert.ToBoolean(r.GetValue(4), CultureInfo.InvariantCulture),
+                    Text(r, 5), Int(r, 6), Double(r, 7)), ct);
+            var wantedScores = scores.Select(s => new ScoreRow(s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId)).ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
+            var wantedEvaluations = evaluations
+                .Select(e => new EvaluationRow(e.InitiativeId, e.AssessedOn, (double?)e.BenefitScore, (double?)e.FeasibilityScore, e.ComplianceOk, e.PriorityClass, e.CriteriaScored,
+                    (double)Context.Evaluation.Threshold))
+                .ToLookup(e => e.InitiativeId, StringComparer.Ordinal);
+            var haveScores = storedScores.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
+            var haveEvaluations = storedEvaluations.ToLookup(e => e.InitiativeId, StringComparer.Ordinal);
+            return scope.Where(id => !SameRows(wantedScores[id], haveScores[id]) || !SameRows(wantedEvaluations[id], haveEvaluations[id])).ToList();
+        }
+
+        private static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored) =>
+            wanted.ToHashSet() is var w && stored.ToList() is var s && s.Count == w.Count && s.All(w.Contains);
+
+        private sealed record ScoreRow(string InitiativeId, string CriterionCode, DateOnly AssessedOn, int Score, string ItemId);
+
+        private sealed record EvaluationRow(string InitiativeId, DateOnly AssessedOn, double? BenefitScore, double? FeasibilityScore, bool? ComplianceOk,
+            string PriorityClass, int CriteriaScored, double Threshold);
     }
 }

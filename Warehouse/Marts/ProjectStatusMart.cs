@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
@@ -61,7 +62,21 @@ public sealed class ProjectStatusMart : IMart
             var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
             if (scope is null)
             {
-                await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
+                if (Context.RecomputesAll)
+                {
+                    await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
+                }
+                else
+                {
+                    // Initiatives no list item reports on any more lose their rows; the others are compared part by part below.
+                    var gone = await ReadAsync(
+                        "SELECT DISTINCT initiative_id FROM fct_project_status WHERE initiative_id NOT IN (SELECT initiative_id FROM stg_list_status)",
+                        r => Text(r, 0), ct);
+                    if (gone.Count > 0)
+                    {
+                        await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", gone, ct);
+                    }
+                }
                 Context.UnknownInitiatives.Reset(RefreshRun.Lists.ProjectStatus);
                 foreach (var part in await PartsAsync("stg_list_status", ct))
                 {
@@ -91,14 +106,43 @@ public sealed class ProjectStatusMart : IMart
             reports.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
             var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
-            await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", scope, ct);
+            // Only the initiatives whose rows differ from the stored ones are rewritten (all on a recompute): a list
+            // changed in one item then writes that item's initiative alone, and the data checks follow those writes.
+            var differing = Context.RecomputesAll ? scope : await DifferingAsync(scope, reports, latest, ct);
+            if (differing.Count == 0)
+            {
+                return;
+            }
+            var rewritten = differing.ToHashSet(StringComparer.Ordinal);
+            await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", differing, ct);
             await InsertAsync(WarehouseTables.ProjectStatus,
-                reports.Select(r => new object?[]
+                reports.Where(r => rewritten.Contains(r.InitiativeId)).Select(r => new object?[]
                 {
                     r.InitiativeId, r.ReportDate, r.Status, r.PercentComplete, r.BudgetSpentSek,
                     latest[r.InitiativeId] == r.ReportDate, r.Comment, r.ItemId, RunId,
                 }).ToList(),
                 ct);
         }
+
+        /// <summary>The initiatives of <paramref name="scope"/> whose stored reports differ from those computed (the run id aside: it says which run last wrote a row).</summary>
+        private async Task<IReadOnlyCollection<string>> DifferingAsync(IReadOnlyCollection<string> scope, IReadOnlyList<StagedStatus> reports,
+            IReadOnlyDictionary<string, DateOnly> latest, CancellationToken ct)
+        {
+            var stored = (await ReadScopedAsync(
+                """
+                SELECT initiative_id, report_date, status, percent_complete, budget_spent_sek, is_latest, comment, item_id
+                FROM fct_project_status WHERE {scope}
+                """, "initiative_id", scope,
+                r => new StatusRow(Text(r, 0), Date(r, 1), Text(r, 2), DoubleOrNull(r, 3), DecOrNull(r, 4), Convert.ToBoolean(r.GetValue(5), CultureInfo.InvariantCulture),
+                    TextOrNull(r, 6), Text(r, 7)), ct))
+                .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+            var wanted = reports
+                .Select(r => new StatusRow(r.InitiativeId, r.ReportDate, r.Status, r.PercentComplete, r.BudgetSpentSek, latest[r.InitiativeId] == r.ReportDate, r.Comment, r.ItemId))
+                .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+            return scope.Where(id => wanted[id].ToHashSet() is var w && stored[id].ToList() is var s && (s.Count != w.Count || !s.All(w.Contains))).ToList();
+        }
+
+        private sealed record StatusRow(string InitiativeId, DateOnly ReportDate, string Status, double? PercentComplete, decimal? BudgetSpentSek, bool IsLatest,
+            string? Comment, string ItemId);
     }
 }

@@ -4,6 +4,7 @@ using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Marts;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
 using NackaInsights.Warehouse.Runs;
 using static NackaInsights.TestSupport.WarehouseBuilders;
 
@@ -147,6 +148,53 @@ public abstract class MartFacts : WarehouseFacts
         });
 
         Assert.Equal(["DIG-1"], evaluated);
+    }
+
+    [Fact]
+    public async Task TheEvaluationMart_RewritesOnlyTheInitiativesWhoseScoresDiffer()
+    {
+        var (stored, written) = await InRolledBackTransactionAsync(async context =>
+        {
+            var stored = (await context.Sql.Connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT DISTINCT initiative_id FROM fct_evaluation_score ORDER BY initiative_id", transaction: context.Sql.Transaction, cancellationToken: Ct))).ToList();
+            // One assessment of DIG-1 rescored: the list changed, so the mart is built whole.
+            await context.Sql.ExecuteAsync(
+                """
+                UPDATE stg_list_assessment SET score = CASE WHEN score = 5 THEN 1 ELSE score + 1 END
+                WHERE item_id = (SELECT MIN(item_id) FROM stg_list_assessment WHERE initiative_id = 'DIG-1')
+                """, Ct);
+            var before = context.Sql.Written.Of("fct_evaluation_score");
+            Assert.Equal(TableWrite.None, before.Kinds);
+            await WarehouseMarts.Evaluation.BuildAsync(context, MartScope.Whole, Ct);
+            return (stored, context.Sql.Written.Of("fct_evaluation_score").KeysOf("initiative_id")?.Cast<string>().Order(StringComparer.Ordinal).ToList());
+        });
+
+        Assert.Contains("DIG-1", stored);
+        Assert.True(stored.Count > 1, "the test needs evaluations of other initiatives that stay as they are");
+        Assert.Equal(["DIG-1"], written);
+    }
+
+    [Fact]
+    public async Task TheProjectStatusMart_RewritesOnlyTheInitiativesWhoseReportsDiffer()
+    {
+        var (stored, written) = await InRolledBackTransactionAsync(async context =>
+        {
+            var stored = (await context.Sql.Connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT DISTINCT initiative_id FROM fct_project_status ORDER BY initiative_id", transaction: context.Sql.Transaction, cancellationToken: Ct))).ToList();
+            // One report of DIG-1 commented anew: the list changed, so the mart is built whole.
+            await context.Sql.ExecuteAsync(
+                """
+                UPDATE stg_list_status SET comment = 'Omplanerad'
+                WHERE item_id = (SELECT MIN(item_id) FROM stg_list_status WHERE initiative_id = 'DIG-1')
+                """, Ct);
+            Assert.Equal(TableWrite.None, context.Sql.Written.Of("fct_project_status").Kinds);
+            await WarehouseMarts.ProjectStatus.BuildAsync(context, MartScope.Whole, Ct);
+            return (stored, context.Sql.Written.Of("fct_project_status").KeysOf("initiative_id")?.Cast<string>().Order(StringComparer.Ordinal).ToList());
+        });
+
+        Assert.Contains("DIG-1", stored);
+        Assert.True(stored.Count > 1, "the test needs reports of other initiatives that stay as they are");
+        Assert.Equal(["DIG-1"], written);
     }
 
     private async Task<T> InRolledBackTransactionAsync<T>(Func<MartContext, Task<T>> work)
