@@ -236,8 +236,11 @@ public sealed partial class RefreshRun
             var changed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Changed);
             var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;
             var rejected = _seen.Values.Count(v => v.Outcome == ItemOutcome.Rejected);
-            var problems = _problems.Values.SelectMany(p => p).ToList();
             var shared = await _run.SharedKeyProblemsAsync(_read.ListName, ct);
+            // An item withheld for a key another item shares gets no note that its spelling was read as the key's:
+            // that note ends "Inget avvisades", and the item was not read in.
+            var withheld = shared.Select(p => p.ItemId).ToHashSet(StringComparer.Ordinal);
+            var problems = _problems.Values.SelectMany(p => p).Where(p => !(p.IsNotice && withheld.Contains(p.ItemId))).ToList();
             problems.AddRange(shared);
             _run.RecordProblems(_read.ListName, problems);
             var message = $"{_seen.Count} objekt lästa: {changed} nya eller ändrade, {removed} borttagna, {rejected} avvisade." + SharedKeysSentence(shared);

@@ -28,7 +28,7 @@ internal static class KeySpelling
     }
 
     internal static string KeyVariantMessage(string what, string read, string spelled) =>
-        $"{what} \"{InputLimits.Excerpt(read)}\" läses som \"{InputLimits.Excerpt(spelled)}\", som samma nyckel redan stavas i lagret eller i en annan källa: "
+        $"{what} {InputLimits.Excerpt(read)} läses som {InputLimits.Excerpt(spelled)}, som samma nyckel redan stavas i lagret eller i en annan källa: "
         + "stora och små bokstäver skiljer inte nycklar åt, lika lite som i Power BI. Inget avvisades.";
 
     /// <summary>The sentence a file's message ends with when it spelled keys otherwise than they are stored.</summary>
