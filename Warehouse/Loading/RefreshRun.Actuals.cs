@@ -32,6 +32,9 @@ public sealed partial class RefreshRun
 {
     private readonly Dictionary<string, string?> _uploadDeltaLinks = new(StringComparer.Ordinal);
     private ActualsCatalogue? _catalogue;
+
+    /// <summary>What the catalogue reads: only the marts that make these are built before an actuals workbook is judged.</summary>
+    private static readonly string[] CatalogueTables = ["dim_initiative", "dim_object", "fct_business_case_version", "raw_business_case_line"];
     private readonly ActualsLoad _actualsLoad = new();
 
     /// <summary>
@@ -40,7 +43,7 @@ public sealed partial class RefreshRun
     /// </summary>
     public async Task<ActualsCatalogue> GetActualsCatalogueAsync(CancellationToken ct)
     {
-        await BringModelUpToDateAsync(ct);
+        await BringModelUpToDateAsync(CatalogueTables, ct);
         if (_catalogue is not null)
         {
             return _catalogue;
@@ -135,34 +138,14 @@ public sealed partial class RefreshRun
 
     private static string Rows(int count) => count == 1 ? "1 rad" : $"{count} rader";
 
-    /// <summary>
-    /// At completion: keeps the uploads' delta links and, when business cases or actuals changed, marks
-    /// the current actuals, says which no longer match their business case, and rebuilds the realisation:
-    /// of the initiatives whose business case or actuals this run loaded, or of all on a recompute.
-    /// </summary>
-    private async Task CompleteActualsAsync(CancellationToken ct)
+    /// <summary>At completion: keeps the uploads' delta links, so that they advance only when the run publishes.</summary>
+    private async Task CompleteUploadStateAsync(CancellationToken ct)
     {
         foreach (var (key, link) in _uploadDeltaLinks)
         {
             await ExecuteAsync("DELETE FROM etl_upload_state WHERE source_key = @key", [("@key", key)], ct);
             await InsertAsync(WarehouseTables.EtlUploadState, [[key, link, RunId, _time.UtcNowToTheMillisecond()]], ct);
         }
-
-        // An initiative's realisation is made of its current business case and its current actuals alone.
-        var changed = _businessCases.Initiatives.Union(_actualsLoad.Initiatives, StringComparer.Ordinal).ToList();
-        IReadOnlyCollection<string>? scope = RecomputesAll || changed.Count > ScopedRebuildLimit ? null : changed;
-        if (scope is { Count: 0 })
-        {
-            // A warehouse upgraded with business cases already in it: its realisation is built once.
-            var built = await CountAsync("SELECT CASE WHEN EXISTS (SELECT 1 FROM fct_benefit_realization) THEN 1 ELSE 0 END", ct);
-            if (built == 1 || !(await RealizationMart.CurrentCasesAsync(_sql, withPlannedValues: false, null, ct)).Values.Any(c => c.Lines.Count > 0))
-            {
-                return;
-            }
-            scope = null;
-        }
-
-        _indexInputsChanged = await WarehouseMarts.Realization.RebuildAsync(MartContext(), scope, scope is null ? null : _actualsLoad.Initiatives, _indexInputsChanged, ct);
     }
 
     private sealed record CatalogueRow(string InitiativeId, string? ObjectId, string? ManagerEmail);

@@ -20,7 +20,6 @@ public static class SurveyRowStatuses
 public sealed partial class RefreshRun
 {
     private readonly SurveyLoad _survey = new();
-    private bool _indexInputsChanged;
 
     /// <summary>
     /// Loads one maturity survey export (index-survey.md), judged row by row by its reader: the file with its
@@ -46,11 +45,8 @@ public sealed partial class RefreshRun
         }
         await AddFileAsync(file, status, accepted, rejected, SurveyMessage(accepted, rejected) + KeyVariantsSentence(notes.Count), [.. upload.Problems, .. notes], ct);
 
+        // Merged over the earlier values as the run completes: what it writes makes the index due.
         _survey.Take(file, upload, fileId, RunId, units, _buffer);
-        if (accepted > 0)
-        {
-            _indexInputsChanged = true;
-        }
         await FlushIfFullAsync(ct);
     }
 
@@ -62,30 +58,5 @@ public sealed partial class RefreshRun
         }
         var loaded = accepted == 1 ? "1 rad inläst" : $"{accepted} rader inlästa";
         return rejected == 0 ? $"Enkätexport: {loaded}." : $"Enkätexport: {loaded}, {(rejected == 1 ? "1 avvisad" : $"{rejected} avvisade")}.";
-    }
-
-    /// <summary>
-    /// At completion: writes the run's survey values over the earlier ones of their keys and, when anything the
-    /// index is computed from changed (survey, initiative register, business cases, actuals), when the target or
-    /// a weight was changed in configuration, or when it has never been built, recomputes the digitaliseringsindex.
-    /// </summary>
-    private async Task CompleteIndexAsync(CancellationToken ct)
-    {
-        await _survey.MergeAsync(_sql, ct);
-
-        // Business cases and actuals reach the index through the initiative register and the realisation: their
-        // rebuilds say when what the index reads of them changed (_indexInputsChanged).
-        var stale = _indexInputsChanged || RecomputesAll || await WarehouseMarts.DigitalizationIndex.ConfigurationChangedAsync(MartContext(), ct);
-        if (!stale)
-        {
-            return;
-        }
-        _indexInputsChanged = false;
-
-        await WarehouseMarts.DigitalizationIndex.BuildAsync(MartContext(), MartScope.Whole, ct);
-
-        // A survey may name a unit no initiative has, or a year beyond the other facts.
-        await RebuildUnitsAsync(ct);
-        await RebuildCalendarAsync(ct);
     }
 }

@@ -108,7 +108,6 @@ public sealed partial class RefreshRun
         private readonly RowBuffer.Mark _buffered;
         private readonly RunLedger.Mark _ledger;
         private readonly long? _nextActualId;
-        private readonly bool _indexInputsChanged;
         private readonly IReadOnlyDictionary<(int Year, string Unit, string Dimension), object?[]>? _surveyResults;
         private readonly (int Initiatives, int Units, int Objects)? _keys;
 
@@ -117,7 +116,6 @@ public sealed partial class RefreshRun
             _buffered = run._buffer.Marked();
             _ledger = run._ledger.Marked();
             _nextActualId = run._actualsLoad.Mark;
-            _indexInputsChanged = run._indexInputsChanged;
             // Survey values replace earlier ones of their key: only a copy can give those back. Survey exports are few.
             _surveyResults = survey ? run._survey.Marked() : null;
             // Key spellings the file would have made known are forgotten with it; loaded during the staging, all the run's are.
@@ -134,7 +132,6 @@ public sealed partial class RefreshRun
             run._ledger.Forget(_ledger);
             run._businessCases.ForgetFilesFrom(_ledger.NextFileId);
             run._actualsLoad.Forget(_nextActualId);
-            run._indexInputsChanged = _indexInputsChanged;
             if (_surveyResults is not null)
             {
                 run._survey.Forget(_surveyResults);

@@ -1,13 +1,10 @@
 using NackaInsights.Warehouse.Marts;
 
-using static NackaInsights.Warehouse.Runs.Columns;
-
 namespace NackaInsights.Warehouse.Loading;
 
 public sealed partial class RefreshRun
 {
-    private DateOnly? _snapshotDate;
-    private int _snapshotRows;
+    private SnapshotRequest? _snapshot;
 
     /// <summary>
     /// Makes this run record, as it completes, every initiative's latest project status report as of
@@ -15,18 +12,8 @@ public sealed partial class RefreshRun
     /// </summary>
     public void TakeProjectStatusSnapshot(DateOnly date)
     {
-        _snapshotDate = date;
+        _snapshot = new SnapshotRequest(date);
+        _marts.Request(WarehouseMarts.ProjectStatusSnapshot);
         _sourcesOffered = true;
-    }
-
-    private async Task WriteProjectStatusSnapshotAsync(CancellationToken ct)
-    {
-        if (_snapshotDate is not { } date)
-        {
-            return;
-        }
-        _snapshotRows = await WarehouseMarts.ProjectStatusSnapshot.WriteAsync(MartContext(), date, ct);
-        // The snapshot's day may open a year the calendar does not hold yet.
-        await RebuildCalendarAsync(ct);
     }
 }

@@ -41,9 +41,6 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// <summary>How much of the error a failed run's message quotes; the whole of it, with its stack, is in the log.</summary>
     private const int FailureMessageCharacters = 1_000;
 
-    /// <summary>Beyond this many changed initiatives a run rebuilds whole tables: one limit for the run and its marts.</summary>
-    private const int ScopedRebuildLimit = MartWork.ScopedRebuildLimit;
-
     private readonly WarehouseDatabase _database;
     private readonly DbConnection _connection;
     private readonly IAsyncDisposable _refreshLock;
@@ -62,8 +59,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private readonly BusinessCaseLoad _businessCases = new();
 
-    private bool _recomputePending;
-    private bool _netPresentValuesChecked;
+    private readonly MartBuilds _marts = new(WarehouseMarts.Graph);
+
     private bool _sourcesOffered;
     private int _checksRun;
     private List<PlannedCheck> _checksScoped = [];
@@ -104,8 +101,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _logger = logger;
         _fingerprints = fingerprints;
         _ledger = new RunLedger(lastIds.File, lastIds.Problem, lastIds.Version);
-        // The run's own row, written as it started.
+        // The run's own row, written as it started: the calendar spans the runs' days too.
         _sql.Written.Record("etl_run", TableWrite.Inserted);
+        _sql.Pending.Record("etl_run", TableWrite.Inserted);
     }
 
     /// <summary>The last processed content of a file name, and what became of it.</summary>
@@ -178,11 +176,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// load, and it brings the facts to a changed configuration (discount rate, evaluation thresholds, the
     /// index's target and weights) without reloading a file.
     /// </summary>
-    public void RecomputeAll()
-    {
-        RecomputesAll = true;
-        _recomputePending = true;
-    }
+    public void RecomputeAll() => RecomputesAll = true;
 
     /// <summary>
     /// Whether this run runs every data check, not only those that what it wrote can affect: a recompute does,
@@ -203,11 +197,10 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
 
         Phase(PhaseTimings.Compute);
-        await BringModelUpToDateAsync(ct);
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteActualsAsync(ct));
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteIndexAsync(ct));
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => WriteProjectStatusSnapshotAsync(ct));
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => CompleteUnitAccessAsync(ct));
+        // The last of the loads' writes, then every mart they make due, in the graph's order.
+        await Timings.MeasureAsync(PhaseTimings.Load, () => CompleteUploadStateAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Load, () => _survey.MergeAsync(_sql, ct));
+        await BringModelUpToDateAsync(null, ct);
         RecordUnknownInitiatives();
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
 
@@ -358,42 +351,24 @@ public sealed partial class RefreshRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// Rebuilds the model from what the run has loaded since it was last rebuilt (by an earlier call, or
-    /// never): current business cases, initiatives, objects and what depends on them. Nothing is rebuilt
-    /// twice when nothing changed in between. Returns whether anything was rebuilt.
+    /// Builds the marts that what the run wrote since they were last built makes due (<see cref="MartBuilds"/>): all of
+    /// them, or only those that feed <paramref name="tables"/> when a load needs those as they now stand. Returns
+    /// whether anything was built.
     /// </summary>
-    private async Task<bool> BringModelUpToDateAsync(CancellationToken ct)
+    private async Task<bool> BringModelUpToDateAsync(IReadOnlyCollection<string>? tables, CancellationToken ct)
     {
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
-        var recomputed = 0;
-        if (!_netPresentValuesChecked)
+        var built = await _marts.BuildAsync(MartContext(), tables, (mart, build) =>
         {
-            // Versions added later in the run are computed at the configured rate already.
-            recomputed = await Timings.MeasureAsync(PhaseTimings.Compute, () => WarehouseMarts.BusinessCaseVersion.RestateNetPresentValuesAsync(MartContext(), ct));
-            _netPresentValuesChecked = true;
-        }
-        // What the loads wrote since the last build says what is due: business cases of some initiatives, or lists.
-        var pending = _sql.TakePending();
-        var cases = pending.Of("fct_business_case_version");
-        var pendingCases = cases.Kinds == TableWrite.None ? [] : cases.KeysOf(TableWrites.InitiativeColumn)?.Cast<string>().ToList();
-        var listsChanged = ListsChanged(pending);
-        if (pendingCases is { Count: 0 } && !_recomputePending && recomputed == 0 && listsChanged.Count == 0)
+            // What a mart writes during a file's staging cannot be undone with the file.
+            _stage?.TouchedDatabase = true;
+            return Timings.MeasureAsync(PhaseTimings.Compute, build);
+        }, ct);
+        if (built)
         {
-            return false;
+            _catalogue = null;
         }
-        // Only business cases changed, of a few initiatives: only their rows are rebuilt. A list, a recompute or
-        // a changed discount rate can change any initiative's rows, so those rebuild whole tables.
-        var scope = _recomputePending || recomputed > 0 || listsChanged.Count > 0 || pendingCases is null || pendingCases.Count > ScopedRebuildLimit
-            ? null
-            : pendingCases;
-        var businessCasesChanged = pendingCases is not { Count: 0 } || _recomputePending || recomputed > 0;
-        _stage?.TouchedDatabase = true;
-        await Timings.MeasureAsync(PhaseTimings.Compute, () => RebuildModelAsync(businessCasesChanged, listsChanged, scope, ct));
-        // The model's own writes are not new input to it.
-        _sql.TakePending();
-        _recomputePending = false;
-        _catalogue = null;
-        return true;
+        return built;
     }
 
     private async Task WriteCheckResultsAsync(DbTransaction transaction, IReadOnlyList<DataCheckResult> checks, CancellationToken ct, DbConnection? connection = null)
@@ -443,7 +418,10 @@ public sealed partial class RefreshRun : IAsyncDisposable
             _ledger.Files,
             _ledger.Lists,
             checks,
-            Timings);
+            Timings)
+        {
+            Marts = _marts.Built,
+        };
     }
 
     /// <summary>The run's outcome in a sentence or two, for <c>pbi_etl_run.message</c>.</summary>
@@ -451,8 +429,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         Files = _ledger.Files,
         Lists = _ledger.Lists,
-        SnapshotDate = _snapshotDate,
-        SnapshotRows = _snapshotRows,
+        SnapshotDate = _snapshot?.Date,
+        SnapshotRows = _snapshot?.Rows ?? 0,
         RecomputesAll = RecomputesAll,
         ChecksAll = ChecksAll,
         ChecksRun = _checksRun,

@@ -124,6 +124,9 @@ public sealed record RunResult(
     IReadOnlyList<DataCheckResult> Checks,
     PhaseTimings Timings)
 {
+    /// <summary>The marts the run built, in the order it built them, each with its scope: what the graph found due.</summary>
+    public IReadOnlyList<Marts.MartBuild> Marts { get; init; } = [];
+
     public bool Succeeded => Status == RunStatus.Succeeded;
 
     public bool HasRejections =>

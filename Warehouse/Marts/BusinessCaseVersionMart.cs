@@ -20,11 +20,20 @@ public sealed class BusinessCaseVersionMart : IMart
 
     public bool ByInitiative => true;
 
+    /// <summary>
+    /// Due whole when a stored net present value was computed at another discount rate than configured: a changed rate
+    /// restates them all, and what is built from them. Versions loaded later in the run are computed at the configured rate.
+    /// </summary>
+    public async Task<bool> IsDueAsync(MartContext context, CancellationToken ct) => await StaleVersionsAsync(context, ct) > 0;
+
     public async Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct)
     {
         await RestateNetPresentValuesAsync(context, ct);
         await MarkCurrentAsync(context, scope, ct);
     }
+
+    private static Task<long> StaleVersionsAsync(MartContext context, CancellationToken ct) =>
+        context.Sql.CountAsync("SELECT COUNT(*) FROM fct_business_case_version WHERE discount_rate <> @Rate", ct, ("@Rate", context.Sql.Dialect.Decimal(context.Calculation.DiscountRate)));
 
     /// <summary>The latest loaded version of each initiative of <paramref name="scope"/> is current: versions are numbered in processing order.</summary>
     internal Task MarkCurrentAsync(MartContext context, MartScope scope, CancellationToken ct) =>
@@ -42,8 +51,7 @@ public sealed class BusinessCaseVersionMart : IMart
     {
         var sql = context.Sql;
         var rate = context.Calculation.DiscountRate;
-        var stale = await sql.CountAsync("SELECT COUNT(*) FROM fct_business_case_version WHERE discount_rate <> @Rate", ct, ("@Rate", sql.Dialect.Decimal(rate)));
-        if (stale == 0)
+        if (await StaleVersionsAsync(context, ct) == 0)
         {
             // The usual case, and a cheap one: nothing of the rest is ever run (nor compiled) in a run where the rate did not change.
             return 0;

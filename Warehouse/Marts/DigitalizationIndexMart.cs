@@ -23,8 +23,12 @@ public sealed class DigitalizationIndexMart : IMart
 
     public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildAsync(ct);
 
-    /// <summary>Whether the stored index was computed with another target or other weights than configured now.</summary>
-    internal Task<bool> ConfigurationChangedAsync(MartContext context, CancellationToken ct) => new Work(context).ConfigurationChangedAsync(ct);
+    /// <summary>
+    /// Due whole when the stored index was computed with another target or other weights than configured now, or was never
+    /// built. What it is computed from (the survey, the initiatives and their history, the realisation) makes it due through
+    /// the graph when written.
+    /// </summary>
+    public Task<bool> IsDueAsync(MartContext context, CancellationToken ct) => new Work(context).ConfigurationChangedAsync(ct);
 
     private sealed class Work(MartContext context) : MartWork(context)
     {

@@ -1,3 +1,5 @@
+using NackaInsights.Warehouse.Quality;
+
 namespace NackaInsights.Warehouse.Marts;
 
 /// <summary>
@@ -28,6 +30,19 @@ public interface IMart
 
     /// <summary>Rebuilds its rows: all of them, or those of the initiatives of <paramref name="scope"/>.</summary>
     Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct);
+
+    /// <summary>
+    /// Whether it is built only when a run asks for it (the daily snapshot), never because what it reads was written:
+    /// it still has its place in the order, after what it reads.
+    /// </summary>
+    bool OnRequest => false;
+
+    /// <summary>
+    /// Whether it is due whole although nothing it reads was written: what it stored was made with another configuration
+    /// (a discount rate, the index's weights, the unit access in configuration), or it was never built. Asked once a run,
+    /// when its turn comes; a mart whose rows depend on its inputs alone keeps the default.
+    /// </summary>
+    Task<bool> IsDueAsync(MartContext context, CancellationToken ct) => Task.FromResult(false);
 }
 
 /// <summary>What a mart rebuilds: every row, or the rows of some initiatives.</summary>
@@ -43,6 +58,10 @@ public sealed record MartScope
     public bool IsWhole => Initiatives is null;
 
     public static MartScope Of(IEnumerable<string> initiatives) => new(initiatives.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+
+    /// <summary>The rows a write to a table a mart reads can change: those of the initiatives written, when the write names them.</summary>
+    public static MartScope Of(TableWriteInfo write) =>
+        write.KeysOf(TableWrites.InitiativeColumn) is { } keys ? Of(keys.Cast<string>()) : Whole;
 
     /// <summary>The scope that takes both in: whole when either is.</summary>
     public MartScope With(MartScope other) =>

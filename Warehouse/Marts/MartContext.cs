@@ -34,6 +34,18 @@ public sealed class MartContext
     /// <summary>How many initiatives' rows a rebuild of every initiative's reads and writes at a time.</summary>
     public int RebuildPart { get; init; } = 1_000;
 
+    /// <summary>The snapshot the run was asked to take (<see cref="ProjectStatusSnapshotMart"/>); null when none was.</summary>
+    public SnapshotRequest? Snapshot { get; init; }
+
     /// <summary>The list items a mart left out because their initiative is unknown; the run records them once the model is final.</summary>
     public UnknownInitiativeItems UnknownInitiatives { get; init; } = new();
+}
+
+/// <summary>A run's request for the daily project status snapshot of a day, and how many rows it came to.</summary>
+public sealed class SnapshotRequest(DateOnly date)
+{
+    public DateOnly Date { get; } = date;
+
+    /// <summary>The rows the snapshot holds, once taken.</summary>
+    public int? Rows { get; internal set; }
 }

@@ -50,13 +50,16 @@ public sealed class MartGraph
         var affected = new List<(IMart, MartScope)>();
         foreach (var mart in Order)
         {
+            if (mart.OnRequest)
+            {
+                continue;
+            }
             MartScope? scope = null;
             foreach (var table in mart.Reads)
             {
                 if (written.Of(table) is { Kinds: not TableWrite.None } write)
                 {
-                    var byRun = write.KeysOf(TableWrites.InitiativeColumn) is { } keys ? MartScope.Of(keys.Cast<string>()) : MartScope.Whole;
-                    scope = scope is null ? byRun : scope.With(byRun);
+                    scope = scope is null ? MartScope.Of(write) : scope.With(MartScope.Of(write));
                 }
                 if (WriterOf(table) is { } writer && !ReferenceEquals(writer, mart) && produced.TryGetValue(table, out var upstream))
                 {
@@ -67,10 +70,7 @@ public sealed class MartGraph
             {
                 continue;
             }
-            if (!mart.ByInitiative)
-            {
-                scope = MartScope.Whole;
-            }
+            scope = ScopeFor(mart, scope);
             affected.Add((mart, scope));
             foreach (var table in mart.Writes)
             {
@@ -78,6 +78,31 @@ public sealed class MartGraph
             }
         }
         return affected;
+    }
+
+    /// <summary>
+    /// The scope a mart is built with: whole when it cannot build by initiative, or when so many initiatives are due that a
+    /// few statements over whole tables cost less than many over their rows (<see cref="MartWork.ScopedRebuildLimit"/>).
+    /// </summary>
+    public static MartScope ScopeFor(IMart mart, MartScope due) =>
+        !mart.ByInitiative || due.Initiatives is { Count: > MartWork.ScopedRebuildLimit } ? MartScope.Whole : due;
+
+    /// <summary>The marts whose tables, in turn, make those of <paramref name="tables"/>: what must be built before they are read.</summary>
+    public IReadOnlySet<IMart> Feeding(params string[] tables)
+    {
+        var feeding = new HashSet<IMart>();
+        var waiting = new Stack<IMart>(tables.Select(WriterOf).OfType<IMart>());
+        while (waiting.TryPop(out var mart))
+        {
+            if (feeding.Add(mart))
+            {
+                foreach (var input in Inputs(mart))
+                {
+                    waiting.Push(input);
+                }
+            }
+        }
+        return feeding;
     }
 
     /// <summary>

@@ -21,7 +21,15 @@ public sealed class ProjectStatusSnapshotMart : IMart
 
     public bool ByInitiative => false;
 
-    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => WriteAsync(context, DateOnly.FromDateTime(context.StartedAtUtc), ct);
+    /// <summary>A snapshot is of a day the run is asked for, whatever changed: the daily job asks.</summary>
+    public bool OnRequest => true;
+
+    /// <summary>The snapshot of the day the run was asked for (of the run's day when built without a request, as a test may).</summary>
+    public async Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct)
+    {
+        var rows = await WriteAsync(context, context.Snapshot?.Date ?? DateOnly.FromDateTime(context.StartedAtUtc), ct);
+        context.Snapshot?.Rows = rows;
+    }
 
     /// <summary>Records every initiative's latest report as of <paramref name="date"/>, replacing a snapshot of that day; returns its rows.</summary>
     internal Task<int> WriteAsync(MartContext context, DateOnly date, CancellationToken ct) => new Work(context).WriteAsync(date, ct);

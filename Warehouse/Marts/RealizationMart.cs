@@ -27,6 +27,18 @@ public sealed class RealizationMart : IMart
 
     private const string BenefitLineKind = "Nytta";
 
+    /// <summary>
+    /// Due whole when it holds nothing while current business cases have benefit lines: a warehouse upgraded with business
+    /// cases already in it gets its realisation built once, by the first run after the upgrade.
+    /// </summary>
+    public async Task<bool> IsDueAsync(MartContext context, CancellationToken ct) =>
+        await context.Sql.CountAsync(
+            """
+            SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM fct_benefit_realization) AND EXISTS (
+                SELECT 1 FROM raw_business_case_line l JOIN fct_business_case_version v ON v.file_id = l.file_id
+                WHERE v.is_current = 1 AND l.line_kind = @Kind) THEN 1 ELSE 0 END
+            """, ct, ("@Kind", BenefitLineKind)) == 1;
+
     /// <summary>Marks the current actuals of <paramref name="reported"/> (all when null) and rebuilds the realisation of <paramref name="scope"/> (all when null); returns whether what the index reads of it changed (always, when it already had).</summary>
     internal Task<bool> RebuildAsync(MartContext context, IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct) =>
         new Work(context).RebuildAsync(scope, reported, indexStale, ct);

@@ -23,6 +23,13 @@ public sealed class UnitAccessMart : IMart
 
     public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => RebuildAsync(context, ct);
 
+    /// <summary>
+    /// Due whole when the people configuration names (<see cref="AccessOptions.Units"/>) for the units the warehouse knows are not
+    /// those stored from configuration: the one input of the feed no table holds. The units, objects and initiatives make it
+    /// due through the graph when written.
+    /// </summary>
+    public Task<bool> IsDueAsync(MartContext context, CancellationToken ct) => new Work(context).ConfigurationChangedAsync(ct);
+
     /// <summary>Rebuilds the feed when what it should hold differs from what is stored, or on a recompute; says whether it did.</summary>
     internal Task<bool> RebuildAsync(MartContext context, CancellationToken ct) => new Work(context).RebuildAsync(ct);
 
@@ -44,9 +51,20 @@ public sealed class UnitAccessMart : IMart
         /// carries the run that last rebuilt the feed.
         /// </para>
         /// </summary>
-        public async Task<bool> RebuildAsync(CancellationToken ct)
+        public async Task<bool> ConfigurationChangedAsync(CancellationToken ct)
         {
-            var units = (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+            var (configured, _) = Configured(await UnitsAsync(ct));
+            var stored = await ReadAsync("SELECT unit, user_principal_name FROM sec_unit_access WHERE source = @Source",
+                r => new AccessKey(Text(r, 0), Text(r, 1)), ct, ("@Source", UnitAccessSources.Configuration));
+            return !stored.ToHashSet().SetEquals(configured.Keys);
+        }
+
+        private async Task<HashSet<string>> UnitsAsync(CancellationToken ct) =>
+            (await ReadAsync("SELECT unit FROM dim_unit", r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
+
+        /// <summary>What configuration grants, for the units the warehouse knows (in its spelling), and the units it names that it does not know.</summary>
+        private (Dictionary<AccessKey, string> Wanted, SortedSet<string> Unknown) Configured(HashSet<string> units)
+        {
             var unitsIgnoringCase = units.GroupBy(u => u, StringComparer.OrdinalIgnoreCase)
                 .Where(g => g.Count() == 1)
                 .ToDictionary(g => g.Key, g => g.Single(), StringComparer.OrdinalIgnoreCase);
@@ -65,6 +83,13 @@ public sealed class UnitAccessMart : IMart
                     unknown.Add(unit);
                 }
             }
+            return (wanted, unknown);
+        }
+
+        public async Task<bool> RebuildAsync(CancellationToken ct)
+        {
+            var units = await UnitsAsync(ct);
+            var (wanted, unknown) = Configured(units);
             if (unknown.Count > 0)
             {
                 Logger.LogWarning(
