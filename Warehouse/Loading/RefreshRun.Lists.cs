@@ -104,7 +104,4 @@ public sealed partial class RefreshRun : IListReadRecorder
         _observer?.ListProcessed(RunId, result);
         await FlushIfFullAsync(ct);
     }
-
-    // RefreshRun.Model.cs builds the marts from the lists' staging tables.
-    private static BulkTable StagingTableOf(string listName) => ListStaging.TableOf(listName);
 }
