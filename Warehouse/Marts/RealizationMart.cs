@@ -31,6 +31,10 @@ public sealed class RealizationMart : IMart
     internal Task<bool> RebuildAsync(MartContext context, IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct) =>
         new Work(context).RebuildAsync(scope, reported, indexStale, ct);
 
+    /// <summary>Marks the current actuals of <paramref name="initiatives"/> (all when null); returns how many flags it changed.</summary>
+    internal Task<int> MarkCurrentActualsAsync(MartContext context, IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
+        new Work(context).MarkCurrentActualsAsync(initiatives, ct);
+
     private sealed record CaseVersion(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear);
 
     private sealed record CaseLine(string InitiativeId, int LineRow, string LineName, string Category);
@@ -115,16 +119,7 @@ public sealed class RealizationMart : IMart
             // Only new actuals change which is current.
             if (reported is null || reported.Count > 0)
             {
-                await ExecuteScopedAsync(
-                    """
-                    UPDATE fct_benefit_actual
-                    SET is_current = CASE WHEN actual_id = (
-                        SELECT MAX(l.actual_id) FROM fct_benefit_actual l
-                        WHERE l.initiative_id = fct_benefit_actual.initiative_id
-                          AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
-                          AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
-                    WHERE {scope}
-                    """, "initiative_id", reported, ct);
+                await MarkCurrentActualsAsync(reported, ct);
             }
             if (scope is null)
             {
@@ -145,6 +140,29 @@ public sealed class RealizationMart : IMart
             }
             return _indexStale;
         }
+
+        /// <summary>
+        /// Marks the current actuals of <paramref name="initiatives"/> (all when null); returns how many flags it changed.
+        /// Only a flag that differs is set: an UPDATE that matched a row counts as a write of the table, and the
+        /// marts and data checks downstream follow those writes.
+        /// </summary>
+        public Task<int> MarkCurrentActualsAsync(IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
+            ExecuteScopedAsync(
+                $$"""
+                UPDATE fct_benefit_actual
+                SET is_current = {{IsLatest}}
+                WHERE {scope} AND is_current <> {{IsLatest}}
+                """, "initiative_id", initiatives, ct);
+
+        /// <summary>1 for the latest actual of its initiative, line and year (actuals are numbered in processing order), else 0.</summary>
+        private const string IsLatest =
+            """
+            CASE WHEN actual_id = (
+                SELECT MAX(l.actual_id) FROM fct_benefit_actual l
+                WHERE l.initiative_id = fct_benefit_actual.initiative_id
+                  AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
+                  AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
+            """;
 
         /// <summary>
         /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match

@@ -1,0 +1,120 @@
+using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Marts;
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Quality;
+using NackaInsights.Warehouse.Runs;
+using static NackaInsights.TestSupport.WarehouseBuilders;
+using static NackaInsights.Warehouse.Runs.Columns;
+
+namespace NackaInsights.Warehouse.Tests.Marts;
+
+/// <summary>
+/// The realisation mart writes only what differs: the mart graph decides from a run's writes what is due downstream
+/// (the digitaliseringsindex reads the realisation) and which data checks run, so a rebuild that finds its rows as
+/// they are writes nothing.
+/// </summary>
+public abstract class RealizationMartFacts : WarehouseFacts
+{
+    private static readonly string[] Initiatives = ["DIG-1", "DIG-2", "DIG-3", "DIG-4"];
+
+    private long _runId;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Warehouse.Actuals.Administrators.Add(Controller);
+        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
+        await AddListsAsync(run);
+        await run.AddBusinessCaseAsync(CaseFile("DIG-1", "v1"), Dig1(), Ct);
+        await run.AddBusinessCaseAsync(CaseFile("DIG-2", "v1"), Dig2(), Ct);
+        await run.AddBusinessCaseAsync(CaseFile("DIG-3", "v1"), Dig3(), Ct);
+        await run.AddBusinessCaseAsync(CaseFile("DIG-2", "v2"), Dig2("v2"), Ct);
+        // No actuals: its realisation is its plan alone.
+        await run.AddBusinessCaseAsync(CaseFile("DIG-4", "v1"), Case("DIG-4", "Fritid", "OBJ-2", 2024, 2025, "v1", [],
+            Benefit(2, "Digital post", BenefitType.Financial, (2024, 5_000), (2025, 7_500))), Ct);
+        await run.AddActualsAsync(ActualsFile("actuals/jan.xlsx", "jan"), Upload(
+            Row(2, "DIG-1", "Minskad administration", "Finansiell", 2023, "90000"),
+            Row(3, "DIG-1", "Frigjord tid", "Omfördelning", 2024, "45000", "Halvår"),
+            Row(4, "DIG-2", "Digital post", "Finansiell", 2024, "8000"),
+            Row(5, "DIG-3", "Frigjord tid", "Omfördelning", 2023, "20000"),
+            Row(6, "DIG-3", "Nöjdare brukare", "Förflyttning", 2031, "7")), Ct);
+        // A later upload replaces DIG-1's 2023 value; values with decimals and a rate that does not terminate
+        // prove the comparison reads them back as the database keeps them.
+        await run.AddActualsAsync(ActualsFile("actuals/feb.xlsx", "feb"), Upload(
+            Row(2, "DIG-1", "Minskad administration", "Finansiell", 2023, "95000.1234"),
+            Row(3, "DIG-2", "Digital post", "Finansiell", 2025, "3333.3333")), Ct);
+        var result = await run.CompleteAsync(Ct);
+        Assert.True(result.Succeeded, result.Message);
+        _runId = result.RunId;
+    }
+
+    [Fact]
+    public async Task MarkingTheCurrentActuals_ChangesAndCountsOnlyTheFlagsThatDiffer()
+    {
+        var (published, marked, changed, again, written) = await InRolledBackTransactionAsync(async (context, _) =>
+        {
+            var published = await FlagsAsync(context);
+            // DIG-1's replaced value of 2023 marked current and its replacement not: two flags wrong, the others right.
+            await context.Sql.ExecuteAsync("UPDATE fct_benefit_actual SET is_current = 1 - is_current WHERE initiative_id = 'DIG-1' AND year = 2023", Ct);
+            var changed = await WarehouseMarts.Realization.MarkCurrentActualsAsync(context, null, Ct);
+            var marked = await FlagsAsync(context);
+            context.Sql.TakePending();
+            var again = await WarehouseMarts.Realization.MarkCurrentActualsAsync(context, Initiatives, Ct);
+            return (published, marked, changed, again, context.Sql.TakePending());
+        });
+
+        Assert.Equal(2, published.Count(f => f.InitiativeId == "DIG-1" && f.Year == 2023));
+        Assert.Equal(1, published.Count(f => f.InitiativeId == "DIG-1" && f.Year == 2023 && f.IsCurrent == 1));
+        Assert.True(published.Count > 2, "the test needs actuals whose flags are right to stay as they are");
+        Assert.Equal(published, marked);
+        Assert.Equal(2, changed);
+        Assert.Equal(0, again);
+        Assert.Equal(TableWrite.None, written.Of("fct_benefit_actual").Kinds);
+    }
+
+    private static async Task<List<Flag>> FlagsAsync(MartContext context) =>
+        await context.Sql.ReadAsync("SELECT actual_id, initiative_id, year, is_current FROM fct_benefit_actual ORDER BY actual_id",
+            r => new Flag(Long(r, 0), Text(r, 1), Int(r, 2), Int(r, 3)), Ct);
+
+    /// <summary>Runs <paramref name="work"/> in a transaction rolled back after it, as a run other than the one that loaded the warehouse.</summary>
+    private async Task<T> InRolledBackTransactionAsync<T>(Func<MartContext, long, Task<T>> work)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        var sql = new RunTransaction(Warehouse.Database, connection, transaction);
+        // A run of its own, so that the rows it rewrites can be told from those it leaves.
+        await sql.ExecuteAsync(
+            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT run_id + 1, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
+            [("@RunId", _runId)], Ct);
+        var context = new MartContext
+        {
+            Sql = sql,
+            RunId = _runId + 1,
+            StartedAtUtc = Listed,
+            Calculation = Warehouse.Calculation,
+            Evaluation = Warehouse.Evaluation,
+            Index = Warehouse.Index,
+            Access = Warehouse.Access,
+        };
+        try
+        {
+            return await work(context, context.RunId);
+        }
+        finally
+        {
+            await transaction.RollbackAsync(Ct);
+        }
+    }
+
+    private sealed record Flag(long ActualId, string InitiativeId, int Year, int IsCurrent);
+}
+
+public sealed class SqliteRealizationMartFacts : RealizationMartFacts
+{
+    protected override Task<TestWarehouse> CreateWarehouseAsync() => Task.FromResult<TestWarehouse>(new SqliteTestWarehouse());
+}
+
+public sealed class PostgresRealizationMartFacts(PostgresCluster cluster) : RealizationMartFacts
+{
+    protected override async Task<TestWarehouse> CreateWarehouseAsync() => await PostgresTestWarehouse.CreateAsync(cluster);
+}
