@@ -1,3 +1,4 @@
+using System.Globalization;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Marts;
 using NackaInsights.Warehouse.Model;
@@ -48,6 +49,41 @@ public abstract class RealizationMartFacts : WarehouseFacts
         _runId = result.RunId;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TheRealizationMart_RewritesOnlyTheInitiativesWhoseRowsDiffer(bool whole)
+    {
+        var scope = whole ? MartScope.Whole : MartScope.Of(Initiatives);
+        var (again, changed, runs, revised) = await InRolledBackTransactionAsync(async (context, rebuildRunId) =>
+        {
+            await WarehouseMarts.Realization.BuildAsync(context, scope, Ct);
+            context.Sql.TakePending();
+            await WarehouseMarts.Realization.BuildAsync(context, scope, Ct);
+            var again = context.Sql.TakePending();
+
+            // DIG-1's current actual of 2024 corrected in place.
+            await context.Sql.ExecuteAsync("UPDATE fct_benefit_actual SET value = 46000 WHERE initiative_id = 'DIG-1' AND year = 2024", Ct);
+            context.Sql.TakePending();
+            await WarehouseMarts.Realization.BuildAsync(context, scope, Ct);
+            var changed = context.Sql.TakePending();
+
+            var runs = await context.Sql.ReadAsync("SELECT DISTINCT initiative_id, run_id FROM fct_benefit_realization ORDER BY initiative_id",
+                r => new WrittenBy(Text(r, 0), Long(r, 1) == rebuildRunId ? "rebuild" : Long(r, 1) == _runId ? "run" : "other"), Ct);
+            var revised = await context.Sql.ReadAsync(
+                "SELECT actual_value FROM fct_benefit_realization WHERE initiative_id = 'DIG-1' AND benefit_line = 'Frigjord tid' AND year = 2024",
+                r => Dec(r, 0).ToString("0.######", CultureInfo.InvariantCulture), Ct);
+            return (again, changed, runs, revised);
+        });
+
+        Assert.Equal(TableWrite.None, again.Of("fct_benefit_realization").Kinds);
+        Assert.Equal(TableWrite.None, again.Of("fct_benefit_actual").Kinds);
+        Assert.Equal(["DIG-1"], changed.Of("fct_benefit_realization").KeysOf(TableWrites.InitiativeColumn)?.Cast<string>().Order(StringComparer.Ordinal));
+        Assert.Equal(TableWrite.None, changed.Of("fct_benefit_actual").Kinds);
+        Assert.Equal([new("DIG-1", "rebuild"), new("DIG-2", "run"), new("DIG-3", "run"), new("DIG-4", "run")], runs);
+        Assert.Equal(["46000"], revised);
+    }
+
     [Fact]
     public async Task MarkingTheCurrentActuals_ChangesAndCountsOnlyTheFlagsThatDiffer()
     {
@@ -71,6 +107,48 @@ public abstract class RealizationMartFacts : WarehouseFacts
         Assert.Equal(0, again);
         Assert.Equal(TableWrite.None, written.Of("fct_benefit_actual").Kinds);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RebuildingTheRealization_SaysWhetherWhatTheIndexReadsOfItChanged(bool whole)
+    {
+        var scope = whole ? null : Initiatives;
+        var (unchanged, commented, revised) = await InRolledBackTransactionAsync(async (context, _) =>
+        {
+            var unchanged = await WarehouseMarts.Realization.RebuildAsync(context, scope, scope, indexStale: false, Ct);
+            // A comment is shown beside the figures, but the index does not read it.
+            await context.Sql.ExecuteAsync("UPDATE fct_benefit_actual SET comment = 'Helår' WHERE initiative_id = 'DIG-1' AND year = 2024", Ct);
+            context.Sql.TakePending();
+            var commented = await WarehouseMarts.Realization.RebuildAsync(context, scope, scope, indexStale: false, Ct);
+            Assert.Equal(["DIG-1"], context.Sql.TakePending().Of("fct_benefit_realization").KeysOf(TableWrites.InitiativeColumn)?.Cast<string>());
+            await context.Sql.ExecuteAsync("UPDATE fct_benefit_actual SET value = 46000 WHERE initiative_id = 'DIG-1' AND year = 2024", Ct);
+            var revised = await WarehouseMarts.Realization.RebuildAsync(context, scope, scope, indexStale: false, Ct);
+            return (unchanged, commented, revised);
+        });
+
+        Assert.False(unchanged);
+        Assert.False(commented);
+        Assert.True(revised);
+    }
+
+    [Fact]
+    public async Task TheRealizationMart_BuiltWhole_DropsTheRowsOfAnInitiativeThatHasNeitherActualsNorACurrentBusinessCase()
+    {
+        var (before, after) = await InRolledBackTransactionAsync(async (context, _) =>
+        {
+            var before = await InitiativesAsync(context);
+            await context.Sql.ExecuteAsync("UPDATE fct_business_case_version SET is_current = 0 WHERE initiative_id = 'DIG-4'", Ct);
+            await WarehouseMarts.Realization.BuildAsync(context, MartScope.Whole, Ct);
+            return (before, await InitiativesAsync(context));
+        });
+
+        Assert.Equal(Initiatives, before);
+        Assert.Equal(["DIG-1", "DIG-2", "DIG-3"], after);
+    }
+
+    private static async Task<List<string>> InitiativesAsync(MartContext context) =>
+        await context.Sql.ReadAsync("SELECT DISTINCT initiative_id FROM fct_benefit_realization ORDER BY initiative_id", r => Text(r, 0), Ct);
 
     private static async Task<List<Flag>> FlagsAsync(MartContext context) =>
         await context.Sql.ReadAsync("SELECT actual_id, initiative_id, year, is_current FROM fct_benefit_actual ORDER BY actual_id",
@@ -105,6 +183,8 @@ public abstract class RealizationMartFacts : WarehouseFacts
             await transaction.RollbackAsync(Ct);
         }
     }
+
+    private sealed record WrittenBy(string InitiativeId, string Run);
 
     private sealed record Flag(long ActualId, string InitiativeId, int Year, int IsCurrent);
 }
