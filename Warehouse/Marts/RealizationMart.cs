@@ -6,6 +6,7 @@ using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
 using NackaInsights.Warehouse.Runs;
+using NackaInsights.Warehouse.Storage;
 using static NackaInsights.Warehouse.Runs.Columns;
 
 namespace NackaInsights.Warehouse.Marts;
@@ -23,6 +24,10 @@ public sealed class RealizationMart : IMart
 
     public bool ByInitiative => true;
 
+    /// <summary>
+    /// Marks the current actuals of the scope's initiatives and rebuilds their realisation, writing only what differs
+    /// from the stored rows (all of it on a recompute).
+    /// </summary>
     public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => RebuildAsync(context, scope.Initiatives, scope.Initiatives, indexStale: true, ct);
 
     private const string BenefitLineKind = "Nytta";
@@ -42,6 +47,10 @@ public sealed class RealizationMart : IMart
     /// <summary>Marks the current actuals of <paramref name="reported"/> (all when null) and rebuilds the realisation of <paramref name="scope"/> (all when null); returns whether what the index reads of it changed (always, when it already had).</summary>
     internal Task<bool> RebuildAsync(MartContext context, IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct) =>
         new Work(context).RebuildAsync(scope, reported, indexStale, ct);
+
+    /// <summary>Marks the current actuals of <paramref name="initiatives"/> (all when null); returns how many flags it changed.</summary>
+    internal Task<int> MarkCurrentActualsAsync(MartContext context, IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
+        new Work(context).MarkCurrentActualsAsync(initiatives, ct);
 
     private sealed record CaseVersion(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear);
 
@@ -127,43 +136,65 @@ public sealed class RealizationMart : IMart
             // Only new actuals change which is current.
             if (reported is null || reported.Count > 0)
             {
-                await ExecuteScopedAsync(
-                    """
-                    UPDATE fct_benefit_actual
-                    SET is_current = CASE WHEN actual_id = (
-                        SELECT MAX(l.actual_id) FROM fct_benefit_actual l
-                        WHERE l.initiative_id = fct_benefit_actual.initiative_id
-                          AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
-                          AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
-                    WHERE {scope}
-                    """, "initiative_id", reported, ct);
+                await MarkCurrentActualsAsync(reported, ct);
             }
-            if (scope is null)
+            if (scope is not null)
             {
-                // Every initiative's: in parts, so that the realisation of a large municipality is never held whole.
+                await RebuildRealizationAsync(scope, emptied: false, ct);
+                return _indexStale;
+            }
+            if (Context.RecomputesAll)
+            {
+                // A recompute rewrites every row: the table is emptied, then written part by part.
                 await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", null, ct);
                 _indexStale = true;
-                var initiatives = await ReadAsync(
-                    "SELECT initiative_id FROM fct_benefit_actual UNION SELECT initiative_id FROM fct_business_case_version WHERE is_current = 1",
-                    r => Text(r, 0), ct);
-                foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
-                {
-                    await RebuildRealizationAsync(part, wholeTable: true, ct);
-                }
             }
-            else
+            // Every initiative's, in parts, so that the realisation of a large municipality is never held whole: those
+            // with actuals or a current business case, and those with rows, which may no longer be due.
+            var initiatives = await ReadAsync(
+                """
+                SELECT initiative_id FROM fct_benefit_actual
+                UNION SELECT initiative_id FROM fct_business_case_version WHERE is_current = 1
+                UNION SELECT initiative_id FROM fct_benefit_realization
+                """,
+                r => Text(r, 0), ct);
+            foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
             {
-                await RebuildRealizationAsync(scope, wholeTable: false, ct);
+                await RebuildRealizationAsync(part, emptied: Context.RecomputesAll, ct);
             }
             return _indexStale;
         }
 
         /// <summary>
-        /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match
-        /// their business case. <paramref name="wholeTable"/>: part of a rebuild of every initiative's, whose rows are
-        /// already deleted.
+        /// Marks the current actuals of <paramref name="initiatives"/> (all when null); returns how many flags it changed.
+        /// Only a flag that differs is set: an UPDATE that matched a row counts as a write of the table, and the
+        /// marts and data checks downstream follow those writes.
         /// </summary>
-        private async Task RebuildRealizationAsync(IReadOnlyCollection<string> scope, bool wholeTable, CancellationToken ct)
+        public Task<int> MarkCurrentActualsAsync(IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
+            ExecuteScopedAsync(
+                $$"""
+                UPDATE fct_benefit_actual
+                SET is_current = {{IsLatest}}
+                WHERE {scope} AND is_current <> {{IsLatest}}
+                """, "initiative_id", initiatives, ct);
+
+        /// <summary>1 for the latest actual of its initiative, line and year (actuals are numbered in processing order), else 0.</summary>
+        private const string IsLatest =
+            """
+            CASE WHEN actual_id = (
+                SELECT MAX(l.actual_id) FROM fct_benefit_actual l
+                WHERE l.initiative_id = fct_benefit_actual.initiative_id
+                  AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
+                  AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
+            """;
+
+        /// <summary>
+        /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match
+        /// their business case. Only the initiatives whose rows differ from the stored ones are rewritten (all on a
+        /// recompute): the index downstream and the data checks follow those writes. <paramref name="emptied"/>: part
+        /// of a recompute of every initiative's, whose rows are already deleted.
+        /// </summary>
+        private async Task RebuildRealizationAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {
             var actuals = await ReadScopedAsync(
                 """
@@ -174,7 +205,7 @@ public sealed class RealizationMart : IMart
                 r => new StoredActual(Long(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), Int(r, 5), Dec(r, 6), TextOrNull(r, 7), TextOrNull(r, 8), Timestamp(r, 9)), ct);
             var cases = await CurrentCasesAsync(Sql, withPlannedValues: true, scope, ct);
 
-            var rows = new List<object?[]>();
+            var rows = new List<Computed>();
             var unmatched = new List<Unmatched>();
             var byInitiative = actuals.ToLookup(a => a.InitiativeId, StringComparer.Ordinal);
             foreach (var group in byInitiative)
@@ -214,11 +245,18 @@ public sealed class RealizationMart : IMart
                 foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
                 {
                     var source = r.Source is { ActualId: { } id } ? stored[id] : null;
-                    rows.Add([
-                        initiativeId, r.Line.Name, Labels.Of(r.Line.Type), r.Year, r.Planned, r.Actual, r.Variance, r.Rate,
-                        r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
-                        bc.BcVersionId, r.Line.Row, source?.ActualId, RunId,
-                    ]);
+                    var type = Labels.Of(r.Line.Type);
+                    rows.Add(new Computed(
+                        new RealizationRow(
+                            initiativeId, r.Line.Name, type, r.Year, Kept(ColumnType.Decimal, r.Planned), Kept(ColumnType.Decimal, r.Actual),
+                            Kept(ColumnType.Decimal, r.Variance), Kept(ColumnType.Ratio, r.Rate), Kept(ColumnType.Decimal, r.PlannedAcc),
+                            Kept(ColumnType.Decimal, r.ActualAcc), source?.ReportedBy, source?.ReportedAtUtc, source?.Comment, bc.BcVersionId, r.Line.Row,
+                            source?.ActualId),
+                        [
+                            initiativeId, r.Line.Name, type, r.Year, r.Planned, r.Actual, r.Variance, r.Rate,
+                            r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
+                            bc.BcVersionId, r.Line.Row, source?.ActualId, RunId,
+                        ]));
                 }
             }
 
@@ -243,27 +281,89 @@ public sealed class RealizationMart : IMart
                     RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
             }
 
-            if (wholeTable)
+            if (emptied)
             {
-                await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
+                await InsertAsync(WarehouseTables.BenefitRealization, rows.Select(r => r.Values).ToList(), ct);
                 return;
             }
-            if (!_indexStale)
+            var differing = scope;
+            if (!Context.RecomputesAll || !_indexStale)
             {
+                var storedRows = (await ReadScopedAsync(
+                    """
+                    SELECT initiative_id, benefit_line, benefit_type, year, planned_value, actual_value, variance_value, realization_rate,
+                           planned_acc_value, actual_acc_value, reported_by, reported_at_utc, comment, bc_version_id, line_row, actual_id
+                    FROM fct_benefit_realization
+                    WHERE {scope}
+                    """, "initiative_id", scope,
+                    r => new RealizationRow(
+                        Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3), Kept(Dec(r, 4)), Kept(DecOrNull(r, 5)), Kept(DecOrNull(r, 6)), Kept(DecOrNull(r, 7)),
+                        Kept(Dec(r, 8)), Kept(DecOrNull(r, 9)), TextOrNull(r, 10), r.IsDBNull(11) ? null : Timestamp(r, 11), TextOrNull(r, 12), Long(r, 13),
+                        Int(r, 14), LongOrNull(r, 15)), ct))
+                    .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+                var wantedRows = rows.Select(r => r.Row).ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+                var differ = scope.Where(id => !SameRows(wantedRows[id], storedRows[id])).ToList();
                 // The index counts the realisation's reported values: it is recomputed only when those changed.
-                var before = await ReadScopedAsync(
-                    "SELECT initiative_id, year, benefit_type, planned_value, actual_value FROM fct_benefit_realization WHERE actual_value IS NOT NULL AND {scope}",
-                    "initiative_id", scope, r => Reported(Text(r, 0), Int(r, 1), Text(r, 2), Dec(r, 3), Dec(r, 4)), ct);
-                var after = rows.Where(r => r[5] is not null).Select(r => Reported((string)r[0]!, (int)r[3]!, (string)r[2]!, (decimal)r[4]!, (decimal)r[5]!));
-                _indexStale = !before.Order(StringComparer.Ordinal).SequenceEqual(after.Order(StringComparer.Ordinal), StringComparer.Ordinal);
+                _indexStale = _indexStale || differ.Any(id => !SameRows(wantedRows[id].Where(r => r.Actual is not null).Select(Reported),
+                    storedRows[id].Where(r => r.Actual is not null).Select(Reported)));
+                differing = Context.RecomputesAll ? scope : differ;
             }
-            await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", scope, ct);
-            await InsertAsync(WarehouseTables.BenefitRealization, rows, ct);
+            if (differing.Count == 0)
+            {
+                return;
+            }
+            var rewritten = differing.ToHashSet(StringComparer.Ordinal);
+            await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", differing, ct);
+            await InsertAsync(WarehouseTables.BenefitRealization, rows.Where(r => rewritten.Contains(r.Row.InitiativeId)).Select(r => r.Values).ToList(), ct);
         }
 
-        /// <summary>A reported realisation value as the index reads it, comparable as text, to the precision the warehouse keeps it.</summary>
-        private static string Reported(string initiativeId, int year, string type, decimal planned, decimal actual) =>
-            string.Create(CultureInfo.InvariantCulture, $"{initiativeId}|{year}|{type}|{Math.Round(planned, 6)}|{Math.Round(actual, 6)}");
+        /// <summary>
+        /// A value as the warehouse keeps it, to compare a computed row with a stored one: converted as this database's
+        /// column takes it (SQLite keeps a double) and rounded to 6 decimals.
+        /// </summary>
+        private decimal Kept(ColumnType type, decimal value) => Kept(Convert.ToDecimal(Dialect.ToDb(type, value), CultureInfo.InvariantCulture));
+
+        private decimal? Kept(ColumnType type, decimal? value) => value is { } v ? Kept(type, v) : null;
+
+        private static decimal Kept(decimal value) => Math.Round(value, 6);
+
+        private static decimal? Kept(decimal? value) => value is { } v ? Kept(v) : null;
+
+        /// <summary>Whether two sets of rows hold the same rows as often (as <c>decimal</c> compares them, 1.5 equals 1.50).</summary>
+        private static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored)
+            where T : notnull
+        {
+            var counts = new Dictionary<T, int>();
+            var total = 0;
+            foreach (var row in wanted)
+            {
+                counts[row] = counts.GetValueOrDefault(row) + 1;
+                total++;
+            }
+            foreach (var row in stored)
+            {
+                if (!counts.TryGetValue(row, out var left) || left == 0)
+                {
+                    return false;
+                }
+                counts[row] = left - 1;
+                total--;
+            }
+            return total == 0;
+        }
+
+        /// <summary>A reported realisation value as the index reads it.</summary>
+        private static ReportedValue Reported(RealizationRow row) => new(row.InitiativeId, row.Year, row.BenefitType, row.Planned, row.Actual);
+
+        /// <summary>A row of fct_benefit_realization without its run id (it says which run last wrote the row), its values as the warehouse keeps them.</summary>
+        private sealed record RealizationRow(
+            string InitiativeId, string BenefitLine, string BenefitType, int Year, decimal Planned, decimal? Actual, decimal? Variance, decimal? Rate,
+            decimal PlannedAcc, decimal? ActualAcc, string? ReportedBy, DateTime? ReportedAtUtc, string? Comment, long BcVersionId, int LineRow, long? ActualId);
+
+        /// <summary>A computed row: as compared, and as inserted (unrounded, the run id last).</summary>
+        private sealed record Computed(RealizationRow Row, object?[] Values);
+
+        private sealed record ReportedValue(string InitiativeId, int Year, string BenefitType, decimal Planned, decimal? Actual);
 
         private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
 
