@@ -1,9 +1,11 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Storage;
 using static NackaInsights.Warehouse.Runs.Columns;
 
 namespace NackaInsights.Warehouse.Marts;
@@ -54,17 +56,46 @@ public sealed class DigitalizationIndexMart : IMart
                 r => new RealizationInput(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Dec(r, 4), DecOrNull(r, 5)), ct);
             var index = DigitalizationIndexCalculator.Calculate(survey, versions, realization, Context.Index);
 
-            await ExecuteAsync("DELETE FROM fct_digitalization_index", ct);
-            await ExecuteAsync("DELETE FROM fct_digitalization_index_unit", ct);
-            await ExecuteAsync("DELETE FROM fct_digitalization_index_total", ct);
-            await InsertAsync(WarehouseTables.DigitalizationIndex,
+            // Only a table whose rows differ from the stored ones is rewritten: a realisation whose comments changed, or a
+            // survey that repeats last year's values, then makes nothing after the index due (units, calendar, checks).
+            await WriteIfDifferentAsync(WarehouseTables.DigitalizationIndex,
                 index.Components.Select(c => new object?[] { c.Unit, c.Year, c.Component, c.Score, c.Weight, c.Numerator, c.Denominator, c.Basis, RunId }).ToList(), ct);
-            await InsertAsync(WarehouseTables.DigitalizationIndexUnit,
+            await WriteIfDifferentAsync(WarehouseTables.DigitalizationIndexUnit,
                 index.Units.Select(u => new object?[] { u.Unit, u.Year, u.IndexValue, u.ComponentsUsed, RunId }).ToList(), ct);
-            await InsertAsync(WarehouseTables.DigitalizationIndexTotal,
+            await WriteIfDifferentAsync(WarehouseTables.DigitalizationIndexTotal,
                 index.Municipality.Select(m => new object?[] { m.Year, m.IndexValue, m.Units, RunId }).ToList(), ct);
             Logger.LogDebug("Run {RunId}: digitaliseringsindex recomputed for {Units} unit-years over {Years} years", RunId, index.Units.Count, index.Municipality.Count);
         }
+
+        /// <summary>
+        /// Rewrites a table of the index whole when its rows, but for the run that wrote them (the last column), differ from
+        /// the stored ones; each value compared as the database keeps it, numbers to 6 decimals. The tables are small: a row
+        /// per unit, year and component at most.
+        /// </summary>
+        private async Task WriteIfDifferentAsync(BulkTable table, List<object?[]> rows, CancellationToken ct)
+        {
+            var compared = table.Columns.Take(table.Columns.Count - 1).ToList();
+            var stored = await ReadAsync($"SELECT {string.Join(", ", compared.Select(c => c.Name))} FROM {table.Name}",
+                r => Key(compared.Select((c, i) => r.IsDBNull(i) ? null : r.GetValue(i))), ct);
+            var wanted = rows.Select(row => Key(compared.Select((c, i) => Dialect.ToDb(c.Type, row[i])))).ToList();
+            if (!Context.RecomputesAll && stored.Order(StringComparer.Ordinal).SequenceEqual(wanted.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+            {
+                return;
+            }
+            await ExecuteAsync($"DELETE FROM {table.Name}", ct);
+            await InsertAsync(table, rows, ct);
+        }
+
+        /// <summary>A row as comparable text: numbers of any provider's type to 6 decimals, the rest as written.</summary>
+        private static string Key(IEnumerable<object?> values) => string.Join('\u001f', values.Select(v => v switch
+        {
+            null => "\u2205",
+            double or float or decimal or long or int or short => Number(Convert.ToDecimal(v, CultureInfo.InvariantCulture)),
+            _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
+        }));
+
+        // Without trailing zeros: a decimal keeps its scale (5.00), a double read back does not (5).
+        private static string Number(decimal value) => Math.Round(value, 6).ToString("0.######", CultureInfo.InvariantCulture);
 
         /// <summary>Whether the stored index was computed with another target or other weights than configured now.</summary>
         public async Task<bool> ConfigurationChangedAsync(CancellationToken ct)

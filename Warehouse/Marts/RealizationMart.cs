@@ -28,7 +28,7 @@ public sealed class RealizationMart : IMart
     /// Marks the current actuals of the scope's initiatives and rebuilds their realisation, writing only what differs
     /// from the stored rows (all of it on a recompute).
     /// </summary>
-    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => RebuildAsync(context, scope.Initiatives, scope.Initiatives, indexStale: true, ct);
+    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildAsync(scope.Initiatives, ct);
 
     private const string BenefitLineKind = "Nytta";
 
@@ -44,9 +44,6 @@ public sealed class RealizationMart : IMart
                 WHERE v.is_current = 1 AND l.line_kind = @Kind) THEN 1 ELSE 0 END
             """, ct, ("@Kind", BenefitLineKind)) == 1;
 
-    /// <summary>Marks the current actuals of <paramref name="reported"/> (all when null) and rebuilds the realisation of <paramref name="scope"/> (all when null); returns whether what the index reads of it changed (always, when it already had).</summary>
-    internal Task<bool> RebuildAsync(MartContext context, IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct) =>
-        new Work(context).RebuildAsync(scope, reported, indexStale, ct);
 
     /// <summary>Marks the current actuals of <paramref name="initiatives"/> (all when null); returns how many flags it changed.</summary>
     internal Task<int> MarkCurrentActualsAsync(MartContext context, IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
@@ -126,28 +123,20 @@ public sealed class RealizationMart : IMart
 
     private sealed class Work(MartContext context) : MartWork(context)
     {
-        private bool _indexStale;
-
-        /// <summary>Marks the current actuals of <paramref name="reported"/> (all when null) and rebuilds the realisation of <paramref name="scope"/>; returns whether what the index reads of it changed.</summary>
-        public async Task<bool> RebuildAsync(IReadOnlyCollection<string>? scope, IReadOnlyCollection<string>? reported, bool indexStale, CancellationToken ct)
+        /// <summary>Marks the current actuals of the initiatives of <paramref name="scope"/> (all when null) and rebuilds their realisation.</summary>
+        public async Task RebuildAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
         {
-            _indexStale = indexStale;
             // The latest actual per initiative, line and year is current: actuals are numbered in processing order.
-            // Only new actuals change which is current.
-            if (reported is null || reported.Count > 0)
-            {
-                await MarkCurrentActualsAsync(reported, ct);
-            }
+            await MarkCurrentActualsAsync(scope, ct);
             if (scope is not null)
             {
                 await RebuildRealizationAsync(scope, emptied: false, ct);
-                return _indexStale;
+                return;
             }
             if (Context.RecomputesAll)
             {
                 // A recompute rewrites every row: the table is emptied, then written part by part.
                 await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", null, ct);
-                _indexStale = true;
             }
             // Every initiative's, in parts, so that the realisation of a large municipality is never held whole: those
             // with actuals or a current business case, and those with rows, which may no longer be due.
@@ -162,7 +151,6 @@ public sealed class RealizationMart : IMart
             {
                 await RebuildRealizationAsync(part, emptied: Context.RecomputesAll, ct);
             }
-            return _indexStale;
         }
 
         /// <summary>
@@ -287,7 +275,7 @@ public sealed class RealizationMart : IMart
                 return;
             }
             var differing = scope;
-            if (!Context.RecomputesAll || !_indexStale)
+            if (!Context.RecomputesAll)
             {
                 var storedRows = (await ReadScopedAsync(
                     """
@@ -302,11 +290,7 @@ public sealed class RealizationMart : IMart
                         Int(r, 14), LongOrNull(r, 15)), ct))
                     .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
                 var wantedRows = rows.Select(r => r.Row).ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
-                var differ = scope.Where(id => !SameRows(wantedRows[id], storedRows[id])).ToList();
-                // The index counts the realisation's reported values: it is recomputed only when those changed.
-                _indexStale = _indexStale || differ.Any(id => !SameRows(wantedRows[id].Where(r => r.Actual is not null).Select(Reported),
-                    storedRows[id].Where(r => r.Actual is not null).Select(Reported)));
-                differing = Context.RecomputesAll ? scope : differ;
+                differing = scope.Where(id => !SameRows(wantedRows[id], storedRows[id])).ToList();
             }
             if (differing.Count == 0)
             {
@@ -352,9 +336,6 @@ public sealed class RealizationMart : IMart
             return total == 0;
         }
 
-        /// <summary>A reported realisation value as the index reads it.</summary>
-        private static ReportedValue Reported(RealizationRow row) => new(row.InitiativeId, row.Year, row.BenefitType, row.Planned, row.Actual);
-
         /// <summary>A row of fct_benefit_realization without its run id (it says which run last wrote the row), its values as the warehouse keeps them.</summary>
         private sealed record RealizationRow(
             string InitiativeId, string BenefitLine, string BenefitType, int Year, decimal Planned, decimal? Actual, decimal? Variance, decimal? Rate,
@@ -363,7 +344,6 @@ public sealed class RealizationMart : IMart
         /// <summary>A computed row: as compared, and as inserted (unrounded, the run id last).</summary>
         private sealed record Computed(RealizationRow Row, object?[] Values);
 
-        private sealed record ReportedValue(string InitiativeId, int Year, string BenefitType, decimal Planned, decimal? Actual);
 
         private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
 

@@ -76,6 +76,30 @@ public abstract class MartBuildsFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task AnActualReportedAgainWithAComment_RewritesItsRealisation_ButTheIndexWhichReadsNoComment_ChangesNothing()
+    {
+        var result = await RunAsync(run => run.AddActualsAsync(ActualsFile("actuals/jan-2.xlsx", "jan-2"), Upload(
+            Row(2, "DIG-1", "Minskad administration", "Finansiell", 2023, "90000", "Bekräftat")), Ct));
+
+        var built = result.Marts.ToDictionary(m => m.Mart);
+        Assert.Contains("fct_benefit_realization", built["realization"].Wrote);
+        Assert.Empty(built["digitalization_index"].Wrote);
+        Assert.DoesNotContain("unit", built.Keys);
+        Assert.DoesNotContain(result.Checks, c => c.Name.Contains("digitalization_index", StringComparison.Ordinal));
+        AssertBuiltAsTheGraphSays(result, written: ["fct_benefit_actual"]);
+    }
+
+    [Fact]
+    public async Task ASurveyRepeatingTheStoredValues_BuildsTheIndex_WhichChangesNothing()
+    {
+        var result = await RunAsync(run => run.AddSurveyAsync(SurveyFile("index/2024-again.csv"), Survey(Survey(2, 2024, "Välfärd skola", "Digital kompetens", 61)), Ct));
+
+        var index = Assert.Single(result.Marts, m => m.Mart == "digitalization_index");
+        Assert.Empty(index.Wrote);
+        Assert.Equal(["digitalization_index", "calendar"], result.Marts.Select(m => m.Mart));
+    }
+
+    [Fact]
     public async Task ASurvey_BuildsTheIndex_AndWhatReadsIt()
     {
         var result = await RunAsync(run => run.AddSurveyAsync(SurveyFile("index/2025.csv"), Survey(Survey(2, 2025, "Välfärd skola", "Digital kompetens", 64)), Ct));

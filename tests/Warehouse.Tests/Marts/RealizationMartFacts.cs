@@ -108,30 +108,6 @@ public abstract class RealizationMartFacts : WarehouseFacts
         Assert.Equal(TableWrite.None, written.Of("fct_benefit_actual").Kinds);
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task RebuildingTheRealization_SaysWhetherWhatTheIndexReadsOfItChanged(bool whole)
-    {
-        var scope = whole ? null : Initiatives;
-        var (unchanged, commented, revised) = await InRolledBackTransactionAsync(async (context, _) =>
-        {
-            var unchanged = await WarehouseMarts.Realization.RebuildAsync(context, scope, scope, indexStale: false, Ct);
-            // A comment is shown beside the figures, but the index does not read it.
-            await context.Sql.ExecuteAsync("UPDATE fct_benefit_actual SET comment = 'Helår' WHERE initiative_id = 'DIG-1' AND year = 2024", Ct);
-            context.Sql.TakePending();
-            var commented = await WarehouseMarts.Realization.RebuildAsync(context, scope, scope, indexStale: false, Ct);
-            Assert.Equal(["DIG-1"], context.Sql.TakePending().Of("fct_benefit_realization").KeysOf(TableWrites.InitiativeColumn)?.Cast<string>());
-            await context.Sql.ExecuteAsync("UPDATE fct_benefit_actual SET value = 46000 WHERE initiative_id = 'DIG-1' AND year = 2024", Ct);
-            var revised = await WarehouseMarts.Realization.RebuildAsync(context, scope, scope, indexStale: false, Ct);
-            return (unchanged, commented, revised);
-        });
-
-        Assert.False(unchanged);
-        Assert.False(commented);
-        Assert.True(revised);
-    }
-
     [Fact]
     public async Task TheRealizationMart_BuiltWhole_DropsTheRowsOfAnInitiativeThatHasNeitherActualsNorACurrentBusinessCase()
     {
