@@ -26,6 +26,7 @@ public static class DeclaredLineage
         ["pbi_etl_list"] = Of("etl_list_read"),
         ["pbi_dim_initiative"] = PerInitiative(["dim_initiative"], "dim_object", "dim_phase"),
         ["pbi_dim_initiative_history"] = PerInitiative(["dim_initiative_history"], "dim_phase"),
+        ["pbi_fct_initiative_lifecycle"] = PerInitiative("fct_initiative_lifecycle"),
         ["pbi_dim_unit"] = Of("dim_unit"),
         ["pbi_dim_strategic_goal"] = Of("dim_strategic_goal"),
         ["pbi_bridge_initiative_goal"] = PerInitiative("bridge_initiative_goal"),

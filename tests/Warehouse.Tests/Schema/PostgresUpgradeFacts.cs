@@ -34,9 +34,10 @@ public sealed class PostgresUpgradeFacts(PostgresCluster cluster)
         var superseded = SchemaMigrator.SupersededChecksumsFor(old.Database.Dialect);
         Assert.Equal(superseded.SelectMany(g => g.Select(c => (g.Key, c))).Order(), recorded.Where(r => r.Checksum != current[r.Version]).Order());
         Assert.NotEmpty(await ReaderGrantsAsync(fresh.Database));
-        Assert.Empty(result.Applied);
+        // Only the scripts after version 10 are applied; what version 10 recorded stays as it was.
+        Assert.Equal(SchemaMigrator.ScriptsFor(old.Database.Dialect).Where(s => s.Version > 10).Select(s => s.Version), result.Applied.Select(a => a.Version));
         Assert.Equal(SchemaMigrator.ScriptsFor(old.Database.Dialect)[^1].Version, result.CurrentVersion);
-        Assert.Equal(recorded, await RecordedAsync(old.Database));
+        Assert.Equal(recorded, (await RecordedAsync(old.Database)).Where(r => r.Version <= 10));
         Assert.Equal(await SchemaCatalog.ViewDefinitionsAsync(fresh.Database), await SchemaCatalog.ViewDefinitionsAsync(old.Database));
         Assert.Equivalent(await SchemaCatalog.ReadAsync(fresh.Database), await SchemaCatalog.ReadAsync(old.Database), strict: true);
         Assert.Equal(await ReaderGrantsAsync(fresh.Database), await ReaderGrantsAsync(old.Database));

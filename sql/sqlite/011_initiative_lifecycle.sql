@@ -1,0 +1,31 @@
+-- NackaInsights warehouse, version 11: the lifecycle (lifecycle.md). How long an initiative takes from idea to
+-- förvaltning, as an accumulating snapshot per initiative derived from the register's history, and when each list
+-- item was created (Graph's createdDateTime), which is when its initiative was registered.
+
+-- When the list item was created, as Graph or an offline export gives it; NULL where the source does not say.
+ALTER TABLE stg_list_initiative ADD COLUMN created_at_utc TEXT NULL;
+ALTER TABLE dim_initiative_version ADD COLUMN created_at_utc TEXT NULL;
+
+-- Grain: one row per initiative in the register, past or present (an accumulating snapshot).
+CREATE TABLE fct_initiative_lifecycle (
+    initiative_id               TEXT    NOT NULL PRIMARY KEY,
+    registered_on               TEXT    NOT NULL,
+    entered_beredning_on        TEXT    NULL,
+    entered_beslutad_on         TEXT    NULL,
+    entered_projekt_on          TEXT    NULL,
+    entered_forvaltning_on      TEXT    NULL,
+    entered_avslutad_on         TEXT    NULL,
+    entered_avslagen_on         TEXT    NULL,
+    decided_on                  TEXT    NULL,
+    days_to_decision            INTEGER NULL,
+    days_decision_to_project    INTEGER NULL,
+    days_project_to_forvaltning INTEGER NULL,
+    days_to_forvaltning         INTEGER NULL,
+    current_phase               TEXT    NULL,
+    current_phase_since         TEXT    NULL,
+    phase_changes               INTEGER NOT NULL,
+    went_back                   INTEGER NOT NULL,
+    run_id                      INTEGER NOT NULL REFERENCES etl_run (run_id)
+);
+
+-- This version's pbi_* views live in sql/views/, recreated after every migration (issue 15).

@@ -1,0 +1,33 @@
+-- NackaInsights warehouse, version 11: the lifecycle (lifecycle.md). How long an initiative takes from idea to
+-- förvaltning, as an accumulating snapshot per initiative derived from the register's history, and when each list
+-- item was created (Graph's createdDateTime), which is when its initiative was registered.
+
+-- When the list item was created, as Graph or an offline export gives it; NULL where the source does not say.
+ALTER TABLE dbo.stg_list_initiative ADD created_at_utc datetime2(3) NULL;
+ALTER TABLE dbo.dim_initiative_version ADD created_at_utc datetime2(3) NULL;
+GO
+
+-- Grain: one row per initiative in the register, past or present (an accumulating snapshot).
+CREATE TABLE dbo.fct_initiative_lifecycle (
+    initiative_id nvarchar(100) NOT NULL PRIMARY KEY,
+    registered_on date NOT NULL,
+    entered_beredning_on date NULL,
+    entered_beslutad_on date NULL,
+    entered_projekt_on date NULL,
+    entered_forvaltning_on date NULL,
+    entered_avslutad_on date NULL,
+    entered_avslagen_on date NULL,
+    decided_on date NULL,
+    days_to_decision int NULL,
+    days_decision_to_project int NULL,
+    days_project_to_forvaltning int NULL,
+    days_to_forvaltning int NULL,
+    current_phase nvarchar(40) NULL,
+    current_phase_since date NULL,
+    phase_changes int NOT NULL,
+    went_back smallint NOT NULL,
+    run_id bigint NOT NULL REFERENCES dbo.etl_run (run_id)
+);
+GO
+
+-- This version's pbi_* views live in sql/views/, recreated after every migration (issue 15).
