@@ -30,6 +30,10 @@ internal static class ConsoleReport
             $"\"{p}\":{phases.GetValueOrDefault(p).TotalSeconds.ToString("0.######", CultureInfo.InvariantCulture)}")) + "}";
     }
 
+    /// <summary>The marts the run built, in order, each with its scope, time and what it changed: where the compute phase went.</summary>
+    public static string MartsLine(RunResult result) =>
+        "marts: " + (result.Marts.Count == 0 ? "none" : string.Join("; ", result.Marts.Select(m => m.ToString())));
+
     public static async Task WriteRunAsync(TextWriter output, RunResult result)
     {
         var outcome = result.Succeeded ? "succeeded" : "FAILED; the warehouse is as it was before";

@@ -46,6 +46,7 @@ internal static class RefreshCommand
             {
                 // One machine-readable line for the benchmark (bench/): seconds per phase of the run.
                 await stderr.WriteLineAsync(ConsoleReport.TimingsLine(result.Timings));
+                await stderr.WriteLineAsync(ConsoleReport.MartsLine(result));
             }
             return ConsoleReport.ExitCode(result);
         });

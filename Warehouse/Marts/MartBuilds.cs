@@ -1,12 +1,14 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Quality;
 
 namespace NackaInsights.Warehouse.Marts;
 
-/// <summary>A mart a run built, for which rows, and the tables it changed (none when its rows were already right).</summary>
-public sealed record MartBuild(string Mart, MartScope Scope, IReadOnlyList<string> Wrote)
+/// <summary>A mart a run built, for which rows, the tables it changed (none when its rows were already right), and how long it took.</summary>
+public sealed record MartBuild(string Mart, MartScope Scope, IReadOnlyList<string> Wrote, TimeSpan Elapsed)
 {
-    public override string ToString() => Wrote.Count == 0 ? $"{Mart} ({Scope}): no change" : $"{Mart} ({Scope}): {string.Join(", ", Wrote)}";
+    public override string ToString() =>
+        $"{Mart} ({Scope}, {Elapsed.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} s): {(Wrote.Count == 0 ? "no change" : string.Join(", ", Wrote))}";
 }
 
 /// <summary>
@@ -63,9 +65,11 @@ public sealed class MartBuilds(MartGraph graph)
                 continue;
             }
             var scope = MartGraph.ScopeFor(mart, due);
+            var started = Stopwatch.GetTimestamp();
             await measure(mart, () => mart.BuildAsync(context, scope, ct));
+            var elapsed = Stopwatch.GetElapsedTime(started);
             var wrote = context.Sql.TakePending();
-            _built.Add(new MartBuild(mart.Name, scope, [.. wrote.Tables.Where(t => t.Value.Kinds != TableWrite.None).Select(t => t.Key).Order(StringComparer.Ordinal)]));
+            _built.Add(new MartBuild(mart.Name, scope, [.. wrote.Tables.Where(t => t.Value.Kinds != TableWrite.None).Select(t => t.Key).Order(StringComparer.Ordinal)], elapsed));
             HandOn(wrote, writer: mart);
             context.Logger.LogDebug("Run {RunId}: built {Build}", context.RunId, _built[^1]);
             built = true;

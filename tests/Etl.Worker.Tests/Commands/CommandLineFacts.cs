@@ -133,6 +133,26 @@ public sealed class CommandLineFacts : IDisposable
     }
 
     [Fact]
+    public async Task RefreshVerbose_SaysWhichMartsTheRunBuilt_AndWhatEachChanged()
+    {
+        Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+
+        var first = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db, "--verbose");
+        var again = await CliRunner.RunAsync("refresh", "--source-dir", Source, "--db", Db, "--verbose");
+
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        var marts = first.Error.Split('\n').Single(l => l.StartsWith("marts: ", StringComparison.Ordinal));
+        Assert.Contains("business_case_version (1 initiative(s), ", marts);
+        // Whole: a realisation still empty while business cases have benefit lines is built whole once.
+        Assert.Contains("realization (whole, ", marts);
+        Assert.Contains("fct_benefit_realization", marts);
+        // Nothing new: what it builds (the calendar, which spans every run's day; an index with nothing to count yet) changes nothing.
+        var noOp = again.Error.Split('\n').Single(l => l.StartsWith("marts: ", StringComparison.Ordinal)).TrimEnd('\r')["marts: ".Length..].Split("; ");
+        Assert.Contains(noOp, m => m.StartsWith("calendar (", StringComparison.Ordinal));
+        Assert.All(noOp, m => Assert.EndsWith(": no change", m));
+    }
+
+    [Fact]
     public async Task Refresh_ExitsOne_WhenAFileIsRejected_AndNamesItsCells()
     {
         Workbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
