@@ -53,7 +53,17 @@ internal static class ModelNames
         ["Listläsning"] = "pbi_etl_list",
         ["Behörighet verksamhet"] = "pbi_sec_unit_access",
         ["Behörighet objekt"] = "pbi_sec_object_access",
+        ["Livscykel"] = "pbi_fct_initiative_lifecycle",
     };
+
+    /// <summary>
+    /// The what-if parameters: calculated tables (GENERATESERIES) that read no view, each with its one column, the
+    /// measure in <see cref="MeasureTable"/> that reads the chosen value, and its default.
+    /// </summary>
+    public static readonly (string Table, string Measure, long Default)[] Parameters =
+    [
+        ("Tröskel stillastående", "Tröskel stillastående värde", 90),
+    ];
 
     /// <summary>Visible columns the report uses: (table, column, view column).</summary>
     public static readonly (string Table, string Column, string Source)[] VisibleColumns =
@@ -77,6 +87,13 @@ internal static class ModelNames
         ("Körning", "Körning", "run_id"), ("Körning", "Startad", "started_at_utc"), ("Körning", "Avslutad (svensk tid)", "finished_at_local"), ("Körning", "Status", "status"), ("Körning", "Meddelande", "message"),
         ("Fil", "Filnamn", "file_name"), ("Fil", "Status", "status"), ("Fil", "Meddelande", "message"), ("Fil", "Källtyp", "source_kind"),
         ("Problem", "Källa", "source_name"), ("Problem", "Blad", "sheet_name"), ("Problem", "Cell", "cell"), ("Problem", "Meddelande", "message"),
+        ("Livscykel", "Registrerad", "registered_on"), ("Livscykel", "Beredning från", "entered_beredning_on"), ("Livscykel", "Beslutad från", "entered_beslutad_on"),
+        ("Livscykel", "Projekt från", "entered_projekt_on"), ("Livscykel", "Förvaltning från", "entered_forvaltning_on"),
+        ("Livscykel", "Avslutad från", "entered_avslutad_on"), ("Livscykel", "Avslagen från", "entered_avslagen_on"), ("Livscykel", "Beslutad den", "decided_on"),
+        ("Livscykel", "Dagar till beslut", "days_to_decision"), ("Livscykel", "Dagar beslut till projekt", "days_decision_to_project"),
+        ("Livscykel", "Dagar projekt till förvaltning", "days_project_to_forvaltning"), ("Livscykel", "Dagar till förvaltning", "days_to_forvaltning"),
+        ("Livscykel", "Nuvarande fas", "current_phase"), ("Livscykel", "I fasen sedan", "current_phase_since"), ("Livscykel", "Fasbyten", "phase_changes"),
+        ("Initiativhistorik", "Fas", "phase"), ("Datum", "Kvartal", "quarter"),
     ];
 
     /// <summary>The table that holds every measure (a calculated table with one hidden column), not a view.</summary>
@@ -99,5 +116,13 @@ internal static class ModelNames
         ("Digitaliseringsindex", "Digitaliseringsindex kommun", Ratio), ("Digitaliseringsindex", "Digitaliseringsindex kommun förändring", Change),
         ("Bedömning", "Nyttopoäng (snitt)", Ratio), ("Bedömning", "Genomförbarhetspoäng (snitt)", Ratio),
         ("Körningar", "Senaste lyckade uppdatering", "yyyy-MM-dd HH:mm \"svensk tid\""),
+        ("Flöde", "Dagar till beslut (median)", "0"), ("Flöde", "Dagar till beslut (80:e percentil)", "0"),
+        ("Flöde", "Dagar beslut till projekt (median)", "0"), ("Flöde", "Dagar beslut till projekt (80:e percentil)", "0"),
+        ("Flöde", "Dagar projekt till förvaltning (median)", "0"), ("Flöde", "Dagar projekt till förvaltning (80:e percentil)", "0"),
+        ("Flöde", "Dagar till förvaltning (median)", "0"), ("Flöde", "Dagar till förvaltning (80:e percentil)", "0"),
+        ("Flöde", "Nya initiativ", "0"), ("Flöde", "Till Beredning", "0"), ("Flöde", "Till Beslutad", "0"), ("Flöde", "Till Projekt", "0"),
+        ("Flöde", "Till Förvaltning", "0"), ("Flöde", "Till Avslutad", "0"), ("Flöde", "Till Avslagen", "0"),
+        ("Flöde", "Dagar i nuvarande fas", "0"), ("Flöde", "Tröskel stillastående värde", "0"), ("Flöde", "Stillastående initiativ", "0"),
+        ("Flöde", "Dagar stillastående", "0"), ("Flöde", "Initiativ på dag", "0"), ("Flöde", "Antal som gått tillbaka", "0"),
     ];
 }

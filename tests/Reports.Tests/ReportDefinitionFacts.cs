@@ -40,7 +40,7 @@ public sealed class ReportDefinitionFacts
     }
 
     [Fact]
-    public void TheReportHasTheSevenFollowUpPagesInSwedishInOrder_ThenTheHiddenDrillThrough()
+    public void TheReportHasTheEightFollowUpPagesInSwedishInOrder_ThenTheHiddenDrillThrough()
     {
         var pages = ReportProject.Read(Path.Combine(ReportProject.Pages, "pages.json"));
         var shown = pages.GetProperty("pageOrder").EnumerateArray()
@@ -49,9 +49,9 @@ public sealed class ReportDefinitionFacts
             .ToList();
 
         Assert.Equal(
-            ["Ledningens översikt", "Nyttorealisering", "Prioriteringsmatris", "Business case", "Projektstatus", "Digitaliseringsindex", "Datakvalitet", "Initiativ i detalj"],
+            ["Ledningens översikt", "Nyttorealisering", "Prioriteringsmatris", "Business case", "Flöde", "Projektstatus", "Digitaliseringsindex", "Datakvalitet", "Initiativ i detalj"],
             shown.Select(p => p.Name));
-        Assert.Equal([false, false, false, false, false, false, false, true], shown.Select(p => p.Hidden));
+        Assert.Equal([false, false, false, false, false, false, false, false, true], shown.Select(p => p.Hidden));
     }
 
     [Fact]
@@ -106,6 +106,7 @@ public sealed class ReportDefinitionFacts
     [InlineData("digitaliseringsindex", true, true)]
     [InlineData("prioriteringsmatris", false, true)]
     [InlineData("projektstatus", false, true)]
+    [InlineData("flode", false, true)]
     public void PagesThatFollowUpByYearOrUnit_HaveTheirSlicers(string page, bool year, bool unit)
     {
         var sliced = ReportProject.VisualFiles(Path.Combine(ReportProject.Pages, page)).Select(ReportProject.Read)
@@ -136,6 +137,53 @@ public sealed class ReportDefinitionFacts
         {
             Assert.Contains(new ModelField(table, column, IsMeasure: false), shown);
         }
+    }
+
+    private static ModelField Measure(string name) => new("Mått", name, IsMeasure: true);
+
+    private static ModelField Column(string table, string name) => new(table, name, IsMeasure: false);
+
+    /// <summary>The fields a visual puts in one of its roles (Category, Series, Y, Rows, Columns, Values).</summary>
+    private static IReadOnlyList<ModelField> InRole(JsonElement visual, string role) =>
+        visual.GetProperty("visual").GetProperty("query").GetProperty("queryState").TryGetProperty(role, out var fields) ? ReportProject.FieldsOf(Wrap(fields)) : [];
+
+    [Fact]
+    public void TheFlowPage_ShowsTheCumulativeFlowLeadTimesThroughputAndWhatStandsStill_FromTheFlowMeasures()
+    {
+        // A cumulative flow: initiatives per phase on each day, stacked; the phase from the history, in process order.
+        var flow = Visual("flode", "kumulativtFlode");
+        Assert.Equal("stackedAreaChart", flow.GetProperty("visual").GetProperty("visualType").GetString());
+        Assert.Equal([Column("Datum", "Datum")], InRole(flow, "Category"));
+        Assert.Equal([Column("Initiativhistorik", "Fas")], InRole(flow, "Series"));
+        Assert.Equal([Measure("Initiativ på dag")], InRole(flow, "Y"));
+
+        // Lead times by unit and year of decision: the year from Datum, which the lead times reach through the decision date.
+        var leadTimes = Visual("flode", "ledtider");
+        Assert.Equal("pivotTable", leadTimes.GetProperty("visual").GetProperty("visualType").GetString());
+        Assert.Equal([Column("Verksamhet", "Verksamhet")], InRole(leadTimes, "Rows"));
+        Assert.Equal([Column("Datum", "År")], InRole(leadTimes, "Columns"));
+        string[] spans = ["Dagar till beslut", "Dagar beslut till projekt", "Dagar projekt till förvaltning", "Dagar till förvaltning"];
+        Assert.Equal(spans.SelectMany(s => new[] { Measure($"{s} (median)"), Measure($"{s} (80:e percentil)") }), InRole(leadTimes, "Values"));
+        Assert.All(spans, s => Assert.Contains("USERELATIONSHIP('Livscykel'[Beslutad den], 'Datum'[Datum])", ModelNames.Model.Table("Mått").Measure($"{s} (median)")!.Expression, StringComparison.Ordinal));
+
+        // Throughput per quarter: the initiatives entering each phase, by year and quarter.
+        var throughput = Visual("flode", "genomflodePerKvartal");
+        Assert.Equal([Column("Datum", "År"), Column("Datum", "Kvartal")], InRole(throughput, "Category"));
+        Assert.Equal(new[] { "Nya initiativ", "Till Beredning", "Till Beslutad", "Till Projekt", "Till Förvaltning", "Till Avslutad", "Till Avslagen" }.Select(Measure),
+            InRole(throughput, "Y"));
+
+        // The initiatives that stand still: a row only where Dagar stillastående is not blank, that is past the threshold.
+        var still = Visual("flode", "stillastaende");
+        Assert.Equal("tableEx", still.GetProperty("visual").GetProperty("visualType").GetString());
+        Assert.Equal([Measure("Dagar stillastående")], InRole(still, "Values").Where(f => f.IsMeasure));
+        Assert.Contains(Column("Initiativ", "Initiativ-ID"), InRole(still, "Values"));
+        // The phase from the register, which the measure reads too, so that it sorts in process order.
+        Assert.Contains(Column("Initiativ", "Fas"), InRole(still, "Values"));
+
+        // The threshold is picked on the page; the count of those standing still beside it.
+        var fields = ReportProject.VisualFiles(Path.Combine(ReportProject.Pages, "flode")).Select(ReportProject.Read).SelectMany(ReportProject.FieldsOf).ToHashSet();
+        Assert.Contains(Column("Tröskel stillastående", "Tröskel stillastående"), fields);
+        Assert.Contains(Measure("Stillastående initiativ"), fields);
     }
 
     private static JsonElement Visual(string page, string visual) =>

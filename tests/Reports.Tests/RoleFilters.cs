@@ -33,6 +33,7 @@ internal static class RoleFilters
         ["Strategiskt mål"] = "the municipality's four overall goals, the same for every unit",
         ["Index kommun"] = "the municipality's digitaliseringsindex per year: one figure over every unit, no unit's own",
         ["Mått"] = "measures only: a hidden placeholder column and no data (its measures read the filtered tables)",
+        ["Tröskel stillastående"] = "a what-if parameter: the numbers of days 0–365 to choose from, no data",
     };
 
     /// <summary>The tables a role's filters reach, each with how: its own table permission, or the relationship it came through.</summary>

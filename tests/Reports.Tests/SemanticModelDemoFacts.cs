@@ -24,9 +24,9 @@ public sealed class SemanticModelDemoFacts(DemoWarehouse demo) : IClassFixture<D
             {
                 problems.Add($"{r.Name}: {toView}.{toColumn} is not unique ({duplicates} values repeat)");
             }
-            // An initiative removed from the register keeps its history, all of it no longer current: under RLS
-            // its rows go with the blank Initiativ row, hidden from every filtered role.
-            var removed = fromView == "pbi_dim_initiative_history" ? " AND f.initiative_id IN (SELECT initiative_id FROM pbi_dim_initiative_history WHERE is_current = 1)" : "";
+            // An initiative removed from the register keeps its history and its lifecycle row, its history no longer
+            // current: under RLS its rows go with the blank Initiativ row, hidden from every filtered role.
+            var removed = fromView is "pbi_dim_initiative_history" or "pbi_fct_initiative_lifecycle" && toView == "pbi_dim_initiative" ? " AND f.initiative_id IN (SELECT initiative_id FROM pbi_dim_initiative_history WHERE is_current = 1)" : "";
             // Förvaltningsobjekt's partition appends the row "(inget)" that the view's object_key points at; it is
             // in the model's table, not in the view.
             var appended = model.Table(r.To.Table).Partitions.Single().Source!.Contains("\"(inget)\"", StringComparison.Ordinal)

@@ -63,8 +63,32 @@ public sealed partial class SemanticModelFacts
         }
     }
 
-    /// <summary>Every table but the measure table reads a view.</summary>
-    private static IEnumerable<TmdlTable> ViewTables => Model.Tables.Where(t => t.Name != ModelNames.MeasureTable);
+    /// <summary>Every table but the measure table and the what-if parameters reads a view.</summary>
+    private static IEnumerable<TmdlTable> ViewTables => Model.Tables.Where(t => t.Name != ModelNames.MeasureTable && !ModelNames.Parameters.Any(p => p.Table == t.Name));
+
+    [Fact]
+    public void TheWhatIfParameters_AreAsPowerBiDesktopMakesThem_ASeriesThatHoldsTheDefault_ReadByAMeasureInMått()
+    {
+        Assert.NotEmpty(ModelNames.Parameters);
+        foreach (var (name, measure, defaultValue) in ModelNames.Parameters)
+        {
+            var table = Model.Table(name);
+            var column = Assert.Single(table.Columns);
+            Assert.Equal((name, "[Value]", "int64", false), (column.Name, column.SourceColumn, column.DataType, column.IsHidden));
+            // The extended property is what makes Power BI show the parameter as a single-value slider.
+            Assert.Contains(column.Node.ChildrenOf("extendedProperty"), p => p.Name == "ParameterMetadata" && p.Expression!.Contains("\"version\": 0", StringComparison.Ordinal));
+            var partition = Assert.Single(table.Partitions);
+            Assert.Equal(("calculated", "import"), (partition.Kind, partition.Mode));
+            var series = GenerateSeries().Match(partition.Source!);
+            Assert.True(series.Success, $"'{name}' is not GENERATESERIES(from, to, step): {partition.Source}");
+            var (from, to, step) = (long.Parse(series.Groups["from"].Value), long.Parse(series.Groups["to"].Value), long.Parse(series.Groups["step"].Value));
+            Assert.True(defaultValue >= from && defaultValue <= to && (defaultValue - from) % step == 0, $"'{name}': the default {defaultValue} is no value of {partition.Source}");
+            Assert.Equal($"SELECTEDVALUE('{name}'[{name}], {defaultValue})", Model.Table(ModelNames.MeasureTable).Measure(measure)!.Expression);
+        }
+    }
+
+    [GeneratedRegex(@"^GENERATESERIES\((?<from>\d+), (?<to>\d+), (?<step>\d+)\)$")]
+    private static partial Regex GenerateSeries();
 
     [Fact]
     public void Mått_HoldsEveryMeasureInADisplayFolder_WithOneHiddenColumn_FromACalculatedPartition()
@@ -184,7 +208,8 @@ public sealed partial class SemanticModelFacts
 
         // Relationship keys on the many side are hidden, except where a key is itself what users pick by, and the
         // initiative id of an unmatched actual: as reported, it may name no initiative of the register.
-        var visibleForeignKeys = Model.Relationships.Select(r => Model.Table(r.From.Table).Column(r.From.Column)!)
+        // The dates of an inactive (role-playing) relationship are what users read: only active keys count.
+        var visibleForeignKeys = Model.Relationships.Where(r => r.IsActive).Select(r => Model.Table(r.From.Table).Column(r.From.Column)!)
             .Where(c => !c.IsHidden && c.SourceColumn is not ("unit" or "report_date" or "snapshot_date"))
             .Where(c => !(c.Table == "Utfall utan matchning" && c.Name == "Initiativ-ID"))
             .Select(c => $"'{c.Table}'[{c.Name}]").ToList();
@@ -236,11 +261,36 @@ public sealed partial class SemanticModelFacts
             Assert.True(r.CrossFilteringBehavior is null or "oneDirection" || (r.CrossFilteringBehavior == "bothDirections" && r.Name == GoalBridge),
                 $"{r.Name}: {r.CrossFilteringBehavior}");
             Assert.True(r.FromCardinality is null or "many" && r.ToCardinality is null or "one", $"{r.Name}: not many-to-one");
-            Assert.True(r.IsActive, $"{r.Name} is inactive");
+            Assert.True(r.IsActive || Activated.Contains((r.From.ToString(), r.To.ToString())), $"{r.Name} is inactive and no measure activates it");
             Assert.NotEqual(r.From.Table, r.To.Table);
         }
         var keys = Model.Tables.Select(t => (t.Name, Keys: t.Columns.Count(c => c.IsKey))).Where(t => t.Keys > 1).ToList();
         Assert.Empty(keys);
+    }
+
+    /// <summary>The relationships that measures activate with <c>USERELATIONSHIP('Many'[Column], 'One'[Column])</c>: (many side, one side).</summary>
+    private static HashSet<(string Many, string One)> Activated =>
+        Model.Measures.SelectMany(m => UseRelationship().Matches(m.Expression))
+            .Select(m => ($"'{m.Groups["t1"].Value}'[{m.Groups["c1"].Value}]", $"'{m.Groups["t2"].Value}'[{m.Groups["c2"].Value}]"))
+            .ToHashSet();
+
+    [GeneratedRegex(@"USERELATIONSHIP\(\s*'(?<t1>[^']+)'\[(?<c1>[^\]]+)\],\s*'(?<t2>[^']+)'\[(?<c2>[^\]]+)\]\s*\)")]
+    private static partial Regex UseRelationship();
+
+    [Fact]
+    public void EveryInactiveRelationship_IsOneAMeasureActivates_AndLeadsToATableNoRoleFilters()
+    {
+        var inactive = Model.Relationships.Where(r => !r.IsActive).ToList();
+        Assert.NotEmpty(inactive);
+
+        // Every USERELATIONSHIP names a relationship of the model, many side first, and every inactive one is used.
+        Assert.All(Activated, a => Assert.True(Model.Relationships.Any(r => (r.From.ToString(), r.To.ToString()) == a), $"USERELATIONSHIP{a}: no such relationship"));
+        Assert.All(inactive, r => Assert.Contains((r.From.ToString(), r.To.ToString()), Activated));
+        // USERELATIONSHIP fails on a relationship whose one side row-level security filters (the DAX reference says
+        // so): Datum is municipality-wide, which keeps the roles and these measures compatible.
+        Assert.All(inactive, r => Assert.True(RoleFilters.MunicipalityWide.ContainsKey(r.To.Table), $"{r.Name} leads to '{r.To.Table}', which a role filters"));
+        // A role-playing date is one relationship per date column, each to Datum.
+        Assert.All(inactive, r => Assert.Equal(("Datum", "Datum", "dateTime"), (r.To.Table, r.To.Column, Model.Table(r.From.Table).Column(r.From.Column)!.DataType)));
     }
 
     /// <summary>
@@ -287,7 +337,8 @@ public sealed partial class SemanticModelFacts
     [Fact]
     public void Relationships_FormAStarWithNoAmbiguousPaths()
     {
-        var problems = PathProblems(Model.Tables.Select(t => t.Name), Model.Relationships.Select(r => (r.From.Table, r.To.Table, r.CrossFilteringBehavior == "bothDirections")));
+        // Only active relationships filter; an inactive one filters only inside the measure that activates it.
+        var problems = PathProblems(Model.Tables.Select(t => t.Name), Model.Relationships.Where(r => r.IsActive).Select(r => (r.From.Table, r.To.Table, r.CrossFilteringBehavior == "bothDirections")));
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         var edges = Model.Relationships.GroupBy(r => r.From.Table).ToDictionary(g => g.Key, g => g.Select(r => r.To.Table).ToList());
 

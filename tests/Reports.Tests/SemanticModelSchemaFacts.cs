@@ -39,8 +39,8 @@ public sealed class SemanticModelSchemaFacts(PostgresCluster cluster)
     {
         var problems = new List<string>();
         var read = new HashSet<string>();
-        // Mått, the measure table, is calculated in the model and reads no view.
-        foreach (var table in ModelNames.Model.Tables.Where(t => t.Name != ModelNames.MeasureTable))
+        // Mått, the measure table, and the what-if parameters are calculated in the model and read no view.
+        foreach (var table in ModelNames.Model.Tables.Where(t => t.Name != ModelNames.MeasureTable && !ModelNames.Parameters.Any(p => p.Table == t.Name)))
         {
             var view = SemanticModelFacts.SourceView(table.Partitions.Single());
             if (view is null || !views.TryGetValue(view, out var columns))

@@ -37,10 +37,10 @@ public static partial class TmdlParser
             ["discourageImplicitMeasures"], NoNames, ["dataAccessOptions", .. ModelChildren]),
         new("dataAccessOptions", false, Expr.None, NoNames, ["legacyRedirects", "returnErrorValuesAsNull", "fastCombine"], NoNames, NoNames),
         new("table", true, Expr.None, ["lineageTag", "sourceLineageTag", "dataCategory"], ["isHidden", "isPrivate"], NoNames,
-            ["column", "measure", "partition", "hierarchy", "annotation"]),
+            ["column", "measure", "partition", "hierarchy", "annotation", "extendedProperty"]),
         new("column", true, Expr.None,
             ["dataType", "sourceColumn", "formatString", "lineageTag", "sourceLineageTag", "summarizeBy", "sortByColumn", "dataCategory", "displayFolder"],
-            ["isHidden", "isKey", "isNullable", "isNameInferred", "isDataTypeInferred"], NoNames, ["annotation"]),
+            ["isHidden", "isKey", "isNullable", "isNameInferred", "isDataTypeInferred"], NoNames, ["annotation", "extendedProperty"]),
         new("measure", true, Expr.Required, ["formatString", "lineageTag", "displayFolder"], ["isHidden"], NoNames, ["annotation"]),
         new("partition", true, Expr.Required, ["mode", "queryGroup"], NoNames, ["source"], ["annotation"]),
         new("hierarchy", true, Expr.None, ["lineageTag"], ["isHidden"], NoNames, ["level", "annotation"]),
@@ -56,6 +56,8 @@ public static partial class TmdlParser
         new("linguisticMetadata", false, Expr.Required, ["contentType"], NoNames, NoNames, NoNames),
         new("expression", true, Expr.Required, ["lineageTag", "queryGroup"], NoNames, NoNames, ["annotation"]),
         new("annotation", true, Expr.Required, NoNames, NoNames, NoNames, NoNames),
+        // JSON that Power BI reads, as a what-if parameter's ParameterMetadata on its column.
+        new("extendedProperty", true, Expr.Required, NoNames, NoNames, NoNames, NoNames),
     }.ToDictionary(k => k.Keyword, StringComparer.Ordinal);
 
     /// <summary>What a file may hold at its root: the model's own objects, the database and the model.</summary>

@@ -87,6 +87,23 @@ public sealed class TmdlParserFacts
     }
 
     [Fact]
+    public void Parse_ReadsAWhatIfParameter_ItsColumnsParameterMetadataAndItsSeries()
+    {
+        // As Power BI Desktop writes a numeric range parameter: the column's extended property marks it as one.
+        const string text = "table 'Tröskel'\n\n\tcolumn 'Tröskel'\n\t\tdataType: int64\n\t\tformatString: 0\n\t\tsummarizeBy: none\n\t\tsourceColumn: [Value]\n\n" +
+            "\t\textendedProperty ParameterMetadata =\n\t\t\t\t{\n\t\t\t\t  \"version\": 0\n\t\t\t\t}\n\n" +
+            "\t\tannotation SummarizationSetBy = User\n\n" +
+            "\tpartition 'Tröskel' = calculated\n\t\tmode: import\n\t\tsource = GENERATESERIES(0, 365, 5)\n";
+
+        var table = Assert.Single(TmdlParser.Parse(text, "Tröskel.tmdl"));
+
+        var column = table.ChildrenOf("column").Single();
+        Assert.Equal("{\n  \"version\": 0\n}", Assert.Single(column.ChildrenOf("extendedProperty"), p => p.Name == "ParameterMetadata").Expression);
+        Assert.Equal("User", Assert.Single(column.ChildrenOf("annotation")).Expression);
+        Assert.Equal("GENERATESERIES(0, 365, 5)", table.ChildrenOf("partition").Single().ExpressionProperties["source"]);
+    }
+
+    [Fact]
     public void Parse_GivesRootAnnotationsAndRefsOfModelTmdlToTheModel()
     {
         var roots = TmdlParser.Parse("model Model\n\tculture: sv-SE\n\tdiscourageImplicitMeasures\n\nannotation A = 0\n\nref table 'Nyttokalkyl per år'\nref cultureInfo sv-SE\n", "model.tmdl");
