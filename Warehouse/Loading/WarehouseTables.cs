@@ -137,6 +137,14 @@ internal static class WarehouseTables
         C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text), C("owner_email", ColumnType.Text),
         C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date), C("bc_version_id", ColumnType.Int64), C("source", ColumnType.Text));
 
+    public static readonly BulkTable InitiativeLifecycle = new("fct_initiative_lifecycle",
+        C("initiative_id", ColumnType.Text), C("registered_on", ColumnType.Date), C("entered_beredning_on", ColumnType.Date),
+        C("entered_beslutad_on", ColumnType.Date), C("entered_projekt_on", ColumnType.Date), C("entered_forvaltning_on", ColumnType.Date),
+        C("entered_avslutad_on", ColumnType.Date), C("entered_avslagen_on", ColumnType.Date), C("decided_on", ColumnType.Date),
+        C("days_to_decision", ColumnType.Int32), C("days_decision_to_project", ColumnType.Int32), C("days_project_to_forvaltning", ColumnType.Int32),
+        C("days_to_forvaltning", ColumnType.Int32), C("current_phase", ColumnType.Text), C("current_phase_since", ColumnType.Date),
+        C("phase_changes", ColumnType.Int32), C("went_back", ColumnType.Flag), C("run_id", ColumnType.Int64));
+
     public static readonly BulkTable Unit = new("dim_unit", C("unit", ColumnType.Text));
 
     public static readonly BulkTable UnitAccess = new("sec_unit_access",

@@ -9,6 +9,8 @@ public static class WarehouseMarts
 
     public static InitiativeMart Initiative { get; } = new();
 
+    public static InitiativeLifecycleMart InitiativeLifecycle { get; } = new();
+
     public static ObjectMart Object { get; } = new();
 
     public static UnitMart Unit { get; } = new();
@@ -29,7 +31,7 @@ public static class WarehouseMarts
 
     public static IReadOnlyList<IMart> All { get; } =
     [
-        BusinessCaseVersion, InitiativeVersion, Initiative, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
+        BusinessCaseVersion, InitiativeVersion, Initiative, InitiativeLifecycle, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
     ];
 
     public static MartGraph Graph { get; } = new(All);

@@ -261,6 +261,16 @@ public static partial class DataChecks
         };
     }
 
+    /// <summary>The phases with a first entry in the lifecycle, in the process's order (<c>entered_*_on</c>).</summary>
+    private static readonly string[] EnteredPhases = ["beredning", "beslutad", "projekt", "forvaltning", "avslutad", "avslagen"];
+
+    /// <summary>
+    /// Two of the phases' first entries, each set, in the wrong order: a later phase entered before an earlier one. An
+    /// empty date (a phase skipped) is passed over, since a comparison with NULL is never true.
+    /// </summary>
+    private static readonly string EnteredOutOfOrder = string.Join(" OR ", EnteredPhases.SelectMany((earlier, i) =>
+        EnteredPhases.Skip(i + 1).Select(later => $"entered_{earlier}_on > entered_{later}_on")));
+
     private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
 
     public static readonly IReadOnlyList<DataCheck> All =
@@ -346,6 +356,18 @@ public static partial class DataChecks
         Custom("one_latest_status_per_initiative",
             "SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d",
             ids => $"SELECT COUNT(*) FROM (SELECT initiative_id FROM pbi_fct_project_status WHERE initiative_id {ids} GROUP BY initiative_id HAVING SUM(is_latest) <> 1) d"),
+
+        // The lifecycle (lifecycle.md): one row per initiative of the register's history, and none for another.
+        Unique("pbi_fct_initiative_lifecycle", "initiative_id"),
+        Relationship("pbi_fct_initiative_lifecycle", "initiative_id", "pbi_dim_initiative_history", "initiative_id"),
+        Custom("every_initiative_has_a_lifecycle",
+            "SELECT COUNT(*) FROM (SELECT DISTINCT h.initiative_id FROM pbi_dim_initiative_history h " +
+            "WHERE NOT EXISTS (SELECT 1 FROM pbi_fct_initiative_lifecycle l WHERE l.initiative_id = h.initiative_id)) d",
+            ids => "SELECT COUNT(*) FROM (SELECT DISTINCT h.initiative_id FROM pbi_dim_initiative_history h " +
+                $"WHERE h.initiative_id {ids} AND NOT EXISTS (SELECT 1 FROM pbi_fct_initiative_lifecycle l WHERE l.initiative_id = h.initiative_id)) d"),
+        Expression("lead_times_are_not_negative", "pbi_fct_initiative_lifecycle",
+            "days_to_decision < 0 OR days_decision_to_project < 0 OR days_project_to_forvaltning < 0 OR days_to_forvaltning < 0"),
+        Expression("entered_in_phase_order_unless_it_went_back", "pbi_fct_initiative_lifecycle", $"went_back = 0 AND ({EnteredOutOfOrder})"),
 
         // Benefit actuals and their realisation.
         Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year"),

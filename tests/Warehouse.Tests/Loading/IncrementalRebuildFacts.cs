@@ -191,6 +191,50 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task AChangedPhase_RewritesThatInitiativesLifecycleOnly_AndShowsWhatARecomputeShows()
+    {
+        // DIG-L moves from Beredning to Beslutad three weeks after the list was first read.
+        var moved = Listed.AddDays(20);
+        var item = new InitiativeItem(new ListItemOrigin(RefreshRun.Lists.Initiatives, "i3", moved), "DIG-L", "Chattbot", "Socialtjänst", Phases.Decided,
+            null, null, null, null, [], null, null);
+
+        var changed = await RunAsync(run => run.AddListAsync(new ListReadInfo(RefreshRun.Lists.Initiatives, ListReadModes.Delta, false, "delta-2", null),
+            [new ListItemChange("i3", moved, """{"id":"i3","phase":"Beslutad"}""", false, item, [])], Ct));
+
+        Assert.Equal(
+            [("DIG-1", _loadRunId), ("DIG-2", _loadRunId), ("DIG-3", _loadRunId), ("DIG-L", changed.RunId)],
+            (await QueryAsync<(string Id, long RunId)>("SELECT initiative_id, run_id FROM fct_initiative_lifecycle ORDER BY initiative_id")).Select(r => (r.Id, r.RunId)));
+        Assert.Equal((Phases.Decided, "2024-03-21", "2024-03-21", 1L), await QuerySingleAsync<(string, string, string, long)>(
+            """
+            SELECT current_phase, CAST(current_phase_since AS VARCHAR(10)), CAST(entered_beslutad_on AS VARCHAR(10)), CAST(phase_changes AS BIGINT)
+            FROM pbi_fct_initiative_lifecycle WHERE initiative_id = 'DIG-L'
+            """));
+        Assert.Contains("custom:every_initiative_has_a_lifecycle", changed.Checks.Select(c => c.Name));
+        await AssertAsARecomputeShowsAsync();
+    }
+
+    [Fact]
+    public async Task ARunWithNothingNew_WritesNoLifecycleRows()
+    {
+        var noOp = await RunAsync(async run =>
+        {
+            foreach (var list in new[] { RefreshRun.Lists.Objects, RefreshRun.Lists.Initiatives, RefreshRun.Lists.Assessments, RefreshRun.Lists.ProjectStatus })
+            {
+                await run.AddUnchangedListAsync(list, _loadRunId, Ct);
+            }
+            foreach (var file in new[] { CaseFile("DIG-1", "v1"), CaseFile("DIG-2", "v1"), CaseFile("DIG-3", "v1"), ActualsFile("actuals/jan.xlsx", "jan"), SurveyFile("index/2024.csv") })
+            {
+                await run.AddUnchangedAsync(file, Ct);
+            }
+        });
+
+        Assert.DoesNotContain(noOp.Marts, m => m.Mart == "initiative_lifecycle");
+        Assert.Equal([_loadRunId], await QueryAsync<long>("SELECT DISTINCT run_id FROM fct_initiative_lifecycle"));
+        Assert.Equal(4L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_initiative_lifecycle"));
+        Assert.DoesNotContain(noOp.Checks, c => c.Name.Contains("lifecycle", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARunGivenNothingToLoad_RunsEveryCheck_AndSoDoesARecompute()
     {
         await using (var run = await Warehouse.Loader().StartRunAsync("checks", null, ct: Ct))

@@ -38,8 +38,8 @@ public abstract class MartBuildsFacts : WarehouseFacts
         { RefreshRun.Lists.ProjectStatus, ["project_status", "calendar"] },
         // Another förvaltare: the objects, the units (which stay as they were) and who may see them.
         { RefreshRun.Lists.Objects, ["object", "unit", "unit_access", "calendar"] },
-        // An initiative's phase: its versions and dimension, and the index, which counts initiatives in förvaltning.
-        { RefreshRun.Lists.Initiatives, ["initiative_version", "initiative", "evaluation", "project_status", "digitalization_index", "unit", "unit_access", "calendar"] },
+        // An initiative's phase: its versions, dimension and lifecycle, and the index, which counts initiatives in förvaltning.
+        { RefreshRun.Lists.Initiatives, ["initiative_version", "initiative", "initiative_lifecycle", "evaluation", "project_status", "digitalization_index", "unit", "unit_access", "calendar"] },
     };
 
     [Theory]

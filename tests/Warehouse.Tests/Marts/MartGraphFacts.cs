@@ -87,12 +87,12 @@ public sealed class MartGraphFacts
     /// <summary>What a write to each table the loads write (staging, raw, loaded facts) rebuilds, by mart name, in order.</summary>
     public static TheoryData<string, string[]> LoadTables => new()
     {
-        { "stg_list_initiative", ["initiative_version", "initiative", "evaluation", "project_status", "digitalization_index", "unit", "unit_access", "calendar"] },
+        { "stg_list_initiative", ["initiative_version", "initiative", "initiative_lifecycle", "evaluation", "project_status", "digitalization_index", "unit", "unit_access", "calendar"] },
         { "stg_list_object", ["object", "unit", "unit_access"] },
         { "stg_list_assessment", ["evaluation", "calendar"] },
         { "stg_list_status", ["project_status", "calendar"] },
-        { "fct_business_case_version", ["business_case_version", "initiative", "evaluation", "project_status", "realization", "digitalization_index", "unit", "unit_access", "calendar"] },
-        { "fct_business_case_year", ["business_case_version", "initiative", "evaluation", "project_status", "realization", "digitalization_index", "unit", "unit_access", "calendar"] },
+        { "fct_business_case_version", ["business_case_version", "initiative", "initiative_lifecycle", "evaluation", "project_status", "realization", "digitalization_index", "unit", "unit_access", "calendar"] },
+        { "fct_business_case_year", ["business_case_version", "initiative", "initiative_lifecycle", "evaluation", "project_status", "realization", "digitalization_index", "unit", "unit_access", "calendar"] },
         { "raw_business_case_value", ["realization", "digitalization_index", "unit", "unit_access", "calendar"] },
         { "fct_benefit_actual", ["realization", "digitalization_index", "unit", "unit_access", "calendar"] },
         { "fct_survey_result", ["digitalization_index", "unit", "unit_access", "calendar"] },
