@@ -15,7 +15,7 @@ public sealed class CalendarMart : IMart
 
     public string Grain => "one row per year (dim_year) and per day (dim_date) from the first to the last year of the facts, the histories and the runs";
 
-    public IReadOnlyList<string> Reads { get; } = ["fct_business_case_year", "fct_survey_result", "fct_digitalization_index_unit", "etl_run", "dim_initiative_history", "dim_initiative", "fct_evaluation_score", "fct_project_status", "fct_project_status_snapshot", "dim_year"];
+    public IReadOnlyList<string> Reads { get; } = ["fct_business_case_year", "fct_survey_result", "fct_digitalization_index_unit", "etl_run", "dim_initiative_history", "dim_initiative", "fct_evaluation_score", "fct_project_status", "fct_project_status_snapshot", "fct_initiative_lifecycle", "dim_year"];
 
     public IReadOnlyList<string> Writes { get; } = ["dim_year", "dim_date"];
 
@@ -37,6 +37,8 @@ public sealed class CalendarMart : IMart
                 new("fct_business_case_year", "year", true), new("fct_survey_result", "year", true), new("fct_digitalization_index_unit", "year", true),
                 new("etl_run", "started_at_utc", false), new("dim_initiative_history", "valid_from", false), new("dim_initiative", "decision_date", false),
                 new("fct_evaluation_score", "assessed_on", false), new("fct_project_status", "report_date", false), new("fct_project_status_snapshot", "snapshot_date", false),
+                // A list item created before the register's first version, or the decision of an initiative gone from the list.
+                new("fct_initiative_lifecycle", "registered_on", false), new("fct_initiative_lifecycle", "decided_on", false),
             ];
             var sql = "SELECT " + string.Join(", ", sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
                 + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
