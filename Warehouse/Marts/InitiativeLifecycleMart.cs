@@ -83,9 +83,17 @@ public sealed class InitiativeLifecycleMart : IMart
         /// </summary>
         private async Task RebuildOfAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {
+            // A list version starts on the Stockholm day of the modification that made it (lifecycle.md: dates are calendar
+            // dates in Stockholm time); the history's valid_from is that moment's UTC date, a day early late on a Swedish evening.
             var versions = await ReadScopedAsync(
-                "SELECT initiative_id, version_no, valid_from, phase, decision_date, is_current FROM dim_initiative_history WHERE {scope}", "initiative_id", scope,
-                r => new HistoryVersion(Text(r, 0), new LifecycleVersion(Int(r, 1), Date(r, 2), TextOrNull(r, 3), DateOrNull(r, 4), Int(r, 5) == 1)), ct);
+                """
+                SELECT h.initiative_id, h.version_no, h.valid_from, h.phase, h.decision_date, h.is_current, v.valid_from_utc
+                FROM dim_initiative_history h
+                LEFT JOIN dim_initiative_version v ON v.initiative_id = h.initiative_id AND v.version_no = h.version_no
+                WHERE {scope}
+                """, "h.initiative_id", scope,
+                r => new HistoryVersion(Text(r, 0), new LifecycleVersion(Int(r, 1), r.IsDBNull(6) ? Date(r, 2) : LifecycleCalculator.StockholmDate(Timestamp(r, 6)),
+                    TextOrNull(r, 3), DateOrNull(r, 4), Int(r, 5) == 1)), ct);
             // The earliest creation of the initiative's list items: a replaced item does not move its registration.
             var created = (await ReadScopedAsync(
                     "SELECT initiative_id, MIN(created_at_utc) FROM dim_initiative_version WHERE created_at_utc IS NOT NULL AND {scope} GROUP BY initiative_id",

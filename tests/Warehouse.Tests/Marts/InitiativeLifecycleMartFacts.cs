@@ -68,6 +68,26 @@ public abstract class InitiativeLifecycleMartFacts : WarehouseFacts
         Assert.Equal(Phases.Rejected, rows[2].CurrentPhase);
     }
 
+    [Fact]
+    public async Task AListVersionMadeLateOnAnEveningInUtc_StartsOnTheNextDayInStockholm()
+    {
+        var rows = await InRolledBackTransactionAsync(async context =>
+        {
+            await StageHistoryAsync(context);
+            // DIG-2 went into Projekt at 23:30 UTC on 31 January: 00:30 on 1 February in Stockholm, where the history says 31 January.
+            await context.Sql.ExecuteAsync("UPDATE dim_initiative_version SET valid_from_utc = @At WHERE initiative_id = 'DIG-2'",
+                [("@At", context.Sql.Dialect.Timestamp(new DateTime(2023, 1, 31, 23, 30, 0, DateTimeKind.Utc)))], Ct);
+            await context.Sql.ExecuteAsync("UPDATE dim_initiative_history SET valid_from = @Day WHERE initiative_id = 'DIG-2' AND version_no = 1",
+                [("@Day", context.Sql.Dialect.ToDb(Storage.ColumnType.Date, new DateOnly(2023, 1, 31)))], Ct);
+            await WarehouseMarts.InitiativeLifecycle.BuildAsync(context, MartScope.Whole, Ct);
+            return await RowsAsync(context);
+        });
+
+        var dig2 = rows.Single(r => r.InitiativeId == "DIG-2");
+        Assert.Equal(new DateOnly(2023, 2, 1), dig2.EnteredProjektOn);
+        Assert.Equal(new DateOnly(2023, 2, 1), dig2.RegisteredOn);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -161,6 +181,13 @@ public abstract class InitiativeLifecycleMartFacts : WarehouseFacts
         await context.Sql.ExecuteAsync("DELETE FROM dim_initiative_history", Ct);
         await context.Sql.ExecuteAsync("DELETE FROM fct_initiative_lifecycle", Ct);
         await context.Sql.InsertAsync(WarehouseTables.InitiativeHistory, History.Select(h => HistoryRow(h.Id, h.Version)).ToList(), Ct);
+        // The list's versions behind the staged history: the first of DIG-1 and of DIG-2, each made at 09:00 UTC on its day.
+        await context.Sql.ExecuteAsync("DELETE FROM dim_initiative_version WHERE version_no <> 1 OR initiative_id NOT IN ('DIG-1', 'DIG-2')", Ct);
+        foreach (var (id, day) in new[] { ("DIG-1", new DateTime(2023, 1, 10, 9, 0, 0, DateTimeKind.Utc)), ("DIG-2", new DateTime(2023, 2, 1, 9, 0, 0, DateTimeKind.Utc)) })
+        {
+            await context.Sql.ExecuteAsync("UPDATE dim_initiative_version SET valid_from_utc = @At WHERE initiative_id = @Id",
+                [("@At", context.Sql.Dialect.Timestamp(day)), ("@Id", id)], Ct);
+        }
         await context.Sql.ExecuteAsync("UPDATE dim_initiative_version SET created_at_utc = NULL", Ct);
         await context.Sql.ExecuteAsync("UPDATE dim_initiative_version SET created_at_utc = @At WHERE initiative_id = 'DIG-1'",
             [("@At", context.Sql.Dialect.Timestamp(DigOneCreatedUtc))], Ct);
