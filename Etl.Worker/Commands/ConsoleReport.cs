@@ -115,12 +115,73 @@ internal static class ConsoleReport
                 $"Digitaliseringsindex of the municipality (0–10, the mean of its verksamheter's): " +
                 string.Join(" · ", index.Select(i => $"{i.Year} {Warehouse.Calculations.DigitalizationIndexCalculator.Format((decimal)i.Index)} ({i.Units} verksamheter)")) + ".");
         }
+        await output.WriteLineAsync(await LeadTimesLineAsync(connection, ct));
         await output.WriteLineAsync();
         await output.WriteLineAsync("Power BI reads the pbi_* views of that file through the SQLite ODBC driver (see docs/operator-guide.md, 'Connecting Power BI').");
         await output.WriteLineAsync($"  nacka-insights status --db \"{dbPath}\"   shows the runs and files.");
         await output.WriteLineAsync($"  sqlite3 \"{dbPath}\" \"SELECT * FROM pbi_fct_business_case_year WHERE initiative_id = '{DemoSourceWriter.ReferenceInitiativeId}'\"");
         await output.WriteLineAsync($"  nacka-insights template actuals --object {DemoActualsWriter.SilentObject} --out utfall.xlsx --db \"{dbPath}\"   writes an objektsförvaltare's workbook.");
     }
+
+    /// <summary>
+    /// The demo summary's line on the lifecycle: the median days from idea to decision (<c>days_to_decision</c>) and from
+    /// decision to förvaltning (<c>entered_forvaltning_on</c> − <c>decided_on</c> where both are set and the later is not
+    /// before the earlier), over the initiatives of <c>pbi_fct_initiative_lifecycle</c> that have them.
+    /// </summary>
+    public static async Task<string> LeadTimesLineAsync(System.Data.Common.DbConnection connection, CancellationToken ct)
+    {
+        var rows = await connection.QueryAsync<(long? DaysToDecision, object? DecidedOn, object? EnteredForvaltningOn)>(new CommandDefinition(
+            "SELECT days_to_decision, decided_on, entered_forvaltning_on FROM pbi_fct_initiative_lifecycle", cancellationToken: ct));
+        var toDecision = new List<int>();
+        var toForvaltning = new List<int>();
+        foreach (var row in rows)
+        {
+            if (row.DaysToDecision is >= 0 and var days)
+            {
+                toDecision.Add((int)days);
+            }
+            if (DateOf(row.DecidedOn) is { } decided && DateOf(row.EnteredForvaltningOn) is { } entered && entered >= decided)
+            {
+                toForvaltning.Add(entered.DayNumber - decided.DayNumber);
+            }
+        }
+        return LeadTimesLine(toDecision, toForvaltning);
+    }
+
+    /// <summary>The lifecycle line from the lead times in days, as <see cref="LeadTimesLineAsync"/> prints it.</summary>
+    public static string LeadTimesLine(IReadOnlyCollection<int> ideaToDecision, IReadOnlyCollection<int> decisionToForvaltning)
+    {
+        const string Prefix = "Lead times (the median, from pbi_fct_initiative_lifecycle): ";
+        if (ideaToDecision.Count == 0)
+        {
+            return Prefix + "no initiative has reached a decision yet.";
+        }
+        var line = $"{Prefix}idea to decision {Days(ideaToDecision)}";
+        return line + (decisionToForvaltning.Count == 0
+            ? " · no initiative has reached förvaltning after its decision yet."
+            : $" · decision to förvaltning {Days(decisionToForvaltning)}.");
+
+        static string Days(IReadOnlyCollection<int> days) =>
+            $"{SwedishNumber.Format(Median(days))} days ({(days.Count == 1 ? "1 initiative" : $"{days.Count} initiatives")})";
+    }
+
+    /// <summary>The middle value, or the mean of the two middle ones, as Power BI's MEDIAN gives it.</summary>
+    public static decimal Median(IReadOnlyCollection<int> values)
+    {
+        var sorted = values.Order().ToList();
+        var middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2m;
+    }
+
+    /// <summary>A date as the databases give it: a date or timestamp, or ISO text (SQLite).</summary>
+    private static DateOnly? DateOf(object? value) => value switch
+    {
+        null or DBNull => null,
+        DateTime d => DateOnly.FromDateTime(d),
+        DateOnly d => d,
+        string s when s.Length >= 10 && DateOnly.TryParseExact(s[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) => d,
+        _ => null,
+    };
 
     public static async Task WriteStatusAsync(TextWriter output, WarehouseQueries queries, WarehouseDatabase database, int runCount, CancellationToken ct)
     {

@@ -12,7 +12,9 @@ namespace NackaInsights.Etl.Demo;
 /// Writes the demo's four SharePoint lists in their offline form, consistent with its business cases:
 /// phases over the whole lifecycle, assessments in every priority class (incomplete and gate-failing
 /// ones among them), and monthly status reports. Two snapshots: the register as it stood in February,
-/// and as it stands in June, so that loading both in turn gives initiatives a history of phases.
+/// and as it stands in June, so that loading both in turn gives initiatives a history of phases. Every item of
+/// Initiativ carries its <c>createdDateTime</c>, when the initiative was registered, and a few initiatives of
+/// their own (<see cref="Flow"/>) show the lifecycle's turns: one skips phases, one goes back, two stand still.
 /// </summary>
 public static class DemoListWriter
 {
@@ -43,6 +45,51 @@ public static class DemoListWriter
 
     /// <summary>The idea that is in the February register but gone (removed) by June.</summary>
     public const string WithdrawnIdea = "DIG-2024-205";
+
+    /// <summary>
+    /// An initiative of the register without a business case, there for the lifecycle: its phase, modification time and
+    /// decision date in February and in June (the same when it did not change), and when it was registered.
+    /// </summary>
+    public sealed record FlowInitiative(
+        string Id, string Name, string Unit, DateTimeOffset Created,
+        string FebruaryPhase, DateTimeOffset FebruaryModified, DateOnly? FebruaryDecision,
+        string JunePhase, DateTimeOffset JuneModified, DateOnly? JuneDecision);
+
+    /// <summary>
+    /// The lifecycle's turns, on initiatives that never reach Förvaltning, so that the index (which counts those that
+    /// do) and the business case figures stay as they were: a legal requirement that goes from Idé straight to
+    /// Projekt, a project paused back into Beredning, and two that stand still for months, in Beredning and in Beslutad.
+    /// </summary>
+    public static readonly IReadOnlyList<FlowInitiative> Flow =
+    [
+        new("DIG-2024-210", "Tillgänglighetsredogörelser enligt lag", "Stadsledningskontoret", At(2023, 12, 4),
+            Phases.Idea, At(2024, 1, 15), null, Phases.Project, At(2024, 4, 8), new DateOnly(2024, 4, 2)),
+        new("DIG-2024-211", "Digital avvikelsehantering i hemtjänsten", "Välfärd samhällsservice", At(2023, 3, 6),
+            Phases.Project, At(2023, 12, 11), new DateOnly(2023, 10, 17), Phases.Preparation, At(2024, 5, 13), new DateOnly(2023, 10, 17)),
+        new("DIG-2024-212", "Digital anslagstavla för detaljplaner", "Miljö och stadsbyggnad", At(2023, 6, 12),
+            Phases.Preparation, At(2023, 9, 18), null, Phases.Preparation, At(2023, 9, 18), null),
+        new("DIG-2024-213", "Sensorstyrd städning av skollokaler", "Fastighet och service", At(2023, 5, 22),
+            Phases.Decided, At(2023, 11, 20), new DateOnly(2023, 11, 16), Phases.Decided, At(2023, 11, 20), new DateOnly(2023, 11, 16)),
+    ];
+
+    /// <summary>When a catalogue initiative's item was created: in the spring or summer before its beredning, and before the register's first export.</summary>
+    public static DateTimeOffset CreatedOf(DemoSourceWriter.DemoInitiative initiative)
+    {
+        var number = initiative.Index + 2;
+        return At(BeredningYear(initiative), 1 + number % 9, 2 + number % 25);
+    }
+
+    /// <summary>
+    /// The year of an initiative's beredning and decision: the year before its business case begins, and at the latest
+    /// 2023, so that no decision lies after the register's exports (nor after the initiative reached förvaltning).
+    /// </summary>
+    private static int BeredningYear(DemoSourceWriter.DemoInitiative initiative) => Math.Min(initiative.Draft.FirstYear - 1, 2023);
+
+    /// <summary>When an idea's item was created: some weeks before it was last modified.</summary>
+    private static DateTimeOffset IdeaCreated(int i) => FebruaryAsOf.AddDays(-40 - 9 * i);
+
+    // 08:00 UTC is the same day in Stockholm, so the registration date reads alike in both.
+    private static DateTimeOffset At(int year, int month, int day) => new(year, month, day, 8, 0, 0, TimeSpan.Zero);
 
     // Nytta N1–N4, then Genomförbarhet G1–G7 (G7 is Regelefterlevnad), one pattern per priority class.
     private static readonly (string Class, int[] Scores)[] AssessmentPatterns =
@@ -103,7 +150,7 @@ public static class DemoListWriter
             var modified = phase == february ? FebruaryAsOf.AddDays(-number) : asOf.AddDays(-number);
             var draft = initiative.Draft;
             var decided = phase is Phases.Decided or Phases.Project or Phases.Operation or Phases.Closed;
-            initiatives.Add(Item(number, modified, new()
+            initiatives.Add(Item(number, modified, CreatedOf(initiative), new()
             {
                 ["Title"] = initiative.Name,
                 ["InitiativId"] = initiative.Id,
@@ -116,13 +163,13 @@ public static class DemoListWriter
                 ["StrategiskaMal"] = new JsonArray(draft.GoalNames.Select(g => (JsonNode?)JsonValue.Create(g)).ToArray()),
                 ["Hypotes"] = $"Som medarbetare inom {initiative.Unit.ToLowerInvariant()} vill jag att {initiative.Name.ToLowerInvariant()} införs för att få mer tid till invånarna.",
                 // SharePoint stores a date as midnight Stockholm time, given in UTC.
-                ["Beslutsdatum"] = decided ? $"{draft.FirstYear - 1}-11-{10 + number % 15:00}T23:00:00Z" : null,
+                ["Beslutsdatum"] = decided ? $"{BeredningYear(initiative)}-11-{10 + number % 15:00}T23:00:00Z" : null,
             }));
 
             if (phase != Phases.Idea)
             {
                 var pattern = AssessmentPatterns[(number - 1) % AssessmentPatterns.Length].Scores;
-                var assessed = new DateOnly(draft.FirstYear - 1, 10, 1 + number % 20);
+                var assessed = new DateOnly(BeredningYear(initiative), 10, 1 + number % 20);
                 assessments.AddRange(Assessment(1000 + number * 20, initiative.Id, assessed, pattern));
             }
             if (phase is Phases.Project or Phases.Operation or Phases.Closed)
@@ -136,7 +183,7 @@ public static class DemoListWriter
             {
                 continue;
             }
-            initiatives.Add(Item(500 + i, FebruaryAsOf.AddDays(-10 - i), new()
+            initiatives.Add(Item(500 + i, FebruaryAsOf.AddDays(-10 - i), IdeaCreated(i), new()
             {
                 ["Title"] = idea.Name,
                 ["InitiativId"] = idea.Id,
@@ -146,6 +193,24 @@ public static class DemoListWriter
                 ["Behov"] = "Verksamhetsbehov",
                 ["AgareEpost"] = "idea.inbox@nacka.se",
                 ["Hypotes"] = $"När jag använder kommunens service vill jag att {idea.Name.ToLowerInvariant()} finns för att det ska gå fortare.",
+            }));
+        }
+        foreach (var (flow, i) in Flow.Select((flow, i) => (flow, i)))
+        {
+            var june = snapshot == Snapshot.June;
+            var decision = june ? flow.JuneDecision : flow.FebruaryDecision;
+            initiatives.Add(Item(600 + i, june ? flow.JuneModified : flow.FebruaryModified, flow.Created, new()
+            {
+                ["Title"] = flow.Name,
+                ["InitiativId"] = flow.Id,
+                ["Verksamhet"] = flow.Unit,
+                ["Fas"] = june ? flow.JunePhase : flow.FebruaryPhase,
+                ["Typ"] = "Verksamhetsutveckling",
+                ["Behov"] = "Kommungemensamt",
+                ["AgareEpost"] = "registrator.digitalisering@nacka.se",
+                ["Hypotes"] = $"Som invånare vill jag att {flow.Name.ToLowerInvariant()} finns för att få bättre service.",
+                // A plain date, as an export may give it: read as written.
+                ["Beslutsdatum"] = decision?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             }));
         }
         Save(lists, ListNames.Initiatives, initiatives);
@@ -192,6 +257,15 @@ public static class DemoListWriter
     private static JsonObject Item(int id, DateTimeOffset modified, JsonObject fields) => new()
     {
         ["id"] = id.ToString(CultureInfo.InvariantCulture),
+        ["lastModifiedDateTime"] = modified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        ["fields"] = fields,
+    };
+
+    /// <summary>An item of Initiativ: with its <c>createdDateTime</c> beside <c>lastModifiedDateTime</c>, as Graph gives it.</summary>
+    private static JsonObject Item(int id, DateTimeOffset modified, DateTimeOffset created, JsonObject fields) => new()
+    {
+        ["id"] = id.ToString(CultureInfo.InvariantCulture),
+        ["createdDateTime"] = created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         ["lastModifiedDateTime"] = modified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         ["fields"] = fields,
     };

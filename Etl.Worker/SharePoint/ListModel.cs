@@ -37,6 +37,12 @@ public enum ListReadMode
 /// </summary>
 public sealed record ListItemData(string Id, DateTimeOffset? LastModified, JsonElement Fields, bool Removed)
 {
+    /// <summary>When the item was created (<c>createdDateTime</c>), where the source gives it: when its initiative was registered.</summary>
+    public DateTimeOffset? Created { get; init; }
+
+    /// <summary>A <c>createdDateTime</c> given but no timestamp (as text), so that the item is rejected naming it, as for <see cref="UnreadableLastModified"/>.</summary>
+    public string? UnreadableCreated { get; init; }
+
     /// <summary>
     /// A <c>lastModifiedDateTime</c> given but no timestamp (as text), so that the item is rejected naming it rather
     /// than taken as if it had none.
@@ -258,21 +264,27 @@ public static class ListJson
         // instead ({"deleted": {"state": "deleted"}}), as for drive items. Either one is a removal.
         var removed = item.TryGetProperty("@removed", out _)
             || (item.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.Object);
-        DateTimeOffset? modified = null;
-        string? unreadable = null;
-        if (item.TryGetProperty("lastModifiedDateTime", out var m) && m.ValueKind != JsonValueKind.Null)
-        {
-            if (m.ValueKind == JsonValueKind.String && m.TryGetDateTimeOffset(out var parsed))
-            {
-                modified = parsed;
-            }
-            else
-            {
-                unreadable = m.ValueKind == JsonValueKind.String ? m.GetString() : m.GetRawText();
-            }
-        }
+        var (modified, unreadable) = Timestamp(item, "lastModifiedDateTime");
+        var (created, unreadableCreated) = Timestamp(item, "createdDateTime");
         var fields = item.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object ? f.Clone() : EmptyObject;
-        return new ListItemData(id, modified, fields, removed) { UnreadableLastModified = unreadable };
+        return new ListItemData(id, modified, fields, removed)
+        {
+            UnreadableLastModified = unreadable, Created = created, UnreadableCreated = unreadableCreated,
+        };
+    }
+
+    /// <summary>An item's own timestamp: absent or null is none; anything but an ISO 8601 timestamp is kept as text to be named.</summary>
+    private static (DateTimeOffset? Value, string? Unreadable) Timestamp(JsonElement item, string name)
+    {
+        if (!item.TryGetProperty(name, out var t) || t.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+        if (t.ValueKind == JsonValueKind.String && t.TryGetDateTimeOffset(out var parsed))
+        {
+            return (parsed, null);
+        }
+        return (null, t.ValueKind == JsonValueKind.String ? t.GetString() : t.GetRawText());
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

@@ -108,7 +108,7 @@ internal static class WarehouseTables
         C("item_id", ColumnType.Text), C("initiative_id", ColumnType.Text), C("name", ColumnType.Text), C("unit", ColumnType.Text),
         C("phase", ColumnType.Text), C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text),
         C("owner_email", ColumnType.Text), C("goal_codes", ColumnType.Text), C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date),
-        C("last_modified_utc", ColumnType.TimestampUtc), C("run_id", ColumnType.Int64));
+        C("last_modified_utc", ColumnType.TimestampUtc), C("run_id", ColumnType.Int64), C("created_at_utc", ColumnType.TimestampUtc));
 
     public static readonly BulkTable StgListAssessment = new("stg_list_assessment",
         C("item_id", ColumnType.Text), C("initiative_id", ColumnType.Text), C("criterion_code", ColumnType.Text), C("score", ColumnType.Int32),
@@ -124,7 +124,7 @@ internal static class WarehouseTables
         C("valid_from_utc", ColumnType.TimestampUtc), C("is_current", ColumnType.Flag), C("name", ColumnType.Text), C("unit", ColumnType.Text),
         C("phase", ColumnType.Text), C("initiative_type", ColumnType.Text), C("need_type", ColumnType.Text), C("object_id", ColumnType.Text),
         C("owner_email", ColumnType.Text), C("goal_codes", ColumnType.Text), C("hypothesis", ColumnType.Text), C("decision_date", ColumnType.Date),
-        C("item_id", ColumnType.Text), C("run_id", ColumnType.Int64));
+        C("item_id", ColumnType.Text), C("run_id", ColumnType.Int64), C("created_at_utc", ColumnType.TimestampUtc));
 
     public static readonly BulkTable InitiativeHistory = new("dim_initiative_history",
         C("initiative_id", ColumnType.Text), C("version_no", ColumnType.Int32), C("name", ColumnType.Text), C("unit", ColumnType.Text),

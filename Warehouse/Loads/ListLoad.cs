@@ -104,7 +104,7 @@ public sealed class ListLoad
         var repeated = new List<string>();
         foreach (var change in latest)
         {
-            var sha = change.Removed ? RemovedSha : Sha256(change.FieldsJson);
+            var sha = change.Removed ? RemovedSha : Fingerprint(change);
             var landedBefore = false;
             if (_seen.TryGetValue(change.ItemId, out var earlier))
             {
@@ -204,6 +204,14 @@ public sealed class ListLoad
         var result = new ListResult(_read.ListName, _read.Mode, _seen.Count, changed, removed, rejected, message, problems);
         await _recorder.ListReadAsync(result, sharedKeys: shared.Count, ct);
     }
+
+    /// <summary>
+    /// What says whether an item changed since it was last landed: its fields, and its creation time where it has one (an
+    /// item without one is fingerprinted as before the creation time was read, so that no stored item seems changed).
+    /// </summary>
+    private static string Fingerprint(ListItemChange change) => change.CreatedUtc is { } created
+        ? Sha256(change.FieldsJson + "\n@createdDateTime:" + created.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+        : Sha256(change.FieldsJson);
 
     /// <summary>The fingerprint of an item's content, which says whether it changed since it was last landed.</summary>
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

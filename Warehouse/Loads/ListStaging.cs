@@ -25,7 +25,7 @@ public static class ListStaging
     public static object?[] Row(object item, long runId) => item switch
     {
         InitiativeItem i => [i.Origin.ItemId, i.InitiativeId, i.Name, i.Unit, i.Phase, i.InitiativeType, i.NeedType, i.ObjectId, i.OwnerEmail,
-            i.GoalCodes.Count == 0 ? null : string.Join(';', i.GoalCodes), i.Hypothesis, i.DecisionDate, i.Origin.LastModifiedUtc, runId],
+            i.GoalCodes.Count == 0 ? null : string.Join(';', i.GoalCodes), i.Hypothesis, i.DecisionDate, i.Origin.LastModifiedUtc, runId, i.Origin.CreatedUtc],
         AssessmentItem a => [a.Origin.ItemId, a.InitiativeId, a.CriterionCode, a.Score, a.AssessedOn, a.Comment, a.Origin.LastModifiedUtc, runId],
         StatusItem s => [s.Origin.ItemId, s.InitiativeId, s.ReportDate, s.Status, s.PercentComplete, s.BudgetSpentSek, s.Comment, s.Origin.LastModifiedUtc, runId],
         ObjectItem o => [o.Origin.ItemId, o.ObjectId, o.Name, o.ManagerEmail, o.Unit, o.Origin.LastModifiedUtc, runId],

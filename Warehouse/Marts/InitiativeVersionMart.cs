@@ -43,6 +43,7 @@ public sealed class InitiativeVersionMart : IMart
         public DateOnly? DecisionDate { get; set; }
         public string ItemId { get; set; } = "";
         public long RunId { get; init; }
+        public DateTime? CreatedUtc { get; set; }
 
         /// <summary>A row of <see cref="VersionColumns"/>.</summary>
         public static InitiativeVersionRow Read(DbDataReader r) => new()
@@ -51,13 +52,14 @@ public sealed class InitiativeVersionMart : IMart
             IsCurrent = Int(r, 5), Name = TextOrNull(r, 6), Unit = TextOrNull(r, 7), Phase = TextOrNull(r, 8), InitiativeType = TextOrNull(r, 9),
             NeedType = TextOrNull(r, 10), ObjectId = TextOrNull(r, 11), OwnerEmail = TextOrNull(r, 12), GoalCodes = TextOrNull(r, 13),
             Hypothesis = TextOrNull(r, 14), DecisionDate = DateOrNull(r, 15), ItemId = Text(r, 16), RunId = Long(r, 17),
+            CreatedUtc = r.IsDBNull(18) ? null : Timestamp(r, 18),
         };
     }
 
     internal const string VersionColumns =
         """
         initiative_id, version_no, valid_from, valid_to, valid_from_utc, is_current, name, unit, phase, initiative_type, need_type,
-        object_id, owner_email, goal_codes, hypothesis, decision_date, item_id, run_id
+        object_id, owner_email, goal_codes, hypothesis, decision_date, item_id, run_id, created_at_utc
         """;
 
     private sealed class Work(MartContext context) : MartWork(context)
@@ -77,12 +79,14 @@ public sealed class InitiativeVersionMart : IMart
             public string? Hypothesis { get; init; }
             public DateOnly? DecisionDate { get; init; }
             public DateTime LastModifiedUtc { get; init; }
+            public DateTime? CreatedUtc { get; init; }
 
             public static StagedInitiative Read(DbDataReader r) => new()
             {
                 ItemId = Text(r, 0), InitiativeId = Text(r, 1), Name = TextOrNull(r, 2), Unit = TextOrNull(r, 3), Phase = TextOrNull(r, 4),
                 InitiativeType = TextOrNull(r, 5), NeedType = TextOrNull(r, 6), ObjectId = TextOrNull(r, 7), OwnerEmail = TextOrNull(r, 8),
                 GoalCodes = TextOrNull(r, 9), Hypothesis = TextOrNull(r, 10), DecisionDate = DateOrNull(r, 11), LastModifiedUtc = Timestamp(r, 12),
+                CreatedUtc = r.IsDBNull(13) ? null : Timestamp(r, 13),
             };
         }
 
@@ -90,7 +94,9 @@ public sealed class InitiativeVersionMart : IMart
         /// <summary>
         /// Type 2 history of the list Initiativ: a change of phase, unit, förvaltningsobjekt or owner closes
         /// the open version and opens a new one, valid from the item's last modification; other changes
-        /// update the open version; an initiative gone from the list has its version closed.
+        /// update the open version; an initiative gone from the list has its version closed. The item's creation time
+        /// (<c>created_at_utc</c>) is no history: it is kept on the open version, never opens one, and an item that stops
+        /// giving it keeps the one known. A closed version keeps what was known when it closed.
         /// </summary>
         public async Task UpdateInitiativeVersionsAsync(CancellationToken ct)
         {
@@ -98,7 +104,7 @@ public sealed class InitiativeVersionMart : IMart
             var staged = ListKeys.OnePerKey(await ReadAsync(
                 """
                 SELECT item_id, initiative_id, name, unit, phase, initiative_type, need_type, object_id, owner_email, goal_codes, hypothesis,
-                       decision_date, last_modified_utc
+                       decision_date, last_modified_utc, created_at_utc
                 FROM stg_list_initiative
                 """, StagedInitiative.Read, ct), s => s.InitiativeId, out var shared, KeyCase.Comparer)
                 .ToDictionary(s => s.InitiativeId, StringComparer.Ordinal);
@@ -153,6 +159,7 @@ public sealed class InitiativeVersionMart : IMart
                     DecisionDate = item.DecisionDate,
                     ItemId = item.ItemId,
                     RunId = RunId,
+                    CreatedUtc = item.CreatedUtc ?? open?.CreatedUtc,
                 });
             }
             foreach (var (id, history) in versions)
@@ -184,7 +191,7 @@ public sealed class InitiativeVersionMart : IMart
                 {
                     v.InitiativeId, v.VersionNo, v.ValidFrom, v.ValidTo, v.ValidFromUtc, v.IsCurrent == 1,
                     v.Name, v.Unit, v.Phase, v.InitiativeType, v.NeedType, v.ObjectId, v.OwnerEmail, v.GoalCodes, v.Hypothesis,
-                    v.DecisionDate, v.ItemId, v.RunId,
+                    v.DecisionDate, v.ItemId, v.RunId, v.CreatedUtc,
                 }).ToList(),
                 ct);
         }
@@ -196,7 +203,8 @@ public sealed class InitiativeVersionMart : IMart
         private static bool UpdateOtherAttributes(InitiativeVersionRow open, StagedInitiative item)
         {
             var changed = open.Name != item.Name || open.InitiativeType != item.InitiativeType || open.NeedType != item.NeedType
-                || open.GoalCodes != item.GoalCodes || open.Hypothesis != item.Hypothesis || open.DecisionDate != item.DecisionDate || open.ItemId != item.ItemId;
+                || open.GoalCodes != item.GoalCodes || open.Hypothesis != item.Hypothesis || open.DecisionDate != item.DecisionDate || open.ItemId != item.ItemId
+                || (item.CreatedUtc is not null && open.CreatedUtc != item.CreatedUtc);
             open.Name = item.Name;
             open.InitiativeType = item.InitiativeType;
             open.NeedType = item.NeedType;
@@ -204,6 +212,7 @@ public sealed class InitiativeVersionMart : IMart
             open.Hypothesis = item.Hypothesis;
             open.DecisionDate = item.DecisionDate;
             open.ItemId = item.ItemId;
+            open.CreatedUtc = item.CreatedUtc ?? open.CreatedUtc;
             return changed;
         }
     }

@@ -25,7 +25,14 @@ public static class ProjectStatuses
 }
 
 /// <summary>Where a list item came from, for tracing: the list, the item's id and when it was last modified.</summary>
-public sealed record ListItemOrigin(string ListName, string ItemId, DateTime LastModifiedUtc);
+public sealed record ListItemOrigin(string ListName, string ItemId, DateTime LastModifiedUtc)
+{
+    /// <summary>
+    /// When the item was created (Graph's <c>createdDateTime</c>), where the source says: for the list Initiativ, when the
+    /// initiative was registered. Null where the source does not give it.
+    /// </summary>
+    public DateTime? CreatedUtc { get; init; }
+}
 
 /// <summary>An item of the list Initiativ, validated.</summary>
 public sealed record InitiativeItem(
@@ -64,4 +71,10 @@ public sealed record ListItemChange(
     IReadOnlyList<SourceProblem> Problems)
 {
     public bool Rejected => !Removed && Item is null;
+
+    /// <summary>
+    /// The item's <c>createdDateTime</c> as read, where it has one: part of what says whether the item changed since it was
+    /// last landed, so that a creation time given for the first time (an export that begins to carry it) is staged.
+    /// </summary>
+    public DateTime? CreatedUtc { get; init; }
 }

@@ -149,15 +149,24 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
 
         public string Id { get; } = Guid.NewGuid().ToString();
 
-        /// <summary>Adds or replaces an item; <paramref name="fields"/> is serialized as its <c>fields</c>.</summary>
-        public FakeList Put(string id, object fields, DateTimeOffset? lastModified = null)
+        /// <summary>
+        /// Adds or replaces an item; <paramref name="fields"/> is serialized as its <c>fields</c>. Like SharePoint, the item
+        /// keeps the <c>createdDateTime</c> it got when first put (its first modification time, unless
+        /// <paramref name="created"/> says otherwise); <paramref name="created"/> given again replaces it, as a restored item's.
+        /// </summary>
+        public FakeList Put(string id, object fields, DateTimeOffset? lastModified = null, DateTimeOffset? created = null)
         {
             lock (_server._gate)
             {
+                var modified = (lastModified ?? DateTimeOffset.UtcNow).ToString("yyyy-MM-ddTHH:mm:ssZ");
+                var createdText = created?.ToString("yyyy-MM-ddTHH:mm:ssZ")
+                    ?? (Items.TryGetValue(id, out var existing) ? existing.Item["createdDateTime"]?.GetValue<string>() : null)
+                    ?? modified;
                 var item = new JsonObject
                 {
                     ["id"] = id,
-                    ["lastModifiedDateTime"] = (lastModified ?? DateTimeOffset.UtcNow).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                    ["createdDateTime"] = createdText,
+                    ["lastModifiedDateTime"] = modified,
                     ["fields"] = JsonSerializer.SerializeToNode(fields),
                 };
                 Items[id] = (item, ++_server._version);

@@ -6,6 +6,9 @@ namespace NackaInsights.TestSupport;
 /// <summary>A SharePoint list item as Graph returns it.</summary>
 public sealed record ListItem(string Id, DateTimeOffset LastModified, IReadOnlyDictionary<string, object?> Fields)
 {
+    /// <summary>The item's <c>createdDateTime</c> exactly as written (so that a test can write one that is no timestamp); none when null.</summary>
+    public string? Created { get; init; }
+
     public JsonObject ToJson()
     {
         var fields = new JsonObject();
@@ -24,12 +27,14 @@ public sealed record ListItem(string Id, DateTimeOffset LastModified, IReadOnlyD
                 _ => throw new ArgumentException($"No JSON for a {value.GetType().Name}", nameof(Fields)),
             };
         }
-        return new JsonObject
+        var item = new JsonObject { ["id"] = Id };
+        if (Created is not null)
         {
-            ["id"] = Id,
-            ["lastModifiedDateTime"] = LastModified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-            ["fields"] = fields,
-        };
+            item["createdDateTime"] = Created;
+        }
+        item["lastModifiedDateTime"] = LastModified.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        item["fields"] = fields;
+        return item;
     }
 }
 

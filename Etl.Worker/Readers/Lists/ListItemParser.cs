@@ -52,7 +52,21 @@ public static class ListItemParser
         {
             item.Problem($"lastModifiedDateTime: {InputLimits.Excerpt(unreadable)} är ingen tidpunkt.");
         }
-        var origin = new ListItemOrigin(listName, data.Id, modified);
+        // The creation time is held to the same rule as the modification time: it would be the initiative's registration,
+        // and one outside the window or unreadable is no time SharePoint gives. Read in without it, the item would be
+        // taken as registered when its first version began, a date the source never said; so the item is rejected, keeping
+        // its last valid content, as for a bad lastModifiedDateTime.
+        var created = data.Created?.UtcDateTime;
+        if (created is { } c && !limits.Contains(DateOnly.FromDateTime(c)))
+        {
+            item.Problem($"createdDateTime: {limits.OutsideWindow(DateOnly.FromDateTime(c))}");
+            created = null;
+        }
+        else if (data.UnreadableCreated is { } unreadableCreated)
+        {
+            item.Problem($"createdDateTime: {InputLimits.Excerpt(unreadableCreated)} är ingen tidpunkt.");
+        }
+        var origin = new ListItemOrigin(listName, data.Id, modified) { CreatedUtc = created };
         object? parsed = listName switch
         {
             ListNames.Initiatives => Initiative(item, origin),
@@ -62,8 +76,8 @@ public static class ListItemParser
             _ => throw new ArgumentOutOfRangeException(nameof(listName), listName, "Not one of the four lists."),
         };
         return item.Problems.Count > 0
-            ? new ListItemChange(data.Id, modified, fieldsJson, false, null, item.Problems)
-            : new ListItemChange(data.Id, modified, fieldsJson, false, parsed, []);
+            ? new ListItemChange(data.Id, modified, fieldsJson, false, null, item.Problems) { CreatedUtc = created }
+            : new ListItemChange(data.Id, modified, fieldsJson, false, parsed, []) { CreatedUtc = created };
     }
 
     private static InitiativeItem Initiative(Fields f, ListItemOrigin origin)

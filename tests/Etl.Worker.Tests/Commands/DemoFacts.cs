@@ -86,11 +86,53 @@ public sealed class DemoFacts : IDisposable
         Assert.Equal(3L, await connection.ExecuteScalarAsync<long>(
             "SELECT components_used FROM pbi_fct_digitalization_index_unit WHERE unit = @Unit AND year = @Year", new { without.Unit, Year = 2024 }));
 
+        // The lifecycle: the lead times lifecycle.md defines, from the register's history as the demo leaves it.
+        var (toDecision, toForvaltning) = await LeadTimesByTheContractAsync(connection);
+        Assert.Equal((25, 188m), (toDecision.Count, ConsoleReport.Median(toDecision)));
+        Assert.Equal((8, 136.5m), (toForvaltning.Count, ConsoleReport.Median(toForvaltning)));
+        // The lifecycle mart fills the view; until it does, the summary says no decision is known.
+        var expectedLine = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_initiative_lifecycle") > 0
+            ? "Lead times (the median, from pbi_fct_initiative_lifecycle): idea to decision 188 days (25 initiatives) · decision to förvaltning 136,5 days (8 initiatives)."
+            : "Lead times (the median, from pbi_fct_initiative_lifecycle): no initiative has reached a decision yet.";
+        Assert.Contains(expectedLine, first.Output);
+
         var actuals = Path.Combine(_dir.Path, "nacka-insights-demo", "actuals");
         foreach (var upload in Directory.GetFiles(actuals, "*.xlsx").Where(f => !f.EndsWith(".resultat.xlsx", StringComparison.Ordinal)))
         {
             Assert.True(File.Exists(Path.ChangeExtension(upload, null) + ".resultat.xlsx"), $"no result workbook beside {upload}");
         }
+    }
+
+    /// <summary>
+    /// The lead times of lifecycle.md, computed here from each initiative's versions, apart from the lifecycle mart:
+    /// registered when its item was created (else when its first version began), decided on the current version's
+    /// Beslutsdatum (else when it entered Beslutad), in förvaltning from its first version there; a lead time whose later
+    /// date is before its earlier one is none.
+    /// </summary>
+    private static async Task<(List<int> ToDecision, List<int> DecisionToForvaltning)> LeadTimesByTheContractAsync(System.Data.Common.DbConnection connection)
+    {
+        var versions = await connection.QueryAsync<(string InitiativeId, long VersionNo, string ValidFrom, string Phase, string? DecisionDate, string? CreatedAtUtc)>(
+            "SELECT initiative_id, version_no, valid_from, phase, decision_date, created_at_utc FROM dim_initiative_version ORDER BY initiative_id, version_no");
+        static DateOnly? Date(string? text) => text is null ? null : DateOnly.ParseExact(text[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var toDecision = new List<int>();
+        var toForvaltning = new List<int>();
+        foreach (var history in versions.GroupBy(v => v.InitiativeId))
+        {
+            var last = history.Last();
+            // The demo's items are created at 08:00 UTC, the same date in Stockholm.
+            var registered = Date(last.CreatedAtUtc) ?? Date(history.First().ValidFrom)!.Value;
+            DateOnly? Entered(string phase) => Date(history.FirstOrDefault(v => v.Phase == phase).ValidFrom);
+            var decided = Date(last.DecisionDate) ?? Entered(Warehouse.Model.Phases.Decided);
+            if (decided is { } d && d >= registered)
+            {
+                toDecision.Add(d.DayNumber - registered.DayNumber);
+            }
+            if (decided is { } from && Entered(Warehouse.Model.Phases.Operation) is { } to && to >= from)
+            {
+                toForvaltning.Add(to.DayNumber - from.DayNumber);
+            }
+        }
+        return (toDecision, toForvaltning);
     }
 
     [Fact]

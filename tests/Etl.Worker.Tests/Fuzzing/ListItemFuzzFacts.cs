@@ -80,7 +80,8 @@ public sealed class ListItemFuzzFacts
             return;
         }
         var lastModified = mutant.Item["lastModifiedDateTime"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : null;
-        var outcomes = mutant.Variants.Select(v => ListReference.For(listName, v, lastModified)).ToList();
+        var created = mutant.Item["createdDateTime"] is JsonValue c && c.TryGetValue<string>(out var createdText) ? createdText : null;
+        var outcomes = mutant.Variants.Select(v => ListReference.For(listName, v, lastModified, created)).ToList();
         if (outcomes.All(o => o.MustReject.Count > 0))
         {
             var reasons = outcomes.SelectMany(o => o.MustReject).Distinct().ToList();

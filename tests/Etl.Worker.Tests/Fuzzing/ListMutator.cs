@@ -102,11 +102,14 @@ public static class ListMutator
                     break;
                 case 4 or 5:
                     var dateField = DateFields[listName].Length > 0 && random.Next(3) > 0 ? DateFields[listName][random.Next(DateFields[listName].Length)] : null;
-                    var date = ExtremeDates[random.Next(ExtremeDates.Length)];
+                    var pick = random.Next(ExtremeDates.Length);
+                    var date = ExtremeDates[pick];
                     if (dateField is null)
                     {
-                        item["lastModifiedDateTime"] = date;
-                        notes.Add($"[extreme-date] lastModifiedDateTime = \"{date}\"");
+                        // The item's own timestamps, one or the other, by the date drawn: no draw more, so each seed's cases stay as they were.
+                        var stamp = pick % 2 == 0 ? "lastModifiedDateTime" : "createdDateTime";
+                        item[stamp] = date;
+                        notes.Add($"[extreme-date] {stamp} = \"{date}\"");
                     }
                     else
                     {

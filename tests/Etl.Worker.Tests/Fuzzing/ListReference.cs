@@ -24,14 +24,17 @@ public static class ListReference
         public List<string> MustReject { get; } = [];
     }
 
-    public static Expected For(string listName, JsonObject fields, string? lastModified)
+    public static Expected For(string listName, JsonObject fields, string? lastModified, string? created = null)
     {
         var e = new Expected();
         var f = new Reader(fields, e);
-        if (lastModified is not null && DateTimeOffset.TryParse(lastModified, CultureInfo.InvariantCulture, DateTimeStyles.None, out var modified)
-            && !Limits.Contains(DateOnly.FromDateTime(modified.UtcDateTime)))
+        foreach (var (name, stamp) in new[] { ("lastModifiedDateTime", lastModified), ("createdDateTime", created) })
         {
-            e.MustReject.Add($"lastModifiedDateTime {lastModified} outside {Limits.Window}");
+            if (stamp is not null && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+                && !Limits.Contains(DateOnly.FromDateTime(time.UtcDateTime)))
+            {
+                e.MustReject.Add($"{name} {stamp} outside {Limits.Window}");
+            }
         }
         switch (listName)
         {

@@ -72,6 +72,33 @@ public abstract class GraphPipelineFacts : PipelineFacts
     }
 
     [Fact]
+    public async Task TheItemsCreatedDateTime_IsReadThroughGraph_AndKeptOnTheInitiativesCurrentVersionAcrossAChangeOfPhase()
+    {
+        _graph.List(ListNames.Initiatives)
+            .Put("1", new { Title = "Digital signering", InitiativId = "DIG-1", Verksamhet = "Stadsledningskontoret", Fas = "Idé" }, January,
+                created: new DateTimeOffset(2023, 12, 31, 23, 30, 0, TimeSpan.Zero));
+        var first = await RefreshAsync();
+        Assert.True(first.Succeeded, first.Message);
+
+        _graph.List(ListNames.Initiatives)
+            .Put("1", new { Title = "Digital signering", InitiativId = "DIG-1", Verksamhet = "Stadsledningskontoret", Fas = "Beredning" }, January.AddDays(50));
+        var second = await RefreshAsync();
+
+        Assert.True(second.Succeeded, second.Message);
+        Assert.Equal(ListReadModes.Delta, second.Lists.Single(l => l.ListName == ListNames.Initiatives).Mode);
+        // Graph gives every item its createdDateTime: the fake stamps the others with their first modification.
+        Assert.Equal(["1 2023-12-31 23:30:00.000", "2 2024-01-10 09:00:00.000", "3 2024-01-10 09:00:00.000"],
+            (await QueryAsync<(string ItemId, object Created)>("SELECT item_id, created_at_utc FROM stg_list_initiative ORDER BY item_id"))
+            .Select(s => $"{s.ItemId} {ViewSnapshot.Normalize(s.Created)}"));
+        Assert.Equal(["1 2023-12-31 23:30:00.000", "2 2023-12-31 23:30:00.000"],
+            (await QueryAsync<(int VersionNo, object Created)>("SELECT version_no, created_at_utc FROM dim_initiative_version WHERE initiative_id = 'DIG-1' ORDER BY version_no"))
+            .Select(v => $"{v.VersionNo} {ViewSnapshot.Normalize(v.Created)}"));
+        // The full read asked for the items whole: no $select that could leave createdDateTime out.
+        Assert.All(_graph.Requests.Where(r => r.PathAndQuery.Contains("/items", StringComparison.Ordinal)),
+            r => Assert.DoesNotContain("select", Uri.UnescapeDataString(r.PathAndQuery), StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task AListThatKeepsFailing_FailsTheRun_AndKeepsTheWarehouseAndItsDeltaLinksAsTheyWere()
     {
         await RefreshAsync();

@@ -119,6 +119,75 @@ public abstract class SharePointListFacts : PipelineFacts
     }
 
     [Fact]
+    public async Task AnItemsCreatedDateTime_IsKeptOnTheCurrentVersion_AndNeitherANewlyGivenNorAChangedOneOpensAVersion()
+    {
+        Write(_source.Path, "Initiativ",
+            Initiative("10", "DIG-1", "Idé", January),
+            Initiative("11", "DIG-2", "Idé", January) with { Created = "2023-11-20T08:00:00Z" });
+        await RefreshAsync();
+        var first = await CreatedAsync();
+
+        // The export begins to give item 10's, and item 11's differs (a restored item): neither is a change of the initiative.
+        Write(_source.Path, "Initiativ",
+            Initiative("10", "DIG-1", "Idé", January) with { Created = "2023-12-01T07:00:00Z" },
+            Initiative("11", "DIG-2", "Idé", January) with { Created = "2023-11-21T08:00:00Z" });
+        var given = await RefreshAsync();
+        var second = await CreatedAsync();
+
+        // A new phase opens a version; an export that no longer gives the creation time keeps the one known.
+        Write(_source.Path, "Initiativ",
+            Initiative("10", "DIG-1", "Beredning", new DateTimeOffset(2024, 3, 5, 14, 0, 0, TimeSpan.Zero)),
+            Initiative("11", "DIG-2", "Idé", January) with { Created = "2023-11-21T08:00:00Z" });
+        await RefreshAsync();
+        var third = await CreatedAsync();
+
+        Assert.Equal(["10 ∅", "11 2023-11-20 08:00:00.000"], first.Staged);
+        Assert.Equal(["DIG-1 1 ∅", "DIG-2 1 2023-11-20 08:00:00.000"], first.Versions);
+        Assert.Equal(2, Assert.Single(given.Lists).ItemsChanged);
+        Assert.Equal(["10 2023-12-01 07:00:00.000", "11 2023-11-21 08:00:00.000"], second.Staged);
+        Assert.Equal(["DIG-1 1 2023-12-01 07:00:00.000", "DIG-2 1 2023-11-21 08:00:00.000"], second.Versions);
+        Assert.Equal(["10 ∅", "11 2023-11-21 08:00:00.000"], third.Staged);
+        Assert.Equal(["DIG-1 1 2023-12-01 07:00:00.000", "DIG-1 2 2023-12-01 07:00:00.000", "DIG-2 1 2023-11-21 08:00:00.000"], third.Versions);
+        Assert.Equal(["Idé", "Beredning"], await QueryAsync<string>("SELECT phase FROM pbi_dim_initiative_history WHERE initiative_id = 'DIG-1' ORDER BY version_no"));
+    }
+
+    [Fact]
+    public async Task ACreatedDateTimeThatIsNoTimeOrOutsideTheWindow_RejectsItsItemNamingListAndItem_AndTheRestLoads()
+    {
+        Write(_source.Path, "Initiativ",
+            Initiative("10", "DIG-1", "Projekt", January) with { Created = "2023-11-20T08:00:00Z" },
+            Initiative("11", "DIG-2", "Idé", January) with { Created = "igår" },
+            Initiative("12", "DIG-3", "Idé", January) with { Created = "0001-01-01T00:00:00Z" });
+        Write(_source.Path, "Projektstatus", Status("1", "DIG-1", "2024-01-31", "Grön") with { Created = "9999-12-31T23:59:59Z" });
+
+        var result = await RefreshAsync();
+
+        Assert.True(result.Succeeded, result.Message);
+        var problems = await QueryAsync<(string SourceName, string ItemId, string Message)>(
+            "SELECT source_name, item_id, message FROM pbi_etl_problem WHERE run_id = @RunId ORDER BY source_name, item_id", new { result.RunId });
+        Assert.Equal(
+            [
+                ("Initiativ", "11", "createdDateTime: \"igår\" är ingen tidpunkt."),
+                ("Initiativ", "12", "createdDateTime: 0001-01-01 ligger utanför de tillåtna åren 2000–2100."),
+                ("Projektstatus", "1", "createdDateTime: 9999-12-31 ligger utanför de tillåtna åren 2000–2100."),
+            ],
+            problems);
+        Assert.Equal(["DIG-1"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_project_status"));
+        Assert.Equal(3L, await ScalarAsync<long>("SELECT rows_rejected FROM pbi_etl_run WHERE run_id = @RunId", new { result.RunId }));
+    }
+
+    /// <summary>Each staged item's and each version's created_at_utc, as text.</summary>
+    private async Task<(List<string> Staged, List<string> Versions)> CreatedAsync()
+    {
+        var staged = await QueryAsync<(string ItemId, object? Created)>("SELECT item_id, created_at_utc FROM stg_list_initiative ORDER BY item_id");
+        var versions = await QueryAsync<(string InitiativeId, int VersionNo, object? Created)>(
+            "SELECT initiative_id, version_no, created_at_utc FROM dim_initiative_version ORDER BY initiative_id, version_no");
+        return (staged.Select(s => $"{s.ItemId} {ViewSnapshot.Normalize(s.Created)}").ToList(),
+            versions.Select(v => $"{v.InitiativeId} {v.VersionNo} {ViewSnapshot.Normalize(v.Created)}").ToList());
+    }
+
+    [Fact]
     public async Task AnInitiativeGoneFromTheList_HasItsVersionClosed_AndLivesOnFromItsBusinessCase()
     {
         Write(_source.Path, "Initiativ",

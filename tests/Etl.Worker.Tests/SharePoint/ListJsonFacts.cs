@@ -29,6 +29,25 @@ public sealed class ListJsonFacts
     }
 
     [Fact]
+    public void AnItemsCreatedDateTime_IsReadBesideItsLastModifiedDateTime_AndOneThatIsNoTimestampIsKeptToBeNamed()
+    {
+        var parsed = Parse("""
+            {"value": [
+              {"id": "1", "createdDateTime": "2023-11-20T08:15:00Z", "lastModifiedDateTime": "2024-03-01T08:00:00Z", "fields": {}},
+              {"id": "2", "lastModifiedDateTime": "2024-03-01T08:00:00Z", "fields": {}},
+              {"id": "3", "createdDateTime": null, "fields": {}},
+              {"id": "4", "createdDateTime": "igår", "fields": {}},
+              {"id": "5", "createdDateTime": 20231120, "fields": {}}
+            ]}
+            """);
+
+        Assert.Equal(new DateTimeOffset(2023, 11, 20, 8, 15, 0, TimeSpan.Zero), parsed.Items[0].Created);
+        Assert.Equal([null, null, null, null], parsed.Items.Skip(1).Select(i => i.Created));
+        Assert.Equal([null, null, null, "igår", "20231120"], parsed.Items.Select(i => i.UnreadableCreated));
+        Assert.All(parsed.Items, i => Assert.Null(i.UnreadableLastModified));
+    }
+
+    [Fact]
     public void ParsePage_ReadsTheLinksAndSkipsOtherProperties_WhereverTheyStand()
     {
         var parsed = Parse("""

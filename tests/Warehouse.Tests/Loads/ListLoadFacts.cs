@@ -72,6 +72,25 @@ public abstract class ListLoadFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task AnItemsCreationTime_TellsWhetherItChanged_WhileAnItemWithoutOneIsFingerprintedByItsFieldsAlone()
+    {
+        var created = new DateTime(2023, 11, 20, 8, 0, 0, DateTimeKind.Utc);
+        await RunAsync("v1", [Object("1", "OBJ-1", "a@nacka.se"), Object("2", "OBJ-2", "b@nacka.se")]);
+        var fieldsOnly = await ScalarAsync<string>("SELECT content_sha256 FROM raw_list_item WHERE item_id = '2'");
+
+        await RunAsync("v2", [Object("1", "OBJ-1", "a@nacka.se") with { CreatedUtc = created }, Object("2", "OBJ-2", "b@nacka.se")]);
+        var given = await LastReadAsync();
+        await RunAsync("v3", [Object("1", "OBJ-1", "a@nacka.se") with { CreatedUtc = created }, Object("2", "OBJ-2", "b@nacka.se")]);
+        var same = await LastReadAsync();
+        await RunAsync("v4", [Object("1", "OBJ-1", "a@nacka.se") with { CreatedUtc = created.AddDays(1) }, Object("2", "OBJ-2", "b@nacka.se")]);
+
+        Assert.Equal(WarehouseBuilders.Sha("""{"ObjektId":"OBJ-2","ForvaltareEpost":"b@nacka.se"}"""), fieldsOnly);
+        Assert.Equal((2L, 1L, 0L, 0L), given);
+        Assert.Equal((2L, 0L, 0L, 0L), same);
+        Assert.Equal((2L, 1L, 0L, 0L), await LastReadAsync());
+    }
+
+    [Fact]
     public async Task AnItemInTwoParts_CountsOnceAsItLastReads()
     {
         await RunAsync("v1", [Object("1", "OBJ-1", "a@nacka.se"), Object("2", "OBJ-2", "b@nacka.se")]);
