@@ -266,9 +266,9 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
         var forvaltare = await ApplyAsync("Objektsförvaltare", user, "f");
 
         // Stadsledningskontoret's initiatives in the demo: DIG-2023-014, DIG-2023-113, DIG-2023-115, DIG-2024-112,
-        // DIG-2024-114, DIG-2024-116, DIG-2024-128, DIG-2024-201 (no object) and DIG-2025-111: 9. On FO-EKONOMI, the
-        // object this förvaltare manages: DIG-2023-113 and DIG-2024-116.
-        Assert.Equal(["DIG-2023-014", "DIG-2023-113", "DIG-2023-115", "DIG-2024-112", "DIG-2024-114", "DIG-2024-116", "DIG-2024-128", "DIG-2024-201", "DIG-2025-111"],
+        // DIG-2024-114, DIG-2024-116, DIG-2024-128, DIG-2024-201 and DIG-2024-210 (neither has an object) and DIG-2025-111:
+        // 10. On FO-EKONOMI, the object this förvaltare manages: DIG-2023-113 and DIG-2024-116.
+        Assert.Equal(["DIG-2023-014", "DIG-2023-113", "DIG-2023-115", "DIG-2024-112", "DIG-2024-114", "DIG-2024-116", "DIG-2024-128", "DIG-2024-201", "DIG-2024-210", "DIG-2025-111"],
             await ColumnAsync(verksamhet["Initiativ"], "initiative_id"));
         Assert.Equal(["DIG-2023-113", "DIG-2024-116"], await ColumnAsync(forvaltare["Initiativ"], "initiative_id"));
     }
