@@ -16,7 +16,7 @@ public sealed class EvaluationMart : IMart
 
     public string Grain => "one row per initiative, criterion and assessment date (fct_evaluation_score); one per initiative (fct_evaluation)";
 
-    public IReadOnlyList<string> Reads { get; } = ["stg_list_assessment", "dim_initiative", "fct_evaluation_score"];
+    public IReadOnlyList<string> Reads { get; } = ["stg_list_assessment", KeySet.Of("dim_initiative"), "fct_evaluation_score"];
 
     public IReadOnlyList<string> Writes { get; } = ["fct_evaluation_score", "fct_evaluation"];
 

@@ -69,3 +69,17 @@ public sealed record MartScope
 
     public override string ToString() => IsWhole ? "whole" : $"{Initiatives!.Count} initiative(s)";
 }
+
+/// <summary>
+/// A read of only which keys a table holds, declared as <c>table(key)</c> in <see cref="IMart.Reads"/>: the evaluations need
+/// to know which initiatives exist, not what the dimension says of them. The mart that writes the table records a change
+/// of its keys (rows added or removed) under that name (<see cref="Runs.RunTransaction.RecordKeysChanged"/>), so that an
+/// initiative's new phase does not make them due.
+/// </summary>
+public static class KeySet
+{
+    public static string Of(string table, string keyColumn = Quality.TableWrites.InitiativeColumn) => $"{table}({keyColumn})";
+
+    /// <summary>The table a read names: itself, or the table of a key-set read.</summary>
+    public static string TableOf(string read) => read.IndexOf('(', StringComparison.Ordinal) is var open and > 0 ? read[..open] : read;
+}

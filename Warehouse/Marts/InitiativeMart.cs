@@ -21,7 +21,12 @@ public sealed class InitiativeMart : IMart
 
     public bool ByInitiative => true;
 
-    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => RebuildAsync(context, scope, ct);
+    /// <summary>Rebuilds the scope's rows, and records which initiatives the dimension gained or lost: what the marts that read only its keys follow.</summary>
+    public async Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct)
+    {
+        var changes = await RebuildAsync(context, scope, ct);
+        context.Sql.RecordKeysChanged("dim_initiative", [.. changes.Added, .. changes.Removed]);
+    }
 
     /// <summary>Rebuilds the initiatives' rows and tells what changed: evaluations and status reports follow the initiatives added and removed.</summary>
     internal async Task<InitiativeChanges> RebuildAsync(MartContext context, MartScope scope, CancellationToken ct) =>

@@ -32,7 +32,7 @@ public sealed class MartGraph
     public IReadOnlyList<IMart> Order { get; }
 
     /// <summary>The mart that writes a table; null for a table only the loads write (staging, raw, ledger).</summary>
-    public IMart? WriterOf(string table) => _writers.GetValueOrDefault(table);
+    public IMart? WriterOf(string table) => _writers.GetValueOrDefault(KeySet.TableOf(table));
 
     /// <summary>The marts a mart reads from directly.</summary>
     public IEnumerable<IMart> Inputs(IMart mart) =>
@@ -61,7 +61,7 @@ public sealed class MartGraph
                 {
                     scope = scope is null ? MartScope.Of(write) : scope.With(MartScope.Of(write));
                 }
-                if (WriterOf(table) is { } writer && !ReferenceEquals(writer, mart) && produced.TryGetValue(table, out var upstream))
+                if (WriterOf(table) is { } writer && !ReferenceEquals(writer, mart) && produced.TryGetValue(KeySet.TableOf(table), out var upstream))
                 {
                     scope = scope is null ? upstream : scope.With(upstream);
                 }

@@ -16,7 +16,7 @@ public sealed class ProjectStatusMart : IMart
 
     public string Grain => "one row per initiative and report date";
 
-    public IReadOnlyList<string> Reads { get; } = ["stg_list_status", "dim_initiative", "fct_project_status"];
+    public IReadOnlyList<string> Reads { get; } = ["stg_list_status", KeySet.Of("dim_initiative"), "fct_project_status"];
 
     public IReadOnlyList<string> Writes { get; } = ["fct_project_status"];
 

@@ -93,6 +93,20 @@ public sealed class RunTransaction
     public Task<int> ExecuteUnrecordedAsync(string sql, object parameters, CancellationToken ct) =>
         Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, CommandTimeoutSeconds, cancellationToken: ct));
 
+    /// <summary>
+    /// Records that the keys of <paramref name="table"/> changed, for <paramref name="initiatives"/> (rows added or removed),
+    /// under the name a key-set read declares (<see cref="Marts.KeySet"/>); nothing when none did.
+    /// </summary>
+    public void RecordKeysChanged(string table, IReadOnlyCollection<string> initiatives)
+    {
+        if (initiatives.Count == 0)
+        {
+            return;
+        }
+        Written.RecordInitiatives(Marts.KeySet.Of(table), TableWrite.Inserted | TableWrite.Changed, initiatives);
+        Pending.RecordInitiatives(Marts.KeySet.Of(table), TableWrite.Inserted | TableWrite.Changed, initiatives);
+    }
+
     /// <summary>Bulk-inserts rows of the run and records the table as written, with the rows' initiatives when it knows them, when there were any.</summary>
     public async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
     {

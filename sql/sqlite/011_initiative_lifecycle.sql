@@ -6,6 +6,11 @@
 ALTER TABLE stg_list_initiative ADD COLUMN created_at_utc TEXT NULL;
 ALTER TABLE dim_initiative_version ADD COLUMN created_at_utc TEXT NULL;
 
+-- A warehouse upgraded to this version reads the list Initiativ whole once more: a delta read returns only the items
+-- modified since, and every item's createdDateTime is wanted. An item is versioned by what it says of the initiative,
+-- so the read opens no version; it only fills created_at_utc.
+UPDATE etl_list_state SET delta_link = NULL, content_sha256 = NULL WHERE list_name = 'Initiativ';
+
 -- Grain: one row per initiative in the register, past or present (an accumulating snapshot).
 CREATE TABLE fct_initiative_lifecycle (
     initiative_id               TEXT    NOT NULL PRIMARY KEY,

@@ -7,6 +7,12 @@ ALTER TABLE dbo.stg_list_initiative ADD created_at_utc datetime2(3) NULL;
 ALTER TABLE dbo.dim_initiative_version ADD created_at_utc datetime2(3) NULL;
 GO
 
+-- A warehouse upgraded to this version reads the list Initiativ whole once more: a delta read returns only the items
+-- modified since, and every item's createdDateTime is wanted. An item is versioned by what it says of the initiative,
+-- so the read opens no version; it only fills created_at_utc.
+UPDATE dbo.etl_list_state SET delta_link = NULL, content_sha256 = NULL WHERE list_name = N'Initiativ';
+GO
+
 -- Grain: one row per initiative in the register, past or present (an accumulating snapshot).
 CREATE TABLE dbo.fct_initiative_lifecycle (
     initiative_id nvarchar(100) NOT NULL PRIMARY KEY,

@@ -38,8 +38,9 @@ public abstract class MartBuildsFacts : WarehouseFacts
         { RefreshRun.Lists.ProjectStatus, ["project_status", "calendar"] },
         // Another förvaltare: the objects, the units (which stay as they were) and who may see them.
         { RefreshRun.Lists.Objects, ["object", "unit", "unit_access", "calendar"] },
-        // An initiative's phase: its versions, dimension and lifecycle, and the index, which counts initiatives in förvaltning.
-        { RefreshRun.Lists.Initiatives, ["initiative_version", "initiative", "initiative_lifecycle", "evaluation", "project_status", "digitalization_index", "unit", "unit_access", "calendar"] },
+        // An initiative's phase: its versions, dimension and lifecycle, and the index, which counts initiatives in förvaltning;
+        // not the evaluations and status reports, which read only which initiatives exist.
+        { RefreshRun.Lists.Initiatives, ["initiative_version", "initiative", "initiative_lifecycle", "digitalization_index", "unit", "unit_access", "calendar"] },
     };
 
     [Theory]
@@ -50,6 +51,22 @@ public abstract class MartBuildsFacts : WarehouseFacts
 
         Assert.Equal(expected, result.Marts.Select(m => m.Mart));
         AssertBuiltAsTheGraphSays(result, written: [StagingTableOf(list)]);
+    }
+
+    [Fact]
+    public async Task ANewInitiative_BuildsTheEvaluationsAndStatusReportsOfItAlone_WhichReadOnlyWhichInitiativesExist()
+    {
+        var result = await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-N", "v1"), Case("DIG-N", "Välfärd skola", "OBJ-2", 2024, 2026, "v1", [],
+            Benefit(2, "Digital post", BenefitType.Financial, (2025, 4_000))), Ct));
+
+        var built = result.Marts.ToDictionary(m => m.Mart);
+        Assert.Contains(KeySet.Of("dim_initiative"), built["initiative"].Wrote);
+        Assert.Equal(["DIG-N"], built["evaluation"].Scope.Initiatives);
+        Assert.Equal(["DIG-N"], built["project_status"].Scope.Initiatives);
+        // The list's staged scores and reports of DIG-N count now that it exists.
+        Assert.Contains("fct_evaluation_score", built["evaluation"].Wrote);
+        Assert.Contains("fct_project_status", built["project_status"].Wrote);
+        AssertBuiltAsTheGraphSays(result, written: ["fct_business_case_version", "fct_business_case_year", "raw_business_case_line", "raw_business_case_value"]);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var database = new WarehouseDatabase(WarehouseOptions.ForSqliteFile(Decompressed()));
         var tablesBefore = await RowCountsAsync(database);
+        var listStatesBefore = await ListStatesAsync(database);
         var scriptsBefore = await AppliedScriptsAsync(database);
         var viewsBefore = await ViewRowsAsync(database);
         using var fresh = new SqliteTestWarehouse();
@@ -47,6 +48,9 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
         var scriptsAfter = await AppliedScriptsAsync(database);
         Assert.Equal(scriptsBefore, scriptsAfter.Where(s => s.Version <= 10));
         Assert.Equal(SchemaMigrator.ScriptsFor(database.Dialect).Where(s => s.Version > 10).Select(s => s.Version), scriptsAfter.Where(s => s.Version > 10).Select(s => s.Version));
+        // Version 11 has the list Initiativ read whole once more, for its items' createdDateTime; the other lists read on as before.
+        Assert.Contains(listStatesBefore, l => l.ListName == "Initiativ" && (l.DeltaLink ?? l.ContentSha256) is not null);
+        Assert.Equal(listStatesBefore.Select(l => l.ListName == "Initiativ" ? l with { DeltaLink = null, ContentSha256 = null } : l), await ListStatesAsync(database));
         Assert.Contains(viewsBefore, v => v.Value.Count > 0);
         // Every view of version 10 shows the same rows; a view added since is there, as in a fresh install.
         var viewsAfter = await ViewRowsAsync(database);
@@ -80,6 +84,15 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
     {
         await using var connection = await database.OpenAsync();
         return (await connection.QueryAsync<(int, string, string)>("SELECT version, script_name, checksum_sha256 FROM schema_version WHERE version > 0 ORDER BY version")).ToList();
+    }
+
+    private sealed record ListState(string ListName, string? DeltaLink, string? ContentSha256);
+
+    private static async Task<List<ListState>> ListStatesAsync(WarehouseDatabase database)
+    {
+        await using var connection = await database.OpenAsync();
+        return (await connection.QueryAsync<(string, string?, string?)>("SELECT list_name, delta_link, content_sha256 FROM etl_list_state ORDER BY list_name"))
+            .Select(r => new ListState(r.Item1, r.Item2, r.Item3)).ToList();
     }
 
     /// <summary>Each pbi_* view's rows, exactly as stored (type and value), sorted: row order is no part of a view.</summary>
