@@ -184,7 +184,8 @@ public sealed class InitiativeVersionMart : IMart
                     parameters.Add($"no{i}", v.VersionNo);
                     return $"(initiative_id = @id{i} AND version_no = @no{i})";
                 });
-                await ExecuteDapperAsync($"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, ct);
+                // Recorded as the rows of these initiatives: the marts after this one then rebuild theirs, not every initiative's.
+                await ExecuteDapperAsync($"DELETE FROM dim_initiative_version WHERE {string.Join(" OR ", keys)}", parameters, ct, batch.Select(v => v.InitiativeId));
             }
             await InsertAsync(WarehouseTables.InitiativeVersion,
                 touched.Select(v => new object?[]
