@@ -13,11 +13,7 @@ namespace NackaInsights.Warehouse.Loads;
 /// </summary>
 public sealed class ActualsLoad
 {
-    private readonly HashSet<string> _initiatives = new(StringComparer.Ordinal);
     private long? _nextActualId;
-
-    /// <summary>Every initiative with an actual accepted in this run.</summary>
-    public IReadOnlySet<string> Initiatives => _initiatives;
 
     /// <summary>Whether it knows the next actual's id yet (<see cref="NumberActualsFrom"/>).</summary>
     public bool NumbersActuals => _nextActualId is not null;
@@ -51,7 +47,6 @@ public sealed class ActualsLoad
             }
             var line = outcome.Line!;
             var initiativeId = catalogue.Find(row.InitiativeId!)!.InitiativeId;
-            _initiatives.Add(initiativeId);
             buffer.Add(WarehouseTables.BenefitActual,
                 NextActualId(), initiativeId, line.Name, ActualsValidator.LineKey(line.Name), Labels.Of(line.Type), row.Year!.Value, row.Value!.Value,
                 row.Comment, reportedBy, file.AuthorEmail, reportedAt, fileId, runId, upload.SheetName,

@@ -13,10 +13,6 @@ namespace NackaInsights.Warehouse.Loads;
 public sealed class BusinessCaseLoad
 {
     private readonly Dictionary<long, string> _files = [];
-    private readonly HashSet<string> _initiatives = new(StringComparer.Ordinal);
-
-    /// <summary>Every initiative with a business case loaded in this run.</summary>
-    public IReadOnlySet<string> Initiatives => _initiatives;
 
     /// <summary>The initiative of a business case file loaded in this run; null for any other file.</summary>
     public string? InitiativeOfFile(long fileId) => _files.GetValueOrDefault(fileId);
@@ -63,7 +59,6 @@ public sealed class BusinessCaseLoad
                 y.EconomicBenefit, y.EconomicBenefitAcc, y.NetBenefit, y.NetBenefitAcc,
                 y.EconomicBenefitRatio, y.MovementScore, y.BenefitRatioTotal);
         }
-        _initiatives.Add(card.InitiativeId);
     }
 
     /// <summary>Forgets the files from <paramref name="firstFileId"/> on: their staging was undone.</summary>

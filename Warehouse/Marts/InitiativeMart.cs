@@ -35,11 +35,7 @@ public sealed class InitiativeMart : IMart
     /// <summary>What a rebuild of the initiative dimension changed.</summary>
     /// <param name="Added">Initiatives the dimension did not hold before.</param>
     /// <param name="Removed">Initiatives it no longer holds.</param>
-    /// <param name="RowsChanged">Whether any row a pbi_* view shows, of the dimension, its history or the goal bridge, changed.</param>
-    public sealed record InitiativeChanges(IReadOnlyCollection<string> Added, IReadOnlyCollection<string> Removed, bool RowsChanged)
-    {
-        public static readonly InitiativeChanges None = new([], [], false);
-    }
+    public sealed record InitiativeChanges(IReadOnlyCollection<string> Added, IReadOnlyCollection<string> Removed);
 
     private sealed class Work(MartContext context) : MartWork(context)
     {
@@ -237,8 +233,7 @@ public sealed class InitiativeMart : IMart
             }
             return new InitiativeChanges(
                 currentOf.Keys.Where(id => !storedCurrent.ContainsKey(id)).ToList(),
-                storedCurrent.Keys.Where(id => !currentOf.ContainsKey(id)).ToList(),
-                rewrite.Count > 0);
+                storedCurrent.Keys.Where(id => !currentOf.ContainsKey(id)).ToList());
         }
 
         private static HistoryRow History(string id, int versionNo, string? name, string? unit, string? phase, string? type, string? need, string? objectId,
