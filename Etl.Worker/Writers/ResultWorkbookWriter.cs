@@ -31,7 +31,7 @@ public static class ResultWorkbookWriter
     private static readonly Color ProblemCellFill = Color.FromArgb(0xF4, 0xA6, 0xA6);
     private static readonly Color AcceptedFill = Color.FromArgb(0xE6, 0xF4, 0xE6);
     private static readonly Color PartlyFill = Color.FromArgb(0xFF, 0xF1, 0xC6);
-    private static readonly TimeZoneInfo Stockholm = FindStockholm();
+    private static readonly TimeZoneInfo Stockholm = StockholmTime.Zone;
 
     /// <summary>
     /// The result of an actuals upload whose rows were judged. With no <paramref name="upload"/> (the
@@ -292,16 +292,4 @@ public static class ResultWorkbookWriter
 
     private static int ColumnIndex(string letter) =>
         CellAddress.TryParse(letter + "1", out _, out var column) ? column + 1 : throw new ArgumentException($"Not a column: {letter}", nameof(letter));
-
-    private static TimeZoneInfo FindStockholm()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("W. Europe Standard Time");
-        }
-    }
 }

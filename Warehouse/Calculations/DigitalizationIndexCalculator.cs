@@ -60,7 +60,7 @@ public static class DigitalizationIndexCalculator
 {
     private const decimal Cap = 10m;
 
-    private static readonly TimeZoneInfo Stockholm = FindStockholm();
+    private static readonly TimeZoneInfo Stockholm = StockholmTime.Zone;
 
     /// <summary>The year a moment falls in, in Stockholm: 2023-12-31T23:30Z is already 2024 there.</summary>
     public static int StockholmYear(DateTime utc) =>
@@ -152,18 +152,6 @@ public static class DigitalizationIndexCalculator
 
     private static IndexComponentScore Score(string unit, int year, string component, decimal score, IndexOptions options, decimal numerator, decimal denominator, string basis) =>
         new(unit, year, component, score, options.WeightOf(component), numerator, denominator, basis);
-
-    private static TimeZoneInfo FindStockholm()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("W. Europe Standard Time");
-        }
-    }
 
     /// <summary>A score or index as Swedish readers write it, for messages: <c>6,2</c>.</summary>
     public static string Format(decimal value) => Math.Round(value, 1).ToString("0.0", CultureInfo.GetCultureInfo("sv-SE"));

@@ -39,8 +39,6 @@ public sealed record InitiativeLifecycle(
 /// </summary>
 public static class LifecycleCalculator
 {
-    private static readonly TimeZoneInfo Stockholm = FindStockholm();
-
     /// <param name="versions">Every version of the initiative, in any order; at least one.</param>
     /// <param name="createdAtUtc">When its list item was first created (Graph's createdDateTime), in UTC; null where no source said.</param>
     public static InitiativeLifecycle Calculate(string initiativeId, IEnumerable<LifecycleVersion> versions, DateTime? createdAtUtc)
@@ -113,18 +111,5 @@ public static class LifecycleCalculator
         earlier is { } from && later is { } to && to >= from ? to.DayNumber - from.DayNumber : null;
 
     /// <summary>The calendar date in Stockholm of a UTC time: 2023-12-31T23:30Z is 1 January 2024 there.</summary>
-    public static DateOnly StockholmDate(DateTime utc) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Stockholm));
-
-    private static TimeZoneInfo FindStockholm()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("W. Europe Standard Time");
-        }
-    }
+    public static DateOnly StockholmDate(DateTime utc) => StockholmTime.DateOf(utc);
 }

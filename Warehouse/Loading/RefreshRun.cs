@@ -378,7 +378,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     }
 
     /// <summary>The report shows when a run finished in Swedish time; DAX has no time zones, so the run records it.</summary>
-    private static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
+    private static readonly TimeZoneInfo Stockholm = StockholmTime.Zone;
 
     private async Task FinishRunRowAsync(DbConnection connection, DbTransaction transaction, RunResult result, CancellationToken ct)
     {

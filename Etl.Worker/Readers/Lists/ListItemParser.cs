@@ -16,7 +16,7 @@ namespace NackaInsights.Etl.Readers.Lists;
 /// </summary>
 public static class ListItemParser
 {
-    private static readonly TimeZoneInfo Stockholm = FindStockholm();
+    private static readonly TimeZoneInfo Stockholm = StockholmTime.Zone;
 
     private static readonly string[] InitiativeTypes = ["Verksamhetsutveckling", "Innovation"];
     private static readonly string[] NeedTypes = ["Kommungemensamt", "Verksamhetsbehov"];
@@ -173,18 +173,6 @@ public static class ListItemParser
             f.Problem($"ObjektId: \"{id}\" är reserverad för initiativ utan förvaltningsobjekt i Power BI-modellen; ge objektet en annan nyckel.");
         }
         return new ObjectItem(origin, id ?? "", f.Text("Title") ?? id ?? "", f.Text("ForvaltareEpost"), f.Text("Verksamhet"));
-    }
-
-    private static TimeZoneInfo FindStockholm()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("W. Europe Standard Time");
-        }
     }
 
     /// <summary>An item's fields, read with the problems found in them.</summary>
