@@ -34,6 +34,11 @@ internal static class WarehouseTables
         C("file_id", ColumnType.Int64), C("sheet_name", ColumnType.Text), C("line_row", ColumnType.Int32),
         C("line_name", ColumnType.Text), C("line_kind", ColumnType.Text), C("category", ColumnType.Text));
 
+    public static readonly BulkTable RawBusinessCaseSensitivity = new("raw_business_case_sensitivity",
+        C("file_id", ColumnType.Int64), C("line_row", ColumnType.Int32), C("line_name", ColumnType.Text), C("line_kind", ColumnType.Text),
+        C("low_cell", ColumnType.Text), C("low_raw_text", ColumnType.Text), C("low_pct", ColumnType.Decimal),
+        C("high_cell", ColumnType.Text), C("high_raw_text", ColumnType.Text), C("high_pct", ColumnType.Decimal));
+
     public static readonly BulkTable RawActualRow = new("raw_actual_row",
         C("file_id", ColumnType.Int64), C("row_number", ColumnType.Int32), C("initiative_id", ColumnType.Text),
         C("benefit_line", ColumnType.Text), C("benefit_type", ColumnType.Text), C("year", ColumnType.Text),
@@ -194,10 +199,22 @@ internal static class WarehouseTables
     public static readonly BulkTable DigitalizationIndexTotal = new("fct_digitalization_index_total",
         C("year", ColumnType.Int32), C("index_value", ColumnType.Ratio), C("units", ColumnType.Int32), C("run_id", ColumnType.Int64));
 
+    public static readonly BulkTable BusinessCaseRange = new("fct_business_case_range",
+        C("initiative_id", ColumnType.Text), C("bc_version_id", ColumnType.Int64),
+        C("net_benefit_total_pessimistic_sek", ColumnType.Decimal), C("net_benefit_total_optimistic_sek", ColumnType.Decimal),
+        C("npv_pessimistic_sek", ColumnType.Decimal), C("npv_optimistic_sek", ColumnType.Decimal),
+        C("payback_year_pessimistic", ColumnType.Int32), C("payback_year_optimistic", ColumnType.Int32), C("run_id", ColumnType.Int64));
+
+    public static readonly BulkTable BusinessCaseSensitivity = new("fct_business_case_sensitivity",
+        C("initiative_id", ColumnType.Text), C("line_no", ColumnType.Int32), C("line_kind", ColumnType.Text), C("line_name", ColumnType.Text),
+        C("bc_version_id", ColumnType.Int64), C("low_pct", ColumnType.Decimal), C("high_pct", ColumnType.Decimal),
+        C("npv_at_low_sek", ColumnType.Decimal), C("npv_at_high_sek", ColumnType.Decimal), C("npv_swing_sek", ColumnType.Decimal),
+        C("swing_rank", ColumnType.Int32), C("low_cell", ColumnType.Text), C("high_cell", ColumnType.Text), C("run_id", ColumnType.Int64));
+
     /// <summary>The order in which buffered rows are flushed: every table after the ones it references.</summary>
     public static readonly IReadOnlyList<BulkTable> FlushOrder =
     [
-        EtlFile, EtlProblem, EtlListRead, RawBusinessCaseAttribute, RawBusinessCaseValue, RawBusinessCaseLine, BusinessCaseVersion, BusinessCaseYear,
+        EtlFile, EtlProblem, EtlListRead, RawBusinessCaseAttribute, RawBusinessCaseValue, RawBusinessCaseLine, RawBusinessCaseSensitivity, BusinessCaseVersion, BusinessCaseYear,
         RawActualRow, BenefitActual, RawSurveyRow,
     ];
 }

@@ -44,6 +44,11 @@ public sealed class BusinessCaseLoad
                 buffer.Add(WarehouseTables.RawBusinessCaseValue, fileId, "Nyttor", v.Cell, line.Row, line.Name, "Nytta", Labels.Of(line.Type), v.Year, v.RawText, v.Value);
             }
         }
+        foreach (var line in businessCase.Sensitivity)
+        {
+            buffer.Add(WarehouseTables.RawBusinessCaseSensitivity, fileId, line.Row, line.LineName, line.LineKind,
+                line.LowCell, line.LowRawText, line.LowPercent, line.HighCell, line.HighRawText, line.HighPercent);
+        }
 
         var s = figures.Summary;
         buffer.Add(WarehouseTables.BusinessCaseVersion,

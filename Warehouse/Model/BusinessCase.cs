@@ -97,4 +97,40 @@ public sealed record BusinessCase(
     IReadOnlyList<SourceAttribute> Attributes)
 {
     public int LineCount => Costs.Count + Benefits.Count;
+
+    /// <summary>
+    /// The sheet <c>Känslighet</c>: the low and the high case of the lines it lists, in the order it lists them. Empty when
+    /// the workbook has no such sheet; a line it does not list has 100 and 100.
+    /// </summary>
+    public IReadOnlyList<SensitivityLine> Sensitivity { get; init; } = [];
+}
+
+/// <summary>
+/// One row of the sheet <c>Känslighet</c>: a SEK line's lowest and highest case, as a percentage of its amounts the same
+/// for every year (business-case-workbook.md), with the cells they came from.
+/// </summary>
+/// <param name="Row">The row number on the sheet (1-based), for tracing.</param>
+/// <param name="LineName">The line's name as the sheet <c>Kostnader</c> or <c>Nyttor</c> spells it.</param>
+/// <param name="LineKind"><c>Kostnad</c> or <c>Nytta</c>, the sheet the line is on.</param>
+/// <param name="LowPercent"><c>Lägsta</c>, 0–100.</param>
+/// <param name="HighPercent"><c>Högsta</c>, 100–1000.</param>
+public sealed record SensitivityLine(
+    int Row,
+    string LineName,
+    string LineKind,
+    decimal LowPercent,
+    decimal HighPercent,
+    string LowCell,
+    string LowRawText,
+    string HighCell,
+    string HighRawText)
+{
+    public const string CostKind = "Kostnad";
+    public const string BenefitKind = "Nytta";
+
+    /// <summary>The percentage a line has when the sheet does not list it, or there is no sheet.</summary>
+    public const decimal Expected = 100m;
+
+    /// <summary>The largest percentage the sheet accepts (ten times the expected amount).</summary>
+    public const decimal MaxPercent = 1000m;
 }
