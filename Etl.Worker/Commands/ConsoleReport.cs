@@ -85,8 +85,11 @@ internal static class ConsoleReport
         await using var connection = await database.OpenAsync(ct);
         var counts = await connection.QuerySingleAsync<(long Initiatives, long Units, long Years)>(new CommandDefinition(
             "SELECT (SELECT COUNT(*) FROM pbi_dim_initiative), (SELECT COUNT(*) FROM pbi_dim_unit), (SELECT COUNT(*) FROM pbi_dim_year)", cancellationToken: ct));
-        var reference = await connection.QuerySingleOrDefaultAsync<(double Cost, double Benefit, double Net, double Npv)>(new CommandDefinition(
-            "SELECT cost_total_sek, economic_benefit_total_sek, net_benefit_total_sek, npv_sek FROM pbi_fct_business_case WHERE initiative_id = @Id",
+        var reference = await connection.QuerySingleOrDefaultAsync<(double Cost, double Benefit, double Net, double Npv, double? Pessimistic, double? Optimistic)>(new CommandDefinition(
+            """
+            SELECT cost_total_sek, economic_benefit_total_sek, net_benefit_total_sek, npv_sek, npv_pessimistic_sek, npv_optimistic_sek
+            FROM pbi_fct_business_case WHERE initiative_id = @Id
+            """,
             new { Id = DemoSourceWriter.ReferenceInitiativeId }, cancellationToken: ct));
 
         await output.WriteLineAsync();
@@ -94,6 +97,13 @@ internal static class ConsoleReport
         await output.WriteLineAsync(
             $"Nacka's reference case {DemoSourceWriter.ReferenceInitiativeId}: total cost {Sek((decimal)reference.Cost)}, " +
             $"economic benefit {Sek((decimal)reference.Benefit)}, net {Sek((decimal)reference.Net)}, net present value {Sek((decimal)reference.Npv)}.");
+        if (reference is { Pessimistic: { } pessimistic, Optimistic: { } optimistic })
+        {
+            // Its sheet Känslighet: the range a controller asks for before trusting the one figure.
+            await output.WriteLineAsync(
+                $"Its net present value as a range (sheet Känslighet): pessimistic {Sek((decimal)pessimistic)}, expected {Sek((decimal)reference.Npv)}, " +
+                $"optimistic {Sek((decimal)optimistic)}.");
+        }
         var realisation = await connection.QuerySingleAsync<(long Initiatives, double? Planned, double? Actual, double? Lowest, double? Highest)>(new CommandDefinition(
             """
             SELECT COUNT(DISTINCT initiative_id), SUM(planned_value), SUM(actual_value), MIN(realization_rate), MAX(realization_rate)
