@@ -54,6 +54,7 @@ internal static class ModelNames
         ["Behörighet verksamhet"] = "pbi_sec_unit_access",
         ["Behörighet objekt"] = "pbi_sec_object_access",
         ["Livscykel"] = "pbi_fct_initiative_lifecycle",
+        ["Känslighet"] = "pbi_fct_business_case_sensitivity",
     };
 
     /// <summary>
@@ -94,6 +95,13 @@ internal static class ModelNames
         ("Livscykel", "Dagar projekt till förvaltning", "days_project_to_forvaltning"), ("Livscykel", "Dagar till förvaltning", "days_to_forvaltning"),
         ("Livscykel", "Nuvarande fas", "current_phase"), ("Livscykel", "I fasen sedan", "current_phase_since"), ("Livscykel", "Fasbyten", "phase_changes"),
         ("Initiativhistorik", "Fas", "phase"), ("Datum", "Kvartal", "quarter"),
+        ("Nyttokalkyl", "Nuvärde", "npv_sek"),
+        ("Nyttokalkyl", "Nettonytta hela perioden pessimistisk", "net_benefit_total_pessimistic_sek"), ("Nyttokalkyl", "Nettonytta hela perioden optimistisk", "net_benefit_total_optimistic_sek"),
+        ("Nyttokalkyl", "Nuvärde pessimistiskt", "npv_pessimistic_sek"), ("Nyttokalkyl", "Nuvärde optimistiskt", "npv_optimistic_sek"),
+        ("Nyttokalkyl", "Återbetalningsår pessimistiskt", "payback_year_pessimistic"), ("Nyttokalkyl", "Återbetalningsår optimistiskt", "payback_year_optimistic"),
+        ("Känslighet", "Post", "line_name"), ("Känslighet", "Radtyp", "line_kind"), ("Känslighet", "Lägsta", "low_pct"), ("Känslighet", "Högsta", "high_pct"),
+        ("Känslighet", "Nuvärde vid lägsta", "npv_at_low_sek"), ("Känslighet", "Nuvärde vid högsta", "npv_at_high_sek"), ("Känslighet", "Svängning", "npv_swing_sek"),
+        ("Känslighet", "Cell lägsta", "low_cell"), ("Känslighet", "Cell högsta", "high_cell"), ("Känslighet", "Källfil", "source_file"),
     ];
 
     /// <summary>The table that holds every measure (a calculated table with one hidden column), not a view.</summary>
@@ -107,6 +115,9 @@ internal static class ModelNames
         ("Nyttokalkyl", "Summa finansiell nytta", Money), ("Nyttokalkyl", "Summa omfördelningsnytta", Money), ("Nyttokalkyl", "Ekonomisk nytta", Money),
         ("Nyttokalkyl", "Nettonytta", Money), ("Nyttokalkyl", "Nettonytta ackumulerad", Money), ("Nyttokalkyl", "Ekonomisk nyttokvot", Ratio),
         ("Nyttokalkyl", "Förflyttning (snitt)", Ratio), ("Nyttokalkyl", "Nyttokvot totalt", Ratio),
+        ("Nyttokalkyl", "Nettonuvärde förväntat", Money), ("Nyttokalkyl", "Nettonuvärde pessimistiskt", Money), ("Nyttokalkyl", "Nettonuvärde optimistiskt", Money),
+        ("Nyttokalkyl", "Nettonuvärde intervall", null), ("Nyttokalkyl", "Avvikelse vid lägsta", Money), ("Nyttokalkyl", "Avvikelse vid högsta", Money),
+        ("Nyttokalkyl", "Svängning i nettonuvärde", Money),
         ("Nyttorealisering", "Planerad nytta", Money), ("Nyttorealisering", "Planerad nytta rapporterade år", Money), ("Nyttorealisering", "Realiserad nytta", Money),
         ("Nyttorealisering", "Avvikelse", Money), ("Nyttorealisering", "Realiseringsgrad", Percent), ("Nyttorealisering", "Uppföljningsår", "0"),
         ("Nyttorealisering", "Planerad nytta uppföljningsår", Money), ("Nyttorealisering", "Realiserad nytta uppföljningsår", Money),

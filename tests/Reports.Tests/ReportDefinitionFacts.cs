@@ -186,6 +186,70 @@ public sealed class ReportDefinitionFacts
         Assert.Contains(Measure("Stillastående initiativ"), fields);
     }
 
+    [Fact]
+    public void TheBusinessCasePage_ShowsTheRangeBesideTheExpectedValue_AndATornadoOfTheLinesSortedBySwing()
+    {
+        // The three net present values side by side, the range as text after them.
+        var range = Visual("businessCase", "nettonuvardeIntervall");
+        Assert.Equal("multiRowCard", range.GetProperty("visual").GetProperty("visualType").GetString());
+        Assert.Equal(new[] { "Nettonuvärde pessimistiskt", "Nettonuvärde förväntat", "Nettonuvärde optimistiskt", "Nettonuvärde intervall" }.Select(Measure),
+            InRole(range, "Values"));
+
+        // The tornado: a stacked bar chart, so that each line's deviation at its low and at its high lie on either side
+        // of zero on one bar; one bar per line name, sorted by the swing, largest first, which the visual carries as a tooltip.
+        var tornado = Visual("businessCase", "kanslighetPerPost");
+        Assert.Equal("barChart", tornado.GetProperty("visual").GetProperty("visualType").GetString());
+        Assert.Equal("'Känslighet per post'", TitleOf(tornado));
+        Assert.Equal([Column("Känslighet", "Post")], InRole(tornado, "Category"));
+        Assert.Equal([Measure("Avvikelse vid lägsta"), Measure("Avvikelse vid högsta")], InRole(tornado, "Y"));
+        Assert.Equal([Measure("Svängning i nettonuvärde")], InRole(tornado, "Tooltips"));
+        var sort = Assert.Single(tornado.GetProperty("visual").GetProperty("query").GetProperty("sortDefinition").GetProperty("sort").EnumerateArray());
+        Assert.Equal([Measure("Svängning i nettonuvärde")], ReportProject.FieldsOf(Wrap(sort)));
+        Assert.Equal("Descending", sort.GetProperty("direction").GetString());
+        // Each bar is the line's net present value at its low and at its high less the expected one.
+        var measures = ModelNames.Model.Table("Mått");
+        Assert.Contains("'Känslighet'[Nuvärde vid lägsta] - ExpectedNpv", measures.Measure("Avvikelse vid lägsta")!.Expression, StringComparison.Ordinal);
+        Assert.Contains("'Känslighet'[Nuvärde vid högsta] - ExpectedNpv", measures.Measure("Avvikelse vid högsta")!.Expression, StringComparison.Ordinal);
+
+        // The per-year matrix stays on the page, below them.
+        Assert.Equal("pivotTable", Visual("businessCase", "kalkylPerAr").GetProperty("visual").GetProperty("visualType").GetString());
+    }
+
+    private static string? TitleOf(JsonElement visual) =>
+        visual.GetProperty("visual").GetProperty("visualContainerObjects").GetProperty("title")[0].GetProperty("properties")
+            .GetProperty("text").GetProperty("expr").GetProperty("Literal").GetProperty("Value").GetString();
+
+    [Fact]
+    public void NoTwoVisualsOfAPage_Overlap()
+    {
+        var overlaps = new List<string>();
+        foreach (var folder in ReportProject.PageFolders())
+        {
+            var boxes = ReportProject.VisualFiles(folder).Select(f => (File: ReportProject.Relative(f), Box: Box(ReportProject.Read(f).GetProperty("position")))).ToList();
+            for (var i = 0; i < boxes.Count; i++)
+            {
+                for (var j = i + 1; j < boxes.Count; j++)
+                {
+                    if (Overlap(boxes[i].Box, boxes[j].Box))
+                    {
+                        overlaps.Add($"{boxes[i].File} and {boxes[j].File}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(overlaps.Count == 0, "Overlapping visuals: " + string.Join(", ", overlaps));
+        // Boxes that only touch do not overlap; one that reaches into another does.
+        Assert.False(Overlap((0, 0, 100, 100), (100, 0, 100, 100)));
+        Assert.True(Overlap((0, 0, 100, 100), (99, 99, 10, 10)));
+    }
+
+    private static (double X, double Y, double Width, double Height) Box(JsonElement position) =>
+        (position.GetProperty("x").GetDouble(), position.GetProperty("y").GetDouble(), position.GetProperty("width").GetDouble(), position.GetProperty("height").GetDouble());
+
+    private static bool Overlap((double X, double Y, double Width, double Height) a, (double X, double Y, double Width, double Height) b) =>
+        a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height;
+
     private static JsonElement Visual(string page, string visual) =>
         ReportProject.Read(Path.Combine(ReportProject.Pages, page, "visuals", visual, "visual.json"));
 

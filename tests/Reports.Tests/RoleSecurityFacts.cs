@@ -27,6 +27,17 @@ public sealed class RoleSecurityFacts
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
+    [Theory]
+    [InlineData("Verksamhet")]
+    [InlineData("Objektsförvaltare")]
+    public void Känslighet_IsFilteredThroughInitiativ_LikeTheBusinessCaseItBelongsTo(string role)
+    {
+        var reached = RoleFilters.Reach(Model, role);
+
+        Assert.Equal("from 'Initiativ' through 'Känslighet → Initiativ'", reached["Känslighet"]);
+        Assert.Equal("from 'Initiativ' through 'Nyttokalkyl → Initiativ'", reached["Nyttokalkyl"]);
+    }
+
     [Fact]
     public void TheMunicipalityWideTables_AreNoRolesFilterTarget_SoTheListSaysWhatTheRolesDo()
     {

@@ -109,8 +109,9 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
         // on an object the list does not know. Give it each, as the warehouse can hold them: two förvaltare as uploaders
         // of their own actuals workbooks (the bygglov one has 6 problems); a failed run whose message names a file; two
         // unmatched actuals in the bygglov workbook, one for DIG-2024-117 (Miljö och stadsbyggnad), one for an id the
-        // register lacks; and DIG-2024-105 (Välfärd skola) on FO-OKAND, no object of the list. Idempotent: the class
-        // shares one demo warehouse between its facts.
+        // register lacks; DIG-2024-105 (Välfärd skola) on FO-OKAND, no object of the list; and a sensitivity line (line_no
+        // 999, at 100 and 100) on every current business case, so that Känslighet has rows to filter whether or not the
+        // sensitivity mart has written its own. Idempotent: the class shares one demo warehouse between its facts.
         await _connection.ExecuteAsync(
             """
             UPDATE etl_file SET author_email = 'forvaltare.bygglov@nacka.se' WHERE file_name = 'actuals/FO-BYGGLOV Nyttouppföljning 2024 med fel.xlsx';
@@ -128,6 +129,12 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
             WHERE f.file_name = 'actuals/FO-BYGGLOV Nyttouppföljning 2024 med fel.xlsx'
               AND NOT EXISTS (SELECT 1 FROM fct_benefit_actual WHERE unmatched_reason = 'Ingen sådan nyttopost.');
             UPDATE dim_initiative SET object_id = 'FO-OKAND' WHERE initiative_id = 'DIG-2024-105';
+            INSERT INTO fct_business_case_sensitivity (initiative_id, line_no, line_kind, line_name, bc_version_id, low_pct, high_pct,
+                                                       npv_at_low_sek, npv_at_high_sek, npv_swing_sek, swing_rank, low_cell, high_cell, run_id)
+            SELECT v.initiative_id, 999, 'Kostnad', 'Rolltest', v.bc_version_id, 100, 100, v.npv_sek, v.npv_sek, 0, 999, NULL, NULL, v.run_id
+            FROM fct_business_case_version v
+            WHERE v.is_current = 1
+              AND NOT EXISTS (SELECT 1 FROM fct_business_case_sensitivity s WHERE s.initiative_id = v.initiative_id AND s.line_no = 999);
             """);
     }
 
@@ -271,6 +278,22 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
         Assert.Equal(["DIG-2023-014", "DIG-2023-113", "DIG-2023-115", "DIG-2024-112", "DIG-2024-114", "DIG-2024-116", "DIG-2024-128", "DIG-2024-201", "DIG-2024-210", "DIG-2025-111"],
             await ColumnAsync(verksamhet["Initiativ"], "initiative_id"));
         Assert.Equal(["DIG-2023-113", "DIG-2024-116"], await ColumnAsync(forvaltare["Initiativ"], "initiative_id"));
+    }
+
+    [Fact]
+    public async Task Känslighet_FollowsItsInitiative_InBothRoles()
+    {
+        const string user = "forvaltare.ekonomi@nacka.se";
+        var verksamhet = await ApplyAsync("Verksamhet", user, "v");
+        var forvaltare = await ApplyAsync("Objektsförvaltare", user, "f");
+
+        // Stadsledningskontoret's initiatives with a current business case (pbi_fct_business_case): DIG-2023-014,
+        // DIG-2023-113, DIG-2023-115, DIG-2024-112, DIG-2024-114, DIG-2024-116, DIG-2024-128 and DIG-2025-111 (DIG-2024-201
+        // and DIG-2024-210 have none); of them, on FO-EKONOMI, DIG-2023-113 and DIG-2024-116. No other unit's line stays.
+        Assert.Equal(["DIG-2023-014", "DIG-2023-113", "DIG-2023-115", "DIG-2024-112", "DIG-2024-114", "DIG-2024-116", "DIG-2024-128", "DIG-2025-111"],
+            (await ColumnAsync(verksamhet["Känslighet"], "initiative_id")).Distinct());
+        Assert.Equal(["DIG-2023-113", "DIG-2024-116"], (await ColumnAsync(forvaltare["Känslighet"], "initiative_id")).Distinct());
+        Assert.Equal(await ColumnAsync(verksamhet["Nyttokalkyl"], "initiative_id"), (await ColumnAsync(verksamhet["Känslighet"], "initiative_id")).Distinct());
     }
 
     [Fact]

@@ -187,6 +187,41 @@ public sealed partial class SemanticModelFacts
     }
 
     [Fact]
+    public void Känslighet_IsAFactOfTheCurrentBusinessCase_RelatedToInitiativ_WithItsKeysHidden()
+    {
+        var table = Model.Table("Känslighet");
+
+        // Like every business case table: many-to-one to Initiativ, single direction, so that the roles' filters reach it.
+        var relationship = Assert.Single(Model.Relationships, r => r.From.Table == "Känslighet");
+        Assert.Equal(("initiative_id", "Initiativ", "Initiativ-ID", true, "oneDirection"), (relationship.From.Column, relationship.To.Table, relationship.To.Column, relationship.IsActive, relationship.CrossFilteringBehavior ?? "oneDirection"));
+        Assert.DoesNotContain(Model.Relationships, r => r.To.Table == "Känslighet");
+        Assert.All(new[] { "initiative_id", "line_no", "swing_rank", "bc_version_id", "run_id", "file_id" }, c => Assert.True(table.Column(c)!.IsHidden, $"'Känslighet'[{c}] is visible"));
+        Assert.All(new[] { "line_no", "swing_rank" }, c => Assert.Equal("int64", table.Column(c)!.DataType));
+        // A line's name repeats across initiatives with other ranks, which sortByColumn refuses at refresh: the tornado
+        // sorts by its swing measure instead (ReportDefinitionFacts).
+        Assert.Null(table.Column("Post")!.SortByColumn);
+        Assert.All(new[] { "Lägsta", "Högsta" }, c => Assert.Equal(("double", "#,0.## \"%\""), (table.Column(c)!.DataType, table.Column(c)!.FormatString)));
+        Assert.All(table.Columns.Where(c => !c.IsHidden), c => Assert.False(string.IsNullOrWhiteSpace(c.Description), $"'Känslighet'[{c.Name}] has no description"));
+    }
+
+    [Fact]
+    public void TheRangeMeasures_ReadTheRangeColumnsOfNyttokalkyl_AndTheTornadoMeasures_ReadKänslighet()
+    {
+        var measures = Model.Table(ModelNames.MeasureTable);
+        DaxReference[] Refs(string measure) => [.. DaxReferences.Extract(measures.Measure(measure)!.Expression)];
+
+        Assert.Contains(new DaxReference("Nyttokalkyl", "Nuvärde"), Refs("Nettonuvärde förväntat"));
+        Assert.Contains(new DaxReference("Nyttokalkyl", "Nuvärde pessimistiskt"), Refs("Nettonuvärde pessimistiskt"));
+        Assert.Contains(new DaxReference("Nyttokalkyl", "Nuvärde optimistiskt"), Refs("Nettonuvärde optimistiskt"));
+        Assert.Equal([new DaxReference(null, "Nettonuvärde pessimistiskt"), new DaxReference(null, "Nettonuvärde optimistiskt")], Refs("Nettonuvärde intervall"));
+        Assert.Contains(new DaxReference("Känslighet", "Nuvärde vid lägsta"), Refs("Avvikelse vid lägsta"));
+        Assert.Contains(new DaxReference("Känslighet", "Nuvärde vid högsta"), Refs("Avvikelse vid högsta"));
+        Assert.Contains(new DaxReference("Känslighet", "Svängning"), Refs("Svängning i nettonuvärde"));
+        // Each deviation is taken from the expected case's own net present value.
+        Assert.All(new[] { "Avvikelse vid lägsta", "Avvikelse vid högsta" }, m => Assert.Contains(new DaxReference("Nyttokalkyl", "Nuvärde"), Refs(m)));
+    }
+
+    [Fact]
     public void MeasureNames_AreUniqueInTheModel_AndNeverAColumnName()
     {
         var measures = Model.Measures.Select(m => m.Name).ToList();
