@@ -212,7 +212,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
                         var s = listed.GetValueOrDefault((l.Kind, l.Name));
                         var amounts = valuesOf[(v.InitiativeId, l.Kind, l.Row)]
                             .Select(a => new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value)).ToList();
-                        return new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected);
+                        return new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category);
                     })
                     .ToList();
                 var figures = SensitivityCalculator.Calculate(yearsOf[v.InitiativeId].Select(y => y.Year), ordered, v.DiscountRate);

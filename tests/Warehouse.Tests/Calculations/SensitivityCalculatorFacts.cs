@@ -183,6 +183,35 @@ public class SensitivityCalculatorFacts
     }
 
     [Fact]
+    public void AForflyttningLineWithNoAmounts_HasNoRowEither()
+    {
+        // A workbook may list a line whose cells are all empty; its category, not its amounts, says it is a score.
+        var businessCase = SensitivityCases.Reference(sheet: null) with
+        {
+            Benefits = [.. SensitivityCases.Reference(sheet: null).Benefits, new BenefitLine(5, "Nöjdare brukare", BenefitType.Movement, [])],
+        };
+
+        var figures = SensitivityCalculator.Calculate(businessCase, 0.03m);
+
+        Assert.Equal([1, 2, 3, 4], figures.Lines.Select(l => l.LineNo));
+    }
+
+    [Fact]
+    public void ASekLineWithNoAmounts_HasARowWithNoSwing()
+    {
+        SensitivityCalculator.Line[] lines =
+        [
+            new(SensitivityLine.CostKind, "Drift", [new(Labels.Operating, 2024, 1_000)]),
+            new(SensitivityLine.BenefitKind, "Porto", [], 50, 150, Labels.Financial),
+        ];
+
+        var figures = SensitivityCalculator.Calculate([2024], lines, 0.03m);
+
+        // Nothing to vary: the NPV is the expected −1 000 at both ends.
+        Assert.Equal([(1, 0m), (2, 0m)], figures.Lines.Select(l => (l.LineNo, l.NpvSwing)));
+    }
+
+    [Fact]
     public void TheRank_PutsTheWidestSwingFirst_AndKeepsTheWorkbooksOrderAmongEquals()
     {
         // One year, so an NPV is the year's net: swings are amount × (high − low) %.
