@@ -191,7 +191,8 @@ public sealed class BusinessCaseSensitivityMart : IMart
 
             var yearsOf = years.ToLookup(y => y.InitiativeId, StringComparer.Ordinal);
             var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
-            var valuesOf = values.ToLookup(v => (v.InitiativeId, v.Kind, v.Row));
+            // Keyed by text, not by a tuple: see RunTransaction for why a run's collections hold classes.
+            var valuesOf = values.ToLookup(v => LineOf(v.InitiativeId, v.Kind, v.Row), StringComparer.Ordinal);
             var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
 
             var ranges = new List<Computed<RangeRow>>(versions.Count);
@@ -210,7 +211,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
                     .Select(l =>
                     {
                         var s = listed.GetValueOrDefault((l.Kind, l.Name));
-                        var amounts = valuesOf[(v.InitiativeId, l.Kind, l.Row)]
+                        var amounts = valuesOf[LineOf(v.InitiativeId, l.Kind, l.Row)]
                             .Select(a => new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value)).ToList();
                         return new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category);
                     })
@@ -236,6 +237,8 @@ public sealed class BusinessCaseSensitivityMart : IMart
             }
             return (ranges, rows);
         }
+
+        private static string LineOf(string initiativeId, string kind, int row) => string.Create(CultureInfo.InvariantCulture, $"{initiativeId}\u001f{kind}\u001f{row}");
 
         /// <summary>
         /// A decimal as the warehouse keeps it, to compare a computed row with a stored one: converted as this database's
