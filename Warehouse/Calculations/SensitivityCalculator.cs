@@ -14,9 +14,12 @@ public static class SensitivityCalculator
     /// <summary>
     /// One line of a business case as the sensitivity sees it: its sheet (<see cref="SensitivityLine.CostKind"/> or
     /// <see cref="SensitivityLine.BenefitKind"/>), its name, its amounts keyed by the contract's labels (costs positive),
-    /// and its low and high case in percent (100 and 100 when the sheet <c>Känslighet</c> does not list it).
+    /// and its low and high case in percent (100 and 100 when the sheet <c>Känslighet</c> does not list it). Its
+    /// <paramref name="Category"/> (a contract label) says what a line of no amounts is; null to tell by its amounts.
     /// </summary>
-    public sealed record Line(string Kind, string Name, IReadOnlyList<LineAmount> Amounts, decimal LowPercent = SensitivityLine.Expected, decimal HighPercent = SensitivityLine.Expected);
+    public sealed record Line(
+        string Kind, string Name, IReadOnlyList<LineAmount> Amounts, decimal LowPercent = SensitivityLine.Expected, decimal HighPercent = SensitivityLine.Expected,
+        string? Category = null);
 
     /// <summary>The figures of a workbook as read: its lines with the percentages of its sheet <c>Känslighet</c>.</summary>
     public static SensitivityFigures Calculate(BusinessCase businessCase, decimal discountRate)
@@ -29,12 +32,14 @@ public static class SensitivityCalculator
         foreach (var cost in businessCase.Costs)
         {
             var (low, high) = Case(SensitivityLine.CostKind, cost.Name);
-            lines.Add(new Line(SensitivityLine.CostKind, cost.Name, cost.Values.Select(v => new LineAmount(Labels.Of(cost.Category), v.Year, v.Value)).ToList(), low, high));
+            lines.Add(new Line(SensitivityLine.CostKind, cost.Name, cost.Values.Select(v => new LineAmount(Labels.Of(cost.Category), v.Year, v.Value)).ToList(), low, high,
+                Labels.Of(cost.Category)));
         }
         foreach (var benefit in businessCase.Benefits)
         {
             var (low, high) = Case(SensitivityLine.BenefitKind, benefit.Name);
-            lines.Add(new Line(SensitivityLine.BenefitKind, benefit.Name, benefit.Values.Select(v => new LineAmount(Labels.Of(benefit.Type), v.Year, v.Value)).ToList(), low, high));
+            lines.Add(new Line(SensitivityLine.BenefitKind, benefit.Name, benefit.Values.Select(v => new LineAmount(Labels.Of(benefit.Type), v.Year, v.Value)).ToList(), low, high,
+                Labels.Of(benefit.Type)));
         }
         return Calculate(businessCase.Years, lines, discountRate);
     }
@@ -121,9 +126,13 @@ public static class SensitivityCalculator
 
     private static bool IsCost(LineAmount a) => a.Kind is Labels.Investment or Labels.Operating;
 
-    /// <summary>A cost line, or a benefit line in SEK: one that has money to vary. A line of no amounts counts by its sheet.</summary>
+    /// <summary>
+    /// A cost line, or a benefit line in SEK: one that has money to vary. A line of no amounts (all its cells empty) counts
+    /// by its category, or by its sheet when none is given.
+    /// </summary>
     private static bool IsMonetary(Line line) =>
-        line.Kind == SensitivityLine.CostKind || line.Amounts.Count == 0 || line.Amounts.Any(a => a.Kind != Labels.Movement);
+        line.Kind == SensitivityLine.CostKind
+        || (line.Amounts.Count == 0 ? line.Category != Labels.Movement : line.Amounts.Any(a => a.Kind != Labels.Movement));
 
     /// <summary>What an amount adds to the year's net benefit: a cost subtracts, a benefit in SEK adds, a score adds nothing.</summary>
     private static decimal Signed(LineAmount a) => IsCost(a) ? -a.Value : a.Kind == Labels.Movement ? 0m : a.Value;

@@ -5,6 +5,8 @@ public static class WarehouseMarts
 {
     public static BusinessCaseVersionMart BusinessCaseVersion { get; } = new();
 
+    public static BusinessCaseSensitivityMart BusinessCaseSensitivity { get; } = new();
+
     public static InitiativeVersionMart InitiativeVersion { get; } = new();
 
     public static InitiativeMart Initiative { get; } = new();
@@ -31,7 +33,7 @@ public static class WarehouseMarts
 
     public static IReadOnlyList<IMart> All { get; } =
     [
-        BusinessCaseVersion, InitiativeVersion, Initiative, InitiativeLifecycle, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
+        BusinessCaseVersion, BusinessCaseSensitivity, InitiativeVersion, Initiative, InitiativeLifecycle, Object, Evaluation, ProjectStatus, Realization, DigitalizationIndex, Unit, UnitAccess, ProjectStatusSnapshot, Calendar,
     ];
 
     public static MartGraph Graph { get; } = new(All);

@@ -271,6 +271,15 @@ public static partial class DataChecks
     private static readonly string EnteredOutOfOrder = string.Join(" OR ", EnteredPhases.SelectMany((earlier, i) =>
         EnteredPhases.Skip(i + 1).Select(later => $"entered_{earlier}_on > entered_{later}_on")));
 
+    /// <summary>A line's two net present values do not hold the expected one between them (0.01 for the rounding).</summary>
+    private const string OutsideLowAndHigh =
+        "NOT (b.npv_sek BETWEEN s.npv_at_low_sek - 0.01 AND s.npv_at_high_sek + 0.01 OR b.npv_sek BETWEEN s.npv_at_high_sek - 0.01 AND s.npv_at_low_sek + 0.01)";
+
+    /// <summary>A SEK line of a current business case (a line of <c>pbi_fct_business_case_line</c>, as <c>l</c>) with no row of the sensitivity.</summary>
+    private static readonly string WithoutSensitivityRow =
+        $"l.category <> '{Model.Labels.Movement}' AND NOT EXISTS (SELECT 1 FROM pbi_fct_business_case_sensitivity s " +
+        $"WHERE s.initiative_id = l.initiative_id AND s.line_kind = l.line_kind AND {KeyFold}(s.line_name) = {KeyFold}(l.line_name))";
+
     private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
 
     public static readonly IReadOnlyList<DataCheck> All =
@@ -368,6 +377,41 @@ public static partial class DataChecks
         Expression("lead_times_are_not_negative", "pbi_fct_initiative_lifecycle",
             "days_to_decision < 0 OR days_decision_to_project < 0 OR days_project_to_forvaltning < 0 OR days_to_forvaltning < 0"),
         Expression("entered_in_phase_order_unless_it_went_back", "pbi_fct_initiative_lifecycle", $"went_back = 0 AND ({EnteredOutOfOrder})"),
+
+        // Sensitivity (business-case-workbook.md, sheet Känslighet): the range of each current business case and its lines' swings.
+        Expression("range_is_filled", "pbi_fct_business_case",
+            "net_benefit_total_pessimistic_sek IS NULL OR net_benefit_total_optimistic_sek IS NULL OR npv_pessimistic_sek IS NULL OR npv_optimistic_sek IS NULL"),
+        // The pessimistic case lowers every year's net benefit and the optimistic one raises it; 0.01 absorbs the rounding to 4 decimals.
+        Expression("pessimistic_expected_optimistic_in_order", "pbi_fct_business_case",
+            "net_benefit_total_pessimistic_sek > net_benefit_total_sek + 0.01 OR net_benefit_total_sek > net_benefit_total_optimistic_sek + 0.01 " +
+            "OR npv_pessimistic_sek > npv_sek + 0.01 OR npv_sek > npv_optimistic_sek + 0.01"),
+        // A case whose accumulated net benefit is never higher cannot pay back sooner; one never lower cannot pay back later.
+        Expression("payback_years_in_order", "pbi_fct_business_case",
+            "(payback_year_pessimistic IS NOT NULL AND (payback_year IS NULL OR payback_year_pessimistic < payback_year)) " +
+            "OR (npv_optimistic_sek IS NOT NULL AND payback_year IS NOT NULL AND (payback_year_optimistic IS NULL OR payback_year_optimistic > payback_year))"),
+        Unique("pbi_fct_business_case_sensitivity", "initiative_id, line_no"),
+        NotNull("pbi_fct_business_case_sensitivity", "line_name"),
+        Relationship("pbi_fct_business_case_sensitivity", "initiative_id", "pbi_fct_business_case", "initiative_id"),
+        // A line's row is of its own initiative's current version.
+        Custom("sensitivity_rows_are_of_the_current_version",
+            "SELECT COUNT(*) FROM pbi_fct_business_case_sensitivity s JOIN pbi_fct_business_case b ON b.initiative_id = s.initiative_id WHERE s.bc_version_id <> b.bc_version_id",
+            ids => "SELECT COUNT(*) FROM pbi_fct_business_case_sensitivity s JOIN pbi_fct_business_case b ON b.initiative_id = s.initiative_id " +
+                $"WHERE s.initiative_id {ids} AND s.bc_version_id <> b.bc_version_id"),
+        AcceptedValues("pbi_fct_business_case_sensitivity", "line_kind", [Model.SensitivityLine.CostKind, Model.SensitivityLine.BenefitKind]),
+        Expression("percentages_in_range", "pbi_fct_business_case_sensitivity",
+            "low_pct < 0 OR low_pct > @Expected OR high_pct < @Expected OR high_pct > @Max",
+            Parameters(("Expected", Model.SensitivityLine.Expected), ("Max", Model.SensitivityLine.MaxPercent))),
+        Expression("swing_is_the_difference_of_the_two_npvs", "pbi_fct_business_case_sensitivity",
+            "npv_swing_sek < 0 OR ABS(npv_swing_sek - ABS(npv_at_high_sek - npv_at_low_sek)) > 0.01"),
+        Custom("expected_npv_lies_between_low_and_high",
+            $"SELECT COUNT(*) FROM pbi_fct_business_case_sensitivity s JOIN pbi_fct_business_case b ON b.initiative_id = s.initiative_id WHERE {OutsideLowAndHigh}",
+            ids => "SELECT COUNT(*) FROM pbi_fct_business_case_sensitivity s JOIN pbi_fct_business_case b ON b.initiative_id = s.initiative_id " +
+                $"WHERE s.initiative_id {ids} AND {OutsideLowAndHigh}"),
+        // Lines of one sheet with the same name (ignoring case) are one line of the sensitivity.
+        Custom("every_sek_line_has_a_sensitivity_row",
+            $"SELECT COUNT(*) FROM (SELECT DISTINCT l.initiative_id, l.line_kind, l.line_name FROM pbi_fct_business_case_line l WHERE {WithoutSensitivityRow}) d",
+            ids => "SELECT COUNT(*) FROM (SELECT DISTINCT l.initiative_id, l.line_kind, l.line_name FROM pbi_fct_business_case_line l " +
+                $"WHERE l.initiative_id {ids} AND {WithoutSensitivityRow}) d"),
 
         // Benefit actuals and their realisation.
         Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year"),

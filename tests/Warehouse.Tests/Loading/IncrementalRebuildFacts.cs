@@ -64,6 +64,29 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task BusinessCasesWithASensitivitySheet_ShowTheRangeAndSwingsARecomputeShows()
+    {
+        // A new initiative with the demo's sheet, and DIG-1 revised with a sheet of its own; DIG-2 and DIG-3 keep theirs.
+        var revised = await RunAsync(async run =>
+        {
+            await run.AddBusinessCaseAsync(CaseFile(ContractWorkbooks.ReferenceId, "v1"), SensitivityCases.Reference(SensitivityCases.ReferenceSheet), Ct);
+            await run.AddBusinessCaseAsync(CaseFile("DIG-1", "v2"), Dig1(version: "v2") with
+            {
+                Sensitivity =
+                [
+                    SensitivityCases.Line(2, "Införande", SensitivityLine.CostKind, 90, 150),
+                    SensitivityCases.Line(3, "frigjord tid", SensitivityLine.BenefitKind, 40, 100),
+                ],
+            }, Ct);
+        });
+
+        Assert.Equal(2L, await ScalarAsync<long>("SELECT COUNT(DISTINCT initiative_id) FROM pbi_fct_business_case_sensitivity WHERE low_cell IS NOT NULL"));
+        Assert.Contains(revised.Checks, c => c.Name == "custom:every_sek_line_has_a_sensitivity_row");
+        Assert.Equal([_loadRunId], await QueryAsync<long>("SELECT DISTINCT run_id FROM fct_business_case_sensitivity WHERE initiative_id IN ('DIG-2', 'DIG-3')"));
+        await AssertAsARecomputeShowsAsync();
+    }
+
+    [Fact]
     public async Task ABusinessCaseWithOnlyNewAmounts_UpdatesTheRealisationAndTheIndex_AsARecomputeWould()
     {
         var indexBefore = await QueryAsync<decimal>("SELECT index_value FROM pbi_fct_digitalization_index_unit WHERE unit = 'Välfärd skola' ORDER BY year");

@@ -78,6 +78,9 @@ public abstract class MartBuildsFacts : WarehouseFacts
         Assert.Equal(["DIG-1"], built["business_case_version"].Scope.Initiatives);
         Assert.Equal(["DIG-1"], built["realization"].Scope.Initiatives);
         Assert.Contains("fct_benefit_realization", built["realization"].Wrote);
+        // A new version: its range and its lines' rows, of its initiative alone.
+        Assert.Equal(["DIG-1"], built["business_case_sensitivity"].Scope.Initiatives);
+        Assert.Equal(["fct_business_case_range", "fct_business_case_sensitivity"], built["business_case_sensitivity"].Wrote.Order(StringComparer.Ordinal));
         AssertBuiltAsTheGraphSays(result, written: ["fct_business_case_version", "fct_business_case_year", "raw_business_case_line", "raw_business_case_value"]);
     }
 

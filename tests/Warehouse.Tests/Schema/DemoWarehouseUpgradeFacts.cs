@@ -3,6 +3,8 @@ using System.IO.Compression;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Warehouse.Tests.Schema;
@@ -53,12 +55,38 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
         Assert.Equal(listStatesBefore.Select(l => l.ListName == "Initiativ" ? l with { DeltaLink = null, ContentSha256 = null } : l), await ListStatesAsync(database));
         Assert.Contains(viewsBefore, v => v.Value.Count > 0);
         // Every view of version 10 shows the same rows; a view added since is there, as in a fresh install.
-        var viewsAfter = await ViewRowsAsync(database);
+        // (A column added since, such as the range of pbi_fct_business_case of version 12, is left out: it is filled by the next run.)
+        var viewsAfter = await ViewRowsAsync(database, ColumnsOf(viewsBefore));
         Assert.Equal(ViewCatalog.Embedded.Views.Count, viewsAfter.Count);
         Assert.Equal(viewsBefore, new SortedDictionary<string, List<string>>(viewsAfter.Where(v => viewsBefore.ContainsKey(v.Key)).ToDictionary(), StringComparer.Ordinal));
         Assert.Equal(await SchemaCatalog.ViewDefinitionsAsync(fresh.Database), await SchemaCatalog.ViewDefinitionsAsync(database));
         Assert.Equivalent(await SchemaCatalog.ReadAsync(fresh.Database), await SchemaCatalog.ReadAsync(database), strict: true);
+
+        // The next run, given nothing to load, builds what version 12 added for the business cases already there: every
+        // current business case gets its range, every SEK line its row of the sensitivity.
+        var loader = new WarehouseLoader(database, new CalculationOptions(), new EvaluationOptions(), new ActualsOptions(), new IndexOptions(), new AccessOptions(),
+            NullLogger<WarehouseLoader>.Instance);
+        await using (var run = await loader.StartRunAsync("test", null, ct: ct))
+        {
+            var next = await run.CompleteAsync(ct);
+            Assert.True(next.Succeeded, next.Message);
+        }
+        await using var connection = await database.OpenAsync(ct);
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case") > 0);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case WHERE npv_pessimistic_sek IS NULL OR npv_optimistic_sek IS NULL"));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM pbi_fct_business_case_line l WHERE l.category <> 'Förflyttning'
+              AND NOT EXISTS (SELECT 1 FROM pbi_fct_business_case_sensitivity s WHERE s.initiative_id = l.initiative_id AND s.line_name = l.line_name)
+            """));
     }
+
+    /// <summary>The columns each view's rows name (<see cref="ViewRowsAsync"/>), by view.</summary>
+    private static Dictionary<string, HashSet<string>> ColumnsOf(SortedDictionary<string, List<string>> views) =>
+        views.Where(v => v.Value.Count > 0).ToDictionary(
+            v => v.Key,
+            v => v.Value[0].Split(" | ").Select(c => c[..c.IndexOf('=', StringComparison.Ordinal)]).ToHashSet(StringComparer.Ordinal),
+            StringComparer.Ordinal);
 
     private string Decompressed()
     {
@@ -96,7 +124,8 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
     }
 
     /// <summary>Each pbi_* view's rows, exactly as stored (type and value), sorted: row order is no part of a view.</summary>
-    private static async Task<SortedDictionary<string, List<string>>> ViewRowsAsync(WarehouseDatabase database)
+    /// <param name="columnsOf">When given, the columns kept of each view it names.</param>
+    private static async Task<SortedDictionary<string, List<string>>> ViewRowsAsync(WarehouseDatabase database, IReadOnlyDictionary<string, HashSet<string>>? columnsOf = null)
     {
         var views = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync();
@@ -108,7 +137,8 @@ public sealed class DemoWarehouseUpgradeFacts : IDisposable
             var rows = new List<string>();
             while (await reader.ReadAsync())
             {
-                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i =>
+                var kept = columnsOf?.GetValueOrDefault(view.Name);
+                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Where(i => kept is null || kept.Contains(reader.GetName(i))).Select(i =>
                 {
                     var value = reader.GetValue(i);
                     return $"{reader.GetName(i)}={value.GetType().Name}:{Convert.ToString(value, CultureInfo.InvariantCulture)}";

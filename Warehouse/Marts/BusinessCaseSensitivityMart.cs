@@ -1,0 +1,273 @@
+using System.Globalization;
+using NackaInsights.Warehouse.Calculations;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Storage;
+using static NackaInsights.Warehouse.Runs.Columns;
+
+namespace NackaInsights.Warehouse.Marts;
+
+/// <summary>
+/// The low and the high case of each current business case (business-case-workbook.md, sheet <c>Känslighet</c>): its
+/// pessimistic and optimistic totals, net present values and payback years, and each SEK line's swing, the bars of a
+/// tornado chart. Computed by <see cref="SensitivityCalculator"/> over the expected case's horizon and discount rate.
+/// </summary>
+public sealed class BusinessCaseSensitivityMart : IMart
+{
+    public string Name => "business_case_sensitivity";
+
+    public string Grain => "one row per initiative with a current business case (fct_business_case_range), and one per SEK line of it (fct_business_case_sensitivity)";
+
+    public IReadOnlyList<string> Reads { get; } =
+    [
+        "fct_business_case_version", "fct_business_case_year", "raw_business_case_line", "raw_business_case_value", "raw_business_case_sensitivity",
+        "fct_business_case_range", "fct_business_case_sensitivity",
+    ];
+
+    public IReadOnlyList<string> Writes { get; } = ["fct_business_case_range", "fct_business_case_sensitivity"];
+
+    public bool ByInitiative => true;
+
+    /// <summary>
+    /// Rebuilds the range and the swings of the scope's initiatives, writing only what differs from the stored rows (all
+    /// of it on a recompute). A changed discount rate reaches it through the version mart's restated versions.
+    /// </summary>
+    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildAsync(scope.Initiatives, ct);
+
+    /// <summary>
+    /// Due whole when it holds no range while current business cases exist: a warehouse upgraded to version 12 gets the
+    /// range of the business cases already in it from the first run after the upgrade.
+    /// </summary>
+    public async Task<bool> IsDueAsync(MartContext context, CancellationToken ct) =>
+        await context.Sql.CountAsync(
+            """
+            SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM fct_business_case_range)
+                AND EXISTS (SELECT 1 FROM fct_business_case_version WHERE is_current = 1) THEN 1 ELSE 0 END
+            """, ct) == 1;
+
+    private sealed record CaseVersion(string InitiativeId, long BcVersionId, decimal DiscountRate);
+
+    private sealed record CaseYear(string InitiativeId, int Year);
+
+    private sealed record CaseLine(string InitiativeId, string Kind, int Row, string Name, string Category);
+
+    private sealed record CaseValue(string InitiativeId, string Kind, int Row, string Category, int Year, decimal Value);
+
+    private sealed record CaseSheetRow(string InitiativeId, string Kind, string Name, decimal Low, decimal High, string LowCell, string HighCell);
+
+    /// <summary>A row of fct_business_case_range without its run id, its values as the warehouse keeps them.</summary>
+    private sealed record RangeRow(
+        string InitiativeId, long BcVersionId, decimal NetPessimistic, decimal NetOptimistic, decimal NpvPessimistic, decimal NpvOptimistic,
+        int? PaybackPessimistic, int? PaybackOptimistic);
+
+    /// <summary>A row of fct_business_case_sensitivity without its run id, its values as the warehouse keeps them.</summary>
+    private sealed record LineRow(
+        string InitiativeId, int LineNo, string Kind, string Name, long BcVersionId, decimal LowPct, decimal HighPct, decimal NpvAtLow,
+        decimal NpvAtHigh, decimal Swing, int Rank, string? LowCell, string? HighCell);
+
+    /// <summary>A computed row: as compared, and as inserted (unrounded, the run id last).</summary>
+    private sealed record Computed<T>(T Row, object?[] Values);
+
+    private sealed class Work(MartContext context) : MartWork(context)
+    {
+        public async Task RebuildAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
+        {
+            if (scope is not null)
+            {
+                await RebuildPartAsync(scope, emptied: false, ct);
+                return;
+            }
+            if (Context.RecomputesAll)
+            {
+                // A recompute rewrites every row: the tables are emptied, then written part by part.
+                await ExecuteScopedAsync("DELETE FROM fct_business_case_sensitivity WHERE {scope}", "initiative_id", null, ct);
+                await ExecuteScopedAsync("DELETE FROM fct_business_case_range WHERE {scope}", "initiative_id", null, ct);
+            }
+            // Every initiative's, in parts: those with a current business case, and those with rows, which may have none now.
+            var initiatives = await ReadAsync(
+                """
+                SELECT initiative_id FROM fct_business_case_version WHERE is_current = 1
+                UNION SELECT initiative_id FROM fct_business_case_range
+                UNION SELECT initiative_id FROM fct_business_case_sensitivity
+                """,
+                r => Text(r, 0), ct);
+            foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
+            {
+                await RebuildPartAsync(part, emptied: Context.RecomputesAll, ct);
+            }
+        }
+
+        /// <summary>
+        /// Rebuilds the rows of <paramref name="scope"/>'s initiatives, rewriting in each table only the initiatives whose
+        /// rows differ from the stored ones. <paramref name="emptied"/>: part of a recompute, whose rows are already deleted.
+        /// </summary>
+        private async Task RebuildPartAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
+        {
+            var (ranges, lines) = await ComputeAsync(scope, ct);
+            if (emptied)
+            {
+                await InsertAsync(WarehouseTables.BusinessCaseRange, ranges.Select(r => r.Values).ToList(), ct);
+                await InsertAsync(WarehouseTables.BusinessCaseSensitivity, lines.Select(r => r.Values).ToList(), ct);
+                return;
+            }
+            var storedRanges = await ReadScopedAsync(
+                """
+                SELECT initiative_id, bc_version_id, net_benefit_total_pessimistic_sek, net_benefit_total_optimistic_sek,
+                       npv_pessimistic_sek, npv_optimistic_sek, payback_year_pessimistic, payback_year_optimistic
+                FROM fct_business_case_range
+                WHERE {scope}
+                """, "initiative_id", scope,
+                r => new RangeRow(Text(r, 0), Long(r, 1), Kept(Dec(r, 2)), Kept(Dec(r, 3)), Kept(Dec(r, 4)), Kept(Dec(r, 5)), IntOrNull(r, 6), IntOrNull(r, 7)), ct);
+            await RewriteDifferingAsync(WarehouseTables.BusinessCaseRange, scope, ranges, storedRanges, r => r.InitiativeId, ct);
+
+            var storedLines = await ReadScopedAsync(
+                """
+                SELECT initiative_id, line_no, line_kind, line_name, bc_version_id, low_pct, high_pct, npv_at_low_sek, npv_at_high_sek,
+                       npv_swing_sek, swing_rank, low_cell, high_cell
+                FROM fct_business_case_sensitivity
+                WHERE {scope}
+                """, "initiative_id", scope,
+                r => new LineRow(Text(r, 0), Int(r, 1), Text(r, 2), Text(r, 3), Long(r, 4), Kept(Dec(r, 5)), Kept(Dec(r, 6)), Kept(Dec(r, 7)),
+                    Kept(Dec(r, 8)), Kept(Dec(r, 9)), Int(r, 10), TextOrNull(r, 11), TextOrNull(r, 12)), ct);
+            await RewriteDifferingAsync(WarehouseTables.BusinessCaseSensitivity, scope, lines, storedLines, r => r.InitiativeId, ct);
+        }
+
+        /// <summary>
+        /// Deletes and inserts the rows of the initiatives whose computed rows differ from the stored ones: an initiative
+        /// whose rows are as they were is not written, so that what follows the writes (data checks, the models) does not.
+        /// </summary>
+        private async Task RewriteDifferingAsync<T>(BulkTable table, IReadOnlyCollection<string> scope, List<Computed<T>> computed, List<T> stored,
+            Func<T, string> initiativeOf, CancellationToken ct)
+            where T : notnull
+        {
+            var wanted = computed.Select(c => c.Row).ToLookup(initiativeOf, StringComparer.Ordinal);
+            var storedOf = stored.ToLookup(initiativeOf, StringComparer.Ordinal);
+            var differing = scope.Where(id => !SameRows(wanted[id], storedOf[id])).ToList();
+            if (differing.Count == 0)
+            {
+                return;
+            }
+            var rewritten = differing.ToHashSet(StringComparer.Ordinal);
+            await ExecuteScopedAsync($"DELETE FROM {table.Name} WHERE {{scope}}", "initiative_id", differing, ct);
+            await InsertAsync(table, computed.Where(c => rewritten.Contains(initiativeOf(c.Row))).Select(c => c.Values).ToList(), ct);
+        }
+
+        /// <summary>The rows of the current business cases of <paramref name="scope"/>'s initiatives; none for an initiative without one.</summary>
+        private async Task<(List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines)> ComputeAsync(IReadOnlyCollection<string> scope, CancellationToken ct)
+        {
+            var versions = await ReadScopedAsync(
+                "SELECT initiative_id, bc_version_id, discount_rate FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
+                r => new CaseVersion(Text(r, 0), Long(r, 1), Dec(r, 2)), ct);
+            var years = await ReadScopedAsync(
+                """
+                SELECT v.initiative_id, y.year
+                FROM fct_business_case_year y
+                JOIN fct_business_case_version v ON v.bc_version_id = y.bc_version_id
+                WHERE v.is_current = 1 AND {scope}
+                """, "v.initiative_id", scope, r => new CaseYear(Text(r, 0), Int(r, 1)), ct);
+            var lines = await ReadScopedAsync(
+                """
+                SELECT v.initiative_id, l.line_kind, l.line_row, l.line_name, l.category
+                FROM raw_business_case_line l
+                JOIN fct_business_case_version v ON v.file_id = l.file_id
+                WHERE v.is_current = 1 AND {scope}
+                """, "v.initiative_id", scope, r => new CaseLine(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Text(r, 4)), ct);
+            // Costs are kept positive (the reader takes the amount of a negative cost), as the calculator takes them.
+            var values = await ReadScopedAsync(
+                """
+                SELECT v.initiative_id, r.line_kind, r.line_row, r.category, r.year, r.value
+                FROM raw_business_case_value r
+                JOIN fct_business_case_version v ON v.file_id = r.file_id
+                WHERE v.is_current = 1 AND {scope}
+                """, "v.initiative_id", scope, r => new CaseValue(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Int(r, 4), Dec(r, 5)), ct);
+            var sheet = await ReadScopedAsync(
+                """
+                SELECT v.initiative_id, s.line_kind, s.line_name, s.low_pct, s.high_pct, s.low_cell, s.high_cell
+                FROM raw_business_case_sensitivity s
+                JOIN fct_business_case_version v ON v.file_id = s.file_id
+                WHERE v.is_current = 1 AND {scope}
+                ORDER BY s.line_row
+                """, "v.initiative_id", scope, r => new CaseSheetRow(Text(r, 0), Text(r, 1), Text(r, 2), Dec(r, 3), Dec(r, 4), Text(r, 5), Text(r, 6)), ct);
+
+            var yearsOf = years.ToLookup(y => y.InitiativeId, StringComparer.Ordinal);
+            var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
+            // Keyed by text, not by a tuple: see RunTransaction for why a run's collections hold classes.
+            var valuesOf = values.ToLookup(v => LineOf(v.InitiativeId, v.Kind, v.Row), StringComparer.Ordinal);
+            var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
+
+            var ranges = new List<Computed<RangeRow>>(versions.Count);
+            var rows = new List<Computed<LineRow>>();
+            foreach (var v in versions)
+            {
+                // The sheet as the reader accepted it names each line once; the first listing counts should it not.
+                var listed = new Dictionary<(string Kind, string Name), CaseSheetRow>(SensitivityCalculator.KindAndName);
+                foreach (var s in sheetOf[v.InitiativeId])
+                {
+                    listed.TryAdd((s.Kind, s.Name), s);
+                }
+                // The workbook's order: Kostnader, then Nyttor, each by row.
+                var ordered = linesOf[v.InitiativeId]
+                    .OrderBy(l => l.Kind == SensitivityLine.CostKind ? 0 : 1).ThenBy(l => l.Row)
+                    .Select(l =>
+                    {
+                        var s = listed.GetValueOrDefault((l.Kind, l.Name));
+                        var amounts = valuesOf[LineOf(v.InitiativeId, l.Kind, l.Row)]
+                            .Select(a => new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value)).ToList();
+                        return new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category);
+                    })
+                    .ToList();
+                var figures = SensitivityCalculator.Calculate(yearsOf[v.InitiativeId].Select(y => y.Year), ordered, v.DiscountRate);
+
+                var (p, o) = (figures.Pessimistic, figures.Optimistic);
+                ranges.Add(new Computed<RangeRow>(
+                    new RangeRow(v.InitiativeId, v.BcVersionId, Kept(p.NetBenefitTotal), Kept(o.NetBenefitTotal), Kept(p.NetPresentValue), Kept(o.NetPresentValue),
+                        p.PaybackYear, o.PaybackYear),
+                    [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]));
+                foreach (var l in figures.Lines)
+                {
+                    var s = listed.GetValueOrDefault((l.Kind, l.Name));
+                    rows.Add(new Computed<LineRow>(
+                        new LineRow(v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, Kept(l.LowPercent), Kept(l.HighPercent), Kept(l.NpvAtLow),
+                            Kept(l.NpvAtHigh), Kept(l.NpvSwing), l.SwingRank, s?.LowCell, s?.HighCell),
+                        [
+                            v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, l.LowPercent, l.HighPercent, l.NpvAtLow, l.NpvAtHigh, l.NpvSwing,
+                            l.SwingRank, s?.LowCell, s?.HighCell, RunId,
+                        ]));
+                }
+            }
+            return (ranges, rows);
+        }
+
+        private static string LineOf(string initiativeId, string kind, int row) => string.Create(CultureInfo.InvariantCulture, $"{initiativeId}\u001f{kind}\u001f{row}");
+
+        /// <summary>
+        /// A decimal as the warehouse keeps it, to compare a computed row with a stored one: converted as this database's
+        /// column takes it (SQLite keeps a double) and rounded to the columns' 4 decimals, as PostgreSQL rounds.
+        /// </summary>
+        private decimal Kept(decimal value) =>
+            Math.Round(Convert.ToDecimal(Dialect.ToDb(ColumnType.Decimal, value), CultureInfo.InvariantCulture), 4, MidpointRounding.AwayFromZero);
+
+        /// <summary>Whether two sets of rows hold the same rows as often (as <c>decimal</c> compares them, 1.5 equals 1.50).</summary>
+        private static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored)
+            where T : notnull
+        {
+            var counts = new Dictionary<T, int>();
+            var total = 0;
+            foreach (var row in wanted)
+            {
+                counts[row] = counts.GetValueOrDefault(row) + 1;
+                total++;
+            }
+            foreach (var row in stored)
+            {
+                if (!counts.TryGetValue(row, out var left) || left == 0)
+                {
+                    return false;
+                }
+                counts[row] = left - 1;
+                total--;
+            }
+            return total == 0;
+        }
+    }
+}
