@@ -1004,6 +1004,22 @@ public sealed class XlsxWorkbookFacts
         return reader.ReadToEnd();
     }
 
+    [Theory]
+    [InlineData("0%", true)]
+    [InlineData("0.0 %", true)]
+    [InlineData("#,##0.00%;[Red]-#,##0.00%", true)]
+    [InlineData("[Blue]0%", true)]
+    [InlineData("0\" %\"", false)]
+    [InlineData("0\\%", false)]
+    [InlineData("0_%", false)]
+    [InlineData("# ##0 \"kr\"", false)]
+    [InlineData("General", false)]
+    [InlineData("0;0%", false)]
+    public void IsPercentFormat_SeesAnUnquotedUnescapedPercentSign_InTheFirstSection(string code, bool isPercent)
+    {
+        Assert.Equal(isPercent, XlsxWorkbook.IsPercentFormat(code));
+    }
+
     private static int EntryCount(byte[] zip)
     {
         using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
