@@ -282,7 +282,7 @@ public sealed class XlsxWorkbookFacts
         var benefits = workbook.ReadRows(workbook.FindSheet("Nyttor")!).ToList();
         var initiative = workbook.ReadRows(workbook.FindSheet("Initiativ")!).ToList();
 
-        Assert.Equal(["Initiativ", "Kostnader", "Nyttor", "Instruktioner"], workbook.SheetNames);
+        Assert.Equal(["Initiativ", "Kostnader", "Nyttor", "Känslighet", "Instruktioner"], workbook.SheetNames);
         Assert.Equal(["Kostnadspost", "Kategori", "2023", "2024"], costs[0].Cells.Select(c => c.Text));
         Assert.Equal(CellKind.Number, costs[0][2]?.Kind);
         Assert.Equal(CellKind.Number, costs[1][2]?.Kind);
