@@ -659,6 +659,8 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
             benefitNames.TryAdd(line.Name, (line.Name, type));
         }
 
+        // Without both tables (a sheet missing or unreadable, already reported) no name can be told unknown.
+        var namesKnown = costTable is not null && benefitTable is not null;
         var lines = new List<SensitivityLine>();
         var listed = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var sawHeader = false;
@@ -695,7 +697,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
                     continue;
                 }
                 expectedRow++;
-                if (ReadSensitivityRow(row, sheet, costNames, benefitNames, listed, context) is { } line)
+                if (ReadSensitivityRow(row, sheet, costNames, benefitNames, namesKnown, listed, context) is { } line)
                 {
                     lines.Add(line);
                 }
@@ -734,6 +736,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
         string sheet,
         Dictionary<string, string> costNames,
         Dictionary<string, (string Name, BenefitType? Type)> benefitNames,
+        bool namesKnown,
         Dictionary<string, int> listed,
         Context context)
     {
@@ -780,6 +783,10 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
             else if (isBenefit)
             {
                 (lineName, kind) = (benefit.Name, SensitivityLine.BenefitKind);
+            }
+            else if (!namesKnown)
+            {
+                ok = false;
             }
             else
             {

@@ -332,6 +332,20 @@ public sealed partial class BusinessCaseWorkbookReaderFacts
     }
 
     [Fact]
+    public void Read_DoesNotCallEveryLineUnknown_WhenTheSheetKostnaderIsMissing()
+    {
+        var workbook = new RawXlsx()
+            .Sheet("Initiativ", ContractWorkbooks.InitiativeRows())
+            .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows())
+            .Sheet("Känslighet", SensitivityHeader, ["Licens och införande", 90, 120], ["Frigjord handläggartid", 60, 90]);
+
+        var result = Read(workbook);
+
+        // The missing sheet, and the rule a value breaks on its own; not "Licens och införande finns inte".
+        Assert.Equal(["", "Känslighet!C3"], result.Problems.Select(p => p.Location));
+    }
+
+    [Fact]
     public void Read_ReportsEveryProblemOfKänslighet_TogetherWithTheOtherSheets()
     {
         var costs = ReplaceCell(ContractWorkbooks.ReferenceCostRows(), 1, 2, "ca 500k");
