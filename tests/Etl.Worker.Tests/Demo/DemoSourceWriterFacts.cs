@@ -58,6 +58,22 @@ public sealed class DemoSourceWriterFacts
         Assert.Equal(-363_700m, range.Optimistic.NetBenefitTotal);
         Assert.Equal(-370_741.87m, Math.Round(range.Optimistic.NetPresentValue, 2));
         Assert.Null(range.Optimistic.PaybackYear);
+
+        // Each line alone at its Lägsta and at its Högsta, the others as expected; D = Σ 1/1.03^t, t = 0…7 = 7.230283.
+        //   Licens (PV of its amounts 520 000 + 35 000/1.03 = 553 980.58): at 90 % −507 119.10 + 55 398.06 = −451 721.04,
+        //     at 120 % −507 119.10 − 110 796.12 = −617 915.21; swing 30 % of 553 980.58 = 166 194.17.
+        //   Drift (PV 125 000/1.03 + 95 000/1.03² + 85 000 × (1/1.03³ + … + 1/1.03⁷) = 577 834.96): at 100 % the expected
+        //     −507 119.10, at 130 % −507 119.10 − 173 350.49 = −680 469.59; swing 173 350.49.
+        //   Porto (6 400 a year): ∓ 3 200 × D = ∓ 23 136.91: −530 256.00 and −483 982.19; swing 6 400 × D = 46 273.81.
+        //   Tid (80 000 a year): −32 000 × D and +8 000 × D: −738 488.15 and −449 276.83; swing 40 000 × D = 289 211.32.
+        Assert.Equal(
+            [
+                ("Licens och införande", -451_721.04m, -617_915.21m, 166_194.17m, 3),
+                ("Drift och förvaltning", -507_119.10m, -680_469.59m, 173_350.49m, 2),
+                ("Minskade porto- och papperskostnader", -530_256.00m, -483_982.19m, 46_273.81m, 4),
+                ("Frigjord handläggartid", -738_488.15m, -449_276.83m, 289_211.32m, 1),
+            ],
+            range.Lines.Select(l => (l.Name, Math.Round(l.NpvAtLow, 2), Math.Round(l.NpvAtHigh, 2), Math.Round(l.NpvSwing, 2), l.SwingRank)));
     }
 
 }
