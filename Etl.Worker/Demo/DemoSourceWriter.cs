@@ -85,6 +85,10 @@ public static class DemoSourceWriter
             var id = $"DIG-{year}-{100 + i:000}";
             var objectId = objects[random.Next(objects.Length)];
             var draft = RandomCase(random, id, name, unit, objectId, year) with { VersionLabel = $"{year}-03" };
+            if (HasSensitivity(i))
+            {
+                draft = WithSensitivity(draft, i);
+            }
             catalogue.Add(new DemoInitiative(i, id, name, unit, objectId, draft, HasSecondVersion: i % 7 == 2));
         }
         return catalogue;
@@ -143,6 +147,8 @@ public static class DemoSourceWriter
                 4 => new WorkbookStyle(ExtraSheet: "Sammanställning"),
                 _ => new WorkbookStyle(),
             };
+            // Most cases are workbooks made before the sheet Känslighet existed: all three cases equal, every swing 0.
+            style = style with { WithoutSensitivitySheet = !HasSensitivity(i) };
             Save($"{id} {name}{(initiative.HasSecondVersion ? " v1" : "")}.xlsx", draft, style);
             if (initiative.HasSecondVersion)
             {
@@ -183,6 +189,19 @@ public static class DemoSourceWriter
         Benefits = [.. draft.Benefits, new BusinessCaseDraft.Benefit("Minskade pappersutskick", BenefitType.Financial, Years(draft.FirstYear + 1, draft.LastYear, 12_000))],
     };
 
+    /// <summary>Every sixth case has a sheet Känslighet; chosen by index, not by the random sequence, so the other figures stay as they were.</summary>
+    private static bool HasSensitivity(int index) => index % 6 == 0;
+
+    /// <summary>
+    /// A low and a high case on the largest cost and the largest benefit: the investment may run over, the freed time may
+    /// come late. The other lines stay unlisted, as certain.
+    /// </summary>
+    private static BusinessCaseDraft WithSensitivity(BusinessCaseDraft draft, int index) => draft with
+    {
+        Costs = draft.Costs.Select((c, n) => n == 0 ? c with { Low = new(90), High = new(120 + 10 * (index % 3)) } : c).ToList(),
+        Benefits = draft.Benefits.Select((b, n) => n == 0 ? b with { Low = new(60 + 10 * (index % 3)), High = new(110) } : b).ToList(),
+    };
+
     /// <summary>Nacka's reference business case (business-case-workbook.md).</summary>
     public static BusinessCaseDraft ReferenceCase() => new(
         ReferenceInitiativeId,
@@ -195,15 +214,17 @@ public static class DemoSourceWriter
         2023,
         2030,
         [
-            new("Licens och införande", CostCategory.Investment, new Dictionary<int, decimal> { [2023] = 520_000, [2024] = 35_000 }),
+            // The sheet Känslighet, with values in the forms owners type them: numbers, "50 %", "150%".
+            new("Licens och införande", CostCategory.Investment, new Dictionary<int, decimal> { [2023] = 520_000, [2024] = 35_000 },
+                Low: new(90), High: new(120)),
             new("Drift och förvaltning", CostCategory.Operating, new Dictionary<int, decimal>
             {
                 [2024] = 125_000, [2025] = 95_000, [2026] = 85_000, [2027] = 85_000, [2028] = 85_000, [2029] = 85_000, [2030] = 85_000,
-            }),
+            }, Low: new(100), High: new(130, "130 %")),
         ],
         [
-            new("Minskade porto- och papperskostnader", BenefitType.Financial, Years(2023, 2030, 6_400)),
-            new("Frigjord handläggartid", BenefitType.Redistribution, Years(2023, 2030, 80_000)),
+            new("Minskade porto- och papperskostnader", BenefitType.Financial, Years(2023, 2030, 6_400), Low: new(50, "50 %"), High: new(150, "150%")),
+            new("Frigjord handläggartid", BenefitType.Redistribution, Years(2023, 2030, 80_000), Low: new(60, "60%"), High: new(110)),
             new("Enklare för medborgare och företag", BenefitType.Movement, new Dictionary<int, decimal> { [2024] = 0.5m, [2025] = 0.5m }),
         ]);
 
@@ -276,7 +297,7 @@ public static class DemoSourceWriter
         WriteDeterministic(path, output =>
         {
             using var buffer = new MemoryStream();
-            BusinessCaseWorkbookWriter.Write(buffer, draft);
+            BusinessCaseWorkbookWriter.Write(buffer, draft, new WorkbookStyle(WithoutSensitivitySheet: true));
             buffer.Position = 0;
             using var package = new OfficeOpenXml.ExcelPackage(buffer);
             var costs = package.Workbook.Worksheets["Kostnader"];

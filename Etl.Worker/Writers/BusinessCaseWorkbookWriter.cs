@@ -43,6 +43,10 @@ public static class BusinessCaseWorkbookWriter
             [Labels.Financial, Labels.Redistribution, Labels.Movement],
             draft?.Benefits.Select(b => (b.Name, Labels.Of(b.Type), b.Amounts, b.Type == BenefitType.Movement)).ToList() ?? [],
             style, isCost: false);
+        if (!style.WithoutSensitivitySheet)
+        {
+            WriteSensitivity(package.Workbook.Worksheets.Add(BusinessCaseWorkbookReader.SensitivitySheet), draft, style);
+        }
         if (style.ExtraSheet is not null)
         {
             var extra = package.Workbook.Worksheets.Add(style.ExtraSheet);
@@ -160,6 +164,104 @@ public static class BusinessCaseWorkbookWriter
         }
     }
 
+    /// <summary>
+    /// The sheet Känslighet: every cost and SEK benefit line of the draft by name, at its low and high or at 100 and 100;
+    /// the template, which has no lines, gets the header only. The names are written as values, not as formulas referring
+    /// to Kostnader and Nyttor: a formula has no cached value until a spreadsheet program recalculates (EPPlus writes none),
+    /// pre-listed formulas for lines not yet typed would be rows of values without a name, and a row inserted or sorted in
+    /// Kostnader would silently change which line a row varies.
+    /// </summary>
+    private static void WriteSensitivity(ExcelWorksheet sheet, BusinessCaseDraft? draft, WorkbookStyle style)
+    {
+        sheet.Cells[1, 1].Value = "Post";
+        sheet.Cells[1, 2].Value = "Lägsta";
+        sheet.Cells[1, 3].Value = "Högsta";
+        using (var header = sheet.Cells[1, 1, 1, 3])
+        {
+            header.Style.Font.Bold = true;
+            header.Style.Font.Color.SetColor(Color.White);
+            header.Style.Fill.PatternType = ExcelFillStyle.Solid;
+            header.Style.Fill.BackgroundColor.SetColor(HeaderFill);
+        }
+
+        var lines = new List<(string Name, BusinessCaseDraft.Percent? Low, BusinessCaseDraft.Percent? High)>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Cost lines may share a name; the sheet lists such a name once, and its row applies to all of them.
+        foreach (var cost in draft?.Costs ?? [])
+        {
+            if (names.Add(cost.Name.Trim()))
+            {
+                lines.Add((cost.Name, cost.Low, cost.High));
+            }
+        }
+        foreach (var benefit in draft?.Benefits ?? [])
+        {
+            if (benefit.Type != BenefitType.Movement && names.Add(benefit.Name.Trim()))
+            {
+                lines.Add((benefit.Name, benefit.Low, benefit.High));
+            }
+        }
+        for (var l = 0; l < lines.Count; l++)
+        {
+            var row = l + 2;
+            sheet.Cells[row, 1].Value = lines[l].Name;
+            SetPercent(sheet.Cells[row, 2], lines[l].Low);
+            SetPercent(sheet.Cells[row, 3], lines[l].High);
+        }
+
+        void SetPercent(ExcelRange cell, BusinessCaseDraft.Percent? percent)
+        {
+            var value = percent?.Value ?? SensitivityLine.Expected;
+            cell.Value = percent?.AsTyped is { } typed ? typed
+                : style.NumbersAsSwedishText ? SwedishNumber.Format(value) + " %"
+                : value;
+        }
+
+        // The same room as Kostnader and Nyttor; a number is the percentage itself (70 = 70 %), so no drop-down, only a range.
+        const int lastInputRow = 51;
+        var validation = sheet.DataValidations.AddDecimalValidation(sheet.Cells[2, 2, lastInputRow, 3].Address);
+        validation.Operator = ExcelDataValidationOperator.between;
+        validation.Formula.Value = 0;
+        validation.Formula2.Value = (double)SensitivityLine.MaxPercent;
+        validation.AllowBlank = true;
+        validation.ShowErrorMessage = true;
+        validation.ErrorStyle = ExcelDataValidationWarningStyle.stop;
+        validation.ErrorTitle = "Procentsats";
+        validation.Error = "Skriv en procentsats mellan 0 och 1000. Lägsta är högst 100, Högsta minst 100.";
+        validation.ShowInputMessage = true;
+        validation.PromptTitle = "Lägsta och Högsta";
+        validation.Prompt = "Procent av postens belopp, samma alla år: 100 = som i kalkylen. Lägsta 0–100, Högsta 100–1000.";
+        using (var input = sheet.Cells[2, 2, lastInputRow, 3])
+        {
+            input.Style.Fill.PatternType = ExcelFillStyle.Solid;
+            input.Style.Fill.BackgroundColor.SetColor(InputFill);
+        }
+
+        // Beside the table, not below it: the reader reads columns A–C only, and an empty row ends the table.
+        string[] help =
+        [
+            "Så fyller du i bladet Känslighet",
+            "En rad per kostnadspost eller nyttopost i kronor, med namnet som på bladet Kostnader eller Nyttor.",
+            "Lägsta och Högsta är procent av postens belopp, samma alla år: 80 betyder 80 % (80, 80 % och 80% betyder samma sak).",
+            "Lägsta är 0–100 och Högsta 100–1000. En post som inte står här räknas som säker (100 och 100).",
+            "Förflyttningsposter (poäng) står inte här. En tom rad avslutar tabellen.",
+        ];
+        for (var i = 0; i < help.Length; i++)
+        {
+            sheet.Cells[i + 1, 5].Value = help[i];
+            sheet.Cells[i + 1, 5].Style.Font.Italic = i > 0;
+            sheet.Cells[i + 1, 5].Style.Font.Bold = i == 0;
+            sheet.Cells[i + 1, 5].Style.Font.Color.SetColor(Color.DimGray);
+        }
+
+        sheet.View.FreezePanes(2, 2);
+        sheet.Column(1).Width = 40;
+        sheet.Column(2).Width = 12;
+        sheet.Column(3).Width = 12;
+        sheet.Column(4).Width = 4;
+        sheet.Column(5).Width = 100;
+    }
+
     private static void WriteInstructions(ExcelWorksheet sheet)
     {
         string[] lines =
@@ -173,6 +275,8 @@ public static class BusinessCaseWorkbookWriter
             "  eller Förflyttning (en poäng 0–10 per år för nytta som inte är pengar). Nyttor är belopp ≥ 0.",
             "Rad 1 i Kostnader och Nyttor har år i följd från kolumn C. En tom rad avslutar tabellen.",
             "Objektsförvaltaren rapporterar senare utfallet per nyttopost och år; byt därför inte namn på nyttoposter i onödan.",
+            "Bladet Känslighet (frivilligt): lägsta och högsta fallet per post i kronor, i procent av postens belopp (100 = som i kalkylen).",
+            "  Lägsta 0–100, Högsta 100–1000. En post som inte står där räknas som säker. Ta bort bladet om du inte vill ange några fall.",
             "",
             "Det här bladet och andra egna blad läses inte.",
         ];

@@ -26,6 +26,12 @@ public readonly record struct XlsxCell(int Column, CellKind Kind, string Text, d
     private const double LatestSerial = 2_958_466.0;
 
     /// <summary>
+    /// Whether a number cell is formatted as a percentage (built-in format 9 or 10, or a custom format with an unquoted
+    /// <c>%</c>): it then holds 0.7 where the user sees and typed "70 %".
+    /// </summary>
+    public bool IsPercent { get; init; }
+
+    /// <summary>
     /// The day of a date cell, or null for any other cell and for a date cell whose number is no date Excel
     /// can show (negative past year 100, past year 9999, not finite): such a cell is a hostile or broken value,
     /// never a reason to fail.

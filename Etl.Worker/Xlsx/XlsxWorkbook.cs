@@ -42,6 +42,9 @@ public sealed class XlsxWorkbook : IDisposable
     // Built-in number formats that show dates (ECMA-376 18.8.30).
     private static readonly HashSet<int> BuiltInDateFormats = [14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47];
 
+    // Built-in number formats that show percentages: 0% and 0.00%.
+    private static readonly HashSet<int> BuiltInPercentFormats = [9, 10];
+
     // What one shared string costs beyond its characters (its object and its slot in the table), counted in
     // characters against WorkbookLimits.MaxSharedStringCharacters, so that millions of tiny strings are bounded too.
     private const int SharedStringOverheadCharacters = 16;
@@ -58,6 +61,9 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly List<(string Name, string Part)> _sheets;
     private readonly string? _sharedStringsPart;
     private readonly bool[] _dateStyles;
+
+    /// <summary>Per cell style index, whether its number format shows a percentage (0.7 shown as 70 %).</summary>
+    private readonly bool[] _percentStyles;
 
     /// <summary>Whether the workbook has a style part, so that a cell's style index can be held to its formats.</summary>
     private readonly bool _hasStyles;
@@ -81,7 +87,7 @@ public sealed class XlsxWorkbook : IDisposable
         _sharedStringsPart = relations.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target;
         var stylesPart = relations.Values.FirstOrDefault(r => r.Type.EndsWith("/styles", StringComparison.Ordinal)).Target;
         _hasStyles = stylesPart is not null && _entries.ContainsKey(stylesPart);
-        _dateStyles = _hasStyles ? ReadDateStyles(stylesPart!) : [];
+        (_dateStyles, _percentStyles) = _hasStyles ? ReadNumberStyles(stylesPart!) : ([], []);
     }
 
     /// <summary>The sheet names in workbook order.</summary>
@@ -446,7 +452,7 @@ public sealed class XlsxWorkbook : IDisposable
         return (sheets, date1904);
     }
 
-    private bool[] ReadDateStyles(string stylesPart)
+    private (bool[] Dates, bool[] Percents) ReadNumberStyles(string stylesPart)
     {
         var customFormats = new Dictionary<int, string>();
         var xfFormats = new List<int>();
@@ -481,7 +487,42 @@ public sealed class XlsxWorkbook : IDisposable
         {
             throw Damaged(stylesPart, e);
         }
-        return xfFormats.Select(id => BuiltInDateFormats.Contains(id) || (customFormats.TryGetValue(id, out var code) && IsDateFormat(code))).ToArray();
+        var dates = xfFormats.Select(id => BuiltInDateFormats.Contains(id) || (customFormats.TryGetValue(id, out var code) && IsDateFormat(code))).ToArray();
+        var percents = xfFormats.Select((id, i) => !dates[i] && (BuiltInPercentFormats.Contains(id) || (customFormats.TryGetValue(id, out var code) && IsPercentFormat(code)))).ToArray();
+        return (dates, percents);
+    }
+
+    /// <summary>Whether a number format code shows a percentage: an unquoted, unescaped <c>%</c> in its first section.</summary>
+    internal static bool IsPercentFormat(string code)
+    {
+        var section = code.Split(';')[0];
+        var inQuotes = false;
+        for (var i = 0; i < section.Length; i++)
+        {
+            var c = section[i];
+            if (c == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (inQuotes)
+            {
+                continue;
+            }
+            else if (c == '\\' || c == '_' || c == '*')
+            {
+                i++;
+            }
+            else if (c == '[')
+            {
+                var end = section.IndexOf(']', i);
+                i = end < 0 ? section.Length : end;
+            }
+            else if (c == '%')
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether a number format code shows a date or time: y, m, d, h or s outside quotes and brackets.</summary>
@@ -915,7 +956,7 @@ public sealed class XlsxWorkbook : IDisposable
                 {
                     return new XlsxCell(column, CellKind.Date, value, _date1904 ? number + 1462 : number);
                 }
-                return new XlsxCell(column, CellKind.Number, value, number);
+                return new XlsxCell(column, CellKind.Number, value, number) { IsPercent = style < _percentStyles.Length && _percentStyles[style] };
         }
 
         // Text of only white space looks empty in Excel, and a space typed to "clear" a cell is common.

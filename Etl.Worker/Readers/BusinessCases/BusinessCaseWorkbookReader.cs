@@ -6,7 +6,10 @@ using NackaInsights.Warehouse.Model;
 namespace NackaInsights.Etl.Readers.BusinessCases;
 
 /// <summary>A business case workbook, read: the business case, or every problem found in it.</summary>
-/// <param name="RowsSeen">The cost and benefit lines the workbook holds, loaded or not.</param>
+/// <param name="RowsSeen">
+/// The cost and benefit lines the workbook holds, loaded or not: the same count a loaded file records (its
+/// <see cref="BusinessCase.LineCount"/>), so the rows of the sheet <c>Känslighet</c>, which describe lines, are not counted.
+/// </param>
 public sealed record BusinessCaseReadResult(BusinessCase? BusinessCase, IReadOnlyList<SourceProblem> Problems, int RowsSeen)
 {
     public bool IsValid => BusinessCase is not null && Problems.Count == 0;
@@ -26,6 +29,9 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
     public const string InitiativeSheet = "Initiativ";
     public const string CostSheet = "Kostnader";
     public const string BenefitSheet = "Nyttor";
+
+    /// <summary>The optional sheet of the low and the high case per line.</summary>
+    public const string SensitivitySheet = "Känslighet";
 
     // Below decimal's largest value (7.9e28) with room to round: a double this large converts without overflow.
     private const double DecimalRange = 7.9e27;
@@ -111,6 +117,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
             : null;
         var costs = costTable is null ? [] : ToCostLines(costTable, context);
         var benefits = benefitTable is null ? [] : ToBenefitLines(benefitTable, context);
+        var sensitivity = ReadSensitivity(workbook, costTable, benefitTable, context);
 
         var rowsSeen = (costTable?.Lines.Count ?? 0) + (benefitTable?.Lines.Count ?? 0);
         if (problems.Count > 0 || card is null || costTable is null || benefitTable is null)
@@ -118,7 +125,7 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
             return new BusinessCaseReadResult(null, problems, rowsSeen);
         }
         var years = costTable.Years.Select(y => y.Year).Union(benefitTable.Years.Select(y => y.Year)).Order().ToList();
-        return new BusinessCaseReadResult(new BusinessCase(card, years, costs, benefits, attributes), problems, rowsSeen);
+        return new BusinessCaseReadResult(new BusinessCase(card, years, costs, benefits, attributes) { Sensitivity = sensitivity }, problems, rowsSeen);
     }
 
     private sealed class Context(string source, List<SourceProblem> problems, InputLimits input)
@@ -613,6 +620,263 @@ public sealed partial class BusinessCaseWorkbookReader(WorkbookLimits limits, In
             lines.Add(new BenefitLine(line.Row + 1, line.Name, type, values));
         }
         return ok ? lines : [];
+    }
+
+    /// <summary>
+    /// Reads the optional sheet <c>Känslighet</c>: row 1 <c>Post, Lägsta, Högsta</c>, then one row per listed line until
+    /// the first row with nothing in columns A–C (what stands beside the table, such as the template's instruction, is not
+    /// read). Names are matched against the lines of <c>Kostnader</c> and <c>Nyttor</c> as read, even when those sheets
+    /// have problems of their own, so that every problem is reported at once.
+    /// </summary>
+    private static List<SensitivityLine> ReadSensitivity(XlsxWorkbook workbook, Table? costTable, Table? benefitTable, Context context)
+    {
+        string? sheet;
+        try
+        {
+            sheet = workbook.FindSheet(SensitivitySheet);
+        }
+        catch (UnreadableWorkbookException e)
+        {
+            context.Unreadable(e, SensitivitySheet);
+            return [];
+        }
+        if (sheet is null)
+        {
+            return [];
+        }
+
+        // The first spelling of a name is the line's: cost lines may share a name and are then one line here.
+        var costNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in costTable?.Lines ?? [])
+        {
+            costNames.TryAdd(line.Name, line.Name);
+        }
+        var benefitNames = new Dictionary<string, (string Name, BenefitType? Type)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in benefitTable?.Lines ?? [])
+        {
+            // An unknown Typ is reported on Nyttor; here the line only counts as a SEK line.
+            BenefitType? type = Warehouse.Model.Labels.TryParseBenefitType(line.Kind?.Display ?? "", out var t) ? t : null;
+            benefitNames.TryAdd(line.Name, (line.Name, type));
+        }
+
+        // Without both tables (a sheet missing or unreadable, already reported) no name can be told unknown.
+        var namesKnown = costTable is not null && benefitTable is not null;
+        var lines = new List<SensitivityLine>();
+        var listed = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var sawHeader = false;
+        var expectedRow = 1;
+        var ended = false;
+        int? rowBelowEmpty = null;
+        try
+        {
+            foreach (var row in workbook.ReadRows(sheet))
+            {
+                if (!sawHeader)
+                {
+                    sawHeader = true;
+                    if (row.Index != 0)
+                    {
+                        context.Cell(sheet, 0, 0, "Rubrikraden saknas: rad 1 ska ha rubrikerna Post, Lägsta och Högsta.");
+                        return [];
+                    }
+                    ExpectHeader(row, 0, "Post");
+                    ExpectHeader(row, 1, "Lägsta");
+                    ExpectHeader(row, 2, "Högsta");
+                    continue;
+                }
+                // Only columns A–C are the table: a row with nothing there is empty, whatever stands beside it.
+                var inTable = row.Cells.Any(c => c.Column <= 2);
+                if (ended || row.Index != expectedRow || !inTable)
+                {
+                    // An empty row ends the table; notes below it are not read.
+                    ended = true;
+                    if (inTable)
+                    {
+                        rowBelowEmpty ??= row.Index;
+                    }
+                    continue;
+                }
+                expectedRow++;
+                if (ReadSensitivityRow(row, sheet, costNames, benefitNames, namesKnown, listed, context) is { } line)
+                {
+                    lines.Add(line);
+                }
+            }
+        }
+        catch (UnreadableWorkbookException e)
+        {
+            context.Unreadable(e, sheet);
+            return [];
+        }
+
+        if (!sawHeader)
+        {
+            context.Cell(sheet, 0, 0, "Bladet är tomt: rad 1 ska ha rubrikerna Post, Lägsta och Högsta. Ta bort bladet om ingen post ska varieras.");
+        }
+        else if (expectedRow == 1 && rowBelowEmpty is { } below)
+        {
+            context.Cell(sheet, 1, 0, $"Tabellen är tom: rad 2 är tom, men rad {below + 1} har värden. En tom rad avslutar tabellen; ta bort den tomma raden.");
+        }
+        return lines;
+
+        void ExpectHeader(XlsxRow header, int column, string expected)
+        {
+            var text = header[column]?.Display.Trim() ?? "";
+            if (!string.Equals(text, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                context.Cell(sheet, 0, column, text.Length == 0
+                    ? $"Rubriken \"{expected}\" saknas."
+                    : $"Rubriken ska vara \"{expected}\", inte {InputLimits.Excerpt(text)}.");
+            }
+        }
+    }
+
+    private static SensitivityLine? ReadSensitivityRow(
+        XlsxRow row,
+        string sheet,
+        Dictionary<string, string> costNames,
+        Dictionary<string, (string Name, BenefitType? Type)> benefitNames,
+        bool namesKnown,
+        Dictionary<string, int> listed,
+        Context context)
+    {
+        var ok = true;
+        var name = row[0]?.Display.Trim() ?? "";
+        string? lineName = null;
+        string? kind = null;
+        if (name.Length == 0)
+        {
+            context.Cell(sheet, row.Index, 0, "Post saknar namn, men raden har värden.");
+            ok = false;
+        }
+        else if (name.Length > 400)
+        {
+            context.Cell(sheet, row.Index, 0, "Post är längre än 400 tecken.");
+            ok = false;
+        }
+        else if (listed.TryGetValue(name, out var earlierRow))
+        {
+            context.Cell(sheet, row.Index, 0, $"Posten {InputLimits.Excerpt(name)} står redan på rad {earlierRow + 1}; varje post får stå en gång.");
+            ok = false;
+        }
+        else
+        {
+            listed[name] = row.Index;
+            var isCost = costNames.TryGetValue(name, out var costName);
+            var isBenefit = benefitNames.TryGetValue(name, out var benefit);
+            if (isCost && isBenefit)
+            {
+                context.Cell(sheet, row.Index, 0,
+                    $"Posten {InputLimits.Excerpt(name)} finns både som kostnadspost och som nyttopost, så det går inte att avgöra vilken som avses; byt namn på den ena.");
+                ok = false;
+            }
+            else if (isCost)
+            {
+                (lineName, kind) = (costName, SensitivityLine.CostKind);
+            }
+            else if (isBenefit && benefit.Type == BenefitType.Movement)
+            {
+                context.Cell(sheet, row.Index, 0,
+                    $"Nyttoposten {InputLimits.Excerpt(name)} är av typen Förflyttning; en poäng har inga kronor att variera. Ta bort raden.");
+                ok = false;
+            }
+            else if (isBenefit)
+            {
+                (lineName, kind) = (benefit.Name, SensitivityLine.BenefitKind);
+            }
+            else if (!namesKnown)
+            {
+                ok = false;
+            }
+            else
+            {
+                context.Cell(sheet, row.Index, 0,
+                    $"Posten {InputLimits.Excerpt(name)} finns inte som kostnadspost på bladet Kostnader eller som nyttopost på bladet Nyttor; skriv namnet som där.");
+                ok = false;
+            }
+        }
+
+        var low = ReadPercent(row, 1, "Lägsta", sheet, context);
+        var high = ReadPercent(row, 2, "Högsta", sheet, context);
+        if (low is { } l && l > SensitivityLine.Expected)
+        {
+            context.Cell(sheet, row.Index, 1,
+                $"Lägsta {SwedishNumber.Format(l)} % är över 100 %; lägsta fallet är högst kalkylens belopp (100 %).");
+            low = null;
+        }
+        if (high is { } h && h < SensitivityLine.Expected)
+        {
+            context.Cell(sheet, row.Index, 2,
+                $"Högsta {SwedishNumber.Format(h)} % är under 100 %; högsta fallet är minst kalkylens belopp (100 %).");
+            high = null;
+        }
+        if (!ok || low is null || high is null || lineName is null || kind is null)
+        {
+            return null;
+        }
+        var lowCell = row[1]!.Value;
+        var highCell = row[2]!.Value;
+        return new SensitivityLine(row.Index + 1, lineName, kind, low.Value, high.Value,
+            CellAddress.Format(row.Index, 1), lowCell.Text, CellAddress.Format(row.Index, 2), highCell.Text);
+    }
+
+    /// <summary>
+    /// A percentage as the user sees it: <c>70</c>, <c>70 %</c>, <c>62,5 %</c>, a formula's cached value, and a number cell
+    /// formatted as a percentage, which holds 0.7 where Excel shows "70 %" (and is read as 70). Kept to four decimals,
+    /// as the warehouse stores it. Null, with the problem reported, when the cell holds no percentage within 0–1000.
+    /// </summary>
+    private static decimal? ReadPercent(XlsxRow row, int column, string header, string sheet, Context context)
+    {
+        var maybeCell = row[column];
+        if (maybeCell is not { } cell)
+        {
+            context.Cell(sheet, row.Index, column, $"{header} saknas; skriv en procentsats, t.ex. 100 för kalkylens belopp.");
+            return null;
+        }
+        decimal percent;
+        switch (cell.Kind)
+        {
+            case CellKind.Number when !double.IsFinite(cell.Number) || Math.Abs(cell.Number) > (double)SensitivityLine.MaxPercent * 1000:
+                // Not finite, or so large that only the message matters: quoted as written, never converted.
+                context.Cell(sheet, row.Index, column, $"{InputLimits.Excerpt(cell.Text)} ligger utanför 0–1 000 %.");
+                return null;
+            case CellKind.Number:
+                percent = cell.IsPercent ? (decimal)cell.Number * 100 : (decimal)cell.Number;
+                break;
+            case CellKind.Text when TryParsePercentText(cell.Text, out var parsed):
+                percent = parsed;
+                break;
+            case CellKind.Error:
+                context.Cell(sheet, row.Index, column, $"Cellen innehåller felvärdet {ErrorCode(cell)}, inte en procentsats.");
+                return null;
+            default:
+                context.Cell(sheet, row.Index, column, $"{InputLimits.Excerpt(cell.Display)} är inte en procentsats; skriv t.ex. 80 eller 80 %.");
+                return null;
+        }
+        percent = Math.Round(percent, 4, MidpointRounding.AwayFromZero);
+        if (percent < 0 || percent > SensitivityLine.MaxPercent)
+        {
+            context.Cell(sheet, row.Index, column, $"{SwedishNumber.Format(percent)} % ligger utanför 0–1 000 %.");
+            return null;
+        }
+        return percent;
+    }
+
+    /// <summary><c>70</c>, <c>70 %</c>, <c>70%</c>, <c>62,5 %</c>: a Swedish number with an optional percent sign, and no currency.</summary>
+    private static bool TryParsePercentText(string text, out decimal percent)
+    {
+        percent = 0;
+        var t = text.Trim().Trim('\u00A0', '\u202F', '\u2009');
+        if (t.EndsWith('%'))
+        {
+            t = t[..^1].TrimEnd().TrimEnd('\u00A0', '\u202F', '\u2009');
+        }
+        // SwedishNumber takes "kr" and ":-"; a percentage has no currency.
+        if (t.Any(c => char.IsLetter(c) || c == ':'))
+        {
+            return false;
+        }
+        return SwedishNumber.TryParse(t, out percent);
     }
 
     private static (int Row, int Column) CellAddressParts(string address) =>

@@ -119,6 +119,29 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
         Assert.Equal("C2", (string)recorded.cell);
     }
 
+    [Fact]
+    public async Task Refresh_KeepsTheEarlierBusinessCaseCurrent_WhenItsSheetKänslighetIsRejected()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference()
+            .Sheet("Känslighet", ["Post", "Lägsta", "Högsta"], ["Licens och införande", 90, 120]));
+        await RefreshAsync();
+        var before = await SnapshotOfDataAsync();
+
+        // Kostnader and Nyttor are fine; only Känslighet breaks a rule: a Lägsta above 100 and a line that does not exist.
+        AddWorkbook("DIG-2023-014 ny.xlsx", ContractWorkbooks.Reference(version: "v2")
+            .Sheet("Känslighet", ["Post", "Lägsta", "Högsta"], ["Licens och införande", "120 %", 150], ["Konsulter", 80, 120]));
+        var result = await RefreshAsync();
+
+        Assert.True(result.Succeeded, result.Message);
+        var rejected = result.Files.Single(f => f.Status == FileStatus.Rejected);
+        Assert.Equal(["Känslighet!B2", "Känslighet!A3"], rejected.Problems.Select(p => p.Location));
+        Assert.Equal(before, await SnapshotOfDataAsync());
+        Assert.Equal("2023-05-09", await ScalarAsync<string>("SELECT version_label FROM pbi_fct_business_case"));
+        var recorded = (await QueryAsync("SELECT sheet_name, cell FROM pbi_etl_problem WHERE run_id = @RunId ORDER BY cell", new { result.RunId }))
+            .Select(p => ((string)p.sheet_name, (string)p.cell)).ToList();
+        Assert.Equal([("Känslighet", "A3"), ("Känslighet", "B2")], recorded);
+    }
+
     [Theory]
     [InlineData(PhaseTimings.Load)]
     [InlineData(PhaseTimings.Compute)]

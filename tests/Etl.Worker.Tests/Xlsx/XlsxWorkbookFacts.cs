@@ -282,7 +282,7 @@ public sealed class XlsxWorkbookFacts
         var benefits = workbook.ReadRows(workbook.FindSheet("Nyttor")!).ToList();
         var initiative = workbook.ReadRows(workbook.FindSheet("Initiativ")!).ToList();
 
-        Assert.Equal(["Initiativ", "Kostnader", "Nyttor", "Instruktioner"], workbook.SheetNames);
+        Assert.Equal(["Initiativ", "Kostnader", "Nyttor", "Känslighet", "Instruktioner"], workbook.SheetNames);
         Assert.Equal(["Kostnadspost", "Kategori", "2023", "2024"], costs[0].Cells.Select(c => c.Text));
         Assert.Equal(CellKind.Number, costs[0][2]?.Kind);
         Assert.Equal(CellKind.Number, costs[1][2]?.Kind);
@@ -1002,6 +1002,22 @@ public sealed class XlsxWorkbookFacts
         using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
         using var reader = new StreamReader(archive.GetEntry(name)!.Open());
         return reader.ReadToEnd();
+    }
+
+    [Theory]
+    [InlineData("0%", true)]
+    [InlineData("0.0 %", true)]
+    [InlineData("#,##0.00%;[Red]-#,##0.00%", true)]
+    [InlineData("[Blue]0%", true)]
+    [InlineData("0\" %\"", false)]
+    [InlineData("0\\%", false)]
+    [InlineData("0_%", false)]
+    [InlineData("# ##0 \"kr\"", false)]
+    [InlineData("General", false)]
+    [InlineData("0;0%", false)]
+    public void IsPercentFormat_SeesAnUnquotedUnescapedPercentSign_InTheFirstSection(string code, bool isPercent)
+    {
+        Assert.Equal(isPercent, XlsxWorkbook.IsPercentFormat(code));
     }
 
     private static int EntryCount(byte[] zip)

@@ -6,7 +6,7 @@ using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Tests.Readers.BusinessCases;
 
-public sealed class BusinessCaseWorkbookReaderFacts
+public sealed partial class BusinessCaseWorkbookReaderFacts
 {
     private const string FileName = "DIG-2023-014.xlsx";
     private static readonly WorkbookLimits Limits = new();
