@@ -86,6 +86,11 @@ public sealed class DemoFacts : IDisposable
         Assert.Equal(3L, await connection.ExecuteScalarAsync<long>(
             "SELECT components_used FROM pbi_fct_digitalization_index_unit WHERE unit = @Unit AND year = @Year", new { without.Unit, Year = 2024 }));
 
+        // Sensitivity: the reference case's sheet Känslighet (Licens 90/120, Drift 100/130, porto 50/150, handläggartid 60/110)
+        // gives, at 3 % to 2023, pessimistic NPV −1 045 771,66 and optimistic −370 741,87 kr (SensitivityCalculatorFacts works them out).
+        Assert.Contains("Its net present value as a range (sheet Känslighet): pessimistic -1 045 772 kr, expected -507 119 kr, optimistic -370 742 kr.",
+            first.Output.Replace('\u00a0', ' '));
+
         // The lifecycle: the lead times lifecycle.md defines, from the register's history as the demo leaves it.
         var (toDecision, toForvaltning) = await LeadTimesByTheContractAsync(connection);
         Assert.Equal((25, 188m), (toDecision.Count, ConsoleReport.Median(toDecision)));
