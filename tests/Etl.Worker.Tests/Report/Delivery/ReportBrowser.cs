@@ -28,9 +28,8 @@ public sealed class ReportBrowser : IAsyncDisposable
             {
                 ExecutablePath = chromium,
                 Headless = true,
-                // As root (containers, CI) Chromium will not start with its sandbox; see ChromiumPdfPrinter.Arguments.
-                ChromiumSandbox = false,
-                Args = Environment.IsPrivilegedProcess ? ["--no-sandbox"] : [],
+                // As root (containers, CI) Chromium will not start with its sandbox; elsewhere it keeps it, as ChromiumPdfPrinter does.
+                ChromiumSandbox = !Environment.IsPrivilegedProcess,
             });
             return new ReportBrowser(playwright, browser);
         }
