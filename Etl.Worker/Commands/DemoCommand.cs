@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NackaInsights.Etl.Demo;
+using NackaInsights.Etl.Report;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 
@@ -8,6 +9,9 @@ namespace NackaInsights.Etl.Commands;
 /// <summary><c>demo [--db PATH]</c>: writes the demo source folder and loads it into an SQLite warehouse.</summary>
 internal static class DemoCommand
 {
+    /// <summary>The municipality's follow-up report in the demo folder.</summary>
+    public const string ReportFileName = "rapport.html";
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var db = new Option<string?>("--db") { Description = $"The SQLite warehouse file (default {WarehouseOptions.DefaultSqliteFile})." };
@@ -53,6 +57,10 @@ internal static class DemoCommand
                 return ExitCodes.Failed;
             }
             await ConsoleReport.WriteDemoSummaryAsync(stdout, host, dbPath, result, ct);
+            // The product for a newcomer without Power BI: the municipality's follow-up report, beside the demo's sources.
+            var report = Path.Combine(dir, ReportFileName);
+            await ReportFile.WriteAsync(host.Services.GetRequiredService<WarehouseDatabase>(), ReportRequest.Municipality, report, ct);
+            await stdout.WriteLineAsync($"The follow-up report (uppföljningsrapport), to open in a browser: {report}");
             // The broken workbook is rejected on purpose: the demo itself succeeded.
             return ExitCodes.Success;
         });

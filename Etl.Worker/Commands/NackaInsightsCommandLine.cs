@@ -109,6 +109,7 @@ public static class NackaInsightsCommandLine
         root.Subcommands.Add(TemplateCommand.Create(stdout, stderr));
         root.Subcommands.Add(MigrateCommand.Create(stdout, stderr));
         root.Subcommands.Add(StatusCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(HashPasswordCommand.Create(stdout, stderr));
         return root;
     }

@@ -3,6 +3,7 @@ using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Readers.Actuals;
 using NackaInsights.Etl.Readers.BusinessCases;
 using NackaInsights.Etl.Readers.Survey;
+using NackaInsights.Etl.Report.Pdf;
 using NackaInsights.Etl.SharePoint;
 using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Calculations;
@@ -30,6 +31,7 @@ public static class NackaInsightsHostingExtensions
         builder.AddValidatedOptions<InputLimits>(nameof(InputLimits));
         // Graph's settings are checked only when a tenant is enabled: they check themselves.
         builder.AddValidatedOptions<GraphOptions>(GraphOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<ReportOptions>(ReportOptions.Section, o => o.Validate());
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);

@@ -3,6 +3,7 @@ using Hangfire.AspNetCore;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Service;
+using NackaInsights.Etl.Service.Report;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Etl.Hosting;
@@ -34,6 +35,8 @@ public static class NackaInsightsWorkerExtensions
 
         services.AddSingleton<WorkerRunSources>();
         services.AddTransient<RefreshJobs>();
+        // The municipality's follow-up report, made after each run that published and served at /rapport.
+        services.AddSingleton<ServiceReport>();
         // Registered before the server, so that the jobs are in place when it starts polling.
         services.AddHostedService<RecurringJobRegistration>();
         services.AddHangfireServer((sp, server) =>

@@ -5,6 +5,7 @@ using Hangfire.Server;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Service.Report;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 
@@ -33,6 +34,7 @@ public sealed class RefreshJobs(
     WorkerRunSources sources,
     IBackgroundJobClient jobs,
     IOptions<WorkerOptions> options,
+    ServiceReport report,
     ILogger<RefreshJobs> logger)
 {
     /// <summary>The distributed lock every pipeline job holds for its whole run.</summary>
@@ -79,6 +81,9 @@ public sealed class RefreshJobs(
             logger.LogError("Job {Job}: run {RunId} failed; nothing was published, and Hangfire retries it: {Message}", jobId, result.RunId, result.Message);
             throw new RefreshRunFailedException(result.RunId, result.Message);
         }
+
+        // Published: the follow-up report at /rapport follows (a failed run has thrown above, and leaves it as it was).
+        await report.AfterRunAsync(result, ct);
 
         var summary = $"Run {result.RunId} {result.Status}: {result.Message}";
         if (jobSources.ReadsSources && LoadedSomething(result) && context is not null)

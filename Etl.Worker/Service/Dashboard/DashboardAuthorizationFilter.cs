@@ -31,9 +31,14 @@ public sealed class DashboardAuthorizationFilter(DashboardOptions options, ILogg
     private readonly byte[] _rememberKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, DateTime> _remembered = new(StringComparer.Ordinal);
 
-    public bool Authorize(DashboardContext context)
+    public bool Authorize(DashboardContext context) => Authorize(context.GetHttpContext());
+
+    /// <summary>
+    /// The same decision for any request: what else the service serves under the dashboard's protection (<c>/rapport</c>).
+    /// On refusal the response carries the challenge, or turns into 403, as for the dashboard; the caller answers 401.
+    /// </summary>
+    public bool Authorize(HttpContext http)
     {
-        var http = context.GetHttpContext();
         var remote = http.Connection.RemoteIpAddress;
         if (options.AllowAnonymousLoopback && remote is not null && IsLoopback(remote))
         {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Hosting;
 using NackaInsights.Etl.Service.Health;
+using NackaInsights.Etl.Service.Report;
 using HangfireDashboardOptions = Hangfire.DashboardOptions;
 
 namespace NackaInsights.Etl.Service.Dashboard;
@@ -50,7 +51,8 @@ public static class DashboardHostingExtensions
 
     /// <summary>
     /// Behind the host check of <see cref="AllowedHosts"/>: the Hangfire dashboard at <c>DashboardOptions:Path</c>, behind <see cref="DashboardAuthorizationFilter"/> and
-    /// read-only as configured; <c>GET /health/live</c> (the process runs, no database) and <c>GET /health/ready</c>
+    /// read-only as configured; where the worker's <see cref="ServiceReport"/> is registered, <c>GET /rapport</c> behind the same filter;
+    /// <c>GET /health/live</c> (the process runs, no database) and <c>GET /health/ready</c>
     /// (the database answers and the last refresh is recent enough; 503 otherwise). Needs <c>AddHangfire</c> with a storage.
     /// </summary>
     public static WebApplication MapNackaInsightsDashboard(this WebApplication app)
@@ -76,6 +78,12 @@ public static class DashboardHostingExtensions
             IsReadOnlyFunc = filter.IsReadOnly,
             DisplayStorageConnectionString = false,
         });
+
+        if (app.Services.GetService<ServiceReport>() is { } report)
+        {
+            ReportEndpoint.Map(app, filter, report);
+            logger.LogInformation("The follow-up report at {Path}, protected as the dashboard is, from {File}", ReportEndpoint.Path, report.FilePath);
+        }
 
         app.MapHealthChecks(LivePath, new HealthCheckOptions
         {

@@ -35,6 +35,9 @@ public sealed class DemoFacts : IDisposable
         Assert.Contains("Kostnader!C4: \"ca 500k\" är inte ett belopp", first.Output);
         Assert.Contains("total cost -1 200 000 kr", first.Output);
         Assert.True(Directory.Exists(Path.Combine(_dir.Path, "nacka-insights-demo", "business-cases")));
+        var report = Path.Combine(_dir.Path, "nacka-insights-demo", DemoCommand.ReportFileName);
+        Assert.Contains($"The follow-up report (uppföljningsrapport), to open in a browser: {report}", first.Output);
+        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(report), StringComparison.OrdinalIgnoreCase);
 
         Assert.Equal(ExitCodes.Success, second.ExitCode);
         Assert.Contains("Run 3 succeeded", second.Output);
