@@ -181,14 +181,15 @@ public static class FollowUpReport
             page.Close();
             return;
         }
+        SvgChart.Series[] realized =
+        [
+            new("Planerad, rapporterade poster", "series-muted", years.Select(r => (decimal?)r.PlannedReported).ToList()),
+            new("Realiserad", "series-accent", years.Select(r => r.Realized).ToList()),
+        ];
         page.Raw("<figure>").Raw(SvgChart.Columns(
             "Planerad mot realiserad ekonomisk nytta per år, för rapporterade nyttoposter",
-            years.Select(r => r.Year.ToString(CultureInfo.InvariantCulture)).ToList(),
-            [
-                new SvgChart.Series("Planerad, rapporterade poster", "series-muted", years.Select(r => (decimal?)r.PlannedReported).ToList()),
-                new SvgChart.Series("Realiserad", "series-accent", years.Select(r => r.Realized).ToList()),
-            ],
-            AxisKr)).Raw("<figcaption>Siffrorna i tabellen nedan.</figcaption></figure>");
+            years.Select(r => r.Year.ToString(CultureInfo.InvariantCulture)).ToList(), realized, AxisKr))
+            .Raw("<figcaption>").Raw(SvgChart.Legend(realized)).Raw("Siffrorna i tabellen nedan.</figcaption></figure>");
         page.Table(["År", "Planerad", "Planerad, rapporterade poster", "Realiserad", "Realiseringsgrad", "Rapporterade poster"], [false, true, true, true, true, true]);
         foreach (var r in years)
         {
@@ -445,7 +446,7 @@ public static class FollowUpReport
         series.Add(new SvgChart.Series("Kommunen totalt", data.IsLimited ? "series-muted" : "series-accent",
             years.Select(y => data.IndexTotal.FirstOrDefault(i => i.Year == y)?.Value).ToList()));
         page.Raw("<figure>").Raw(SvgChart.Columns("Digitaliseringsindex per år", years.Select(y => y.ToString(CultureInfo.InvariantCulture)).ToList(),
-            series, v => Score(v))).Raw("<figcaption>Siffrorna i tabellen nedan.</figcaption></figure>");
+            series, v => Score(v))).Raw("<figcaption>").Raw(SvgChart.Legend(series)).Raw("Siffrorna i tabellen nedan.</figcaption></figure>");
 
         page.Table(["Verksamhet", .. years.Select(y => y.ToString(CultureInfo.InvariantCulture))], [false, .. years.Select(_ => true)]);
         foreach (var unit in data.IndexByUnit.Select(i => i.Unit).Distinct())

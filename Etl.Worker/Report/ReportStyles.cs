@@ -35,6 +35,7 @@ internal static class ReportStyles
         figure { margin: 1rem 0; }
         figcaption { font-size: .85rem; color: var(--muted); }
         svg.chart { display: block; width: 100%; height: auto; max-width: 44rem; }
+        svg.chart.scatter { max-width: 30rem; }
         svg.chart text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--ink); }
         svg.chart .tick { fill: var(--muted); }
         svg.chart .axis-title { font-weight: 600; }
@@ -42,8 +43,15 @@ internal static class ReportStyles
         svg.chart .axis, svg.chart .frame { stroke: var(--muted); stroke-width: 1; fill: none; }
         svg.chart .series-accent, svg.chart .bar, svg.chart .dot { fill: var(--accent); }
         svg.chart .series-muted { fill: var(--muted-fill); }
+        svg.chart .dot-count { fill: #fff; font-weight: 600; font-size: 12px; }
         svg.chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
         svg.chart .threshold { stroke: var(--muted); stroke-width: 1.5; stroke-dasharray: 6 4; }
+        .legend { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .25rem 0; padding: 0; list-style: none; color: var(--ink); }
+        /* Colour that carries meaning (a series, a status) prints even where the browser leaves backgrounds out. */
+        .swatch, .status::before { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+        .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; vertical-align: -.05em; }
+        .swatch.series-accent { background: var(--accent); }
+        .swatch.series-muted { background: var(--muted-fill); }
         .table-wrap { max-width: 100%; overflow-x: auto; margin: .5rem 0 1rem; }
         table { border-collapse: collapse; width: 100%; font-size: .95rem; }
         th, td { padding: .4rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
@@ -70,9 +78,9 @@ internal static class ReportStyles
           .kpi-value { font-size: 1.35rem; }
           td.name { min-width: 10rem; }
           /* A chart shrinks to the phone's width with its viewBox, and its text with it: larger units keep it legible. */
-          svg.chart text { font-size: 16px; }
+          svg.chart text { font-size: 20px; }
         }
-        @page { size: A4; margin: 16mm 15mm 20mm; }
+        @page { size: A4; margin: 16mm 15mm 12mm; }
         @media print {
           body { font-size: 10.5pt; }
           header.cover, main, footer { max-width: none; padding: 0; }
@@ -83,8 +91,10 @@ internal static class ReportStyles
           h3 { break-after: avoid; }
           .table-wrap { overflow: visible; }
           .clamp { -webkit-line-clamp: 2; line-clamp: 2; }
-          /* Chromium repeats a fixed element on every printed page: the footer with the run's date sits in the bottom margin. */
-          footer { position: fixed; bottom: -12mm; left: 0; right: 0; padding: 0; font-size: 8pt; }
+          /* Chromium (and Firefox) repeat a fixed element on every printed page: the footer with the run's date ends each page.
+             It stays inside the page area: moved into the margin (a negative bottom or a transform), Chromium left it off
+             the first page or set it under the heading. */
+          footer { position: fixed; bottom: 0; left: 0; right: 0; padding: 1mm 0 0; font-size: 8pt; background: #fff; }
           .kpis { grid-template-columns: repeat(3, 1fr); }
         }
 

@@ -13,10 +13,10 @@ namespace NackaInsights.Etl.Report;
 internal static class SvgChart
 {
     private const double Width = 640;
-    private const double Left = 64;
+    private const double Left = 84;
     private const double Right = 16;
     private const double Top = 16;
-    private const double Bottom = 36;
+    private const double Bottom = 40;
 
     public sealed record Series(string Name, string CssClass, IReadOnlyList<decimal?> Values);
 
@@ -49,9 +49,8 @@ internal static class SvgChart
                 var height = Math.Abs(Y(value) - Y(0));
                 svg.Append($"<rect class=\"{series[s].CssClass}\" x=\"{Coordinate(x0 + barWidth * s)}\" y=\"{Coordinate(top)}\" width=\"{Coordinate(barWidth - 2)}\" height=\"{Coordinate(height)}\"/>");
             }
-            svg.Append($"<text class=\"tick\" x=\"{Coordinate(Left + band * c + band / 2)}\" y=\"{Coordinate(Height - Bottom + 16)}\" text-anchor=\"middle\">{Html(categories[c])}</text>");
+            svg.Append($"<text class=\"tick\" x=\"{Coordinate(Left + band * c + band / 2)}\" y=\"{Coordinate(Height - Bottom + 22)}\" text-anchor=\"middle\">{Html(categories[c])}</text>");
         }
-        Legend(svg, series.Select(s => (s.Name, s.CssClass)).ToList(), Height);
         return svg.Append("</svg>").ToString();
     }
 
@@ -77,9 +76,11 @@ internal static class SvgChart
         {
             svg.Append($"<circle class=\"dot\" cx=\"{Coordinate(X(i))}\" cy=\"{Coordinate(Y(values[i]))}\" r=\"4\"/>");
         }
-        for (var i = 0; i < categories.Count; i++)
+        // A label takes about 100 units at a phone's larger type: label every month only where they fit, else every n-th.
+        var every = Math.Max(1, (int)Math.Ceiling(categories.Count * 100 / (Width - Left - Right)));
+        for (var i = 0; i < categories.Count; i += every)
         {
-            svg.Append($"<text class=\"tick\" x=\"{Coordinate(X(i))}\" y=\"{Coordinate(Height - Bottom + 16)}\" text-anchor=\"middle\">{Html(categories[i])}</text>");
+            svg.Append($"<text class=\"tick\" x=\"{Coordinate(X(i))}\" y=\"{Coordinate(Height - Bottom + 22)}\" text-anchor=\"middle\">{Html(categories[i])}</text>");
         }
         return svg.Append("</svg>").ToString();
     }
@@ -90,17 +91,19 @@ internal static class SvgChart
     /// </summary>
     public static string Scatter(string ariaLabel, IReadOnlyList<Point> points, decimal min, decimal max, decimal? threshold, string xTitle, string yTitle)
     {
-        const double Height = 420;
+        // Square and only as wide as it needs, so that on a phone it fills the width rather than a third of it.
+        const double Height = 400;
         const double Size = 320;
-        var left = (Width - Size) / 2;
+        const double ScatterWidth = 440;
+        const double left = 96;
         double X(decimal v) => left + Size * (double)((v - min) / (max - min));
         double Y(decimal v) => Top + Size * (double)((max - v) / (max - min));
 
-        var svg = Open(ariaLabel, Height);
+        var svg = Open(ariaLabel, Height, ScatterWidth, "scatter");
         svg.Append($"<rect class=\"frame\" x=\"{Coordinate(left)}\" y=\"{Coordinate(Top)}\" width=\"{Coordinate(Size)}\" height=\"{Coordinate(Size)}\"/>");
         for (var v = min; v <= max; v += 0.5m)
         {
-            svg.Append($"<text class=\"tick\" x=\"{Coordinate(X(v))}\" y=\"{Coordinate(Top + Size + 16)}\" text-anchor=\"middle\">{Score(v)}</text>");
+            svg.Append($"<text class=\"tick\" x=\"{Coordinate(X(v))}\" y=\"{Coordinate(Top + Size + 22)}\" text-anchor=\"middle\">{Score(v)}</text>");
             svg.Append($"<text class=\"tick\" x=\"{Coordinate(left - 8)}\" y=\"{Coordinate(Y(v) + 4)}\" text-anchor=\"end\">{Score(v)}</text>");
         }
         if (threshold is { } t)
@@ -108,12 +111,19 @@ internal static class SvgChart
             svg.Append($"<line class=\"threshold\" x1=\"{Coordinate(X(t))}\" y1=\"{Coordinate(Top)}\" x2=\"{Coordinate(X(t))}\" y2=\"{Coordinate(Top + Size)}\"/>");
             svg.Append($"<line class=\"threshold\" x1=\"{Coordinate(left)}\" y1=\"{Coordinate(Y(t))}\" x2=\"{Coordinate(left + Size)}\" y2=\"{Coordinate(Y(t))}\"/>");
         }
-        foreach (var point in points)
+        // Initiatives scored alike fall on one point: one dot, sized and numbered by how many it stands for.
+        foreach (var same in points.GroupBy(p => (p.X, p.Y)))
         {
-            svg.Append($"<circle class=\"dot\" cx=\"{Coordinate(X(point.X))}\" cy=\"{Coordinate(Y(point.Y))}\" r=\"4\"><title>{Html(point.Label)}</title></circle>");
+            var count = same.Count();
+            var (cx, cy) = (Coordinate(X(same.Key.X)), Coordinate(Y(same.Key.Y)));
+            svg.Append($"<circle class=\"dot\" cx=\"{cx}\" cy=\"{cy}\" r=\"{Coordinate(count == 1 ? 5 : 9 + Math.Min(6, count))}\"><title>{Html(string.Join(", ", same.Select(p => p.Label)))}</title></circle>");
+            if (count > 1)
+            {
+                svg.Append($"<text class=\"dot-count\" x=\"{cx}\" y=\"{Coordinate(Y(same.Key.Y) + 4)}\" text-anchor=\"middle\">{count}</text>");
+            }
         }
-        svg.Append($"<text class=\"axis-title\" x=\"{Coordinate(left + Size / 2)}\" y=\"{Coordinate(Top + Size + 36)}\" text-anchor=\"middle\">{Html(xTitle)}</text>");
-        svg.Append($"<text class=\"axis-title\" transform=\"translate({Coordinate(left - 36)},{Coordinate(Top + Size / 2)}) rotate(-90)\" text-anchor=\"middle\">{Html(yTitle)}</text>");
+        svg.Append($"<text class=\"axis-title\" x=\"{Coordinate(left + Size / 2)}\" y=\"{Coordinate(Top + Size + 50)}\" text-anchor=\"middle\">{Html(xTitle)}</text>");
+        svg.Append($"<text class=\"axis-title\" transform=\"translate({Coordinate(left - 56)},{Coordinate(Top + Size / 2)}) rotate(-90)\" text-anchor=\"middle\">{Html(yTitle)}</text>");
         return svg.Append("</svg>").ToString();
     }
 
@@ -131,19 +141,26 @@ internal static class SvgChart
         {
             var y = Top + Row * i;
             var width = plot * bars[i].Value / max;
-            svg.Append($"<text class=\"tick\" x=\"{Coordinate(LabelWidth - 8)}\" y=\"{Coordinate(y + 14)}\" text-anchor=\"end\">{Html(Shorten(bars[i].Label, 28))}</text>");
+            svg.Append($"<text class=\"tick\" x=\"{Coordinate(LabelWidth - 8)}\" y=\"{Coordinate(y + 14)}\" text-anchor=\"end\">{Html(Shorten(bars[i].Label, 16))}</text>");
             svg.Append($"<rect class=\"bar\" x=\"{Coordinate(LabelWidth)}\" y=\"{Coordinate(y + 2)}\" width=\"{Coordinate(width)}\" height=\"{Coordinate(Row - 8)}\"/>");
             svg.Append($"<text class=\"value\" x=\"{Coordinate(LabelWidth + width + 6)}\" y=\"{Coordinate(y + 14)}\">{Html(Number(bars[i].Value, 0))}</text>");
         }
         return svg.Append("</svg>").ToString();
     }
 
+    /// <summary>
+    /// The key of a chart's series, as HTML beside the SVG rather than inside it: it wraps and keeps its size on a phone,
+    /// where the chart's own text shrinks with its viewBox.
+    /// </summary>
+    public static string Legend(IReadOnlyList<Series> series) =>
+        "<ul class=\"legend\">" + string.Concat(series.Select(s => $"<li><span class=\"swatch {s.CssClass}\"></span>{Html(s.Name)}</li>")) + "</ul>";
+
     /// <summary>SVG text does not wrap: a long label is cut with an ellipsis (its full text is in the table beside).</summary>
     public static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
-    private static StringBuilder Open(string ariaLabel, double height) =>
+    private static StringBuilder Open(string ariaLabel, double height, double width = Width, string kind = "") =>
         new StringBuilder().Append(
-            $"<svg class=\"chart\" role=\"img\" aria-label=\"{Html(ariaLabel)}\" viewBox=\"0 0 {Coordinate(Width)} {Coordinate(height)}\" " +
+            $"<svg class=\"chart{(kind.Length > 0 ? " " + kind : "")}\" role=\"img\" aria-label=\"{Html(ariaLabel)}\" viewBox=\"0 0 {Coordinate(width)} {Coordinate(height)}\" " +
             $"preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\"><title>{Html(ariaLabel)}</title>");
 
     private static void Gridlines(StringBuilder svg, decimal low, decimal high, decimal step, Func<decimal, double> y, Func<decimal, string> axisLabel)
@@ -152,17 +169,6 @@ internal static class SvgChart
         {
             svg.Append($"<line class=\"{(v == 0 ? "axis" : "grid")}\" x1=\"{Coordinate(Left)}\" y1=\"{Coordinate(y(v))}\" x2=\"{Coordinate(Width - Right)}\" y2=\"{Coordinate(y(v))}\"/>");
             svg.Append($"<text class=\"tick\" x=\"{Coordinate(Left - 6)}\" y=\"{Coordinate(y(v) + 4)}\" text-anchor=\"end\">{Html(axisLabel(v))}</text>");
-        }
-    }
-
-    private static void Legend(StringBuilder svg, IReadOnlyList<(string Name, string CssClass)> series, double height)
-    {
-        var x = Left;
-        foreach (var (name, css) in series)
-        {
-            svg.Append($"<rect class=\"{css}\" x=\"{Coordinate(x)}\" y=\"{Coordinate(height - 14)}\" width=\"10\" height=\"10\"/>");
-            svg.Append($"<text class=\"tick\" x=\"{Coordinate(x + 14)}\" y=\"{Coordinate(height - 5)}\">{Html(name)}</text>");
-            x += 24 + name.Length * 7;
         }
     }
 
