@@ -13,7 +13,8 @@ internal static class ReportStyles
         :root { --accent: #00507f; --ink: #1d232a; --muted: #5c6670; --line: #d5dbe0; --soft: #f3f5f7; --muted-fill: #a9b4bd; }
         * { box-sizing: border-box; }
         html { -webkit-text-size-adjust: 100%; }
-        body { margin: 0; color: var(--ink); background: #fff; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+        /* break-word, not anywhere: a long word in running text breaks, while tables keep whole words and scroll in their box. */
+        body { margin: 0; color: var(--ink); background: #fff; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; overflow-wrap: break-word; }
         header.cover, main, footer { max-width: 60rem; margin: 0 auto; padding: 0 1.25rem; }
         header.cover { padding-top: 2.5rem; padding-bottom: 1rem; border-bottom: 3px solid var(--accent); }
         .kicker { margin: 0; color: var(--accent); font-size: .85rem; letter-spacing: .06em; text-transform: uppercase; }
