@@ -399,13 +399,21 @@ public static class FollowUpReport
         }
         else
         {
-            page.Raw("<figure>").Raw(SvgChart.Line("Andel röda bland de projekt som rapporterade, per månad",
+            var fromSnapshots = data.RedMonths.Any(m => m.Day is not null);
+            page.Raw("<figure>").Raw(SvgChart.Line("Andel röda projekt per månad",
                 data.RedMonths.Select(m => MonthLabel(m)).ToList(), data.RedMonths.Select(m => m.Share).ToList(), 1m, v => Percent(v)))
-                .Raw("<figcaption>Andelen av de projekt som lämnade statusrapport under månaden som rapporterade Röd; siffrorna i tabellen nedan.</figcaption></figure>");
-            page.Table(["Månad", "Projekt som rapporterade", "Röda", "Andel röda"], [false, true, true, true]);
+                .Raw("<figcaption>").Text(fromSnapshots
+                    ? "Andelen röda bland initiativen i fas Projekt, efter deras senaste statusrapport, den sista dagen i månaden med en daglig ögonblicksbild; siffrorna i tabellen nedan."
+                    : "Andelen av de projekt som lämnade statusrapport under månaden som rapporterade Röd; siffrorna i tabellen nedan.").Raw("</figcaption></figure>");
+            page.Table(["Månad", fromSnapshots ? "Projekt den dagen" : "Projekt som rapporterade", "Röda", "Andel röda"], [false, true, true, true]);
             foreach (var m in data.RedMonths)
             {
-                page.Raw("<tr><td>").Text(MonthLabel(m)).Raw("</td><td class=\"num\">")
+                page.Raw("<tr><td>").Text(MonthLabel(m));
+                if (m.Day is { } day)
+                {
+                    page.Raw(" <span class=\"muted\">(").Figure($"status.month.{m.Key}.day", Date(day), Date(day)).Raw(")</span>");
+                }
+                page.Raw("</td><td class=\"num\">")
                     .Figure($"status.month.{m.Key}.projects", m.Projects, Invariant(m.Projects)).Raw("</td><td class=\"num\">")
                     .Figure($"status.month.{m.Key}.red", m.Red, Invariant(m.Red)).Raw("</td><td class=\"num\">")
                     .Figure($"status.month.{m.Key}.red-share", m.Share, Percent(m.Share)).Raw("</td></tr>");
@@ -529,15 +537,15 @@ public static class FollowUpReport
     private static void DataQuality(Page page, ReportData data)
     {
         page.Open(ReportSections.DataQuality, "Datakvalitet");
-        if (data.Run is not { } run)
+        var quality = data.Quality;
+        if (quality.RunId is not { } run)
         {
-            page.Empty("Lagret har ännu ingen lyckad körning.");
+            page.Empty("Ingen lyckad körning har läst några källor ännu.");
             page.Close();
             return;
         }
-        var quality = data.Quality;
         var problems = quality.Files.Sum(f => f.Problems.Count) + quality.ItemProblems.Count;
-        page.Raw("<p class=\"lead\">Filer och listobjekt som avvisades i den senaste körningen (").Text(Invariant(run.RunId))
+        page.Raw("<p class=\"lead\">Filer och listobjekt som avvisades i den senaste körningen som läste källorna (körning ").Figure("quality.run", run, Invariant(run))
             .Raw("), med skälen. Det som avvisades finns inte med i rapportens siffror; den som skickade det har fått besked.</p>");
         page.Raw("<div class=\"kpis\">");
         page.Kpi("Avvisade filer, helt eller delvis", "quality.files", quality.Files.Count, Invariant(quality.Files.Count));

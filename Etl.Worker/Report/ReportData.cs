@@ -52,7 +52,8 @@ internal sealed record InPhase(string InitiativeId, string? Name, string Phase, 
 
 internal sealed record ProjectStatusRow(string InitiativeId, string? Name, DateOnly? ReportDate, string Status, decimal? PercentComplete, decimal? BudgetSpent);
 
-internal sealed record RedMonth(int Year, int Month, long Projects, long Red)
+/// <summary>The share of red projects in a month: from its last daily snapshot (<paramref name="Day"/>), else from the month's status reports.</summary>
+internal sealed record RedMonth(int Year, int Month, long Projects, long Red, DateOnly? Day = null)
 {
     public decimal Share => Projects == 0 ? 0 : (decimal)Red / Projects;
 
@@ -73,6 +74,7 @@ internal sealed record Problem(long? FileId, string SourceKind, string SourceNam
 internal sealed record RejectedFile(long FileId, string SourceKind, string FileName, string Status, long RowsLoaded, long RowsRejected, string? Message, IReadOnlyList<Problem> Problems);
 
 internal sealed record DataQuality(
+    long? RunId,
     IReadOnlyList<RejectedFile> Files,
     IReadOnlyList<Problem> ItemProblems,
     long ItemsRejected,
@@ -198,9 +200,19 @@ internal sealed record ReportData(
             .OrderBy(s => StatusOrder(s.Status)).ThenBy(s => s.InitiativeId, StringComparer.Ordinal).ToList();
         var statusCounts = (await Query(ReportQueries.StatusCounts(n)))
             .Select(r => new NamedCount(r.Text(0), r.Long(1) ?? 0)).OrderBy(c => StatusOrder(c.Name)).ToList();
-        var months = (await Query(ReportQueries.RedByMonth(n)))
-            .Select(r => new RedMonth((int)(r.Long(0) ?? 0), (int)(r.Long(1) ?? 0), r.Long(2) ?? 0, r.Long(3) ?? 0))
+        // Where the service has taken daily snapshots, the month's last one, as Power BI's Andel röda projekt; else the
+        // projects that reported in the month (the demo and a warehouse loaded only by refresh have no snapshots).
+        var months = (await Query(ReportQueries.RedBySnapshot(n)))
+            .Where(r => r.Date(0) is not null)
+            .Select(r => new RedMonth(r.Date(0)!.Value.Year, r.Date(0)!.Value.Month, r.Long(1) ?? 0, r.Long(2) ?? 0, r.Date(0)))
+            .GroupBy(m => (m.Year, m.Month)).Select(g => g.MaxBy(m => m.Day)!)
             .OrderBy(m => m.Year).ThenBy(m => m.Month).ToList();
+        if (months.Count == 0)
+        {
+            months = (await Query(ReportQueries.RedByMonth(n)))
+                .Select(r => new RedMonth((int)(r.Long(0) ?? 0), (int)(r.Long(1) ?? 0), r.Long(2) ?? 0, r.Long(3) ?? 0))
+                .OrderBy(m => m.Year).ThenBy(m => m.Month).ToList();
+        }
         // The last twelve months up to the latest month with a report.
         if (months.Count > 0)
         {
@@ -219,9 +231,10 @@ internal sealed record ReportData(
             .Select(r => new IndexComponent(r.Text(0), (int)(r.Long(1) ?? 0), r.Text(2), r.Decimal(3), r.Decimal(4)))
             .OrderBy(c => c.Unit, StringComparer.Ordinal).ThenBy(c => c.Year).ThenBy(c => c.Component, StringComparer.Ordinal).ToList();
 
-        var quality = run is null
-            ? new DataQuality([], [], 0, 0, 0)
-            : await LoadQualityAsync(Query, connection, p, run.RunId, units, ct);
+        var readingRun = (await Query(ReportQueries.LatestReadingRun)).FirstOrDefault()?.Long(0);
+        var quality = readingRun is not { } reading
+            ? new DataQuality(null, [], [], 0, 0, 0)
+            : await LoadQualityAsync(Query, connection, p, reading, units, ct);
 
         return new ReportData(request, units, year, today, run, phases, realization, soFar, variances, unreported, assessments, threshold,
             classes, leadTimes, inPhase, statuses, statusCounts, months, indexTotal, indexOfUnits, indexByUnit, components, quality);
@@ -277,7 +290,7 @@ internal sealed record ReportData(
         var itemsRejected = (await query(ReportQueries.ListReads)).Sum(r => r.Long(2) ?? 0);
         if (units.Count == 0)
         {
-            return new DataQuality(files, itemProblems, itemsRejected, 0, 0);
+            return new DataQuality(runId, files, itemProblems, itemsRejected, 0, 0);
         }
 
         var keys = await ReportRow.QueryAsync(connection, ReportQueries.Keys, new DynamicParameters(), ct);
@@ -303,7 +316,7 @@ internal sealed record ReportData(
         var keptItems = itemProblems.Where(x => NamesOwn(x.Message) && !NamesForeign(x.Message) && !NamesForeign(x.SourceName)).ToList();
         problemsLeftOut += itemProblems.Count - keptItems.Count;
         // Rejected list items are counted per list, not per unit: a unit report cannot say how many were its own.
-        return new DataQuality(keptFiles, keptItems, 0, files.Count - keptFiles.Count, problemsLeftOut);
+        return new DataQuality(runId, keptFiles, keptItems, 0, files.Count - keptFiles.Count, problemsLeftOut);
     }
 
     /// <summary>Whether <paramref name="text"/> names <paramref name="key"/> as a word of its own: FO-SKOLA is not in FO-FORSKOLA.</summary>

@@ -43,6 +43,18 @@ internal static class ReportQueries
         WHERE run_id = (SELECT MAX(run_id) FROM pbi_etl_run WHERE status = @Succeeded)
         """;
 
+    /// <summary>
+    /// The latest successful run that read sources (files or lists): the run whose rejections the data quality section
+    /// shows. A run that only took the day's project status snapshot read nothing and rejected nothing.
+    /// </summary>
+    public const string LatestReadingRun =
+        """
+        SELECT MAX(r.run_id)
+        FROM pbi_etl_run r
+        WHERE r.status = @Succeeded
+          AND (EXISTS (SELECT 1 FROM pbi_etl_file f WHERE f.run_id = r.run_id) OR EXISTS (SELECT 1 FROM pbi_etl_list l WHERE l.run_id = r.run_id))
+        """;
+
     public static string Phases(int units) =>
         $"""
         SELECT phase, MIN(phase_order) AS phase_order, COUNT(*) AS initiatives
@@ -169,6 +181,18 @@ internal static class ReportQueries
         GROUP BY d.year, d.month
         """;
 
+    /// <summary>
+    /// Per daily snapshot, the initiatives in Projekt that day and how many of them red by their latest report: Power BI's
+    /// Andel röda projekt, taken in C# at the last snapshot of each month.
+    /// </summary>
+    public static string RedBySnapshot(int units) =>
+        $"""
+        SELECT s.snapshot_date, COUNT(*) AS projects, SUM(CASE WHEN s.status = @Red THEN 1 ELSE 0 END) AS red
+        FROM pbi_fct_project_status_snapshot s
+        WHERE s.phase = @Project AND {InitiativeFilter("s.initiative_id", units)}
+        GROUP BY s.snapshot_date
+        """;
+
     public const string IndexTotal = "SELECT year, index_value, units FROM pbi_fct_digitalization_index_total";
 
     public static string IndexByUnit(int units) =>
@@ -222,6 +246,7 @@ internal static class ReportQueries
         (nameof(Units), Units),
         (nameof(Keys), Keys),
         (nameof(LatestRun), LatestRun),
+        (nameof(LatestReadingRun), LatestReadingRun),
         (nameof(Phases), Phases(units)),
         (nameof(LatestReportedYear), LatestReportedYear),
         (nameof(RealizationByYear), RealizationByYear(units)),
@@ -235,6 +260,7 @@ internal static class ReportQueries
         (nameof(LatestStatus), LatestStatus(units)),
         (nameof(StatusCounts), StatusCounts(units)),
         (nameof(RedByMonth), RedByMonth(units)),
+        (nameof(RedBySnapshot), RedBySnapshot(units)),
         (nameof(IndexTotal), IndexTotal),
         (nameof(IndexByUnit), IndexByUnit(units)),
         (nameof(IndexOfUnits), IndexOfUnits(units)),

@@ -241,10 +241,28 @@ public sealed class ExpectedFigures
                 Put($"status.project.{S(row["initiative_id"])}.budget-spent", D(row["budget_spent_sek"]));
             }
         }
-        // The share of red per month, over the twelve months up to the latest report: months counted in C# here.
+        // The share of red per month over the last twelve months: where there are daily snapshots, Power BI's Andel röda
+        // projekt on the month's last snapshot day; else among the projects that reported in the month.
+        var snapshots = (await Rows($"SELECT f.snapshot_date, f.initiative_id, f.status FROM pbi_fct_project_status_snapshot f {unitJoin} WHERE f.phase = 'Projekt'"))
+            .Select(r => (Date: DateOf(r["snapshot_date"]), Id: S(r["initiative_id"])!, Status: S(r["status"]))).ToList();
         var reports = (await Rows($"SELECT f.initiative_id, f.report_date, f.status FROM pbi_fct_project_status f {unitJoin}"))
             .Select(r => (Id: S(r["initiative_id"])!, Date: DateOf(r["report_date"]), Status: S(r["status"]))).ToList();
-        if (reports.Count > 0)
+        if (snapshots.Count > 0)
+        {
+            var lastDays = snapshots.GroupBy(r => (r.Date.Year, r.Date.Month)).Select(g => g.Max(r => r.Date)).ToList();
+            var last = lastDays.Max(d => d.Year * 12 + d.Month - 1);
+            foreach (var day in lastDays.Where(d => d.Year * 12 + d.Month - 1 > last - 12))
+            {
+                var key = $"{day.Year:0000}-{day.Month:00}";
+                var projects = snapshots.Count(r => r.Date == day);
+                var red = snapshots.Count(r => r.Date == day && r.Status == "Röd");
+                Put($"status.month.{key}.day", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                Put($"status.month.{key}.projects", (decimal)projects);
+                Put($"status.month.{key}.red", (decimal)red);
+                Put($"status.month.{key}.red-share", (decimal)red / projects);
+            }
+        }
+        else if (reports.Count > 0)
         {
             var last = reports.Max(r => r.Date.Year * 12 + r.Date.Month - 1);
             foreach (var month in reports.Where(r => r.Date.Year * 12 + r.Date.Month - 1 > last - 12).GroupBy(r => $"{r.Date.Year:0000}-{r.Date.Month:00}"))
@@ -304,6 +322,13 @@ public sealed class ExpectedFigures
         }
 
         // Data quality of the latest successful run, for the municipality (a unit report's share is checked on its own).
+        var reading = (await Rows(
+            """
+            SELECT MAX(run_id) AS run_id FROM pbi_etl_run
+            WHERE status = 'Lyckad' AND (run_id IN (SELECT run_id FROM pbi_etl_file) OR run_id IN (SELECT run_id FROM pbi_etl_list))
+            """))[0]["run_id"];
+        Put("quality.run", D(reading));
+        run = reading;
         if (!limited && run is not null)
         {
             var files = await Rows("SELECT file_name, rows_loaded, rows_rejected FROM pbi_etl_file WHERE run_id = @Run AND status IN ('Avvisad', 'Delvis inläst')", new { Run = run });

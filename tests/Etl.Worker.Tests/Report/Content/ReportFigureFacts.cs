@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using NackaInsights.Etl.Demo;
+using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Xlsx;
 using NackaInsights.Etl.Report;
 using NackaInsights.Etl.Tests.Commands;
 using NackaInsights.TestSupport;
@@ -24,6 +27,13 @@ public abstract class ReportFigureFacts : WarehouseFacts
         DemoListWriter.Write(_source.Path, DemoListWriter.Snapshot.June);
         DemoActualsWriter.Write(_source.Path);
         await RefreshAsync();
+        // Daily snapshots of the project status, as the service's daily job takes them: two in May, one in April.
+        foreach (var day in new DateOnly[] { new(2024, 4, 30), new(2024, 5, 15), new(2024, 5, 31) })
+        {
+            var snapshot = await new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance)
+                .RunAsync(RunSources.ChecksOnly with { ProjectStatusSnapshot = day }, "test", null, Ct);
+            Assert.True(snapshot.Succeeded, snapshot.Message);
+        }
     }
 
     public override async ValueTask DisposeAsync()
@@ -39,6 +49,10 @@ public abstract class ReportFigureFacts : WarehouseFacts
         var expected = await ExpectedFigures.ComputeAsync(Warehouse.Database, [], null, Today);
 
         Assert.Equal(2024, expected.Year);
+        // The months come from the snapshots (Power BI's measure), and the data quality from the last run that read sources.
+        Assert.Equal("2024-05-31", page.Figure("status.month.2024-05.day").GetAttribute("data-value"));
+        Assert.True(page.Value("quality.run") < page.Value("overview.run"));
+        Assert.True(page.Value("quality.files") > 0);
         Assert.True(page.Figures.Count > 100, $"only {page.Figures.Count} figures");
         FigureAssert.EqualsExpected(page, expected);
     }
