@@ -67,6 +67,21 @@ public sealed class HostileReportContentFacts : IDisposable
     }
 
     [Fact]
+    public async Task ARejectedListItem_IsNamedInTheDataQualitySection_WithItsReason_Escaped()
+    {
+        await HostileRegisterAsync();
+
+        var page = await ReportPage.WriteAsync(Database(), ReportRequest.Municipality);
+
+        var quality = page.Document.GetElementById(ReportSections.DataQuality)!;
+        Assert.True(page.Value("quality.items-rejected") >= 1);
+        var row = Assert.Single(quality.QuerySelectorAll("tbody tr"), r => r.TextContent.Contains("Initiativ", StringComparison.Ordinal) && r.TextContent.Contains('3'));
+        Assert.Contains("<b>Pågår</b>", row.TextContent);
+        Assert.Empty(quality.QuerySelectorAll("b"));
+        FigureAssert.EqualsExpected(page, await ExpectedFigures.ComputeAsync(Database(), [], null, DateOnly.FromDateTime(FixedTime.ReportDay.UtcDateTime)));
+    }
+
+    [Fact]
     public async Task AVeryLongName_IsShownWhole_InABoxThatWrapsAndCutsIt()
     {
         await HostileRegisterAsync();
@@ -130,7 +145,9 @@ public sealed class HostileReportContentFacts : IDisposable
         var modified = new DateTimeOffset(2024, 2, 1, 9, 0, 0, TimeSpan.Zero);
         ListFiles.Write(Source, "Initiativ",
             ListFiles.Initiative("1", ScriptId, "Projekt", modified, name: Script),
-            ListFiles.Initiative("2", LongId, "Beredning", modified, name: LongName));
+            ListFiles.Initiative("2", LongId, "Beredning", modified, name: LongName),
+            // Rejected: a phase the process does not have, so that the data quality section has a list item to name.
+            ListFiles.Initiative("3", "DIG-2024-903", "<b>Pågår</b>", modified, name: "Avvisat & okänt"));
         ListFiles.Write(Source, "Bedomningar",
             [.. ListFiles.Assessment("100", ScriptId, "2024-01-10", [4, 3, 2, 3, 3, 3, 3, 3, 3, 3, 4]),
              .. ListFiles.Assessment("200", LongId, "2024-01-11", [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 4])]);
