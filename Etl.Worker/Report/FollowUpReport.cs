@@ -138,7 +138,7 @@ public static class FollowUpReport
         }
         if (index is null)
         {
-            page.Empty("Inget digitaliseringsindex har beräknats ännu.");
+            page.Empty(data.IndexOfUnits.Count == 0 ? "Inget digitaliseringsindex har beräknats ännu." : $"Inget digitaliseringsindex har beräknats för {data.Year} eller tidigare.");
         }
         if (data.SoFar is { } soFar)
         {
@@ -157,7 +157,8 @@ public static class FollowUpReport
         else
         {
             var total = data.Phases.Sum(p => p.Initiatives);
-            page.Raw("<figure>").Raw(SvgChart.Bars($"Antal initiativ per fas, {total} totalt", data.Phases.Select(p => (p.Phase, p.Initiatives)).ToList())).Raw("</figure>");
+            page.Raw("<figure><figcaption>Antal initiativ i registret per fas i dag.</figcaption>")
+                .Raw(SvgChart.Bars($"Antal initiativ per fas, {total} totalt", data.Phases.Select(p => (p.Phase, p.Initiatives)).ToList()));
             page.Table(["Fas", "Initiativ"], [false, true]);
             foreach (var phase in data.Phases)
             {
@@ -165,7 +166,7 @@ public static class FollowUpReport
                     .Figure($"overview.phase.{phase.Phase}", phase.Initiatives, Invariant(phase.Initiatives)).Raw("</td></tr>");
             }
             page.Raw("<tr class=\"total\"><td>Totalt</td><td class=\"num\">").Figure("overview.initiatives", total, Invariant(total)).Raw("</td></tr>");
-            page.CloseTable();
+            page.CloseTable().Raw("</figure>");
         }
         page.Close();
     }
@@ -186,10 +187,10 @@ public static class FollowUpReport
             new("Planerad, rapporterade poster", "series-muted", years.Select(r => (decimal?)r.PlannedReported).ToList()),
             new("Realiserad", "series-accent", years.Select(r => r.Realized).ToList()),
         ];
-        page.Raw("<figure>").Raw(SvgChart.Columns(
-            "Planerad mot realiserad ekonomisk nytta per år, för rapporterade nyttoposter",
-            years.Select(r => r.Year.ToString(CultureInfo.InvariantCulture)).ToList(), realized, AxisKr))
-            .Raw("<figcaption>").Raw(SvgChart.Legend(realized)).Raw("Siffrorna i tabellen nedan.</figcaption></figure>");
+        page.Raw("<figure><figcaption>Planerad mot realiserad ekonomisk nytta per år, för de nyttoposter som har rapporterats.")
+            .Raw(SvgChart.Legend(realized)).Raw("</figcaption>")
+            .Raw(SvgChart.Columns("Planerad mot realiserad ekonomisk nytta per år, för rapporterade nyttoposter",
+                years.Select(r => r.Year.ToString(CultureInfo.InvariantCulture)).ToList(), realized, AxisKr));
         page.Table(["År", "Planerad", "Planerad, rapporterade poster", "Realiserad", "Realiseringsgrad", "Rapporterade poster"], [false, true, true, true, true, true]);
         foreach (var r in years)
         {
@@ -201,7 +202,7 @@ public static class FollowUpReport
                 .Raw("</td><td class=\"num\">").Figure($"realization.year.{y}.lines-reported", r.LinesReported, Invariant(r.LinesReported))
                 .Text($" av {r.Lines}").Raw("</td></tr>");
         }
-        page.CloseTable();
+        page.CloseTable().Raw("</figure>");
 
         if (data.Year is not { } year)
         {
@@ -276,10 +277,20 @@ public static class FollowUpReport
         {
             var max = Math.Max(4, Math.Ceiling(scored.Max(a => Math.Max(a.Benefit!.Value, a.Feasibility!.Value))));
             var min = Math.Min(1, Math.Floor(scored.Min(a => Math.Min(a.Benefit!.Value, a.Feasibility!.Value))));
-            page.Raw("<figure>").Raw(SvgChart.Scatter(
-                $"Nyttopoäng mot genomförbarhetspoäng för {scored.Count} bedömda initiativ",
-                scored.Select(a => new SvgChart.Point($"{a.InitiativeId}: {a.PriorityClass}", a.Feasibility!.Value, a.Benefit!.Value)).ToList(),
-                min, max, data.Threshold, "Genomförbarhetspoäng", "Nyttopoäng")).Raw("<figcaption>Varje punkt är ett initiativ; poängen står i tabellen nedan.</figcaption></figure>");
+            page.Raw("<figure><figcaption>Bedömda initiativ: en punkt per poängpar, med antalet initiativ i punkten när de är flera.</figcaption>")
+                .Raw(SvgChart.Scatter(
+                    $"Nyttopoäng mot genomförbarhetspoäng för {scored.Count} bedömda initiativ",
+                    scored.Select(a => new SvgChart.Point($"{a.InitiativeId}: {a.PriorityClass}", a.Feasibility!.Value, a.Benefit!.Value)).ToList(),
+                    min, max, data.Threshold, "Genomförbarhetspoäng", "Nyttopoäng"));
+        }
+        else
+        {
+            page.Raw("<h3>Bedömda initiativ</h3>");
+        }
+        AssessmentTable(page, data);
+        if (scored.Count > 0)
+        {
+            page.Raw("</figure>");
         }
 
         page.Raw("<h3>Antal per prioriteringsklass</h3>");
@@ -292,8 +303,11 @@ public static class FollowUpReport
         page.Raw("<tr class=\"total\"><td>Bedömda initiativ</td><td class=\"num\">")
             .Figure("priority.assessed", data.Assessments.Count, Invariant(data.Assessments.Count)).Raw("</td></tr>");
         page.CloseTable();
+        page.Close();
+    }
 
-        page.Raw("<h3>Bedömda initiativ</h3>");
+    private static void AssessmentTable(Page page, ReportData data)
+    {
         page.Table(["Initiativ", "Nyttopoäng", "Genomförbarhetspoäng", "Prioriteringsklass"], [false, true, true, false]);
         foreach (var a in data.Assessments.OrderBy(a => PriorityOrder(a.PriorityClass)).ThenByDescending(a => a.Benefit).ThenBy(a => a.InitiativeId, StringComparer.Ordinal))
         {
@@ -303,7 +317,6 @@ public static class FollowUpReport
                 .Raw("</td><td>").Text(a.PriorityClass).Raw("</td></tr>");
         }
         page.CloseTable();
-        page.Close();
     }
 
     private static int PriorityOrder(string priorityClass)
@@ -400,11 +413,11 @@ public static class FollowUpReport
         else
         {
             var fromSnapshots = data.RedMonths.Any(m => m.Day is not null);
-            page.Raw("<figure>").Raw(SvgChart.Line("Andel röda projekt per månad",
-                data.RedMonths.Select(m => MonthLabel(m)).ToList(), data.RedMonths.Select(m => m.Share).ToList(), 1m, v => Percent(v)))
-                .Raw("<figcaption>").Text(fromSnapshots
-                    ? "Andelen röda bland initiativen i fas Projekt, efter deras senaste statusrapport, den sista dagen i månaden med en daglig ögonblicksbild; siffrorna i tabellen nedan."
-                    : "Andelen av de projekt som lämnade statusrapport under månaden som rapporterade Röd; siffrorna i tabellen nedan.").Raw("</figcaption></figure>");
+            page.Raw("<figure><figcaption>").Text(fromSnapshots
+                    ? "Andelen röda bland initiativen i fas Projekt, efter deras senaste statusrapport, den sista dagen i månaden med en daglig ögonblicksbild."
+                    : "Andelen av de projekt som lämnade statusrapport under månaden som rapporterade Röd.").Raw("</figcaption>")
+                .Raw(SvgChart.Line("Andel röda projekt per månad",
+                    data.RedMonths.Select(m => MonthLabel(m)).ToList(), data.RedMonths.Select(m => m.Share).ToList(), 1m, v => Percent(v)));
             page.Table(["Månad", fromSnapshots ? "Projekt den dagen" : "Projekt som rapporterade", "Röda", "Andel röda"], [false, true, true, true]);
             foreach (var m in data.RedMonths)
             {
@@ -418,7 +431,7 @@ public static class FollowUpReport
                     .Figure($"status.month.{m.Key}.red", m.Red, Invariant(m.Red)).Raw("</td><td class=\"num\">")
                     .Figure($"status.month.{m.Key}.red-share", m.Share, Percent(m.Share)).Raw("</td></tr>");
             }
-            page.CloseTable();
+            page.CloseTable().Raw("</figure>");
         }
         page.Close();
     }
@@ -453,8 +466,8 @@ public static class FollowUpReport
         }
         series.Add(new SvgChart.Series("Kommunen totalt", data.IsLimited ? "series-muted" : "series-accent",
             years.Select(y => data.IndexTotal.FirstOrDefault(i => i.Year == y)?.Value).ToList()));
-        page.Raw("<figure>").Raw(SvgChart.Columns("Digitaliseringsindex per år", years.Select(y => y.ToString(CultureInfo.InvariantCulture)).ToList(),
-            series, v => Score(v))).Raw("<figcaption>").Raw(SvgChart.Legend(series)).Raw("Siffrorna i tabellen nedan.</figcaption></figure>");
+        page.Raw("<figure><figcaption>Digitaliseringsindex per år.").Raw(SvgChart.Legend(series)).Raw("</figcaption>")
+            .Raw(SvgChart.Columns("Digitaliseringsindex per år", years.Select(y => y.ToString(CultureInfo.InvariantCulture)).ToList(), series, v => Score(v)));
 
         page.Table(["Verksamhet", .. years.Select(y => y.ToString(CultureInfo.InvariantCulture))], [false, .. years.Select(_ => true)]);
         foreach (var unit in data.IndexByUnit.Select(i => i.Unit).Distinct())
@@ -493,7 +506,7 @@ public static class FollowUpReport
             page.Raw("<td class=\"num\">").Raw(value is null ? "–" : "").Figure(value is null ? null : $"index.total.{year}", value?.Value, value is null ? "" : Score(value.Value)).Raw("</td>");
         }
         page.Raw("</tr>");
-        page.CloseTable();
+        page.CloseTable().Raw("</figure>");
 
         page.Raw("<h3>Komponenter</h3>");
         if (data.Components.Count == 0)

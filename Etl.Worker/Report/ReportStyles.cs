@@ -34,7 +34,7 @@ internal static class ReportStyles
         .kpi-value { display: block; font-size: 1.6rem; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .kpi-note { display: block; font-size: .85rem; color: var(--muted); }
         figure { margin: 1rem 0; }
-        figcaption { font-size: .85rem; color: var(--muted); }
+        figcaption { font-size: .9rem; color: var(--muted); margin-bottom: .5rem; }
         svg.chart { display: block; width: 100%; height: auto; max-width: 44rem; }
         svg.chart.scatter { max-width: 30rem; }
         svg.chart text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--ink); }
@@ -88,7 +88,8 @@ internal static class ReportStyles
           section { break-before: page; border-bottom: 0; }
           section:first-of-type { break-before: auto; }
           h2 { padding-top: 0; }
-          h3, .kpi, figure, tr { break-inside: avoid; }
+          h3, .kpi, svg.chart, tr { break-inside: avoid; }
+          figcaption { break-after: avoid; }
           h3 { break-after: avoid; }
           .table-wrap { overflow: visible; }
           .clamp { -webkit-line-clamp: 2; line-clamp: 2; }

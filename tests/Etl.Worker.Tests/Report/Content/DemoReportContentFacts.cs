@@ -79,13 +79,10 @@ public sealed class DemoReportContentFacts(DemoReportWarehouse demo) : IClassFix
             Assert.Equal("img", svg.GetAttribute("role"));
             Assert.False(string.IsNullOrWhiteSpace(svg.GetAttribute("aria-label")));
             Assert.NotNull(svg.GetAttribute("viewBox"));
-            // Its numbers as text: a table of figures after the chart, before the next chart, in the same section.
-            var after = new List<AngleSharp.Dom.IElement>();
-            for (var e = svg.Closest("figure")!.NextElementSibling; e is not null && e.LocalName != "figure"; e = e.NextElementSibling)
-            {
-                after.Add(e);
-            }
-            Assert.Contains(after, e => e.ClassList.Contains("table-wrap") && e.QuerySelector("table [data-figure]") is not null);
+            // Its numbers as text: a table of figures in the same <figure>, after the drawing.
+            var figure = svg.Closest("figure")!;
+            Assert.NotNull(figure.QuerySelector("figcaption"));
+            Assert.NotNull(figure.QuerySelector("svg ~ .table-wrap table [data-figure]"));
         }
         var footer = Assert.Single(document.QuerySelectorAll("footer"));
         await using var connection = await demo.Database.OpenAsync(Ct);
