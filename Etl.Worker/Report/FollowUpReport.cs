@@ -182,14 +182,20 @@ public static class FollowUpReport
             page.Close();
             return;
         }
-        SvgChart.Series[] realized =
-        [
-            new("Planerad, rapporterade poster", "series-muted", years.Select(r => (decimal?)r.PlannedReported).ToList()),
-            new("Realiserad", "series-accent", years.Select(r => r.Realized).ToList()),
-        ];
-        page.Raw("<figure><figcaption>Planerad mot realiserad ekonomisk nytta per år, för de nyttoposter som har rapporterats.")
+        // Before anything is reported there is nothing to set against the plan: the chart then shows the plan alone.
+        var anyReported = years.Any(r => r.LinesReported > 0);
+        SvgChart.Series[] realized = anyReported
+            ?
+            [
+                new("Planerad, rapporterade poster", "series-muted", years.Select(r => (decimal?)r.PlannedReported).ToList()),
+                new("Realiserad", "series-accent", years.Select(r => r.Realized).ToList()),
+            ]
+            : [new("Planerad", "series-muted", years.Select(r => (decimal?)r.Planned).ToList())];
+        page.Raw("<figure><figcaption>").Text(anyReported
+                ? "Planerad mot realiserad ekonomisk nytta per år, för de nyttoposter som har rapporterats."
+                : "Planerad ekonomisk nytta per år; inget utfall har rapporterats än.")
             .Raw(SvgChart.Legend(realized)).Raw("</figcaption>")
-            .Raw(SvgChart.Columns("Planerad mot realiserad ekonomisk nytta per år, för rapporterade nyttoposter",
+            .Raw(SvgChart.Columns(anyReported ? "Planerad mot realiserad ekonomisk nytta per år, för rapporterade nyttoposter" : "Planerad ekonomisk nytta per år",
                 years.Select(r => r.Year.ToString(CultureInfo.InvariantCulture)).ToList(), realized, AxisKr));
         page.Table(["År", "Planerad", "Planerad, rapporterade poster", "Realiserad", "Realiseringsgrad", "Rapporterade poster"], [false, true, true, true, true, true]);
         foreach (var r in years)
