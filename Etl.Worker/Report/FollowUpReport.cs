@@ -165,7 +165,7 @@ public static class FollowUpReport
                 page.Raw("<tr><td>").Text(phase.Phase).Raw("</td><td class=\"num\">")
                     .Figure($"overview.phase.{phase.Phase}", phase.Initiatives, Invariant(phase.Initiatives)).Raw("</td></tr>");
             }
-            page.Raw("<tr class=\"total\"><td>Totalt</td><td class=\"num\">").Figure("overview.initiatives", total, Invariant(total)).Raw("</td></tr>");
+            page.Raw("<tr class=\"total\"><td>Totalt</td><td class=\"num\">").Figure("overview.initiatives", data.Totals.Initiatives, Invariant(data.Totals.Initiatives)).Raw("</td></tr>");
             page.CloseTable().Raw("</figure>");
         }
         page.Close();
@@ -231,8 +231,8 @@ public static class FollowUpReport
         }
         else
         {
-            var sum = data.Unreported.Sum(l => l.Planned);
-            page.Raw("<p>").Figure("realization.unreported.count", data.Unreported.Count, Invariant(data.Unreported.Count))
+            var (lines, sum) = data.UnreportedTotal;
+            page.Raw("<p>").Figure("realization.unreported.count", lines, Invariant(lines))
                 .Raw(" nyttoposter med planerad nytta om sammanlagt ").Figure("realization.unreported.planned", sum, Kr(sum)).Raw(" saknar utfall.</p>");
             page.Table(["Initiativ", "Nyttopost", "Typ", "Planerad"], [false, false, false, true]);
             foreach (var line in data.Unreported)
@@ -307,7 +307,7 @@ public static class FollowUpReport
             page.Raw("<tr><td>").Text(c.Name).Raw("</td><td class=\"num\">").Figure($"priority.class.{c.Name}", c.Count, Invariant(c.Count)).Raw("</td></tr>");
         }
         page.Raw("<tr class=\"total\"><td>Bedömda initiativ</td><td class=\"num\">")
-            .Figure("priority.assessed", data.Assessments.Count, Invariant(data.Assessments.Count)).Raw("</td></tr>");
+            .Figure("priority.assessed", data.Totals.Assessed, Invariant(data.Totals.Assessed)).Raw("</td></tr>");
         page.CloseTable();
         page.Close();
     }

@@ -93,6 +93,8 @@ internal sealed record ReportData(
     RealizationSoFar? SoFar,
     IReadOnlyList<InitiativeVariance> Variances,
     IReadOnlyList<UnreportedLine> Unreported,
+    (long Lines, decimal Planned) UnreportedTotal,
+    (long Initiatives, long Assessed) Totals,
     IReadOnlyList<Assessment> Assessments,
     decimal? Threshold,
     IReadOnlyList<NamedCount> PriorityClasses,
@@ -162,6 +164,7 @@ internal sealed record ReportData(
         RealizationSoFar? soFar = null;
         List<InitiativeVariance> variances = [];
         List<UnreportedLine> unreported = [];
+        (long, decimal) unreportedTotal = (0, 0);
         if (year is not null)
         {
             var so = (await Query(ReportQueries.RealizationToYear(n))).FirstOrDefault();
@@ -174,7 +177,10 @@ internal sealed record ReportData(
             unreported = (await Query(ReportQueries.Unreported(n)))
                 .Select(r => new UnreportedLine(r.Text(0), r.String(1), r.Text(2), r.Text(3), r.Decimal(4) ?? 0))
                 .OrderBy(l => l.InitiativeId, StringComparer.Ordinal).ThenBy(l => l.BenefitLine, StringComparer.Ordinal).ToList();
+            var totals = (await Query(ReportQueries.UnreportedTotals(n))).Single();
+            unreportedTotal = (totals.Long(0) ?? 0, totals.Decimal(1) ?? 0);
         }
+        var counts = (await Query(ReportQueries.InitiativeTotals(n))).Single();
 
         var evaluations = await Query(ReportQueries.Evaluations(n));
         var assessments = evaluations
@@ -236,7 +242,8 @@ internal sealed record ReportData(
             ? new DataQuality(null, [], [], 0, 0, 0)
             : await LoadQualityAsync(Query, connection, p, reading, units, ct);
 
-        return new ReportData(request, units, year, today, run, phases, realization, soFar, variances, unreported, assessments, threshold,
+        return new ReportData(request, units, year, today, run, phases, realization, soFar, variances, unreported, unreportedTotal,
+            (counts.Long(0) ?? 0, counts.Long(1) ?? 0), assessments, threshold,
             classes, leadTimes, inPhase, statuses, statusCounts, months, indexTotal, indexOfUnits, indexByUnit, components, quality);
     }
 

@@ -114,6 +114,22 @@ internal static class ReportQueries
           AND {InitiativeFilter("r.initiative_id", units)}
         """;
 
+    /// <summary>How many lines of the follow-up year have no actual yet, and their planned benefit.</summary>
+    public static string UnreportedTotals(int units) =>
+        $"""
+        SELECT COUNT(*) AS lines, SUM(r.planned_value) AS planned
+        FROM pbi_fct_benefit_realization r
+        WHERE r.is_reported = 0 AND r.year = @Year AND r.benefit_type IN (@Financial, @Redistribution)
+          AND {InitiativeFilter("r.initiative_id", units)}
+        """;
+
+    /// <summary>The initiatives in the register, and how many of them have an assessment.</summary>
+    public static string InitiativeTotals(int units) =>
+        $"""
+        SELECT (SELECT COUNT(*) FROM pbi_dim_initiative WHERE {UnitFilter("unit", units)}) AS initiatives,
+               (SELECT COUNT(*) FROM pbi_fct_evaluation e WHERE {InitiativeFilter("e.initiative_id", units)}) AS assessed
+        """;
+
     /// <summary>The latest assessment of each assessed initiative, with the threshold the evaluation used.</summary>
     public static string Evaluations(int units) =>
         $"""
@@ -253,6 +269,8 @@ internal static class ReportQueries
         (nameof(RealizationToYear), RealizationToYear(units)),
         (nameof(VarianceByInitiative), VarianceByInitiative(units)),
         (nameof(Unreported), Unreported(units)),
+        (nameof(UnreportedTotals), UnreportedTotals(units)),
+        (nameof(InitiativeTotals), InitiativeTotals(units)),
         (nameof(Evaluations), Evaluations(units)),
         (nameof(PriorityClasses), PriorityClasses(units)),
         (nameof(LeadTimes), LeadTimes(units)),
