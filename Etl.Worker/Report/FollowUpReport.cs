@@ -481,17 +481,7 @@ public static class FollowUpReport
             page.Raw("<tr><td class=\"name\">").Name(unit).Raw("</td>");
             foreach (var year in years)
             {
-                var value = data.IndexByUnit.FirstOrDefault(i => i.Unit == unit && i.Year == year);
-                page.Raw("<td class=\"num\">");
-                if (value is null)
-                {
-                    page.Raw("–");
-                }
-                else
-                {
-                    page.Figure($"index.unit.{unit}.{year}", value.Value, Score(value.Value));
-                }
-                page.Raw("</td>");
+                page.IndexCell($"index.unit.{unit}.{year}", data.IndexByUnit.FirstOrDefault(i => i.Unit == unit && i.Year == year)?.Value);
             }
             page.Raw("</tr>");
         }
@@ -500,16 +490,14 @@ public static class FollowUpReport
             page.Raw("<tr class=\"total\"><td>Verksamheterna</td>");
             foreach (var year in years)
             {
-                var value = data.IndexOfUnits.FirstOrDefault(i => i.Year == year);
-                page.Raw("<td class=\"num\">").Raw(value is null ? "–" : "").Figure(value is null ? null : $"index.units.{year}", value?.Value, value is null ? "" : Score(value.Value)).Raw("</td>");
+                page.IndexCell($"index.units.{year}", data.IndexOfUnits.FirstOrDefault(i => i.Year == year)?.Value);
             }
             page.Raw("</tr>");
         }
         page.Raw("<tr class=\"total\"><td>Kommunen totalt</td>");
         foreach (var year in years)
         {
-            var value = data.IndexTotal.FirstOrDefault(i => i.Year == year);
-            page.Raw("<td class=\"num\">").Raw(value is null ? "–" : "").Figure(value is null ? null : $"index.total.{year}", value?.Value, value is null ? "" : Score(value.Value)).Raw("</td>");
+            page.IndexCell($"index.total.{year}", data.IndexTotal.FirstOrDefault(i => i.Year == year)?.Value);
         }
         page.Raw("</tr>");
         page.CloseTable().Raw("</figure>");
@@ -682,6 +670,10 @@ public static class FollowUpReport
             return Raw("</div>");
         }
 
+        /// <summary>A table cell with an index, or a dash where the year has none (and then no figure).</summary>
+        public Page IndexCell(string figure, decimal? value) =>
+            (value is { } v ? Raw("<td class=\"num\">").Figure(figure, v, Score(v)) : Raw("<td class=\"num\">–")).Raw("</td>");
+
         public Page Empty(string message) => Raw("<p class=\"empty\">").Text(message).Raw("</p>");
 
         public Page Open(string id, string heading) => Raw($"<section id=\"{Html(id)}\" aria-labelledby=\"{Html(id)}-rubrik\"><h2 id=\"{Html(id)}-rubrik\">").Text(heading).Raw("</h2>\n");
@@ -691,7 +683,8 @@ public static class FollowUpReport
         /// <summary>A table inside its own horizontally scrolling box, so that a wide table never widens the page.</summary>
         public Page Table(IReadOnlyList<string> headers, IReadOnlyList<bool> numeric)
         {
-            Raw("<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr>");
+            // Focusable and named, so that a keyboard can scroll a wide table and a screen reader says what the region is.
+            Raw("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"").Text("Tabell: " + string.Join(", ", headers)).Raw("\"><table><thead><tr>");
             for (var i = 0; i < headers.Count; i++)
             {
                 Raw(i < numeric.Count && numeric[i] ? "<th scope=\"col\" class=\"num\">" : "<th scope=\"col\">").Text(headers[i]).Raw("</th>");
