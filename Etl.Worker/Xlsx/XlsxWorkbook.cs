@@ -493,40 +493,17 @@ public sealed class XlsxWorkbook : IDisposable
     }
 
     /// <summary>Whether a number format code shows a percentage: an unquoted, unescaped <c>%</c> in its first section.</summary>
-    internal static bool IsPercentFormat(string code)
-    {
-        var section = code.Split(';')[0];
-        var inQuotes = false;
-        for (var i = 0; i < section.Length; i++)
-        {
-            var c = section[i];
-            if (c == '"')
-            {
-                inQuotes = !inQuotes;
-            }
-            else if (inQuotes)
-            {
-                continue;
-            }
-            else if (c == '\\' || c == '_' || c == '*')
-            {
-                i++;
-            }
-            else if (c == '[')
-            {
-                var end = section.IndexOf(']', i);
-                i = end < 0 ? section.Length : end;
-            }
-            else if (c == '%')
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    internal static bool IsPercentFormat(string code) => FormatSymbols(code).Any(s => s.Bracket is null && s.Symbol == '%');
 
-    /// <summary>Whether a number format code shows a date or time: y, m, d, h or s outside quotes and brackets.</summary>
-    internal static bool IsDateFormat(string code)
+    /// <summary>Whether a number format code shows a date or time: y, m, d, h or s outside quotes and brackets, or an elapsed time such as <c>[h]</c>.</summary>
+    internal static bool IsDateFormat(string code) =>
+        FormatSymbols(code).Any(s => s.Bracket is { } inner ? inner.ToLowerInvariant() is "h" or "hh" or "m" or "mm" or "s" or "ss" : "yYmMdDhHsS".Contains(s.Symbol));
+
+    /// <summary>
+    /// The symbols of a number format code's first section (the one positive numbers use): each character outside quotes
+    /// and not escaped (<c>\</c>, <c>_</c>, <c>*</c> take the next one as text), and each <c>[…]</c> as its inner text.
+    /// </summary>
+    private static IEnumerable<(char Symbol, string? Bracket)> FormatSymbols(string code)
     {
         var section = code.Split(';')[0];
         var inQuotes = false;
@@ -548,19 +525,14 @@ public sealed class XlsxWorkbook : IDisposable
             else if (c == '[')
             {
                 var end = section.IndexOf(']', i);
-                var inner = end < 0 ? "" : section[(i + 1)..end].ToLowerInvariant();
-                if (inner is "h" or "hh" or "m" or "mm" or "s" or "ss")
-                {
-                    return true;
-                }
+                yield return (c, end < 0 ? "" : section[(i + 1)..end]);
                 i = end < 0 ? section.Length : end;
             }
-            else if ("yYmMdDhHsS".Contains(c))
+            else
             {
-                return true;
+                yield return (c, null);
             }
         }
-        return false;
     }
 
     private List<string> SharedStrings()

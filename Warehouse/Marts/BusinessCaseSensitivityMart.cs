@@ -246,28 +246,5 @@ public sealed class BusinessCaseSensitivityMart : IMart
         /// </summary>
         private decimal Kept(decimal value) =>
             Math.Round(Convert.ToDecimal(Dialect.ToDb(ColumnType.Decimal, value), CultureInfo.InvariantCulture), 4, MidpointRounding.AwayFromZero);
-
-        /// <summary>Whether two sets of rows hold the same rows as often (as <c>decimal</c> compares them, 1.5 equals 1.50).</summary>
-        private static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored)
-            where T : notnull
-        {
-            var counts = new Dictionary<T, int>();
-            var total = 0;
-            foreach (var row in wanted)
-            {
-                counts[row] = counts.GetValueOrDefault(row) + 1;
-                total++;
-            }
-            foreach (var row in stored)
-            {
-                if (!counts.TryGetValue(row, out var left) || left == 0)
-                {
-                    return false;
-                }
-                counts[row] = left - 1;
-                total--;
-            }
-            return total == 0;
-        }
     }
 }

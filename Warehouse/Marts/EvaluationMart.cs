@@ -161,9 +161,6 @@ public sealed class EvaluationMart : IMart
             return scope.Where(id => !SameRows(wantedScores[id], haveScores[id]) || !SameRows(wantedEvaluations[id], haveEvaluations[id])).ToList();
         }
 
-        private static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored) =>
-            wanted.ToHashSet() is var w && stored.ToList() is var s && s.Count == w.Count && s.All(w.Contains);
-
         private sealed record ScoreRow(string InitiativeId, string CriterionCode, DateOnly AssessedOn, int Score, string ItemId);
 
         private sealed record EvaluationRow(string InitiativeId, DateOnly AssessedOn, double? BenefitScore, double? FeasibilityScore, bool? ComplianceOk,

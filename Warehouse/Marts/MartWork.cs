@@ -63,4 +63,30 @@ internal abstract class MartWork(MartContext context)
         (await ReadAsync($"SELECT DISTINCT initiative_id FROM {stagingTable}", r => Columns.Text(r, 0), ct))
             .Order(StringComparer.Ordinal)
             .Chunk(RebuildPart);
+
+    /// <summary>
+    /// Whether the rows a mart wants and the rows stored hold the same rows as often (as <c>decimal</c> compares them, 1.5
+    /// equals 1.50): a mart that writes only what differs rewrites an initiative when they do not.
+    /// </summary>
+    protected static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored)
+        where T : notnull
+    {
+        var counts = new Dictionary<T, int>();
+        var total = 0;
+        foreach (var row in wanted)
+        {
+            counts[row] = counts.GetValueOrDefault(row) + 1;
+            total++;
+        }
+        foreach (var row in stored)
+        {
+            if (!counts.TryGetValue(row, out var left) || left == 0)
+            {
+                return false;
+            }
+            counts[row] = left - 1;
+            total--;
+        }
+        return total == 0;
+    }
 }

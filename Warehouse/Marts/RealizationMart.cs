@@ -313,29 +313,6 @@ public sealed class RealizationMart : IMart
 
         private static decimal? Kept(decimal? value) => value is { } v ? Kept(v) : null;
 
-        /// <summary>Whether two sets of rows hold the same rows as often (as <c>decimal</c> compares them, 1.5 equals 1.50).</summary>
-        private static bool SameRows<T>(IEnumerable<T> wanted, IEnumerable<T> stored)
-            where T : notnull
-        {
-            var counts = new Dictionary<T, int>();
-            var total = 0;
-            foreach (var row in wanted)
-            {
-                counts[row] = counts.GetValueOrDefault(row) + 1;
-                total++;
-            }
-            foreach (var row in stored)
-            {
-                if (!counts.TryGetValue(row, out var left) || left == 0)
-                {
-                    return false;
-                }
-                counts[row] = left - 1;
-                total--;
-            }
-            return total == 0;
-        }
-
         /// <summary>A row of fct_benefit_realization without its run id (it says which run last wrote the row), its values as the warehouse keeps them.</summary>
         private sealed record RealizationRow(
             string InitiativeId, string BenefitLine, string BenefitType, int Year, decimal Planned, decimal? Actual, decimal? Variance, decimal? Rate,
