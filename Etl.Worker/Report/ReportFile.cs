@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 using NackaInsights.Warehouse.Storage;
 
 namespace NackaInsights.Etl.Report;
@@ -24,7 +23,8 @@ public static class ReportFile
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
             await using (var writer = new StreamWriter(stream, Utf8))
             {
-                await FollowUpReport.WriteHtmlAsync(await ReadOnlyAsync(database, ct), request, writer, ct);
+                // Read-only: the report can never create, migrate or change the warehouse.
+                await FollowUpReport.WriteHtmlAsync(await ReadOnlyWarehouse.OpenAsync(database, ct), request, writer, ct);
                 await writer.FlushAsync(ct);
                 // On disk before it takes the report's name: a crash after the move must not leave an empty page.
                 stream.Flush(flushToDisk: true);
@@ -42,65 +42,5 @@ public static class ReportFile
                 // A temporary name nobody reads; not worth failing a written report for.
             }
         }
-    }
-
-    /// <summary>SQLite's SQLITE_CANTOPEN.</summary>
-    private const int SqliteCantOpen = 14;
-
-    /// <summary>
-    /// The warehouse as the report reads it: an SQLite file opened read-only, so that the report can never create,
-    /// migrate or change it; a server database as configured (its login decides). A file in WAL mode in a folder this
-    /// user may not write cannot be opened read-only (the reader needs its -shm file beside it): it is read as immutable,
-    /// as <c>status</c> reads it, as it is on disk.
-    /// </summary>
-    public static async Task<WarehouseDatabase> ReadOnlyAsync(WarehouseDatabase database, CancellationToken ct)
-    {
-        var readOnly = ReadOnly(database, immutable: false);
-        if (ReferenceEquals(readOnly, database))
-        {
-            return database;
-        }
-        try
-        {
-            await using var connection = await readOnly.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM sqlite_master";
-            await command.ExecuteScalarAsync(ct);
-            return readOnly;
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen && File.Exists(SqliteFile(database)))
-        {
-            return ReadOnly(database, immutable: true);
-        }
-    }
-
-    private static string SqliteFile(WarehouseDatabase database) =>
-        Path.GetFullPath(new SqliteConnectionStringBuilder(database.Options.ConnectionString).DataSource);
-
-    private static WarehouseDatabase ReadOnly(WarehouseDatabase database, bool immutable)
-    {
-        if (database.Options.Provider != WarehouseProvider.Sqlite)
-        {
-            return database;
-        }
-        var builder = new SqliteConnectionStringBuilder(database.Options.ConnectionString);
-        if (builder.DataSource is "" or ":memory:" || builder.Mode == SqliteOpenMode.Memory
-            || builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return database;
-        }
-        builder.Mode = SqliteOpenMode.ReadOnly;
-        if (immutable)
-        {
-            // A URI file name carries SQLite's immutable parameter; Microsoft.Data.Sqlite opens "file:" names as URIs.
-            builder.DataSource = new Uri(SqliteFile(database)).AbsoluteUri + "?immutable=1";
-        }
-        return new WarehouseDatabase(new WarehouseOptions
-        {
-            Provider = WarehouseProvider.Sqlite,
-            ConnectionString = builder.ToString(),
-            CommandTimeoutSeconds = database.Options.CommandTimeoutSeconds,
-            RefreshLockTimeoutSeconds = database.Options.RefreshLockTimeoutSeconds,
-        });
     }
 }

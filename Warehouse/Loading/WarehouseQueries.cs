@@ -77,8 +77,6 @@ public sealed record WarehouseReading(WarehouseQueries Queries, int? SchemaVersi
 /// <summary>What the operator asks of the warehouse: its runs, their files and problems. Reads the pbi_* views only.</summary>
 public sealed class WarehouseQueries(WarehouseDatabase database)
 {
-    private const int SqliteCantOpen = 14;
-
     /// <summary>
     /// Opens <paramref name="warehouse"/> only to read, as <c>status</c> does, and reads its schema version. An SQLite
     /// file is opened read-only, so that a warehouse on a read-only file system, or in a directory this user may not
@@ -86,26 +84,10 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
     /// </summary>
     public static async Task<WarehouseReading> OpenForReadingAsync(WarehouseDatabase warehouse, CancellationToken ct = default)
     {
-        var reading = warehouse.Options.Provider == WarehouseProvider.Sqlite ? ReadOnlySqlite(warehouse, immutable: false) : warehouse;
         try
         {
+            var reading = await ReadOnlyWarehouse.OpenAsync(warehouse, ct);
             return new WarehouseReading(new WarehouseQueries(reading), await SchemaVersionAsync(reading, ct));
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen && reading != warehouse && File.Exists(SqliteFile(warehouse)))
-        {
-            // In WAL mode even a read-only reader needs the -shm file beside the database, and cannot create it in a
-            // directory it may not write (sqlite.org/wal.html, "Read-Only Databases"). Such a file is read as
-            // immutable: without locks, as it is on disk. Status only shows what it reads; were a writer with more
-            // rights to change the file meanwhile, the worst is a read that fails or misses the newest run.
-            var immutable = ReadOnlySqlite(warehouse, immutable: true);
-            try
-            {
-                return new WarehouseReading(new WarehouseQueries(immutable), await SchemaVersionAsync(immutable, ct));
-            }
-            catch (DbException again)
-            {
-                throw Unreadable(warehouse, again);
-            }
         }
         catch (DbException e)
         {
@@ -115,31 +97,6 @@ public sealed class WarehouseQueries(WarehouseDatabase database)
 
     private static WarehouseUnreadableException Unreadable(WarehouseDatabase warehouse, DbException e) =>
         new($"Cannot read the warehouse, {warehouse.Describe()}: {e.Message}", e);
-
-    private static string SqliteFile(WarehouseDatabase warehouse) =>
-        Path.GetFullPath(new SqliteConnectionStringBuilder(warehouse.Options.ConnectionString).DataSource);
-
-    private static WarehouseDatabase ReadOnlySqlite(WarehouseDatabase warehouse, bool immutable)
-    {
-        var builder = new SqliteConnectionStringBuilder(warehouse.Options.ConnectionString);
-        if (builder.DataSource is "" or ":memory:" || builder.Mode == SqliteOpenMode.Memory)
-        {
-            return warehouse;
-        }
-        builder.Mode = SqliteOpenMode.ReadOnly;
-        if (immutable)
-        {
-            // A URI file name carries SQLite's immutable parameter; Microsoft.Data.Sqlite opens "file:" names as URIs.
-            builder.DataSource = new Uri(SqliteFile(warehouse)).AbsoluteUri + "?immutable=1";
-        }
-        return new WarehouseDatabase(new WarehouseOptions
-        {
-            Provider = WarehouseProvider.Sqlite,
-            ConnectionString = builder.ToString(),
-            CommandTimeoutSeconds = warehouse.Options.CommandTimeoutSeconds,
-            RefreshLockTimeoutSeconds = warehouse.Options.RefreshLockTimeoutSeconds,
-        });
-    }
 
     /// <summary>
     /// The recorded schema version; null when there is no <c>schema_version</c> table, which is asked of the catalogue so
