@@ -49,7 +49,7 @@ public sealed partial class SemanticModelFacts
     }
 
     [Fact]
-    public void Tables_AreOnePerAgreedView_InImportMode_FromSqlServerThroughTheParameters()
+    public void Tables_AreOnePerAgreedView_InImportMode_ReadThroughTheSharedQuery()
     {
         Assert.Equal(ModelNames.TableViews.Keys.Order(), ViewTables.Select(t => t.Name).Order());
         foreach (var table in ViewTables)
@@ -57,14 +57,13 @@ public sealed partial class SemanticModelFacts
             var partition = Assert.Single(table.Partitions);
             Assert.Equal("m", partition.Kind);
             Assert.Equal("import", partition.Mode);
+            // Which source and navigation each Databastyp gives is SourceQueryFacts'.
             Assert.Equal(ModelNames.TableViews[table.Name], SourceView(partition));
-            Assert.Contains("Sql.Database(Server, Database)", partition.Source, StringComparison.Ordinal);
-            Assert.Contains("Schema = \"dbo\"", partition.Source, StringComparison.Ordinal);
         }
     }
 
     /// <summary>Every table but the measure table and the what-if parameters reads a view.</summary>
-    private static IEnumerable<TmdlTable> ViewTables => Model.Tables.Where(t => t.Name != ModelNames.MeasureTable && !ModelNames.Parameters.Any(p => p.Table == t.Name));
+    internal static IEnumerable<TmdlTable> ViewTables => Model.Tables.Where(t => t.Name != ModelNames.MeasureTable && !ModelNames.Parameters.Any(p => p.Table == t.Name));
 
     [Fact]
     public void TheWhatIfParameters_AreAsPowerBiDesktopMakesThem_ASeriesThatHoldsTheDefault_ReadByAMeasureInMått()
@@ -109,15 +108,23 @@ public sealed partial class SemanticModelFacts
     }
 
     [Fact]
-    public void ServerAndDatabase_AreRequiredTextParameters()
+    public void Databastyp_ServerAndDatabase_AreRequiredTextParameters_BesideTheSharedQuery()
     {
-        Assert.Equal(["Database", "Server"], Model.Expressions.Select(e => e.Name).Order());
-        Assert.All(Model.Expressions, e =>
+        Assert.Equal(["Database", "Databastyp", "Server", SourceQuery.Name], Model.Expressions.Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.All(Model.Expressions, e => Assert.False(string.IsNullOrWhiteSpace(e.Description), $"expression {e.Name} has no description"));
+        foreach (var name in new[] { "Server", "Database" })
         {
-            Assert.Matches(@"^""[^""]+"" meta \[IsParameterQuery = true, Type = ""Text"", IsParameterQueryRequired = true\]$", e.Expression);
-            Assert.False(string.IsNullOrWhiteSpace(e.Description));
-        });
+            Assert.Matches(@"^""[^""]+"" meta \[IsParameterQuery=true, Type=""Text"", IsParameterQueryRequired=true\]$", Model.Expressions.Single(e => e.Name == name).Expression);
+        }
+        // A list-of-values parameter as Power BI Desktop writes it; its values are SourceQueryFacts'.
+        Assert.Matches(@"^""SQL Server"" meta \[IsParameterQuery=true, List=\{[^}]+\}, DefaultValue=""SQL Server"", Type=""Text"", IsParameterQueryRequired=true\]$",
+            Model.Expressions.Single(e => e.Name == "Databastyp").Expression);
+        Assert.All(Model.Expressions.Where(e => e.Name != SourceQuery.Name), e => Assert.Equal("Text", Annotation(e.Node, "PBI_ResultType")));
+        // Power BI Desktop's query order names every query: the parameters and the shared query first.
+        Assert.StartsWith("[\"Databastyp\",\"Server\",\"Database\",\"Vy\",", Model.ModelAnnotations["PBI_QueryOrder"], StringComparison.Ordinal);
     }
+
+    internal static string? Annotation(TmdlNode node, string name) => node.ChildrenOf("annotation").FirstOrDefault(a => a.Name == name)?.Expression;
 
     [Fact]
     public void EveryTableAndMeasure_HasASwedishDescription()
@@ -536,10 +543,10 @@ public sealed partial class SemanticModelFacts
         }
     }
 
-    [GeneratedRegex(@"Item\s*=\s*""(?<view>[^""]+)""")]
-    private static partial Regex ItemPattern();
+    [GeneratedRegex(@"(?<![\w.])Vy\(\s*""(?<view>[^""]+)""\s*\)")]
+    private static partial Regex VyCall();
 
-    /// <summary>The view a partition's M navigates to: <c>Källa{[Schema = "dbo", Item = "pbi_…"]}[Data]</c>.</summary>
+    /// <summary>The view a partition's M reads through the shared query: <c>Vy("pbi_…")</c>, once.</summary>
     internal static string? SourceView(TmdlPartition partition) =>
-        partition.Source is { } source && ItemPattern().Matches(source) is { Count: 1 } matches ? matches[0].Groups["view"].Value : null;
+        partition.Source is { } source && VyCall().Matches(source) is { Count: 1 } matches ? matches[0].Groups["view"].Value : null;
 }
