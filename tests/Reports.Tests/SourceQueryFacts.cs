@@ -20,6 +20,8 @@ public sealed partial class SourceQueryFacts
         { "SQL Server", "Sql.Database", "Server, Database", "Schema = dbo, Item = {view}" },
         { "PostgreSQL", "PostgreSQL.Database", "Server, Database", "Schema = public, Item = {view}" },
         // Christian Werner's SQLite ODBC driver by its registered name, on the file that Database names: no DSN to set up.
+        // It reports no catalog or schema and a view's type as VIEW (SQLTables in sqlite3odbc.c), so views stand at the
+        // navigation's top, by Name and Kind.
         { "SQLite (ODBC)", "Odbc.DataSource", "[Driver = \"SQLite3 ODBC Driver\", Database = Database], [HierarchicalNavigation = true]", "Name = {view}, Kind = View" },
     };
 
