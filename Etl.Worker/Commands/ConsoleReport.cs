@@ -127,7 +127,9 @@ internal static class ConsoleReport
         }
         await output.WriteLineAsync(await LeadTimesLineAsync(connection, ct));
         await output.WriteLineAsync();
-        await output.WriteLineAsync("Power BI reads the pbi_* views of that file through the SQLite ODBC driver (see docs/operator-guide.md, 'Connecting Power BI').");
+        await output.WriteLineAsync(
+            $"Power BI reads the pbi_* views of that file through the SQLite ODBC driver: in reports/, set the parameters Databastyp = SQLite (ODBC) " +
+            $"and Database = {dbPath} (Transform data > Edit parameters; see docs/operator-guide.md, 'Connecting Power BI').");
         await output.WriteLineAsync($"  nacka-insights status --db \"{dbPath}\"   shows the runs and files.");
         await output.WriteLineAsync($"  sqlite3 \"{dbPath}\" \"SELECT * FROM pbi_fct_business_case_year WHERE initiative_id = '{DemoSourceWriter.ReferenceInitiativeId}'\"");
         await output.WriteLineAsync($"  nacka-insights template actuals --object {DemoActualsWriter.SilentObject} --out utfall.xlsx --db \"{dbPath}\"   writes an objektsförvaltare's workbook.");
