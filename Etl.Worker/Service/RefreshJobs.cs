@@ -5,6 +5,7 @@ using Hangfire.Server;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.PowerBi;
 using NackaInsights.Etl.Service.Report;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
@@ -26,7 +27,7 @@ public sealed class DataChecksFailedException(long runId, string message) : Exce
 /// <summary>
 /// The worker's pipeline jobs: each runs the pipeline once, under one refresh lock on the job storage
 /// shared by every worker. A source job that loaded something is followed by the recompute and then the
-/// checks, as Hangfire continuations.
+/// checks, as Hangfire continuations; any run that published new data, by the Power BI refresh when it is configured.
 /// </summary>
 public sealed class RefreshJobs(
     RefreshPipeline pipeline,
@@ -35,6 +36,7 @@ public sealed class RefreshJobs(
     IBackgroundJobClient jobs,
     IOptions<WorkerOptions> options,
     ServiceReport report,
+    PowerBiRefresher powerBi,
     ILogger<RefreshJobs> logger)
 {
     /// <summary>The distributed lock every pipeline job holds for its whole run.</summary>
@@ -94,8 +96,19 @@ public sealed class RefreshJobs(
                 jobId, result.RunId, recompute, checks);
             summary += $" Followed by {WorkerJobs.Recompute} (job {recompute}) and {WorkerJobs.Checks} (job {checks}).";
         }
+        // After the run committed: a continuation of this job, so that a failed refresh is retried and shown apart from the run.
+        if (await powerBi.NeedsRefreshAsync(result, ct) && context is not null)
+        {
+            var refresh = ContinueWithPowerBiRefresh(jobs, context.BackgroundJob.Id, result.RunId);
+            logger.LogInformation("Job {Job}: run {RunId} published new data; the Power BI refresh (job {Refresh}) follows", jobId, result.RunId, refresh);
+            summary += $" Followed by the Power BI refresh (job {refresh}).";
+        }
         return summary;
     }
+
+    /// <summary>Continues the job <paramref name="parentJobId"/> with the Power BI refresh after the run <paramref name="runId"/>; its job id.</summary>
+    public static string ContinueWithPowerBiRefresh(IBackgroundJobClient jobs, string parentJobId, long runId) =>
+        jobs.ContinueJobWith<PowerBiRefreshJob>(parentJobId, j => j.RefreshAsync(runId, CancellationToken.None));
 
     /// <summary>Whether a run took anything new into the warehouse: rows, list changes or loaded files.</summary>
     public static bool LoadedSomething(RunResult result) =>
