@@ -88,6 +88,7 @@ public sealed class RefreshJobs(
         await report.AfterRunAsync(result, ct);
 
         var summary = $"Run {result.RunId} {result.Status}: {result.Message}";
+        string? endOfChain = null;
         if (jobSources.ReadsSources && LoadedSomething(result) && context is not null)
         {
             var recompute = jobs.ContinueJobWith<RefreshJobs>(context.BackgroundJob.Id, j => j.RunAsync(WorkerJobs.Recompute, null, CancellationToken.None));
@@ -95,11 +96,19 @@ public sealed class RefreshJobs(
             logger.LogInformation("Job {Job}: run {RunId} loaded something; the recompute (job {Recompute}) and the checks (job {Checks}) follow",
                 jobId, result.RunId, recompute, checks);
             summary += $" Followed by {WorkerJobs.Recompute} (job {recompute}) and {WorkerJobs.Checks} (job {checks}).";
+            endOfChain = checks;
         }
-        // After the run committed: a continuation of this job, so that a failed refresh is retried and shown apart from the run.
-        if (await powerBi.NeedsRefreshAsync(result, ct) && context is not null)
+        // After the run committed, a continuation: a failed refresh is retried by Hangfire and shown apart from the run.
+        // One refresh per publishing job: after the end of its recompute-and-checks chain when it has one (whatever the
+        // checks found: the run's data is published), so that the service reads the final facts and two refreshes of one
+        // model never overlap (the service answers 409 to the second). The recompute and checks of such a chain, which
+        // no schedule started, ask for none of their own.
+        var startedOnItsOwn = jobSources.ReadsSources || recurringId is not null;
+        if (context is not null && startedOnItsOwn && await powerBi.NeedsRefreshAsync(result, ct))
         {
-            var refresh = ContinueWithPowerBiRefresh(jobs, context.BackgroundJob.Id, result.RunId);
+            var refresh = endOfChain is null
+                ? ContinueWithPowerBiRefresh(jobs, context.BackgroundJob.Id, result.RunId, JobContinuationOptions.OnlyOnSucceededState)
+                : ContinueWithPowerBiRefresh(jobs, endOfChain, result.RunId, JobContinuationOptions.OnAnyFinishedState);
             logger.LogInformation("Job {Job}: run {RunId} published new data; the Power BI refresh (job {Refresh}) follows", jobId, result.RunId, refresh);
             summary += $" Followed by the Power BI refresh (job {refresh}).";
         }
@@ -107,8 +116,8 @@ public sealed class RefreshJobs(
     }
 
     /// <summary>Continues the job <paramref name="parentJobId"/> with the Power BI refresh after the run <paramref name="runId"/>; its job id.</summary>
-    public static string ContinueWithPowerBiRefresh(IBackgroundJobClient jobs, string parentJobId, long runId) =>
-        jobs.ContinueJobWith<PowerBiRefreshJob>(parentJobId, j => j.RefreshAsync(runId, CancellationToken.None));
+    public static string ContinueWithPowerBiRefresh(IBackgroundJobClient jobs, string parentJobId, long runId, JobContinuationOptions options) =>
+        jobs.ContinueJobWith<PowerBiRefreshJob>(parentJobId, j => j.RefreshAsync(runId, CancellationToken.None), new Hangfire.States.EnqueuedState(), options);
 
     /// <summary>Whether a run took anything new into the warehouse: rows, list changes or loaded files.</summary>
     public static bool LoadedSomething(RunResult result) =>
