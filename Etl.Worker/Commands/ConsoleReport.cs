@@ -50,6 +50,7 @@ internal static class ConsoleReport
             {
                 PowerBi.PowerBiRefreshStatus.Completed => "refreshed",
                 PowerBi.PowerBiRefreshStatus.Failed => "refresh FAILED; the next run that publishes tries again",
+                PowerBi.PowerBiRefreshStatus.NotRequested => "not refreshed: the run published nothing new, and its last refresh had failed",
                 _ => outcome.Status,
             };
             await output.WriteLineAsync($"  Power BI {outcome.Model}: {what} ({outcome.Status}).{(outcome.Message is null ? "" : " " + outcome.Message)}");

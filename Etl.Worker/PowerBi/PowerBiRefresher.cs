@@ -36,7 +36,9 @@ public sealed class PowerBiRefresher(
     /// configured and the run succeeded, each model whose last refresh failed gets a row <c>Ej begärd</c>: the page
     /// then shows that the model is still stale after this run, and that the next run that publishes tries again.
     /// </summary>
-    public async Task<bool> NeedsRefreshAsync(RunResult result, CancellationToken ct)
+    public async Task<bool> NeedsRefreshAsync(RunResult result, CancellationToken ct) => await NeedsRefreshAsync(result, [], ct);
+
+    private async Task<bool> NeedsRefreshAsync(RunResult result, List<PowerBiRefreshOutcome> notRequested, CancellationToken ct)
     {
         if (!options.Enabled || !result.Succeeded)
         {
@@ -50,17 +52,24 @@ public sealed class PowerBiRefresher(
         {
             if (await store.LastRequestedStatusAsync(model, ct) is PowerBiRefreshStatus.Failed or PowerBiRefreshStatus.Requested)
             {
-                await store.RecordAsync(result.RunId, model, PowerBiRefreshStatus.NotRequested, null, null,
-                    "Körningen publicerade inget nytt. Den senaste uppdateringen misslyckades; nästa körning som publicerar försöker igen.", ct);
+                const string message = "Körningen publicerade inget nytt. Den senaste uppdateringen misslyckades; nästa körning som publicerar försöker igen.";
+                await store.RecordAsync(result.RunId, model, PowerBiRefreshStatus.NotRequested, null, null, message, ct);
+                notRequested.Add(new PowerBiRefreshOutcome(model, PowerBiRefreshStatus.NotRequested, message));
                 _logger.LogInformation("Run {RunId} published nothing new; the last refresh of {Model} failed, and the next run that publishes retries it", result.RunId, model);
             }
         }
         return false;
     }
 
-    /// <summary>After a run: refreshes each model when <see cref="NeedsRefreshAsync"/> says so; the <c>refresh</c> command's inline way.</summary>
-    public async Task<IReadOnlyList<PowerBiRefreshOutcome>> AfterRunAsync(RunResult result, CancellationToken ct) =>
-        await NeedsRefreshAsync(result, ct) ? await RefreshAsync(result.RunId, ct) : [];
+    /// <summary>
+    /// After a run: refreshes each model when <see cref="NeedsRefreshAsync"/> says so, else returns the models recorded
+    /// <c>Ej begärd</c> (none when nothing was due); the <c>refresh</c> command's inline way.
+    /// </summary>
+    public async Task<IReadOnlyList<PowerBiRefreshOutcome>> AfterRunAsync(RunResult result, CancellationToken ct)
+    {
+        var notRequested = new List<PowerBiRefreshOutcome>();
+        return await NeedsRefreshAsync(result, notRequested, ct) ? await RefreshAsync(result.RunId, ct) : notRequested;
+    }
 
     /// <summary>Refreshes every configured semantic model, one after another, for the run <paramref name="runId"/>.</summary>
     public async Task<IReadOnlyList<PowerBiRefreshOutcome>> RefreshAsync(long runId, CancellationToken ct)
