@@ -42,6 +42,16 @@ public sealed class PowerBiRefreshStore(WarehouseDatabase database)
         await transaction.CommitAsync(ct);
     }
 
+    /// <summary>The status recorded for the run and model; null when none is.</summary>
+    public async Task<string?> StatusAsync(long runId, PowerBiSemanticModel model, CancellationToken ct)
+    {
+        var table = database.Dialect.ObjectName("etl_powerbi_refresh");
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
+            $"SELECT status FROM {table} WHERE run_id = @runId AND workspace_id = @workspaceId AND semantic_model_id = @modelId",
+            new { runId, workspaceId = model.WorkspaceId.Trim(), modelId = model.SemanticModelId.Trim() }, cancellationToken: ct));
+    }
+
     /// <summary>The status of the model's latest recorded refresh that was asked for (not <c>Ej begärd</c>); null when none was.</summary>
     public async Task<string?> LastRequestedStatusAsync(PowerBiSemanticModel model, CancellationToken ct)
     {

@@ -50,7 +50,8 @@ public sealed class PowerBiRefresher(
         }
         foreach (var model in options.SemanticModels)
         {
-            if (await store.LastRequestedStatusAsync(model, ct) is PowerBiRefreshStatus.Failed or PowerBiRefreshStatus.Requested)
+            // Only a failure: a refresh still Begärd may be running in the service's continuation right now.
+            if (await store.LastRequestedStatusAsync(model, ct) is PowerBiRefreshStatus.Failed)
             {
                 const string message = "Körningen publicerade inget nytt. Den senaste uppdateringen misslyckades; nästa körning som publicerar försöker igen.";
                 await store.RecordAsync(result.RunId, model, PowerBiRefreshStatus.NotRequested, null, null, message, ct);
@@ -71,7 +72,10 @@ public sealed class PowerBiRefresher(
         return await NeedsRefreshAsync(result, notRequested, ct) ? await RefreshAsync(result.RunId, ct) : notRequested;
     }
 
-    /// <summary>Refreshes every configured semantic model, one after another, for the run <paramref name="runId"/>.</summary>
+    /// <summary>
+    /// Refreshes every configured semantic model, one after another, for the run <paramref name="runId"/>. A model this
+    /// run's refresh already completed (a retry of the service's job after another model failed) is not asked again.
+    /// </summary>
     public async Task<IReadOnlyList<PowerBiRefreshOutcome>> RefreshAsync(long runId, CancellationToken ct)
     {
         var outcomes = new List<PowerBiRefreshOutcome>();
@@ -82,7 +86,9 @@ public sealed class PowerBiRefresher(
         using var client = new PowerBiClient(new HttpClient(transport.CreateHandler()), PowerBiSignIn.Create(options, transport), options, time, loggers.CreateLogger<PowerBiClient>());
         foreach (var model in options.SemanticModels)
         {
-            outcomes.Add(await RefreshAsync(client, runId, model, ct));
+            outcomes.Add(await store.StatusAsync(runId, model, ct) == PowerBiRefreshStatus.Completed
+                ? new PowerBiRefreshOutcome(model, PowerBiRefreshStatus.Completed, null)
+                : await RefreshAsync(client, runId, model, ct));
         }
         return outcomes;
     }

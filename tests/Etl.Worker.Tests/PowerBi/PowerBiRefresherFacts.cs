@@ -221,6 +221,25 @@ public abstract class PowerBiRefresherFacts() : SourceFolderFacts("powerbi-sourc
         Assert.Contains("Cancelled", rows.Single(r => r.ModelId == OtherModel).Message);
     }
 
+    [Fact]
+    public async Task ARetryOfTheSameRunsRefresh_AsksOnlyForTheModelsThatFailed_AndReplacesTheirRows()
+    {
+        PowerBi.ScriptRefresh(Workspace, OtherModel, ("Failed", ["The gateway is offline."]));
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var run = await RefreshAsync();
+        var refresher = Refresher(Options(PowerBi, Model, OtherModel));
+        Assert.Equal(PowerBiRefreshStatus.Failed, (await refresher.AfterRunAsync(run, Ct))[1].Status);
+        PowerBi.ClearLog();
+
+        // As Hangfire's retry of the continuation calls it: the run's id only.
+        var retried = await refresher.RefreshAsync(run.RunId, Ct);
+
+        Assert.All(retried, o => Assert.Equal(PowerBiRefreshStatus.Completed, o.Status));
+        Assert.Equal([$"/v1.0/myorg/groups/{Workspace}/datasets/{OtherModel}/refreshes"], RefreshRequests("POST").Select(r => r.Path));
+        Assert.Equal([(Model, PowerBiRefreshStatus.Completed), (OtherModel, PowerBiRefreshStatus.Completed)],
+            (await RowsAsync()).Select(r => (r.ModelId, r.Status)).OrderBy(r => r.ModelId == OtherModel));
+    }
+
     private sealed record RefreshRow(long RunId, string ModelId, DateTime? RequestedAtUtc, DateTime? FinishedAtUtc, string Status, string? Message);
 }
 
