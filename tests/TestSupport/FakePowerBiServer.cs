@@ -34,6 +34,7 @@ public sealed class FakePowerBiServer : IAsyncDisposable
     private readonly Dictionary<string, Queue<(string Status, string[] Messages)>> _scripts = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _deniedWorkspaces = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _issuedTokens = new(StringComparer.Ordinal);
+    private readonly List<X509Certificate2> _clientCertificates = [];
     private readonly List<Fault> _faults = [];
     private readonly List<LoggedRequest> _log = [];
     private readonly WebApplication _app;
@@ -100,6 +101,15 @@ public sealed class FakePowerBiServer : IAsyncDisposable
         lock (_gate)
         {
             _scripts[$"{workspaceId}/{modelId}"] = new Queue<(string, string[])>(states);
+        }
+    }
+
+    /// <summary>The app registration also signs in with this certificate (its public part, as uploaded to the app).</summary>
+    public void AcceptClientCertificate(X509Certificate2 certificate)
+    {
+        lock (_gate)
+        {
+            _clientCertificates.Add(X509CertificateLoader.LoadCertificate(certificate.RawData));
         }
     }
 
@@ -188,7 +198,9 @@ public sealed class FakePowerBiServer : IAsyncDisposable
             if (request.Method == "POST" && path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
             {
                 var form = System.Web.HttpUtility.ParseQueryString(body);
-                if (!path.StartsWith($"/{TenantId}/", StringComparison.Ordinal) || form["client_id"] != ClientId || form["client_secret"] != ClientSecret
+                var signedIn = form["client_secret"] == ClientSecret
+                    || (form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && SignedByAcceptedCertificate(form["client_assertion"]));
+                if (!path.StartsWith($"/{TenantId}/", StringComparison.Ordinal) || form["client_id"] != ClientId || !signedIn
                     || form["grant_type"] != "client_credentials")
                 {
                     return (HttpStatusCode.Unauthorized, new JsonObject { ["error"] = "invalid_client", ["error_description"] = "AADSTS7000215: Invalid client secret provided." }, headers);
@@ -245,6 +257,36 @@ public sealed class FakePowerBiServer : IAsyncDisposable
     }
 
     private readonly Dictionary<string, Queue<(string Status, string[] Messages)>> _scriptsByRefresh = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a client assertion (a JWT) is the app's own, for this tenant, signed by a certificate it accepts.</summary>
+    private bool SignedByAcceptedCertificate(string? assertion)
+    {
+        var parts = assertion?.Split('.') ?? [];
+        if (parts.Length != 3)
+        {
+            return false;
+        }
+        using var payload = JsonDocument.Parse(Base64Url(parts[1]));
+        if (payload.RootElement.GetProperty("iss").GetString() != ClientId || payload.RootElement.GetProperty("sub").GetString() != ClientId
+            || payload.RootElement.GetProperty("aud").GetString()?.Contains(TenantId, StringComparison.Ordinal) != true)
+        {
+            return false;
+        }
+        var signed = System.Text.Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}");
+        var signature = Base64Url(parts[2]);
+        return _clientCertificates.Any(c =>
+        {
+            using var key = c.GetRSAPublicKey();
+            return key is not null && (key.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss)
+                || key.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        });
+    }
+
+    private static byte[] Base64Url(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '='));
+    }
 
     private static JsonObject Error(string code, string message) => new() { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } };
 

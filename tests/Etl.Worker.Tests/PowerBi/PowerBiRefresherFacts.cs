@@ -207,6 +207,30 @@ public abstract class PowerBiRefresherFacts() : SourceFolderFacts("powerbi-sourc
     }
 
     [Fact]
+    public async Task ACertificate_SignsInWithASignedAssertion_InsteadOfASecret()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=nacka-insights-powerbi", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        PowerBi.AcceptClientCertificate(certificate);
+        var pem = Source.File("app.pem");
+        await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem(), Ct);
+        var options = Options(PowerBi);
+        options.ClientSecret = null;
+        options.CertificatePath = pem;
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var run = await RefreshAsync();
+
+        var outcome = Assert.Single(await Refresher(options).AfterRunAsync(run, Ct));
+
+        Assert.Equal(PowerBiRefreshStatus.Completed, outcome.Status);
+        var token = Assert.Single(PowerBi.Requests, r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
+        Assert.Contains("client_assertion=", token.Body);
+        Assert.DoesNotContain("client_secret", token.Body);
+    }
+
+    [Fact]
     public async Task EachSemanticModel_IsRefreshedAndRecordedOnItsOwn()
     {
         PowerBi.ScriptRefresh(Workspace, OtherModel, ("Cancelled", []));
