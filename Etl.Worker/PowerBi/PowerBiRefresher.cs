@@ -83,7 +83,25 @@ public sealed class PowerBiRefresher(
         {
             return outcomes;
         }
-        using var client = new PowerBiClient(new HttpClient(transport.CreateHandler()), PowerBiSignIn.Create(options, transport), options, time, loggers.CreateLogger<PowerBiClient>());
+        Azure.Core.TokenCredential credential;
+        try
+        {
+            credential = PowerBiSignIn.Create(options, transport);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException or IOException)
+        {
+            // A certificate that cannot be read fails the refresh, as any sign-in failure, never the run.
+            foreach (var model in options.SemanticModels)
+            {
+                var message = $"Tjänstens huvudnamn kan inte logga in: certifikatet eller inställningarna i PowerBiOptions går inte att använda ({e.Message}).";
+                var now = time.GetUtcNow().UtcDateTime;
+                await store.RecordAsync(runId, model, PowerBiRefreshStatus.Failed, now, now, message, ct);
+                _logger.LogError(e, "Run {RunId}: the Power BI sign-in settings are not usable; {Model} was not refreshed", runId, model);
+                outcomes.Add(new PowerBiRefreshOutcome(model, PowerBiRefreshStatus.Failed, message));
+            }
+            return outcomes;
+        }
+        using var client = new PowerBiClient(new HttpClient(transport.CreateHandler()), credential, options, time, loggers.CreateLogger<PowerBiClient>());
         foreach (var model in options.SemanticModels)
         {
             outcomes.Add(await store.StatusAsync(runId, model, ct) == PowerBiRefreshStatus.Completed

@@ -231,6 +231,24 @@ public abstract class PowerBiRefresherFacts() : SourceFolderFacts("powerbi-sourc
     }
 
     [Fact]
+    public async Task ACertificateThatCannotBeRead_FailsTheRefresh_NotTheRun()
+    {
+        var pem = Source.File("broken.pem");
+        await File.WriteAllTextAsync(pem, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n", Ct);
+        var options = Options(PowerBi);
+        options.ClientSecret = null;
+        options.CertificatePath = pem;
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var run = await RefreshAsync();
+
+        var outcome = Assert.Single(await Refresher(options).AfterRunAsync(run, Ct));
+
+        Assert.Equal(PowerBiRefreshStatus.Failed, outcome.Status);
+        Assert.Equal(PowerBiRefreshStatus.Failed, Assert.Single(await RowsAsync()).Status);
+        Assert.Empty(PowerBi.Requests);
+    }
+
+    [Fact]
     public async Task EachSemanticModel_IsRefreshedAndRecordedOnItsOwn()
     {
         PowerBi.ScriptRefresh(Workspace, OtherModel, ("Cancelled", []));
