@@ -34,6 +34,29 @@ internal static class ConsoleReport
     public static string MartsLine(RunResult result) =>
         "marts: " + (result.Marts.Count == 0 ? "none" : string.Join("; ", result.Marts.Select(m => m.ToString())));
 
+    /// <summary>What the Power BI refresh after a run did: one line per semantic model, or why nothing was asked for.</summary>
+    public static async Task WritePowerBiAsync(TextWriter output, RunResult result, IReadOnlyList<PowerBi.PowerBiRefreshOutcome> outcomes)
+    {
+        if (outcomes.Count == 0)
+        {
+            await output.WriteLineAsync(result.Succeeded
+                ? "  Power BI: no refresh asked for; the run published nothing new."
+                : "  Power BI: no refresh asked for; the run failed.");
+            return;
+        }
+        foreach (var outcome in outcomes)
+        {
+            var what = outcome.Status switch
+            {
+                PowerBi.PowerBiRefreshStatus.Completed => "refreshed",
+                PowerBi.PowerBiRefreshStatus.Failed => "refresh FAILED; the next run that publishes tries again",
+                PowerBi.PowerBiRefreshStatus.NotRequested => "not refreshed: the run published nothing new, and its last refresh had failed",
+                _ => outcome.Status,
+            };
+            await output.WriteLineAsync($"  Power BI {outcome.Model}: {what} ({outcome.Status}).{(outcome.Message is null ? "" : " " + outcome.Message)}");
+        }
+    }
+
     public static async Task WriteRunAsync(TextWriter output, RunResult result)
     {
         var outcome = result.Succeeded ? "succeeded" : "FAILED; the warehouse is as it was before";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.PowerBi;
 using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
@@ -42,6 +43,8 @@ internal static class RefreshCommand
                 result = await RunGraphPipelineAsync(host, "refresh", stderr, ct);
             }
             await ConsoleReport.WriteRunAsync(stdout, result);
+            // Inline, after the run committed; what the service does as a continuation. It never changes the exit code.
+            await RefreshPowerBiAsync(host.Services, result, stdout, ct);
             if (parse.GetValue(verbose))
             {
                 // One machine-readable line for the benchmark (bench/): seconds per phase of the run.
@@ -51,6 +54,22 @@ internal static class RefreshCommand
             return ConsoleReport.ExitCode(result);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Refreshes the configured Power BI semantic models after a run that published new data, and prints one line per
+    /// model. A failed refresh is recorded and printed, never thrown: the run's data is published all the same.
+    /// </summary>
+    internal static async Task<IReadOnlyList<PowerBiRefreshOutcome>> RefreshPowerBiAsync(IServiceProvider services, RunResult result, TextWriter stdout, CancellationToken ct)
+    {
+        var refresher = services.GetRequiredService<PowerBiRefresher>();
+        if (!refresher.Enabled)
+        {
+            return [];
+        }
+        var outcomes = await refresher.AfterRunAsync(result, ct);
+        await ConsoleReport.WritePowerBiAsync(stdout, result, outcomes);
+        return outcomes;
     }
 
     /// <summary>Migrates the warehouse, then runs the pipeline over the source folder <paramref name="dir"/>.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.PowerBi;
 using NackaInsights.Etl.Readers.Actuals;
 using NackaInsights.Etl.Readers.BusinessCases;
 using NackaInsights.Etl.Readers.Survey;
@@ -32,6 +33,8 @@ public static class NackaInsightsHostingExtensions
         // Graph's settings are checked only when a tenant is enabled: they check themselves.
         builder.AddValidatedOptions<GraphOptions>(GraphOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<ReportOptions>(ReportOptions.Section, o => o.Validate());
+        // Likewise the Power BI service principal, only when the refresh is on.
+        builder.AddValidatedOptions<PowerBiOptions>(PowerBiOptions.Section, o => o.Validate());
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
@@ -45,6 +48,10 @@ public static class NackaInsightsHostingExtensions
         services.AddUploadReaders();
         services.AddSingleton<GraphSources>();
         services.AddSingleton<RefreshPipeline>();
+        // The refresh of the Power BI service after a run that published: inline in the refresh command, a continuation in the service.
+        services.TryAddSingleton(new PowerBiTransport());
+        services.AddSingleton<PowerBiRefreshStore>();
+        services.AddSingleton<PowerBiRefresher>();
         return builder;
     }
 

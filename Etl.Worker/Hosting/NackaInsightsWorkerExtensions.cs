@@ -35,6 +35,7 @@ public static class NackaInsightsWorkerExtensions
 
         services.AddSingleton<WorkerRunSources>();
         services.AddTransient<RefreshJobs>();
+        services.AddTransient<PowerBiRefreshJob>();
         // The municipality's follow-up report, made after each run that published and served at /rapport.
         services.AddSingleton<ServiceReport>();
         // Registered before the server, so that the jobs are in place when it starts polling.

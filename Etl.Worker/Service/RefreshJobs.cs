@@ -5,6 +5,7 @@ using Hangfire.Server;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.PowerBi;
 using NackaInsights.Etl.Service.Report;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
@@ -26,7 +27,7 @@ public sealed class DataChecksFailedException(long runId, string message) : Exce
 /// <summary>
 /// The worker's pipeline jobs: each runs the pipeline once, under one refresh lock on the job storage
 /// shared by every worker. A source job that loaded something is followed by the recompute and then the
-/// checks, as Hangfire continuations.
+/// checks, as Hangfire continuations; any run that published new data, by the Power BI refresh when it is configured.
 /// </summary>
 public sealed class RefreshJobs(
     RefreshPipeline pipeline,
@@ -35,6 +36,7 @@ public sealed class RefreshJobs(
     IBackgroundJobClient jobs,
     IOptions<WorkerOptions> options,
     ServiceReport report,
+    PowerBiRefresher powerBi,
     ILogger<RefreshJobs> logger)
 {
     /// <summary>The distributed lock every pipeline job holds for its whole run.</summary>
@@ -86,6 +88,7 @@ public sealed class RefreshJobs(
         await report.AfterRunAsync(result, ct);
 
         var summary = $"Run {result.RunId} {result.Status}: {result.Message}";
+        string? endOfChain = null;
         if (jobSources.ReadsSources && LoadedSomething(result) && context is not null)
         {
             var recompute = jobs.ContinueJobWith<RefreshJobs>(context.BackgroundJob.Id, j => j.RunAsync(WorkerJobs.Recompute, null, CancellationToken.None));
@@ -93,9 +96,28 @@ public sealed class RefreshJobs(
             logger.LogInformation("Job {Job}: run {RunId} loaded something; the recompute (job {Recompute}) and the checks (job {Checks}) follow",
                 jobId, result.RunId, recompute, checks);
             summary += $" Followed by {WorkerJobs.Recompute} (job {recompute}) and {WorkerJobs.Checks} (job {checks}).";
+            endOfChain = checks;
+        }
+        // After the run committed, a continuation: a failed refresh is retried by Hangfire and shown apart from the run.
+        // One refresh per publishing job: after the end of its recompute-and-checks chain when it has one (whatever the
+        // checks found: the run's data is published), so that the service reads the final facts and two refreshes of one
+        // model never overlap (the service answers 409 to the second). The recompute and checks of such a chain, which
+        // no schedule started, ask for none of their own.
+        var startedOnItsOwn = jobSources.ReadsSources || recurringId is not null;
+        if (context is not null && startedOnItsOwn && await powerBi.NeedsRefreshAsync(result, ct))
+        {
+            var refresh = endOfChain is null
+                ? ContinueWithPowerBiRefresh(jobs, context.BackgroundJob.Id, result.RunId, JobContinuationOptions.OnlyOnSucceededState)
+                : ContinueWithPowerBiRefresh(jobs, endOfChain, result.RunId, JobContinuationOptions.OnAnyFinishedState);
+            logger.LogInformation("Job {Job}: run {RunId} published new data; the Power BI refresh (job {Refresh}) follows", jobId, result.RunId, refresh);
+            summary += $" Followed by the Power BI refresh (job {refresh}).";
         }
         return summary;
     }
+
+    /// <summary>Continues the job <paramref name="parentJobId"/> with the Power BI refresh after the run <paramref name="runId"/>; its job id.</summary>
+    public static string ContinueWithPowerBiRefresh(IBackgroundJobClient jobs, string parentJobId, long runId, JobContinuationOptions options) =>
+        jobs.ContinueJobWith<PowerBiRefreshJob>(parentJobId, j => j.RefreshAsync(runId, CancellationToken.None), new Hangfire.States.EnqueuedState(), options);
 
     /// <summary>Whether a run took anything new into the warehouse: rows, list changes or loaded files.</summary>
     public static bool LoadedSomething(RunResult result) =>

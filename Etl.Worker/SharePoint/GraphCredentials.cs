@@ -20,7 +20,8 @@ public static class GraphCredentials
         return options.Authentication switch
         {
             GraphAuthentication.ClientSecret => new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret),
-            GraphAuthentication.Certificate => new ClientCertificateCredential(options.TenantId, options.ClientId, LoadCertificate(options)),
+            GraphAuthentication.Certificate => new ClientCertificateCredential(options.TenantId, options.ClientId,
+                LoadCertificate(options.CertificatePath, options.CertificatePassword, options.CertificateThumbprint, GraphOptions.Section)),
             GraphAuthentication.ManagedIdentity => new ManagedIdentityCredential(string.IsNullOrWhiteSpace(options.ClientId)
                 ? ManagedIdentityId.SystemAssigned
                 : ManagedIdentityId.FromUserAssignedClientId(options.ClientId.Trim())),
@@ -28,16 +29,25 @@ public static class GraphCredentials
         };
     }
 
-    private static X509Certificate2 LoadCertificate(GraphOptions options)
+    /// <summary>
+    /// An app registration's certificate with its private key: from a PFX/PKCS#12 file (with its password) or a PEM
+    /// file, else by thumbprint from the CurrentUser or LocalMachine "My" store. Shared by every service principal
+    /// sign-in (Graph, Power BI), each naming its own settings in <paramref name="section"/>.
+    /// </summary>
+    public static X509Certificate2 LoadCertificate(string? path, string? password, string? thumbprint, string section)
     {
-        if (!string.IsNullOrWhiteSpace(options.CertificatePath))
+        if (!string.IsNullOrWhiteSpace(path))
         {
-            var path = options.CertificatePath.Trim();
+            path = path.Trim();
             return Path.GetExtension(path).Equals(".pem", StringComparison.OrdinalIgnoreCase)
                 ? X509Certificate2.CreateFromPemFile(path)
-                : X509CertificateLoader.LoadPkcs12FromFile(path, options.CertificatePassword);
+                : X509CertificateLoader.LoadPkcs12FromFile(path, password);
         }
-        var thumbprint = options.CertificateThumbprint!.Replace(" ", string.Empty, StringComparison.Ordinal).Trim();
+        if (string.IsNullOrWhiteSpace(thumbprint))
+        {
+            throw new InvalidOperationException($"{section}:CertificatePath or {section}:CertificateThumbprint is required for a certificate");
+        }
+        thumbprint = thumbprint.Replace(" ", string.Empty, StringComparison.Ordinal).Trim();
         foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
         {
             using var store = new X509Store(StoreName.My, location);
@@ -58,6 +68,6 @@ public static class GraphCredentials
             }
         }
         throw new InvalidOperationException(
-            $"GraphOptions:CertificateThumbprint {thumbprint} names no certificate with a private key in the CurrentUser or LocalMachine \"My\" store");
+            $"{section}:CertificateThumbprint {thumbprint} names no certificate with a private key in the CurrentUser or LocalMachine \"My\" store");
     }
 }

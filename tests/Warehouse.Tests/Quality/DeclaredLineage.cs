@@ -22,6 +22,7 @@ public static class DeclaredLineage
         ["pbi_etl_run"] = Of("etl_run"),
         ["pbi_etl_file"] = Of("etl_file"),
         ["pbi_etl_problem"] = Of("etl_problem"),
+        ["pbi_etl_powerbi_refresh"] = Of("etl_powerbi_refresh"),
         ["pbi_etl_check"] = Of("etl_check_result"),
         ["pbi_etl_list"] = Of("etl_list_read"),
         ["pbi_dim_initiative"] = PerInitiative(["dim_initiative"], "dim_object", "dim_phase"),
