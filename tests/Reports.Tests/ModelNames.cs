@@ -51,6 +51,7 @@ internal static class ModelNames
         ["Problem"] = "pbi_etl_problem",
         ["Datakontroll"] = "pbi_etl_check",
         ["Listläsning"] = "pbi_etl_list",
+        ["Uppdateringar av Power BI"] = "pbi_etl_powerbi_refresh",
         ["Behörighet verksamhet"] = "pbi_sec_unit_access",
         ["Behörighet objekt"] = "pbi_sec_object_access",
         ["Livscykel"] = "pbi_fct_initiative_lifecycle",

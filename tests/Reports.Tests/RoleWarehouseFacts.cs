@@ -39,6 +39,7 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
             ["Fil"] = ("'Fil'[Uppladdad av] = USERPRINCIPALNAME()", $"LOWER(author_email) = {UserMatches}"),
             ["Körning"] = ("'Körning'[Status] = \"Lyckad\"", "status = 'Lyckad'"),
             ["Listläsning"] = ("FALSE()", "1 = 0"),
+            ["Uppdateringar av Power BI"] = ("FALSE()", "1 = 0"),
             ["Datakontroll"] = ("FALSE()", "1 = 0"),
         },
         ["Objektsförvaltare"] = new()
@@ -52,6 +53,7 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
             ["Fil"] = ("'Fil'[Uppladdad av] = USERPRINCIPALNAME()", $"LOWER(author_email) = {UserMatches}"),
             ["Körning"] = ("'Körning'[Status] = \"Lyckad\"", "status = 'Lyckad'"),
             ["Listläsning"] = ("FALSE()", "1 = 0"),
+            ["Uppdateringar av Power BI"] = ("FALSE()", "1 = 0"),
             ["Datakontroll"] = ("FALSE()", "1 = 0"),
         },
     };
@@ -93,7 +95,7 @@ public sealed partial class RoleWarehouseFacts(DemoWarehouse demo) : IClassFixtu
         "pbi_etl_file" => $"LOWER(t.author_email) = {UserMatches}",
         "pbi_etl_problem" => $"t.file_id IN (SELECT file_id FROM pbi_etl_file WHERE LOWER(author_email) = {UserMatches})",
         "pbi_etl_run" => "t.status = 'Lyckad'",
-        "pbi_etl_list" or "pbi_etl_check" => "1 = 0",
+        "pbi_etl_list" or "pbi_etl_check" or "pbi_etl_powerbi_refresh" => "1 = 0",
         "pbi_sec_unit_access" or "pbi_sec_object_access" => $"LOWER(t.user_principal_name) = {UserMatches}",
         _ when columns.Contains("initiative_id") => $"t.initiative_id IN (SELECT initiative_id FROM pbi_dim_initiative WHERE unit IN {UserUnits})",
         _ when columns.Contains("unit") => $"t.unit IN {UserUnits}",
