@@ -67,6 +67,9 @@ public sealed class PowerBiOptions
     /// <summary>Which credential the settings give: a certificate when a certificate setting is given, else the client secret.</summary>
     public bool UsesCertificate => !string.IsNullOrWhiteSpace(CertificatePath) || !string.IsNullOrWhiteSpace(CertificateThumbprint);
 
+    /// <summary>The Fabric REST API's resource, for <c>powerbi deploy</c>.</summary>
+    public const string FabricScope = "https://api.fabric.microsoft.com/.default";
+
     /// <summary>The API base URL without a trailing slash.</summary>
     internal string NormalizedApiBaseUrl => ApiBaseUrl.Trim().TrimEnd('/');
 
@@ -125,6 +128,45 @@ public sealed class PowerBiOptions
         if (ServiceRetryCount is < 0 or > 10)
         {
             problems.Add($"{Section}:ServiceRetryCount must be between 0 and 10");
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// Every problem of the settings <c>powerbi deploy</c> needs: the sign-in (tenant, client, one credential, the
+    /// authority) and the Fabric REST API. Unlike <see cref="Validate"/> it needs neither <see cref="Enabled"/> (that
+    /// switches the refresh after a run) nor <see cref="SemanticModels"/>; each problem names its setting.
+    /// </summary>
+    public IReadOnlyList<string> ValidateForDeploy()
+    {
+        var problems = new List<string>();
+        foreach (var (name, value) in new[] { (nameof(TenantId), TenantId), (nameof(ClientId), ClientId) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                problems.Add($"{Section}:{name} is required to deploy");
+            }
+        }
+        var secret = !string.IsNullOrWhiteSpace(ClientSecret);
+        var path = !string.IsNullOrWhiteSpace(CertificatePath);
+        var thumbprint = !string.IsNullOrWhiteSpace(CertificateThumbprint);
+        if ((secret ? 1 : 0) + (path ? 1 : 0) + (thumbprint ? 1 : 0) != 1)
+        {
+            problems.Add($"{Section}: exactly one of ClientSecret, CertificatePath and CertificateThumbprint is required to deploy");
+        }
+        else if (path && !File.Exists(CertificatePath))
+        {
+            problems.Add($"{Section}:CertificatePath names a file that does not exist: {CertificatePath}");
+        }
+        RequireHttps(problems, nameof(AuthorityHost), AuthorityHost);
+        RequireHttps(problems, nameof(FabricBaseUrl), FabricBaseUrl);
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:PollInterval must be positive, e.g. 00:00:30");
+        }
+        if (MaxRetries is < 0 or > 20)
+        {
+            problems.Add($"{Section}:MaxRetries must be between 0 and 20");
         }
         return problems;
     }

@@ -28,6 +28,24 @@ public static class PowerBiSignIn
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
+        return CreateCredential(options, transport);
+    }
+
+    /// <summary>The same credential for <c>powerbi deploy</c>, checked by <see cref="PowerBiOptions.ValidateForDeploy"/>.</summary>
+    /// <exception cref="InvalidOperationException">The settings are not usable; the message names the setting.</exception>
+    public static TokenCredential CreateForDeploy(PowerBiOptions options, PowerBiTransport transport)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.ValidateForDeploy();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+        return CreateCredential(options, transport);
+    }
+
+    private static TokenCredential CreateCredential(PowerBiOptions options, PowerBiTransport transport)
+    {
         var http = new HttpClient(transport.CreateHandler());
         if (options.UsesCertificate)
         {
