@@ -23,7 +23,7 @@ namespace NackaInsights.TestSupport;
 /// states). HTTPS because Azure.Identity takes only an https authority host; the certificate is self-signed, made
 /// per server, and only the handler <see cref="CreateTrustingHandler"/> trusts it. Scripted faults, and a log of every request.
 /// </summary>
-public sealed class FakePowerBiServer : IAsyncDisposable
+public sealed partial class FakePowerBiServer : IAsyncDisposable
 {
     public const string TenantId = "7c1d1b2e-0a3f-4f4e-9a51-3d2c1b0a9f8e";
     public const string ClientId = "0b8f6e2d-5c4a-4b3e-8d2f-1a9e8c7b6d5a";
@@ -79,6 +79,7 @@ public sealed class FakePowerBiServer : IAsyncDisposable
         var root = address.TrimEnd('/').Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
         server.AuthorityHost = root + "/";
         server.ApiBaseUrl = root + "/v1.0/myorg";
+        server.FabricBaseUrl = root + "/v1";
         return server;
     }
 
@@ -251,6 +252,11 @@ public sealed class FakePowerBiServer : IAsyncDisposable
                         ["messages"] = new JsonArray(messages.Select(m => (JsonNode)new JsonObject { ["code"] = "ModelRefreshFailed", ["message"] = m, ["type"] = "Error" }).ToArray()),
                     }, headers);
                 }
+            }
+            // The Fabric REST API under /v1 (FakePowerBiServer.Fabric.cs).
+            if (parts.Length >= 2 && parts[0] == "v1")
+            {
+                return AnswerFabric(request, parts, body, headers);
             }
             return (HttpStatusCode.NotFound, Error("ItemNotFound", $"No such resource: {path}"), headers);
         }
