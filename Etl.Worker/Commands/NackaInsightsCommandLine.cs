@@ -111,6 +111,7 @@ public static class NackaInsightsCommandLine
         root.Subcommands.Add(StatusCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(HashPasswordCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PowerBiCommand.Create(stdout, stderr));
         return root;
     }
 }
