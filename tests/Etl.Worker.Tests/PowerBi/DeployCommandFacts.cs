@@ -175,6 +175,21 @@ public sealed class DeployCommandFacts : IAsyncLifetime
         Assert.Empty(_fabric.Requests);
     }
 
+    [Fact]
+    public async Task TheCommandLine_HasPowerBiDeploy_AndCallsAMissingOrMalformedWorkspaceBadUsage()
+    {
+        using var output = new StringWriter();
+        using var missing = new StringWriter();
+        using var malformed = new StringWriter();
+
+        Assert.Equal(ExitCodes.Usage, await NackaInsightsCommandLine.InvokeAsync(["powerbi", "deploy"], output, missing, Ct));
+        Assert.Equal(ExitCodes.Usage, await NackaInsightsCommandLine.InvokeAsync(["powerbi", "deploy", "--workspace", "Nacka", "--project", Reports], output, malformed, Ct));
+
+        Assert.Contains("--workspace", missing.ToString());
+        Assert.Contains("--workspace must be the workspace's id (a GUID), not \"Nacka\"", malformed.ToString());
+        Assert.Empty(_fabric.Requests);
+    }
+
     private async Task<(int Exit, string[] Output, string Error)> DeployAsync(Dictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
