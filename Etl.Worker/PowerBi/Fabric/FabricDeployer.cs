@@ -18,21 +18,21 @@ public sealed class FabricDeployer(FabricClient client)
     public async Task<IReadOnlyList<DeployedItem>> DeployAsync(string workspaceId, FabricProject project, WarehouseOptions warehouse, CancellationToken ct)
     {
         var parameters = ModelParameters.For(warehouse);
-        var model = await PutAsync(workspaceId, "SemanticModel", "TMDL", project.ModelName, _ => project.ModelParts(parameters), ct);
-        var report = await PutAsync(workspaceId, "Report", "PBIR", project.ReportName, _ => project.ReportParts(model.Id), ct);
+        var model = await PutAsync(workspaceId, "SemanticModel", "TMDL", project.ModelName, project.ModelParts(parameters), ct);
+        var report = await PutAsync(workspaceId, "Report", "PBIR", project.ReportName, project.ReportParts(model.Id), ct);
         return [model, report];
     }
 
-    private async Task<DeployedItem> PutAsync(string workspaceId, string type, string format, string displayName, Func<string, IReadOnlyList<FabricPart>> parts, CancellationToken ct)
+    private async Task<DeployedItem> PutAsync(string workspaceId, string type, string format, string displayName, IReadOnlyList<FabricPart> parts, CancellationToken ct)
     {
         var existing = (await client.ListItemsAsync(workspaceId, type, ct))
             .FirstOrDefault(i => i.Type == type && string.Equals(i.DisplayName, displayName, StringComparison.Ordinal));
         if (existing is not null)
         {
-            await client.UpdateDefinitionAsync(workspaceId, existing.Id, format, parts(existing.Id), ct);
+            await client.UpdateDefinitionAsync(workspaceId, existing.Id, format, parts, ct);
             return new DeployedItem(type, displayName, existing.Id, Created: false);
         }
-        var created = await client.CreateItemAsync(workspaceId, displayName, type, format, parts(string.Empty), ct);
+        var created = await client.CreateItemAsync(workspaceId, displayName, type, format, parts, ct);
         return new DeployedItem(type, displayName, created.Id, Created: true);
     }
 }
