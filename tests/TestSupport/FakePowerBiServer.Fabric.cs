@@ -144,7 +144,8 @@ public sealed partial class FakePowerBiServer
             _nextOperation = null;
             var id = Guid.NewGuid().ToString();
             _operations[id] = (new Queue<string>(next.States), next.Error, created ? ItemJson(item) : null);
-            headers.Add(("Location", $"https://{request.Host}/v1/operations/{id}"));
+            // Location as in Microsoft's samples (Get Operation State), without the /v1: a client goes by the operation id.
+            headers.Add(("Location", $"https://{request.Host}/operations/{id}"));
             headers.Add(("x-ms-operation-id", id));
             return (HttpStatusCode.Accepted, null, headers);
         }

@@ -112,17 +112,20 @@ public sealed class FabricClient(HttpClient http, TokenCredential credential, Po
         new(format, parts.Select(p => new PartBody(p.Path, Convert.ToBase64String(p.Payload), "InlineBase64")).ToList());
 
     /// <summary>
-    /// Follows the operation a <c>202</c> started (its <c>Location</c>, else <c>/operations/{x-ms-operation-id}</c>) until
+    /// Follows the operation a <c>202</c> started (<c>/operations/{x-ms-operation-id}</c>, else its <c>Location</c>) until
     /// it is <c>Succeeded</c> or <c>Failed</c>, waiting each <c>Retry-After</c> (else <see cref="PowerBiOptions.PollInterval"/>)
     /// between looks. Returns the operation's URL.
     /// </summary>
     private async Task<Uri> FollowAsync(HttpResponseMessage accepted, string workspaceId, CancellationToken ct)
     {
-        var operation = accepted.Headers.Location is { } location
-            ? (location.IsAbsoluteUri ? location : new Uri(new Uri(Base + "/"), location))
-            : accepted.Headers.TryGetValues("x-ms-operation-id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } id
-                ? new Uri($"{Base}/operations/{Uri.EscapeDataString(id)}")
-                : throw new FabricRequestException(accepted.StatusCode, "Fabric accepted the request but named neither its Location nor its x-ms-operation-id");
+        // By id first: Get Operation State is GET /v1/operations/{id} and Get Operation Result its /result
+        // (https://learn.microsoft.com/rest/api/fabric/core/long-running-operations/get-operation-state, .../get-operation-result),
+        // while the documented samples' Location lacks the /v1, so a result URL derived from it could miss.
+        var operation = accepted.Headers.TryGetValues("x-ms-operation-id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } id
+            ? new Uri($"{Base}/operations/{Uri.EscapeDataString(id)}")
+            : accepted.Headers.Location is { } location
+                ? (location.IsAbsoluteUri ? location : new Uri(new Uri(Base + "/"), location))
+                : throw new FabricRequestException(accepted.StatusCode, "Fabric accepted the request but named neither its x-ms-operation-id nor its Location");
         var wait = RetryAfter(accepted.Headers.RetryAfter) ?? options.PollInterval;
         while (true)
         {
