@@ -81,21 +81,7 @@ public sealed class PowerBiOptions
         {
             return problems;
         }
-        Require(problems, nameof(TenantId), TenantId);
-        Require(problems, nameof(ClientId), ClientId);
-        var secret = !string.IsNullOrWhiteSpace(ClientSecret);
-        var path = !string.IsNullOrWhiteSpace(CertificatePath);
-        var thumbprint = !string.IsNullOrWhiteSpace(CertificateThumbprint);
-        if ((secret ? 1 : 0) + (path ? 1 : 0) + (thumbprint ? 1 : 0) != 1)
-        {
-            problems.Add($"{Section}: exactly one of ClientSecret, CertificatePath and CertificateThumbprint is required");
-        }
-        else if (path && !File.Exists(CertificatePath))
-        {
-            problems.Add($"{Section}:CertificatePath names a file that does not exist: {CertificatePath}");
-        }
-        // Azure.Identity accepts only an https authority; the APIs get a bearer token, which must not travel in clear.
-        RequireHttps(problems, nameof(AuthorityHost), AuthorityHost);
+        ValidateSignIn(problems, "when Enabled is true");
         RequireHttps(problems, nameof(ApiBaseUrl), ApiBaseUrl);
         RequireHttps(problems, nameof(FabricBaseUrl), FabricBaseUrl);
         if (SemanticModels.Count == 0)
@@ -113,17 +99,9 @@ public sealed class PowerBiOptions
                 problems.Add($"{Section}:SemanticModels:{i}:SemanticModelId must be the semantic model's id (a GUID), not \"{SemanticModels[i].SemanticModelId}\"");
             }
         }
-        if (PollInterval <= TimeSpan.Zero)
-        {
-            problems.Add($"{Section}:PollInterval must be positive, e.g. 00:00:30");
-        }
         if (Timeout <= TimeSpan.Zero)
         {
             problems.Add($"{Section}:Timeout must be positive, e.g. 02:00:00");
-        }
-        if (MaxRetries is < 0 or > 20)
-        {
-            problems.Add($"{Section}:MaxRetries must be between 0 and 20");
         }
         if (ServiceRetryCount is < 0 or > 10)
         {
@@ -140,11 +118,19 @@ public sealed class PowerBiOptions
     public IReadOnlyList<string> ValidateForDeploy()
     {
         var problems = new List<string>();
+        ValidateSignIn(problems, "to deploy");
+        RequireHttps(problems, nameof(FabricBaseUrl), FabricBaseUrl);
+        return problems;
+    }
+
+    /// <summary>What both the refresh and the deploy need: who signs in, with which one credential, where, and how patiently.</summary>
+    private void ValidateSignIn(List<string> problems, string requiredWhen)
+    {
         foreach (var (name, value) in new[] { (nameof(TenantId), TenantId), (nameof(ClientId), ClientId) })
         {
             if (string.IsNullOrWhiteSpace(value))
             {
-                problems.Add($"{Section}:{name} is required to deploy");
+                problems.Add($"{Section}:{name} is required {requiredWhen}");
             }
         }
         var secret = !string.IsNullOrWhiteSpace(ClientSecret);
@@ -152,14 +138,14 @@ public sealed class PowerBiOptions
         var thumbprint = !string.IsNullOrWhiteSpace(CertificateThumbprint);
         if ((secret ? 1 : 0) + (path ? 1 : 0) + (thumbprint ? 1 : 0) != 1)
         {
-            problems.Add($"{Section}: exactly one of ClientSecret, CertificatePath and CertificateThumbprint is required to deploy");
+            problems.Add($"{Section}: exactly one of ClientSecret, CertificatePath and CertificateThumbprint is required {requiredWhen}");
         }
         else if (path && !File.Exists(CertificatePath))
         {
             problems.Add($"{Section}:CertificatePath names a file that does not exist: {CertificatePath}");
         }
+        // Azure.Identity accepts only an https authority; the APIs get a bearer token, which must not travel in clear.
         RequireHttps(problems, nameof(AuthorityHost), AuthorityHost);
-        RequireHttps(problems, nameof(FabricBaseUrl), FabricBaseUrl);
         if (PollInterval <= TimeSpan.Zero)
         {
             problems.Add($"{Section}:PollInterval must be positive, e.g. 00:00:30");
@@ -167,15 +153,6 @@ public sealed class PowerBiOptions
         if (MaxRetries is < 0 or > 20)
         {
             problems.Add($"{Section}:MaxRetries must be between 0 and 20");
-        }
-        return problems;
-    }
-
-    private static void Require(List<string> problems, string name, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            problems.Add($"{Section}:{name} is required when Enabled is true");
         }
     }
 
