@@ -84,33 +84,11 @@ public sealed class PowerBiClient(HttpClient http, TokenCredential credential, P
 
     public void Dispose() => http.Dispose();
 
-    /// <summary>Sends a request made by <paramref name="make"/> with a token; after a <c>429</c>, waits its <c>Retry-After</c> and sends it again.</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var token = await credential.GetTokenAsync(new TokenRequestContext([PowerBiOptions.PowerBiScope]), ct);
-            using var request = make();
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-            var response = await http.SendAsync(request, ct);
-            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt >= options.MaxRetries)
-            {
-                return response;
-            }
-            var wait = RetryAfter(response.Headers.RetryAfter) ?? options.PollInterval;
-            logger.LogWarning("Power BI answered 429 to {Method} {Path} (retry {Attempt} of {MaxRetries}); waiting {Seconds:0.###} s as Retry-After asks",
-                request.Method, request.RequestUri?.AbsolutePath, attempt + 1, options.MaxRetries, wait.TotalSeconds);
-            response.Dispose();
-            await Task.Delay(wait, time, ct);
-        }
-    }
+    private readonly ThrottledRequests _requests = new(http, credential, PowerBiOptions.PowerBiScope, options, time, logger, "Power BI");
 
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
-        _ => null,
-    };
+    private Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct) => _requests.SendAsync(make, ct);
+
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => _requests.RetryAfter(header);
 
     private static async Task<PowerBiRequestException> FailureAsync(HttpResponseMessage response, CancellationToken ct)
     {

@@ -149,33 +149,11 @@ public sealed class FabricClient(HttpClient http, TokenCredential credential, Po
         }
     }
 
-    /// <summary>Sends a request made by <paramref name="make"/> with a token; after a <c>429</c>, waits its <c>Retry-After</c> and sends it again.</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var token = await credential.GetTokenAsync(new TokenRequestContext([PowerBiOptions.FabricScope]), ct);
-            using var request = make();
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-            var response = await http.SendAsync(request, ct);
-            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt >= options.MaxRetries)
-            {
-                return response;
-            }
-            var wait = RetryAfter(response.Headers.RetryAfter) ?? options.PollInterval;
-            logger.LogWarning("Fabric answered 429 to {Method} {Path} (retry {Attempt} of {MaxRetries}); waiting {Seconds:0.###} s as Retry-After asks",
-                request.Method, request.RequestUri?.AbsolutePath, attempt + 1, options.MaxRetries, wait.TotalSeconds);
-            response.Dispose();
-            await Task.Delay(wait, time, ct);
-        }
-    }
+    private readonly ThrottledRequests _requests = new(http, credential, PowerBiOptions.FabricScope, options, time, logger, "Fabric");
 
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
-        _ => null,
-    };
+    private Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct) => _requests.SendAsync(make, ct);
+
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => _requests.RetryAfter(header);
 
     /// <summary>The service's error (<c>{"errorCode":...,"message":...}</c>) in words; a 401/403 names the workspace.</summary>
     private static async Task<FabricRequestException> FailureAsync(HttpResponseMessage response, string workspaceId, CancellationToken ct)
