@@ -58,8 +58,12 @@ public sealed class GraphOptions
     /// <summary>The site's server-relative path, e.g. <c>/sites/digitalisering</c>.</summary>
     public string? SitePath { get; set; }
 
-    /// <summary>Each of our lists (<see cref="ListNames"/>) to the SharePoint list's title or id. Defaults to the same names.</summary>
-    public Dictionary<string, string> Lists { get; set; } = ListNames.All.ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Each of our lists (<see cref="ListNames"/>) as the site has it: the SharePoint list's title or id, and its own columns and
+    /// choice values (<see cref="GraphListOptions"/>). A list not named is the list of its own name, with the contract's
+    /// columns and values. The mapping applies to the offline files as well, so it is checked with no tenant enabled too.
+    /// </summary>
+    public Dictionary<string, GraphListOptions> Lists { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The document library business case workbooks are uploaded to, and their result workbooks written
@@ -89,7 +93,11 @@ public sealed class GraphOptions
 
     /// <summary>The SharePoint list (title or id) that one of our lists is read from.</summary>
     public string SharePointList(string listName) =>
-        Lists.TryGetValue(listName, out var list) && !string.IsNullOrWhiteSpace(list) ? list.Trim() : listName;
+        Lists.TryGetValue(listName, out var list) && !string.IsNullOrWhiteSpace(list?.List) ? list.List.Trim() : listName;
+
+    /// <summary>One of our lists as the site has it: configured, or the contract's own.</summary>
+    public GraphListOptions ListOptions(string listName) =>
+        Lists.TryGetValue(listName, out var list) && list is not null ? list : new GraphListOptions();
 
     /// <summary>The library settings for uploads of <paramref name="kind"/> (<see cref="Warehouse.Loading.SourceKind"/>), with their setting name.</summary>
     /// <exception cref="ArgumentException">Not a kind that is uploaded to a library.</exception>
@@ -103,11 +111,23 @@ public sealed class GraphOptions
 
     /// <summary>
     /// Every problem of these settings, each naming its setting, for an operator to fix; empty when they
-    /// are usable or when no tenant is configured (<see cref="Enabled"/> false).
+    /// are usable. With no tenant configured (<see cref="Enabled"/> false) only the lists' mapping is checked: it applies
+    /// to the offline files too.
     /// </summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        foreach (var (name, list) in Lists)
+        {
+            if (!ListNames.All.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"GraphOptions:Lists:{name} is not one of the lists read ({string.Join(", ", ListNames.All)})");
+            }
+            else if (list is not null)
+            {
+                problems.AddRange(list.Validate(ListNames.All.First(n => n.Equals(name, StringComparison.OrdinalIgnoreCase))));
+            }
+        }
         if (!Enabled)
         {
             return problems;
@@ -173,13 +193,9 @@ public sealed class GraphOptions
 
         foreach (var (name, list) in Lists)
         {
-            if (!ListNames.All.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (ListNames.All.Contains(name, StringComparer.OrdinalIgnoreCase) && list?.List is { } title && string.IsNullOrWhiteSpace(title))
             {
-                problems.Add($"GraphOptions:Lists:{name} is not one of the lists read ({string.Join(", ", ListNames.All)})");
-            }
-            else if (string.IsNullOrWhiteSpace(list))
-            {
-                problems.Add($"GraphOptions:Lists:{name} must name the SharePoint list (its title or id)");
+                problems.Add($"GraphOptions:Lists:{name}:List must name the SharePoint list (its title or id), or be left out for the list named {name}");
             }
         }
         var libraries = new (string Name, GraphLibraryOptions? Library)[]

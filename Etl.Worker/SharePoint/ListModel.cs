@@ -97,6 +97,20 @@ public interface IListSource
 
     /// <summary>For the operator's account of a run: where the lists are read from, or null when the run's source folder says it.</summary>
     string? RunDescription => ToString();
+
+    /// <summary>
+    /// The list's column definitions (Graph's <c>/lists/{list}/columns</c>, or the offline form's <c>lists/&lt;list&gt;.columns.json</c>),
+    /// which tell a person or lookup column and a number shown as a percentage; null when the source has none. Throws
+    /// <see cref="ListUnreadableException"/> when the source has them but they cannot be read.
+    /// </summary>
+    Task<IReadOnlyList<ListColumn>?> ColumnsAsync(string listName, CancellationToken ct) => Task.FromResult<IReadOnlyList<ListColumn>?>(null);
+
+    /// <summary>
+    /// The site's user information list, which person columns point into: read the first time it is asked for and kept for
+    /// the source's life (one run). <see cref="SiteUsers.None"/> when the source has none. Throws
+    /// <see cref="ListUnreadableException"/> (naming <see cref="SiteUsers.ListTitle"/>) when it cannot be read.
+    /// </summary>
+    Task<SiteUsers> UsersAsync(CancellationToken ct) => Task.FromResult(SiteUsers.None);
 }
 
 /// <summary>One list as a run takes it in.</summary>

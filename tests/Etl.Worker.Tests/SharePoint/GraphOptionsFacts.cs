@@ -18,7 +18,8 @@ public sealed class GraphOptionsFacts
         Assert.Empty(options.Validate());
         Assert.Equal("https://graph.microsoft.com/v1.0", options.BaseUrl);
         Assert.Equal(5, options.MaxRetries);
-        Assert.All(ListNames.All, name => Assert.Equal(name, options.Lists[name]));
+        Assert.All(ListNames.All, name => Assert.Equal(name, options.SharePointList(name)));
+        Assert.All(ListNames.All, name => Assert.All(ListFields.Of(name), f => Assert.Equal(f.Name, options.ListOptions(name).ColumnOf(f.Name))));
     }
 
     [Fact]
@@ -142,8 +143,8 @@ public sealed class GraphOptionsFacts
 
         Assert.Equal(
             [
-                "GraphOptions:Lists:Bedomningar must name the SharePoint list (its title or id)",
                 "GraphOptions:Lists:Budget is not one of the lists read (Forvaltningsobjekt, Initiativ, Bedomningar, Projektstatus)",
+                "GraphOptions:Lists:Bedomningar:List must name the SharePoint list (its title or id), or be left out for the list named Bedomningar",
             ],
             problems);
     }
