@@ -118,6 +118,8 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
             return inner.WriteResultAsync(upload, workbook, ct);
         }
 
+        public Task RemoveResultAsync(Upload upload, CancellationToken ct) => inner.RemoveResultAsync(upload, ct);
+
         public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
     }
 }
