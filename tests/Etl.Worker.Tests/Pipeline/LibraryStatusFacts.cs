@@ -86,6 +86,8 @@ public abstract class LibraryStatusFacts : PipelineFacts
         Assert.Equal(FileStatus.Loaded, statuses[BusinessCases.Find("2023", BusinessCaseName)!.Id].Status);
         Assert.DoesNotContain(_graph.FieldPatches, p => others.Any(o => o.Id == p.ItemId) || p.ItemName.EndsWith(Upload.ResultSuffix, StringComparison.Ordinal));
         Assert.Equal(5, _graph.FieldPatches.Count);
+        // Only the two status columns are sent: nothing else of the item is touched.
+        Assert.All(_graph.FieldPatches, p => Assert.Equal(["Inlasningsmeddelande", "Inlasningsstatus"], p.Body.Select(f => f.Key).Order(StringComparer.Ordinal)));
         // The message is the one pbi_etl_file records.
         foreach (var (item, name) in new[] { (good, "Utfall juni.xlsx"), (partly, "delvis.xlsx"), (colleague, "kollegans.xlsx") })
         {
