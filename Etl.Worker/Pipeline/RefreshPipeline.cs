@@ -170,9 +170,10 @@ public sealed class RefreshPipeline(
 
     /// <summary>
     /// Loads the given sources: lists first, then business cases, then actuals (which are checked
-    /// against them), then survey exports. Each business case and actuals upload is owed a result workbook, recorded
-    /// with the run; once the run has ended, still holding the refresh lock, the result workbooks still owed to its
-    /// sources, earlier runs' first, are written beside the uploads. Survey exports get none (their outcome is in
+    /// against them), then survey exports. Each business case and actuals upload is owed, recorded with the run, its
+    /// result workbook (or the removal of a stale one, as <see cref="ResultWorkbookOptions"/> decides) and, where its
+    /// library has the status columns, its status; once the run has ended, still holding the refresh lock, what is still
+    /// owed to its sources, earlier runs' first, is done. Survey exports get neither (their outcome is in
     /// <c>pbi_etl_file</c> and <c>pbi_etl_problem</c>).
     /// </summary>
     public async Task<RunResult> RunAsync(RunSources sources, string runKind, IRunObserver? observer = null, CancellationToken ct = default)
