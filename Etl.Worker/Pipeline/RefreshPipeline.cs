@@ -227,18 +227,24 @@ public sealed class RefreshPipeline(
             {
                 continue;
             }
-            var reading = await run.Timings.MeasureAsync(PhaseTimings.Read, () => ReadingOfAsync(source, listName, run, ct));
+            // How the list is read (its columns, the users, the looked-up keys) is asked for only when needed: for a file's
+            // fingerprint, or once the read has items, so that a delta without changes still costs Graph one round trip.
+            ListReading? reading = null;
+            Task<ListReading> ReadingAsync() => run.Timings.MeasureAsync(PhaseTimings.Read, () => ReadingOfAsync(source, listName, run, ct));
             var sha = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.FingerprintAsync(listName, ct));
-            var fingerprint = sha is null ? null : reading.Fingerprint(sha);
-            if (fingerprint is not null && state is not null && string.Equals(state.ContentSha256, fingerprint, StringComparison.OrdinalIgnoreCase))
+            if (sha is not null)
             {
-                await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
-                continue;
+                reading = await ReadingAsync();
+                if (state is not null && string.Equals(state.ContentSha256, reading.Fingerprint(sha), StringComparison.OrdinalIgnoreCase))
+                {
+                    await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
+                    continue;
+                }
             }
-            var context = await run.Timings.MeasureAsync(PhaseTimings.Read, () => reading.ContextAsync(ct));
             var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.StreamAsync(listName, state?.DeltaLink, ct));
             // What the list state keeps is the file's fingerprint together with its mapping's, so that either's change is read.
-            var info = new ListReadInfo(listName, read.Mode, read.IsComplete, read.DeltaLink, read.ContentSha256 is { } content ? reading.Fingerprint(content) : null);
+            var info = new ListReadInfo(listName, read.Mode, read.IsComplete, read.DeltaLink,
+                read.ContentSha256 is { } content ? (reading ??= await ReadingAsync()).Fingerprint(content) : null);
             var items = read.Items;
             var asOf = read.AsOfUtc ?? run.StartedAtUtc;
             // A file's time stands in for items that lack lastModifiedDateTime. A file unpacked from an old archive
@@ -252,6 +258,7 @@ public sealed class RefreshPipeline(
             // Taken in parts, so that a long list is never held parsed whole.
             var load = await run.Timings.MeasureAsync(PhaseTimings.Load, () => run.BeginListAsync(info, ct));
             using var enumerator = items.GetEnumerator();
+            ListItemContext? context = null;
             while (true)
             {
                 var part = run.Timings.Measure(PhaseTimings.Read, () => Take(enumerator, ListPart));
@@ -259,6 +266,8 @@ public sealed class RefreshPipeline(
                 {
                     break;
                 }
+                reading ??= await ReadingAsync();
+                context ??= await run.Timings.MeasureAsync(PhaseTimings.Read, () => reading.ContextAsync(ct));
                 var changes = run.Timings.Measure(PhaseTimings.Validate, () => part.Select(item => ParseContained(listName, item, asOf, run.RunId, context)).ToList());
                 await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.AddAsync(changes, ct));
             }
