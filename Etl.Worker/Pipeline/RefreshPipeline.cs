@@ -241,10 +241,19 @@ public sealed class RefreshPipeline(
                     continue;
                 }
             }
-            var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.StreamAsync(listName, state?.DeltaLink, ct));
+            // A source without a file's fingerprint (Graph) keeps its configured mapping's beside the delta link instead: a
+            // delta gives only the items that changed, so a changed mapping reads the list whole once.
+            var configured = sha is null ? ConfiguredFingerprint(graph.ListOptions(listName)) : null;
+            var deltaLink = state?.DeltaLink;
+            if (deltaLink is not null && sha is null && !string.Equals(state!.ContentSha256, configured, StringComparison.Ordinal))
+            {
+                logger.LogInformation("Run {RunId}: the mapping of list {List} changed since its last read; it is read whole", run.RunId, listName);
+                deltaLink = null;
+            }
+            var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.StreamAsync(listName, deltaLink, ct));
             // What the list state keeps is the file's fingerprint together with its mapping's, so that either's change is read.
             var info = new ListReadInfo(listName, read.Mode, read.IsComplete, read.DeltaLink,
-                read.ContentSha256 is { } content ? (reading ??= await ReadingAsync()).Fingerprint(content) : null);
+                read.ContentSha256 is { } content ? (reading ??= await ReadingAsync()).Fingerprint(content) : configured);
             var items = read.Items;
             var asOf = read.AsOfUtc ?? run.StartedAtUtc;
             // A file's time stands in for items that lack lastModifiedDateTime. A file unpacked from an old archive
@@ -305,6 +314,19 @@ public sealed class RefreshPipeline(
             keys = await KeysAsync(run, lookedUp, ct);
         }
         return new ListReading(mapping, users, usersFingerprint, keys, () => KeysAsync(run, lookedUp, ct));
+    }
+
+    /// <summary>
+    /// A fingerprint of a list's configured columns and choice values, or null when it has none (the contract's names):
+    /// what a Graph list's state keeps to tell a changed mapping without asking Graph for anything.
+    /// </summary>
+    private static string? ConfiguredFingerprint(GraphListOptions options)
+    {
+        var parts = options.Columns.Select(c => $"column:{c.Key.ToUpperInvariant()}={c.Value?.Trim()}")
+            .Concat(options.Choices.SelectMany(f => (f.Value ?? []).Select(v => $"choice:{f.Key.ToUpperInvariant()}:{v.Key.Trim().ToUpperInvariant()}={v.Value?.Trim()}")))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return parts.Count == 0 ? null : Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", parts))));
     }
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> KeysAsync(RefreshRun run, IReadOnlyList<string> lists, CancellationToken ct)

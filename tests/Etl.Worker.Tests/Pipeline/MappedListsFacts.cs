@@ -325,6 +325,55 @@ public abstract class MappedListsFacts() : SourceFolderFacts("nacka-mapped-lists
 
         Assert.All(third.Lists, l => Assert.Equal(ListReadModes.Unchanged, l.Mode));
     }
+
+    /// <summary>
+    /// A source that reads as Graph does, by deltas: the whole list without a delta link, nothing changed with one. Its
+    /// items, columns and people are the site folder's.
+    /// </summary>
+    private sealed class DeltaListSource(OfflineListSource site) : IListSource
+    {
+        public List<(string List, string? DeltaLink)> Reads { get; } = [];
+
+        public bool Has(string listName) => site.Has(listName);
+
+        public async Task<ListRead> ReadAsync(string listName, string? deltaLink, CancellationToken ct)
+        {
+            Reads.Add((listName, deltaLink));
+            var items = deltaLink is null ? (await site.ReadAsync(listName, null, ct)).Items : [];
+            return new ListRead(listName, deltaLink is null ? ListReadMode.Full : ListReadMode.Delta, items, $"delta:{listName}:{Reads.Count}");
+        }
+
+        public Task<IReadOnlyList<ListColumn>?> ColumnsAsync(string listName, CancellationToken ct) => site.ColumnsAsync(listName, ct);
+
+        public Task<SiteUsers> UsersAsync(CancellationToken ct) => site.UsersAsync(ct);
+    }
+
+    [Fact]
+    public async Task AChangedMapping_ReadsAListThatGivesDeltas_WholeOnce()
+    {
+        WriteSiteFolder(Source.Path);
+        var source = new DeltaListSource(new OfflineListSource(Path.Combine(Source.Path, SourceFolder.Lists)));
+        var unmapped = new Dictionary<string, string?>(Mapping);
+        unmapped.Remove("GraphOptions__Lists__Initiativ__Choices__Fas__Pågår");
+        Task<RunResult> RunAsync(IReadOnlyDictionary<string, string?> settings) =>
+            new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), _log, null, Configured(settings)).RunAsync(new RunSources([], source), "test", null, Ct);
+        var first = await RunAsync(unmapped);
+        Assert.Equal(1, first.Lists.Single(l => l.ListName == ListNames.Initiatives).ItemsRejected);
+        var unchanged = await RunAsync(unmapped);
+        Assert.Equal(ListReadModes.Delta, unchanged.Lists.Single(l => l.ListName == ListNames.Initiatives).Mode);
+        source.Reads.Clear();
+
+        var remapped = await RunAsync(Mapping);
+        var after = await RunAsync(Mapping);
+
+        Assert.True(remapped.Succeeded, remapped.Message);
+        Assert.False(remapped.HasRejections);
+        Assert.Equal(ListReadModes.Full, remapped.Lists.Single(l => l.ListName == ListNames.Initiatives).Mode);
+        Assert.Equal(["DIG-1", "DIG-2", "DIG-3"], await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
+        // The other lists' mappings did not change: they went on by their deltas.
+        Assert.Equal([ListNames.Initiatives], source.Reads.Where(r => r.DeltaLink is null).Select(r => r.List));
+        Assert.All(after.Lists, l => Assert.Equal(ListReadModes.Delta, l.Mode));
+    }
 }
 
 public sealed class SqliteMappedListsFacts : MappedListsFacts
