@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NackaInsights.Etl.Demo;
 using NackaInsights.Etl.Report;
+using NackaInsights.Etl.SharePoint;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
 
@@ -31,8 +32,14 @@ internal static class DemoCommand
             {
                 [$"{nameof(WarehouseOptions)}:{nameof(WarehouseOptions.Provider)}"] = nameof(WarehouseProvider.Sqlite),
                 [$"{nameof(WarehouseOptions)}:{nameof(WarehouseOptions.ConnectionString)}"] = $"Data Source={dbPath}",
+                // The demo's list Initiativ keeps its owner in a person column, as a municipality's site does.
+                [DemoListWriter.OwnerSetting] = DemoListWriter.OwnerColumn,
             };
             using var host = CommandHost.Build(overrides);
+            await stdout.WriteLineAsync(
+                $"The list Initiativ gives its owner in the person column {DemoListWriter.OwnerColumn}, read through the site's user list " +
+                $"(lists/{SiteUsers.ListTitle}.json) by the setting {DemoListWriter.OwnerSetting} = {DemoListWriter.OwnerColumn}; " +
+                $"to refresh the demo folder yourself, set it too, e.g. {DemoListWriter.OwnerSetting.Replace(":", "__", StringComparison.Ordinal)}={DemoListWriter.OwnerColumn}.");
             await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
             if ((await host.Services.GetRequiredService<WarehouseQueries>().LatestRunsAsync(1, ct)).Count == 0)
             {

@@ -15,6 +15,9 @@ namespace NackaInsights.Etl.Demo;
 /// and as it stands in June, so that loading both in turn gives initiatives a history of phases. Every item of
 /// Initiativ carries its <c>createdDateTime</c>, when the initiative was registered, and a few initiatives of
 /// their own (<see cref="Flow"/>) show the lifecycle's turns: one skips phases, one goes back, two stand still.
+/// The list Initiativ is kept as a municipality's site has it: its owner is a person column (<see cref="OwnerColumn"/>),
+/// given as Graph gives one (<c>AgareLookupId</c>), with the list's column definitions and the site's user information
+/// list beside it, and read through the mapping <see cref="OwnerSetting"/> = <see cref="OwnerColumn"/>.
 /// </summary>
 public static class DemoListWriter
 {
@@ -123,11 +126,38 @@ public static class DemoListWriter
         };
     }
 
+    /// <summary>The person column that holds an initiative's owner in the demo's list Initiativ.</summary>
+    public const string OwnerColumn = "Agare";
+
+    /// <summary>The setting that maps the contract's owner field to <see cref="OwnerColumn"/>.</summary>
+    public const string OwnerSetting = "GraphOptions:Lists:Initiativ:Columns:AgareEpost";
+
+    private const string IdeaOwner = "idea.inbox@nacka.se";
+    private const string FlowOwner = "registrator.digitalisering@nacka.se";
+
+    /// <summary>
+    /// The site's people as the demo's user information list has them, by their id there: every owner of the register,
+    /// in a stable order so that both exports give each the same id.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> UserIds()
+    {
+        var emails = DemoSourceWriter.Catalogue().Select(i => i.Draft.OwnerEmail).Append(IdeaOwner).Append(FlowOwner)
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        // SharePoint's own accounts take the first ids of a site.
+        return emails.Select((email, i) => (email, Id: 11 + i)).ToDictionary(u => u.email, u => u.Id, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A person's name as the user list shows it: anna.andersson@nacka.se is Anna Andersson.</summary>
+    private static string NameOf(string email) =>
+        string.Join(' ', email.Split('@')[0].Split('.').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
+
     public static void Write(string root, Snapshot snapshot)
     {
         var lists = Path.Combine(root, SourceFolder.Lists);
         Directory.CreateDirectory(lists);
         var catalogue = DemoSourceWriter.Catalogue();
+        var users = UserIds();
+        WriteSiteFiles(lists, users);
         var asOf = snapshot == Snapshot.June ? JuneAsOf : FebruaryAsOf;
 
         Save(lists, ListNames.Objects, DemoSourceWriter.Objects().Select((o, i) => Item(i + 1, FebruaryAsOf.AddDays(-30), new()
@@ -159,7 +189,7 @@ public static class DemoListWriter
                 ["Typ"] = number % 4 == 0 ? "Innovation" : "Verksamhetsutveckling",
                 ["Behov"] = number % 3 == 0 ? "Verksamhetsbehov" : "Kommungemensamt",
                 ["ForvaltningsobjektId"] = initiative.ObjectId,
-                ["AgareEpost"] = draft.OwnerEmail,
+                [OwnerColumn + "LookupId"] = users[draft.OwnerEmail].ToString(CultureInfo.InvariantCulture),
                 ["StrategiskaMal"] = new JsonArray(draft.GoalNames.Select(g => (JsonNode?)JsonValue.Create(g)).ToArray()),
                 ["Hypotes"] = $"Som medarbetare inom {initiative.Unit.ToLowerInvariant()} vill jag att {initiative.Name.ToLowerInvariant()} införs för att få mer tid till invånarna.",
                 // SharePoint stores a date as midnight Stockholm time, given in UTC.
@@ -191,7 +221,7 @@ public static class DemoListWriter
                 ["Fas"] = Phases.Idea,
                 ["Typ"] = "Innovation",
                 ["Behov"] = "Verksamhetsbehov",
-                ["AgareEpost"] = "idea.inbox@nacka.se",
+                [OwnerColumn + "LookupId"] = users[IdeaOwner].ToString(CultureInfo.InvariantCulture),
                 ["Hypotes"] = $"När jag använder kommunens service vill jag att {idea.Name.ToLowerInvariant()} finns för att det ska gå fortare.",
             }));
         }
@@ -207,7 +237,7 @@ public static class DemoListWriter
                 ["Fas"] = june ? flow.JunePhase : flow.FebruaryPhase,
                 ["Typ"] = "Verksamhetsutveckling",
                 ["Behov"] = "Kommungemensamt",
-                ["AgareEpost"] = "registrator.digitalisering@nacka.se",
+                [OwnerColumn + "LookupId"] = users[FlowOwner].ToString(CultureInfo.InvariantCulture),
                 ["Hypotes"] = $"Som invånare vill jag att {flow.Name.ToLowerInvariant()} finns för att få bättre service.",
                 // A plain date, as an export may give it: read as written.
                 ["Beslutsdatum"] = decision?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -216,6 +246,40 @@ public static class DemoListWriter
         Save(lists, ListNames.Initiatives, initiatives);
         Save(lists, ListNames.Assessments, assessments);
         Save(lists, ListNames.ProjectStatus, statuses);
+    }
+
+    /// <summary>
+    /// The site's user information list (<c>lists/User Information List.json</c>) and the list Initiativ's column
+    /// definitions (<c>lists/Initiativ.columns.json</c>), in Graph's shapes (https://learn.microsoft.com/graph/api/list-list-columns).
+    /// </summary>
+    private static void WriteSiteFiles(string lists, IReadOnlyDictionary<string, int> users)
+    {
+        Save(lists, SiteUsers.ListTitle, users.OrderBy(u => u.Value).Select(u => new JsonObject
+        {
+            ["id"] = u.Value.ToString(CultureInfo.InvariantCulture),
+            ["fields"] = new JsonObject { ["Title"] = NameOf(u.Key), ["EMail"] = u.Key },
+        }));
+        static JsonObject Column(string name, string display, string facet, JsonObject? settings = null) => new()
+        {
+            ["name"] = name, ["displayName"] = display, [facet] = settings ?? new JsonObject(),
+        };
+        static JsonArray Values(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        var columns = new[]
+        {
+            Column("Title", "Rubrik", "text", new JsonObject { ["allowMultipleLines"] = false }),
+            Column("InitiativId", "Initiativ-id", "text", new JsonObject { ["allowMultipleLines"] = false }),
+            Column("Verksamhet", "Verksamhet", "text", new JsonObject { ["allowMultipleLines"] = false }),
+            Column("Fas", "Fas", "choice", new JsonObject { ["choices"] = Values(Phases.All), ["displayAs"] = "dropDownMenu" }),
+            Column("Typ", "Typ", "choice", new JsonObject { ["choices"] = Values(ListFields.InitiativeTypes), ["displayAs"] = "dropDownMenu" }),
+            Column("Behov", "Behov", "choice", new JsonObject { ["choices"] = Values(ListFields.NeedTypes), ["displayAs"] = "dropDownMenu" }),
+            Column("ForvaltningsobjektId", "Förvaltningsobjekt", "text", new JsonObject { ["allowMultipleLines"] = false }),
+            Column(OwnerColumn, "Ägare", "personOrGroup", new JsonObject { ["allowMultipleSelection"] = false, ["chooseFromType"] = "peopleOnly" }),
+            Column("StrategiskaMal", "Strategiska mål", "choice", new JsonObject { ["choices"] = Values(StrategicGoals.All.Select(g => g.Name)), ["displayAs"] = "checkBoxes" }),
+            Column("Hypotes", "Hypotes", "text", new JsonObject { ["allowMultipleLines"] = true }),
+            Column("Beslutsdatum", "Beslutsdatum", "dateTime", new JsonObject { ["format"] = "dateOnly" }),
+        };
+        var page = new JsonObject { ["value"] = new JsonArray(columns.Select(c => (JsonNode?)c).ToArray()) };
+        File.WriteAllText(Path.Combine(lists, ListNames.Initiatives + OfflineListSource.ColumnsSuffix), page.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static IEnumerable<JsonObject> Assessment(int firstItem, string initiativeId, DateOnly date, int[] scores) =>

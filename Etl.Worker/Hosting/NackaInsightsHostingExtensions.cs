@@ -32,7 +32,9 @@ public static class NackaInsightsHostingExtensions
         builder.AddValidatedOptions<InputLimits>(nameof(InputLimits));
         builder.AddValidatedOptions<ResultWorkbookOptions>(ResultWorkbookOptions.Section, o => o.Validate());
         // Graph's settings are checked only when a tenant is enabled: they check themselves.
-        builder.AddValidatedOptions<GraphOptions>(GraphOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<GraphOptions>(GraphOptions.Section, o => o.Validate())
+            // A list named in the short form (as appsettings.json names them) may still be mapped by a later source.
+            .PostConfigure<IConfiguration>((o, configuration) => GraphListOptions.BindOverShortForms(configuration.GetSection($"{GraphOptions.Section}:Lists"), o.Lists));
         builder.AddValidatedOptions<ReportOptions>(ReportOptions.Section, o => o.Validate());
         // Likewise the Power BI service principal, only when the refresh is on.
         builder.AddValidatedOptions<PowerBiOptions>(PowerBiOptions.Section, o => o.Validate());

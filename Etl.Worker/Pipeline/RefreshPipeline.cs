@@ -94,6 +94,7 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
 /// <param name="readers">One per kind of upload (<see cref="IUploadReader"/>), registered in the host.</param>
 /// <param name="inputs">What a value from a source may be; here, how much of an unexpected error a rejection quotes.</param>
 /// <param name="results">Which uploads get a result workbook beside them.</param>
+/// <param name="graph">Each list's mapping to the site's own columns and values (<see cref="GraphOptions.ListOptions"/>), for Graph and offline files alike.</param>
 public sealed class RefreshPipeline(
     WarehouseLoader loader,
     IEnumerable<IUploadReader> readers,
@@ -101,19 +102,22 @@ public sealed class RefreshPipeline(
     InputLimits inputs,
     ResultWorkbookOptions results,
     TimeProvider time,
-    ILogger<RefreshPipeline> logger)
+    ILogger<RefreshPipeline> logger,
+    GraphOptions graph)
 {
     /// <summary>
     /// Outside a host (tests, the benchmark): the contract's readers (<see cref="UploadReaders.Default"/>), the system
-    /// clock, and result workbooks as configured by default unless <paramref name="results"/> says otherwise.
+    /// clock, result workbooks as configured by default unless <paramref name="results"/> says otherwise, and, unless given,
+    /// the contract's list columns.
     /// </summary>
-    public RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, ILogger<RefreshPipeline> logger, InputLimits? inputs = null, ResultWorkbookOptions? results = null)
-        : this(loader, limits, inputs ?? new InputLimits(), results ?? new ResultWorkbookOptions(), logger)
+    public RefreshPipeline(
+        WarehouseLoader loader, WorkbookLimits limits, ILogger<RefreshPipeline> logger, InputLimits? inputs = null, ResultWorkbookOptions? results = null, GraphOptions? graph = null)
+        : this(loader, limits, inputs ?? new InputLimits(), results ?? new ResultWorkbookOptions(), logger, graph ?? new GraphOptions())
     {
     }
 
-    private RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, InputLimits inputs, ResultWorkbookOptions results, ILogger<RefreshPipeline> logger)
-        : this(loader, UploadReaders.Default(limits, inputs), limits, inputs, results, TimeProvider.System, logger)
+    private RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, InputLimits inputs, ResultWorkbookOptions results, ILogger<RefreshPipeline> logger, GraphOptions graph)
+        : this(loader, UploadReaders.Default(limits, inputs), limits, inputs, results, TimeProvider.System, logger, graph)
     {
     }
 
@@ -216,8 +220,9 @@ public sealed class RefreshPipeline(
     }
 
     /// <summary>
-    /// Reads the four lists, objects and initiatives first. An offline file with the content it had
-    /// when it was last read is not read again; through Graph, the kept delta link asks only for changes.
+    /// Reads the four lists, objects and initiatives first, each through its mapping to the site's own columns and values
+    /// (<see cref="ListMapping"/>). An offline file with the content it had when it was last read, under the same mapping,
+    /// people and looked-up keys, is not read again; through Graph, the kept delta link asks only for changes.
     /// A list that cannot be read at all throws, failing the run; an item that cannot be parsed is rejected.
     /// </summary>
     private async Task LoadListsAsync(IListSource source, RefreshRun run, CancellationToken ct)
@@ -230,14 +235,33 @@ public sealed class RefreshPipeline(
             {
                 continue;
             }
+            // How the list is read (its columns, the users, the looked-up keys) is asked for only when needed: for a file's
+            // fingerprint, or once the read has items, so that a delta without changes still costs Graph one round trip.
+            ListReading? reading = null;
+            Task<ListReading> ReadingAsync() => run.Timings.MeasureAsync(PhaseTimings.Read, () => ReadingOfAsync(source, listName, run, ct));
             var sha = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.FingerprintAsync(listName, ct));
-            if (sha is not null && state is not null && string.Equals(state.ContentSha256, sha, StringComparison.OrdinalIgnoreCase))
+            if (sha is not null)
             {
-                await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
-                continue;
+                reading = await ReadingAsync();
+                if (state is not null && string.Equals(state.ContentSha256, reading.Fingerprint(sha), StringComparison.OrdinalIgnoreCase))
+                {
+                    await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
+                    continue;
+                }
             }
-            var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.StreamAsync(listName, state?.DeltaLink, ct));
-            var info = new ListReadInfo(listName, read.Mode, read.IsComplete, read.DeltaLink, read.ContentSha256);
+            // A source without a file's fingerprint (Graph) keeps its configured mapping's beside the delta link instead: a
+            // delta gives only the items that changed, so a changed mapping reads the list whole once.
+            var configured = sha is null ? ConfiguredFingerprint(graph.ListOptions(listName)) : null;
+            var deltaLink = state?.DeltaLink;
+            if (deltaLink is not null && sha is null && !string.Equals(state!.ContentSha256, configured, StringComparison.Ordinal))
+            {
+                logger.LogInformation("Run {RunId}: the mapping of list {List} changed since its last read; it is read whole", run.RunId, listName);
+                deltaLink = null;
+            }
+            var read = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.StreamAsync(listName, deltaLink, ct));
+            // What the list state keeps is the file's fingerprint together with its mapping's, so that either's change is read.
+            var info = new ListReadInfo(listName, read.Mode, read.IsComplete, read.DeltaLink,
+                read.ContentSha256 is { } content ? (reading ??= await ReadingAsync()).Fingerprint(content) : configured);
             var items = read.Items;
             var asOf = read.AsOfUtc ?? run.StartedAtUtc;
             // A file's time stands in for items that lack lastModifiedDateTime. A file unpacked from an old archive
@@ -251,6 +275,7 @@ public sealed class RefreshPipeline(
             // Taken in parts, so that a long list is never held parsed whole.
             var load = await run.Timings.MeasureAsync(PhaseTimings.Load, () => run.BeginListAsync(info, ct));
             using var enumerator = items.GetEnumerator();
+            ListItemContext? context = null;
             while (true)
             {
                 var part = run.Timings.Measure(PhaseTimings.Read, () => Take(enumerator, ListPart));
@@ -258,7 +283,9 @@ public sealed class RefreshPipeline(
                 {
                     break;
                 }
-                var changes = run.Timings.Measure(PhaseTimings.Validate, () => part.Select(item => ParseContained(listName, item, asOf, run.RunId)).ToList());
+                reading ??= await ReadingAsync();
+                context ??= await run.Timings.MeasureAsync(PhaseTimings.Read, () => reading.ContextAsync(ct));
+                var changes = run.Timings.Measure(PhaseTimings.Validate, () => part.Select(item => ParseContained(listName, item, asOf, run.RunId, context)).ToList());
                 await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.AddAsync(changes, ct));
             }
             await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.CompleteAsync(ct));
@@ -266,12 +293,116 @@ public sealed class RefreshPipeline(
         run.Activity = null;
     }
 
+    /// <summary>
+    /// How one list is read in a run: its mapping against the list's columns, its problems logged for the operator; the
+    /// site's people and the looked-up lists' keys where the mapping needs them. What decides how the items read goes
+    /// into the list's fingerprint.
+    /// </summary>
+    private async Task<ListReading> ReadingOfAsync(IListSource source, string listName, RefreshRun run, CancellationToken ct)
+    {
+        var columns = await source.ColumnsAsync(listName, ct);
+        var mapping = ListMapping.Create(listName, graph.ListOptions(listName), columns);
+        foreach (var problem in mapping.Problems)
+        {
+            logger.LogWarning("Run {RunId}: list {List}: {Problem}", run.RunId, listName, problem);
+        }
+        var fields = ListFields.Of(listName);
+        // Without column definitions, an export's item may give any e-mail field as a person (a LookupId): the user list
+        // is then read if the folder has one, which offline is a local file read once.
+        var users = mapping.HasPersonColumns || (columns is null && fields.Any(f => f.Kind == ListFieldKind.Email))
+            ? await source.UsersAsync(ct)
+            : SiteUsers.None;
+        var usersFingerprint = users.Count > 0 && source.Has(SiteUsers.ListTitle) ? await source.FingerprintAsync(SiteUsers.ListTitle, ct) : null;
+        var lookedUp = fields.Where(f => f.RefersTo is not null && (mapping[f.Name].IsKeyLookup || columns is null)).Select(f => f.RefersTo!).Distinct().ToList();
+        // With definitions the looked-up keys are known lookups, and go into the fingerprint: an object's new key reaches
+        // the initiatives that look it up though their file did not change. Without them they are read only for a list read.
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? keys = null;
+        if (mapping.HasKeyLookups)
+        {
+            keys = await KeysAsync(run, lookedUp, ct);
+        }
+        return new ListReading(mapping, users, usersFingerprint, keys, () => KeysAsync(run, lookedUp, ct));
+    }
+
+    /// <summary>
+    /// A fingerprint of a list's configured columns and choice values, or null when it has none (the contract's names):
+    /// what a Graph list's state keeps to tell a changed mapping without asking Graph for anything.
+    /// </summary>
+    private static string? ConfiguredFingerprint(GraphListOptions options)
+    {
+        var parts = options.Columns.Select(c => $"column:{c.Key.ToUpperInvariant()}={c.Value?.Trim()}")
+            .Concat(options.Choices.SelectMany(f => (f.Value ?? []).Select(v => $"choice:{f.Key.ToUpperInvariant()}:{v.Key.Trim().ToUpperInvariant()}={v.Value?.Trim()}")))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return parts.Count == 0 ? null : Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", parts))));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> KeysAsync(RefreshRun run, IReadOnlyList<string> lists, CancellationToken ct)
+    {
+        var keys = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var list in lists)
+        {
+            keys[list] = await run.ListKeysByItemAsync(list, ct);
+        }
+        return keys;
+    }
+
+    /// <summary>One list's reading in a run (<see cref="ReadingOfAsync"/>).</summary>
+    private sealed class ListReading(
+        ListMapping mapping,
+        SiteUsers users,
+        string? usersFingerprint,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? keys,
+        Func<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>> readKeys)
+    {
+        /// <summary>
+        /// The list's fingerprint: the file's, and what else decides how its items read (the mapping, the user list, the
+        /// looked-up keys). A list read the contract's way keeps the file's own, as etl_list_state has kept it.
+        /// </summary>
+        public string Fingerprint(string contentSha256)
+        {
+            if (mapping.Fingerprint is null && usersFingerprint is null && keys is null)
+            {
+                return contentSha256;
+            }
+            var text = new System.Text.StringBuilder(contentSha256)
+                .Append("\nmapping:").Append(mapping.Fingerprint)
+                .Append("\nusers:").Append(usersFingerprint);
+            foreach (var (list, byItem) in (keys ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()).OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                text.Append("\nkeys:").Append(list);
+                foreach (var (item, key) in byItem.OrderBy(k => k.Key, StringComparer.Ordinal))
+                {
+                    text.Append('\n').Append(item).Append('=').Append(key);
+                }
+            }
+            return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+        }
+
+        public async Task<ListItemContext> ContextAsync(CancellationToken ct)
+        {
+            var lookups = keys ?? await readKeys();
+            return new ListItemContext
+            {
+                Mapping = mapping,
+                Users = users,
+                LookUpKey = (list, itemId) => lookups.TryGetValue(list, out var byItem) && byItem.TryGetValue(ItemIdOf(itemId), out var key) ? key : null,
+            };
+        }
+
+        // Graph gives a lookup's id as text or number ("9", 9): the item ids are their integer text.
+        private static string ItemIdOf(string id) =>
+            long.TryParse(id.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : id.Trim();
+    }
+
     /// <summary>One list item parsed; whatever its parsing throws (short of a fault of the run) rejects that item alone.</summary>
-    private ListItemChange ParseContained(string listName, ListItemData item, DateTime asOf, long runId)
+    private ListItemChange ParseContained(string listName, ListItemData item, DateTime asOf, long runId, ListItemContext? context = null)
     {
         try
         {
-            return ParseListItem is { } parse ? parse(listName, item, asOf) : ListItemParser.Parse(listName, item, asOf, _inputs);
+            return ParseListItem is { } parse ? parse(listName, item, asOf) : ListItemParser.Parse(listName, item, asOf, _inputs, context);
         }
         catch (Exception e) when (!IsRunFault(e))
         {

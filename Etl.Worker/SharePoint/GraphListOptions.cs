@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace NackaInsights.Etl.SharePoint;
 
@@ -30,6 +31,31 @@ public sealed class GraphListOptions
 
     /// <summary>The short form: only the list's title or id, every field and value the contract's own.</summary>
     public static implicit operator GraphListOptions(string list) => new() { List = list };
+
+    /// <summary>
+    /// Binds what a later configuration source gives under a list that an earlier one gives in the short form: the shipped
+    /// appsettings.json names each list (<c>"Initiativ": "Initiativ"</c>), and an operator's environment variable
+    /// <c>GraphOptions__Lists__Initiativ__Columns__AgareEpost=Owner</c> adds a child to that text. The binder takes such a
+    /// section by its text alone (<see cref="GraphListOptionsConverter"/>) and would drop the child without a word.
+    /// </summary>
+    public static void BindOverShortForms(IConfigurationSection lists, IDictionary<string, GraphListOptions> options)
+    {
+        foreach (var list in lists.GetChildren())
+        {
+            if (list.Value is null || !list.GetChildren().Any())
+            {
+                continue;
+            }
+            if (!options.TryGetValue(list.Key, out var bound) || bound is null)
+            {
+                bound = new GraphListOptions { List = list.Value };
+                options[list.Key] = bound;
+            }
+            bound.List = list[nameof(List)] ?? list.Value;
+            list.GetSection(nameof(Columns)).Bind(bound.Columns);
+            list.GetSection(nameof(Choices)).Bind(bound.Choices);
+        }
+    }
 
     /// <summary>The column a contract field is read from: as mapped, else the field's own name; null when it is mapped to none.</summary>
     public string? ColumnOf(string field) =>

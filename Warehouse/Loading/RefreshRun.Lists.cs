@@ -53,6 +53,25 @@ public sealed partial class RefreshRun : IListReadRecorder
             "SELECT delta_link AS DeltaLink, content_sha256 AS ContentSha256, last_run_id AS LastRunId FROM etl_list_state WHERE list_name = @listName",
             new { listName }, Transaction, cancellationToken: ct));
 
+    /// <summary>
+    /// The keys of the list Forvaltningsobjekt (<c>ObjektId</c>) or Initiativ (<c>InitiativId</c>) by their item ids, as
+    /// the run now stands: what a lookup column to one of their items gives. Read after the run's buffered writes, so that
+    /// a list read earlier in the run (objects first, initiatives next) is seen with its changes. An item gone or never
+    /// valid has no key here.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ListKeysByItemAsync(string listName, CancellationToken ct)
+    {
+        var sql = listName switch
+        {
+            Lists.Objects => "SELECT item_id, object_id FROM stg_list_object",
+            Lists.Initiatives => "SELECT item_id, initiative_id FROM stg_list_initiative",
+            _ => throw new ArgumentOutOfRangeException(nameof(listName), listName, "Only the items of Forvaltningsobjekt and Initiativ are looked up by key."),
+        };
+        await FlushAsync(ct);
+        var rows = await _connection.QueryAsync<(string ItemId, string Key)>(new CommandDefinition(sql, null, Transaction, _sql.CommandTimeoutSeconds, cancellationToken: ct));
+        return rows.ToDictionary(r => r.ItemId, r => r.Key, StringComparer.Ordinal);
+    }
+
     /// <summary>Records that an offline list file has the content it had when it was last read.</summary>
     /// <remarks>Keys the list's current items share are reported again: every run that takes the list in says so while they last.</remarks>
     public async Task AddUnchangedListAsync(string listName, long lastRunId, CancellationToken ct)

@@ -290,20 +290,23 @@ public static class ListItemParser
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",
                 JsonValueKind.Null => null,
-                JsonValueKind.Object => Shown(value) ?? Invalid(name, value, "är ingen text"),
+                JsonValueKind.Object => Shown(mapped, value) ?? Invalid(name, value, "är ingen text"),
                 // A multi-value lookup or managed metadata column: the values it shows.
-                JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object && Shown(e) is not null) =>
-                    string.Join("; ", value.EnumerateArray().Select(e => Shown(e)!.Trim()).Where(s => s.Length > 0)),
+                JsonValueKind.Array when value.GetArrayLength() > 0 && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object && Shown(mapped, e) is not null) =>
+                    string.Join("; ", value.EnumerateArray().Select(e => Shown(mapped, e)!.Trim()).Where(s => s.Length > 0)),
                 _ => Invalid(name, value, "är ingen text"),
             };
             text = text?.Trim();
             return string.IsNullOrEmpty(text) ? null : text;
         }
 
-        /// <summary>What a lookup value (<c>LookupValue</c>) or a managed metadata value (<c>Label</c>) shows, or null.</summary>
-        private static string? Shown(JsonElement value) =>
+        /// <summary>
+        /// What a managed metadata value (<c>Label</c>) shows, or a lookup value (<c>LookupValue</c>) of a column its
+        /// definition says is a lookup; else null, so that an object where a text belongs is still no text.
+        /// </summary>
+        private static string? Shown(MappedField mapped, JsonElement value) =>
             value.TryGetProperty("Label", out var label) && label.ValueKind == JsonValueKind.String ? label.GetString()
-            : value.TryGetProperty("LookupValue", out var shown) && shown.ValueKind == JsonValueKind.String ? shown.GetString()
+            : mapped.Definition?.Kind == ListColumnKind.Lookup && value.TryGetProperty("LookupValue", out var shown) && shown.ValueKind == JsonValueKind.String ? shown.GetString()
             : null;
 
         private enum Shape
@@ -519,7 +522,7 @@ public static class ListItemParser
                     .Select(e => e.ValueKind switch
                     {
                         JsonValueKind.String => e.GetString()?.Trim(),
-                        JsonValueKind.Object => Shown(e)?.Trim() ?? e.GetRawText(),
+                        JsonValueKind.Object => Shown(_mapping[name], e)?.Trim() ?? e.GetRawText(),
                         _ => e.GetRawText(),
                     })
                     .Where(s => !string.IsNullOrEmpty(s))

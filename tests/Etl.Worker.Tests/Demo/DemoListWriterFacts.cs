@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NackaInsights.Etl.Demo;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Etl.Readers.Lists;
 using NackaInsights.Etl.SharePoint;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Model;
@@ -43,6 +44,31 @@ public sealed class DemoListWriterFacts : IDisposable
         Assert.Equal([Phases.Preparation, Phases.Decided], still.Select(p => p.To).Order(StringComparer.Ordinal));
         // Standing still for months: unchanged since well before the February export.
         Assert.All(still, p => Assert.True(february[p.Id].LastModified < new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-1), p.Id));
+    }
+
+    [Fact]
+    public async Task TheOwners_ReadThroughTheDemosPersonColumnMapping_AreTheBusinessCasesOwners()
+    {
+        DemoListWriter.Write(_dir.Path, DemoListWriter.Snapshot.June);
+        var source = new OfflineListSource(Path.Combine(_dir.Path, SourceFolder.Lists));
+        var options = new GraphListOptions();
+        options.Columns["AgareEpost"] = DemoListWriter.OwnerColumn;
+        var mapping = ListMapping.Create(ListNames.Initiatives, options, await source.ColumnsAsync(ListNames.Initiatives, TestContext.Current.CancellationToken));
+        var context = new ListItemContext { Mapping = mapping, Users = await source.UsersAsync(TestContext.Current.CancellationToken) };
+        var file = await source.OpenAsync(ListNames.Initiatives, TestContext.Current.CancellationToken);
+
+        var owners = file.Items.Select(i => Assert.IsType<InitiativeItem>(ListItemParser.Parse(ListNames.Initiatives, i, DateTime.UtcNow, new InputLimits(), context).Item))
+            .ToDictionary(i => i.InitiativeId, i => i.OwnerEmail);
+
+        Assert.Empty(mapping.Problems);
+        Assert.True(mapping["AgareEpost"].IsPerson);
+        Assert.All(file.Items, i => Assert.False(i.Fields.TryGetProperty("AgareEpost", out _)));
+        foreach (var initiative in DemoSourceWriter.Catalogue())
+        {
+            Assert.Equal(initiative.Draft.OwnerEmail, owners[initiative.Id]);
+        }
+        Assert.All(DemoListWriter.Flow, f => Assert.Equal("registrator.digitalisering@nacka.se", owners[f.Id]));
+        Assert.Equal("idea.inbox@nacka.se", owners["DIG-2024-201"]);
     }
 
     private static string PhaseKey(ListItemData item) => item.Fields.GetProperty("InitiativId").GetString()!;

@@ -347,6 +347,17 @@ public sealed partial class ListItemParserFacts
         Assert.Equal("Stadsbyggnad; Miljö", multiple.Unit);
     }
 
+    [Theory]
+    [InlineData("""{"LookupId": 7, "LookupValue": "Stadsbyggnad"}""")]
+    [InlineData("[]")]
+    public void Parse_TakesNoLookupValueOrEmptyList_ForATextWhereNoDefinitionSaysTheColumnIsALookup(string value)
+    {
+        var message = Rejected(ListNames.Objects, $$""" "ObjektId": "OBJ-7", "Verksamhet": {{value}} """);
+
+        Assert.StartsWith("Verksamhet: ", message);
+        Assert.EndsWith("är ingen text.", message);
+    }
+
     [Fact]
     public void Parse_SkipsAnItemWithEveryReason_EachNamingItsColumn()
     {
