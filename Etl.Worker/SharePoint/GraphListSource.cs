@@ -116,8 +116,9 @@ public sealed class GraphListSource : IListSource, IDisposable
         // carries the @odata.deltaLink), so the first run costs no round trip more than a plain full read.
         // Reading /items and then asking for token=latest would cost one more and could miss a change made
         // between the two. The select goes inside the expansion of fields (GET /sites/{site-id}/lists/{list-id}/items
-        // ?expand=fields(select=Column1,Column2), https://learn.microsoft.com/graph/api/listitem-list): the item's own
-        // properties (id, createdDateTime, lastModifiedDateTime) still come whole.
+        // ?expand=fields(select=Column1,Column2), https://learn.microsoft.com/graph/api/listitem-list; delta takes $select
+        // and $expand alike, https://learn.microsoft.com/graph/api/listitem-delta): the item's own properties (id,
+        // createdDateTime, lastModifiedDateTime) still come whole.
         var siteId = await SiteIdAsync(listName, ct);
         var sharePointList = _options.SharePointList(listName);
         var expand = select is null ? "fields" : $"fields($select={string.Join(',', select)})";
