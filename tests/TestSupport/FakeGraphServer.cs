@@ -19,7 +19,10 @@ namespace NackaInsights.TestSupport;
 /// remember the list's version, scripted faults, and a log of every request. The site also has document
 /// libraries (<see cref="Drive"/>): <c>/sites/{id}/drives</c>, <c>root/delta</c>, downloads that answer 302
 /// to a pre-authenticated URL on another host name (<c>localhost</c>) that needs no token, as SharePoint's
-/// do, and small-file uploads by parent id and name.
+/// do, and small-file uploads by parent id and name. Each list describes its columns at <c>/lists/{list}/columns</c>
+/// (<see cref="FakeList.TextColumn"/> and the like), honours <c>expand=fields($select=...)</c> on items and delta pages
+/// (a delta link keeps the select it was made with, as Graph's do), and the site's hidden user information list is
+/// the list <see cref="UserInformationList"/> (<see cref="PutUser"/>), reachable by its title.
 /// </summary>
 public sealed partial class FakeGraphServer : IAsyncDisposable
 {
@@ -46,6 +49,9 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
 
     /// <summary>How many items one page holds.</summary>
     public int PageSize { get; set; } = 100;
+
+    /// <summary>How many column definitions one page of <c>/columns</c> holds.</summary>
+    public int ColumnPageSize { get; set; } = 100;
 
     /// <summary>Every request so far, in order of arrival.</summary>
     public IReadOnlyList<LoggedRequest> Requests
@@ -86,6 +92,20 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
             }
             return list;
         }
+    }
+
+    /// <summary>The title of the site's hidden list of people, which person columns' <c>LookupId</c> point into.</summary>
+    public const string UserInformationListTitle = "User Information List";
+
+    /// <summary>The site's user information list (fields <c>EMail</c>, <c>Title</c>), reachable by its title as Graph's is.</summary>
+    public FakeList UserInformationList => List(UserInformationListTitle);
+
+    /// <summary>Adds a person to the user information list: <paramref name="id"/> is what a person column's <c>LookupId</c> gives.</summary>
+    public FakeGraphServer PutUser(int id, string? email, string title)
+    {
+        // SharePoint keeps more than these two on each person; one more field shows whether a select is honoured.
+        UserInformationList.Put(id.ToString(System.Globalization.CultureInfo.InvariantCulture), new { EMail = email, Title = title, Department = "Nacka kommun" });
+        return this;
     }
 
     /// <summary>The next <paramref name="times"/> requests whose path and query contain <paramref name="pathContains"/> answer <paramref name="status"/>.</summary>
@@ -138,6 +158,9 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         private readonly FakeGraphServer _server;
         internal readonly Dictionary<string, (JsonObject Item, long Version)> Items = new(StringComparer.Ordinal);
         internal readonly Dictionary<string, long> Removed = new(StringComparer.Ordinal);
+        private readonly List<JsonObject> _declared = [];
+        private readonly Dictionary<string, JsonObject> _inferred = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<string> _inferredOrder = [];
 
         internal FakeList(FakeGraphServer server, string title)
         {
@@ -171,8 +194,100 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
                 };
                 Items[id] = (item, ++_server._version);
                 Removed.Remove(id);
+                Infer(item["fields"] as JsonObject);
             }
             return this;
+        }
+
+        /// <summary>
+        /// The list's column definitions as <c>GET /lists/{list}/columns</c> gives them
+        /// (https://learn.microsoft.com/graph/api/list-list-columns, columnDefinition resources): those declared, or for a
+        /// list with none declared, a column for each field its items were ever put with, of the kind its first value
+        /// suggests (number, multi-choice for an array, else text), as on a site built to the contract's names.
+        /// </summary>
+        public IReadOnlyList<JsonObject> Columns
+        {
+            get
+            {
+                lock (_server._gate)
+                {
+                    return [.. (_declared.Count > 0 ? _declared : _inferredOrder.Select(n => _inferred[n])).Select(c => c.DeepClone().AsObject())];
+                }
+            }
+        }
+
+        /// <summary>A single line of text (https://learn.microsoft.com/graph/api/resources/textcolumn).</summary>
+        public FakeList TextColumn(string name, string? displayName = null) =>
+            Declare(name, displayName, "text", new JsonObject { ["allowMultipleLines"] = false, ["linesForEditing"] = 0, ["maxLength"] = 255 });
+
+        /// <summary>Several lines of text: the text facet with <c>allowMultipleLines</c>.</summary>
+        public FakeList NoteColumn(string name, string? displayName = null) =>
+            Declare(name, displayName, "text", new JsonObject { ["allowMultipleLines"] = true, ["linesForEditing"] = 6, ["maxLength"] = 255 });
+
+        /// <summary>A number, or one shown as a percentage (<c>displayAs</c> <c>percentage</c>; https://learn.microsoft.com/graph/api/resources/numbercolumn).</summary>
+        public FakeList NumberColumn(string name, bool percentage = false, string? displayName = null) =>
+            Declare(name, displayName, "number", new JsonObject { ["decimalPlaces"] = "automatic", ["displayAs"] = percentage ? "percentage" : "number" });
+
+        /// <summary>A choice of one of <paramref name="values"/> (https://learn.microsoft.com/graph/api/resources/choicecolumn).</summary>
+        public FakeList ChoiceColumn(string name, params string[] values) =>
+            Declare(name, null, "choice", new JsonObject { ["allowTextEntry"] = false, ["choices"] = new JsonArray([.. values.Select(v => (JsonNode)v)]), ["displayAs"] = "dropDownMenu" });
+
+        /// <summary>A choice of several of <paramref name="values"/>: the choice facet shown as check boxes.</summary>
+        public FakeList MultiChoiceColumn(string name, params string[] values) =>
+            Declare(name, null, "choice", new JsonObject { ["allowTextEntry"] = false, ["choices"] = new JsonArray([.. values.Select(v => (JsonNode)v)]), ["displayAs"] = "checkBoxes" });
+
+        public FakeList DateColumn(string name, string? displayName = null) =>
+            Declare(name, displayName, "dateTime", new JsonObject { ["displayAs"] = "default", ["format"] = "dateOnly" });
+
+        /// <summary>A person column (https://learn.microsoft.com/graph/api/resources/personorgroupcolumn): its items give <c>&lt;name&gt;LookupId</c>, or for several people an array.</summary>
+        public FakeList PersonColumn(string name, bool multiple = false, string? displayName = null) =>
+            Declare(name, displayName, "personOrGroup", new JsonObject { ["allowMultipleSelection"] = multiple, ["chooseFromType"] = "peopleOnly", ["displayAs"] = "account" });
+
+        /// <summary>A lookup to <paramref name="target"/>'s items by their id (https://learn.microsoft.com/graph/api/resources/lookupcolumn), showing its column <paramref name="shows"/>.</summary>
+        public FakeList LookupColumn(string name, FakeList target, string shows = "Title", bool multiple = false, string? displayName = null) =>
+            Declare(name, displayName, "lookup", new JsonObject { ["allowMultipleValues"] = multiple, ["allowUnlimitedLength"] = false, ["columnName"] = shows, ["listId"] = target.Id });
+
+        private FakeList Declare(string name, string? displayName, string facet, JsonObject facetValue)
+        {
+            lock (_server._gate)
+            {
+                _declared.RemoveAll(c => string.Equals(c["name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase));
+                _declared.Add(Definition(name, displayName ?? name, facet, facetValue));
+            }
+            return this;
+        }
+
+        private static JsonObject Definition(string name, string displayName, string facet, JsonObject facetValue) => new()
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["columnGroup"] = "Custom Columns",
+            ["description"] = "",
+            ["displayName"] = displayName,
+            ["enforceUniqueValues"] = false,
+            ["hidden"] = false,
+            ["indexed"] = false,
+            ["name"] = name,
+            ["readOnly"] = false,
+            ["required"] = false,
+            [facet] = facetValue,
+        };
+
+        private void Infer(JsonObject? fields)
+        {
+            foreach (var (name, value) in fields ?? [])
+            {
+                if (_inferred.ContainsKey(name))
+                {
+                    continue;
+                }
+                _inferredOrder.Add(name);
+                _inferred[name] = value?.GetValueKind() switch
+                {
+                    JsonValueKind.Number => Definition(name, name, "number", new JsonObject { ["displayAs"] = "number" }),
+                    JsonValueKind.Array => Definition(name, name, "choice", new JsonObject { ["choices"] = new JsonArray(), ["displayAs"] = "checkBoxes" }),
+                    _ => Definition(name, name, "text", new JsonObject { ["allowMultipleLines"] = false }),
+                };
+            }
         }
 
         public FakeList Remove(string id)
@@ -204,6 +319,9 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         public FakeDrive? Drive { get; init; }
 
         public bool ExpandFields { get; } = expandFields;
+
+        /// <summary>The fields asked for (<c>fields($select=...)</c>); null for all.</summary>
+        public IReadOnlyList<string>? Select { get; init; }
 
         public long Version { get; init; }
 
@@ -297,7 +415,8 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
             }
             var isItems = parts is [_, "lists", _, "items"];
             var isDelta = parts is [_, "lists", _, "items", "delta" or "delta()"];
-            if (!isItems && !isDelta)
+            var isColumns = parts is [_, "lists", _, "columns"];
+            if (!isItems && !isDelta && !isColumns)
             {
                 return Error(HttpStatusCode.BadRequest, "BadRequest", $"Unsupported path {path}.");
             }
@@ -309,17 +428,21 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
             {
                 return Error(HttpStatusCode.NotFound, "itemNotFound", $"List '{parts[2]}' does not exist.");
             }
-            var expand = $"{request.Query["$expand"]}{request.Query["expand"]}".Contains("fields", StringComparison.OrdinalIgnoreCase);
+            if (isColumns)
+            {
+                return AnswerColumns(list, request);
+            }
+            var (expand, select) = ExpandOf(request);
             var token = isDelta ? request.Query["token"].ToString() : request.Query["$skiptoken"].ToString();
             if (token.Length == 0)
             {
                 // A first request: the whole list; through delta it ends with a link for the changes after it.
                 var all = list.Items.Values.OrderBy(i => i.Version).Select(i => i.Item).ToList();
-                return Enumerate(list, all, expand, isDelta, isDelta ? NewDeltaToken(list, expand) : null);
+                return Enumerate(list, all, expand, isDelta, isDelta ? NewDeltaToken(list, expand, select) : null, select);
             }
             if (isDelta && token == "latest")
             {
-                return Enumerate(list, [], expand, true, NewDeltaToken(list, expand));
+                return Enumerate(list, [], expand, true, NewDeltaToken(list, expand, select), select);
             }
             if (!_cursors.TryGetValue(token, out var cursor) || cursor.List != list || cursor.List is null)
             {
@@ -329,20 +452,64 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
             {
                 return Error(expired.Status, expired.Code, "The delta token has expired.");
             }
+            // A next or delta link carries the query it was made with: what it was asked for then is what it gives.
             if (cursor.Kind == CursorKind.Page)
             {
-                return Enumerate(list, cursor.Pending, cursor.ExpandFields, cursor.IsDeltaFunction, cursor.FinalDeltaToken);
+                return Enumerate(list, cursor.Pending, cursor.ExpandFields, cursor.IsDeltaFunction, cursor.FinalDeltaToken, cursor.Select);
             }
             var changed = list.Items.Values.Where(i => i.Version > cursor.Version).Select(i => (i.Item, i.Version));
             var removed = list.Removed.Where(r => r.Value > cursor.Version)
                 .Select(r => (Item: new JsonObject { ["id"] = r.Key, ["@removed"] = new JsonObject { ["reason"] = "deleted" } }, Version: r.Value));
             var changes = changed.Concat(removed).OrderBy(c => c.Version).Select(c => c.Item).ToList();
-            return Enumerate(list, changes, cursor.ExpandFields, true, NewDeltaToken(list, cursor.ExpandFields));
+            return Enumerate(list, changes, cursor.ExpandFields, true, NewDeltaToken(list, cursor.ExpandFields, cursor.Select), cursor.Select);
         }
     }
 
+    /// <summary>
+    /// Whether fields are expanded, and which: <c>expand=fields</c> gives them all, <c>expand=fields($select=a,b)</c> (or
+    /// <c>fields(select=a,b)</c>, as Graph's documentation also writes it) only those named
+    /// (https://learn.microsoft.com/graph/api/listitem-list).
+    /// </summary>
+    private static (bool Expand, IReadOnlyList<string>? Select) ExpandOf(HttpRequest request)
+    {
+        var expand = $"{request.Query["$expand"]}{request.Query["expand"]}".Trim();
+        var at = expand.IndexOf("fields", StringComparison.OrdinalIgnoreCase);
+        if (at < 0)
+        {
+            return (false, null);
+        }
+        var rest = expand[(at + "fields".Length)..].TrimStart();
+        var end = rest.IndexOf(')');
+        if (!rest.StartsWith('(') || end < 0)
+        {
+            return (true, null);
+        }
+        foreach (var option in rest[1..end].Split(';', StringSplitOptions.TrimEntries))
+        {
+            var equals = option.IndexOf('=');
+            if (equals > 0 && option[..equals].TrimStart('$').Equals("select", StringComparison.OrdinalIgnoreCase))
+            {
+                return (true, option[(equals + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
+        return (true, null);
+    }
+
+    /// <summary>The list's column definitions, a page of <see cref="ColumnPageSize"/> at a time, the rest behind <c>@odata.nextLink</c>.</summary>
+    private Reply AnswerColumns(FakeList list, HttpRequest request)
+    {
+        var columns = list.Columns;
+        var skip = int.TryParse(request.Query["$skiptoken"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0;
+        var body = new JsonObject { ["value"] = new JsonArray([.. columns.Skip(skip).Take(ColumnPageSize)]) };
+        if (skip + ColumnPageSize < columns.Count)
+        {
+            body["@odata.nextLink"] = $"{BaseUrl}/sites/{SiteId}/lists/{list.Id}/columns?$skiptoken={skip + ColumnPageSize}";
+        }
+        return new Reply(HttpStatusCode.OK, body);
+    }
+
     /// <summary>The first page of <paramref name="items"/>, with a next link to the rest or, at the end, the delta link.</summary>
-    private Reply Enumerate(FakeList list, List<JsonObject> items, bool expand, bool isDelta, string? finalDeltaToken)
+    private Reply Enumerate(FakeList list, List<JsonObject> items, bool expand, bool isDelta, string? finalDeltaToken, IReadOnlyList<string>? select)
     {
         var page = new JsonArray();
         foreach (var item in items.Take(PageSize))
@@ -351,6 +518,13 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
             if (!expand)
             {
                 copy.Remove("fields");
+            }
+            else if (select is not null && copy["fields"] is JsonObject fields)
+            {
+                foreach (var name in fields.Select(f => f.Key).Where(k => !select.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList())
+                {
+                    fields.Remove(name);
+                }
             }
             page.Add(copy);
         }
@@ -361,6 +535,7 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
             var token = NewToken();
             _cursors[token] = new Cursor(CursorKind.Page, list, expand)
             {
+                Select = select,
                 Pending = items.Skip(PageSize).ToList(),
                 FinalDeltaToken = finalDeltaToken,
                 IsDeltaFunction = isDelta,
@@ -374,10 +549,10 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         return new Reply(HttpStatusCode.OK, body);
     }
 
-    private string NewDeltaToken(FakeList list, bool expand)
+    private string NewDeltaToken(FakeList list, bool expand, IReadOnlyList<string>? select)
     {
         var token = NewToken();
-        _cursors[token] = new Cursor(CursorKind.Delta, list, expand) { Version = _version };
+        _cursors[token] = new Cursor(CursorKind.Delta, list, expand) { Version = _version, Select = select };
         return token;
     }
 

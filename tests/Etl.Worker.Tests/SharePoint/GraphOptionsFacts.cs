@@ -171,6 +171,68 @@ public sealed class GraphOptionsFacts
     }
 
     [Fact]
+    public void ListsBindFromJsonInTheShortFormAndAsAnObjectWithColumnsAndChoices()
+    {
+        var json = """
+            {
+              "GraphOptions": {
+                "Lists": {
+                  "Bedomningar": "Bedömningar 2024",
+                  "Initiativ": {
+                    "List": "Initiativregister",
+                    "Columns": { "Fas": "Status0", "AgareEpost": "Owner", "Verksamhet": "field_3", "Hypotes": "" },
+                    "Choices": { "Fas": { "Pågående": "Projekt", "Ny": "Idé" } }
+                  }
+                }
+              }
+            }
+            """;
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+
+        var options = configuration.GetSection(GraphOptions.Section).Get<GraphOptions>()!;
+
+        Assert.False(options.Enabled);
+        Assert.Empty(options.Validate());
+        Assert.Equal("Bedömningar 2024", options.SharePointList(ListNames.Assessments));
+        Assert.Equal("Poang", options.ListOptions(ListNames.Assessments).ColumnOf("Poang"));
+        var initiatives = options.ListOptions("initiativ");
+        Assert.Equal("Initiativregister", options.SharePointList(ListNames.Initiatives));
+        // Configuration keys ignore case, so the mapping does too.
+        Assert.Equal("Status0", initiatives.ColumnOf("fas"));
+        Assert.Equal("Owner", initiatives.ColumnOf("AgareEpost"));
+        Assert.Equal("field_3", initiatives.ColumnOf("Verksamhet"));
+        Assert.Null(initiatives.ColumnOf("Hypotes"));
+        Assert.Equal("InitiativId", initiatives.ColumnOf("InitiativId"));
+        Assert.Equal("Projekt", initiatives.ChoiceOf("fas", "pågående"));
+        Assert.Equal("Idé", initiatives.ChoiceOf("Fas", "Ny"));
+        Assert.Null(initiatives.ChoiceOf("Fas", "Beredning"));
+        Assert.Equal(ListNames.Objects, options.SharePointList(ListNames.Objects));
+    }
+
+    [Fact]
+    public void TheMappingIsCheckedWithoutATenantNamingAnUnknownFieldAChoiceTheContractLacksAndAColumnGivenTwice()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GraphOptions:Enabled"] = "false",
+            ["GraphOptions:Lists:Initiativ:Columns:Agare"] = "Owner",
+            ["GraphOptions:Lists:Initiativ:Columns:Verksamhet"] = "field_3",
+            ["GraphOptions:Lists:Initiativ:Columns:Title"] = "field_3",
+            ["GraphOptions:Lists:Initiativ:Choices:Fas:Pågående"] = "Genomförande",
+            ["GraphOptions:Lists:Initiativ:Choices:Fas:Ny"] = "Idé",
+            ["GraphOptions:Lists:Projektstatus:Columns:InitiativId"] = "",
+        }).Build();
+
+        var problems = configuration.GetSection(GraphOptions.Section).Get<GraphOptions>()!.Validate();
+
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("GraphOptions:Lists:Initiativ:Columns:Agare is not a field of the list Initiativ (", StringComparison.Ordinal) && p.Contains("AgareEpost", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("GraphOptions:Lists:Initiativ:Columns reads the column field_3 for ", StringComparison.Ordinal) && p.Contains("Title", StringComparison.Ordinal) && p.Contains("Verksamhet", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("GraphOptions:Lists:Initiativ:Choices:Fas:Pågående must be one of Idé, Beredning, Beslutad, Projekt", StringComparison.Ordinal) && p.EndsWith("not \"Genomförande\"", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("GraphOptions:Lists:Projektstatus:Columns:InitiativId is empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EachKindHasADefaultLibraryWholeAndNoFolder()
     {
         var options = Valid();
