@@ -32,6 +32,29 @@ public sealed class ListMapping
         Fields = fields;
         Problems = problems;
         _byField = fields.ToDictionary(f => f.Field.Name, StringComparer.OrdinalIgnoreCase);
+        _fingerprint = new Lazy<string?>(ComputeFingerprint);
+    }
+
+    private string? ComputeFingerprint()
+    {
+        var parts = new List<string>();
+        foreach (var f in Fields)
+        {
+            if (!string.Equals(f.Column, f.Field.Name, StringComparison.Ordinal) || f.IsPerson || f.IsKeyLookup || f.IsFraction)
+            {
+                parts.Add($"{f.Field.Name}={f.Column}|{(f.IsPerson ? "person" : f.IsKeyLookup ? "lookup" : f.IsFraction ? "fraction" : "")}");
+            }
+        }
+        foreach (var (field, values) in Options.Choices.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            foreach (var (theirs, ours) in (values ?? []).OrderBy(v => v.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                parts.Add($"{field}:{theirs.Trim().ToUpperInvariant()}={ours?.Trim()}");
+            }
+        }
+        return parts.Count == 0
+            ? null
+            : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", parts))));
     }
 
     public string ListName { get; }
@@ -52,6 +75,15 @@ public sealed class ListMapping
 
     /// <summary>A field by its contract name.</summary>
     public MappedField this[string field] => _byField[field];
+
+    /// <summary>
+    /// A fingerprint of how this mapping reads items differently from the contract's own reading: the fields read from a
+    /// column of another name, as a person, a lookup or a fraction, and the choice values mapped. Null when it reads them
+    /// the contract's way, so that an item read so keeps the fingerprint it had before mappings existed.
+    /// </summary>
+    public string? Fingerprint => _fingerprint.Value;
+
+    private readonly Lazy<string?> _fingerprint;
 
     /// <summary>Whether any field is read from a person column (so the site's user information list is needed).</summary>
     public bool HasPersonColumns => Fields.Any(f => f.IsPerson);

@@ -209,9 +209,11 @@ public sealed class ListLoad
     /// What says whether an item changed since it was last landed: its fields, and its creation time where it has one (an
     /// item without one is fingerprinted as before the creation time was read, so that no stored item seems changed).
     /// </summary>
-    private static string Fingerprint(ListItemChange change) => change.CreatedUtc is { } created
-        ? Sha256(change.FieldsJson + "\n@createdDateTime:" + created.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
-        : Sha256(change.FieldsJson);
+    /// <remarks>An item read through a mapping adds what it resolved to (<see cref="ListItemChange.Resolution"/>); one read the contract's way is fingerprinted as before.</remarks>
+    private static string Fingerprint(ListItemChange change) =>
+        Sha256(change.FieldsJson
+               + (change.CreatedUtc is { } created ? "\n@createdDateTime:" + created.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "")
+               + (change.Resolution is { } resolution ? "\n@resolved:" + resolution : ""));
 
     /// <summary>The fingerprint of an item's content, which says whether it changed since it was last landed.</summary>
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -32,6 +32,13 @@ public sealed record ListItemOrigin(string ListName, string ItemId, DateTime Las
     /// initiative was registered. Null where the source does not give it.
     /// </summary>
     public DateTime? CreatedUtc { get; init; }
+
+    /// <summary>
+    /// What the item's reading depended on beyond its raw fields (the list's column mapping, a person's e-mail, a
+    /// looked-up key), or null when nothing did: part of what says whether the item changed since it was last landed, so
+    /// that a changed mapping or person is taken in though the item's fields did not change.
+    /// </summary>
+    public string? Resolution { get; init; }
 }
 
 /// <summary>An item of the list Initiativ, validated.</summary>
@@ -77,4 +84,11 @@ public sealed record ListItemChange(
     /// last landed, so that a creation time given for the first time (an export that begins to carry it) is staged.
     /// </summary>
     public DateTime? CreatedUtc { get; init; }
+
+    /// <summary>
+    /// What the item's reading depended on beyond its raw fields (the list's column mapping, a person's e-mail, a
+    /// looked-up key), or null when nothing did: part of what says whether the item changed since it was last landed, so
+    /// that a changed mapping or person is taken in though the item's fields did not change.
+    /// </summary>
+    public string? Resolution { get; init; }
 }

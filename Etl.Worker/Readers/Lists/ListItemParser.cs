@@ -24,6 +24,9 @@ public static class ListItemParser
     /// <summary>The limits a caller that gives none parses with: the configuration's defaults.</summary>
     private static readonly InputLimits DefaultLimits = new();
 
+    /// <summary>Each list's contract reading, made once: what a caller that gives no context parses with.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ListItemContext> ContractContexts = new(StringComparer.OrdinalIgnoreCase);
+
     /// <param name="fallbackModified">When the item lacks <c>lastModifiedDateTime</c>: the time the list was read as of.</param>
     public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified) =>
         Parse(listName, data, fallbackModified, DefaultLimits);
@@ -34,8 +37,18 @@ public static class ListItemParser
 
     /// <param name="fallbackModified">When the item lacks <c>lastModifiedDateTime</c>: the time the list was read as of.</param>
     /// <param name="limits">The window every date, the item's own modification time included, must lie in, and the longest text kept.</param>
-    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified, InputLimits limits)
+    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified, InputLimits limits) =>
+        Parse(listName, data, fallbackModified, limits, null);
+
+    /// <param name="fallbackModified">When the item lacks <c>lastModifiedDateTime</c>: the time the list was read as of.</param>
+    /// <param name="limits">The window every date, the item's own modification time included, must lie in, and the longest text kept.</param>
+    /// <param name="context">
+    /// The list's mapping to its own columns and values, the site's people and the other lists' keys; null for the
+    /// contract's own columns and values (<see cref="ListItemContext.ContractOf"/>).
+    /// </param>
+    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified, InputLimits limits, ListItemContext? context)
     {
+        context ??= ContractContexts.GetOrAdd(listName, ListItemContext.ContractOf);
         var fieldsJson = data.Fields.GetRawText();
         var stated = data.LastModified?.UtcDateTime;
         // A modification time in year 1 or 9999 is no time SharePoint gives, and would start a history version
@@ -47,7 +60,7 @@ public static class ListItemParser
         {
             return new ListItemChange(data.Id, modified, fieldsJson, Removed: true, null, []);
         }
-        var item = new Fields(listName, data.Id, data.Fields, limits);
+        var item = new Fields(listName, data.Id, data.Fields, limits, context);
         if (outside is { } date)
         {
             item.Problem($"lastModifiedDateTime: {limits.OutsideWindow(date)}");
@@ -79,24 +92,29 @@ public static class ListItemParser
             ListNames.Objects => Object(item, origin),
             _ => throw new ArgumentOutOfRangeException(nameof(listName), listName, "Not one of the four lists."),
         };
+        // The raw fields land as the source gave them; what the mapping and the site made of them is fingerprinted beside
+        // them, so that a changed mapping, person or looked-up key is taken in though the item itself did not change.
+        var resolution = item.Resolution();
         return item.Problems.Count > 0
-            ? new ListItemChange(data.Id, modified, fieldsJson, false, null, item.Problems) { CreatedUtc = created }
-            : new ListItemChange(data.Id, modified, fieldsJson, false, parsed, []) { CreatedUtc = created };
+            ? new ListItemChange(data.Id, modified, fieldsJson, false, null, item.Problems) { CreatedUtc = created, Resolution = resolution }
+            : new ListItemChange(data.Id, modified, fieldsJson, false, parsed, []) { CreatedUtc = created, Resolution = resolution };
     }
 
     private static InitiativeItem Initiative(Fields f, ListItemOrigin origin)
     {
         var id = f.Key("InitiativId");
         var goals = new List<string>();
-        foreach (var goal in f.Choices("StrategiskaMal"))
+        foreach (var value in f.Choices("StrategiskaMal"))
         {
+            var goal = f.Mapped("StrategiskaMal", value);
             if (StrategicGoals.TryFind(goal, out var found))
             {
                 goals.Add(found.Code);
             }
             else
             {
-                f.Problem($"StrategiskaMal: {InputLimits.Excerpt(goal)} är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
+                f.UnknownChoice("StrategiskaMal", value);
+                f.Problem($"{f.Label("StrategiskaMal")}: {InputLimits.Excerpt(value)} är inte ett av de övergripande målen ({string.Join("; ", StrategicGoals.All.Select(g => g.Name))}).");
             }
         }
         return new InitiativeItem(
@@ -121,13 +139,14 @@ public static class ListItemParser
         string code = "";
         if (criterionText is not null)
         {
-            if (Criteria.TryFind(criterionText, out var criterion))
+            if (Criteria.TryFind(f.Mapped("Kriterium", criterionText), out var criterion))
             {
                 code = criterion.Code;
             }
             else
             {
-                f.Problem($"Kriterium: {InputLimits.Excerpt(criterionText)} är inget av utvärderingsmodellens elva kriterier.");
+                f.UnknownChoice("Kriterium", criterionText);
+                f.Problem($"{f.Label("Kriterium")}: {InputLimits.Excerpt(criterionText)} är inget av utvärderingsmodellens elva kriterier.");
             }
         }
         var score = f.Required(f.Number("Poang"), "Poang");
@@ -136,11 +155,11 @@ public static class ListItemParser
         {
             if (value is < 1 or > 4)
             {
-                f.Problem($"Poang: {SwedishNumber.Format(value)} ligger utanför 1–4.");
+                f.Problem($"{f.Label("Poang")}: {SwedishNumber.Format(value)} ligger utanför 1–4.");
             }
             else if (value != decimal.Truncate(value))
             {
-                f.Problem($"Poang: {SwedishNumber.Format(value)} är inget heltal; poängen är 1, 2, 3 eller 4.");
+                f.Problem($"{f.Label("Poang")}: {SwedishNumber.Format(value)} är inget heltal; poängen är 1, 2, 3 eller 4.");
             }
             else
             {
@@ -159,12 +178,12 @@ public static class ListItemParser
         var percent = f.Number("Fardiggrad");
         if (percent is < 0 or > 100)
         {
-            f.Problem($"Fardiggrad: {SwedishNumber.Format(percent.Value)} ligger utanför 0–100.");
+            f.Problem($"{f.Label("Fardiggrad")}: {SwedishNumber.Format(percent.Value)} ligger utanför 0–100.");
         }
         var budget = f.Number("BudgetForbrukad");
         if (budget is < 0)
         {
-            f.Problem($"BudgetForbrukad: {SwedishNumber.Format(budget.Value)} är negativ.");
+            f.Problem($"{f.Label("BudgetForbrukad")}: {SwedishNumber.Format(budget.Value)} är negativ.");
         }
         return new StatusItem(origin, id ?? "", date ?? default, status ?? "", percent, budget, f.Text("Kommentar"));
     }
@@ -174,20 +193,46 @@ public static class ListItemParser
         var id = f.Key("ObjektId");
         if (id is not null && KeyCase.Comparer.Equals(id, KeyCase.NoObject))
         {
-            f.Problem($"ObjektId: \"{id}\" är reserverad för initiativ utan förvaltningsobjekt i Power BI-modellen; ge objektet en annan nyckel.");
+            f.Problem($"{f.Label("ObjektId")}: \"{id}\" är reserverad för initiativ utan förvaltningsobjekt i Power BI-modellen; ge objektet en annan nyckel.");
         }
         return new ObjectItem(origin, id ?? "", f.Text("Title") ?? id ?? "", f.Text("ForvaltareEpost"), f.Text("Verksamhet"));
     }
 
-    /// <summary>An item's fields, read with the problems found in them.</summary>
-    private sealed class Fields(string listName, string itemId, JsonElement fields, InputLimits limits)
+    /// <summary>The contract field that names an object's one förvaltare, which a multi-person column must not give more than one of.</summary>
+    private const string ManagerField = "ForvaltareEpost";
+
+    /// <summary>
+    /// An item's fields, read through the list's mapping (<see cref="ListItemContext"/>) with the problems found in them:
+    /// each field from its own column, a person column as the person's e-mail, a lookup as the looked-up item's key, a
+    /// percentage as 0–100, a choice as the contract's value.
+    /// </summary>
+    private sealed class Fields(string listName, string itemId, JsonElement fields, InputLimits limits, ListItemContext context)
     {
+        private readonly ListMapping _mapping = context.Mapping;
+
         // Fields given with a value that was reported as unreadable or unknown, so not also as missing.
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+        // What a person or lookup column resolved to: part of the item's fingerprint, so that a changed user or key is seen.
+        private readonly List<string> _resolutions = [];
 
         public List<SourceProblem> Problems { get; } = [];
 
         public void Problem(string message) => Problems.Add(SourceProblem.ForItem(listName, itemId, message));
+
+        /// <summary>How a problem names a field: by its contract name, and by its column when the list calls it otherwise.</summary>
+        public string Label(string name) =>
+            _mapping[name].Column is { } column && !string.Equals(column, name, StringComparison.Ordinal) ? $"{name} (kolumnen {column})" : name;
+
+        /// <summary>What beyond the raw fields this item's reading depended on, or null when nothing did (the contract's own reading).</summary>
+        public string? Resolution() =>
+            _mapping.Fingerprint is null && _resolutions.Count == 0 ? null : $"{_mapping.Fingerprint}\n{string.Join("\n", _resolutions)}";
+
+        /// <summary>The contract's value for a list's own choice value, when the mapping names one; else the value as given.</summary>
+        public string Mapped(string name, string value) => _mapping.Options.ChoiceOf(name, value) ?? value;
+
+        /// <summary>Tells <c>sources check</c> of a choice value neither the mapping nor the contract knows.</summary>
+        public void UnknownChoice(string name, string value) => context.UnknownChoice?.Invoke(name, _mapping[name].Column ?? name, value);
 
         /// <summary>
         /// Reports a required field without a value: absent, null, or empty text. A value that could not be
@@ -197,7 +242,7 @@ public static class ListItemParser
         {
             if (value is null && !_reported.Contains(name))
             {
-                Problem($"{name} saknas.");
+                Problem($"{Label(name)} saknas.");
             }
             return value;
         }
@@ -208,11 +253,11 @@ public static class ListItemParser
             var key = FullText(name);
             if (key is null && !_reported.Contains(name))
             {
-                Problem($"{name} saknas: objektet har ingen nyckel.");
+                Problem($"{Label(name)} saknas: objektet har ingen nyckel.");
             }
             else if (key is { Length: > 100 })
             {
-                Problem($"{name} är längre än 100 tecken: {InputLimits.Excerpt(key)}.");
+                Problem($"{Label(name)} är längre än 100 tecken: {InputLimits.Excerpt(key)}.");
             }
             return key;
         }
@@ -220,10 +265,25 @@ public static class ListItemParser
         /// <summary>A text, cut to the longest text kept (<see cref="InputLimits.MaxTextLength"/>).</summary>
         public string? Text(string name) => FullText(name) is { } text ? limits.Cut(text) : null;
 
-        /// <summary>A text as the item gives it, trimmed; null when absent or empty.</summary>
+        /// <summary>
+        /// A field's value as text, trimmed; null when absent or empty. A person column gives the e-mail of each person, a
+        /// lookup to another of the lists that item's key, any other lookup or managed metadata the value it shows.
+        /// </summary>
         public string? FullText(string name)
         {
-            if (!fields.TryGetProperty(name, out var value))
+            var mapped = _mapping[name];
+            if (mapped.Column is not { } column)
+            {
+                return null;
+            }
+            switch (ShapeOf(mapped, column))
+            {
+                case Shape.Person:
+                    return Person(mapped, column);
+                case Shape.KeyLookup:
+                    return LookedUpKey(mapped, column);
+            }
+            if (!fields.TryGetProperty(column, out var value))
             {
                 return null;
             }
@@ -234,13 +294,204 @@ public static class ListItemParser
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",
                 JsonValueKind.Null => null,
-                _ => Invalid(name, "är ingen text"),
+                JsonValueKind.Object => Shown(value) ?? Invalid(name, value, "är ingen text"),
+                // A multi-value lookup or managed metadata column: the values it shows.
+                JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object && Shown(e) is not null) =>
+                    string.Join("; ", value.EnumerateArray().Select(e => Shown(e)!.Trim()).Where(s => s.Length > 0)),
+                _ => Invalid(name, value, "är ingen text"),
             };
             text = text?.Trim();
             return string.IsNullOrEmpty(text) ? null : text;
         }
 
-        /// <summary>A choice value, matched case-insensitively and given back in the list's own spelling.</summary>
+        /// <summary>What a lookup value (<c>LookupValue</c>) or a managed metadata value (<c>Label</c>) shows, or null.</summary>
+        private static string? Shown(JsonElement value) =>
+            value.TryGetProperty("Label", out var label) && label.ValueKind == JsonValueKind.String ? label.GetString()
+            : value.TryGetProperty("LookupValue", out var shown) && shown.ValueKind == JsonValueKind.String ? shown.GetString()
+            : null;
+
+        private enum Shape
+        {
+            Value,
+            Person,
+            KeyLookup,
+        }
+
+        /// <summary>
+        /// Whether a field's value is a person's or another list's item id. The column definitions say so; without them
+        /// (an offline export without <c>.columns.json</c>), Graph's shape of such a column does: a <c>&lt;Column&gt;LookupId</c>
+        /// and no value under the column's own name, or an array of <c>{LookupId, LookupValue}</c>.
+        /// </summary>
+        private Shape ShapeOf(MappedField mapped, string column)
+        {
+            if (mapped.IsPerson)
+            {
+                return Shape.Person;
+            }
+            if (mapped.IsKeyLookup)
+            {
+                return Shape.KeyLookup;
+            }
+            if (mapped.Definition is not null || !(mapped.Field.Kind == ListFieldKind.Email || mapped.Field.RefersTo is not null))
+            {
+                return Shape.Value;
+            }
+            var own = fields.TryGetProperty(column, out var value) ? value : default;
+            var lookupShaped = own.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                ? fields.TryGetProperty(column + "LookupId", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                : own.ValueKind == JsonValueKind.Array && own.GetArrayLength() > 0 && own.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("LookupId", out _));
+            return !lookupShaped ? Shape.Value : mapped.Field.Kind == ListFieldKind.Email ? Shape.Person : Shape.KeyLookup;
+        }
+
+        /// <summary>
+        /// The item ids a person or lookup column gives, in its order: a single one as <c>&lt;Column&gt;LookupId</c> (text
+        /// or number), several as <c>[{"LookupId": 12, "LookupValue": "…"}]</c>. Null when the column gives a plain text
+        /// instead (an export that keeps the e-mail or key as text), which is then read as such.
+        /// </summary>
+        private List<string>? LookupIds(string name, string column)
+        {
+            var own = fields.TryGetProperty(column, out var value) ? value : default;
+            if (own.ValueKind == JsonValueKind.Array)
+            {
+                var ids = new List<string>();
+                foreach (var element in own.EnumerateArray())
+                {
+                    if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("LookupId", out var id) && IdOf(id) is { } text)
+                    {
+                        ids.Add(text);
+                    }
+                    else
+                    {
+                        Invalid(name, own, "är ingen lista av uppslag (LookupId)");
+                        return [];
+                    }
+                }
+                return ids;
+            }
+            if (own.ValueKind == JsonValueKind.Object && own.TryGetProperty("LookupId", out var single))
+            {
+                return IdOf(single) is { } text ? [text] : [];
+            }
+            if (fields.TryGetProperty(column + "LookupId", out var lookupId) && lookupId.ValueKind != JsonValueKind.Null)
+            {
+                if (IdOf(lookupId) is { } text)
+                {
+                    return [text];
+                }
+                Invalid(name, lookupId, "är inget id i ett uppslag", column + "LookupId");
+                return [];
+            }
+            return own.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : null;
+        }
+
+        private static string? IdOf(JsonElement id) => id.ValueKind switch
+        {
+            JsonValueKind.Number => id.GetRawText(),
+            JsonValueKind.String when !string.IsNullOrWhiteSpace(id.GetString()) => id.GetString()!.Trim(),
+            _ => null,
+        };
+
+        /// <summary>
+        /// A person column's people, as their e-mail addresses in the site's user information list (never the e-mail a
+        /// multi-person value carries inline, so that a single and a multiple column agree), joined with "; ".
+        /// </summary>
+        private string? Person(MappedField mapped, string column)
+        {
+            var name = mapped.Field.Name;
+            if (LookupIds(name, column) is not { } ids)
+            {
+                return PlainText(name, column);
+            }
+            if (ids.Count == 0)
+            {
+                return null;
+            }
+            if (ids.Count > 1 && name == ManagerField)
+            {
+                _reported.Add(name);
+                _resolutions.Add($"{name}={string.Join(",", ids)}→?");
+                Problem($"{Label(name)}: kolumnen anger {ids.Count} personer, men ett förvaltningsobjekt har en enda objektsförvaltare. " +
+                        "Power BI-rollen Objektsförvaltare jämför en e-postadress med den inloggades, så ange en person.");
+                return null;
+            }
+            var emails = new List<string>();
+            var missing = false;
+            foreach (var id in ids)
+            {
+                var user = context.Users.Find(id);
+                if (user is null)
+                {
+                    missing = true;
+                    Problem($"{Label(name)}: personen med id {id} finns inte i webbplatsens användarlista (User Information List).");
+                }
+                else if (user.Email is null)
+                {
+                    missing = true;
+                    var who = user.Title is { } title ? $" ({InputLimits.Excerpt(title)})" : "";
+                    Problem($"{Label(name)}: personen med id {id}{who} har ingen e-postadress i webbplatsens användarlista (User Information List).");
+                }
+                else if (!emails.Contains(user.Email, StringComparer.OrdinalIgnoreCase))
+                {
+                    emails.Add(user.Email);
+                }
+            }
+            var joined = missing ? null : string.Join("; ", emails);
+            _resolutions.Add($"{name}={string.Join(",", ids)}→{joined ?? "?"}");
+            if (missing)
+            {
+                _reported.Add(name);
+            }
+            return joined;
+        }
+
+        /// <summary>A lookup to another of the four lists, as the looked-up item's key (<see cref="ListItemContext.LookUpKey"/>).</summary>
+        private string? LookedUpKey(MappedField mapped, string column)
+        {
+            var name = mapped.Field.Name;
+            var list = mapped.Field.RefersTo!;
+            if (LookupIds(name, column) is not { } ids)
+            {
+                return PlainText(name, column);
+            }
+            if (ids.Count == 0)
+            {
+                return null;
+            }
+            if (ids.Count > 1)
+            {
+                _reported.Add(name);
+                _resolutions.Add($"{name}={string.Join(",", ids)}→?");
+                Problem($"{Label(name)}: uppslaget pekar på {ids.Count} objekt i listan {list}, men fältet tar ett.");
+                return null;
+            }
+            var key = context.LookUpKey?.Invoke(list, ids[0]);
+            _resolutions.Add($"{name}={ids[0]}→{key ?? "?"}");
+            if (key is null)
+            {
+                _reported.Add(name);
+                Problem($"{Label(name)}: uppslaget pekar på objekt {ids[0]} i listan {list}, som inte finns (borttaget?).");
+            }
+            return key;
+        }
+
+        /// <summary>A person or lookup column given as plain text: read as a text column is.</summary>
+        private string? PlainText(string name, string column)
+        {
+            var value = fields.GetProperty(column);
+            var text = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => Invalid(name, value, "är ingen text"),
+            };
+            text = text?.Trim();
+            return string.IsNullOrEmpty(text) ? null : text;
+        }
+
+        /// <summary>
+        /// A choice value: the list's own value through the mapping (<see cref="GraphListOptions.ChoiceOf"/>), then the
+        /// contract's, matched case-insensitively and given back in the contract's spelling.
+        /// </summary>
         public string? Choice(string name, IReadOnlyList<string> allowed)
         {
             var text = FullText(name);
@@ -248,26 +499,33 @@ public static class ListItemParser
             {
                 return null;
             }
-            var match = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+            var value = Mapped(name, text);
+            var match = allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase));
             if (match is null)
             {
                 _reported.Add(name);
-                Problem($"{name}: {InputLimits.Excerpt(text)} är inget av valen {string.Join(", ", allowed)}.");
+                UnknownChoice(name, text);
+                Problem($"{Label(name)}: {InputLimits.Excerpt(text)} är inget av valen {string.Join(", ", allowed)}.");
             }
             return match;
         }
 
-        /// <summary>A multi-choice value: Graph gives an array; a text with ';' is read too.</summary>
+        /// <summary>A multi-choice value: Graph gives an array (of texts, or of managed metadata labels); a text with ';' is read too.</summary>
         public IEnumerable<string> Choices(string name)
         {
-            if (!fields.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            if (_mapping[name].Column is not { } column || !fields.TryGetProperty(column, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 return [];
             }
             if (value.ValueKind == JsonValueKind.Array)
             {
                 return value.EnumerateArray()
-                    .Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()?.Trim() : e.GetRawText())
+                    .Select(e => e.ValueKind switch
+                    {
+                        JsonValueKind.String => e.GetString()?.Trim(),
+                        JsonValueKind.Object => Shown(e)?.Trim() ?? e.GetRawText(),
+                        _ => e.GetRawText(),
+                    })
                     .Where(s => !string.IsNullOrEmpty(s))
                     .Select(s => s!)
                     .ToList();
@@ -275,15 +533,18 @@ public static class ListItemParser
             return (FullText(name) ?? "").Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
 
+        /// <summary>A number; from a number column shown as a percentage, which Graph gives as a fraction (0.45), the percentage (45).</summary>
         public decimal? Number(string name)
         {
-            if (!fields.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            var mapped = _mapping[name];
+            if (mapped.Column is not { } column || !fields.TryGetProperty(column, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 return null;
             }
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
+            decimal number;
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out number))
             {
-                return number;
+                return Scaled(mapped, number);
             }
             if (value.ValueKind == JsonValueKind.String)
             {
@@ -294,12 +555,16 @@ public static class ListItemParser
                 }
                 if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number) || SwedishNumber.TryParse(text, out number))
                 {
-                    return number;
+                    return Scaled(mapped, number);
                 }
             }
-            Invalid(name, "är inget tal");
+            Invalid(name, value, "är inget tal");
             return null;
         }
+
+        // 0.45 × 100 is 45.00: the scale is dropped, so that the percentage is stored as the same number a contract list gives.
+        private static decimal Scaled(MappedField mapped, decimal number) =>
+            mapped.IsFraction ? number * 100m / 1.000000000000000000000000000000000m : number;
 
         /// <summary>
         /// A date column. SharePoint stores a date as midnight in the site's time zone, given in UTC
@@ -334,7 +599,8 @@ public static class ListItemParser
                         : InWindow(name, utc);
                 }
             }
-            Invalid(name, "är inget datum");
+            _reported.Add(name);
+            Problem($"{Label(name)}: {InputLimits.Excerpt(text)} är inget datum.");
             return null;
         }
 
@@ -346,16 +612,17 @@ public static class ListItemParser
                 return date;
             }
             _reported.Add(name);
-            Problem($"{name}: {limits.OutsideWindow(date)}");
+            Problem($"{Label(name)}: {limits.OutsideWindow(date)}");
             return null;
         }
 
-        private string? Invalid(string name, string what)
+        /// <param name="column">The key the value was under, when not the field's column (<c>&lt;Column&gt;LookupId</c>).</param>
+        private string? Invalid(string name, JsonElement value, string what, string? column = null)
         {
             _reported.Add(name);
-            var value = fields.GetProperty(name);
             var shown = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
-            Problem($"{name}: {InputLimits.Excerpt(shown)} {what}.");
+            var label = column is null ? Label(name) : $"{name} (kolumnen {column})";
+            Problem($"{label}: {InputLimits.Excerpt(shown)} {what}.");
             return null;
         }
     }
