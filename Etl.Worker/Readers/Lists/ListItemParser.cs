@@ -31,10 +31,6 @@ public static class ListItemParser
     public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified) =>
         Parse(listName, data, fallbackModified, DefaultLimits);
 
-    /// <summary>TEMPORARY stub for the sources check branch; the mapping-aware parser replaces it.</summary>
-    public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified, InputLimits limits, ListItemContext? context) =>
-        Parse(listName, data, fallbackModified, limits);
-
     /// <param name="fallbackModified">When the item lacks <c>lastModifiedDateTime</c>: the time the list was read as of.</param>
     /// <param name="limits">The window every date, the item's own modification time included, must lie in, and the longest text kept.</param>
     public static ListItemChange Parse(string listName, ListItemData data, DateTime fallbackModified, InputLimits limits) =>
