@@ -9,7 +9,11 @@ public sealed record OfflineListFile(string ListName, string ContentSha256, IEnu
 
 /// <summary>
 /// The lists' offline form: <c>lists/&lt;list&gt;.json</c> in the source folder, each holding what Graph
-/// would return (<c>{"value": [...]}</c>), read by the same item parser as Graph's pages.
+/// would return (<c>{"value": [...]}</c>), read by the same item parser as Graph's pages. Beside them, as Graph gives
+/// them, each list's column definitions (<c>lists/&lt;list&gt;.columns.json</c>, the shape of <c>GET /lists/{list}/columns</c>)
+/// and the site's user information list (<c>lists/User Information List.json</c>, items with <c>EMail</c> and <c>Title</c>),
+/// so that an export of a site's own lists, person and lookup columns included, reads as the site does. Neither is
+/// taken as a list: the run reads only the four lists by name.
 /// </summary>
 public sealed class OfflineListSource(string listsFolder) : IListSource
 {
@@ -98,4 +102,90 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
 
     /// <summary>None: the run's source folder names it.</summary>
     public string? RunDescription => null;
+
+    /// <summary>Where a list's column definitions are kept: <c>lists/&lt;list&gt;.columns.json</c>.</summary>
+    public string ColumnsPath(string listName) => System.IO.Path.Combine(listsFolder, listName + ColumnsSuffix);
+
+    public const string ColumnsSuffix = ".columns.json";
+
+    /// <summary>The list's column definitions from <c>lists/&lt;list&gt;.columns.json</c>, or null when the folder has none.</summary>
+    public async Task<IReadOnlyList<ListColumn>?> ColumnsAsync(string listName, CancellationToken ct)
+    {
+        var relative = $"lists/{listName}{ColumnsSuffix}";
+        var bytes = await ReadIfPresentAsync(listName, ColumnsPath(listName), relative, ct);
+        if (bytes is null)
+        {
+            return null;
+        }
+        try
+        {
+            return ListColumnJson.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw new ListUnreadableException(listName, Unreadable(relative, e), e);
+        }
+    }
+
+    private Task<SiteUsers>? _users;
+
+    private readonly Lock _usersLock = new();
+
+    /// <summary>The site's user information list from <c>lists/User Information List.json</c>, read once; none when the folder has no such file.</summary>
+    public Task<SiteUsers> UsersAsync(CancellationToken ct)
+    {
+        lock (_usersLock)
+        {
+            // A read that failed is not kept: the run fails on it, and a later call reads again.
+            if (_users is null || _users.IsFaulted || _users.IsCanceled)
+            {
+                _users = ReadUsersAsync(ct);
+            }
+            return _users;
+        }
+    }
+
+    private async Task<SiteUsers> ReadUsersAsync(CancellationToken ct)
+    {
+        var relative = $"lists/{SiteUsers.ListTitle}.json";
+        var bytes = await ReadIfPresentAsync(SiteUsers.ListTitle, Path(SiteUsers.ListTitle), relative, ct);
+        if (bytes is null)
+        {
+            return SiteUsers.None;
+        }
+        try
+        {
+            return SiteUsers.FromItems(ListJson.ParsePage(bytes).Items);
+        }
+        catch (JsonException e)
+        {
+            throw new ListUnreadableException(SiteUsers.ListTitle, Unreadable(relative, e), e);
+        }
+    }
+
+    /// <summary>A side file's content, or null when it is not there; one that cannot be read throws <see cref="ListUnreadableException"/>.</summary>
+    private static async Task<byte[]?> ReadIfPresentAsync(string listName, string path, string relative, CancellationToken ct)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return null;
+            }
+            if (info.Length > MaxFileBytes)
+            {
+                throw new ListUnreadableException(listName, $"{relative} är större än {MaxFileBytes / (1024 * 1024)} MB.");
+            }
+            return await File.ReadAllBytesAsync(path, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ListUnreadableException(listName, $"{relative} kunde inte läsas: {e.Message}", e);
+        }
+    }
+
+    private static string Unreadable(string relative, JsonException e) => e.LineNumber is { } line
+        ? $"{relative} är inte giltig JSON (rad {line + 1}, tecken {e.BytePositionInLine + 1})."
+        : $"{relative} har inte Graphs form: {e.Message}";
 }
