@@ -30,6 +30,7 @@ public static class NackaInsightsHostingExtensions
         builder.AddValidatedOptions<AccessOptions>(nameof(AccessOptions));
         builder.AddValidatedOptions<WorkbookLimits>(nameof(WorkbookLimits));
         builder.AddValidatedOptions<InputLimits>(nameof(InputLimits));
+        builder.AddValidatedOptions<ResultWorkbookOptions>(ResultWorkbookOptions.Section, o => o.Validate());
         // Graph's settings are checked only when a tenant is enabled: they check themselves.
         builder.AddValidatedOptions<GraphOptions>(GraphOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<ReportOptions>(ReportOptions.Section, o => o.Validate());

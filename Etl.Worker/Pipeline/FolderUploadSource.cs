@@ -65,6 +65,18 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
         File.Move(temporary, path, overwrite: true);
     }
 
+    public Task RemoveResultAsync(Upload upload, CancellationToken ct)
+    {
+        var directory = Path.GetDirectoryName(upload.Id) ?? throw new InvalidOperationException($"{upload.Id} has no folder.");
+        if (!Upload.IsSafeFileName(upload.ResultName))
+        {
+            throw new InvalidOperationException($"Refusing to remove a result for {upload.Name}: its name is not a plain file name.");
+        }
+        // None there is fine: the upload's earlier versions had none, or it was removed by hand.
+        File.Delete(Path.Combine(directory, upload.ResultName));
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct)
     {
         var removed = new List<string>();

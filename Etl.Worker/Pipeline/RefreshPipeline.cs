@@ -93,24 +93,32 @@ public sealed record RunSources(IReadOnlyList<IUploadSource> Uploads, IListSourc
 /// </remarks>
 /// <param name="readers">One per kind of upload (<see cref="IUploadReader"/>), registered in the host.</param>
 /// <param name="inputs">What a value from a source may be; here, how much of an unexpected error a rejection quotes.</param>
+/// <param name="results">Which uploads get a result workbook beside them.</param>
 public sealed class RefreshPipeline(
     WarehouseLoader loader,
     IEnumerable<IUploadReader> readers,
     WorkbookLimits limits,
     InputLimits inputs,
+    ResultWorkbookOptions results,
     TimeProvider time,
     ILogger<RefreshPipeline> logger)
 {
-    /// <summary>Outside a host (tests, the benchmark): the contract's readers (<see cref="UploadReaders.Default"/>) and the system clock.</summary>
-    public RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, ILogger<RefreshPipeline> logger, InputLimits? inputs = null)
-        : this(loader, limits, inputs ?? new InputLimits(), logger)
+    /// <summary>
+    /// Outside a host (tests, the benchmark): the contract's readers (<see cref="UploadReaders.Default"/>), the system
+    /// clock, and result workbooks as configured by default unless <paramref name="results"/> says otherwise.
+    /// </summary>
+    public RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, ILogger<RefreshPipeline> logger, InputLimits? inputs = null, ResultWorkbookOptions? results = null)
+        : this(loader, limits, inputs ?? new InputLimits(), results ?? new ResultWorkbookOptions(), logger)
     {
     }
 
-    private RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, InputLimits inputs, ILogger<RefreshPipeline> logger)
-        : this(loader, UploadReaders.Default(limits, inputs), limits, inputs, TimeProvider.System, logger)
+    private RefreshPipeline(WarehouseLoader loader, WorkbookLimits limits, InputLimits inputs, ResultWorkbookOptions results, ILogger<RefreshPipeline> logger)
+        : this(loader, UploadReaders.Default(limits, inputs), limits, inputs, results, TimeProvider.System, logger)
     {
     }
+
+    /// <summary>The most characters of an upload's message put in its library's message column: what a view shows at a glance; the result workbook and pbi_etl_file hold the rest.</summary>
+    internal const int StatusMessageLength = 255;
 
     private readonly InputLimits _inputs = inputs;
 
@@ -162,9 +170,10 @@ public sealed class RefreshPipeline(
 
     /// <summary>
     /// Loads the given sources: lists first, then business cases, then actuals (which are checked
-    /// against them), then survey exports. Each business case and actuals upload is owed a result workbook, recorded
-    /// with the run; once the run has ended, still holding the refresh lock, the result workbooks still owed to its
-    /// sources, earlier runs' first, are written beside the uploads. Survey exports get none (their outcome is in
+    /// against them), then survey exports. Each business case and actuals upload is owed, recorded with the run, its
+    /// result workbook (or the removal of a stale one, as <see cref="ResultWorkbookOptions"/> decides) and, where its
+    /// library has the status columns, its status; once the run has ended, still holding the refresh lock, what is still
+    /// owed to its sources, earlier runs' first, is done. Survey exports get neither (their outcome is in
     /// <c>pbi_etl_file</c> and <c>pbi_etl_problem</c>).
     /// </summary>
     public async Task<RunResult> RunAsync(RunSources sources, string runKind, IRunObserver? observer = null, CancellationToken ct = default)
@@ -308,7 +317,10 @@ public sealed class RefreshPipeline(
         {
             logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);
         }
-        foreach (var batch in listing.Uploads.Chunk(Batch))
+        var uploads = await NotTakenInAsync(source, listing.Uploads, run, ct);
+        // Asked only when there is something to answer, once per run (the source keeps the answer).
+        var statusColumns = uploads.Count > 0 && reader.OwesResults && await source.HasStatusColumnsAsync(ct);
+        foreach (var batch in uploads.Chunk(Batch))
         {
             run.Activity = $"när {plural} lästes ({source})";
             var outcomes = new UploadOutcome[batch.Length];
@@ -318,7 +330,7 @@ public sealed class RefreshPipeline(
             await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
                 async (i, token) => outcomes[i] = await ProcessAsync(source, reader, batch[i], run, timings, token));
             run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
-            var owed = new List<(Upload Upload, Func<ResultSummary, byte[]> Render, ResultSummary Summary)>();
+            var owed = new List<Owed>();
             for (var i = 0; i < batch.Length; i++)
             {
                 if (outcomes[i] is Faulted faulted)
@@ -328,11 +340,14 @@ public sealed class RefreshPipeline(
                 }
                 run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
                 var render = await TakeInAsync(reader, outcomes[i], run, ct);
-                if (batch[i].Refusal is null && reader.OwesResults && render is not null)
+                if (batch[i].ContentTag is { } tag)
                 {
-                    var recorded = run.Files[^1];
-                    var problems = recorded.Problems;
-                    owed.Add((batch[i], summary => render(summary, problems), new ResultSummary(batch[i].FileName, time.GetUtcNow().UtcDateTime, recorded.Status, recorded.Message)));
+                    // Its content is taken in, whatever became of it: listed again with this tag, only its columns changed.
+                    await run.KeepUploadContentTagAsync(source.SourceKey, batch[i].Id, tag, ct);
+                }
+                if (reader.OwesResults && Owes(batch[i], render, run.Files[^1], statusColumns) is { } o)
+                {
+                    owed.Add(o);
                 }
             }
             await OweResultsAsync(source, owed, run, ct);
@@ -342,6 +357,65 @@ public sealed class RefreshPipeline(
             run.SetUploadDeltaLink(stateKey, listing.DeltaLink);
         }
         run.Activity = null;
+    }
+
+    /// <summary>
+    /// The listed uploads without those listed again with the content they had when a published run took them in (their
+    /// <see cref="Upload.ContentTag"/> is the one kept): only their columns changed, the status a run writes there or a
+    /// person's edit, and reading them again would mark them <c>Oförändrad</c> and write their status again, every run.
+    /// </summary>
+    private async Task<IReadOnlyList<Upload>> NotTakenInAsync(IUploadSource source, IReadOnlyList<Upload> listed, RefreshRun run, CancellationToken ct)
+    {
+        if (!listed.Any(u => u.ContentTag is not null))
+        {
+            return listed;
+        }
+        var kept = await run.GetUploadContentTagsAsync(source.SourceKey, ct);
+        var uploads = new List<Upload>(listed.Count);
+        foreach (var upload in listed)
+        {
+            if (upload.ContentTag is { } tag && kept.TryGetValue(upload.Id, out var was) && string.Equals(tag, was, StringComparison.Ordinal))
+            {
+                logger.LogInformation("{Kind} upload {File} in {Source} is listed again with the content it had when it was taken in (cTag {ContentTag}): only its columns changed; not read again",
+                    source.Kind, upload.Name, source, tag);
+                continue;
+            }
+            uploads.Add(upload);
+        }
+        return uploads;
+    }
+
+    /// <summary>What one upload is owed after the run: its result workbook's fate, rendered later, and its status.</summary>
+    private sealed record Owed(Upload Upload, string Action, Func<ResultSummary, byte[]>? Render, ResultSummary Summary, string? Status, string? Message);
+
+    /// <summary>
+    /// What an upload taken into the run is owed: with the status columns, its status and message; a result workbook when
+    /// <see cref="ResultWorkbookOptions"/> wants one for it, else the removal of a stale one an earlier version had. An
+    /// unchanged upload keeps the workbook it has; a refused one gets none, for its name is not safe to write beside, but
+    /// may get its status, by its item id. Null when it is owed nothing.
+    /// </summary>
+    private Owed? Owes(Upload upload, ResultRenderer? render, FileResult recorded, bool statusColumns)
+    {
+        var summary = new ResultSummary(upload.FileName, time.GetUtcNow().UtcDateTime, recorded.Status, recorded.Message);
+        var (status, message) = statusColumns ? (recorded.Status, StatusMessage(recorded.Message)) : (null, null);
+        if (upload.Refusal is not null || render is null)
+        {
+            return status is null ? null : new Owed(upload, ResultAction.Leave, null, summary, status, message);
+        }
+        var hasProblems = recorded.Status != FileStatus.Loaded || recorded.Problems.Count > 0;
+        if (!results.Writes(statusColumns, hasProblems))
+        {
+            return new Owed(upload, ResultAction.Remove, null, summary, status, message);
+        }
+        var problems = recorded.Problems;
+        return new Owed(upload, ResultAction.Write, s => render(s, problems), summary, status, message);
+    }
+
+    /// <summary>An upload's message as its library's message column shows it: one line, cut to <see cref="StatusMessageLength"/>.</summary>
+    internal static string StatusMessage(string? message)
+    {
+        var line = string.Join(' ', (message ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= StatusMessageLength ? line : line[..(StatusMessageLength - 1)].TrimEnd() + "…";
     }
 
     /// <summary>
@@ -383,32 +457,47 @@ public sealed class RefreshPipeline(
 
     /// <summary>
     /// Renders a batch's result workbooks now, several at once, from what the run recorded of each upload, and records
-    /// them as owed in the run's transaction: they are written once the run has ended, or by a later run should this
-    /// process die first. Rendered as soon as they can be, a batch's uploads and their judgements need not be held.
+    /// what each upload is owed in the run's transaction: it is done once the run has ended, or by a later run should
+    /// this process die first, and never for a run that failed. Rendered as soon as they can be, a batch's uploads and
+    /// their judgements need not be held.
     /// </summary>
-    private async Task OweResultsAsync(IUploadSource source, List<(Upload Upload, Func<ResultSummary, byte[]> Render, ResultSummary Summary)> owed, RefreshRun run, CancellationToken ct)
+    private async Task OweResultsAsync(IUploadSource source, List<Owed> owed, RefreshRun run, CancellationToken ct)
     {
         var workbooks = new byte[]?[owed.Count];
         run.Timings.Measure(PhaseTimings.Results, () => Parallel.For(0, owed.Count,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct }, i =>
             {
+                if (owed[i].Render is not { } render)
+                {
+                    return;
+                }
                 try
                 {
-                    workbooks[i] = owed[i].Render(owed[i].Summary);
+                    workbooks[i] = render(owed[i].Summary);
                 }
                 catch (Exception e) when (!IsRunFault(e))
                 {
-                    // Its outcome is recorded, and shown in pbi_etl_file; only the feedback beside it is lost.
+                    // Its outcome is recorded, and shown in pbi_etl_file and its status; only the feedback beside it is lost.
                     logger.LogError(e, "Run {RunId}: could not render the result workbook of {File}; it gets none", run.RunId, owed[i].Upload.Name);
                 }
             }));
         for (var i = 0; i < owed.Count; i++)
         {
-            if (workbooks[i] is { } workbook)
+            var (upload, action) = (owed[i].Upload, owed[i].Action);
+            if (action == ResultAction.Write && workbooks[i] is null)
             {
-                var upload = owed[i].Upload;
-                await run.OweResultAsync(new OwedResult(source.SourceKey, upload.Name, upload.FileName, upload.Id, workbook), ct);
+                if (owed[i].Status is null)
+                {
+                    continue;
+                }
+                action = ResultAction.Leave;
             }
+            await run.OweResultAsync(new OwedResult(source.SourceKey, upload.Name, upload.FileName, upload.Id, workbooks[i])
+            {
+                Action = action,
+                Status = owed[i].Status,
+                Message = owed[i].Message,
+            }, ct);
         }
     }
 
@@ -511,22 +600,45 @@ public sealed class RefreshPipeline(
             var written = await run.WriteOwedResultsAsync(bySource.Keys, async (owed, token) =>
             {
                 var source = bySource[owed.SourceKey];
-                var upload = new Upload(owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook!.LongLength, time.GetUtcNow().UtcDateTime, AuthorEmail: null, WebUrl: null);
+                var upload = new Upload(owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook?.LongLength ?? 0, time.GetUtcNow().UtcDateTime, AuthorEmail: null, WebUrl: null);
                 try
                 {
-                    await source.WriteResultAsync(upload, owed.Workbook, token);
-                    return true;
+                    switch (owed.Action)
+                    {
+                        case ResultAction.Write:
+                            await source.WriteResultAsync(upload, owed.Workbook!, token);
+                            break;
+                        case ResultAction.Remove:
+                            await source.RemoveResultAsync(upload, token);
+                            break;
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
-                    logger.LogWarning(e, "Run {RunId}: could not write the result workbook {Result} for {File} (owed since run {OwedBy}); it stays owed",
-                        run.RunId, upload.ResultName, upload.Name, owed.RunId);
-                    return false;
+                    logger.LogWarning(e, "Run {RunId}: could not {Action} the result workbook {Result} for {File} (owed since run {OwedBy}); it stays owed",
+                        run.RunId, owed.Action, upload.ResultName, upload.Name, owed.RunId);
+                    return OwedOutcome.Failed;
+                }
+                if (owed.Status is not { } status)
+                {
+                    return OwedOutcome.Done;
+                }
+                try
+                {
+                    // After the workbook: a status that cannot be set never holds the workbook back.
+                    await source.SetStatusAsync(upload, status, owed.Message ?? string.Empty, token);
+                    return OwedOutcome.Done;
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    logger.LogWarning(e, "Run {RunId}: could not set the status {Status} of {File} in {Source} (owed since run {OwedBy}); it stays owed",
+                        run.RunId, status, upload.Name, source, owed.RunId);
+                    return OwedOutcome.StatusFailed;
                 }
             }, Math.Max(2, Environment.ProcessorCount), ct);
             if (written.Written > 0 || written.Failed > 0)
             {
-                logger.LogInformation("Run {RunId}: wrote {Count} result workbook(s) beside the uploads; {Failed} could not be written and stay owed",
+                logger.LogInformation("Run {RunId}: did what {Count} upload(s) were owed (result workbooks, statuses); {Failed} could not be done and stay owed",
                     run.RunId, written.Written, written.Failed);
             }
         }

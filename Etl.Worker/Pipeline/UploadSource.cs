@@ -35,6 +35,23 @@ public interface IUploadSource
     Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct);
 
     /// <summary>
+    /// Removes the result workbook beside the upload, if there is one: an earlier version of the upload had problems that
+    /// this one no longer has, and no workbook is written for it this time.
+    /// </summary>
+    Task RemoveResultAsync(Upload upload, CancellationToken ct);
+
+    /// <summary>
+    /// Whether each upload's status can be shown beside it: a document library with the columns <c>Inlasningsstatus</c>
+    /// and <c>Inlasningsmeddelande</c> (sharepoint-lists.md, "Document libraries: status on the file"). Asked once per run;
+    /// never throws: a source that cannot tell has none.
+    /// </summary>
+    Task<bool> HasStatusColumnsAsync(CancellationToken ct) => Task.FromResult(false);
+
+    /// <summary>Sets the upload's status and message in its status columns; only where <see cref="HasStatusColumnsAsync"/> says there are some.</summary>
+    Task SetStatusAsync(Upload upload, string status, string message, CancellationToken ct) =>
+        throw new NotSupportedException($"{this} has no status columns.");
+
+    /// <summary>
     /// Removes the temporary files that result workbooks are written through, left behind by a process that died while
     /// writing one; returns their names. Only called while the run holds the refresh lock, so none is being written.
     /// </summary>
@@ -70,6 +87,13 @@ public sealed record Upload(
     string? WebUrl,
     string? Refusal = null)
 {
+    /// <summary>
+    /// The tag of its content as the source gives it (Graph's <c>cTag</c>, which changes with the content and not with the
+    /// columns): an upload listed again with the tag it had when it was taken in has only had its columns changed, and is
+    /// not read again. Null where the source has none (a folder).
+    /// </summary>
+    public string? ContentTag { get; init; }
+
     /// <summary>The suffix of the feedback workbooks written beside uploads; never read back as uploads.</summary>
     public const string ResultSuffix = ".resultat.xlsx";
 

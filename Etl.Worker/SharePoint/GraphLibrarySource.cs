@@ -7,6 +7,7 @@ using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using NackaInsights.Etl.Pipeline;
+using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.SharePoint;
 
@@ -35,6 +36,13 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
     private readonly SemaphoreSlim _driveLock = new(1, 1);
     private readonly ConcurrentDictionary<string, string> _parents = new(StringComparer.Ordinal);
     private Drive? _drive;
+    private Task<bool>? _statusColumns;
+
+    /// <summary>The internal name of the library's choice column that shows each upload's status.</summary>
+    public const string StatusColumn = "Inlasningsstatus";
+
+    /// <summary>The internal name of the library's note column that shows each upload's message.</summary>
+    public const string MessageColumn = "Inlasningsmeddelande";
 
     /// <param name="kind"><see cref="Warehouse.Loading.SourceKind.BusinessCase"/> or <see cref="Warehouse.Loading.SourceKind.Actuals"/>: which library of the options it reads.</param>
     /// <param name="extensions">The file types read: those of the kind's reader (<see cref="Pipeline.IUploadReader.Extensions"/>).</param>
@@ -208,6 +216,130 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the library has the status columns, by their internal names: <c>GET /drives/{drive-id}/list/columns</c>
+    /// ("List columns in a list", https://learn.microsoft.com/en-us/graph/api/list-list-columns), asked once for this
+    /// source. Columns that cannot be read count as none (logged): the result workbooks then stay the feedback.
+    /// </summary>
+    public Task<bool> HasStatusColumnsAsync(CancellationToken ct) => LazyInitializer.EnsureInitialized(ref _statusColumns, () => ReadStatusColumnsAsync(ct));
+
+    private async Task<bool> ReadStatusColumnsAsync(CancellationToken ct)
+    {
+        Drive drive;
+        try
+        {
+            drive = await DriveAsync(ct);
+        }
+        catch (DocumentLibraryException e)
+        {
+            _logger.LogWarning(e, "Could not find document library {Library} to read its columns; no status is written there", _library.Library.Trim());
+            return false;
+        }
+        try
+        {
+            var columns = new List<ColumnDefinition>();
+            var page = await _client.Drives[drive.Id].List.Columns.GetAsync(c => c.QueryParameters.Select = ["name", "displayName", "choice"], ct);
+            var followed = new HashSet<string>(StringComparer.Ordinal);
+            while (page is not null)
+            {
+                columns.AddRange(page.Value ?? []);
+                if (string.IsNullOrEmpty(page.OdataNextLink) || !followed.Add(page.OdataNextLink))
+                {
+                    break;
+                }
+                page = await _client.Drives[drive.Id].List.Columns.WithUrl(page.OdataNextLink).GetAsync(cancellationToken: ct);
+            }
+            var status = columns.FirstOrDefault(c => string.Equals(c.Name, StatusColumn, StringComparison.Ordinal));
+            var message = columns.FirstOrDefault(c => string.Equals(c.Name, MessageColumn, StringComparison.Ordinal));
+            if (status is null || message is null)
+            {
+                _logger.LogInformation(
+                    "Document library {Library} has {Has} of the status columns {StatusColumn} and {MessageColumn}; the uploads' statuses are not written there",
+                    drive.Name, status is null && message is null ? "neither" : "only one", StatusColumn, MessageColumn);
+                return false;
+            }
+            var missing = status.Choice?.Choices is { } choices ? FileStatus.All.Except(choices, StringComparer.Ordinal).ToList() : [];
+            if (missing.Count > 0)
+            {
+                _logger.LogWarning("The column {StatusColumn} of document library {Library} lacks the choices {Missing}; SharePoint may refuse those statuses",
+                    StatusColumn, drive.Name, string.Join(", ", missing));
+            }
+            _logger.LogInformation("Document library {Library} has the status columns {StatusColumn} and {MessageColumn}: each processed upload gets its status there",
+                drive.Name, StatusColumn, MessageColumn);
+            return true;
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            _logger.LogWarning(e, "Could not read the columns of document library {Library}: {Reason}; no status is written there",
+                drive.Name, GraphClients.Describe(e, _options, $"kolumnerna i dokumentbiblioteket {drive.Name}", Permissions));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sets the upload's status and message in the library's columns, by its item id (so a refused upload's unsafe name
+    /// is never used): <c>PATCH /drives/{drive-id}/items/{item-id}/listItem/fields</c> with
+    /// <c>{"Inlasningsstatus": "...", "Inlasningsmeddelande": "..."}</c> ("Update listItem", "Update column values on a
+    /// listItem", https://learn.microsoft.com/en-us/graph/api/listitem-update). Sent through the Graph client's handlers,
+    /// so that throttling (429, 503 with Retry-After) is waited out. It changes the item's eTag but not its cTag.
+    /// </summary>
+    public async Task SetStatusAsync(Upload upload, string status, string message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(status);
+        var drive = await DriveAsync(ct);
+        try
+        {
+            // Written out: the SDK's drive item has no request builder for its list item's fields.
+            var url = $"{_options.NormalizedBaseUrl}/drives/{Uri.EscapeDataString(drive.Id!)}/items/{Uri.EscapeDataString(upload.Id)}/listItem/fields";
+            var request = new RequestInformation { HttpMethod = Method.PATCH, URI = new Uri(url) };
+            request.Headers.Add("Accept", "application/json");
+            var fields = new FieldValueSet { AdditionalData = new Dictionary<string, object> { [StatusColumn] = status, [MessageColumn] = message ?? string.Empty } };
+            request.SetContentFromParsable(_client.RequestAdapter, "application/json", fields);
+            await _client.RequestAdapter.SendAsync(request, FieldValueSet.CreateFromDiscriminatorValue, GraphClients.ErrorMapping, ct);
+            _logger.LogInformation("Set the status of {Upload} in document library {Library} to {Status}", upload.Name, drive.Name, status);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            throw new DocumentLibraryException(drive.Name!,
+                $"Statusen för {upload.Name} kunde inte skrivas i dokumentbiblioteket {drive.Name}: {GraphClients.Describe(e, _options, $"filen {upload.Name}", Permissions)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Removes the result workbook beside the upload, if there is one: <c>DELETE /drives/{drive-id}/items/{parent-id}:/{name}:</c>
+    /// ("Delete a DriveItem", https://learn.microsoft.com/en-us/graph/api/driveitem-delete, addressed by path); 404 means
+    /// there was none.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The upload was refused, or its result name is not a plain result file name: nothing is removed.</exception>
+    public async Task RemoveResultAsync(Upload upload, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var resultName = upload.ResultName;
+        if (upload.Refusal is not null || !Upload.IsSafeFileName(upload.FileName) || !Upload.IsSafeFileName(resultName) || !Upload.IsIgnoredName(resultName))
+        {
+            throw new InvalidOperationException($"{upload.Name} was refused, or \"{resultName}\" is not a plain result file name; nothing is removed");
+        }
+        var drive = await DriveAsync(ct);
+        try
+        {
+            var parentId = _parents.TryGetValue(upload.Id, out var known) ? known : await ParentIdAsync(drive, upload, ct);
+            var url = $"{_options.NormalizedBaseUrl}/drives/{Uri.EscapeDataString(drive.Id!)}/items/{Uri.EscapeDataString(parentId)}:/{Uri.EscapeDataString(resultName)}:";
+            var request = new RequestInformation { HttpMethod = Method.DELETE, URI = new Uri(url) };
+            await _client.RequestAdapter.SendNoContentAsync(request, GraphClients.ErrorMapping, ct);
+            _logger.LogInformation("Removed the stale result workbook {Result} beside {Upload} in document library {Library}", resultName, upload.Name, drive.Name);
+        }
+        catch (ApiException e) when (e.ResponseStatusCode == 404)
+        {
+            // None there: the upload's earlier versions had none, or someone removed it.
+        }
+        catch (Exception e) when (e is not DocumentLibraryException && !(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            throw new DocumentLibraryException(drive.Name!,
+                $"Resultatfilen {resultName} bredvid {upload.Name} kunde inte tas bort: {GraphClients.Describe(e, _options, $"resultatfilen {resultName}", Permissions)}", e);
+        }
+    }
+
     public void Dispose()
     {
         _client.Dispose();
@@ -305,7 +437,7 @@ public sealed class GraphLibrarySource : IUploadSource, IDisposable
                 item.LastModifiedDateTime?.UtcDateTime ?? DateTime.MinValue,
                 EmailOf(item.LastModifiedBy) ?? EmailOf(item.CreatedBy),
                 item.WebUrl,
-                refusal));
+                refusal) { ContentTag = string.IsNullOrEmpty(item.CTag) ? null : item.CTag });
         }
         var ordered = uploads.OrderBy(u => u.ModifiedUtc).ThenBy(u => u.Name, StringComparer.Ordinal).ToList();
         _logger.LogInformation(

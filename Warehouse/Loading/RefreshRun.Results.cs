@@ -8,17 +8,45 @@ using static NackaInsights.Warehouse.Runs.Columns;
 
 namespace NackaInsights.Warehouse.Loading;
 
+/// <summary>What becomes of the result workbook beside an upload (<c>etl_result_owed.result_action</c>).</summary>
+public static class ResultAction
+{
+    /// <summary>The rendered workbook is written beside the upload, replacing an earlier one.</summary>
+    public const string Write = "write";
+
+    /// <summary>No workbook this time: one an earlier version of the upload had is removed, or it would show mended problems.</summary>
+    public const string Remove = "remove";
+
+    /// <summary>The workbook beside the upload is left as it is (an unchanged upload, or one that only gets its status).</summary>
+    public const string Leave = "leave";
+
+    public static readonly IReadOnlyList<string> All = [Write, Remove, Leave];
+}
+
 /// <summary>
-/// A result workbook owed to an upload (<c>etl_result_owed</c>): rendered as the upload was taken into its run, and
-/// kept until it has been written beside the upload.
+/// What an upload is owed after its run (<c>etl_result_owed</c>): its result workbook written, or a stale one removed,
+/// and its status and message in the columns of the library it lies in. Recorded as the upload was taken into its run,
+/// and kept until it has been done.
 /// </summary>
 /// <param name="SourceKey">The source the upload came from, across runs (a folder, a document library).</param>
 /// <param name="UploadName">The upload's name across runs, as <c>pbi_etl_file.file_name</c> shows it.</param>
 /// <param name="FileName">The upload's own file name.</param>
 /// <param name="UploadId">What the source finds the upload by again: a full path, a drive item id.</param>
-/// <param name="Workbook">The result workbook, as rendered; null until it is read back for writing.</param>
+/// <param name="Workbook">
+/// The result workbook, as rendered, when <see cref="Action"/> is <see cref="ResultAction.Write"/>; null until it is
+/// read back for writing, and for the other actions.
+/// </param>
 public sealed record OwedResult(string SourceKey, string UploadName, string FileName, string UploadId, byte[]? Workbook)
 {
+    /// <summary>What becomes of the workbook beside the upload (<see cref="ResultAction"/>).</summary>
+    public string Action { get; init; } = ResultAction.Write;
+
+    /// <summary>The upload's status as <c>etl_file</c> records it, for the library's status column; null when the source shows none.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>The upload's message, cut short, for the library's message column; with <see cref="Status"/>.</summary>
+    public string? Message { get; init; }
+
     /// <summary>Its row, once recorded.</summary>
     public long OwedId { get; init; }
 
@@ -27,6 +55,19 @@ public sealed record OwedResult(string SourceKey, string UploadName, string File
 
     /// <summary>How many earlier attempts to write it failed.</summary>
     public int Attempts { get; init; }
+}
+
+/// <summary>How far one attempt at what an upload is owed got.</summary>
+public enum OwedOutcome
+{
+    /// <summary>Nothing is done: the workbook could not be written or removed. It stays owed whole.</summary>
+    Failed,
+
+    /// <summary>The workbook is done, the status is not: only the status stays owed.</summary>
+    StatusFailed,
+
+    /// <summary>All of it is done.</summary>
+    Done,
 }
 
 /// <summary>What writing the owed result workbooks came to.</summary>
@@ -150,9 +191,9 @@ public sealed partial class RefreshRun
     /// Once the run has finished (published or failed): writes every result workbook still owed to the uploads of
     /// <paramref name="sourceKeys"/> (<see cref="OwedResults.WriteAsync"/>). Needs <see cref="KeepLockUntilDisposed"/>.
     /// </summary>
-    /// <param name="write">Writes one workbook; says whether it was written. Runs for several at once.</param>
+    /// <param name="write">Does what one upload is owed; says how far it got. Runs for several at once.</param>
     public Task<OwedResultsWritten> WriteOwedResultsAsync(
-        IReadOnlyCollection<string> sourceKeys, Func<OwedResult, CancellationToken, Task<bool>> write, int parallelism, CancellationToken ct)
+        IReadOnlyCollection<string> sourceKeys, Func<OwedResult, CancellationToken, Task<OwedOutcome>> write, int parallelism, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sourceKeys);
         ArgumentNullException.ThrowIfNull(write);

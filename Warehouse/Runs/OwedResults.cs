@@ -7,44 +7,61 @@ using NackaInsights.Warehouse.Storage;
 namespace NackaInsights.Warehouse.Runs;
 
 /// <summary>
-/// The result workbooks owed to uploads (<c>etl_result_owed</c>): recorded in a run's transaction, so that they are
-/// published or rolled back with it, and written after it, by that run or a later one.
+/// What uploads are owed after their run (<c>etl_result_owed</c>): their result workbooks written or stale ones removed,
+/// and their status in the library's columns. Recorded in a run's transaction, so that it is published or rolled back
+/// with it, and done after it, by that run or a later one: a failed run sets no status and writes no workbook.
 /// </summary>
 public sealed class OwedResults(WarehouseDatabase database, ILogger logger, TimeProvider time)
 {
-    /// <summary>How many runs in a row may fail to write one result workbook before it is given up (and logged as lost).</summary>
+    /// <summary>How many runs in a row may fail at what one upload is owed before it is given up (and logged as lost).</summary>
     public const int Attempts = 5;
 
     /// <summary>How many owed result workbooks are read back, written and settled at a time: few, so that each settling is a small transaction.</summary>
     private const int Page = 16;
 
     /// <summary>
-    /// Records, in the run's transaction, a result workbook that an upload is owed: it is published with the run, or
-    /// rolled back with it, and written after the run by <see cref="WriteAsync"/>, by this run or a later one.
+    /// Records, in the run's transaction, what an upload is owed: it is published with the run, or rolled back with it,
+    /// and done after the run by <see cref="WriteAsync"/>, by this run or a later one.
     /// </summary>
     public async Task OweAsync(DbConnection connection, DbTransaction transaction, long runId, OwedResult owed, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(owed);
-        ArgumentNullException.ThrowIfNull(owed.Workbook);
+        if (!ResultAction.All.Contains(owed.Action))
+        {
+            throw new ArgumentException($"Unknown result action \"{owed.Action}\".", nameof(owed));
+        }
+        if (owed.Action == ResultAction.Write)
+        {
+            ArgumentNullException.ThrowIfNull(owed.Workbook);
+        }
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO etl_result_owed (run_id, source_key, upload_name, file_name, upload_id, workbook, attempts, owed_at_utc)
-            VALUES (@RunId, @SourceKey, @UploadName, @FileName, @UploadId, @Workbook, 0, @OwedAtUtc)
+            INSERT INTO etl_result_owed (run_id, source_key, upload_name, file_name, upload_id, workbook, attempts, owed_at_utc, result_action, file_status, file_message)
+            VALUES (@RunId, @SourceKey, @UploadName, @FileName, @UploadId, @Workbook, 0, @OwedAtUtc, @Action, @Status, @Message)
             """,
-            new { RunId = runId, owed.SourceKey, owed.UploadName, owed.FileName, owed.UploadId, owed.Workbook, OwedAtUtc = database.Dialect.Timestamp(time.UtcNowToTheMillisecond()) },
+            new
+            {
+                RunId = runId, owed.SourceKey, owed.UploadName, owed.FileName, owed.UploadId,
+                // workbook is NOT NULL since version 8: an upload owed no workbook keeps an empty one.
+                Workbook = owed.Action == ResultAction.Write ? owed.Workbook : [],
+                OwedAtUtc = database.Dialect.Timestamp(time.UtcNowToTheMillisecond()),
+                owed.Action, owed.Status, owed.Message,
+            },
             transaction, database.CommandTimeoutSeconds, cancellationToken: ct));
     }
 
     /// <summary>
-    /// Once the run has finished (published or failed): writes every result workbook still owed to the uploads of
-    /// <paramref name="sourceKeys"/>, earlier runs' first, so that a later result is never overwritten by an earlier
-    /// one; of several owed to one upload only the latest is written. Each row is deleted, in a small transaction of
-    /// its own page, once <paramref name="write"/> says its workbook was written; one it could not write stays owed,
-    /// for the next run, up to <see cref="Attempts"/> attempts. The caller holds the refresh lock (<see cref="RefreshRun.KeepLockUntilDisposed"/>).
+    /// Once the run has finished (published or failed): does what is still owed to the uploads of
+    /// <paramref name="sourceKeys"/>, an upload at a time, earlier runs' first. Of several rows owed to one upload, its
+    /// status is the latest row's, and its workbook the latest that writes or removes one (a later unchanged upload
+    /// leaves the workbook an earlier run still owes it); the rest are superseded. The rows are deleted, in a small
+    /// transaction of their own page, once <paramref name="write"/> says all was done; when only the status failed,
+    /// only the status stays owed. What could not be done stays owed, for the next run, up to <see cref="Attempts"/>
+    /// attempts. The caller holds the refresh lock (<see cref="RefreshRun.KeepLockUntilDisposed"/>).
     /// </summary>
-    /// <param name="write">Writes one workbook; says whether it was written. Runs for several at once.</param>
+    /// <param name="write">Does what one upload is owed; says how far it got. Runs for several at once.</param>
     public async Task<OwedResultsWritten> WriteAsync(
-        IReadOnlyCollection<string> sourceKeys, Func<OwedResult, CancellationToken, Task<bool>> write, int parallelism, CancellationToken ct)
+        IReadOnlyCollection<string> sourceKeys, Func<OwedResult, CancellationToken, Task<OwedOutcome>> write, int parallelism, CancellationToken ct)
     {
         if (sourceKeys.Count == 0)
         {
@@ -58,55 +75,79 @@ public sealed class OwedResults(WarehouseDatabase database, ILogger logger, Time
             var rows = await connection.QueryAsync<OwedRow>(new CommandDefinition(
                 """
                 SELECT owed_id AS OwedId, run_id AS RunId, source_key AS SourceKey, upload_name AS UploadName, file_name AS FileName,
-                       upload_id AS UploadId, attempts AS Attempts
+                       upload_id AS UploadId, attempts AS Attempts, result_action AS Action, file_status AS Status, file_message AS Message
                 FROM etl_result_owed WHERE source_key = @key ORDER BY owed_id
                 """, new { key }, commandTimeout: database.CommandTimeoutSeconds, cancellationToken: ct));
-            owed.AddRange(rows.Select(r => new OwedResult(r.SourceKey, r.UploadName, r.FileName, r.UploadId, null) { OwedId = r.OwedId, RunId = r.RunId, Attempts = r.Attempts }));
+            owed.AddRange(rows.Select(r => new OwedResult(r.SourceKey, r.UploadName, r.FileName, r.UploadId, null)
+            {
+                OwedId = r.OwedId, RunId = r.RunId, Attempts = r.Attempts, Action = r.Action, Status = r.Status, Message = r.Message,
+            }));
         }
-        var latest = owed.GroupBy(o => (o.SourceKey, o.UploadId)).Select(g => g.MaxBy(o => o.OwedId)!).OrderBy(o => o.OwedId).ToList();
-        var kept = latest.Select(o => o.OwedId).ToHashSet();
+        var plans = owed.GroupBy(o => (o.SourceKey, o.UploadId)).Select(Plan.Of).OrderBy(p => p.Latest.OwedId).ToList();
+        var kept = plans.SelectMany(p => p.Rows).ToHashSet();
         var superseded = owed.Where(o => !kept.Contains(o.OwedId)).Select(o => o.OwedId).ToList();
-        await SettleAsync(connection, superseded, [], ct);
+        await SettleAsync(connection, superseded, [], [], ct);
 
         var (written, failed, givenUp) = (0, 0, 0);
-        foreach (var page in latest.Chunk(Page))
+        foreach (var page in plans.Chunk(Page))
         {
             var filled = new List<OwedResult>(page.Length);
-            foreach (var o in page)
+            foreach (var plan in page)
             {
-                var workbook = await connection.ExecuteScalarAsync<byte[]>(new CommandDefinition(
-                    "SELECT workbook FROM etl_result_owed WHERE owed_id = @OwedId", new { o.OwedId }, commandTimeout: database.CommandTimeoutSeconds, cancellationToken: ct));
-                filled.Add(o with { Workbook = workbook });
+                var workbook = plan.Workbook is { Action: ResultAction.Write } w
+                    ? await connection.ExecuteScalarAsync<byte[]>(new CommandDefinition(
+                        "SELECT workbook FROM etl_result_owed WHERE owed_id = @OwedId", new { w.OwedId }, commandTimeout: database.CommandTimeoutSeconds, cancellationToken: ct))
+                    : null;
+                filled.Add(plan.Latest with { Action = plan.Workbook?.Action ?? ResultAction.Leave, Workbook = workbook });
             }
-            var outcomes = new bool[filled.Count];
+            var outcomes = new OwedOutcome[filled.Count];
             await Parallel.ForAsync(0, filled.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
                 async (i, token) => outcomes[i] = await write(filled[i], token));
             var done = new List<long>();
             var retry = new List<long>();
+            var statusOnly = new List<long>();
             for (var i = 0; i < filled.Count; i++)
             {
-                var o = filled[i];
-                if (outcomes[i])
+                var (plan, o) = (page[i], filled[i]);
+                if (outcomes[i] == OwedOutcome.Done)
                 {
                     written++;
-                    done.Add(o.OwedId);
+                    done.AddRange(plan.Rows);
                 }
                 else if (o.Attempts + 1 >= Attempts)
                 {
                     givenUp++;
-                    done.Add(o.OwedId);
-                    logger.LogError("Gave up the result workbook of {Upload} (owed since run {RunId}) after {Attempts} failed attempts; the upload's outcome is still in pbi_etl_file",
-                        o.UploadName, o.RunId, Attempts);
+                    done.AddRange(plan.Rows);
+                    logger.LogError("Gave up what {Upload} was owed (owed since run {RunId}; {What}) after {Attempts} failed attempts; the upload's outcome is still in pbi_etl_file",
+                        o.UploadName, o.RunId, outcomes[i] == OwedOutcome.Failed ? $"its result workbook ({o.Action})" : "its status", Attempts);
                 }
                 else
                 {
                     failed++;
+                    if (outcomes[i] == OwedOutcome.StatusFailed)
+                    {
+                        // The workbook is done: what stays owed is the status, on the latest row.
+                        done.AddRange(plan.Rows.Where(id => id != o.OwedId));
+                        statusOnly.Add(o.OwedId);
+                    }
                     retry.Add(o.OwedId);
                 }
             }
-            await SettleAsync(connection, done, retry, ct);
+            await SettleAsync(connection, done, retry, statusOnly, ct);
         }
         return new OwedResultsWritten(written, failed, superseded.Count, givenUp);
+    }
+
+    /// <summary>What is owed to one upload: the latest row (its status, its attempts), and the row whose workbook it gets.</summary>
+    private sealed record Plan(OwedResult Latest, OwedResult? Workbook)
+    {
+        public IEnumerable<long> Rows => Workbook is null || Workbook.OwedId == Latest.OwedId ? [Latest.OwedId] : [Latest.OwedId, Workbook.OwedId];
+
+        public static Plan Of(IEnumerable<OwedResult> rows)
+        {
+            var all = rows.OrderBy(o => o.OwedId).ToList();
+            return new Plan(all[^1], all.LastOrDefault(o => o.Action != ResultAction.Leave));
+        }
     }
 
     private sealed class OwedRow
@@ -124,12 +165,21 @@ public sealed class OwedResults(WarehouseDatabase database, ILogger logger, Time
         public string UploadId { get; set; } = "";
 
         public int Attempts { get; set; }
+
+        public string Action { get; set; } = ResultAction.Write;
+
+        public string? Status { get; set; }
+
+        public string? Message { get; set; }
     }
 
-    /// <summary>Deletes the rows of written (or given up) workbooks, and counts a failed attempt on the others: one small transaction.</summary>
-    private async Task SettleAsync(DbConnection connection, IReadOnlyList<long> done, IReadOnlyList<long> retry, CancellationToken ct)
+    /// <summary>
+    /// Deletes the rows of what was done (or given up), counts a failed attempt on the others, and marks those whose
+    /// workbook is done as owing only their status: one small transaction.
+    /// </summary>
+    private async Task SettleAsync(DbConnection connection, IReadOnlyList<long> done, IReadOnlyList<long> retry, IReadOnlyList<long> statusOnly, CancellationToken ct)
     {
-        if (done.Count + retry.Count == 0)
+        if (done.Count + retry.Count + statusOnly.Count == 0)
         {
             return;
         }
@@ -139,6 +189,8 @@ public sealed class OwedResults(WarehouseDatabase database, ILogger logger, Time
             done.Select(id => new { OwedId = id }), transaction, database.CommandTimeoutSeconds, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition("UPDATE etl_result_owed SET attempts = attempts + 1 WHERE owed_id = @OwedId",
             retry.Select(id => new { OwedId = id }), transaction, database.CommandTimeoutSeconds, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE etl_result_owed SET result_action = @Leave WHERE owed_id = @OwedId",
+            statusOnly.Select(id => new { OwedId = id, ResultAction.Leave }), transaction, database.CommandTimeoutSeconds, cancellationToken: ct));
         await transaction.CommitAsync(ct);
     }
 }

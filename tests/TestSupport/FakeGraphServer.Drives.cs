@@ -32,6 +32,23 @@ public sealed partial class FakeGraphServer
         }
     }
 
+    /// <summary>One <c>PATCH …/items/{item-id}/listItem/fields</c> that was answered 200, with its body as sent.</summary>
+    public sealed record FieldPatch(string Library, string ItemId, string ItemName, JsonObject Body);
+
+    private readonly List<FieldPatch> _fieldPatches = [];
+
+    /// <summary>The list item field updates applied so far, in order.</summary>
+    public IReadOnlyList<FieldPatch> FieldPatches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _fieldPatches];
+            }
+        }
+    }
+
     /// <summary>The requests that fetched a file's bytes (the download URL the content endpoint redirects to).</summary>
     public IReadOnlyList<LoggedRequest> Downloads => [.. Requests.Where(r => r.PathAndQuery.StartsWith(DownloadPrefix, StringComparison.Ordinal))];
 
@@ -56,6 +73,12 @@ public sealed partial class FakeGraphServer
         public bool IsFolder { get; }
 
         public byte[] Bytes { get; internal set; } = [];
+
+        /// <summary>Its list item's column values, as PATCHes left them (the library's own columns only).</summary>
+        public JsonObject Fields { get; } = [];
+
+        /// <summary>Bumped when its content changes, not its columns: what its <c>cTag</c> says.</summary>
+        internal long ContentVersion { get; set; }
 
         public DateTimeOffset LastModified { get; internal set; }
 
@@ -90,6 +113,57 @@ public sealed partial class FakeGraphServer
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
         public FakeDriveItem Root { get; }
+
+        /// <summary>The library's columns beyond SharePoint's own, as <c>/list/columns</c> gives their definitions.</summary>
+        internal List<JsonObject> Columns { get; } = [];
+
+        /// <summary>
+        /// Adds the status columns of sharepoint-lists.md, as an administrator would: <c>Inlasningsstatus</c>, a choice of
+        /// <paramref name="choices"/> (the contract's four unless given), and <c>Inlasningsmeddelande</c>, a note.
+        /// </summary>
+        public FakeDrive WithStatusColumns(params string[] choices)
+        {
+            lock (_server._gate)
+            {
+                Columns.Add(new JsonObject
+                {
+                    ["id"] = Guid.NewGuid().ToString(), ["name"] = "Inlasningsstatus", ["displayName"] = "Inläsningsstatus",
+                    ["choice"] = new JsonObject
+                    {
+                        ["allowTextEntry"] = false, ["displayAs"] = "dropDownMenu",
+                        ["choices"] = new JsonArray([.. (choices.Length > 0 ? choices : ["Inläst", "Delvis inläst", "Avvisad", "Oförändrad"]).Select(c => (JsonNode)c)]),
+                    },
+                });
+                Columns.Add(new JsonObject
+                {
+                    ["id"] = Guid.NewGuid().ToString(), ["name"] = "Inlasningsmeddelande", ["displayName"] = "Inläsningsmeddelande",
+                    ["text"] = new JsonObject { ["allowMultipleLines"] = true, ["linesForEditing"] = 6, ["maxLength"] = 63999 },
+                });
+            }
+            return this;
+        }
+
+        /// <summary>A column a person sets by hand; a PATCH of it, as a user's edit would, changes the item's eTag and not its cTag.</summary>
+        public FakeDrive WithColumn(string name)
+        {
+            lock (_server._gate)
+            {
+                Columns.Add(new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["name"] = name, ["displayName"] = name, ["text"] = new JsonObject() });
+            }
+            return this;
+        }
+
+        /// <summary>A person sets a column of a file in the browser: its columns change, its content does not.</summary>
+        public void EditColumn(FakeDriveItem item, string name, string value)
+        {
+            lock (_server._gate)
+            {
+                item.Fields[name] = value;
+                item.ModifiedBy = "anna.svensson@nacka.se";
+                item.LastModified = DateTimeOffset.UtcNow;
+                item.Version = ++_server._version;
+            }
+        }
 
         /// <summary>The folder at <paramref name="path"/> ('/'-separated; empty for the root), created with its parents as needed.</summary>
         public FakeDriveItem Folder(string path)
@@ -169,6 +243,7 @@ public sealed partial class FakeGraphServer
             item.ModifiedBy = modifiedBy;
             item.LastModified = lastModified;
             item.Version = ++_server._version;
+            item.ContentVersion = item.Version;
             return (item, created);
         }
 
@@ -224,14 +299,17 @@ public sealed partial class FakeGraphServer
             {
                 json["size"] = item.Bytes.LongLength;
                 json["file"] = new JsonObject { ["mimeType"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+                // SharePoint's forms: the eTag changes with anything, the cTag only with the content (a folder has none).
+                json["cTag"] = $"\"c:{{{item.Id}}},{item.ContentVersion}\"";
             }
+            json["eTag"] = $"\"{{{item.Id}}},{item.Version}\"";
             return json;
         }
 
         internal JsonObject DeletedJson(FakeDriveItem item, bool withPath)
         {
             var json = ItemJson(item, withPath);
-            foreach (var gone in new[] { "file", "folder", "size", "webUrl", "createdBy", "lastModifiedBy", "createdDateTime" })
+            foreach (var gone in new[] { "file", "folder", "size", "webUrl", "createdBy", "lastModifiedBy", "createdDateTime", "cTag", "eTag" })
             {
                 json.Remove(gone);
             }
@@ -297,9 +375,29 @@ public sealed partial class FakeGraphServer
             var (item, created) = drive.Write(parent, name, content, modifiedBy: null, DateTimeOffset.UtcNow);
             return new Reply(created ? HttpStatusCode.Created : HttpStatusCode.OK, drive.ItemJson(item, withPath: true));
         }
+        if (HttpMethods.IsPatch(request.Method) && parts is [_, "items", var patched, "listItem", "fields"])
+        {
+            return PatchFields(drive, patched, content);
+        }
+        if (HttpMethods.IsDelete(request.Method))
+        {
+            return DeleteByPath(drive, rest[(parts[0].Length + 1)..]);
+        }
         if (!HttpMethods.IsGet(request.Method))
         {
             return Error(HttpStatusCode.BadRequest, "BadRequest", $"Unsupported request {request.Method} {rest}.");
+        }
+        if (parts is [_, "list", "columns"])
+        {
+            // SharePoint's own columns of a library, then the ones added to it.
+            var columns = new JsonArray(
+                new JsonObject { ["id"] = "fa564e0f-0c70-4ab9-b863-0177e6ddd247", ["name"] = "Title", ["displayName"] = "Rubrik", ["text"] = new JsonObject() },
+                new JsonObject { ["id"] = "8553196d-ec8d-4564-9861-3dbe931050c8", ["name"] = "FileLeafRef", ["displayName"] = "Namn", ["text"] = new JsonObject() });
+            foreach (var column in drive.Columns)
+            {
+                columns.Add(column.DeepClone());
+            }
+            return new Reply(HttpStatusCode.OK, new JsonObject { ["value"] = columns });
         }
         if (parts is [_, "root", "delta" or "delta()"])
         {
@@ -325,6 +423,70 @@ public sealed partial class FakeGraphServer
             return new Reply(HttpStatusCode.Found, null) { Location = download, Bytes = [] };
         }
         return Error(HttpStatusCode.BadRequest, "BadRequest", $"Unsupported path {rest}.");
+    }
+
+    /// <summary>
+    /// <c>PATCH {drive}/items/{item-id}/listItem/fields</c>: as SharePoint, a field the library has no column for is
+    /// refused (400), a choice column takes only its choices, and the update changes the item's eTag and last-modified
+    /// time (so that it is listed by the next delta) but not its cTag.
+    /// </summary>
+    private Reply PatchFields(FakeDrive drive, string itemId, byte[] content)
+    {
+        if (!drive.Items.TryGetValue(itemId, out var item) || item.IsFolder)
+        {
+            return Error(HttpStatusCode.NotFound, "itemNotFound", $"Item '{itemId}' does not exist.");
+        }
+        JsonObject body;
+        try
+        {
+            body = JsonNode.Parse(content)?.AsObject() ?? throw new System.Text.Json.JsonException("null");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Error(HttpStatusCode.BadRequest, "invalidRequest", "The body is not a JSON object.");
+        }
+        foreach (var (name, value) in body)
+        {
+            var column = drive.Columns.FirstOrDefault(c => c["name"]?.GetValue<string>() == name);
+            if (column is null)
+            {
+                return Error(HttpStatusCode.BadRequest, "invalidRequest", $"Field '{name}' is not recognized");
+            }
+            if (column["choice"]?["choices"] is JsonArray choices && !choices.Any(c => c?.GetValue<string>() == value?.GetValue<string>()))
+            {
+                return Error(HttpStatusCode.BadRequest, "invalidRequest", $"The value of '{name}' is not one of its choices.");
+            }
+        }
+        foreach (var (name, value) in body)
+        {
+            item.Fields[name] = value?.DeepClone();
+        }
+        item.ModifiedBy = null;
+        item.LastModified = DateTimeOffset.UtcNow;
+        item.Version = ++_version;
+        _fieldPatches.Add(new FieldPatch(drive.Name, item.Id, item.Name, (JsonObject)body.DeepClone()));
+        return new Reply(HttpStatusCode.OK, (JsonObject)item.Fields.DeepClone());
+    }
+
+    /// <summary><c>DELETE {drive}/items/{parent-id}:/{name}:</c>: 204, or 404 when there is no such file.</summary>
+    private Reply DeleteByPath(FakeDrive drive, string path)
+    {
+        var colon = path.IndexOf(":/", StringComparison.Ordinal);
+        if (!path.StartsWith("items/", StringComparison.Ordinal) || colon < 0 || !path.EndsWith(':'))
+        {
+            return Error(HttpStatusCode.BadRequest, "BadRequest", $"Unsupported delete {path}.");
+        }
+        var parentId = path["items/".Length..colon];
+        var name = path[(colon + 2)..^1];
+        var parent = parentId == drive.Root.Id ? drive.Root : drive.Items.GetValueOrDefault(parentId);
+        var item = parent is null ? null : drive.Children(parent).FirstOrDefault(i => !i.IsFolder && i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (item is null)
+        {
+            return Error(HttpStatusCode.NotFound, "itemNotFound", $"The resource '{name}' could not be found.");
+        }
+        drive.Items.Remove(item.Id);
+        drive.Deleted[item.Id] = (item, ++_version);
+        return new Reply(HttpStatusCode.NoContent, null) { Bytes = [] };
     }
 
     private Reply DriveDelta(FakeDrive drive, string token)

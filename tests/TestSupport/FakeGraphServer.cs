@@ -226,7 +226,7 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         var at = _clock.Elapsed;
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         byte[] content = [];
-        if (HttpMethods.IsPut(context.Request.Method))
+        if (HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method))
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);

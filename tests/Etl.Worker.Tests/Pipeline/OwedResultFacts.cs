@@ -89,6 +89,45 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         Assert.Empty(Results());
     }
 
+    [Fact]
+    public async Task WithProblems_AFolderUploadThatIsMended_LosesItsStaleResultWorkbook_AndACleanOneNeverGetsOne()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", Broken("DIG-2024-001"));
+        AddWorkbook("DIG-2024-002.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-002"));
+        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance,
+            results: new ResultWorkbookOptions { When = ResultWorkbookPolicy.WithProblems });
+
+        var first = await pipeline.RunAsync(Source.Path, "test", null, Ct);
+
+        Assert.True(first.Succeeded, first.Message);
+        Assert.Equal(["DIG-2024-001.resultat.xlsx"], Results());
+
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        var mended = await pipeline.RunAsync(Source.Path, "test", null, Ct);
+
+        Assert.True(mended.Succeeded, mended.Message);
+        Assert.Equal(FileStatus.Loaded, mended.Files.Single(f => f.Name.EndsWith("DIG-2024-001.xlsx", StringComparison.Ordinal)).Status);
+        Assert.Empty(Results());
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
+    [Fact]
+    public async Task Auto_InAFolder_WritesEveryUploadItsResultWorkbook_ForAFolderHasNoStatusColumns()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        AddWorkbook("DIG-2024-002.xlsx", Broken("DIG-2024-002"));
+
+        var run = await RunAsync(Source.Path);
+
+        Assert.True(run.Succeeded, run.Message);
+        Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx"], Results());
+    }
+
+    private static RawXlsx Broken(string id) => new RawXlsx()
+        .Sheet("Initiativ", ContractWorkbooks.InitiativeRows(id))
+        .Sheet("Kostnader", [["Kostnadspost", "Kategori", 2023], ["Konsulter", "Investering", "ca 500k"]])
+        .Sheet("Nyttor", ContractWorkbooks.ReferenceBenefitRows());
+
     private FolderUploadSource Folder() => new(new SourceFolder(Source.Path), SourceFolder.BusinessCases, SourceKind.BusinessCase);
 
     private List<string> Results() =>
@@ -117,6 +156,8 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
             }
             return inner.WriteResultAsync(upload, workbook, ct);
         }
+
+        public Task RemoveResultAsync(Upload upload, CancellationToken ct) => inner.RemoveResultAsync(upload, ct);
 
         public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
     }

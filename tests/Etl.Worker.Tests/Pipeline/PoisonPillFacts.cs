@@ -223,6 +223,8 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
 
         public Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct) => inner.WriteResultAsync(upload, workbook, ct);
 
+        public Task RemoveResultAsync(Upload upload, CancellationToken ct) => inner.RemoveResultAsync(upload, ct);
+
         public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
     }
 }

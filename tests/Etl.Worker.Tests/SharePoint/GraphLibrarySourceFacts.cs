@@ -366,6 +366,44 @@ public sealed class GraphLibrarySourceFacts : IAsyncLifetime
         Assert.Equal(survey.Find("", "index 2024.csv")!.Bytes, await source.ReadAsync(listing.Uploads[0], 1_000_000, Ct));
     }
 
+    [Fact]
+    public async Task AStatusSetOnAnUpload_ListsItAgainWithItsContentTagUnchanged_WhileNewContentChangesTheTag()
+    {
+        Drive.WithStatusColumns();
+        Drive.File(Folder, "a.xlsx", Workbook("a"), lastModified: March);
+        using var source = Source();
+        var first = await source.ListAsync(deltaLink: null, Ct);
+        var upload = Assert.Single(first.Uploads);
+        Assert.NotNull(upload.ContentTag);
+
+        Assert.True(await source.HasStatusColumnsAsync(Ct));
+        await source.SetStatusAsync(upload, "Inläst", "Utfall för FO-1: 1 rad inläst, 0 avvisade.", Ct);
+
+        var patch = Assert.Single(_graph.FieldPatches);
+        Assert.Equal((Library, upload.Id), (patch.Library, patch.ItemId));
+        Assert.Equal("Inläst", patch.Body["Inlasningsstatus"]!.GetValue<string>());
+        Assert.Equal("Utfall för FO-1: 1 rad inläst, 0 avvisade.", patch.Body["Inlasningsmeddelande"]!.GetValue<string>());
+        var relisted = Assert.Single((await source.ListAsync(first.DeltaLink, Ct)).Uploads);
+        Assert.Equal((upload.Id, upload.ContentTag), (relisted.Id, relisted.ContentTag));
+
+        Drive.File(Folder, "a.xlsx", Workbook("a, ändrad"), lastModified: March.AddDays(1));
+        var changed = Assert.Single((await source.ListAsync(first.DeltaLink, Ct)).Uploads);
+        Assert.NotEqual(upload.ContentTag, changed.ContentTag);
+    }
+
+    [Fact]
+    public async Task TheStatusColumnsAreLookedUpOnce_ByTheirInternalNames()
+    {
+        Drive.WithColumn("Inläsningsstatus").WithColumn("Inlasningsmeddelande");
+        using var source = Source();
+
+        Assert.False(await source.HasStatusColumnsAsync(Ct));
+        Assert.False(await source.HasStatusColumnsAsync(Ct));
+
+        Assert.Single(_graph.Requests, r => r.PathAndQuery.Contains("/list/columns", StringComparison.Ordinal));
+        Assert.Contains(_log.Entries, e => e.Message.Contains("only one of the status columns", StringComparison.Ordinal));
+    }
+
     private GraphOptions Options(Action<GraphOptions>? change = null)
     {
         var options = FakeGraphOptions.For(_graph, siteById: true, maxRetries: 3);
