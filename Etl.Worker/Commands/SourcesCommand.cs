@@ -175,10 +175,6 @@ internal static class SourcesCheckWriter
             null => "",
         };
         w.WriteLine($"  {kind}, {upload.Source}: {upload.Uploads} file(s){status}");
-        foreach (var problem in upload.StatusColumnProblems)
-        {
-            w.WriteLine($"    {problem}");
-        }
     }
 
     private static void WriteSummary(StringWriter w, SourcesCheckReport report, string? sourceDir)

@@ -53,9 +53,6 @@ public sealed record UploadSourceCheck(string Kind, string Source, int? Uploads)
 
     /// <summary>Whether each processed upload gets its status on the file (the library has both status columns); null when the source cannot have columns.</summary>
     public bool? HasStatusColumns { get; init; }
-
-    /// <summary>What is wrong with the status columns, when the library has them but not as they must be.</summary>
-    public IReadOnlyList<string> StatusColumnProblems { get; init; } = [];
 }
 
 /// <summary>What <c>sources check</c> found: every list and every source of uploads.</summary>
@@ -250,7 +247,9 @@ public sealed class SourcesCheck(GraphOptions graph, InputLimits limits, TimePro
         try
         {
             var listing = await source.ListAsync(deltaLink: null, ct);
-            return new UploadSourceCheck(source.Kind, where, listing.Uploads.Count);
+            // Only a document library can have the status columns; a folder's uploads are answered by result workbooks alone.
+            bool? status = source is GraphLibrarySource ? await source.HasStatusColumnsAsync(ct) : null;
+            return new UploadSourceCheck(source.Kind, where, listing.Uploads.Count) { HasStatusColumns = status };
         }
         catch (Exception e) when (e is DocumentLibraryException or IOException or UnauthorizedAccessException)
         {
