@@ -110,6 +110,7 @@ public static class NackaInsightsCommandLine
         root.Subcommands.Add(MigrateCommand.Create(stdout, stderr));
         root.Subcommands.Add(StatusCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SourcesCommand.Create(stdout, stderr));
         root.Subcommands.Add(HashPasswordCommand.Create(stdout, stderr));
         root.Subcommands.Add(PowerBiCommand.Create(stdout, stderr));
         return root;
