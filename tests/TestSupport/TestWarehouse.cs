@@ -73,4 +73,14 @@ public sealed class PostgresTestWarehouse : TestWarehouse
     public override WarehouseOptions Options { get; }
 
     public static async Task<PostgresTestWarehouse> CreateAsync(PostgresCluster cluster) => new(await cluster.CreateDatabaseAsync());
+
+    /// <summary>
+    /// Closes the database's pooled connections: Npgsql keeps idle ones for five minutes, and with a database per test the
+    /// run's cluster otherwise reaches its max_connections ("53300: sorry, too many clients already").
+    /// </summary>
+    public override void Dispose()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(Options.ConnectionString);
+        Npgsql.NpgsqlConnection.ClearPool(connection);
+    }
 }
