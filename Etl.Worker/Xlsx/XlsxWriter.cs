@@ -463,7 +463,7 @@ public sealed class XlsxSheetWriter
 /// <summary>Text for SpreadsheetML: cleaned of what XML 1.0 cannot hold, escaped for elements and attributes.</summary>
 public static class XlsxXml
 {
-    private static readonly SearchValues<char> Special = SearchValues.Create("&<>\"_\r");
+    private static readonly SearchValues<char> Special = SearchValues.Create("&<>_");
 
     /// <summary>
     /// The text as a cell can hold it: without the characters XML 1.0 forbids (C0 controls but tab and line feed,
@@ -527,12 +527,27 @@ public static class XlsxXml
         text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) || text.AsSpan().IndexOfAny('\n', '\t') >= 0);
 
     /// <summary>Writes clean text escaped for an element, Excel's <c>_xHHHH_</c> escapes kept literal.</summary>
-    internal static void WriteText(TextWriter writer, string text)
+    internal static void WriteText(TextWriter writer, string text) => Write(writer, text, Special);
+
+    /// <summary>
+    /// Escaped for an attribute value in double quotes. Excel's escapes are a cell text's (ST_Xstring), not a sheet
+    /// name's: an underscore is written as is.
+    /// </summary>
+    internal static string Attribute(string text)
+    {
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        Write(writer, text, AttributeSpecial);
+        return writer.ToString();
+    }
+
+    private static readonly SearchValues<char> AttributeSpecial = SearchValues.Create("&<>\"\r\n\t");
+
+    private static void Write(TextWriter writer, string text, SearchValues<char> special)
     {
         var span = text.AsSpan();
         while (span.Length > 0)
         {
-            var next = span.IndexOfAny(Special);
+            var next = span.IndexOfAny(special);
             if (next < 0)
             {
                 writer.Write(span);
@@ -540,26 +555,21 @@ public static class XlsxXml
             }
             writer.Write(span[..next]);
             var c = span[next];
-            writer.Write(c switch
+            switch (c)
             {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\r' => "&#13;",
-                '_' when IsExcelEscape(span[next..]) => "_x005F_",
-                _ => c.ToString(),
-            });
+                case '&': writer.Write("&amp;"); break;
+                case '<': writer.Write("&lt;"); break;
+                case '>': writer.Write("&gt;"); break;
+                case '"': writer.Write("&quot;"); break;
+                // In an attribute a parser reads these as spaces unless they are character references.
+                case '\r': writer.Write("&#13;"); break;
+                case '\n': writer.Write("&#10;"); break;
+                case '\t': writer.Write("&#9;"); break;
+                case '_' when IsExcelEscape(span[next..]): writer.Write("_x005F_"); break;
+                default: writer.Write(c); break;
+            }
             span = span[(next + 1)..];
         }
-    }
-
-    /// <summary>Escaped for an attribute value in double quotes.</summary>
-    internal static string Attribute(string text)
-    {
-        var writer = new StringWriter(CultureInfo.InvariantCulture);
-        WriteText(writer, text);
-        return writer.ToString().Replace("\n", "&#10;", StringComparison.Ordinal).Replace("\t", "&#9;", StringComparison.Ordinal);
     }
 
     /// <summary><c>_x</c>, four hex digits, <c>_</c>: what Excel reads as one escaped character.</summary>
