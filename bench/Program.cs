@@ -1,9 +1,10 @@
 using BenchmarkDotNet.Running;
 using NackaInsights.Bench;
 
-// dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR]   the whole-process benchmark
+// dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR] [--repeat 3] [--writer generator|openpyxl]   the whole-process benchmark
+// (--initiatives N: a small municipality of N initiatives instead of the scale, to try the benchmark out; results-iN-seedS.*)
 // dotnet run -c Release --project bench -- generate --out DIR [--scale 1] [--seed 42]   only the source folder (DIR/data-s1-seed42 is what a benchmark run with --out DIR reuses)
-// dotnet run -c Release --project bench -- report [--scale 1] [--seed 42] [--out DIR]  the table again from the last run's figures
+// dotnet run -c Release --project bench -- report [--scale 1] [--seed 42] [--out DIR] [--writer …]  the table again from the last run's figures
 // dotnet run -c Release --project bench -- micro [BenchmarkDotNet options]        the micro benchmarks
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -20,6 +21,9 @@ int scale = 1, seed = 42;
 string? outDir = null;
 var skipPostgres = false;
 var skipPeer = false;
+var repeat = 3;
+int? initiatives = null;
+var writer = MacroBenchmark.GeneratorWriter;
 for (var i = 0; i < rest.Length; i++)
 {
     switch (rest[i])
@@ -33,6 +37,15 @@ for (var i = 0; i < rest.Length; i++)
         case "--out" when i + 1 < rest.Length:
             outDir = rest[++i];
             break;
+        case "--repeat" when i + 1 < rest.Length:
+            repeat = int.Parse(rest[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--writer" when i + 1 < rest.Length && rest[i + 1] is MacroBenchmark.GeneratorWriter or MacroBenchmark.OpenpyxlWriter:
+            writer = rest[++i];
+            break;
+        case "--initiatives" when i + 1 < rest.Length:
+            initiatives = int.Parse(rest[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
         case "--no-postgres":
             skipPostgres = true;
             break;
@@ -40,13 +53,13 @@ for (var i = 0; i < rest.Length; i++)
             skipPeer = true;
             break;
         default:
-            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
+            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--repeat N] [--writer generator|openpyxl] [--initiatives N] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
             return 2;
     }
 }
-if (scale < 1)
+if (scale < 1 || repeat < 1 || initiatives < 1)
 {
-    Console.Error.WriteLine("--scale must be 1 or more.");
+    Console.Error.WriteLine("--scale, --repeat and --initiatives must be 1 or more.");
     return 2;
 }
 
@@ -63,7 +76,7 @@ if (generateOnly)
 
 if (reportOnly)
 {
-    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed);
+    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, writer);
 }
 
-return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer);
+return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives);
