@@ -77,7 +77,7 @@ public static class MacroBenchmark
         Directory.CreateDirectory(outDir);
         var root = RepoRoot();
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
-        Log($"Benchmark at scale {scale}, seed {seed}, {repeat} runs of each, business cases by the {writer}, in {outDir}; load average {string.Join(' ', load)}.");
+        Log($"Benchmark at scale {scale}, seed {seed}, {repeat} runs of each, business cases written by the {writer}, in {outDir}; load average {string.Join(' ', load)}.");
 
         var app = await BuildAppAsync(root);
         var data = Path.Combine(outDir, $"data-{Size(scale, initiatives)}-seed{seed}");
@@ -102,7 +102,7 @@ public static class MacroBenchmark
         }
         Directory.CreateDirectory(work);
 
-        var postgresNote = skipPostgres ? "left out (--no-postgres)"
+        var postgresNote = skipPostgres ? "--no-postgres"
             : !PostgresServer.BinariesPresent ? $"no binaries in {PostgresServer.BinDirectory}" : null;
         if (postgresNote is not null)
         {
@@ -263,7 +263,11 @@ public static class MacroBenchmark
 
     /// <summary>A figure as the table gives it: the median, and the range in brackets when the runs differ.</summary>
     public static string Show(Figure f, Func<double, string> format) =>
-        f.Single ? format(f.Median) : $"{format(f.Median)} ({format(f.Min)}–{format(f.Max)})";
+        f.Single || format(f.Min) == format(f.Max) ? format(f.Median) : $"{format(f.Median)} ({format(f.Min)}–{format(f.Max)})";
+
+    /// <summary>"scale 1", or the number of initiatives of a municipality not at a scale (<c>--initiatives</c>).</summary>
+    private static string SizeText(Results r) =>
+        r.Data.BusinessCases == MunicipalityGenerator.InitiativesPerScale * r.Scale ? $"scale {r.Scale}" : $"{r.Data.BusinessCases} initiatives";
 
     private static Figure Wall(IEnumerable<Run> runs) => Figure.Of(runs.Select(r => r.WallSeconds));
 
@@ -274,7 +278,7 @@ public static class MacroBenchmark
     public static IReadOnlyList<Target> Targets(Results r, Results? other)
     {
         var targets = new List<Target>();
-        var scaleNote = r.Scale == 4 ? "" : " (the issue judges it at scale 4)";
+        var scaleNote = SizeText(r) == "scale 4" ? "" : " (the issue judges it at scale 4)";
         if (r.SqliteFull.Count == 0)
         {
             return [new Target("every target", "no full refresh was measured", Verdict.NotMeasured)];
@@ -355,7 +359,7 @@ public static class MacroBenchmark
     public static string Table(Results r, Results? other)
     {
         var t = new StringBuilder();
-        t.AppendLine(CultureInfo.InvariantCulture, $"### NackaInsights benchmark: scale {r.Scale} (seed {r.Seed}), {Environment.ProcessorCount} cores, load average before the run {r.Load}");
+        t.AppendLine(CultureInfo.InvariantCulture, $"### NackaInsights benchmark: {SizeText(r)} (seed {r.Seed}), {Environment.ProcessorCount} cores, load average before the run {r.Load}");
         t.AppendLine();
         var historyData = r.Data.HistoryExports > 0
             ? $"; the list Initiativ's history as {r.Data.HistoryExports} monthly exports with {r.Data.PhaseChanges} phase changes in all"

@@ -33,6 +33,31 @@ public sealed class TableFacts
     }
 
     [Fact]
+    public void The_heading_names_the_scale_or_for_a_small_municipality_its_initiatives()
+    {
+        var scale4 = TargetsFacts.Figures(scale: 4);
+        var small = scale4 with { Scale = 1, Data = scale4.Data with { BusinessCases = 60 } };
+
+        Assert.StartsWith("### NackaInsights benchmark: scale 4 (seed 42),", MacroBenchmark.Table(scale4, null));
+        var table = MacroBenchmark.Table(small, null);
+        Assert.StartsWith("### NackaInsights benchmark: 60 initiatives (seed 42),", table);
+        Assert.Contains("(the issue judges it at scale 4)", table);
+    }
+
+    [Fact]
+    public void A_range_that_rounds_to_one_value_is_not_shown()
+    {
+        var figures = TargetsFacts.Figures();
+        // 125 MB and 125.4 MB: the same in whole megabytes.
+        var sameMemory = figures with { SqliteNoOp = [TargetsFacts.Refresh("SQLite, no-op refresh", 0.2, 0.1, 0, peakMb: 125), TargetsFacts.Refresh("SQLite, no-op refresh", 0.2, 0.1, 0, peakMb: 125) with { PeakKb = 125 * 1024 + 400 }] };
+
+        var row = Cells(Assert.Single(Rows(MacroBenchmark.Table(sameMemory, null), "| SQLite, no-op refresh |")));
+
+        Assert.Equal("125 MB", row[^1]);
+        Assert.Equal("0.20 s", row[3]);
+    }
+
+    [Fact]
     public void The_peers_are_rows_of_the_references_with_their_runs()
     {
         var table = MacroBenchmark.Table(TargetsFacts.Figures() with { SheetJsSeconds = [], SheetJsNote = "node not found" }, null);
