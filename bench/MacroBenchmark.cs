@@ -213,9 +213,9 @@ public static class MacroBenchmark
     }
 
     /// <summary>The table again from a run's figures (<c>results-s{scale}-seed{seed}.json</c>), without running anything.</summary>
-    public static int Report(string outDir, int scale, int seed, string writer = GeneratorWriter)
+    public static int Report(string outDir, int scale, int seed, string writer = GeneratorWriter, int? initiatives = null)
     {
-        var path = Path.Combine(outDir, Stem(scale, seed, writer) + ".json");
+        var path = Path.Combine(outDir, Stem(scale, seed, writer, initiatives) + ".json");
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"No results in {path}: run the benchmark first.");
@@ -232,9 +232,9 @@ public static class MacroBenchmark
             Console.Error.WriteLine($"{path} holds figures of an older benchmark ({e.Message}): run the benchmark again.");
             return 2;
         }
-        var table = Table(results, OtherScale(outDir, scale, seed, writer));
+        var table = Table(results, initiatives is null ? OtherScale(outDir, scale, seed, writer) : null);
         Console.WriteLine(table);
-        File.WriteAllText(Path.Combine(outDir, Stem(scale, seed, writer) + ".md"), table);
+        File.WriteAllText(Path.Combine(outDir, Stem(scale, seed, writer, initiatives) + ".md"), table);
         return 0;
     }
 
@@ -366,7 +366,7 @@ public static class MacroBenchmark
             : "";
         var writer = r.Writer == OpenpyxlWriter ? "written by openpyxl (the generator's, loaded and saved again)" : "written by the benchmark's generator";
         t.AppendLine(CultureInfo.InvariantCulture,
-            $"Data: {r.Data.BusinessCases} business case workbooks {writer}, {r.Data.ActualsFiles} actuals workbooks with {r.Data.ActualsRows} rows, {r.Data.ListItems} list items, a survey of 10 units × 5 years{historyData}. Each figure: the median of {r.Repeat} runs, and their range (min–max).");
+            $"Data: {r.Data.BusinessCases} business case workbooks {writer}, {r.Data.ActualsFiles} actuals workbooks with {r.Data.ActualsRows} rows, {r.Data.ListItems} list items, a survey of 10 units × 5 years{historyData}. {(r.Repeat == 1 ? "One run of each: no range." : $"Each figure: the median of {r.Repeat} runs, and their range (min–max).")}");
         t.AppendLine();
         t.AppendLine("| run | runs | exit | whole process | read | validate | load | compute | checks | publish | read through publish | result workbooks | rest of the process | peak memory |");
         t.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");

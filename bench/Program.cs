@@ -76,7 +76,7 @@ if (generateOnly)
 
 if (reportOnly)
 {
-    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, writer);
+    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, writer, initiatives);
 }
 
 return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives);
