@@ -193,6 +193,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         Phase(PhaseTimings.Load);
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Load, () => _sql.AnalyzeBulkLoadsAsync(ct));
         // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
         await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
 
@@ -203,6 +204,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await BringModelUpToDateAsync(null, ct);
         RecordUnknownInitiatives();
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Compute, () => _sql.AnalyzeBulkLoadsAsync(ct));
 
         Phase(PhaseTimings.Checks);
         var selected = Timings.Measure(PhaseTimings.Checks, () => ChecksAll ? DataChecks.All.Select(PlannedCheck.EveryRow).ToList() : DataChecks.Plan(_sql.Written));

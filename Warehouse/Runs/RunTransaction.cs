@@ -107,6 +107,33 @@ public sealed class RunTransaction
         Pending.RecordInitiatives(Marts.KeySet.Of(table), TableWrite.Inserted | TableWrite.Changed, initiatives);
     }
 
+    /// <summary>Rows bulk-inserted per table since their statistics were last brought up to date (<see cref="AnalyzeBulkLoadsAsync"/>).</summary>
+    private readonly Dictionary<string, long> _bulkRows = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How many rows a bulk load must add to a table before its statistics are taken again: below it, the old ones serve.</summary>
+    public const int AnalyzeThreshold = 1_000;
+
+    /// <summary>
+    /// Brings the planner's statistics of the tables this run bulk-loaded at least <see cref="AnalyzeThreshold"/> rows into up
+    /// to date, inside the run's transaction, where the dialect needs it (<see cref="WarehouseDialect.AnalyzeTables"/>):
+    /// PostgreSQL's autovacuum never sees a run's uncommitted rows, so the marts and checks that read them right after
+    /// would be planned for the tables as they were (empty, on a first full refresh: nested loops over thousands of rows).
+    /// </summary>
+    public async Task AnalyzeBulkLoadsAsync(CancellationToken ct)
+    {
+        var tables = _bulkRows.Where(t => t.Value >= AnalyzeThreshold).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
+        if (tables.Count == 0 || Dialect.AnalyzeTables(tables) is not { } sql)
+        {
+            return;
+        }
+        await using var command = Connection.CreateCommand();
+        command.Transaction = Transaction;
+        command.CommandText = sql;
+        command.CommandTimeout = CommandTimeoutSeconds;
+        await command.ExecuteNonQueryAsync(ct);
+        tables.ForEach(t => _bulkRows.Remove(t));
+    }
+
     /// <summary>Bulk-inserts rows of the run and records the table as written, with the rows' initiatives when it knows them, when there were any.</summary>
     public async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
     {
@@ -115,6 +142,7 @@ public sealed class RunTransaction
             return;
         }
         await Dialect.BulkInsertAsync(Connection, Transaction, table, rows, CommandTimeoutSeconds, ct);
+        _bulkRows[table.Name] = _bulkRows.GetValueOrDefault(table.Name) + rows.Count;
         var (column, keys) = KeysOf(table, rows);
         Written.Record(table.Name, TableWrite.Inserted, column, keys);
         Pending.Record(table.Name, TableWrite.Inserted, column, keys);

@@ -42,6 +42,9 @@ public sealed class PostgresDialect : WarehouseDialect
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
         ScalarTrueAsync(connection, "SELECT pg_advisory_xact_lock(@Key) IS NULL", new { Key = MigrationLockKey }, ct, transaction);
 
+    /// <summary>ANALYZE may run in a transaction block, and samples the rows the transaction sees, its own uncommitted ones included.</summary>
+    public override string? AnalyzeTables(IReadOnlyList<string> tables) => tables.Count == 0 ? null : "ANALYZE " + string.Join(", ", tables);
+
     public override async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct)
     {
         if (rows.Count == 0)

@@ -53,6 +53,12 @@ public abstract class WarehouseDialect
     /// <summary>Serialises migrations of the same database by several processes.</summary>
     public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct);
 
+    /// <summary>
+    /// The statement that takes the planner's statistics of <paramref name="tables"/> again inside a transaction, or null
+    /// where the planner needs none (SQLite plans without statistics unless asked; SQL Server updates them itself).
+    /// </summary>
+    public virtual string? AnalyzeTables(IReadOnlyList<string> tables) => null;
+
     public abstract Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct);
 
     /// <summary>Converts a value to what this database's driver takes for a column of <paramref name="type"/>.</summary>
