@@ -95,6 +95,22 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
     }
 
     [Fact]
+    public async Task AModificationTimeFinerThanAMillisecond_IsComparedAsTheWarehouseKeepsIt()
+    {
+        // A file system keeps ticks a database does not (SQLite keeps milliseconds, PostgreSQL microseconds).
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var path = Source.File("business-cases/DIG-2023-014.xlsx");
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddTicks(1_234_567));
+        var sources = CountingReads();
+        await RunAsync(sources.Run);
+
+        var second = await RunAsync(sources.Run);
+
+        Assert.Equal(1, sources.Reads);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(second.Files).Status);
+    }
+
+    [Fact]
     public async Task AFileTouchedWithTheSameContent_IsRead_AndStillOforandrad()
     {
         AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
