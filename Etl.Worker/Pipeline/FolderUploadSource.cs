@@ -16,6 +16,9 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
 
     public string? StateKey => null;
 
+    /// <summary>Yes: a file of the same size and modification time as when it was last loaded is not read again (git's rule).</summary>
+    public bool TrustsModifiedTime => true;
+
     /// <summary><c>folder:{kind}:{full path}</c>.</summary>
     public string SourceKey => $"folder:{Kind}:{Directory}";
 

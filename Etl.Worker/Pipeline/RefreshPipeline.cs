@@ -640,10 +640,16 @@ public sealed class RefreshPipeline(
     private async Task<UploadOutcome> ProcessAsync(IUploadSource source, IUploadReader reader, Upload upload, RefreshRun run, PhaseTimings timings, CancellationToken ct)
     {
         // Until it is read, there is no fingerprint; the name alone is what the sender will recognise.
-        var file = new SourceFile(source.Kind, upload.Name, "", upload.SizeBytes, upload.ModifiedUtc) { AuthorEmail = upload.AuthorEmail, SourceUrl = upload.WebUrl };
+        // Its modification time as the warehouse keeps it, so that the next run compares like with like on every database.
+        var file = new SourceFile(source.Kind, upload.Name, "", upload.SizeBytes, RefreshRun.ToTheMillisecond(upload.ModifiedUtc)) { AuthorEmail = upload.AuthorEmail, SourceUrl = upload.WebUrl };
         if (upload.Refusal is { } refusal)
         {
             return new UploadRejected(file, [SourceProblem.ForFile(upload.Name, refusal)], 0);
+        }
+        if (source.TrustsModifiedTime && upload.SizeBytes <= limits.MaxFileBytes && run.UnchangedByItsTimes(source.Kind, upload.Name, upload.SizeBytes, upload.ModifiedUtc) is { } known)
+        {
+            // Same size and modification time as when its content was last fingerprinted: not read, not hashed.
+            return new Unchanged(file with { Sha256 = known });
         }
         try
         {

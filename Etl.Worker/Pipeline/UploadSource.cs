@@ -57,6 +57,14 @@ public interface IUploadSource
     /// </summary>
     Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Whether an upload whose size and modification time are those recorded when its content was last fingerprinted
+    /// may be taken as unchanged without being read (<see cref="Warehouse.Loading.RefreshRun.UnchangedByItsTimes"/>): a
+    /// folder, whose times come from the file system of the machine whose clock starts the run. A document library has
+    /// its cTag instead (<see cref="Upload.ContentTag"/>), and the server's clock is not the run's.
+    /// </summary>
+    bool TrustsModifiedTime => false;
+
     /// <summary>Files in the source that are not uploads it reads, for the operator's attention.</summary>
     IReadOnlyList<string> Ignored() => [];
 

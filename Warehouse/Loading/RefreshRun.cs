@@ -106,8 +106,50 @@ public sealed partial class RefreshRun : IAsyncDisposable
         _sql.Pending.Record("etl_run", TableWrite.Inserted);
     }
 
-    /// <summary>The last processed content of a file name, and what became of it.</summary>
-    internal sealed record Fingerprint(string Sha256, string Status, long RunId);
+    /// <summary>
+    /// The last processed content of a file name, and what became of it; and, from the name's latest row, the size and
+    /// modification time it had and when the run that recorded them began (<see cref="UnchangedByItsTimes"/>).
+    /// </summary>
+    internal sealed record Fingerprint(string Sha256, string Status, long RunId)
+    {
+        public long SizeBytes { get; init; } = -1;
+
+        public DateTime? ModifiedUtc { get; init; }
+
+        public DateTime ReadFromUtc { get; init; }
+    }
+
+    /// <summary>
+    /// How much earlier than the run that recorded it a modification time must be to be trusted: file systems keep it
+    /// coarser than the clock (FAT to two seconds, many to one), so a file rewritten just after it was read may show
+    /// the time it had before.
+    /// </summary>
+    public static readonly TimeSpan RacyMargin = TimeSpan.FromSeconds(2);
+
+    /// <summary>A modification time as the warehouse keeps it: to the millisecond, as every database stores it.</summary>
+    public static DateTime ToTheMillisecond(DateTime utc) =>
+        new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    /// <summary>
+    /// The content a file still has, known without reading it, as git and rsync know it: it was last loaded (Inläst or
+    /// Delvis inläst) and its size and modification time are those recorded since, in a run that began reading more
+    /// than <see cref="RacyMargin"/> after that time. A time that late is not trusted (git's "racily clean" file: it
+    /// may have been rewritten, same size, within the clock's tick after it was read). Null when it must be read and
+    /// hashed: SHA-256 stays the truth whenever either differs.
+    /// </summary>
+    public string? UnchangedByItsTimes(string kind, string name, long sizeBytes, DateTime modifiedUtc)
+    {
+        if (!_fingerprints.TryGetValue((kind, name), out var last)
+            || last.Status is not (FileStatus.Loaded or FileStatus.PartlyLoaded)
+            || last.ModifiedUtc is not { } recorded)
+        {
+            return null;
+        }
+        var modified = ToTheMillisecond(modifiedUtc);
+        return last.SizeBytes == sizeBytes && ToTheMillisecond(recorded) == modified && modified < last.ReadFromUtc - RacyMargin
+            ? last.Sha256
+            : null;
+    }
 
     public long RunId { get; }
 

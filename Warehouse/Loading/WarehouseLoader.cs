@@ -78,15 +78,26 @@ public sealed class WarehouseLoader(
                        (SELECT COALESCE(MAX(bc_version_id), 0) FROM fct_business_case_version)
                 """,
                 transaction: transaction, cancellationToken: ct));
-            var fingerprints = (await connection.QueryAsync<(string Kind, string Name, string Sha, string Status, long RunId)>(new CommandDefinition(
+            // The last processed content of each name, and from its latest row (the same content, when that row is
+            // Oförändrad) the size and modification time it had then and when that run began reading.
+            var fingerprints = (await connection.QueryAsync<(string Kind, string Name, string Sha, string Status, long RunId, long Size, object? Modified, object ReadFrom)>(new CommandDefinition(
                 """
-                SELECT f.source_kind, f.file_name, f.content_sha256, f.status, f.run_id
+                SELECT f.source_kind, f.file_name, f.content_sha256, f.status, f.run_id, s.size_bytes, s.modified_at_utc, r.started_at_utc
                 FROM etl_file f
                 JOIN (SELECT MAX(file_id) AS file_id FROM etl_file WHERE status <> @Unchanged GROUP BY source_kind, file_name) last
                   ON last.file_id = f.file_id
+                JOIN (SELECT source_kind, file_name, MAX(file_id) AS file_id FROM etl_file GROUP BY source_kind, file_name) latest
+                  ON latest.source_kind = f.source_kind AND latest.file_name = f.file_name
+                JOIN etl_file s ON s.file_id = latest.file_id
+                JOIN etl_run r ON r.run_id = s.run_id
                 """,
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
-                .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId));
+                .ToDictionary(r => (r.Kind, r.Name), r => new RefreshRun.Fingerprint(r.Sha, r.Status, r.RunId)
+                {
+                    SizeBytes = r.Size,
+                    ModifiedUtc = r.Modified is null or DBNull ? null : Runs.Columns.ReadTimestamp(r.Modified),
+                    ReadFromUtc = Runs.Columns.ReadTimestamp(r.ReadFrom),
+                });
 
             return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids, _time)
             {

@@ -74,6 +74,158 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
     }
 
     [Fact]
+    public async Task AFileOfTheSameSizeAndModificationTime_IsOforandrad_WithoutBeingRead()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var sources = CountingReads();
+        var first = await RunAsync(sources.Run);
+        Assert.Equal(1, sources.Reads);
+
+        var second = await RunAsync(sources.Run);
+
+        Assert.True(second.Succeeded, second.Message);
+        Assert.Equal(1, sources.Reads);
+        var file = Assert.Single(second.Files);
+        Assert.Equal(FileStatus.Unchanged, file.Status);
+        Assert.Contains($"körning {first.RunId}", file.Message);
+        var recorded = await QueryAsync("SELECT run_id, content_sha256, size_bytes FROM etl_file ORDER BY file_id");
+        Assert.Equal(2, recorded.Count());
+        Assert.Single(recorded.Select(r => (string)r.content_sha256).Distinct());
+        Assert.Equal(new FileInfo(Source.File("business-cases/DIG-2023-014.xlsx")).Length, Convert.ToInt64(recorded.Last().size_bytes));
+    }
+
+    [Fact]
+    public async Task AModificationTimeFinerThanAMillisecond_IsComparedAsTheWarehouseKeepsIt()
+    {
+        // A file system keeps ticks a database does not (SQLite keeps milliseconds, PostgreSQL microseconds).
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var path = Source.File("business-cases/DIG-2023-014.xlsx");
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddTicks(1_234_567));
+        var sources = CountingReads();
+        await RunAsync(sources.Run);
+
+        var second = await RunAsync(sources.Run);
+
+        Assert.Equal(1, sources.Reads);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(second.Files).Status);
+    }
+
+    [Fact]
+    public async Task AFileTouchedWithTheSameContent_IsRead_AndStillOforandrad()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var sources = CountingReads();
+        await RunAsync(sources.Run);
+        var path = Source.File("business-cases/DIG-2023-014.xlsx");
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddHours(1));
+
+        var second = await RunAsync(sources.Run);
+        var third = await RunAsync(sources.Run);
+
+        Assert.Equal(2, sources.Reads);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(second.Files).Status);
+        // Recorded as Oförändrad with its new time, it is trusted from then on.
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(third.Files).Status);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case_version"));
+    }
+
+    [Fact]
+    public async Task AFileOfTheSameModificationTime_ButAnotherSize_IsReadAndLoaded()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference(version: "v1"));
+        var path = Source.File("business-cases/DIG-2023-014.xlsx");
+        var (size, modified) = (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path));
+        var sources = CountingReads();
+        await RunAsync(sources.Run);
+        ContractWorkbooks.Reference(version: "version 2 med en längre etikett").Save(path);
+        File.SetLastWriteTimeUtc(path, modified);
+        Assert.NotEqual(size, new FileInfo(path).Length);
+
+        var second = await RunAsync(sources.Run);
+
+        Assert.Equal(2, sources.Reads);
+        Assert.Equal(FileStatus.Loaded, Assert.Single(second.Files).Status);
+        Assert.Equal(2L, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_fct_business_case_version"));
+    }
+
+    [Fact]
+    public async Task AFileModifiedAsTheRunThatRecordedItBegan_IsNotTrusted_AndReadAgain()
+    {
+        // Saved now: its time is within the file system's tick of the run's start, so the run may have read it before
+        // a rewrite of the same size in the same tick (git's racily clean file).
+        var path = Source.File("business-cases/DIG-2023-014.xlsx");
+        ContractWorkbooks.Reference().Save(path);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(1));
+        var sources = CountingReads();
+        await RunAsync(sources.Run);
+
+        var second = await RunAsync(sources.Run);
+
+        Assert.Equal(2, sources.Reads);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(second.Files).Status);
+    }
+
+    [Fact]
+    public async Task ARejectedFile_IsReadAgain_EvenWithTheSameSizeAndModificationTime()
+    {
+        AddWorkbook("trasig.xlsx", new RawXlsx().Sheet("Något annat", ["inget"]));
+        var sources = CountingReads();
+        await RunAsync(sources.Run);
+
+        var second = await RunAsync(sources.Run);
+
+        Assert.Equal(2, sources.Reads);
+        Assert.Equal(FileStatus.Rejected, Assert.Single(second.Files).Status);
+    }
+
+    /// <summary>The source folder's sources, each counting the uploads it is asked to read.</summary>
+    private ReadCount CountingReads()
+    {
+        var count = new ReadCount();
+        var folder = RunSources.FromFolder(new SourceFolder(Source.Path));
+        count.Run = folder with { Uploads = folder.Uploads.Select(u => (IUploadSource)new CountingSource(u, count)).ToList() };
+        return count;
+    }
+
+    private sealed class ReadCount
+    {
+        private int _reads;
+
+        public RunSources Run { get; set; } = null!;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public void Add() => Interlocked.Increment(ref _reads);
+    }
+
+    private sealed class CountingSource(IUploadSource inner, ReadCount count) : IUploadSource
+    {
+        public string Kind => inner.Kind;
+
+        public string? StateKey => inner.StateKey;
+
+        public string SourceKey => inner.SourceKey;
+
+        public bool TrustsModifiedTime => inner.TrustsModifiedTime;
+
+        public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct) => inner.ListAsync(deltaLink, ct);
+
+        public Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct)
+        {
+            count.Add();
+            return inner.ReadAsync(upload, maxBytes, ct);
+        }
+
+        public Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct) => inner.WriteResultAsync(upload, workbook, ct);
+
+        public Task RemoveResultAsync(Upload upload, CancellationToken ct) => inner.RemoveResultAsync(upload, ct);
+
+        public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
+
+        public IReadOnlyList<string> Ignored() => inner.Ignored();
+    }
+
+    [Fact]
     public async Task Refresh_MakesTheLatestVersionCurrent_AndKeepsTheEarlierAsHistory()
     {
         AddWorkbook("v1.xlsx", ContractWorkbooks.Reference(version: "v1"));
