@@ -414,26 +414,34 @@ public static class ListItemParser
                 return null;
             }
             var emails = new List<string>();
-            var missing = false;
+            var unknown = new List<string>();
+            var withoutEmail = new List<string>();
             foreach (var id in ids)
             {
                 var user = context.Users.Find(id);
                 if (user is null)
                 {
-                    missing = true;
-                    Problem($"{Label(name)}: personen med id {id} finns inte i webbplatsens användarlista (User Information List).");
+                    unknown.Add(ShownId(id));
                 }
                 else if (user.Email is null)
                 {
-                    missing = true;
-                    var who = user.Title is { } title ? $" ({InputLimits.Excerpt(title)})" : "";
-                    Problem($"{Label(name)}: personen med id {id}{who} har ingen e-postadress i webbplatsens användarlista (User Information List).");
+                    withoutEmail.Add(ShownId(id) + (user.Title is { } title ? $" ({InputLimits.Excerpt(title)})" : ""));
                 }
                 else if (!emails.Contains(user.Email, StringComparer.OrdinalIgnoreCase))
                 {
                     emails.Add(user.Email);
                 }
             }
+            // One problem for each kind, however many people a hostile multi-person value names: it costs its item, not the log.
+            if (unknown.Count > 0)
+            {
+                Problem($"{Label(name)}: {People(unknown)} finns inte i webbplatsens användarlista (User Information List).");
+            }
+            if (withoutEmail.Count > 0)
+            {
+                Problem($"{Label(name)}: {People(withoutEmail)} har ingen e-postadress i webbplatsens användarlista (User Information List).");
+            }
+            var missing = unknown.Count > 0 || withoutEmail.Count > 0;
             var joined = missing ? null : string.Join("; ", emails);
             _resolutions.Add($"{name}={string.Join(",", ids)}→{joined ?? "?"}");
             if (missing)
@@ -442,6 +450,15 @@ public static class ListItemParser
             }
             return joined;
         }
+
+        /// <summary>An id as a message shows it: as given, or an excerpt of one no SharePoint would give (a lookup id is a number).</summary>
+        private static string ShownId(string id) => id.Length <= 20 ? id : InputLimits.Excerpt(id);
+
+        /// <summary>"personen med id 17", or "personerna med id 17, 18 och 4 till": at most three ids named.</summary>
+        private static string People(List<string> ids) =>
+            ids.Count == 1 ? $"personen med id {ids[0]}"
+            : ids.Count <= 3 ? $"personerna med id {string.Join(", ", ids)}"
+            : $"personerna med id {string.Join(", ", ids.Take(3))} och {ids.Count - 3} till";
 
         /// <summary>A lookup to another of the four lists, as the looked-up item's key (<see cref="ListItemContext.LookUpKey"/>).</summary>
         private string? LookedUpKey(MappedField mapped, string column)
@@ -468,7 +485,7 @@ public static class ListItemParser
             if (key is null)
             {
                 _reported.Add(name);
-                Problem($"{Label(name)}: uppslaget pekar på objekt {ids[0]} i listan {list}, som inte finns (borttaget?).");
+                Problem($"{Label(name)}: uppslaget pekar på objekt {ShownId(ids[0])} i listan {list}, som inte finns (borttaget?).");
             }
             return key;
         }

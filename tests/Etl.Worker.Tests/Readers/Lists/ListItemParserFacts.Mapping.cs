@@ -409,4 +409,20 @@ public sealed partial class ListItemParserFacts
         Assert.NotEqual(first.Resolution, newAddress.Resolution);
         Assert.Null(contract.Resolution);
     }
+
+    [Fact]
+    public void Parse_ContainsAHostilePersonValue_ToOneShortProblemForItsItem()
+    {
+        var manyUnknown = string.Join(", ", Enumerable.Range(1_000, 10_000).Select(i => $$"""{"LookupId": {{i}}}"""));
+        var longId = new string('7', 100_000);
+
+        var many = Parse(ListNames.Initiatives, Initiative + $", \"Owners\": [{manyUnknown}]", OwnerContext(OwnersColumn, "Owners"));
+        var single = Rejected(ListNames.Initiatives, Initiative + $", \"OwnerLookupId\": \"{longId}\"", OwnerContext());
+
+        Assert.True(many.Rejected);
+        var problem = Assert.Single(many.Problems);
+        Assert.Equal("AgareEpost (kolumnen Owners): personerna med id 1000, 1001, 1002 och 9997 till finns inte i webbplatsens användarlista (User Information List).", problem.Message);
+        Assert.True(single.Length < 300, single);
+        Assert.Contains("tecken)", single, StringComparison.Ordinal);
+    }
 }
