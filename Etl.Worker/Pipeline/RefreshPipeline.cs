@@ -386,15 +386,10 @@ public sealed class RefreshPipeline(
             {
                 Mapping = mapping,
                 Users = users,
-                LookUpKey = (list, itemId) => lookups.TryGetValue(list, out var byItem) && byItem.TryGetValue(ItemIdOf(itemId), out var key) ? key : null,
+                // The parser gives the id as item ids are written (ListItemParser's IdOf).
+                LookUpKey = (list, itemId) => lookups.TryGetValue(list, out var byItem) && byItem.TryGetValue(itemId, out var key) ? key : null,
             };
         }
-
-        // Graph gives a lookup's id as text or number ("9", 9): the item ids are their integer text.
-        private static string ItemIdOf(string id) =>
-            long.TryParse(id.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n)
-                ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : id.Trim();
     }
 
     /// <summary>One list item parsed; whatever its parsing throws (short of a fault of the run) rejects that item alone.</summary>

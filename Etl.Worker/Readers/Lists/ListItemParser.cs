@@ -383,12 +383,20 @@ public static class ListItemParser
             return own.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : null;
         }
 
+        /// <summary>
+        /// A lookup's id as the looked-up item's id is written: Graph gives it as text or number ("9", 9, " 9"), item ids are
+        /// their integer text; so that every caller of <see cref="ListItemContext.LookUpKey"/> (a run, <c>sources check</c>)
+        /// finds the same items.
+        /// </summary>
         private static string? IdOf(JsonElement id) => id.ValueKind switch
         {
-            JsonValueKind.Number => id.GetRawText(),
-            JsonValueKind.String when !string.IsNullOrWhiteSpace(id.GetString()) => id.GetString()!.Trim(),
+            JsonValueKind.Number => ItemId(id.GetRawText()),
+            JsonValueKind.String when !string.IsNullOrWhiteSpace(id.GetString()) => ItemId(id.GetString()!.Trim()),
             _ => null,
         };
+
+        private static string ItemId(string id) =>
+            long.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n.ToString(CultureInfo.InvariantCulture) : id;
 
         /// <summary>
         /// A person column's people, as their e-mail addresses in the site's user information list (never the e-mail a
