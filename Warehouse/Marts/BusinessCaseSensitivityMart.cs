@@ -65,11 +65,17 @@ public sealed class BusinessCaseSensitivityMart : IMart
         string InitiativeId, int LineNo, string Kind, string Name, long BcVersionId, decimal LowPct, decimal HighPct, decimal NpvAtLow,
         decimal NpvAtHigh, decimal Swing, int Rank, string? LowCell, string? HighCell);
 
-    /// <summary>A computed row: as compared, and as inserted (unrounded, the run id last).</summary>
-    private sealed record Computed<T>(T Row, object?[] Values);
+    /// <summary>
+    /// A computed row: its initiative, the row as compared (none when nothing is compared), and as inserted (unrounded,
+    /// the run id last).
+    /// </summary>
+    private sealed record Computed<T>(string InitiativeId, T? Row, object?[] Values)
+        where T : class;
 
     private sealed class Work(MartContext context) : MartWork(context)
     {
+        private static readonly string[] Written = ["fct_business_case_range", "fct_business_case_sensitivity"];
+
         public async Task RebuildAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
         {
             if (scope is not null)
@@ -83,6 +89,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
                 await ExecuteScopedAsync("DELETE FROM fct_business_case_sensitivity WHERE {scope}", "initiative_id", null, ct);
                 await ExecuteScopedAsync("DELETE FROM fct_business_case_range WHERE {scope}", "initiative_id", null, ct);
             }
+            var straight = await WritesStraightAsync(Written, ct);
             // Every initiative's, in parts: those with a current business case, and those with rows, which may have none now.
             var initiatives = await ReadAsync(
                 """
@@ -93,17 +100,18 @@ public sealed class BusinessCaseSensitivityMart : IMart
                 r => Text(r, 0), ct);
             foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
             {
-                await RebuildPartAsync(part, emptied: Context.RecomputesAll, ct);
+                await RebuildPartAsync(part, emptied: straight, ct);
             }
         }
 
         /// <summary>
         /// Rebuilds the rows of <paramref name="scope"/>'s initiatives, rewriting in each table only the initiatives whose
-        /// rows differ from the stored ones. <paramref name="emptied"/>: part of a recompute, whose rows are already deleted.
+        /// rows differ from the stored ones. <paramref name="emptied"/>: part of a rebuild of every initiative's that writes
+        /// straight away (<see cref="MartWork.WritesStraightAsync"/>): nothing is stored to compare with, or it is already deleted.
         /// </summary>
         private async Task RebuildPartAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {
-            var (ranges, lines) = await ComputeAsync(scope, ct);
+            var (ranges, lines) = await ComputeAsync(scope, compared: !emptied, ct);
             if (emptied)
             {
                 await InsertAsync(WarehouseTables.BusinessCaseRange, ranges.Select(r => r.Values).ToList(), ct);
@@ -138,9 +146,9 @@ public sealed class BusinessCaseSensitivityMart : IMart
         /// </summary>
         private async Task RewriteDifferingAsync<T>(BulkTable table, IReadOnlyCollection<string> scope, List<Computed<T>> computed, List<T> stored,
             Func<T, string> initiativeOf, CancellationToken ct)
-            where T : notnull
+            where T : class
         {
-            var wanted = computed.Select(c => c.Row).ToLookup(initiativeOf, StringComparer.Ordinal);
+            var wanted = computed.Select(c => c.Row!).ToLookup(initiativeOf, StringComparer.Ordinal);
             var storedOf = stored.ToLookup(initiativeOf, StringComparer.Ordinal);
             var differing = scope.Where(id => !SameRows(wanted[id], storedOf[id])).ToList();
             if (differing.Count == 0)
@@ -149,11 +157,12 @@ public sealed class BusinessCaseSensitivityMart : IMart
             }
             var rewritten = differing.ToHashSet(StringComparer.Ordinal);
             await ExecuteScopedAsync($"DELETE FROM {table.Name} WHERE {{scope}}", "initiative_id", differing, ct);
-            await InsertAsync(table, computed.Where(c => rewritten.Contains(initiativeOf(c.Row))).Select(c => c.Values).ToList(), ct);
+            await InsertAsync(table, computed.Where(c => rewritten.Contains(c.InitiativeId)).Select(c => c.Values).ToList(), ct);
         }
 
         /// <summary>The rows of the current business cases of <paramref name="scope"/>'s initiatives; none for an initiative without one.</summary>
-        private async Task<(List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines)> ComputeAsync(IReadOnlyCollection<string> scope, CancellationToken ct)
+        private async Task<(List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines)> ComputeAsync(IReadOnlyCollection<string> scope, bool compared,
+            CancellationToken ct)
         {
             var versions = await ReadScopedAsync(
                 "SELECT initiative_id, bc_version_id, discount_rate FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
@@ -220,14 +229,16 @@ public sealed class BusinessCaseSensitivityMart : IMart
 
                 var (p, o) = (figures.Pessimistic, figures.Optimistic);
                 ranges.Add(new Computed<RangeRow>(
-                    new RangeRow(v.InitiativeId, v.BcVersionId, Kept(p.NetBenefitTotal), Kept(o.NetBenefitTotal), Kept(p.NetPresentValue), Kept(o.NetPresentValue),
+                    v.InitiativeId,
+                    !compared ? null : new RangeRow(v.InitiativeId, v.BcVersionId, Kept(p.NetBenefitTotal), Kept(o.NetBenefitTotal), Kept(p.NetPresentValue), Kept(o.NetPresentValue),
                         p.PaybackYear, o.PaybackYear),
                     [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]));
                 foreach (var l in figures.Lines)
                 {
                     var s = listed.GetValueOrDefault((l.Kind, l.Name));
                     rows.Add(new Computed<LineRow>(
-                        new LineRow(v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, Kept(l.LowPercent), Kept(l.HighPercent), Kept(l.NpvAtLow),
+                        v.InitiativeId,
+                        !compared ? null : new LineRow(v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, Kept(l.LowPercent), Kept(l.HighPercent), Kept(l.NpvAtLow),
                             Kept(l.NpvAtHigh), Kept(l.NpvSwing), l.SwingRank, s?.LowCell, s?.HighCell),
                         [
                             v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, l.LowPercent, l.HighPercent, l.NpvAtLow, l.NpvAtHigh, l.NpvSwing,

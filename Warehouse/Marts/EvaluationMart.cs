@@ -58,12 +58,13 @@ public sealed class EvaluationMart : IMart
             var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
             if (scope is null)
             {
+                var straight = await WritesStraightAsync(["fct_evaluation_score", "fct_evaluation"], ct);
                 if (Context.RecomputesAll)
                 {
                     await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", null, ct);
                     await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", null, ct);
                 }
-                else
+                else if (!straight)
                 {
                     // Initiatives no list item assesses any more lose their rows; the others are compared part by part below.
                     var gone = await ReadAsync(
@@ -83,14 +84,15 @@ public sealed class EvaluationMart : IMart
                 Context.UnknownInitiatives.Reset(RefreshRun.Lists.Assessments);
                 foreach (var part in await PartsAsync("stg_list_assessment", ct))
                 {
-                    await RebuildEvaluationsOfAsync(part, keptOf, ct);
+                    await RebuildEvaluationsOfAsync(part, keptOf, straight, ct);
                 }
                 return;
             }
-            await RebuildEvaluationsOfAsync(scope, keptOf, ct);
+            await RebuildEvaluationsOfAsync(scope, keptOf, straight: false, ct);
         }
 
-        private async Task RebuildEvaluationsOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedScore> kept, CancellationToken ct)
+        /// <param name="straight">Part of a rebuild of every initiative's that writes without comparing (<see cref="MartWork.WritesStraightAsync"/>).</param>
+        private async Task RebuildEvaluationsOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedScore> kept, bool straight, CancellationToken ct)
         {
             var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
             var scores = ListKeys.OnePerKey(await ReadScopedAsync(
@@ -111,16 +113,19 @@ public sealed class EvaluationMart : IMart
                 .Select(g => EvaluationCalculator.Evaluate(g.Key, g.Select(s => (s.CriterionCode, s.AssessedOn, s.Score)), Context.Evaluation))
                 .ToList();
 
-            // Only the initiatives whose rows differ from the stored ones are rewritten (all on a recompute): a list
+            // Only the initiatives whose rows differ from the stored ones are rewritten (all when writing straight): a list
             // changed in one item then writes that item's initiative alone, and the data checks follow those writes.
-            var differing = Context.RecomputesAll ? scope : await DifferingAsync(scope, scores, evaluations, ct);
+            var differing = straight ? scope : await DifferingAsync(scope, scores, evaluations, ct);
             if (differing.Count == 0)
             {
                 return;
             }
             var rewritten = differing.ToHashSet(StringComparer.Ordinal);
-            await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", differing, ct);
-            await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", differing, ct);
+            if (!straight)
+            {
+                await ExecuteScopedAsync("DELETE FROM fct_evaluation_score WHERE {scope}", "initiative_id", differing, ct);
+                await ExecuteScopedAsync("DELETE FROM fct_evaluation WHERE {scope}", "initiative_id", differing, ct);
+            }
             await InsertAsync(WarehouseTables.EvaluationScore,
                 scores.Where(s => rewritten.Contains(s.InitiativeId))
                     .Select(s => new object?[] { s.InitiativeId, s.CriterionCode, s.AssessedOn, s.Score, s.ItemId, RunId }).ToList(), ct);

@@ -53,11 +53,12 @@ public sealed class InitiativeLifecycleMart : IMart
                 await RebuildOfAsync(scope, emptied: false, ct);
                 return;
             }
+            var straight = await WritesStraightAsync(["fct_initiative_lifecycle"], ct);
             if (Context.RecomputesAll)
             {
                 await ExecuteScopedAsync("DELETE FROM fct_initiative_lifecycle WHERE {scope}", "initiative_id", null, ct);
             }
-            else
+            else if (!straight)
             {
                 // An initiative gone from the history loses its row; the others are compared part by part below.
                 var gone = await ReadAsync(
@@ -72,14 +73,15 @@ public sealed class InitiativeLifecycleMart : IMart
             var initiatives = await ReadAsync("SELECT DISTINCT initiative_id FROM dim_initiative_history", r => Text(r, 0), ct);
             foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
             {
-                await RebuildOfAsync(part, emptied: Context.RecomputesAll, ct);
+                await RebuildOfAsync(part, emptied: straight, ct);
             }
         }
 
         /// <summary>
         /// The rows of the initiatives of <paramref name="scope"/>: computed from their history, compared with the stored
         /// ones, and only those that differ rewritten (an initiative without history loses its row). <paramref name="emptied"/>:
-        /// part of a recompute, whose rows are already deleted.
+        /// part of a rebuild of every initiative's that writes straight away (<see cref="MartWork.WritesStraightAsync"/>):
+        /// nothing is stored to compare with, or it is already deleted.
         /// </summary>
         private async Task RebuildOfAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {

@@ -65,6 +65,16 @@ internal abstract class MartWork(MartContext context)
             .Chunk(RebuildPart);
 
     /// <summary>
+    /// Whether a rebuild of every initiative's rows may write straight away, without reading the stored rows to compare:
+    /// on a recompute (the tables are emptied first), or when the tables it writes hold no row yet (a first build, the
+    /// full refresh of a new warehouse), where every computed row differs from the none stored. Asked once, before the
+    /// first part is written. Reading back and comparing nothing cost a full refresh at scale 1 about 0.3 s of its marts.
+    /// </summary>
+    protected async Task<bool> WritesStraightAsync(IReadOnlyList<string> tables, CancellationToken ct) =>
+        Context.RecomputesAll
+        || await CountAsync($"SELECT CASE WHEN {string.Join(" OR ", tables.Select(t => $"EXISTS (SELECT 1 FROM {t})"))} THEN 0 ELSE 1 END", ct) == 1;
+
+    /// <summary>
     /// Whether the rows a mart wants and the rows stored hold the same rows as often (as <c>decimal</c> compares them, 1.5
     /// equals 1.50): a mart that writes only what differs rewrites an initiative when they do not.
     /// </summary>

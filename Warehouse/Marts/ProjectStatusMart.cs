@@ -62,11 +62,12 @@ public sealed class ProjectStatusMart : IMart
             var keptOf = kept.ToLookup(k => k.InitiativeId, StringComparer.Ordinal);
             if (scope is null)
             {
+                var straight = await WritesStraightAsync(["fct_project_status"], ct);
                 if (Context.RecomputesAll)
                 {
                     await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", null, ct);
                 }
-                else
+                else if (!straight)
                 {
                     // Initiatives no list item reports on any more lose their rows; the others are compared part by part below.
                     var gone = await ReadAsync(
@@ -80,14 +81,15 @@ public sealed class ProjectStatusMart : IMart
                 Context.UnknownInitiatives.Reset(RefreshRun.Lists.ProjectStatus);
                 foreach (var part in await PartsAsync("stg_list_status", ct))
                 {
-                    await RebuildProjectStatusOfAsync(part, keptOf, ct);
+                    await RebuildProjectStatusOfAsync(part, keptOf, straight, ct);
                 }
                 return;
             }
-            await RebuildProjectStatusOfAsync(scope, keptOf, ct);
+            await RebuildProjectStatusOfAsync(scope, keptOf, straight: false, ct);
         }
 
-        private async Task RebuildProjectStatusOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedStatus> kept, CancellationToken ct)
+        /// <param name="straight">Part of a rebuild of every initiative's that writes without comparing (<see cref="MartWork.WritesStraightAsync"/>).</param>
+        private async Task RebuildProjectStatusOfAsync(IReadOnlyCollection<string> scope, ILookup<string, StagedStatus> kept, bool straight, CancellationToken ct)
         {
             var known = (await ReadScopedAsync("SELECT initiative_id FROM dim_initiative WHERE {scope}", "initiative_id", scope, r => Text(r, 0), ct)).ToHashSet(StringComparer.Ordinal);
             var reports = ListKeys.OnePerKey(await ReadScopedAsync(
@@ -106,15 +108,18 @@ public sealed class ProjectStatusMart : IMart
             reports.AddRange(scope.Where(known.Contains).SelectMany(id => kept[id]));
             var latest = reports.GroupBy(r => r.InitiativeId).ToDictionary(g => g.Key, g => g.Max(r => r.ReportDate), StringComparer.Ordinal);
 
-            // Only the initiatives whose rows differ from the stored ones are rewritten (all on a recompute): a list
+            // Only the initiatives whose rows differ from the stored ones are rewritten (all when writing straight): a list
             // changed in one item then writes that item's initiative alone, and the data checks follow those writes.
-            var differing = Context.RecomputesAll ? scope : await DifferingAsync(scope, reports, latest, ct);
+            var differing = straight ? scope : await DifferingAsync(scope, reports, latest, ct);
             if (differing.Count == 0)
             {
                 return;
             }
             var rewritten = differing.ToHashSet(StringComparer.Ordinal);
-            await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", differing, ct);
+            if (!straight)
+            {
+                await ExecuteScopedAsync("DELETE FROM fct_project_status WHERE {scope}", "initiative_id", differing, ct);
+            }
             await InsertAsync(WarehouseTables.ProjectStatus,
                 reports.Where(r => rewritten.Contains(r.InitiativeId)).Select(r => new object?[]
                 {

@@ -123,6 +123,9 @@ public sealed class RealizationMart : IMart
 
     private sealed class Work(MartContext context) : MartWork(context)
     {
+        /// <summary>The table whose rows are rebuilt (of fct_benefit_actual only flags and reasons are set).</summary>
+        private static readonly string[] Written = ["fct_benefit_realization"];
+
         /// <summary>Marks the current actuals of the initiatives of <paramref name="scope"/> (all when null) and rebuilds their realisation.</summary>
         public async Task RebuildAsync(IReadOnlyCollection<string>? scope, CancellationToken ct)
         {
@@ -138,6 +141,7 @@ public sealed class RealizationMart : IMart
                 // A recompute rewrites every row: the table is emptied, then written part by part.
                 await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", null, ct);
             }
+            var straight = await WritesStraightAsync(Written, ct);
             // Every initiative's, in parts, so that the realisation of a large municipality is never held whole: those
             // with actuals or a current business case, and those with rows, which may no longer be due.
             var initiatives = await ReadAsync(
@@ -149,7 +153,7 @@ public sealed class RealizationMart : IMart
                 r => Text(r, 0), ct);
             foreach (var part in initiatives.Order(StringComparer.Ordinal).Chunk(RebuildPart))
             {
-                await RebuildRealizationAsync(part, emptied: Context.RecomputesAll, ct);
+                await RebuildRealizationAsync(part, emptied: straight, ct);
             }
         }
 
@@ -180,7 +184,8 @@ public sealed class RealizationMart : IMart
         /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match
         /// their business case. Only the initiatives whose rows differ from the stored ones are rewritten (all on a
         /// recompute): the index downstream and the data checks follow those writes. <paramref name="emptied"/>: part
-        /// of a recompute of every initiative's, whose rows are already deleted.
+        /// of a rebuild of every initiative's that writes straight away (<see cref="MartWork.WritesStraightAsync"/>):
+        /// nothing is stored to compare with, or it is already deleted.
         /// </summary>
         private async Task RebuildRealizationAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {
@@ -235,7 +240,8 @@ public sealed class RealizationMart : IMart
                     var source = r.Source is { ActualId: { } id } ? stored[id] : null;
                     var type = Labels.Of(r.Line.Type);
                     rows.Add(new Computed(
-                        new RealizationRow(
+                        initiativeId,
+                        emptied ? null : new RealizationRow(
                             initiativeId, r.Line.Name, type, r.Year, Kept(ColumnType.Decimal, r.Planned), Kept(ColumnType.Decimal, r.Actual),
                             Kept(ColumnType.Decimal, r.Variance), Kept(ColumnType.Ratio, r.Rate), Kept(ColumnType.Decimal, r.PlannedAcc),
                             Kept(ColumnType.Decimal, r.ActualAcc), source?.ReportedBy, source?.ReportedAtUtc, source?.Comment, bc.BcVersionId, r.Line.Row,
@@ -289,7 +295,7 @@ public sealed class RealizationMart : IMart
                         Kept(Dec(r, 8)), Kept(DecOrNull(r, 9)), TextOrNull(r, 10), r.IsDBNull(11) ? null : Timestamp(r, 11), TextOrNull(r, 12), Long(r, 13),
                         Int(r, 14), LongOrNull(r, 15)), ct))
                     .ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
-                var wantedRows = rows.Select(r => r.Row).ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
+                var wantedRows = rows.Select(r => r.Row!).ToLookup(r => r.InitiativeId, StringComparer.Ordinal);
                 differing = scope.Where(id => !SameRows(wantedRows[id], storedRows[id])).ToList();
             }
             if (differing.Count == 0)
@@ -298,7 +304,7 @@ public sealed class RealizationMart : IMart
             }
             var rewritten = differing.ToHashSet(StringComparer.Ordinal);
             await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", differing, ct);
-            await InsertAsync(WarehouseTables.BenefitRealization, rows.Where(r => rewritten.Contains(r.Row.InitiativeId)).Select(r => r.Values).ToList(), ct);
+            await InsertAsync(WarehouseTables.BenefitRealization, rows.Where(r => rewritten.Contains(r.InitiativeId)).Select(r => r.Values).ToList(), ct);
         }
 
         /// <summary>
@@ -318,8 +324,11 @@ public sealed class RealizationMart : IMart
             string InitiativeId, string BenefitLine, string BenefitType, int Year, decimal Planned, decimal? Actual, decimal? Variance, decimal? Rate,
             decimal PlannedAcc, decimal? ActualAcc, string? ReportedBy, DateTime? ReportedAtUtc, string? Comment, long BcVersionId, int LineRow, long? ActualId);
 
-        /// <summary>A computed row: as compared, and as inserted (unrounded, the run id last).</summary>
-        private sealed record Computed(RealizationRow Row, object?[] Values);
+        /// <summary>
+        /// A computed row: its initiative, the row as compared (none when nothing is compared), and as inserted
+        /// (unrounded, the run id last).
+        /// </summary>
+        private sealed record Computed(string InitiativeId, RealizationRow? Row, object?[] Values);
 
 
         private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
