@@ -159,26 +159,21 @@ public sealed class RealizationMart : IMart
 
         /// <summary>
         /// Marks the current actuals of <paramref name="initiatives"/> (all when null); returns how many flags it changed.
-        /// Only a flag that differs is set: an UPDATE that matched a row counts as a write of the table, and the
-        /// marts and data checks downstream follow those writes.
+        /// Only a flag that differs is set (flipped): an UPDATE that matched a row counts as a write of the table, and the
+        /// marts and data checks downstream follow those writes. The latest actual of each initiative, line and year comes
+        /// from one grouping of the scope's actuals rather than a subquery per row: PostgreSQL planned the correlated form
+        /// at a cost that switched its JIT on (0.39 s of a scale-1 full refresh against about 0.1 s); SQLite runs both alike.
         /// </summary>
         public Task<int> MarkCurrentActualsAsync(IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
             ExecuteScopedAsync(
-                $$"""
+                """
                 UPDATE fct_benefit_actual
-                SET is_current = {{IsLatest}}
-                WHERE {scope} AND is_current <> {{IsLatest}}
+                SET is_current = CASE WHEN is_current = 1 THEN 0 ELSE 1 END
+                WHERE {scope} AND is_current <> CASE WHEN actual_id IN (
+                    SELECT MAX(l.actual_id) FROM fct_benefit_actual l
+                    WHERE {scope}
+                    GROUP BY l.initiative_id, l.benefit_line_key, l.year) THEN 1 ELSE 0 END
                 """, "initiative_id", initiatives, ct);
-
-        /// <summary>1 for the latest actual of its initiative, line and year (actuals are numbered in processing order), else 0.</summary>
-        private const string IsLatest =
-            """
-            CASE WHEN actual_id = (
-                SELECT MAX(l.actual_id) FROM fct_benefit_actual l
-                WHERE l.initiative_id = fct_benefit_actual.initiative_id
-                  AND l.benefit_line_key = fct_benefit_actual.benefit_line_key
-                  AND l.year = fct_benefit_actual.year) THEN 1 ELSE 0 END
-            """;
 
         /// <summary>
         /// Rebuilds the realisation of the given initiatives and says which of their current actuals no longer match
