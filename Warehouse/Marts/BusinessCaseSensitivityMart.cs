@@ -45,13 +45,13 @@ public sealed class BusinessCaseSensitivityMart : IMart
                 AND EXISTS (SELECT 1 FROM fct_business_case_version WHERE is_current = 1) THEN 1 ELSE 0 END
             """, ct) == 1;
 
-    private sealed record CaseVersion(string InitiativeId, long BcVersionId, decimal DiscountRate);
+    private sealed record CaseVersion(string InitiativeId, long BcVersionId, decimal DiscountRate, long FileId);
 
     private sealed record CaseYear(string InitiativeId, int Year);
 
     private sealed record CaseLine(string InitiativeId, string Kind, int Row, string Name, string Category);
 
-    private sealed record CaseValue(string InitiativeId, string Kind, int Row, string Category, int Year, decimal Value);
+    private sealed record CaseValue(long FileId, string Kind, int Row, string Category, int Year, decimal Value);
 
     private sealed record CaseSheetRow(string InitiativeId, string Kind, string Name, decimal Low, decimal High, string LowCell, string HighCell);
 
@@ -165,8 +165,8 @@ public sealed class BusinessCaseSensitivityMart : IMart
             CancellationToken ct)
         {
             var versions = await ReadScopedAsync(
-                "SELECT initiative_id, bc_version_id, discount_rate FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
-                r => new CaseVersion(Text(r, 0), Long(r, 1), Dec(r, 2)), ct);
+                "SELECT initiative_id, bc_version_id, discount_rate, file_id FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
+                r => new CaseVersion(Text(r, 0), Long(r, 1), Dec(r, 2), Long(r, 3)), ct);
             var years = await ReadScopedAsync(
                 """
                 SELECT v.initiative_id, y.year
@@ -181,14 +181,15 @@ public sealed class BusinessCaseSensitivityMart : IMart
                 JOIN fct_business_case_version v ON v.file_id = l.file_id
                 WHERE v.is_current = 1 AND {scope}
                 """, "v.initiative_id", scope, r => new CaseLine(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Text(r, 4)), ct);
-            // Costs are kept positive (the reader takes the amount of a negative cost), as the calculator takes them.
+            // Costs are kept positive (the reader takes the amount of a negative cost), as the calculator takes them. The
+            // largest read (49 values an initiative at scale 1): each value names its workbook by number, not its initiative by text.
             var values = await ReadScopedAsync(
                 """
-                SELECT v.initiative_id, r.line_kind, r.line_row, r.category, r.year, r.value
+                SELECT r.file_id, r.line_kind, r.line_row, r.category, r.year, r.value
                 FROM raw_business_case_value r
                 JOIN fct_business_case_version v ON v.file_id = r.file_id
                 WHERE v.is_current = 1 AND {scope}
-                """, "v.initiative_id", scope, r => new CaseValue(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Int(r, 4), Dec(r, 5)), ct);
+                """, "v.initiative_id", scope, r => new CaseValue(Long(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Int(r, 4), Dec(r, 5)), ct);
             var sheet = await ReadScopedAsync(
                 """
                 SELECT v.initiative_id, s.line_kind, s.line_name, s.low_pct, s.high_pct, s.low_cell, s.high_cell
@@ -201,7 +202,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
             var yearsOf = years.ToLookup(y => y.InitiativeId, StringComparer.Ordinal);
             var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
             // Keyed by text, not by a tuple: see RunTransaction for why a run's collections hold classes.
-            var valuesOf = values.ToLookup(v => LineOf(v.InitiativeId, v.Kind, v.Row), StringComparer.Ordinal);
+            var valuesOf = values.ToLookup(v => LineOf(v.FileId, v.Kind, v.Row), StringComparer.Ordinal);
             var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
 
             var ranges = new List<Computed<RangeRow>>(versions.Count);
@@ -220,7 +221,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
                     .Select(l =>
                     {
                         var s = listed.GetValueOrDefault((l.Kind, l.Name));
-                        var amounts = valuesOf[LineOf(v.InitiativeId, l.Kind, l.Row)]
+                        var amounts = valuesOf[LineOf(v.FileId, l.Kind, l.Row)]
                             .Select(a => new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value)).ToList();
                         return new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category);
                     })
@@ -249,7 +250,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
             return (ranges, rows);
         }
 
-        private static string LineOf(string initiativeId, string kind, int row) => string.Create(CultureInfo.InvariantCulture, $"{initiativeId}\u001f{kind}\u001f{row}");
+        private static string LineOf(long fileId, string kind, int row) => string.Create(CultureInfo.InvariantCulture, $"{fileId}\u001f{kind}\u001f{row}");
 
         /// <summary>
         /// A decimal as the warehouse keeps it, to compare a computed row with a stored one: converted as this database's

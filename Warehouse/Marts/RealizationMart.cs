@@ -49,11 +49,11 @@ public sealed class RealizationMart : IMart
     internal Task<int> MarkCurrentActualsAsync(MartContext context, IReadOnlyCollection<string>? initiatives, CancellationToken ct) =>
         new Work(context).MarkCurrentActualsAsync(initiatives, ct);
 
-    private sealed record CaseVersion(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear);
+    private sealed record CaseVersion(string InitiativeId, long BcVersionId, int? FirstYear, int? LastYear, long FileId);
 
     private sealed record CaseLine(string InitiativeId, int LineRow, string LineName, string Category);
 
-    private sealed record CaseValue(string InitiativeId, int LineRow, int Year, decimal Value);
+    private sealed record CaseValue(long FileId, int LineRow, int Year, decimal Value);
 
     internal sealed record CurrentBusinessCase(long BcVersionId, int? FirstYear, int? LastYear, List<PlannedBenefitLine> Lines);
 
@@ -64,8 +64,8 @@ public sealed class RealizationMart : IMart
     internal static async Task<Dictionary<string, CurrentBusinessCase>> CurrentCasesAsync(RunTransaction sql, bool withPlannedValues, IReadOnlyCollection<string>? scope, CancellationToken ct)
     {
         var versions = await sql.ReadScopedAsync(
-            "SELECT initiative_id, bc_version_id, first_year, last_year FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
-            r => new CaseVersion(Text(r, 0), Long(r, 1), IntOrNull(r, 2), IntOrNull(r, 3)), ct);
+            "SELECT initiative_id, bc_version_id, first_year, last_year, file_id FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
+            r => new CaseVersion(Text(r, 0), Long(r, 1), IntOrNull(r, 2), IntOrNull(r, 3), Long(r, 4)), ct);
         var lines = await sql.ReadScopedAsync(
             """
             SELECT v.initiative_id, l.line_row, l.line_name, l.category
@@ -73,18 +73,19 @@ public sealed class RealizationMart : IMart
             JOIN fct_business_case_version v ON v.file_id = l.file_id
             WHERE v.is_current = 1 AND l.line_kind = @Kind AND {scope}
             """, "v.initiative_id", scope, r => new CaseLine(Text(r, 0), Int(r, 1), Text(r, 2), Text(r, 3)), ct, ("@Kind", BenefitLineKind));
+        // The largest read (35 values an initiative at scale 1): each value names its workbook by number, not its initiative by text.
         var values = !withPlannedValues ? [] : await sql.ReadScopedAsync(
             """
-            SELECT v.initiative_id, r.line_row, r.year, r.value
+            SELECT r.file_id, r.line_row, r.year, r.value
             FROM raw_business_case_value r
             JOIN fct_business_case_version v ON v.file_id = r.file_id
             WHERE v.is_current = 1 AND r.line_kind = @Kind AND {scope}
-            """, "v.initiative_id", scope, r => new CaseValue(Text(r, 0), Int(r, 1), Int(r, 2), Dec(r, 3)), ct, ("@Kind", BenefitLineKind));
+            """, "v.initiative_id", scope, r => new CaseValue(Long(r, 0), Int(r, 1), Int(r, 2), Dec(r, 3)), ct, ("@Kind", BenefitLineKind));
         // Plain loops over classes: see RefreshRun.Sql.cs for why not LINQ over tuples here.
         var planned = new Dictionary<string, Dictionary<int, decimal>>(StringComparer.Ordinal);
         foreach (var v in values)
         {
-            var key = LineOf(v.InitiativeId, v.LineRow);
+            var key = LineOf(v.FileId, v.LineRow);
             if (!planned.TryGetValue(key, out var years))
             {
                 planned[key] = years = [];
@@ -109,14 +110,14 @@ public sealed class RealizationMart : IMart
             var benefitLines = new List<PlannedBenefitLine>(ofInitiative.Count);
             foreach (var l in ofInitiative)
             {
-                benefitLines.Add(new PlannedBenefitLine(l.LineRow, l.LineName, ParseType(l.Category), planned.GetValueOrDefault(LineOf(l.InitiativeId, l.LineRow)) ?? none));
+                benefitLines.Add(new PlannedBenefitLine(l.LineRow, l.LineName, ParseType(l.Category), planned.GetValueOrDefault(LineOf(v.FileId, l.LineRow)) ?? none));
             }
             cases[v.InitiativeId] = new CurrentBusinessCase(v.BcVersionId, v.FirstYear, v.LastYear, benefitLines);
         }
         return cases;
     }
 
-    private static string LineOf(string initiativeId, int lineRow) => string.Create(CultureInfo.InvariantCulture, $"{initiativeId}\u001f{lineRow}");
+    private static string LineOf(long fileId, int lineRow) => string.Create(CultureInfo.InvariantCulture, $"{fileId}\u001f{lineRow}");
 
     private static BenefitType ParseType(string label) =>
         Labels.TryParseBenefitType(label, out var type) ? type : throw new InvalidOperationException($"A benefit line's category is not a benefit type: {label}");
