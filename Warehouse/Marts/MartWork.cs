@@ -68,7 +68,8 @@ internal abstract class MartWork(MartContext context)
     /// Whether a rebuild of every initiative's rows may write straight away, without reading the stored rows to compare:
     /// on a recompute (the tables are emptied first), or when the tables it writes hold no row yet (a first build, the
     /// full refresh of a new warehouse), where every computed row differs from the none stored. Asked once, before the
-    /// first part is written. Reading back and comparing nothing cost a full refresh at scale 1 about 0.3 s of its marts.
+    /// first part is written. Reading back and comparing with nothing cost the marts of a scale-1 full refresh about 1 s of
+    /// CPU (4.7 s against 3.7 s, medians of 3).
     /// </summary>
     protected async Task<bool> WritesStraightAsync(IReadOnlyList<string> tables, CancellationToken ct) =>
         Context.RecomputesAll
