@@ -69,9 +69,10 @@ public sealed class SqliteDialect : WarehouseDialect
     /// Inserts through SQLite's own API (<see cref="SqliteConnection.Handle"/>), in the connection's transaction: a
     /// statement prepared once, each value bound by position, straight from the row. Microsoft.Data.Sqlite bound every
     /// value of every row by name (the name looked up in the statement, UTF-8 converted, each time) and boxed it through
-    /// <see cref="ToDb"/>: at scale 1 (about 300,000 rows) that was 45 % of the load phase, and SQLite's own insert the
-    /// rest. A value this path does not bind itself (a text column given something not a string) goes through
-    /// Microsoft.Data.Sqlite as before, for that row.
+    /// <see cref="ToDb"/>: in a profile of a full refresh at scale 1 (about 280,000 rows) that was half of the bulk inserts'
+    /// time, and SQLite's own insert the rest. The load phase went from 1.79 s to 1.18 s (medians of 3, interleaved), the
+    /// realization mart, which writes 70,000 rows through here, from 1.10 s to 0.97 s. A value this path does not bind
+    /// itself (a text column given something not a string) goes through Microsoft.Data.Sqlite as before, for that row.
     /// </summary>
     public override Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct)
     {
