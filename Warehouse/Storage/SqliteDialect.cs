@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace NackaInsights.Warehouse.Storage;
 
@@ -57,27 +59,248 @@ public sealed class SqliteDialect : WarehouseDialect
     // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) already excludes every other writer.
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) => Task.CompletedTask;
 
-    public override async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct)
+    /// <summary>
+    /// Rows one INSERT statement takes (<c>VALUES (…), (…)</c>), within SQLite's 32,766 parameters of a statement:
+    /// each execution of a statement costs a VDBE start and reset, shared out over the rows.
+    /// </summary>
+    internal const int RowsPerStatement = 32;
+
+    /// <summary>
+    /// Inserts through SQLite's own API (<see cref="SqliteConnection.Handle"/>), in the connection's transaction: a
+    /// statement prepared once, each value bound by position, straight from the row. Microsoft.Data.Sqlite bound every
+    /// value of every row by name (the name looked up in the statement, UTF-8 converted, each time) and boxed it through
+    /// <see cref="ToDb"/>: in a profile of a full refresh at scale 1 (about 280,000 rows) that was half of the bulk inserts'
+    /// time, and SQLite's own insert the rest. The load phase went from 1.79 s to 1.18 s (medians of 3, interleaved), the
+    /// realization mart, which writes 70,000 rows through here, from 1.10 s to 0.97 s. A value this path does not bind
+    /// itself (a text column given something not a string) goes through Microsoft.Data.Sqlite as before, for that row.
+    /// </summary>
+    public override Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
-        await using var command = (SqliteCommand)connection.CreateCommand();
-        command.Transaction = (SqliteTransaction)transaction;
-        command.CommandTimeout = timeoutSeconds;
-        var names = table.Columns.Select(c => c.Name).ToList();
-        command.CommandText = $"INSERT INTO {table.Name} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select((_, i) => "$p" + i))})";
-        var parameters = names.Select((_, i) => command.Parameters.Add(new SqliteParameter("$p" + i, null))).ToArray();
-        command.Prepare();
-        foreach (var row in rows)
+        var sqlite = (SqliteConnection)connection;
+        if (transaction.Connection != connection)
+        {
+            throw new InvalidOperationException("The transaction is not the connection's.");
+        }
+        using var insert = new RawInsert(sqlite, (SqliteTransaction)transaction, table, timeoutSeconds);
+        var batch = Math.Max(1, Math.Min(RowsPerStatement, 32_766 / table.Columns.Count));
+        for (var start = 0; start < rows.Count; start += batch)
         {
             ct.ThrowIfCancellationRequested();
-            for (var i = 0; i < parameters.Length; i++)
+            var end = Math.Min(rows.Count, start + batch);
+            if (end - start == batch && batch > 1 && AllBindable(table, rows, start, end))
             {
-                parameters[i].Value = ToDb(table.Columns[i].Type, row[i]) ?? DBNull.Value;
+                insert.Many(rows, start, batch);
+                continue;
             }
-            await command.ExecuteNonQueryAsync(ct);
+            for (var r = start; r < end; r++)
+            {
+                insert.One(rows[r]);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private static bool AllBindable(BulkTable table, IReadOnlyList<object?[]> rows, int start, int end)
+    {
+        for (var r = start; r < end; r++)
+        {
+            if (!RawInsert.Bindable(table, rows[r]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>One table's INSERT statements, prepared on the connection's own handle, finalised when disposed.</summary>
+    private sealed class RawInsert : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteTransaction _transaction;
+        private readonly BulkTable _table;
+        private readonly int _timeoutSeconds;
+        private readonly sqlite3 _db;
+        private sqlite3_stmt? _one;
+        private sqlite3_stmt? _many;
+        private SqliteCommand? _fallback;
+        private byte[] _utf8 = new byte[256];
+        private char[] _chars = new char[32];
+
+        public RawInsert(SqliteConnection connection, SqliteTransaction transaction, BulkTable table, int timeoutSeconds)
+        {
+            _connection = connection;
+            _transaction = transaction;
+            _table = table;
+            _timeoutSeconds = timeoutSeconds;
+            _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        }
+
+        /// <summary>Whether every value of the row is one this path binds itself: a text column's is a string or nothing.</summary>
+        public static bool Bindable(BulkTable table, object?[] row)
+        {
+            for (var i = 0; i < table.Columns.Count; i++)
+            {
+                if (table.Columns[i].Type == ColumnType.Text && row[i] is not (null or DBNull or string))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public void One(object?[] row)
+        {
+            if (!Bindable(_table, row))
+            {
+                Fallback(row);
+                return;
+            }
+            var statement = _one ??= Prepare(1);
+            BindRow(statement, 0, row);
+            Step(statement);
+        }
+
+        public void Many(IReadOnlyList<object?[]> rows, int start, int count)
+        {
+            var statement = _many ??= Prepare(count);
+            for (var r = 0; r < count; r++)
+            {
+                BindRow(statement, r * _table.Columns.Count, rows[start + r]);
+            }
+            Step(statement);
+        }
+
+        private sqlite3_stmt Prepare(int rows)
+        {
+            var columns = _table.Columns;
+            var values = "(" + string.Join(", ", Enumerable.Repeat("?", columns.Count)) + ")";
+            var sql = $"INSERT INTO {_table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES {string.Join(", ", Enumerable.Repeat(values, rows))}";
+            var rc = raw.sqlite3_prepare_v2(_db, sql, out var statement);
+            if (rc != raw.SQLITE_OK)
+            {
+                statement?.Dispose();
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+            return statement ?? throw new InvalidOperationException("SQLite prepared no statement.");
+        }
+
+        private void BindRow(sqlite3_stmt statement, int offset, object?[] row)
+        {
+            var columns = _table.Columns;
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var rc = Bind(statement, offset + i + 1, columns[i].Type, row[i]);
+                if (rc != raw.SQLITE_OK)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, _db);
+                }
+            }
+        }
+
+        /// <summary>Binds a value as <see cref="ToDb"/> and Microsoft.Data.Sqlite did: the same types, text and numbers.</summary>
+        private int Bind(sqlite3_stmt statement, int index, ColumnType type, object? value)
+        {
+            if (value is null or DBNull)
+            {
+                return raw.sqlite3_bind_null(statement, index);
+            }
+            switch (type)
+            {
+                case ColumnType.Decimal or ColumnType.Ratio:
+                    var number = value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                    // As Microsoft.Data.Sqlite: SQLite would store NaN as NULL.
+                    return double.IsNaN(number) ? throw new InvalidOperationException("Cannot store 'NaN' values.") : raw.sqlite3_bind_double(statement, index, number);
+                case ColumnType.Int32 or ColumnType.Int64:
+                    return raw.sqlite3_bind_int64(statement, index, value switch
+                    {
+                        long l => l,
+                        int i => i,
+                        _ => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+                    });
+                case ColumnType.Flag:
+                    return raw.sqlite3_bind_int64(statement, index, value is bool b ? (b ? 1L : 0L) : Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                case ColumnType.Date:
+                    return value is DateOnly date ? BindFormatted(statement, index, date, "yyyy-MM-dd")
+                        : BindFormatted(statement, index, (DateTime)value, "yyyy-MM-dd");
+                case ColumnType.TimestampUtc:
+                    return BindFormatted(statement, index, (DateTime)value, TimestampFormat);
+                default:
+                    return BindText(statement, index, ((string)value).AsSpan());
+            }
+        }
+
+        private int BindFormatted<T>(sqlite3_stmt statement, int index, T value, string format)
+            where T : ISpanFormattable
+        {
+            int written;
+            while (!value.TryFormat(_chars, out written, format, CultureInfo.InvariantCulture))
+            {
+                _chars = new char[_chars.Length * 2];
+            }
+            return BindText(statement, index, _chars.AsSpan(0, written));
+        }
+
+        /// <summary>UTF-8 as Microsoft.Data.Sqlite encodes it (a lone surrogate becomes U+FFFD); SQLite copies the bytes.</summary>
+        private int BindText(sqlite3_stmt statement, int index, ReadOnlySpan<char> text)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (_utf8.Length < length)
+            {
+                _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
+            }
+            var bytes = Encoding.UTF8.GetBytes(text, _utf8);
+            return raw.sqlite3_bind_text(statement, index, _utf8.AsSpan(0, bytes));
+        }
+
+        /// <summary>Runs the statement once, waiting out a busy database as Microsoft.Data.Sqlite does, up to the command timeout.</summary>
+        private void Step(sqlite3_stmt statement)
+        {
+            var started = Environment.TickCount64;
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED or raw.SQLITE_LOCKED_SHAREDCACHE
+                && (_timeoutSeconds == 0 || Environment.TickCount64 - started < _timeoutSeconds * 1000L))
+            {
+                raw.sqlite3_reset(statement);
+                Thread.Sleep(150);
+            }
+            raw.sqlite3_reset(statement);
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+        }
+
+        /// <summary>A row with a value this path does not bind, bound by Microsoft.Data.Sqlite, as every row was.</summary>
+        private void Fallback(object?[] row)
+        {
+            if (_fallback is null)
+            {
+                _fallback = _connection.CreateCommand();
+                _fallback.Transaction = _transaction;
+                _fallback.CommandTimeout = _timeoutSeconds;
+                var names = _table.Columns.Select(c => c.Name).ToList();
+                _fallback.CommandText = $"INSERT INTO {_table.Name} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select((_, i) => "$p" + i))})";
+                for (var i = 0; i < names.Count; i++)
+                {
+                    _fallback.Parameters.Add(new SqliteParameter("$p" + i, null));
+                }
+            }
+            for (var i = 0; i < _table.Columns.Count; i++)
+            {
+                _fallback.Parameters[i].Value = Instance.ToDb(_table.Columns[i].Type, row[i]) ?? DBNull.Value;
+            }
+            _fallback.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _one?.Dispose();
+            _many?.Dispose();
+            _fallback?.Dispose();
         }
     }
 

@@ -66,6 +66,26 @@ public sealed class PostgresBulkLoadStatisticsFacts(PostgresCluster cluster) : B
     protected override void AssertPlannedFor(int rows, double? estimate) => Assert.Equal(rows, estimate);
 
     protected override void AssertNotAnalysed(double? estimate) => Assert.Equal(-1, estimate);
+
+    [Fact]
+    public async Task TheRunsStatistics_AreTakenAtTheRunsLowTarget_AndTheSessionKeepsItsOwnAfterwards()
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        await connection.ExecuteAsync("CREATE TABLE statistics_probe (id integer NOT NULL, name text NULL)", transaction: transaction);
+        var sql = new RunTransaction(Warehouse.Database, connection, transaction);
+        await sql.InsertAsync(new BulkTable("statistics_probe", new BulkColumn("id", ColumnType.Int32), new BulkColumn("name", ColumnType.Text)),
+            [.. Enumerable.Range(1, 5_000).Select(i => new object?[] { i, $"rad {i}" })], Ct);
+
+        await sql.AnalyzeBulkLoadsAsync(Ct);
+
+        // 5,000 distinct ids: the histogram has a bound per bucket and one more, as many buckets as the target says.
+        var bounds = await connection.ExecuteScalarAsync<int>(
+            "SELECT cardinality(histogram_bounds::text::int[]) FROM pg_stats WHERE tablename = 'statistics_probe' AND attname = 'id'", transaction: transaction);
+        Assert.Equal(PostgresDialect.RunStatisticsTarget + 1, bounds);
+        await transaction.RollbackAsync(Ct);
+        Assert.Equal("100", await connection.ExecuteScalarAsync<string>("SHOW default_statistics_target"));
+    }
 }
 
 public sealed class SqliteBulkLoadStatisticsFacts : BulkLoadStatisticsFacts

@@ -124,6 +124,28 @@ public abstract class OwedResultsFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ManyUploads_AreHandedTheirOwnWorkbooks_PageByPage_AndEachIsSettledByItsOwnOutcome()
+    {
+        // More than a page (16) of each outcome's uploads: the workbooks are read and the rows settled a page at a time.
+        var ids = Enumerable.Range(1, 50).Select(i => $"u{i:00}").ToList();
+        await OweAsync(false, [.. ids.Select((id, i) => Owed(id, ResultAction.Write, "Inläst", [(byte)i, (byte)(i * 3)]))]);
+
+        var handed = await WriteAsync(o => (int.Parse(o.UploadId[1..], System.Globalization.CultureInfo.InvariantCulture) % 3) switch
+        {
+            0 => OwedOutcome.Failed,
+            1 => OwedOutcome.StatusFailed,
+            _ => OwedOutcome.Done,
+        });
+
+        Assert.Equal(ids, handed.Select(o => o.UploadId));
+        Assert.All(handed, o => Assert.Equal(new byte[] { (byte)(ids.IndexOf(o.UploadId)), (byte)(ids.IndexOf(o.UploadId) * 3) }, o.Workbook));
+        var left = await QueryAsync<(string, string, long)>("SELECT upload_id, result_action, attempts FROM etl_result_owed ORDER BY upload_id");
+        Assert.Equal(
+            ids.Where((_, i) => (i + 1) % 3 != 2).Select(id => (id, int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0 ? ResultAction.Write : ResultAction.Leave, 1L)),
+            left);
+    }
+
+    [Fact]
     public async Task AContentTag_IsKeptPerSourceAndUpload_TheLatestReplacingTheEarlier()
     {
         await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
