@@ -235,6 +235,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         Phase(PhaseTimings.Load);
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Load, () => DropSupersededUnchangedRowsAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Load, () => _sql.AnalyzeBulkLoadsAsync(ct));
         // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
         await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
@@ -369,6 +370,34 @@ public sealed partial class RefreshRun : IAsyncDisposable
             _logger.LogDebug("Run {RunId}: {Kind} file {File}: {Status}", RunId, file.Kind, file.Name, status);
         }
         await FlushIfFullAsync(ct);
+    }
+
+    /// <summary>
+    /// Keeps one <c>Oförändrad</c> row per file name, its latest: one that a later row of the same name (this run's
+    /// sighting, or a new content's row) follows is dropped. Otherwise every run added a row per unchanged file (2,201 per
+    /// no-op at scale 1), and the fingerprints read at each start (<see cref="WarehouseLoader.StartRunAsync"/>) grew with
+    /// the warehouse's age; now etl_file grows by the files that change, and each run still shows every file it saw.
+    /// </summary>
+    /// <remarks>
+    /// Not recorded as a change of etl_file for the data checks: no row refers to an <c>Oförändrad</c> row (facts and
+    /// problems take the id of the row written with them, which is never one), so no relationship to pbi_etl_file can
+    /// lose its parent; the checks of pbi_etl_file's own rows run anyway, for the rows this run inserted.
+    /// </remarks>
+    private async Task DropSupersededUnchangedRowsAsync(CancellationToken ct)
+    {
+        if (_ledger.Files.Count == 0)
+        {
+            // Only a row of this run can follow a kept one.
+            return;
+        }
+        await _sql.ExecuteUnrecordedAsync(
+            """
+            DELETE FROM etl_file
+            WHERE status = @Unchanged
+              AND EXISTS (SELECT 1 FROM etl_file later
+                          WHERE later.source_kind = etl_file.source_kind AND later.file_name = etl_file.file_name AND later.file_id > etl_file.file_id)
+            """,
+            new { Unchanged = FileStatus.Unchanged }, ct);
     }
 
     private static string Describe(SourceProblem p) => p.Location.Length == 0 ? p.Message : $"{p.Location}: {p.Message}";

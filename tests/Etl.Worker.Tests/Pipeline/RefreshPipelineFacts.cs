@@ -74,6 +74,32 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
     }
 
     [Fact]
+    public async Task AFileUnchangedRunAfterRun_KeepsOneOforandradRow_ItsLatest()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference(version: "v1"));
+        var loaded = await RefreshAsync();
+        await RefreshAsync();
+        await RefreshAsync();
+
+        var fourth = await RefreshAsync();
+
+        Assert.True(fourth.Succeeded, fourth.Message);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(fourth.Files).Status);
+        // The loaded row, and one sighting: the latest run's, not one row per run.
+        var rows = (await QueryAsync("SELECT run_id, status FROM pbi_etl_file ORDER BY file_id")).ToList();
+        Assert.Equal([(loaded.RunId, "Inläst"), (fourth.RunId, "Oförändrad")], rows.Select(r => (Convert.ToInt64(r.run_id), (string)r.status)));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT files_unchanged FROM etl_run WHERE run_id = @RunId", new { fourth.RunId }));
+
+        // A new content's row follows the sighting, which then goes: the file's history is its loads.
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference(version: "v2"));
+        var changed = await RefreshAsync();
+
+        Assert.Equal(FileStatus.Loaded, Assert.Single(changed.Files).Status);
+        var after = (await QueryAsync("SELECT run_id, status FROM pbi_etl_file ORDER BY file_id")).ToList();
+        Assert.Equal([(loaded.RunId, "Inläst"), (changed.RunId, "Inläst")], after.Select(r => (Convert.ToInt64(r.run_id), (string)r.status)));
+    }
+
+    [Fact]
     public async Task AFileOfTheSameSizeAndModificationTime_IsOforandrad_WithoutBeingRead()
     {
         AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
