@@ -179,33 +179,6 @@ public abstract class SchemaMigratorFacts : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Migrate_To15_KeepsOfEachFileOnlyTheOforandradRowNothingFollows()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await Warehouse.Migrator().MigrateAsync(ct);
-        await using (var connection = await Warehouse.Database.OpenAsync(ct))
-        {
-            var at = Warehouse.Database.Dialect.Timestamp(new DateTime(2026, 1, 5, 8, 0, 0, DateTimeKind.Utc));
-            await connection.ExecuteAsync("INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) VALUES (1, 'refresh', @At, 'Lyckad')", new { At = at });
-            // a.xlsx: loaded, then seen unchanged twice; b.xlsx: seen unchanged, then loaded anew; c.xlsx: loaded only.
-            var rows = new[] { (1, "a.xlsx", "Inläst"), (2, "a.xlsx", "Oförändrad"), (3, "a.xlsx", "Oförändrad"), (4, "b.xlsx", "Inläst"), (5, "b.xlsx", "Oförändrad"), (6, "b.xlsx", "Inläst"), (7, "c.xlsx", "Inläst") };
-            foreach (var (id, name, status) in rows)
-            {
-                await connection.ExecuteAsync(
-                    "INSERT INTO etl_file (file_id, run_id, source_kind, file_name, content_sha256, size_bytes, status, rows_loaded, rows_rejected, processed_at_utc) VALUES (@Id, 1, 'business-case', @Name, 'x', 1, @Status, 0, 0, @At)",
-                    new { Id = id, Name = name, Status = status, At = at });
-            }
-            await connection.ExecuteAsync("DELETE FROM schema_version WHERE version = 15");
-        }
-
-        var result = await Warehouse.Migrator().MigrateAsync(ct);
-
-        Assert.Equal([15], result.Applied.Select(s => s.Version));
-        await using var check = await Warehouse.Database.OpenAsync(ct);
-        Assert.Equal([1L, 3L, 4L, 6L, 7L], await check.QueryAsync<long>("SELECT file_id FROM etl_file ORDER BY file_id"));
-    }
-
-    [Fact]
     public void SupersededChecksums_EachNameAScriptOfThisDatabase_AndDifferFromItsTextToday()
     {
         var scripts = SchemaMigrator.ScriptsFor(Warehouse.Database.Dialect).Where(s => s.Version > 0).ToDictionary(s => s.Version);
