@@ -10,10 +10,15 @@ internal static class CommandHost
 
     public static IHost Build(IDictionary<string, string?> overrides, bool verbose = false)
     {
+        // A command reads its settings once: watching appsettings.json for changes started a file system watcher
+        // (and its thread) in every command, for nothing.
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
+            Configuration = configuration,
         });
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.Logging.ClearProviders();

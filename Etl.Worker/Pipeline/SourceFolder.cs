@@ -50,9 +50,12 @@ public sealed class SourceFolder(string root)
         {
             return [];
         }
-        var read = Files(subfolder, extensions ?? WorkbookExtensions).Select(f => f.FullName).ToHashSet();
+        // One listing: a file is read when it has one of the extensions and no ignored name (Files), so the others not
+        // ignored are those of another extension. Listing the folder twice more (once sorted) took 92 of the 1,219 ms
+        // of CPU a traced no-op at scale 1 used (4,000 files: the business cases and their result workbooks).
+        var read = extensions ?? WorkbookExtensions;
         return directory.EnumerateFiles()
-            .Where(f => !read.Contains(f.FullName) && !Upload.IsIgnoredName(f.Name) && !f.Name.EndsWith(".tmp", StringComparison.Ordinal))
+            .Where(f => !read.Contains(f.Extension, StringComparer.OrdinalIgnoreCase) && !Upload.IsIgnoredName(f.Name) && !f.Name.EndsWith(".tmp", StringComparison.Ordinal))
             .Select(f => Name(f))
             .ToList();
     }

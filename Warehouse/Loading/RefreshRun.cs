@@ -117,7 +117,16 @@ public sealed partial class RefreshRun : IAsyncDisposable
         public DateTime? ModifiedUtc { get; init; }
 
         public DateTime ReadFromUtc { get; init; }
+
+        /// <summary>The file's latest row when it is <c>Oförändrad</c>: what a run that finds it unchanged again brings up to date.</summary>
+        public Sighting? Sighting { get; init; }
     }
+
+    /// <summary>A file's <c>Oförändrad</c> row, and what of it a sighting may change besides its run and time.</summary>
+    internal sealed record Sighting(long FileId, string? AuthorEmail, string? SourceUrl);
+
+    /// <summary>Sightings whose row stays as it was but for its run and time, brought up to date together as the load ends.</summary>
+    private readonly List<long> _sightingsAsRecorded = [];
 
     /// <summary>
     /// How much earlier than the run that recorded it a modification time must be to be trusted: file systems keep it
@@ -174,11 +183,57 @@ public sealed partial class RefreshRun : IAsyncDisposable
         && string.Equals(last.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase)
         && last.Status is FileStatus.Loaded or FileStatus.PartlyLoaded;
 
+    /// <summary>
+    /// Records a file found with the content it had when it was last loaded. A file already found so since then has its
+    /// one <c>Oförändrad</c> row brought up to date (its run, time, size and modification time) rather than another
+    /// added: every run added a row per unchanged file (2,201 per no-op at scale 1), so that etl_file, and the
+    /// fingerprints each run reads at its start, grew with the warehouse's age. Now a file's rows are its loads and its
+    /// latest sighting since, and pbi_etl_file still shows every file the latest run saw.
+    /// </summary>
     public async Task AddUnchangedAsync(SourceFile file, CancellationToken ct)
     {
         var last = _fingerprints[(file.Kind, file.Name)];
         var message = $"Samma innehåll som vid inläsningen i körning {last.RunId}; inte inläst igen.";
-        await AddFileAsync(file, FileStatus.Unchanged, 0, 0, message, [], ct);
+        if (last.Sighting is not { } sighting)
+        {
+            await AddFileAsync(file, FileStatus.Unchanged, 0, 0, message, [], ct);
+            return;
+        }
+        _sourcesOffered = true;
+        RecordSighting();
+        var modified = file.ModifiedUtc is { } m ? ToTheMillisecond(m) : (DateTime?)null;
+        if (file.SizeBytes == last.SizeBytes && modified == (last.ModifiedUtc is { } r ? ToTheMillisecond(r) : null)
+            && sighting.AuthorEmail == file.AuthorEmail && sighting.SourceUrl == file.SourceUrl)
+        {
+            // Only its run and time change: set in one statement with the others (BringSightingsUpToDateAsync).
+            _sightingsAsRecorded.Add(sighting.FileId);
+        }
+        else
+        {
+            // Touched, or another uploader: rare, one statement of its own.
+            await _sql.ExecuteUnrecordedAsync(
+                """
+                UPDATE etl_file SET run_id = @RunId, size_bytes = @Size, modified_at_utc = @Modified, processed_at_utc = @Now,
+                                    author_email = @Author, source_url = @Url, message = @Message
+                WHERE file_id = @Id
+                """,
+                new
+                {
+                    RunId,
+                    Size = file.SizeBytes,
+                    Modified = Dialect.Timestamp(modified),
+                    Now = Dialect.Timestamp(UtcNow()),
+                    Author = file.AuthorEmail,
+                    Url = file.SourceUrl,
+                    Message = message,
+                    Id = sighting.FileId,
+                },
+                ct);
+        }
+        var result = new FileResult(file.Kind, file.Name, FileStatus.Unchanged, 0, 0, message, []);
+        _ledger.Add(result);
+        _observer?.FileProcessed(RunId, result);
+        _logger.LogDebug("Run {RunId}: {Kind} file {File}: {Status}", RunId, file.Kind, file.Name, FileStatus.Unchanged);
     }
 
     public async Task AddRejectedAsync(SourceFile file, IReadOnlyList<SourceProblem> problems, int rowsRejected, CancellationToken ct)
@@ -235,6 +290,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         Phase(PhaseTimings.Load);
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Load, () => BringSightingsUpToDateAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Load, () => _sql.AnalyzeBulkLoadsAsync(ct));
         // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
         await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
@@ -369,6 +425,43 @@ public sealed partial class RefreshRun : IAsyncDisposable
             _logger.LogDebug("Run {RunId}: {Kind} file {File}: {Status}", RunId, file.Kind, file.Name, status);
         }
         await FlushIfFullAsync(ct);
+    }
+
+    /// <summary>
+    /// Gives the files found unchanged as they were last seen (<see cref="AddUnchangedAsync"/>) this run and this time:
+    /// one statement per 500, as the rows they replace were once inserted.
+    /// </summary>
+    private async Task BringSightingsUpToDateAsync(CancellationToken ct)
+    {
+        if (_sightingsAsRecorded.Count == 0)
+        {
+            return;
+        }
+        var now = Dialect.Timestamp(UtcNow());
+        foreach (var chunk in _sightingsAsRecorded.Chunk(RunTransaction.InListChunk))
+        {
+            // Spelled out: Dapper would pass the ids to PostgreSQL as one array, which IN does not take.
+            var parameters = new DynamicParameters(new { RunId, Now = now, Unchanged = FileStatus.Unchanged });
+            var ids = string.Join(", ", chunk.Select((id, i) =>
+            {
+                parameters.Add($"id{i}", id);
+                return $"@id{i}";
+            }));
+            await _sql.ExecuteUnrecordedAsync(
+                $"UPDATE etl_file SET run_id = @RunId, processed_at_utc = @Now WHERE file_id IN ({ids}) AND status = @Unchanged", parameters, ct);
+        }
+        _sightingsAsRecorded.Clear();
+    }
+
+    /// <summary>
+    /// To the data checks and the marts, a sighting brought up to date is the row it stands for: a row of this run in
+    /// etl_file, as an insert would have made. It changes no key: no row refers to an <c>Oförändrad</c> row (facts and
+    /// problems take the id of the row loaded with them), so no relationship to pbi_etl_file can lose its parent.
+    /// </summary>
+    private void RecordSighting()
+    {
+        _sql.Written.Record(WarehouseTables.EtlFile.Name, TableWrite.Inserted);
+        _sql.Pending.Record(WarehouseTables.EtlFile.Name, TableWrite.Inserted);
     }
 
     private static string Describe(SourceProblem p) => p.Location.Length == 0 ? p.Message : $"{p.Location}: {p.Message}";

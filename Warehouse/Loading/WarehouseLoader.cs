@@ -79,10 +79,13 @@ public sealed class WarehouseLoader(
                 """,
                 transaction: transaction, cancellationToken: ct));
             // The last processed content of each name, and from its latest row (the same content, when that row is
-            // Oförändrad) the size and modification time it had then and when that run began reading.
-            var fingerprints = (await connection.QueryAsync<(string Kind, string Name, string Sha, string Status, long RunId, long Size, object? Modified, object ReadFrom)>(new CommandDefinition(
+            // Oförändrad) the size and modification time it had then and when that run began reading; and that row itself,
+            // which a run that finds the file unchanged again brings up to date rather than add one (RefreshRun.AddUnchangedAsync).
+            var fingerprints = (await connection.QueryAsync<FingerprintRow>(new CommandDefinition(
                 """
-                SELECT f.source_kind, f.file_name, f.content_sha256, f.status, f.run_id, s.size_bytes, s.modified_at_utc, r.started_at_utc
+                SELECT f.source_kind AS Kind, f.file_name AS Name, f.content_sha256 AS Sha, f.status AS Status, f.run_id AS RunId,
+                       s.size_bytes AS Size, s.modified_at_utc AS Modified, r.started_at_utc AS ReadFrom,
+                       s.file_id AS LatestFileId, s.status AS LatestStatus, s.author_email AS LatestAuthor, s.source_url AS LatestUrl
                 FROM etl_file f
                 JOIN (SELECT MAX(file_id) AS file_id FROM etl_file WHERE status <> @Unchanged GROUP BY source_kind, file_name) last
                   ON last.file_id = f.file_id
@@ -97,6 +100,7 @@ public sealed class WarehouseLoader(
                     SizeBytes = r.Size,
                     ModifiedUtc = r.Modified is null or DBNull ? null : Runs.Columns.ReadTimestamp(r.Modified),
                     ReadFromUtc = Runs.Columns.ReadTimestamp(r.ReadFrom),
+                    Sighting = r.LatestStatus == FileStatus.Unchanged ? new RefreshRun.Sighting(r.LatestFileId, r.LatestAuthor, r.LatestUrl) : null,
                 });
 
             return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids, _time)
@@ -121,6 +125,33 @@ public sealed class WarehouseLoader(
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    internal sealed class FingerprintRow
+    {
+        public string Kind { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public string Sha { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public long RunId { get; init; }
+
+        public long Size { get; init; }
+
+        public object? Modified { get; init; }
+
+        public object ReadFrom { get; init; } = "";
+
+        public long LatestFileId { get; init; }
+
+        public string LatestStatus { get; init; } = "";
+
+        public string? LatestAuthor { get; init; }
+
+        public string? LatestUrl { get; init; }
     }
 
     /// <summary>A run whose row was written but whose start failed (cancelled, connection lost) does not stay <c>Pågår</c>.</summary>

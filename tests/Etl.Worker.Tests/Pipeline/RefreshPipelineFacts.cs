@@ -74,6 +74,46 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
     }
 
     [Fact]
+    public async Task AFileUnchangedRunAfterRun_KeepsOneOforandradRowSinceItsLoad_ItsLatestSighting()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference(version: "v1"));
+        var loaded = await RefreshAsync();
+        await RefreshAsync();
+        await RefreshAsync();
+
+        var fourth = await RefreshAsync();
+
+        Assert.True(fourth.Succeeded, fourth.Message);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(fourth.Files).Status);
+        // The loaded row, and one sighting: the latest run's, not one row per run.
+        var rows = (await QueryAsync("SELECT run_id, status FROM pbi_etl_file ORDER BY file_id")).ToList();
+        Assert.Equal([(loaded.RunId, "Inläst"), (fourth.RunId, "Oförändrad")], rows.Select(r => (Convert.ToInt64(r.run_id), (string)r.status)));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT files_unchanged FROM etl_run WHERE run_id = @RunId", new { fourth.RunId }));
+
+        // Touched, the same content: the sighting takes its new time.
+        var path = Source.File("business-cases/DIG-2023-014.xlsx");
+        var touched = File.GetLastWriteTimeUtc(path).AddHours(1);
+        File.SetLastWriteTimeUtc(path, touched);
+        var fifth = await RefreshAsync();
+
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(fifth.Files).Status);
+        var sighting = await QuerySingleAsync("SELECT run_id, modified_at_utc FROM etl_file WHERE status = 'Oförändrad'");
+        Assert.Equal(fifth.RunId, Convert.ToInt64(sighting.run_id));
+        Assert.Equal(RefreshRun.ToTheMillisecond(touched), NackaInsights.Warehouse.Runs.Columns.ReadTimestamp((object)sighting.modified_at_utc));
+
+        // A new content is loaded in a row of its own; the sighting before it stays, and the next run's is a new one.
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference(version: "v2"));
+        var changed = await RefreshAsync();
+        var next = await RefreshAsync();
+
+        Assert.Equal(FileStatus.Loaded, Assert.Single(changed.Files).Status);
+        Assert.Equal(FileStatus.Unchanged, Assert.Single(next.Files).Status);
+        var after = (await QueryAsync("SELECT run_id, status FROM pbi_etl_file ORDER BY file_id")).ToList();
+        Assert.Equal([(loaded.RunId, "Inläst"), (fifth.RunId, "Oförändrad"), (changed.RunId, "Inläst"), (next.RunId, "Oförändrad")],
+            after.Select(r => (Convert.ToInt64(r.run_id), (string)r.status)));
+    }
+
+    [Fact]
     public async Task AFileOfTheSameSizeAndModificationTime_IsOforandrad_WithoutBeingRead()
     {
         AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
