@@ -118,11 +118,16 @@ public static class SwedishNumber
     }
 
     /// <summary>A number as Swedish users read it: <c>-520 000</c>, <c>1,7</c>.</summary>
-    public static string Format(decimal value)
+    public static string Format(decimal value) => value.ToString("#,0.##########", SwedishFormat);
+
+    // Built once and read-only: it was cloned for every number formatted, every actuals cell among them.
+    private static readonly NumberFormatInfo SwedishFormat = CreateFormat();
+
+    private static NumberFormatInfo CreateFormat()
     {
         var format = (NumberFormatInfo)CultureInfo.InvariantCulture.NumberFormat.Clone();
         format.NumberGroupSeparator = " ";
         format.NumberDecimalSeparator = ",";
-        return value.ToString("#,0.##########", format);
+        return NumberFormatInfo.ReadOnly(format);
     }
 }

@@ -55,7 +55,10 @@ public readonly record struct XlsxCell(int Column, CellKind Kind, string Text, d
         _ => Text,
     };
 
-    private static string FormatNumber(double number) => number.ToString("0.##########", CultureInfo.GetCultureInfo("sv-SE"));
+    private static string FormatNumber(double number) => number.ToString("0.##########", Swedish);
+
+    // Looked up once: GetCultureInfo takes a lock on every call, which the reading threads contended for.
+    private static readonly CultureInfo Swedish = CultureInfo.GetCultureInfo("sv-SE");
 }
 
 /// <summary>A row with at least one non-empty cell, its cells ordered by column.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
 using NackaInsights.Warehouse.Model;
@@ -55,7 +56,8 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly ZipArchive _zip;
     private readonly WorkbookLimits _limits;
     private readonly int _maxTextLength;
-    private readonly char[] _discard = new char[4096];
+    private readonly NameTable _names = new();
+    private char[]? _discard;
     private char[] _text = new char[256];
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
     private readonly List<(string Name, string Part)> _sheets;
@@ -636,6 +638,8 @@ public sealed class XlsxWorkbook : IDisposable
     /// past the element's end, as ReadElementContentAsString does.
     /// </summary>
     /// <remarks>Hand-written because XmlReader has no bounded form of ReadElementContentAsString; ReadValueChunk is its streaming primitive.</remarks>
+    // Jitted optimised at once, as ReadCells is (see there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string ReadBoundedContent(XmlReader reader, int max, out bool cut)
     {
         cut = false;
@@ -670,6 +674,7 @@ public sealed class XlsxWorkbook : IDisposable
                         else
                         {
                             // Past the limit: read on, keeping nothing.
+                            _discard ??= new char[4096];
                             n = reader.ReadValueChunk(_discard, 0, _discard.Length);
                             cut |= n > 0;
                         }
@@ -733,7 +738,8 @@ public sealed class XlsxWorkbook : IDisposable
                 nextRow = rowIndex + 1;
                 cells.Clear();
                 ReadCells(reader, sheetName, rowIndex, cells);
-                row = cells.Count == 0 ? null : new XlsxRow(rowIndex, cells.OrderBy(c => c.Column).ToArray());
+                // ReadCells holds the cells to strictly rising columns (it rejects any other order), so they need no sorting.
+                row = cells.Count == 0 ? null : new XlsxRow(rowIndex, cells.ToArray());
             }
             catch (XmlException e)
             {
@@ -755,6 +761,8 @@ public sealed class XlsxWorkbook : IDisposable
         }
     }
 
+    // Jitted optimised at once, as ReadCells is (see there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool MoveToNextRow(XmlReader reader)
     {
         while (reader.Read())
@@ -767,6 +775,10 @@ public sealed class XlsxWorkbook : IDisposable
         return false;
     }
 
+    // The cell loop runs hot from a process's first workbook to its last, and a refresh is one cold process: jitted
+    // optimised at once, it skips the slow unoptimised and instrumented tiers. Reading 2,200 workbooks once on one thread,
+    // 6 runs interleaved on a loaded machine: 3.51 -> 3.19 s CPU (median), level once warm.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadCells(XmlReader reader, string sheetName, int rowIndex, List<XlsxCell> cells)
     {
         if (reader.IsEmptyElement)
@@ -843,6 +855,8 @@ public sealed class XlsxWorkbook : IDisposable
     /// Reads a <c>c</c> element's cached value (<c>v</c>) or inline string (<c>is</c>); the formula
     /// itself is skipped. Leaves the reader on the element's end (or on it when it is empty).
     /// </summary>
+    // Jitted optimised at once, as ReadCells is (see there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (string? Value, bool ValueCut, string? Inline) ReadCellContent(XmlReader reader)
     {
         if (reader.IsEmptyElement)
@@ -877,6 +891,8 @@ public sealed class XlsxWorkbook : IDisposable
         return (value, valueCut, inline);
     }
 
+    // Jitted optimised at once, as ReadCells is (see there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private XlsxCell? ToCell(string sheetName, int rowIndex, int column, string? type, int style, string? value, bool valueCut, string? inline)
     {
         switch (type)
@@ -969,10 +985,13 @@ public sealed class XlsxWorkbook : IDisposable
         }
     }
 
-    private static XmlReaderSettings XmlSettings(ZipArchiveEntry entry)
+    private XmlReaderSettings XmlSettings(ZipArchiveEntry entry)
     {
         var settings = BaseSettings.Clone();
         settings.MaxCharactersInDocument = Math.Max(entry.Length, 1) * 2;
+        // One name table for all of a workbook's parts: its parts name the same elements and attributes, which each
+        // reader would otherwise atomise anew (4 KB a part; a workbook is read on one thread at a time).
+        settings.NameTable = _names;
         return settings;
     }
 

@@ -275,10 +275,26 @@ public static partial class DataChecks
     private const string OutsideLowAndHigh =
         "NOT (b.npv_sek BETWEEN s.npv_at_low_sek - 0.01 AND s.npv_at_high_sek + 0.01 OR b.npv_sek BETWEEN s.npv_at_high_sek - 0.01 AND s.npv_at_low_sek + 0.01)";
 
-    /// <summary>A SEK line of a current business case (a line of <c>pbi_fct_business_case_line</c>, as <c>l</c>) with no row of the sensitivity.</summary>
+    /// <summary>
+    /// A distinct SEK line of a current business case (<c>initiative_id, line_kind, line_name</c> of
+    /// <c>pbi_fct_business_case_line</c>, as <c>l</c>) with no row of the sensitivity.
+    /// </summary>
+    /// <remarks>
+    /// The lines are made distinct before the row is looked for, not after: the view has a row per line and year (97,861 at
+    /// scale 1 against 16,345 lines). A row spelling the name exactly is looked for first, by plain comparison; the folded
+    /// one, which SQLite calls into .NET for on every pair, only for a line without it. Same count, 2.6× faster over a scale-1
+    /// warehouse on SQLite (best of 7 on a loaded machine: 684 → 258 ms; it was 336 ms of the 810 ms all checks took quiet).
+    /// </remarks>
     private static readonly string WithoutSensitivityRow =
-        $"l.category <> '{Model.Labels.Movement}' AND NOT EXISTS (SELECT 1 FROM pbi_fct_business_case_sensitivity s " +
+        "NOT EXISTS (SELECT 1 FROM pbi_fct_business_case_sensitivity s " +
+        "WHERE s.initiative_id = l.initiative_id AND s.line_kind = l.line_kind AND s.line_name = l.line_name) " +
+        "AND NOT EXISTS (SELECT 1 FROM pbi_fct_business_case_sensitivity s " +
         $"WHERE s.initiative_id = l.initiative_id AND s.line_kind = l.line_kind AND {KeyFold}(s.line_name) = {KeyFold}(l.line_name))";
+
+    /// <summary>The distinct SEK lines of the current business cases (those of some initiatives, given <c>IN (…)</c>).</summary>
+    private static string SekLines(string? ids) =>
+        "(SELECT DISTINCT initiative_id, line_kind, line_name FROM pbi_fct_business_case_line " +
+        $"WHERE category <> '{Model.Labels.Movement}'{(ids is null ? "" : $" AND initiative_id {ids}")}) l";
 
     private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
 
@@ -409,9 +425,8 @@ public static partial class DataChecks
                 $"WHERE s.initiative_id {ids} AND {OutsideLowAndHigh}"),
         // Lines of one sheet with the same name (ignoring case) are one line of the sensitivity.
         Custom("every_sek_line_has_a_sensitivity_row",
-            $"SELECT COUNT(*) FROM (SELECT DISTINCT l.initiative_id, l.line_kind, l.line_name FROM pbi_fct_business_case_line l WHERE {WithoutSensitivityRow}) d",
-            ids => "SELECT COUNT(*) FROM (SELECT DISTINCT l.initiative_id, l.line_kind, l.line_name FROM pbi_fct_business_case_line l " +
-                $"WHERE l.initiative_id {ids} AND {WithoutSensitivityRow}) d"),
+            $"SELECT COUNT(*) FROM {SekLines(null)} WHERE {WithoutSensitivityRow}",
+            ids => $"SELECT COUNT(*) FROM {SekLines(ids)} WHERE {WithoutSensitivityRow}"),
 
         // Benefit actuals and their realisation.
         Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year"),

@@ -136,6 +136,20 @@ public abstract class SensitivityCheckFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ARowSpellingItsLinesNameInOtherLetterCase_IsStillTheLinesRow_AlsoWhenOnlyItsInitiativesRowsAreChecked()
+    {
+        // No exact match is left for the line, so only the folded comparison can find its row.
+        await ExecuteAsync($"UPDATE fct_business_case_sensitivity SET line_name = UPPER(line_name) WHERE initiative_id = '{Nacka}' AND line_no = 3");
+        Assert.Equal(0L, await ScalarAsync<long>(
+            "SELECT COUNT(*) FROM pbi_fct_business_case_line l JOIN fct_business_case_sensitivity s ON s.initiative_id = l.initiative_id " +
+            $"AND s.line_kind = l.line_kind AND s.line_name = l.line_name WHERE s.initiative_id = '{Nacka}' AND s.line_no = 3"));
+        var check = DataChecks.All.Single(c => c.Name == EveryLine);
+
+        Assert.Empty(await FailingAsync());
+        Assert.Equal(0, await RunAsync(new PlannedCheck(check, new HashSet<object> { Nacka })));
+    }
+
+    [Fact]
     public async Task ARowOfAnInitiativeWithoutACurrentBusinessCase_IsAnOrphan()
     {
         await ExecuteAsync("UPDATE fct_business_case_sensitivity SET initiative_id = 'DIG-GONE' WHERE initiative_id = 'DIG-PB' AND line_no = 1");

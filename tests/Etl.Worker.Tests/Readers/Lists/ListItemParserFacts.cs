@@ -381,6 +381,12 @@ public sealed partial class ListItemParserFacts
     [Theory]
     [InlineData("Initiativ", "Beslutsdatum", "igår")]
     [InlineData("Initiativ", "Beslutsdatum", "2023-02-30")]
+    // Of the plain form, read without the culture's parser, but no day: not a leap year, month 13, year 0, not digits.
+    [InlineData("Initiativ", "Beslutsdatum", "2023-02-29")]
+    [InlineData("Initiativ", "Beslutsdatum", "2024-13-01")]
+    [InlineData("Initiativ", "Beslutsdatum", "0000-01-01")]
+    [InlineData("Initiativ", "Beslutsdatum", "2024-1a-01")]
+    [InlineData("Initiativ", "Beslutsdatum", "２０２４-01-01")]
     [InlineData("Bedomningar", "Bedomningsdatum", "31/12/2024")]
     // An American or a time-only text is no date: it must not become 2 January or today.
     [InlineData("Bedomningar", "Bedomningsdatum", "1/2/2024")]
@@ -574,6 +580,8 @@ public sealed partial class ListItemParserFacts
     [InlineData("2024-05-09T00:00:00+02:00", "2024-05-09")]
     [InlineData("2024-05-09", "2024-05-09")]
     [InlineData(" 2024-02-29 ", "2024-02-29")]
+    [InlineData("2000-02-29", "2000-02-29")]
+    [InlineData("2024-12-31", "2024-12-31")]
     public void Parse_TakesADateInStockholmTime(string given, string expected)
     {
         var item = Valid<AssessmentItem>(ListNames.Assessments, WithText(ValidAssessment, "Bedomningsdatum", given));
