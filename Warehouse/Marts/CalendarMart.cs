@@ -21,10 +21,36 @@ public sealed class CalendarMart : IMart
 
     public bool ByInitiative => false;
 
-    public Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct) => new Work(context).RebuildCalendarAsync(ct);
+    public async Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct)
+    {
+        var work = new Work(context);
+        if (context.DueFrom is { Count: > 0 } from && from.All(t => string.Equals(t, "etl_run", StringComparison.OrdinalIgnoreCase))
+            && !context.RecomputesAll && await work.RunsWithinAsync(ct))
+        {
+            return;
+        }
+        await work.RebuildCalendarAsync(ct);
+    }
 
     private sealed class Work(MartContext context) : MartWork(context)
     {
+        /// <summary>
+        /// Whether every run's year, this one's included, is within the stored calendar. When only runs were added since it
+        /// was built (a run that changed nothing else), that is all that can have moved its span: the other tables' years
+        /// are as they were, and a whole rebuild would find the span it has. Reads the small etl_run and dim_year only, not
+        /// every fact table.
+        /// </summary>
+        public async Task<bool> RunsWithinAsync(CancellationToken ct)
+        {
+            var span = await ReadOneAsync(
+                "SELECT (SELECT MIN(started_at_utc) FROM etl_run), (SELECT MAX(started_at_utc) FROM etl_run), (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)",
+                r => new RunSpan(
+                    [StartedAtUtc.Year, .. r.IsDBNull(0) ? Array.Empty<int>() : [Timestamp(r, 0).Year], .. r.IsDBNull(1) ? Array.Empty<int>() : [Timestamp(r, 1).Year]],
+                    new YearRange(IntOrNull(r, 2), IntOrNull(r, 3), Int(r, 4))), ct);
+            return span.Existing is { From: { } from, To: { } to } existing && existing.Count == to - from + 1
+                && span.Years.Select(y => Math.Clamp(y, Limits.EarliestYear, Limits.LatestYear)).All(y => y >= from && y <= to);
+        }
+
         /// <summary>
         /// The year and date dimensions span every year of the facts, the histories and the runs, within the
         /// <see cref="Limits">window</see>: a date of year 1 or 9999 that reached a table costs no calendar of thousands of years.
@@ -74,6 +100,8 @@ public sealed class CalendarMart : IMart
         private sealed record CalendarSource(string Table, string Column, bool IsYear);
 
         private sealed record YearRange(int? From, int? To, int Count);
+
+        private sealed record RunSpan(int[] Years, YearRange Existing);
 
         private sealed record CalendarSpan(List<int> Years, YearRange Existing);
     }

@@ -21,6 +21,8 @@ public sealed record MartBuild(string Mart, MartScope Scope, IReadOnlyList<strin
 public sealed class MartBuilds(MartGraph graph)
 {
     private readonly Dictionary<IMart, MartScope> _due = [];
+    // The tables whose writes made each due mart due; a mart due whole for another reason has none (MartContext.DueFrom).
+    private readonly Dictionary<IMart, HashSet<string>?> _dueFrom = [];
     private readonly HashSet<IMart> _asked = [];
     private readonly HashSet<IMart> _requested = [];
     private readonly List<MartBuild> _built = [];
@@ -46,6 +48,7 @@ public sealed class MartBuilds(MartGraph graph)
             foreach (var mart in graph.Order.Where(m => !m.OnRequest))
             {
                 _due[mart] = MartScope.Whole;
+                _dueFrom[mart] = null;
             }
         }
         var only = tables is null ? null : graph.Feeding([.. tables]);
@@ -59,14 +62,24 @@ public sealed class MartBuilds(MartGraph graph)
             if (mart.OnRequest ? _requested.Remove(mart) : !_asked.Contains(mart) && await AskAsync(mart, context, ct))
             {
                 _due[mart] = MartScope.Whole;
+                _dueFrom[mart] = null;
             }
             if (!_due.Remove(mart, out var due))
             {
                 continue;
             }
+            _dueFrom.Remove(mart, out var dueFrom);
             var scope = MartGraph.ScopeFor(mart, due);
             var started = Stopwatch.GetTimestamp();
-            await measure(mart, () => mart.BuildAsync(context, scope, ct));
+            context.DueFrom = dueFrom;
+            try
+            {
+                await measure(mart, () => mart.BuildAsync(context, scope, ct));
+            }
+            finally
+            {
+                context.DueFrom = null;
+            }
             var elapsed = Stopwatch.GetElapsedTime(started);
             var wrote = context.Sql.TakePending();
             _built.Add(new MartBuild(mart.Name, scope, [.. wrote.Tables.Where(t => t.Value.Kinds != TableWrite.None).Select(t => t.Key).Order(StringComparer.Ordinal)], elapsed));
@@ -99,7 +112,16 @@ public sealed class MartBuilds(MartGraph graph)
                 {
                     continue;
                 }
-                _due[mart] = _due.TryGetValue(mart, out var earlier) ? earlier.With(scope) : scope;
+                var first = !_due.TryGetValue(mart, out var earlier);
+                _due[mart] = first ? scope : earlier!.With(scope);
+                if (first)
+                {
+                    _dueFrom[mart] = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { table };
+                }
+                else
+                {
+                    _dueFrom.GetValueOrDefault(mart)?.Add(table);
+                }
             }
         }
     }

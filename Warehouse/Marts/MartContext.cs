@@ -39,6 +39,12 @@ public sealed class MartContext
 
     /// <summary>The list items a mart left out because their initiative is unknown; the run records them once the model is final.</summary>
     public UnknownInitiativeItems UnknownInitiatives { get; init; } = new();
+
+    /// <summary>
+    /// While a mart builds: the tables it reads whose writes made it due; null when it is due whole for another reason (a
+    /// recompute, its configuration, a request), which a mart must then take as every input changed.
+    /// </summary>
+    public IReadOnlySet<string>? DueFrom { get; internal set; }
 }
 
 /// <summary>A run's request for the daily project status snapshot of a day, and how many rows it came to.</summary>

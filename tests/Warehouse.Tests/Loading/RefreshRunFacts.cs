@@ -163,6 +163,30 @@ public abstract class RefreshRunFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ARunGivenNothingNew_KeepsTheCalendarWhileItsYearIsInIt_AndExtendsIt_AsAWholeBuildWould_WhenNot()
+    {
+        await RunWithStatusReportAsync(Warehouse.Loader(), new DateOnly(2024, 3, 1));
+        var before = await CalendarAsync();
+        foreach (var now in new[] { DateTimeOffset.UtcNow, new DateTimeOffset(2040, 1, 2, 3, 4, 5, TimeSpan.Zero) })
+        {
+            var loader = new WarehouseLoader(Warehouse.Database, Warehouse.Calculation, Warehouse.Evaluation, Warehouse.Actuals, Warehouse.Index, Warehouse.Access,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<WarehouseLoader>.Instance, time: new FixedTime(now));
+            await using (var run = await loader.StartRunAsync("test", null, ct: Ct))
+            {
+                Assert.True((await run.CompleteAsync(Ct)).Succeeded);
+            }
+            var kept = await CalendarAsync();
+            await using (var run = await loader.StartRunAsync("recompute", null, ct: Ct))
+            {
+                run.RecomputeAll();
+                Assert.True((await run.CompleteAsync(Ct)).Succeeded);
+            }
+            Assert.Equal(await CalendarAsync(), kept);
+        }
+        Assert.Equal(before with { LastYear = 2040, Days = DaysOf(before.FirstYear, 2040), Years = 2040 - before.FirstYear + 1 }, await CalendarAsync());
+    }
+
+    [Fact]
     public async Task ARun_TakesItsTimesFromTheGivenTimeProvider_ToTheMillisecond()
     {
         var now = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1_234_567);
