@@ -239,7 +239,7 @@ public sealed class RefreshPipeline(
             // fingerprint, or once the read has items, so that a delta without changes still costs Graph one round trip.
             ListReading? reading = null;
             Task<ListReading> ReadingAsync() => run.Timings.MeasureAsync(PhaseTimings.Read, () => ReadingOfAsync(source, listName, run, ct));
-            var sha = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.FingerprintAsync(listName, ct));
+            var sha = await run.Timings.MeasureAsync(PhaseTimings.Read, () => FingerprintAsync(source, listName, run, ct));
             if (sha is not null)
             {
                 reading = await ReadingAsync();
@@ -312,7 +312,7 @@ public sealed class RefreshPipeline(
         var users = mapping.HasPersonColumns || (columns is null && fields.Any(f => f.Kind == ListFieldKind.Email))
             ? await source.UsersAsync(ct)
             : SiteUsers.None;
-        var usersFingerprint = users.Count > 0 && source.Has(SiteUsers.ListTitle) ? await source.FingerprintAsync(SiteUsers.ListTitle, ct) : null;
+        var usersFingerprint = users.Count > 0 && source.Has(SiteUsers.ListTitle) ? await FingerprintAsync(source, SiteUsers.ListTitle, run, ct) : null;
         var lookedUp = fields.Where(f => f.RefersTo is not null && (mapping[f.Name].IsKeyLookup || columns is null)).Select(f => f.RefersTo!).Distinct().ToList();
         // With definitions the looked-up keys are known lookups, and go into the fingerprint: an object's new key reaches
         // the initiatives that look it up though their file did not change. Without them they are read only for a list read.
@@ -322,6 +322,29 @@ public sealed class RefreshPipeline(
             keys = await KeysAsync(run, lookedUp, ct);
         }
         return new ListReading(mapping, users, usersFingerprint, keys, () => KeysAsync(run, lookedUp, ct));
+    }
+
+    /// <summary>
+    /// A list file's SHA-256 (<see cref="IListSource.FingerprintAsync"/>), unread when its size and modification time are
+    /// those a run recorded when it last hashed it (<see cref="RefreshRun.ListFileUnchangedByItsTimesAsync"/>); else hashed,
+    /// and recorded with them. The size and time are taken before the hash, so that a file written meanwhile is hashed again.
+    /// </summary>
+    private static async Task<string?> FingerprintAsync(IListSource source, string listName, RefreshRun run, CancellationToken ct)
+    {
+        if (source.FileOf(listName) is not { } file)
+        {
+            return await source.FingerprintAsync(listName, ct);
+        }
+        if (await run.ListFileUnchangedByItsTimesAsync(file.Name, file.Stamp, ct) is { } known)
+        {
+            return known;
+        }
+        var sha = await source.FingerprintAsync(listName, ct);
+        if (sha is not null)
+        {
+            await run.RecordListFileAsync(file.Name, sha, file.Stamp, ct);
+        }
+        return sha;
     }
 
     /// <summary>

@@ -86,6 +86,13 @@ public interface IListSource
     Task<string?> FingerprintAsync(string listName, CancellationToken ct) => Task.FromResult<string?>(null);
 
     /// <summary>
+    /// The list's file, named as the source folder names it (<c>lists/Initiativ.json</c>), with its size and modification
+    /// time, for a source of files: what tells an unchanged file without hashing it. Null for a source of no files (Graph)
+    /// or a file that is not there.
+    /// </summary>
+    (string Name, FileStamp Stamp)? FileOf(string listName) => null;
+
+    /// <summary>
     /// One list as a run takes it in, its items streamed so that a long list is never held parsed whole. Unless the
     /// source says otherwise, <see cref="ReadAsync"/>'s read, as of the run's start.
     /// </summary>

@@ -31,6 +31,12 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
     }
 
+    public (string Name, FileStamp Stamp)? FileOf(string listName)
+    {
+        var info = new FileInfo(Path(listName));
+        return info.Exists ? (Relative(listName), new FileStamp(info.Length, info.LastWriteTimeUtc)) : null;
+    }
+
     public async Task<ListRead> ReadAsync(string listName, string? deltaLink, CancellationToken ct)
     {
         var file = await OpenAsync(listName, ct);

@@ -94,6 +94,34 @@ public abstract class SharePointListFacts : PipelineFacts
     }
 
     [Fact]
+    public async Task AListFileOfTheSizeAndModificationTimeItWasHashedAt_IsNotHashedAgain_UntilEitherDiffers()
+    {
+        var path = Path.Combine(_source.Path, "lists", "Initiativ.json");
+        var modified = DateTime.UtcNow.AddHours(-1);
+        Write(_source.Path, "Initiativ", Initiative("10", "DIG-1", "Idé", January, name: "Namn A"));
+        File.SetLastWriteTimeUtc(path, modified);
+        await RefreshAsync();
+        Assert.Equal(new FileInfo(path).Length, await ScalarAsync<long>("SELECT size_bytes FROM etl_list_file WHERE file_name = 'lists/Initiativ.json'"));
+
+        // Another content of the same size under the same time is taken for the content hashed, as git and rsync take a file.
+        Write(_source.Path, "Initiativ", Initiative("10", "DIG-1", "Idé", January, name: "Namn B"));
+        File.SetLastWriteTimeUtc(path, modified);
+        var sameTimes = await RefreshAsync();
+        Assert.Equal(ListReadModes.Unchanged, Assert.Single(sameTimes.Lists).Mode);
+        Assert.Equal("Namn A", await ScalarAsync<string>("SELECT name FROM pbi_dim_initiative"));
+
+        // Another time: SHA-256 decides, and the file is read; its new time is then trusted.
+        File.SetLastWriteTimeUtc(path, modified.AddMinutes(1));
+        var touched = await RefreshAsync();
+        var again = await RefreshAsync();
+
+        Assert.Equal(1, Assert.Single(touched.Lists).ItemsChanged);
+        Assert.Equal("Namn B", await ScalarAsync<string>("SELECT name FROM pbi_dim_initiative"));
+        Assert.Equal(ListReadModes.Unchanged, Assert.Single(again.Lists).Mode);
+        Assert.Equal(touched.RunId, await ScalarAsync<long>("SELECT run_id FROM etl_list_file WHERE file_name = 'lists/Initiativ.json'"));
+    }
+
+    [Fact]
     public async Task APhaseChangedTwice_GivesThreeContiguousVersions_AndRunsWithoutChangesAddNone()
     {
         Write(_source.Path, "Initiativ", Initiative("10", "DIG-1", "Idé", January));
