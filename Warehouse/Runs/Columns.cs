@@ -41,11 +41,13 @@ public static class Columns
 
     public static double? DoubleOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Double(r, i);
 
+    /// <summary>A date; SQLite's text in the warehouse's own format (yyyy-MM-dd) is parsed as exactly that.</summary>
     public static DateOnly Date(DbDataReader r, int i) => r.GetValue(i) switch
     {
         DateOnly d => d,
         DateTime dt => DateOnly.FromDateTime(dt),
-        string s => DateOnly.FromDateTime(DateTime.Parse(s, CultureInfo.InvariantCulture)),
+        string s => DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+            : DateOnly.FromDateTime(DateTime.Parse(s, CultureInfo.InvariantCulture)),
         var other => throw new InvalidCastException($"Not a date: {other}"),
     };
 
@@ -53,11 +55,16 @@ public static class Columns
 
     public static DateTime Timestamp(DbDataReader r, int i) => ReadTimestamp(r.GetValue(i));
 
-    /// <summary>A timestamp as any of the databases returns it, in UTC.</summary>
+    /// <summary>
+    /// A timestamp as any of the databases returns it, in UTC. SQLite's text in the warehouse's own format is parsed as
+    /// exactly that, which <see cref="DateTime.Parse(string, IFormatProvider)"/> reads alike after trying every pattern it knows.
+    /// </summary>
     public static DateTime ReadTimestamp(object value) => value switch
     {
         DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
         DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+        string s when DateTime.TryParseExact(s, Storage.SqliteDialect.TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var exact) =>
+            DateTime.SpecifyKind(exact, DateTimeKind.Utc),
         string s => DateTime.SpecifyKind(DateTime.Parse(s, CultureInfo.InvariantCulture), DateTimeKind.Utc),
         _ => throw new InvalidCastException($"Not a timestamp: {value}"),
     };
