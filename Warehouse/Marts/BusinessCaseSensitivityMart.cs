@@ -201,8 +201,17 @@ public sealed class BusinessCaseSensitivityMart : IMart
 
             var yearsOf = years.ToLookup(y => y.InitiativeId, StringComparer.Ordinal);
             var linesOf = lines.ToLookup(l => l.InitiativeId, StringComparer.Ordinal);
-            // Keyed by text, not by a tuple: see RunTransaction for why a run's collections hold classes.
-            var valuesOf = values.ToLookup(v => LineOf(v.FileId, v.Kind, v.Row), StringComparer.Ordinal);
+            // By workbook, then by row within it (a Dictionary<long, class> and <int, class> share code already compiled, as
+            // a class key does): a text key per value cost a string and a hash of it, 100,000 of each at scale 1.
+            var valuesOf = new Dictionary<long, List<CaseValue>>();
+            foreach (var value in values)
+            {
+                if (!valuesOf.TryGetValue(value.FileId, out var ofFile))
+                {
+                    valuesOf[value.FileId] = ofFile = [];
+                }
+                ofFile.Add(value);
+            }
             var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
 
             var ranges = new List<Computed<RangeRow>>(versions.Count);
@@ -210,22 +219,41 @@ public sealed class BusinessCaseSensitivityMart : IMart
             foreach (var v in versions)
             {
                 // The sheet as the reader accepted it names each line once; the first listing counts should it not.
-                var listed = new Dictionary<(string Kind, string Name), CaseSheetRow>(SensitivityCalculator.KindAndName);
-                foreach (var s in sheetOf[v.InitiativeId])
+                var listed = new Listings(sheetOf[v.InitiativeId].ToList());
+                var byRow = new Dictionary<int, List<CaseValue>>();
+                foreach (var value in valuesOf.GetValueOrDefault(v.FileId) ?? [])
                 {
-                    listed.TryAdd((s.Kind, s.Name), s);
-                }
-                // The workbook's order: Kostnader, then Nyttor, each by row.
-                var ordered = linesOf[v.InitiativeId]
-                    .OrderBy(l => l.Kind == SensitivityLine.CostKind ? 0 : 1).ThenBy(l => l.Row)
-                    .Select(l =>
+                    if (!byRow.TryGetValue(value.Row, out var atRow))
                     {
-                        var s = listed.GetValueOrDefault((l.Kind, l.Name));
-                        var amounts = valuesOf[LineOf(v.FileId, l.Kind, l.Row)]
-                            .Select(a => new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value)).ToList();
-                        return new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category);
-                    })
-                    .ToList();
+                        byRow[value.Row] = atRow = [];
+                    }
+                    atRow.Add(value);
+                }
+                // The workbook's order: Kostnader, then Nyttor, each by row (as read among equals, as a stable sort keeps them).
+                var caseLines = linesOf[v.InitiativeId].ToList();
+                var order = new int[caseLines.Count];
+                for (var i = 0; i < order.Length; i++)
+                {
+                    order[i] = i;
+                }
+                Array.Sort(order, (x, y) => (caseLines[x].Kind == SensitivityLine.CostKind ? 0 : 1).CompareTo(caseLines[y].Kind == SensitivityLine.CostKind ? 0 : 1) is var bySheet and not 0
+                    ? bySheet
+                    : caseLines[x].Row.CompareTo(caseLines[y].Row) is var byRow and not 0 ? byRow : x.CompareTo(y));
+                var ordered = new List<SensitivityCalculator.Line>(order.Length);
+                foreach (var at in order)
+                {
+                    var l = caseLines[at];
+                    var s = listed.Of(l.Kind, l.Name);
+                    var amounts = new List<BusinessCaseCalculator.LineAmount>();
+                    foreach (var a in byRow.GetValueOrDefault(l.Row) ?? [])
+                    {
+                        if (a.Kind == l.Kind)
+                        {
+                            amounts.Add(new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value));
+                        }
+                    }
+                    ordered.Add(new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category));
+                }
                 var figures = SensitivityCalculator.Calculate(yearsOf[v.InitiativeId].Select(y => y.Year), ordered, v.DiscountRate);
 
                 var (p, o) = (figures.Pessimistic, figures.Optimistic);
@@ -236,7 +264,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
                     [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]));
                 foreach (var l in figures.Lines)
                 {
-                    var s = listed.GetValueOrDefault((l.Kind, l.Name));
+                    var s = listed.Of(l.Kind, l.Name);
                     rows.Add(new Computed<LineRow>(
                         v.InitiativeId,
                         !compared ? null : new LineRow(v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, Kept(l.LowPercent), Kept(l.HighPercent), Kept(l.NpvAtLow),
@@ -250,7 +278,48 @@ public sealed class BusinessCaseSensitivityMart : IMart
             return (ranges, rows);
         }
 
-        private static string LineOf(long fileId, string kind, int row) => string.Create(CultureInfo.InvariantCulture, $"{fileId}\u001f{kind}\u001f{row}");
+        /// <summary>
+        /// The listings of a business case's sheet <c>Känslighet</c>: the first of a line, names compared as
+        /// <see cref="SensitivityCalculator.KindAndName"/> compares them. A business case lists a few lines, searched in
+        /// order; a dictionary is built only for a sheet of many, which a search would make quadratic.
+        /// </summary>
+        private sealed class Listings
+        {
+            private const int Searched = 16;
+
+            private readonly List<CaseSheetRow> _rows;
+
+            private readonly Dictionary<(string Kind, string Name), CaseSheetRow>? _first;
+
+            public Listings(List<CaseSheetRow> rows)
+            {
+                _rows = rows;
+                if (rows.Count > Searched)
+                {
+                    _first = new Dictionary<(string Kind, string Name), CaseSheetRow>(rows.Count, SensitivityCalculator.KindAndName);
+                    foreach (var s in rows)
+                    {
+                        _first.TryAdd((s.Kind, s.Name), s);
+                    }
+                }
+            }
+
+            public CaseSheetRow? Of(string kind, string name)
+            {
+                if (_first is not null)
+                {
+                    return _first.GetValueOrDefault((kind, name));
+                }
+                foreach (var s in _rows)
+                {
+                    if (SensitivityCalculator.KindAndName.Equals((s.Kind, s.Name), (kind, name)))
+                    {
+                        return s;
+                    }
+                }
+                return null;
+            }
+        }
 
         /// <summary>
         /// A decimal as the warehouse keeps it, to compare a computed row with a stored one: converted as this database's

@@ -34,8 +34,17 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
     /// </summary>
     public Func<string, string>? ScopedSql { get; init; }
 
-    /// <summary>The views the check counts rows of: every pbi_* view its SQL names, except its <see cref="References"/>.</summary>
-    public IReadOnlyList<string> Reads => ViewPattern().Matches(Sql).Select(m => m.Value).Distinct(StringComparer.Ordinal)
+    /// <summary>
+    /// The views whose rows the check counts though its SQL reads their tables instead (<see cref="DataChecks.ReadingTable"/>):
+    /// planned as a check of these views.
+    /// </summary>
+    public IReadOnlyList<string> Views { get; init; } = [];
+
+    /// <summary>
+    /// The views the check counts rows of: every pbi_* view its SQL names, and its <see cref="Views"/>, except its
+    /// <see cref="References"/>.
+    /// </summary>
+    public IReadOnlyList<string> Reads => Views.Concat(ViewPattern().Matches(Sql).Select(m => m.Value)).Distinct(StringComparer.Ordinal)
         .Where(v => !References.Contains(v, StringComparer.Ordinal))
         .ToList();
 
@@ -250,6 +259,29 @@ public static partial class DataChecks
     public static DataCheck Custom(string name, string countingSql, Func<string, string>? scopedByInitiative = null) =>
         new($"custom:{name}", countingSql) { ScopeColumn = scopedByInitiative is null ? null : TableWrites.InitiativeColumn, ScopedSql = scopedByInitiative };
 
+    /// <summary>
+    /// <paramref name="check"/> of <paramref name="view"/> counting the rows of <paramref name="table"/> instead, for a view
+    /// that shows one row per row of the table with the table's values, and only joins to add columns the check does not
+    /// read: the same rows, without the joins. A check reading a column only the view has fails loudly (no such column).
+    /// </summary>
+    internal static DataCheck ReadingTable(DataCheck check, string view, string table)
+    {
+        var name = new Regex($@"\b{view}\b");
+        return check with
+        {
+            Sql = name.Replace(check.Sql, table),
+            ScopedSql = check.ScopedSql is { } scoped ? ids => name.Replace(scoped(ids), table) : null,
+            Views = [.. check.Views, view],
+        };
+    }
+
+    /// <summary>
+    /// pbi_fct_benefit_realization is fct_benefit_realization left-joined to the actual it shows and that actual's file, each
+    /// by its primary key: one row per row of the table, and its checks read only the table's columns. Counted on the table,
+    /// its uniqueness check no longer looks up 70,000 actuals and files at scale 1 that it does not use.
+    /// </summary>
+    private static DataCheck OfRealization(DataCheck check) => ReadingTable(check, "pbi_fct_benefit_realization", "fct_benefit_realization");
+
     /// <summary>A rule row by row: the rows of <paramref name="view"/> that meet <paramref name="failingCondition"/> break it.</summary>
     private static DataCheck Where(string name, string view, string failingCondition, IReadOnlyDictionary<string, object?>? parameters = null)
     {
@@ -296,6 +328,24 @@ public static partial class DataChecks
         "(SELECT DISTINCT initiative_id, line_kind, line_name FROM pbi_fct_business_case_line " +
         $"WHERE category <> '{Model.Labels.Movement}'{(ids is null ? "" : $" AND initiative_id {ids}")}) l";
 
+    /// <summary>
+    /// The accepted categories of pbi_fct_business_case_line, counted over the view's own joins with the raw values first
+    /// (SQLite takes a CROSS JOIN's order as written; PostgreSQL plans it freely): SQLite otherwise joined every current
+    /// version's 49 values (at scale 1) to count those of a category not accepted, and now looks up the version of those
+    /// alone, 3× faster over a scale-1 warehouse (54 → 16 ms). The same rows and count as the view.
+    /// </summary>
+    private static DataCheck CategoriesOfCurrentValues()
+    {
+        var check = AcceptedValues("pbi_fct_business_case_line", "category", Model.Labels.AllCategories);
+        var accepted = string.Join(", ", Enumerable.Range(0, check.Parameters!.Count).Select(i => $"@v{i}"));
+        return check with
+        {
+            Sql = "SELECT COUNT(*) FROM raw_business_case_value r CROSS JOIN fct_business_case_version v CROSS JOIN etl_file f " +
+                $"WHERE r.category NOT IN ({accepted}) AND v.file_id = r.file_id AND v.is_current = 1 AND f.file_id = r.file_id",
+            Views = ["pbi_fct_business_case_line"],
+        };
+    }
+
     private static readonly string[] BenefitTypes = [Model.Labels.Financial, Model.Labels.Redistribution, Model.Labels.Movement];
 
     public static readonly IReadOnlyList<DataCheck> All =
@@ -329,7 +379,7 @@ public static partial class DataChecks
         AcceptedValues("pbi_etl_run", "status", RunStatus.All),
         AcceptedValues("pbi_etl_file", "status", FileStatus.All),
         AcceptedValues("pbi_etl_file", "source_kind", SourceKind.All),
-        AcceptedValues("pbi_fct_business_case_line", "category", Model.Labels.AllCategories),
+        CategoriesOfCurrentValues(),
         Range("pbi_fct_business_case_year", "movement_score", 0, 10),
         Expression("ratio_is_not_negative", "pbi_fct_business_case_year", "economic_benefit_ratio < 0"),
         Expression("cost_total_is_investment_plus_operating", "pbi_fct_business_case_year",
@@ -429,20 +479,20 @@ public static partial class DataChecks
             ids => $"SELECT COUNT(*) FROM {SekLines(ids)} WHERE {WithoutSensitivityRow}"),
 
         // Benefit actuals and their realisation.
-        Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year"),
-        NotNull("pbi_fct_benefit_realization", "initiative_id"),
-        NotNull("pbi_fct_benefit_realization", "benefit_line"),
-        NotNull("pbi_fct_benefit_realization", "year"),
-        NotNull("pbi_fct_benefit_realization", "planned_value"),
-        Relationship("pbi_fct_benefit_realization", "initiative_id", "pbi_dim_initiative", "initiative_id"),
-        Relationship("pbi_fct_benefit_realization", "year", "pbi_dim_year", "year"),
+        OfRealization(Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year")),
+        OfRealization(NotNull("pbi_fct_benefit_realization", "initiative_id")),
+        OfRealization(NotNull("pbi_fct_benefit_realization", "benefit_line")),
+        OfRealization(NotNull("pbi_fct_benefit_realization", "year")),
+        OfRealization(NotNull("pbi_fct_benefit_realization", "planned_value")),
+        OfRealization(Relationship("pbi_fct_benefit_realization", "initiative_id", "pbi_dim_initiative", "initiative_id")),
+        OfRealization(Relationship("pbi_fct_benefit_realization", "year", "pbi_dim_year", "year")),
         // A realisation row shows an actual of its own initiative.
-        Relationship("pbi_fct_benefit_realization", "actual_id", "pbi_fct_benefit_actual", "actual_id", withinInitiative: true),
-        AcceptedValues("pbi_fct_benefit_realization", "benefit_type", BenefitTypes),
-        Expression("values_are_not_negative", "pbi_fct_benefit_realization", "planned_value < 0 OR actual_value < 0"),
-        Expression("rate_is_not_negative", "pbi_fct_benefit_realization", "realization_rate < 0"),
-        Expression("movement_is_a_score", "pbi_fct_benefit_realization",
-            "benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)", Parameters(("Movement", Model.Labels.Movement))),
+        OfRealization(Relationship("pbi_fct_benefit_realization", "actual_id", "pbi_fct_benefit_actual", "actual_id", withinInitiative: true)),
+        OfRealization(AcceptedValues("pbi_fct_benefit_realization", "benefit_type", BenefitTypes)),
+        OfRealization(Expression("values_are_not_negative", "pbi_fct_benefit_realization", "planned_value < 0 OR actual_value < 0")),
+        OfRealization(Expression("rate_is_not_negative", "pbi_fct_benefit_realization", "realization_rate < 0")),
+        OfRealization(Expression("movement_is_a_score", "pbi_fct_benefit_realization",
+            "benefit_type = @Movement AND (planned_value > 10 OR actual_value > 10)", Parameters(("Movement", Model.Labels.Movement)))),
         Unique("pbi_fct_benefit_actual", "actual_id"),
         NotNull("pbi_fct_benefit_actual", "initiative_id"),
         NotNull("pbi_fct_benefit_actual", "benefit_line"),
@@ -530,13 +580,53 @@ public static partial class DataChecks
     /// <summary>Runs the given checks, in their order, each over the rows it is planned for.</summary>
     public static async Task<IReadOnlyList<DataCheckResult>> RunAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<PlannedCheck> checks, int timeoutSeconds, CancellationToken ct)
     {
+        var snapshot = await SnapshotAsync(connection, transaction, checks, timeoutSeconds, ct);
+        try
+        {
+            return await RunEachAsync(connection, transaction, checks, snapshot, timeoutSeconds, ct);
+        }
+        finally
+        {
+            if (snapshot is not null)
+            {
+                await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {snapshot.Value.Table}", timeoutSeconds, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The view the checks read from a snapshot on SQLite: pbi_sec_object_access is a UNION of three joins, computed anew by
+    /// each of its six checks (about 20 ms each at scale 1, a fifth of all checks' time). Its rows are copied once into a
+    /// temporary table of the connection, in the run's transaction, and the checks of the view count those.
+    /// </summary>
+    internal const string SnapshotView = "pbi_sec_object_access";
+
+    private static readonly Regex SnapshotViewName = new($@"\b{SnapshotView}\b");
+
+    private static async Task<(string View, string Table)?> SnapshotAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<PlannedCheck> checks,
+        int timeoutSeconds, CancellationToken ct)
+    {
+        if (connection is not Microsoft.Data.Sqlite.SqliteConnection || checks.Count(c => SnapshotViewName.IsMatch(c.Check.Sql)) < 2)
+        {
+            return null;
+        }
+        const string table = "temp.checked_" + SnapshotView;
+        await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}", timeoutSeconds, ct);
+        await ExecuteAsync(connection, transaction, $"CREATE TABLE {table} AS SELECT * FROM {SnapshotView}", timeoutSeconds, ct);
+        return (SnapshotView, table);
+    }
+
+    private static async Task<IReadOnlyList<DataCheckResult>> RunEachAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<PlannedCheck> checks,
+        (string View, string Table)? snapshot, int timeoutSeconds, CancellationToken ct)
+    {
         var results = new List<DataCheckResult>(checks.Count);
         foreach (var (check, keys) in checks)
         {
             long failing = 0;
             if (keys is null || check.ScopedSql is null)
             {
-                failing = await CountAsync(connection, transaction, check.Sql, check.Parameters ?? Empty, [], timeoutSeconds, ct);
+                var sql = snapshot is { Table: var table } ? SnapshotViewName.Replace(check.Sql, table) : check.Sql;
+                failing = await CountAsync(connection, transaction, sql, check.Parameters ?? Empty, [], timeoutSeconds, ct);
             }
             else
             {
@@ -553,6 +643,15 @@ public static partial class DataChecks
     }
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, int timeoutSeconds, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandTimeout = timeoutSeconds;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     // A plain command rather than Dapper: a run in a fresh process would pay Dapper's first use of each parameter shape.
     private static async Task<long> CountAsync(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyDictionary<string, object?> parameters,

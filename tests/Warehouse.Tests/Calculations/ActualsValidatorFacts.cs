@@ -264,4 +264,26 @@ public sealed class ActualsValidatorFacts
     [InlineData("  Minskad \t administration ", "minskad administration")]
     [InlineData("MINSKAD\u00A0ADMINISTRATION", "minskad administration")]
     public void LineKey_IgnoresCaseAndSpacing(string name, string key) => Assert.Equal(key, ActualsValidator.LineKey(name));
+
+    /// <summary>A name trimmed and single-spaced is only lower-cased, without the regular expression: the key is the same as by it.</summary>
+    [Theory]
+    [InlineData("minskad administration")]
+    [InlineData("frigjord handläggartid 2")]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("a  b")]
+    [InlineData("a\u00A0b")]
+    [InlineData("a\u2003b")]
+    [InlineData("a\tb")]
+    [InlineData("välfärd Ä")]
+    [InlineData("İstanbul")]
+    [InlineData("σίγμα Σ")]
+    [InlineData("\U00010400 deseret")]
+    [InlineData("\U00010428 deseret")]
+    [InlineData("x ")]
+    [InlineData(" x")]
+    [InlineData("Minskade porto- och papperskostnader")]
+    [InlineData("ÅTERBRUK av Möbler")]
+    public void LineKey_IsTheKeyTheRegularExpressionGives(string name) =>
+        Assert.Equal(System.Text.RegularExpressions.Regex.Replace(name.Trim(), @"\s+", " ").ToLowerInvariant(), ActualsValidator.LineKey(name));
 }

@@ -229,4 +229,102 @@ public class SensitivityCalculatorFacts
 
         Assert.Equal([(1, 1_000m, 2), (2, 1_000m, 3), (3, 2_500m, 1), (4, 0m, 4)], figures.Lines.Select(l => (l.LineNo, l.NpvSwing, l.SwingRank)));
     }
+
+    /// <summary>
+    /// The cases are <see cref="BusinessCaseCalculator"/>'s summaries of the scaled amounts and each line's net present
+    /// values its <see cref="BusinessCaseCalculator.NetPresentValue"/> of the moved nets, to the last digit and scale:
+    /// the calculator sums into arrays by year rather than calling them, and the warehouse must not change a figure.
+    /// </summary>
+    [Fact]
+    public void GeneratedCases_HaveTheBusinessCaseCalculatorsFiguresDigitForDigit()
+    {
+        var random = new Random(21);
+        string[] kinds = [Labels.Investment, Labels.Operating, Labels.Financial, Labels.Redistribution, Labels.Movement];
+        for (var n = 0; n < 300; n++)
+        {
+            var first = 2020 + random.Next(5);
+            // Years with a gap, and amounts in years outside the horizon, which count in no case.
+            var years = Enumerable.Range(first, 1 + random.Next(10)).Where(_ => random.Next(6) > 0).ToList();
+            var lines = new List<SensitivityCalculator.Line>();
+            var count = random.Next(12);
+            for (var l = 0; l < count; l++)
+            {
+                var kind = kinds[random.Next(kinds.Length)];
+                var sheet = kind is Labels.Investment or Labels.Operating ? SensitivityLine.CostKind : SensitivityLine.BenefitKind;
+                var amounts = Enumerable.Range(0, random.Next(8))
+                    .Select(_ => new LineAmount(kind, first - 1 + random.Next(12), Math.Round((decimal)(random.NextDouble() * 1_000_000), random.Next(5))))
+                    .ToList();
+                // Some names repeat in other letter case: one line of the sensitivity.
+                var name = random.Next(4) == 0 ? $"RAD {random.Next(3)}" : $"Rad {random.Next(6)}";
+                lines.Add(new SensitivityCalculator.Line(sheet, name, amounts, random.Next(101), 100 + random.Next(901), kind));
+            }
+            var rate = random.Next(4) switch { 0 => 0m, 1 => 0.03m, 2 => 0.035m, _ => (decimal)random.Next(1, 200) / 1000m };
+
+            var figures = SensitivityCalculator.Calculate(years, lines, rate);
+
+            var merged = Merged(lines);
+            AssertSame(BusinessCaseCalculator.Calculate(years, Scaled(merged, pessimistic: true), rate).Summary, figures.Pessimistic);
+            AssertSame(BusinessCaseCalculator.Calculate(years, Scaled(merged, pessimistic: false), rate).Summary, figures.Optimistic);
+            var horizon = years.Distinct().Order().ToList();
+            var expected = horizon.ToDictionary(y => y, _ => 0m);
+            foreach (var a in merged.SelectMany(m => m.Amounts).Where(a => expected.ContainsKey(a.Year)))
+            {
+                expected[a.Year] += Signed(a);
+            }
+            foreach (var row in figures.Lines)
+            {
+                var line = merged[row.LineNo - 1];
+                Assert.Equal(Bits(NpvWith(line, line.LowPercent)), Bits(row.NpvAtLow));
+                Assert.Equal(Bits(NpvWith(line, line.HighPercent)), Bits(row.NpvAtHigh));
+            }
+            var ranks = figures.Lines.OrderByDescending(r => r.NpvSwing).ThenBy(r => r.LineNo).Select(r => r.SwingRank);
+            Assert.Equal(Enumerable.Range(1, figures.Lines.Count), ranks);
+
+            decimal NpvWith(SensitivityCalculator.Line line, decimal percent)
+            {
+                var net = new Dictionary<int, decimal>(expected);
+                foreach (var a in line.Amounts.Where(a => percent != 100m && net.ContainsKey(a.Year)))
+                {
+                    net[a.Year] += Signed(a) * (percent - 100m) / 100m;
+                }
+                return NetPresentValue(net.Select(kv => (kv.Key, kv.Value)), rate);
+            }
+        }
+    }
+
+    private static decimal Signed(LineAmount a) =>
+        a.Kind is Labels.Investment or Labels.Operating ? -a.Value : a.Kind == Labels.Movement ? 0m : a.Value;
+
+    private static List<SensitivityCalculator.Line> Merged(List<SensitivityCalculator.Line> lines)
+    {
+        var merged = new List<SensitivityCalculator.Line>();
+        foreach (var line in lines)
+        {
+            var at = merged.FindIndex(m => m.Kind == line.Kind && string.Equals(m.Name.Trim(), line.Name.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (at < 0)
+            {
+                merged.Add(line);
+            }
+            else
+            {
+                merged[at] = merged[at] with { Amounts = [.. merged[at].Amounts, .. line.Amounts] };
+            }
+        }
+        return merged;
+    }
+
+    private static IEnumerable<LineAmount> Scaled(List<SensitivityCalculator.Line> lines, bool pessimistic) =>
+        lines.SelectMany(line => line.Amounts.Select(a => a.Kind == Labels.Movement ? a
+            : a with { Value = a.Value * ((a.Kind is Labels.Investment or Labels.Operating) == pessimistic ? line.HighPercent : line.LowPercent) / 100m }));
+
+    private static void AssertSame(BusinessCaseSummary expected, BusinessCaseSummary actual)
+    {
+        Assert.Equal((expected.FirstYear, expected.LastYear, expected.PaybackYear), (actual.FirstYear, actual.LastYear, actual.PaybackYear));
+        Assert.Equal(
+            [Bits(expected.CostTotal), Bits(expected.EconomicBenefitTotal), Bits(expected.NetBenefitTotal), Bits(expected.NetPresentValue)],
+            [Bits(actual.CostTotal), Bits(actual.EconomicBenefitTotal), Bits(actual.NetBenefitTotal), Bits(actual.NetPresentValue)]);
+    }
+
+    /// <summary>A decimal's bits: its digits, sign and scale, which equality ignores (1.5 equals 1.50).</summary>
+    private static string Bits(decimal value) => string.Join(",", decimal.GetBits(value));
 }

@@ -260,6 +260,10 @@ public abstract class UnitAccessFacts : WarehouseFacts
         Assert.Contains("relationship:pbi_sec_unit_access.unit->pbi_dim_unit.unit", failing);
         Assert.Contains("accepted_values:pbi_sec_unit_access.source", failing);
         Assert.Contains("expression:pbi_sec_unit_access:name_is_trimmed_lower_case", failing);
+        // The object feed shows the unit's untidy name beside its objects: its checks count a snapshot of the view on
+        // SQLite, taken for the run and dropped after it, so that the checks run again alike.
+        Assert.Contains("expression:pbi_sec_object_access:name_is_trimmed_lower_case", failing);
+        Assert.Equal(failing, (await DataChecks.RunAsync(connection, null, 60, Ct)).Where(c => !c.Passed).Select(c => c.Name).ToList());
     }
 }
 

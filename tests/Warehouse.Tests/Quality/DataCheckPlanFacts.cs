@@ -29,6 +29,18 @@ public sealed class DataCheckPlanFacts
     }
 
     [Fact]
+    public void ACheckCountingAViewsTable_IsPlannedAsACheckOfTheView()
+    {
+        var unique = DataChecks.All.Single(c => c.Name == "unique:pbi_fct_benefit_realization(initiative_id, benefit_line, year)");
+        Assert.DoesNotContain("pbi_fct_benefit_realization", unique.Sql, StringComparison.Ordinal);
+        Assert.Equal(["pbi_fct_benefit_realization"], unique.Reads);
+        var planned = unique.Plan(Writes(("fct_benefit_realization", TableWrite.Inserted, ["DIG-1"])));
+        Assert.NotNull(planned);
+        Assert.Equal(["DIG-1"], planned.Keys!.Cast<string>());
+        Assert.Contains("fct_benefit_realization WHERE initiative_id IN (@scope0)", unique.ScopedSql!("IN (@scope0)"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARunThatWroteNothing_CallsForNoCheck()
     {
         Assert.Empty(DataChecks.Plan(new TableWrites()));
