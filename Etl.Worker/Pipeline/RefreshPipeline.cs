@@ -184,6 +184,7 @@ public sealed class RefreshPipeline(
     {
         // Survey exports come from the survey tool, not from a person waiting for feedback: no result workbook.
         var answered = sources.Uploads.Where(u => ReaderFor(u.Kind).OwesResults).ToList();
+        var staged = new StagedResults();
         RunResult result;
         await using var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct);
         run.KeepLockUntilDisposed();
@@ -205,7 +206,7 @@ public sealed class RefreshPipeline(
             }
             foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
             {
-                await LoadUploadsAsync(source, run, observer, ct);
+                await LoadUploadsAsync(source, run, staged, observer, ct);
             }
             result = await run.CompleteAsync(ct);
         }
@@ -215,7 +216,12 @@ public sealed class RefreshPipeline(
         }
         // Outside the run's six phases, timed on their own so that the benchmark can show them.
         observer?.PhaseStarting(run.RunId, PhaseTimings.Results);
-        await result.Timings.MeasureAsync(PhaseTimings.Results, () => WriteOwedResultsAsync(run, answered, ct));
+        await result.Timings.MeasureAsync(PhaseTimings.Results, async () =>
+        {
+            await WriteOwedResultsAsync(run, answered, staged, ct);
+            // What was staged and not shown (the run failed, or was cancelled) must not stay beside the uploads.
+            await staged.DiscardRestAsync(logger, run.RunId);
+        });
         return result;
     }
 
@@ -427,7 +433,7 @@ public sealed class RefreshPipeline(
     /// them into the run in processing order: for business cases the version loaded last is current, for
     /// actuals the report loaded last replaces earlier ones. Each is owed its result workbook as it is taken in.
     /// </summary>
-    private async Task LoadUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, CancellationToken ct)
+    private async Task LoadUploadsAsync(IUploadSource source, RefreshRun run, StagedResults staged, IRunObserver? observer, CancellationToken ct)
     {
         var reader = ReaderFor(source.Kind);
         foreach (var ignored in source.Ignored())
@@ -446,6 +452,10 @@ public sealed class RefreshPipeline(
         var uploads = await NotTakenInAsync(source, listing.Uploads, run, ct);
         // Asked only when there is something to answer, once per run (the source keeps the answer).
         var statusColumns = uploads.Count > 0 && reader.OwesResults && await source.HasStatusColumnsAsync(ct);
+        // The batch before's result workbooks, rendered and staged on another thread while this batch is read and loaded.
+        (List<Owed> Owed, Task<byte[]?[]> Rendering)? rendered = null;
+        try
+        {
         foreach (var batch in uploads.Chunk(Batch))
         {
             run.Activity = $"när {plural} lästes ({source})";
@@ -476,7 +486,25 @@ public sealed class RefreshPipeline(
                     owed.Add(o);
                 }
             }
-            await OweResultsAsync(source, owed, run, ct);
+            if (rendered is { } before)
+            {
+                await OweResultsAsync(source, before.Owed, before.Rendering, run, ct);
+            }
+            rendered = owed.Count == 0 ? null : (owed, Task.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, ct), ct));
+        }
+        if (rendered is { } last)
+        {
+            await OweResultsAsync(source, last.Owed, last.Rendering, run, ct);
+            rendered = null;
+        }
+        }
+        finally
+        {
+            if (rendered is { } pending)
+            {
+                // The run is failing: what was staged is discarded once the run has ended, so none may still be being staged.
+                await Task.WhenAny(pending.Rendering);
+            }
         }
         if (source.StateKey is { } stateKey)
         {
@@ -509,6 +537,75 @@ public sealed class RefreshPipeline(
             uploads.Add(upload);
         }
         return uploads;
+    }
+
+    /// <summary>
+    /// The result workbooks a run has staged beside their uploads (<see cref="IUploadSource.StageResultAsync"/>) while it
+    /// still computed: shown after it has published, in place of writing them, when what is owed is the staged bytes;
+    /// whatever is not shown by the end is discarded.
+    /// </summary>
+    private sealed class StagedResults
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string SourceKey, string UploadId), (IUploadSource Source, Upload Upload, byte[] Sha256)> _staged = new();
+
+        /// <summary>Stages one workbook; one that cannot be is only logged, and written after the run as any other.</summary>
+        public async Task StageAsync(IUploadSource source, Upload upload, byte[] workbook, ILogger logger, long runId, CancellationToken ct)
+        {
+            try
+            {
+                if (await source.StageResultAsync(upload, workbook, ct))
+                {
+                    _staged[(source.SourceKey, upload.Id)] = (source, upload, SHA256.HashData(workbook));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Run {RunId}: could not stage the result workbook of {File}; it is written after the run", runId, upload.Name);
+            }
+        }
+
+        /// <summary>
+        /// Shows the staged workbook of what <paramref name="owed"/> writes, if one was staged with exactly its bytes (the
+        /// warehouse's copy is the truth); false when there is none, or it could not be shown, for the caller to write it.
+        /// </summary>
+        public async Task<bool> ShowAsync(OwedResult owed, CancellationToken ct)
+        {
+            if (owed.Workbook is not { } workbook || !_staged.TryRemove((owed.SourceKey, owed.UploadId), out var staged))
+            {
+                return false;
+            }
+            if (!SHA256.HashData(workbook).AsSpan().SequenceEqual(staged.Sha256))
+            {
+                return false;
+            }
+            try
+            {
+                await staged.Source.ShowStagedResultAsync(staged.Upload, ct);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone or held: written whole instead, through the same temporary.
+                return false;
+            }
+        }
+
+        /// <summary>Removes what was staged and not shown: the run failed or was cancelled. One that cannot be removed is logged, and left to the next run.</summary>
+        public async Task DiscardRestAsync(ILogger logger, long runId)
+        {
+            foreach (var ((_, _), (source, upload, _)) in _staged)
+            {
+                try
+                {
+                    await source.DiscardStagedResultAsync(upload, CancellationToken.None);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    logger.LogWarning(e, "Run {RunId}: could not remove the staged result workbook of {File}; the next run removes it", runId, upload.Name);
+                }
+            }
+            _staged.Clear();
+        }
     }
 
     /// <summary>What one upload is owed after the run: its result workbook's fate, rendered later, and its status.</summary>
@@ -582,31 +679,44 @@ public sealed class RefreshPipeline(
     }
 
     /// <summary>
-    /// Renders a batch's result workbooks now, several at once, from what the run recorded of each upload, and records
-    /// what each upload is owed in the run's transaction: it is done once the run has ended, or by a later run should
-    /// this process die first, and never for a run that failed. Rendered as soon as they can be, a batch's uploads and
-    /// their judgements need not be held.
+    /// Renders a batch's result workbooks, one at a time on a thread of their own, while the run goes on reading and
+    /// loading on the others, and stages each (<see cref="IUploadSource.StageResultAsync"/>) where its source can: after
+    /// publishing, showing it is then a rename. A workbook that cannot be rendered is logged, and its upload gets none;
+    /// one that cannot be staged is written after the run, as any other.
     /// </summary>
-    private async Task OweResultsAsync(IUploadSource source, List<Owed> owed, RefreshRun run, CancellationToken ct)
+    private async Task<byte[]?[]> RenderAndStageAsync(IUploadSource source, List<Owed> owed, StagedResults staged, long runId, CancellationToken ct)
     {
         var workbooks = new byte[]?[owed.Count];
-        run.Timings.Measure(PhaseTimings.Results, () => Parallel.For(0, owed.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct }, i =>
+        for (var i = 0; i < owed.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (owed[i].Render is not { } render)
             {
-                if (owed[i].Render is not { } render)
-                {
-                    return;
-                }
-                try
-                {
-                    workbooks[i] = render(owed[i].Summary);
-                }
-                catch (Exception e) when (!IsRunFault(e))
-                {
-                    // Its outcome is recorded, and shown in pbi_etl_file and its status; only the feedback beside it is lost.
-                    logger.LogError(e, "Run {RunId}: could not render the result workbook of {File}; it gets none", run.RunId, owed[i].Upload.Name);
-                }
-            }));
+                continue;
+            }
+            try
+            {
+                workbooks[i] = render(owed[i].Summary);
+            }
+            catch (Exception e) when (!IsRunFault(e))
+            {
+                // Its outcome is recorded, and shown in pbi_etl_file and its status; only the feedback beside it is lost.
+                logger.LogError(e, "Run {RunId}: could not render the result workbook of {File}; it gets none", runId, owed[i].Upload.Name);
+                continue;
+            }
+            await staged.StageAsync(source, owed[i].Upload, workbooks[i]!, logger, runId, ct);
+        }
+        return workbooks;
+    }
+
+    /// <summary>
+    /// Records what each upload of a batch is owed in the run's transaction, once its workbook is rendered: it is done
+    /// once the run has ended, or by a later run should this process die first, and never for a run that failed.
+    /// </summary>
+    private async Task OweResultsAsync(IUploadSource source, List<Owed> owed, Task<byte[]?[]> rendering, RefreshRun run, CancellationToken ct)
+    {
+        // Waiting here is the only time rendering costs the run: timed as the result workbooks'.
+        var workbooks = await run.Timings.MeasureAsync(PhaseTimings.Results, () => rendering);
         for (var i = 0; i < owed.Count; i++)
         {
             var (upload, action) = (owed[i].Upload, owed[i].Action);
@@ -720,7 +830,7 @@ public sealed class RefreshPipeline(
     /// be written is logged and stays owed, for the next run. The run has already published or failed by now: nothing
     /// here changes that, so nothing here throws.
     /// </summary>
-    private async Task WriteOwedResultsAsync(RefreshRun run, IReadOnlyList<IUploadSource> sources, CancellationToken ct)
+    private async Task WriteOwedResultsAsync(RefreshRun run, IReadOnlyList<IUploadSource> sources, StagedResults staged, CancellationToken ct)
     {
         if (sources.Count == 0 || ct.IsCancellationRequested)
         {
@@ -737,6 +847,8 @@ public sealed class RefreshPipeline(
                 {
                     switch (owed.Action)
                     {
+                        case ResultAction.Write when await staged.ShowAsync(owed, token):
+                            break;
                         case ResultAction.Write:
                             await source.WriteResultAsync(upload, owed.Workbook!, token);
                             break;
