@@ -454,18 +454,22 @@ public sealed class RefreshPipeline(
         var statusColumns = uploads.Count > 0 && reader.OwesResults && await source.HasStatusColumnsAsync(ct);
         // The batch before's result workbooks, rendered and staged on another thread while this batch is read and loaded.
         (List<Owed> Owed, Task<byte[]?[]> Rendering)? rendered = null;
+        // Each batch is read and validated while the one before is taken in: the load is one thread's (the run's
+        // connection), and the reads use the cores it leaves. They are taken in in order all the same.
+        var batches = uploads.Chunk(Batch).ToList();
+        Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)>? reading = batches.Count > 0 ? ReadBatchAsync(source, reader, batches[0], run, ct) : null;
         try
         {
-        foreach (var batch in uploads.Chunk(Batch))
+        for (var b = 0; b < batches.Count; b++)
         {
+            var batch = batches[b];
             run.Activity = $"när {plural} lästes ({source})";
-            var outcomes = new UploadOutcome[batch.Length];
-            // Timed per upload on each thread, then the batch's wall time shared out: the phases add up to the run's wall time.
-            var timings = new PhaseTimings();
+            // Timed per upload on each thread, then the wall time the run waited for the batch shared out: the phases add
+            // up to the run's wall time, and a read hidden behind the load costs none.
             var started = Stopwatch.GetTimestamp();
-            await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
-                async (i, token) => outcomes[i] = await ProcessAsync(source, reader, batch[i], run, timings, token));
+            var (outcomes, timings) = await reading!;
             run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
+            reading = b + 1 < batches.Count ? ReadBatchAsync(source, reader, batches[b + 1], run, ct) : null;
             var owed = new List<Owed>();
             for (var i = 0; i < batch.Length; i++)
             {
@@ -500,9 +504,14 @@ public sealed class RefreshPipeline(
         }
         finally
         {
+            // The run is failing: nothing may still be read for it, and what was staged is discarded once it has ended,
+            // so none may still be being staged.
+            if (reading is not null)
+            {
+                await Task.WhenAny(reading);
+            }
             if (rendered is { } pending)
             {
-                // The run is failing: what was staged is discarded once the run has ended, so none may still be being staged.
                 await Task.WhenAny(pending.Rendering);
             }
         }
@@ -512,6 +521,17 @@ public sealed class RefreshPipeline(
         }
         run.Activity = null;
     }
+
+    /// <summary>Reads and validates a batch of uploads, several at once, on the thread pool (<see cref="ProcessAsync"/>).</summary>
+    private Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)> ReadBatchAsync(IUploadSource source, IUploadReader reader, Upload[] batch, RefreshRun run, CancellationToken ct) =>
+        Task.Run(async () =>
+        {
+            var outcomes = new UploadOutcome[batch.Length];
+            var timings = new PhaseTimings();
+            await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct },
+                async (i, token) => outcomes[i] = await ProcessAsync(source, reader, batch[i], run, timings, token));
+            return (outcomes, timings);
+        }, ct);
 
     /// <summary>
     /// The listed uploads without those listed again with the content they had when a published run took them in (their
