@@ -61,11 +61,15 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
         await ShowStagedResultAsync(upload, ct);
     }
 
-    /// <summary>Writes the result as its temporary (<see cref="TemporarySuffix"/>), which no reader takes for a result.</summary>
-    public async Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+    /// <summary>
+    /// Writes the result as its temporary (<see cref="TemporarySuffix"/>), which no reader takes for a result. Written
+    /// at once, on the calling thread: a few kilobytes, which async file I/O would only hand to the thread pool.
+    /// </summary>
+    public Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
     {
-        await File.WriteAllBytesAsync(ResultPath(upload, "write") + TemporarySuffix, workbook, ct);
-        return true;
+        ct.ThrowIfCancellationRequested();
+        File.WriteAllBytes(ResultPath(upload, "write") + TemporarySuffix, workbook);
+        return Task.FromResult(true);
     }
 
     public Task ShowStagedResultAsync(Upload upload, CancellationToken ct)

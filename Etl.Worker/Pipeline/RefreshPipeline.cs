@@ -199,14 +199,36 @@ public sealed class RefreshPipeline(
             {
                 run.TakeProjectStatusSnapshot(snapshotDate);
             }
-            if (sources.Lists is not null)
+            var planned = new List<(ListedUploads Uploads, ReadAhead Reads)>();
+            try
             {
-                observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
-                await LoadListsAsync(sources.Lists, run, ct);
+                // Listed first, and read ahead while the lists load (on the cores the lists' one thread leaves): reading
+                // and validating an upload needs nothing the lists bring. One source's after the other's, as they load.
+                var after = Task.CompletedTask;
+                foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
+                {
+                    var uploads = await ListUploadsAsync(source, run, observer, ct);
+                    var reads = new ReadAhead(uploads.Batches.Length, after, (b, token) => ReadBatchAsync(uploads.Source, uploads.Reader, uploads.Batches[b], run, token), ct);
+                    planned.Add((uploads, reads));
+                    after = reads.Done;
+                }
+                if (sources.Lists is not null)
+                {
+                    observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
+                    await LoadListsAsync(sources.Lists, run, ct);
+                }
+                foreach (var (uploads, reads) in planned)
+                {
+                    await LoadUploadsAsync(uploads, reads, run, staged, ct);
+                }
             }
-            foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
+            finally
             {
-                await LoadUploadsAsync(source, run, staged, observer, ct);
+                // A failing run reads nothing more.
+                foreach (var (_, reads) in planned)
+                {
+                    await reads.DisposeAsync();
+                }
             }
             result = await run.CompleteAsync(ct);
         }
@@ -428,12 +450,11 @@ public sealed class RefreshPipeline(
         return part;
     }
 
-    /// <summary>
-    /// Lists a source's new or changed uploads, reads and validates them in parallel batches, and takes
-    /// them into the run in processing order: for business cases the version loaded last is current, for
-    /// actuals the report loaded last replaces earlier ones. Each is owed its result workbook as it is taken in.
-    /// </summary>
-    private async Task LoadUploadsAsync(IUploadSource source, RefreshRun run, StagedResults staged, IRunObserver? observer, CancellationToken ct)
+    /// <summary>One source's uploads listed for a run, in batches of <see cref="Batch"/>.</summary>
+    private sealed record ListedUploads(IUploadSource Source, IUploadReader Reader, UploadListing Listing, Upload[][] Batches, bool StatusColumns);
+
+    /// <summary>Lists a source's new or changed uploads: those not taken in before, in processing order.</summary>
+    private async Task<ListedUploads> ListUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, CancellationToken ct)
     {
         var reader = ReaderFor(source.Kind);
         foreach (var ignored in source.Ignored())
@@ -441,8 +462,7 @@ public sealed class RefreshPipeline(
             logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", reader.Extensions));
         }
         observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
-        var (singular, plural) = reader.Nouns;
-        run.Activity = $"när {plural} listades ({source})";
+        run.Activity = $"när {reader.Nouns.Plural} listades ({source})";
         var deltaLink = source.StateKey is { } key ? await run.GetUploadDeltaLinkAsync(key, ct) : null;
         var listing = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ListAsync(deltaLink, ct));
         foreach (var removed in listing.Removed)
@@ -452,64 +472,70 @@ public sealed class RefreshPipeline(
         var uploads = await NotTakenInAsync(source, listing.Uploads, run, ct);
         // Asked only when there is something to answer, once per run (the source keeps the answer).
         var statusColumns = uploads.Count > 0 && reader.OwesResults && await source.HasStatusColumnsAsync(ct);
-        // The batch before's result workbooks, rendered and staged on another thread while this batch is read and loaded.
+        run.Activity = null;
+        return new ListedUploads(source, reader, listing, [.. uploads.Chunk(Batch)], statusColumns);
+    }
+
+    /// <summary>
+    /// Takes a source's uploads into the run in processing order, each batch as <paramref name="reads"/> has read and
+    /// validated it: for business cases the version loaded last is current, for actuals the report loaded last replaces
+    /// earlier ones. Each is owed its result workbook as it is taken in.
+    /// </summary>
+    private async Task LoadUploadsAsync(ListedUploads listed, ReadAhead reads, RefreshRun run, StagedResults staged, CancellationToken ct)
+    {
+        var (source, reader, statusColumns) = (listed.Source, listed.Reader, listed.StatusColumns);
+        var (singular, plural) = reader.Nouns;
+        // The batch before's result workbooks, rendered and staged on another thread while this batch is taken in.
         (List<Owed> Owed, Task<byte[]?[]> Rendering)? rendered = null;
-        // Each batch is read and validated while the one before is taken in: the load is one thread's (the run's
-        // connection), and the reads use the cores it leaves. They are taken in in order all the same.
-        var batches = uploads.Chunk(Batch).ToList();
-        Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)>? reading = batches.Count > 0 ? ReadBatchAsync(source, reader, batches[0], run, ct) : null;
         try
         {
-        for (var b = 0; b < batches.Count; b++)
-        {
-            var batch = batches[b];
-            run.Activity = $"när {plural} lästes ({source})";
-            // Timed per upload on each thread, then the wall time the run waited for the batch shared out: the phases add
-            // up to the run's wall time, and a read hidden behind the load costs none.
-            var started = Stopwatch.GetTimestamp();
-            var (outcomes, timings) = await reading!;
-            run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
-            reading = b + 1 < batches.Count ? ReadBatchAsync(source, reader, batches[b + 1], run, ct) : null;
-            var owed = new List<Owed>();
-            for (var i = 0; i < batch.Length; i++)
+            for (var b = 0; b < listed.Batches.Length; b++)
             {
-                if (outcomes[i] is Faulted faulted)
+                var batch = listed.Batches[b];
+                run.Activity = $"när {plural} lästes ({source})";
+                // Timed per upload on each thread, then the wall time the run waited for the batch shared out: the phases
+                // add up to the run's wall time, and a read hidden behind the load costs none.
+                var started = Stopwatch.GetTimestamp();
+                var (outcomes, timings) = await reads.TakeAsync(b);
+                run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
+                var owed = new List<Owed>();
+                for (var i = 0; i < batch.Length; i++)
                 {
-                    run.Activity = $"när {singular} {faulted.File.Name} lästes";
-                    faulted.Error.Throw();
+                    if (outcomes[i] is Faulted faulted)
+                    {
+                        run.Activity = $"när {singular} {faulted.File.Name} lästes";
+                        faulted.Error.Throw();
+                    }
+                    run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
+                    var render = await TakeInAsync(reader, outcomes[i], run, ct);
+                    if (batch[i].ContentTag is { } tag)
+                    {
+                        // Its content is taken in, whatever became of it: listed again with this tag, only its columns changed.
+                        await run.KeepUploadContentTagAsync(source.SourceKey, batch[i].Id, tag, ct);
+                    }
+                    if (reader.OwesResults && Owes(batch[i], render, run.Files[^1], statusColumns) is { } o)
+                    {
+                        owed.Add(o);
+                    }
                 }
-                run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
-                var render = await TakeInAsync(reader, outcomes[i], run, ct);
-                if (batch[i].ContentTag is { } tag)
+                if (rendered is { } before)
                 {
-                    // Its content is taken in, whatever became of it: listed again with this tag, only its columns changed.
-                    await run.KeepUploadContentTagAsync(source.SourceKey, batch[i].Id, tag, ct);
+                    await OweResultsAsync(source, before.Owed, before.Rendering, run, ct);
                 }
-                if (reader.OwesResults && Owes(batch[i], render, run.Files[^1], statusColumns) is { } o)
-                {
-                    owed.Add(o);
-                }
+                // A thread of its own, not the pool's: the pool's threads are the load's and the reads', and a render
+                // queued behind them kept the load waiting for it.
+                rendered = owed.Count == 0 ? null : (owed, Task.Factory.StartNew(
+                    () => RenderAndStageAsync(source, owed, staged, run.RunId, ct).GetAwaiter().GetResult(), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
-            if (rendered is { } before)
+            if (rendered is { } last)
             {
-                await OweResultsAsync(source, before.Owed, before.Rendering, run, ct);
+                rendered = null;
+                await OweResultsAsync(source, last.Owed, last.Rendering, run, ct);
             }
-            rendered = owed.Count == 0 ? null : (owed, Task.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, ct), ct));
-        }
-        if (rendered is { } last)
-        {
-            await OweResultsAsync(source, last.Owed, last.Rendering, run, ct);
-            rendered = null;
-        }
         }
         finally
         {
-            // The run is failing: nothing may still be read for it, and what was staged is discarded once it has ended,
-            // so none may still be being staged.
-            if (reading is not null)
-            {
-                await Task.WhenAny(reading);
-            }
+            // The run is failing: what was staged is discarded once it has ended, so none may still be being staged.
             if (rendered is { } pending)
             {
                 await Task.WhenAny(pending.Rendering);
@@ -517,9 +543,69 @@ public sealed class RefreshPipeline(
         }
         if (source.StateKey is { } stateKey)
         {
-            run.SetUploadDeltaLink(stateKey, listing.DeltaLink);
+            run.SetUploadDeltaLink(stateKey, listed.Listing.DeltaLink);
         }
         run.Activity = null;
+    }
+
+    /// <summary>
+    /// Reads and validates a source's batches in order, ahead of their load, at most <see cref="Ahead"/> batches ahead
+    /// (what is read and not yet loaded is held), after <c>after</c> (the source before's reads) is done.
+    /// </summary>
+    private sealed class ReadAhead : IAsyncDisposable
+    {
+        private readonly SemaphoreSlim _room = new(Ahead);
+        private readonly TaskCompletionSource<(UploadOutcome[] Outcomes, PhaseTimings Timings)>[] _batches;
+        private readonly CancellationTokenSource _stop;
+
+        public ReadAhead(int count, Task after, Func<int, CancellationToken, Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)>> read, CancellationToken ct)
+        {
+            _batches = [.. Enumerable.Range(0, count).Select(_ => new TaskCompletionSource<(UploadOutcome[], PhaseTimings)>(TaskCreationOptions.RunContinuationsAsynchronously))];
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            Done = Task.Run(async () =>
+            {
+                var b = 0;
+                try
+                {
+                    await after;
+                    for (; b < count; b++)
+                    {
+                        await _room.WaitAsync(_stop.Token);
+                        _batches[b].SetResult(await read(b, _stop.Token));
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Stopped (the run failed or was cancelled): whoever waits for a batch not read hears why.
+                    for (; b < count; b++)
+                    {
+                        _batches[b].TrySetException(e);
+                    }
+                }
+            });
+        }
+
+        /// <summary>How many batches are read ahead of the one being loaded: enough to fill the time the lists load.</summary>
+        private const int Ahead = 8;
+
+        /// <summary>Done when every batch is read, or reading stopped. Never faults.</summary>
+        public Task Done { get; }
+
+        /// <summary>Batch <paramref name="b"/>, once read; the batches are taken in order.</summary>
+        public async Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)> TakeAsync(int b)
+        {
+            var batch = await _batches[b].Task;
+            _room.Release();
+            return batch;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Done;
+            _stop.Dispose();
+            _room.Dispose();
+        }
     }
 
     /// <summary>Reads and validates a batch of uploads, several at once, on the thread pool (<see cref="ProcessAsync"/>).</summary>
