@@ -135,6 +135,9 @@ public sealed class RefreshPipeline(
     /// <summary>How many uploads are read and validated at once, in parallel, before they are loaded in order.</summary>
     private const int Batch = 64;
 
+    /// <summary>How many batches' result workbooks may still be rendering before the load waits for the first of them.</summary>
+    private const int Lag = 4;
+
     /// <summary>Turns one list item into the warehouse's validated item: <see cref="ListItemParser.Parse"/>, or a test's fault.</summary>
     internal Func<string, ListItemData, DateTime, ListItemChange>? ParseListItem { get; init; }
 
@@ -485,8 +488,10 @@ public sealed class RefreshPipeline(
     {
         var (source, reader, statusColumns) = (listed.Source, listed.Reader, listed.StatusColumns);
         var (singular, plural) = reader.Nouns;
-        // The batch before's result workbooks, rendered and staged on another thread while this batch is taken in.
-        (List<Owed> Owed, Task<byte[]?[]> Rendering)? rendered = null;
+        // The batches' result workbooks being rendered and staged on other threads while later batches are taken in, in
+        // order: each is owed once rendered, at most Lag batches behind, so that a render starved of a core (a loaded
+        // machine) rarely holds the load up, and few rendered workbooks are held.
+        var rendered = new Queue<(List<Owed> Owed, Task<byte[]?[]> Rendering)>();
         try
         {
             for (var b = 0; b < listed.Batches.Length; b++)
@@ -518,27 +523,31 @@ public sealed class RefreshPipeline(
                         owed.Add(o);
                     }
                 }
-                if (rendered is { } before)
+                if (owed.Count > 0)
                 {
-                    await OweResultsAsync(source, before.Owed, before.Rendering, run, ct);
+                    // A thread of its own, not the pool's: the pool's threads are the load's and the reads', and a render
+                    // queued behind them kept the load waiting for it.
+                    rendered.Enqueue((owed, Task.Factory.StartNew(
+                        () => RenderAndStageAsync(source, owed, staged, run.RunId, ct).GetAwaiter().GetResult(), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
                 }
-                // A thread of its own, not the pool's: the pool's threads are the load's and the reads', and a render
-                // queued behind them kept the load waiting for it.
-                rendered = owed.Count == 0 ? null : (owed, Task.Factory.StartNew(
-                    () => RenderAndStageAsync(source, owed, staged, run.RunId, ct).GetAwaiter().GetResult(), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                while (rendered.TryPeek(out var first) && (first.Rendering.IsCompleted || rendered.Count > Lag))
+                {
+                    await OweResultsAsync(source, first.Owed, first.Rendering, run, ct);
+                    rendered.Dequeue();
+                }
             }
-            if (rendered is { } last)
+            while (rendered.TryPeek(out var next))
             {
-                rendered = null;
-                await OweResultsAsync(source, last.Owed, last.Rendering, run, ct);
+                await OweResultsAsync(source, next.Owed, next.Rendering, run, ct);
+                rendered.Dequeue();
             }
         }
         finally
         {
             // The run is failing: what was staged is discarded once it has ended, so none may still be being staged.
-            if (rendered is { } pending)
+            foreach (var (_, rendering) in rendered)
             {
-                await Task.WhenAny(pending.Rendering);
+                await Task.WhenAny(rendering);
             }
         }
         if (source.StateKey is { } stateKey)
