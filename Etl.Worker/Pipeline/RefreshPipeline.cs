@@ -564,7 +564,7 @@ public sealed class RefreshPipeline(
     private sealed class ReadAhead : IAsyncDisposable
     {
         private readonly SemaphoreSlim _room = new(Ahead);
-        private readonly TaskCompletionSource<(UploadOutcome[] Outcomes, PhaseTimings Timings)>[] _batches;
+        private readonly TaskCompletionSource<(UploadOutcome[] Outcomes, PhaseTimings Timings)>?[] _batches;
         private readonly CancellationTokenSource _stop;
 
         public ReadAhead(int count, Task after, Func<int, CancellationToken, Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)>> read, CancellationToken ct)
@@ -580,7 +580,7 @@ public sealed class RefreshPipeline(
                     for (; b < count; b++)
                     {
                         await _room.WaitAsync(_stop.Token);
-                        _batches[b].SetResult(await read(b, _stop.Token));
+                        _batches[b]!.SetResult(await read(b, _stop.Token));
                     }
                 }
                 catch (Exception e)
@@ -588,7 +588,7 @@ public sealed class RefreshPipeline(
                     // Stopped (the run failed or was cancelled): whoever waits for a batch not read hears why.
                     for (; b < count; b++)
                     {
-                        _batches[b].TrySetException(e);
+                        _batches[b]?.TrySetException(e);
                     }
                 }
             });
@@ -606,7 +606,9 @@ public sealed class RefreshPipeline(
         /// <summary>Batch <paramref name="b"/>, once read; the batches are taken in order.</summary>
         public async Task<(UploadOutcome[] Outcomes, PhaseTimings Timings)> TakeAsync(int b)
         {
-            var batch = await _batches[b].Task;
+            var batch = await _batches[b]!.Task;
+            // Let go of it: a batch taken is the loader's, and one held here was every batch of the source, to the end.
+            _batches[b] = null;
             _room.Release();
             return batch;
         }
