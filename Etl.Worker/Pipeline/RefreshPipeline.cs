@@ -205,9 +205,10 @@ public sealed class RefreshPipeline(
             var planned = new List<(ListedUploads Uploads, ReadAhead Reads)>();
             try
             {
-                // Listed first, and read ahead while the lists load (on the cores the lists' one thread leaves): reading
-                // and validating an upload needs nothing the lists bring. One source's after the other's, as they load.
-                var after = Task.CompletedTask;
+                // Listed first; read ahead of their load once the lists are loaded (read while the lists loaded, the two
+                // peaks of memory added up: 296 MB at scale 4, against 270 MB), one source's after the other's.
+                var listsLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var after = listsLoaded.Task;
                 foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
                 {
                     var uploads = await ListUploadsAsync(source, run, observer, ct);
@@ -215,10 +216,17 @@ public sealed class RefreshPipeline(
                     planned.Add((uploads, reads));
                     after = reads.Done;
                 }
-                if (sources.Lists is not null)
+                try
                 {
-                    observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
-                    await LoadListsAsync(sources.Lists, run, ct);
+                    if (sources.Lists is not null)
+                    {
+                        observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
+                        await LoadListsAsync(sources.Lists, run, ct);
+                    }
+                }
+                finally
+                {
+                    listsLoaded.SetResult();
                 }
                 foreach (var (uploads, reads) in planned)
                 {
