@@ -56,16 +56,43 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
 
     public async Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
     {
+        // Written beside and then moved, so that a reader never sees half a workbook.
+        await StageResultAsync(upload, workbook, ct);
+        await ShowStagedResultAsync(upload, ct);
+    }
+
+    /// <summary>
+    /// Writes the result as its temporary (<see cref="TemporarySuffix"/>), which no reader takes for a result. Written
+    /// at once, on the calling thread: a few kilobytes, which async file I/O would only hand to the thread pool.
+    /// </summary>
+    public Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        File.WriteAllBytes(ResultPath(upload, "write") + TemporarySuffix, workbook);
+        return Task.FromResult(true);
+    }
+
+    public Task ShowStagedResultAsync(Upload upload, CancellationToken ct)
+    {
+        var path = ResultPath(upload, "write");
+        File.Move(path + TemporarySuffix, path, overwrite: true);
+        return Task.CompletedTask;
+    }
+
+    public Task DiscardStagedResultAsync(Upload upload, CancellationToken ct)
+    {
+        File.Delete(ResultPath(upload, "remove") + TemporarySuffix);
+        return Task.CompletedTask;
+    }
+
+    private static string ResultPath(Upload upload, string verb)
+    {
         var directory = Path.GetDirectoryName(upload.Id) ?? throw new InvalidOperationException($"{upload.Id} has no folder.");
         if (!Upload.IsSafeFileName(upload.ResultName))
         {
-            throw new InvalidOperationException($"Refusing to write a result for {upload.Name}: its name is not a plain file name.");
+            throw new InvalidOperationException($"Refusing to {verb} a result for {upload.Name}: its name is not a plain file name.");
         }
-        var path = Path.Combine(directory, upload.ResultName);
-        // Written beside and then moved, so that a reader never sees half a workbook.
-        var temporary = path + TemporarySuffix;
-        await File.WriteAllBytesAsync(temporary, workbook, ct);
-        File.Move(temporary, path, overwrite: true);
+        return Path.Combine(directory, upload.ResultName);
     }
 
     public Task RemoveResultAsync(Upload upload, CancellationToken ct)

@@ -35,6 +35,21 @@ public interface IUploadSource
     Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct);
 
     /// <summary>
+    /// Writes <paramref name="workbook"/> beside the upload where nobody takes it for a result yet (the temporary a result
+    /// is written through), while the run that owes it has still to publish; <see cref="ShowStagedResultAsync"/> then
+    /// only has to show it. False where the source cannot: a library's upload is itself the write. A process that dies
+    /// leaves it to <see cref="RemoveTemporariesAsync"/>.
+    /// </summary>
+    Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct) => Task.FromResult(false);
+
+    /// <summary>Shows a result staged by <see cref="StageResultAsync"/> as <see cref="Upload.ResultName"/>, replacing the one there.</summary>
+    Task ShowStagedResultAsync(Upload upload, CancellationToken ct) =>
+        throw new NotSupportedException($"{this} stages no result workbooks.");
+
+    /// <summary>Removes a result staged by <see cref="StageResultAsync"/> that is not to be shown: its run failed. None there is fine.</summary>
+    Task DiscardStagedResultAsync(Upload upload, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
     /// Removes the result workbook beside the upload, if there is one: an earlier version of the upload had problems that
     /// this one no longer has, and no workbook is written for it this time.
     /// </summary>

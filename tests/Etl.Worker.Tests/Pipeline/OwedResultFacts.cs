@@ -123,6 +123,67 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx"], Results());
     }
 
+    [Fact]
+    public async Task ARunsResults_AreStagedWhileItRuns_AndShownAfterItPublishes_AsTheBytesItOwed()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        AddWorkbook("DIG-2024-002.xlsx", Broken("DIG-2024-002"));
+        var source = new Staging(Folder());
+
+        // The results are staged before the run publishes: its checks find them as temporaries, none shown yet.
+        var run = await RunAsync(new RunSources([source], null), new Watching(PhaseTimings.Checks, () =>
+        {
+            Assert.Empty(Results());
+            Assert.Equal(2, Directory.GetFiles(Source.File("business-cases"), "*" + Upload.ResultSuffix + FolderUploadSource.TemporarySuffix).Length);
+        }));
+
+        Assert.True(run.Succeeded, run.Message);
+        Assert.Equal(2, source.Staged);
+        Assert.Equal(2, source.Shown);
+        Assert.Equal(0, source.Written);
+        Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx"], Results());
+        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+        // Read back with the project's reader: the broken upload's result says it was rejected.
+        using var result = XlsxWorkbook.Open(new MemoryStream(File.ReadAllBytes(Source.File("business-cases/DIG-2024-002.resultat.xlsx"))), new WorkbookLimits());
+        Assert.Contains(result.ReadRows(ResultWorkbookWriterSheet).SelectMany(r => r.Cells), c => c.Text == FileStatus.Rejected);
+    }
+
+    [Fact]
+    public async Task AFailedRun_ShowsNoResultItStaged_AndLeavesNoTemporary()
+    {
+        AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
+        AddWorkbook("DIG-2024-002.xlsx", Broken("DIG-2024-002"));
+
+        var failed = await Pipeline().RunAsync(Source.Path, "test", new FailingRunObserver(PhaseTimings.Publish), Ct);
+
+        Assert.False(failed.Succeeded);
+        Assert.Empty(Results());
+        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
+    [Fact]
+    public async Task ManyBatches_ReadAheadOfTheirLoad_AreTakenInInTheOrderListed_EachWithItsResult()
+    {
+        // More than two batches of 64, each read ahead of the load of the one before.
+        var names = Enumerable.Range(1, 150).Select(i => $"DIG-2024-{i:000}").ToList();
+        foreach (var name in names)
+        {
+            AddWorkbook($"{name}.xlsx", name == "DIG-2024-077" ? Broken(name) : ContractWorkbooks.Reference(id: name));
+            File.SetLastWriteTimeUtc(Source.File($"business-cases/{name}.xlsx"), new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+
+        var run = await RunAsync(Source.Path);
+
+        Assert.True(run.Succeeded, run.Message);
+        Assert.Equal(names.Select(n => $"business-cases/{n}.xlsx"), run.Files.Select(f => f.Name));
+        var byId = (await QueryAsync<string>("SELECT file_name FROM pbi_etl_file ORDER BY file_id")).ToList();
+        Assert.Equal(names.Select(n => $"business-cases/{n}.xlsx"), byId);
+        Assert.Equal(FileStatus.Rejected, run.Files.Single(f => f.Name.EndsWith("077.xlsx", StringComparison.Ordinal)).Status);
+        Assert.Equal(names.Select(n => $"{n}.resultat.xlsx"), Results());
+    }
+
     private static RawXlsx Broken(string id) => new RawXlsx()
         .Sheet("Initiativ", ContractWorkbooks.InitiativeRows(id))
         .Sheet("Kostnader", [["Kostnadspost", "Kategori", 2023], ["Konsulter", "Investering", "ca 500k"]])
@@ -132,6 +193,72 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
 
     private List<string> Results() =>
         Directory.GetFiles(Source.File("business-cases"), "*" + Upload.ResultSuffix).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
+
+    private const string ResultWorkbookWriterSheet = NackaInsights.Etl.Writers.ResultWorkbookWriter.SummarySheet;
+
+    /// <summary>Runs a check as the run enters a phase.</summary>
+    private sealed class Watching(string phase, Action check) : IRunObserver
+    {
+        public void PhaseStarting(long runId, string entered)
+        {
+            if (entered == phase)
+            {
+                check();
+            }
+        }
+
+        public void FileProcessed(long runId, FileResult file)
+        {
+        }
+    }
+
+    /// <summary>A folder that counts how its result workbooks are staged, shown and written.</summary>
+    private sealed class Staging(FolderUploadSource inner) : IUploadSource
+    {
+        private int _staged;
+        private int _shown;
+        private int _written;
+
+        public int Staged => _staged;
+
+        public int Shown => _shown;
+
+        public int Written => _written;
+
+        public string Kind => inner.Kind;
+
+        public string? StateKey => inner.StateKey;
+
+        public string SourceKey => inner.SourceKey;
+
+        public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct) => inner.ListAsync(deltaLink, ct);
+
+        public Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct) => inner.ReadAsync(upload, maxBytes, ct);
+
+        public Task WriteResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _written);
+            return inner.WriteResultAsync(upload, workbook, ct);
+        }
+
+        public Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _staged);
+            return inner.StageResultAsync(upload, workbook, ct);
+        }
+
+        public Task ShowStagedResultAsync(Upload upload, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _shown);
+            return inner.ShowStagedResultAsync(upload, ct);
+        }
+
+        public Task DiscardStagedResultAsync(Upload upload, CancellationToken ct) => inner.DiscardStagedResultAsync(upload, ct);
+
+        public Task RemoveResultAsync(Upload upload, CancellationToken ct) => inner.RemoveResultAsync(upload, ct);
+
+        public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
+    }
 
     /// <summary>A folder whose result workbook for one upload cannot be written, the first <paramref name="times"/> times.</summary>
     private sealed class UnwritableOnce(IUploadSource inner, string failing, int times = 1) : IUploadSource
