@@ -868,6 +868,12 @@ public sealed class RefreshPipeline(
     {
         // Waiting here is the only time rendering costs the run: timed as the result workbooks'.
         var workbooks = await run.Timings.MeasureAsync(PhaseTimings.Results, () => rendering);
+        // Recording them writes into the run's transaction, as the load does: timed as the load's.
+        await run.Timings.MeasureAsync(PhaseTimings.Load, () => RecordAsync(source, owed, workbooks, run, ct));
+    }
+
+    private static async Task RecordAsync(IUploadSource source, List<Owed> owed, byte[]?[] workbooks, RefreshRun run, CancellationToken ct)
+    {
         for (var i = 0; i < owed.Count; i++)
         {
             var (upload, action) = (owed[i].Upload, owed[i].Action);
