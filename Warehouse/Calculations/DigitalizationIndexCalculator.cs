@@ -92,29 +92,49 @@ public static class DigitalizationIndexCalculator
             var scores = new List<IndexComponentScore>();
             if (maturity.TryGetValue((unit, year), out var m))
             {
-                scores.Add(Score(unit, year, IndexComponents.DigitalMaturity, m.Sum / m.Count / 10m, options, m.Sum, m.Count,
-                    m.Count == 1 ? "1 dimension i enkäten" : $"{m.Count} dimensioner i enkäten"));
+                scores.Add(Score(unit, year, IndexComponents.DigitalMaturity, options, m.Sum, m.Count,
+                    m.Count == 1 ? "1 dimension i enkäten" : $"{m.Count} dimensioner i enkäten")!);
             }
             var count = completed.GetValueOrDefault((unit, year));
             var target = options.CompletedInitiativesTarget;
-            scores.Add(Score(unit, year, IndexComponents.CompletedInitiatives, Math.Min(Cap, 10m * count / target), options, count, target,
-                $"{(count == 1 ? "1 initiativ" : $"{count} initiativ")} nådde Förvaltning eller Avslutad; målet är {target} per år"));
-            if (realized.TryGetValue((unit, year), out var r) && RealizedScore(r.Actual, r.Planned) is { } realizedScore)
+            scores.Add(Score(unit, year, IndexComponents.CompletedInitiatives, options, count, target,
+                $"{(count == 1 ? "1 initiativ" : $"{count} initiativ")} nådde Förvaltning eller Avslutad; målet är {target} per år")!);
+            if (realized.TryGetValue((unit, year), out var r) && Score(unit, year, IndexComponents.RealizedBenefit, options, r.Actual, r.Planned,
+                    $"utfall mot plan för {(r.Lines == 1 ? "1 nyttopost" : $"{r.Lines} nyttoposter")} med rapporterat utfall") is { } realizedScore)
             {
-                scores.Add(Score(unit, year, IndexComponents.RealizedBenefit, realizedScore, options, r.Actual, r.Planned,
-                    $"utfall mot plan för {(r.Lines == 1 ? "1 nyttopost" : $"{r.Lines} nyttoposter")} med rapporterat utfall"));
+                scores.Add(realizedScore);
             }
             components.AddRange(scores);
-            var weighted = scores.Sum(s => s.Weight * s.Score) / scores.Sum(s => s.Weight);
-            units.Add(new UnitIndex(unit, year, weighted, scores.Count));
+            units.Add(new UnitIndex(unit, year, UnitValue(scores), scores.Count));
         }
-        var municipality = units
+        return new DigitalizationIndex(components, units, Municipality(units));
+    }
+
+    /// <summary>
+    /// A component's score from what it is computed from (its <see cref="IndexComponentScore.Numerator"/> and
+    /// <see cref="IndexComponentScore.Denominator"/>); null for a realised benefit that says nothing (nothing of nothing).
+    /// The one formula, so that a unit's index computed again from its stored components is the one first computed.
+    /// </summary>
+    public static decimal? ComponentScore(string component, decimal numerator, decimal denominator) => component switch
+    {
+        IndexComponents.DigitalMaturity => numerator / denominator / 10m,
+        IndexComponents.CompletedInitiatives => Math.Min(Cap, 10m * numerator / denominator),
+        IndexComponents.RealizedBenefit => RealizedScore(numerator, denominator),
+        _ => throw new ArgumentOutOfRangeException(nameof(component), component, "Not a component of the index."),
+    };
+
+    /// <summary>A unit's index: the weighted mean of its components, in the order of <see cref="IndexComponents.All"/> (decimal sums round by order).</summary>
+    public static decimal UnitValue(IReadOnlyList<IndexComponentScore> scores) =>
+        scores.Sum(s => s.Weight * s.Score) / scores.Sum(s => s.Weight);
+
+    /// <summary>The municipality's index per year: the plain mean of its units', summed in the order of unit (ordinal) within the year.</summary>
+    public static List<MunicipalityIndex> Municipality(IEnumerable<UnitIndex> units) =>
+        units
             .GroupBy(u => u.Year)
             .OrderBy(g => g.Key)
-            .Select(g => new MunicipalityIndex(g.Key, g.Sum(u => u.IndexValue) / g.Count(), g.Count()))
+            .Select(g => g.OrderBy(u => u.Unit, StringComparer.Ordinal).ToList())
+            .Select(g => new MunicipalityIndex(g[0].Year, g.Sum(u => u.IndexValue) / g.Count, g.Count))
             .ToList();
-        return new DigitalizationIndex(components, units, municipality);
-    }
 
     /// <summary>
     /// Every time an initiative reached Förvaltning or Avslutad: a version in one of those phases whose previous
@@ -150,8 +170,8 @@ public static class DigitalizationIndexCalculator
         return actual > 0 ? Cap : null;
     }
 
-    private static IndexComponentScore Score(string unit, int year, string component, decimal score, IndexOptions options, decimal numerator, decimal denominator, string basis) =>
-        new(unit, year, component, score, options.WeightOf(component), numerator, denominator, basis);
+    private static IndexComponentScore? Score(string unit, int year, string component, IndexOptions options, decimal numerator, decimal denominator, string basis) =>
+        ComponentScore(component, numerator, denominator) is { } score ? new(unit, year, component, score, options.WeightOf(component), numerator, denominator, basis) : null;
 
     /// <summary>A score or index as Swedish readers write it, for messages: <c>6,2</c>.</summary>
     public static string Format(decimal value) => Math.Round(value, 1).ToString("0.0", CultureInfo.GetCultureInfo("sv-SE"));

@@ -123,7 +123,9 @@ public sealed class MartGraphFacts
         Assert.Equal(["DIG-1", "DIG-2"], affected["business_case_version"].Initiatives);
         Assert.Equal(["DIG-1", "DIG-2"], affected["initiative"].Initiatives);
         Assert.Equal(["DIG-1", "DIG-2"], affected["realization"].Initiatives);
-        Assert.True(affected["digitalization_index"].IsWhole);
+        // The index checks only the units of those initiatives; the unit dimension cannot tell initiatives.
+        Assert.Equal(["DIG-1", "DIG-2"], affected["digitalization_index"].Initiatives);
+        Assert.True(affected["unit"].IsWhole);
         Assert.True(affected["calendar"].IsWhole);
     }
 
