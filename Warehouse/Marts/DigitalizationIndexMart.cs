@@ -23,10 +23,13 @@ public sealed class DigitalizationIndexMart : IMart
 
     /// <summary>
     /// By initiative in that a realisation written for some initiatives changes only the units they belong to: those units
-    /// are checked alone (<see cref="BuildAsync"/>). Its own tables have no initiative, so what it writes counts as written
-    /// whole for the marts and checks after it.
+    /// are rebuilt alone (<see cref="BuildAsync"/>). Its own tables have no initiative, so what it writes counts as written
+    /// whole for the marts and checks after it (<see cref="WritesByInitiative"/>).
     /// </summary>
     public bool ByInitiative => true;
+
+    /// <summary>Its rows are of units and years: what it writes for some initiatives is written for every initiative.</summary>
+    public bool WritesByInitiative => false;
 
     /// <summary>
     /// The tables whose writes for some initiatives cannot move an initiative to another unit: after only those, the units

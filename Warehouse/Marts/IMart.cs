@@ -28,6 +28,13 @@ public interface IMart
     /// </summary>
     bool ByInitiative { get; }
 
+    /// <summary>
+    /// Whether what it writes in a build for some initiatives are rows of those initiatives alone (its tables have an
+    /// <c>initiative_id</c>), so that the marts after it are due for them only; otherwise what it writes counts as written
+    /// for every initiative, as the digitaliseringsindex's rows of units do although it builds by initiative.
+    /// </summary>
+    bool WritesByInitiative => ByInitiative;
+
     /// <summary>Rebuilds its rows: all of them, or those of the initiatives of <paramref name="scope"/>.</summary>
     Task BuildAsync(MartContext context, MartScope scope, CancellationToken ct);
 

@@ -42,7 +42,8 @@ public sealed class MartGraph
     /// The marts what a run wrote can change, in build order, each with the initiatives whose rows can change: a mart is
     /// affected when a table it reads was written, by the run or by an affected mart before it. The rows of some
     /// initiatives written make a scope of those initiatives for a mart that <see cref="IMart.ByInitiative">builds by
-    /// initiative</see>; any other write makes it whole.
+    /// initiative</see>; any other write makes it whole, and so does what a mart whose rows are not by initiative wrote
+    /// (<see cref="IMart.WritesByInitiative"/>).
     /// </summary>
     public IReadOnlyList<(IMart Mart, MartScope Scope)> Affected(TableWrites written)
     {
@@ -74,7 +75,7 @@ public sealed class MartGraph
             affected.Add((mart, scope));
             foreach (var table in mart.Writes)
             {
-                produced[table] = scope;
+                produced[table] = mart.WritesByInitiative ? scope : MartScope.Whole;
             }
         }
         return affected;

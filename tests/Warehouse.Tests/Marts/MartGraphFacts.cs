@@ -8,8 +8,10 @@ public sealed class MartGraphFacts
 {
     private static readonly MartGraph Graph = WarehouseMarts.Graph;
 
-    private sealed class Declared(string name, string[] reads, string[] writes, bool byInitiative = true) : IMart
+    private sealed class Declared(string name, string[] reads, string[] writes, bool byInitiative = true, bool? writesByInitiative = null) : IMart
     {
+        public bool WritesByInitiative => writesByInitiative ?? byInitiative;
+
         public string Name => name;
 
         public string Grain => "one row per test";
@@ -127,6 +129,25 @@ public sealed class MartGraphFacts
         Assert.Equal(["DIG-1", "DIG-2"], affected["digitalization_index"].Initiatives);
         Assert.True(affected["unit"].IsWhole);
         Assert.True(affected["calendar"].IsWhole);
+    }
+
+    [Fact]
+    public void AMartBuiltForSomeInitiatives_WhoseRowsAreNotByInitiative_MakesTheMartsAfterItDueWhole()
+    {
+        // As the digitaliseringsindex: built for the initiatives whose realisation changed, it rewrites rows of units.
+        var graph = new MartGraph(
+        [
+            new Declared("realization", ["stg_a"], ["fct_realization"]),
+            new Declared("index", ["fct_realization"], ["fct_index"], writesByInitiative: false),
+            new Declared("by_initiative", ["fct_index"], ["fct_c"]),
+        ]);
+        var written = new TableWrites();
+        written.RecordInitiatives("stg_a", TableWrite.Inserted, ["DIG-1"]);
+
+        var affected = graph.Affected(written).ToDictionary(a => a.Mart.Name, a => a.Scope);
+
+        Assert.Equal(["DIG-1"], affected["index"].Initiatives);
+        Assert.True(affected["by_initiative"].IsWhole);
     }
 
     [Fact]
