@@ -33,13 +33,9 @@ internal sealed class RunKeys
                      (KeyKind.Initiative, keys.Initiatives, StoredInitiativeIds), (KeyKind.Unit, keys.Units, StoredUnits), (KeyKind.Object, keys.Objects, StoredObjectIds),
                  })
         {
-            var (firstTable, firstColumn) = stored[0];
             foreach (var (table, column) in stored)
             {
-                // A spelling the kind's first table holds was known from it: knowing it again changes nothing, so a later
-                // table gives only the others (at scale 4, 0 of the 8,000 ids its 88,000 assessments hold, instead of all).
-                var notFirst = table == firstTable ? "" : $" AND {column} NOT IN (SELECT {firstColumn} FROM {firstTable} WHERE {firstColumn} IS NOT NULL)";
-                var values = await sql.ReadAsync($"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL{notFirst}", r => Columns.Text(r, 0), ct);
+                var values = await sql.ReadAsync($"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL", r => Columns.Text(r, 0), ct);
                 foreach (var value in values.Order(StringComparer.Ordinal))
                 {
                     var known = spellings.KnowStored(value);
