@@ -199,12 +199,16 @@ public sealed class SqliteRawReader : DbDataReader
         {
             throw new InvalidCastException("The value is NULL.");
         }
-        // sqlite3_column_text first: it converts a number to its text, as Microsoft.Data.Sqlite's GetString does.
-        _ = raw.sqlite3_column_text(_statement, ordinal);
-        if (_types[ordinal] == raw.SQLITE_BLOB)
+        if (_types[ordinal] != raw.SQLITE_TEXT)
         {
-            // SQLite turns a BLOB read as text into text, which Microsoft.Data.Sqlite then reads it as.
-            _types[ordinal] = raw.sqlite3_column_type(_statement, ordinal);
+            // sqlite3_column_text converts a number to its text, as Microsoft.Data.Sqlite's GetString does; text needs no
+            // conversion, and its bytes are what sqlite3_column_blob gives, one native call fewer.
+            _ = raw.sqlite3_column_text(_statement, ordinal);
+            if (_types[ordinal] == raw.SQLITE_BLOB)
+            {
+                // SQLite turns a BLOB read as text into text, which Microsoft.Data.Sqlite then reads it as.
+                _types[ordinal] = raw.sqlite3_column_type(_statement, ordinal);
+            }
         }
         var bytes = raw.sqlite3_column_blob(_statement, ordinal);
         var last = _lastBytes[ordinal];
