@@ -277,7 +277,12 @@ public sealed class BusinessCaseSensitivityMart : IMart
                 return new CaseRows(range, rows);
             }, ct);
             var ranges = new List<Computed<RangeRow>>(versions.Count);
-            var lineRows = new List<Computed<LineRow>>();
+            var count = 0;
+            foreach (var c in computed)
+            {
+                count += c.Lines.Count;
+            }
+            var lineRows = new List<Computed<LineRow>>(count);
             foreach (var c in computed)
             {
                 ranges.Add(c.Range);

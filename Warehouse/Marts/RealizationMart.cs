@@ -258,6 +258,12 @@ public sealed class RealizationMart : IMart
                 }
                 return new CaseRows(caseRows, caseUnmatched);
             }, ct);
+            var count = 0;
+            foreach (var c in computed)
+            {
+                count += c.Rows.Count;
+            }
+            rows.EnsureCapacity(count);
             foreach (var c in computed)
             {
                 rows.AddRange(c.Rows);
