@@ -214,9 +214,8 @@ public sealed class BusinessCaseSensitivityMart : IMart
             }
             var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
 
-            var ranges = new List<Computed<RangeRow>>(versions.Count);
-            var rows = new List<Computed<LineRow>>();
-            foreach (var v in versions)
+            // Each business case is computed apart from the others: on every core (see MartWork.ComputeEach).
+            var computed = ComputeEach(versions, v =>
             {
                 // The sheet as the reader accepted it names each line once; the first listing counts should it not.
                 var listed = new Listings(sheetOf[v.InitiativeId].ToList());
@@ -257,11 +256,12 @@ public sealed class BusinessCaseSensitivityMart : IMart
                 var figures = SensitivityCalculator.Calculate(yearsOf[v.InitiativeId].Select(y => y.Year), ordered, v.DiscountRate);
 
                 var (p, o) = (figures.Pessimistic, figures.Optimistic);
-                ranges.Add(new Computed<RangeRow>(
+                var range = new Computed<RangeRow>(
                     v.InitiativeId,
                     !compared ? null : new RangeRow(v.InitiativeId, v.BcVersionId, Kept(p.NetBenefitTotal), Kept(o.NetBenefitTotal), Kept(p.NetPresentValue), Kept(o.NetPresentValue),
                         p.PaybackYear, o.PaybackYear),
-                    [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]));
+                    [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]);
+                var rows = new List<Computed<LineRow>>(figures.Lines.Count);
                 foreach (var l in figures.Lines)
                 {
                     var s = listed.Of(l.Kind, l.Name);
@@ -274,9 +274,25 @@ public sealed class BusinessCaseSensitivityMart : IMart
                             l.SwingRank, s?.LowCell, s?.HighCell, RunId,
                         ]));
                 }
+                return new CaseRows(range, rows);
+            }, ct);
+            var ranges = new List<Computed<RangeRow>>(versions.Count);
+            var count = 0;
+            foreach (var c in computed)
+            {
+                count += c.Lines.Count;
             }
-            return (ranges, rows);
+            var lineRows = new List<Computed<LineRow>>(count);
+            foreach (var c in computed)
+            {
+                ranges.Add(c.Range);
+                lineRows.AddRange(c.Lines);
+            }
+            return (ranges, lineRows);
         }
+
+        /// <summary>The computed rows of one business case.</summary>
+        private sealed record CaseRows(Computed<RangeRow> Range, List<Computed<LineRow>> Lines);
 
         /// <summary>
         /// The listings of a business case's sheet <c>Känslighet</c>: the first of a line, names compared as

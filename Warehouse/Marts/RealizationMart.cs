@@ -208,9 +208,12 @@ public sealed class RealizationMart : IMart
                     unmatched.AddRange(group.Select(a => new Unmatched(a, "Initiativet har ingen gällande nyttokalkyl.")));
                 }
             }
-            foreach (var (initiativeId, bc) in cases)
+            // Each initiative is computed apart from the others: on every core (see MartWork.ComputeEach).
+            var computed = ComputeEach(cases.ToList(), entry =>
             {
+                var (initiativeId, bc) = (entry.Key, entry.Value);
                 var matched = new List<CurrentActual>();
+                var caseUnmatched = new List<Unmatched>();
                 var lines = bc.Lines.ToDictionary(l => ActualsValidator.LineKey(l.Name), StringComparer.Ordinal);
                 foreach (var a in byInitiative[initiativeId])
                 {
@@ -227,19 +230,20 @@ public sealed class RealizationMart : IMart
                     }
                     else
                     {
-                        unmatched.Add(new Unmatched(a, reason));
+                        caseUnmatched.Add(new Unmatched(a, reason));
                     }
                 }
                 if (bc.FirstYear is not { } from || bc.LastYear is not { } to)
                 {
-                    continue;
+                    return new CaseRows([], caseUnmatched);
                 }
                 var stored = byInitiative[initiativeId].ToDictionary(a => a.ActualId);
+                var caseRows = new List<Computed>();
                 foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
                 {
                     var source = r.Source is { ActualId: { } id } ? stored[id] : null;
                     var type = Labels.Of(r.Line.Type);
-                    rows.Add(new Computed(
+                    caseRows.Add(new Computed(
                         initiativeId,
                         emptied ? null : new RealizationRow(
                             initiativeId, r.Line.Name, type, r.Year, Kept(ColumnType.Decimal, r.Planned), Kept(ColumnType.Decimal, r.Actual),
@@ -252,6 +256,18 @@ public sealed class RealizationMart : IMart
                             bc.BcVersionId, r.Line.Row, source?.ActualId, RunId,
                         ]));
                 }
+                return new CaseRows(caseRows, caseUnmatched);
+            }, ct);
+            var count = 0;
+            foreach (var c in computed)
+            {
+                count += c.Rows.Count;
+            }
+            rows.EnsureCapacity(count);
+            foreach (var c in computed)
+            {
+                rows.AddRange(c.Rows);
+                unmatched.AddRange(c.Unmatched);
             }
 
             // The reasons: set where one is due, cleared where one no longer is (an actual replaced by a later one included).
@@ -330,6 +346,9 @@ public sealed class RealizationMart : IMart
         /// </summary>
         private sealed record Computed(string InitiativeId, RealizationRow? Row, object?[] Values);
 
+
+        /// <summary>The computed rows of one initiative, and its current actuals that no longer match.</summary>
+        private sealed record CaseRows(List<Computed> Rows, List<Unmatched> Unmatched);
 
         private sealed record ReasonUpdate(string? Reason, long ActualId, string InitiativeId);
 

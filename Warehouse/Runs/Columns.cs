@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using NackaInsights.Warehouse.Storage;
+using SQLitePCL;
 
 namespace NackaInsights.Warehouse.Runs;
 
@@ -12,6 +14,7 @@ namespace NackaInsights.Warehouse.Runs;
 /// On SQLite a number is read as the type it is stored as, unboxed (<see cref="SqliteInteger"/>, <see cref="SqliteReal"/>):
 /// the marts read some 400,000 numbers in a scale-1 full refresh, and each went through a boxed <see cref="DbDataReader.GetValue"/>
 /// and <see cref="Convert"/>. The conversions are those <see cref="Convert"/> makes; any other storage class takes the general path.
+/// The warehouse's own reads on SQLite come through <see cref="SqliteRawReader"/>, which says the storage class straight away.
 /// </remarks>
 public static class Columns
 {
@@ -20,24 +23,29 @@ public static class Columns
     public static string? TextOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     public static int Int(DbDataReader r, int i) =>
-        SqliteInteger(r, i) is { } sqlite ? checked((int)sqlite.GetInt64(i)) : Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture);
+        r is SqliteRawReader fast && fast.TypeOf(i) == raw.SQLITE_INTEGER ? checked((int)fast.GetInt64(i))
+        : SqliteInteger(r, i) is { } sqlite ? checked((int)sqlite.GetInt64(i)) : Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture);
 
     public static int? IntOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Int(r, i);
 
     public static long Long(DbDataReader r, int i) =>
-        SqliteInteger(r, i) is { } sqlite ? sqlite.GetInt64(i) : Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture);
+        r is SqliteRawReader fast && fast.TypeOf(i) == raw.SQLITE_INTEGER ? fast.GetInt64(i)
+        : SqliteInteger(r, i) is { } sqlite ? sqlite.GetInt64(i) : Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture);
 
     public static long? LongOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Long(r, i);
 
     public static decimal Dec(DbDataReader r, int i) =>
-        SqliteReal(r, i) is { } real ? (decimal)real.GetDouble(i)
+        r is SqliteRawReader fast && fast.TypeOf(i) is raw.SQLITE_FLOAT or raw.SQLITE_INTEGER
+            ? (fast.TypeOf(i) == raw.SQLITE_FLOAT ? (decimal)fast.GetDouble(i) : fast.GetInt64(i))
+        : SqliteReal(r, i) is { } real ? (decimal)real.GetDouble(i)
         : SqliteInteger(r, i) is { } integer ? integer.GetInt64(i)
         : Convert.ToDecimal(r.GetValue(i), CultureInfo.InvariantCulture);
 
     public static decimal? DecOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Dec(r, i);
 
     public static double Double(DbDataReader r, int i) =>
-        SqliteReal(r, i) is { } real ? real.GetDouble(i) : Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture);
+        r is SqliteRawReader fast && fast.TypeOf(i) == raw.SQLITE_FLOAT ? fast.GetDouble(i)
+        : SqliteReal(r, i) is { } real ? real.GetDouble(i) : Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture);
 
     public static double? DoubleOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Double(r, i);
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using NackaInsights.Warehouse.Quality;
 using NackaInsights.Warehouse.Storage;
 
@@ -199,13 +200,35 @@ public sealed class RunTransaction
         return await command.ExecuteScalarAsync(ct) is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
     }
 
-    /// <summary>Every row of a query, each made by <paramref name="row"/> from the reader.</summary>
-    public async Task<List<T>> ReadAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    /// <summary>
+    /// Every row of a query, each made by <paramref name="row"/> from the reader. On SQLite the reader is
+    /// <see cref="SqliteRawReader"/>, over SQLite's own API, when it takes the query as Microsoft.Data.Sqlite would: the
+    /// marts' reads cost a few native calls a value rather than Microsoft.Data.Sqlite's checks around each.
+    /// </summary>
+    public Task<List<T>> ReadAsync<T>(string sql, Func<DbDataReader, T> row, CancellationToken ct, params (string Name, object? Value)[] parameters)
+        where T : class => ReadIntoAsync([], sql, row, ct, parameters);
+
+    /// <summary>
+    /// Adds every row of a query to <paramref name="rows"/>: the chunks of a scoped read go straight into one list, not
+    /// each into its own and then copied (lists grown and copied showed in a profile of the realisation mart at scale 4).
+    /// </summary>
+    private async Task<List<T>> ReadIntoAsync<T>(List<T> rows, string sql, Func<DbDataReader, T> row, CancellationToken ct, (string Name, object? Value)[] parameters)
         where T : class
     {
+        if (Connection is SqliteConnection sqlite && _transaction is not null && SqliteRawReader.TryOpen(sqlite, sql, parameters) is { } raw)
+        {
+            using (raw)
+            {
+                while (raw.Read())
+                {
+                    ct.ThrowIfCancellationRequested();
+                    rows.Add(row(raw));
+                }
+                return rows;
+            }
+        }
         await using var command = Command(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<T>();
         while (await reader.ReadAsync(ct))
         {
             rows.Add(row(reader));
@@ -229,7 +252,7 @@ public sealed class RunTransaction
         var rows = new List<T>();
         foreach (var (text, values) in Scoped(sql, column, keys, parameters))
         {
-            rows.AddRange(await ReadAsync(text, row, ct, values));
+            await ReadIntoAsync(rows, text, row, ct, values);
         }
         return rows;
     }
