@@ -874,6 +874,8 @@ public sealed class RefreshPipeline(
 
     private static async Task RecordAsync(IUploadSource source, List<Owed> owed, byte[]?[] workbooks, RefreshRun run, CancellationToken ct)
     {
+        // A batch's in a few statements: one a row was 2,200 statements at scale 1, on PostgreSQL each a round trip.
+        var records = new List<OwedResult>(owed.Count);
         for (var i = 0; i < owed.Count; i++)
         {
             var (upload, action) = (owed[i].Upload, owed[i].Action);
@@ -885,13 +887,14 @@ public sealed class RefreshPipeline(
                 }
                 action = ResultAction.Leave;
             }
-            await run.OweResultAsync(new OwedResult(source.SourceKey, upload.Name, upload.FileName, upload.Id, workbooks[i])
+            records.Add(new OwedResult(source.SourceKey, upload.Name, upload.FileName, upload.Id, workbooks[i])
             {
                 Action = action,
                 Status = owed[i].Status,
                 Message = owed[i].Message,
-            }, ct);
+            });
         }
+        await run.OweResultsAsync(records, ct);
     }
 
     /// <summary>
