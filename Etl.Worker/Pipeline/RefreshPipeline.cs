@@ -534,6 +534,11 @@ public sealed class RefreshPipeline(
                 var started = Stopwatch.GetTimestamp();
                 var (outcomes, timings) = await reads.TakeAsync(b);
                 run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
+                // Taking the batch in is the load's: what of it is not timed as a phase already (each file's rows staged
+                // into the run, its outcome recorded) is timed as the load's. Untimed, about 0.5 s of a full refresh at
+                // scale 1 showed as the benchmark's rest of the process.
+                var takingIn = Stopwatch.GetTimestamp();
+                var timedBefore = TimedSoFar(run.Timings);
                 var owed = new List<Owed>();
                 for (var i = 0; i < batch.Length; i++)
                 {
@@ -554,6 +559,8 @@ public sealed class RefreshPipeline(
                         owed.Add(o);
                     }
                 }
+                var untimed = Stopwatch.GetElapsedTime(takingIn) - (TimedSoFar(run.Timings) - timedBefore);
+                run.Timings.Add(PhaseTimings.Load, untimed > TimeSpan.Zero ? untimed : TimeSpan.Zero);
                 if (owed.Count > 0)
                 {
                     // A thread of its own, not the pool's: the pool's threads are the load's and the reads', and a render
@@ -587,6 +594,9 @@ public sealed class RefreshPipeline(
         }
         run.Activity = null;
     }
+
+    /// <summary>The time a run's phases have taken so far, all of them together.</summary>
+    private static TimeSpan TimedSoFar(PhaseTimings timings) => timings.Phases.Values.Aggregate(TimeSpan.Zero, (sum, t) => sum + t);
 
     /// <summary>
     /// Reads and validates a source's batches in order, ahead of their load, at most <see cref="Ahead"/> batches ahead
