@@ -187,6 +187,9 @@ public sealed partial class RefreshRun
     /// </summary>
     public Task OweResultAsync(OwedResult owed, CancellationToken ct) => _owed.OweAsync(_connection, Transaction, RunId, owed, ct);
 
+    /// <summary>Records what several uploads are owed, as <see cref="OweResultAsync"/>, in a few statements; numbered in the order given.</summary>
+    public Task OweResultsAsync(IReadOnlyList<OwedResult> owed, CancellationToken ct) => _owed.OweAsync(_connection, Transaction, RunId, owed, ct);
+
     /// <summary>
     /// Once the run has finished (published or failed): writes every result workbook still owed to the uploads of
     /// <paramref name="sourceKeys"/> (<see cref="OwedResults.WriteAsync"/>). Needs <see cref="KeepLockUntilDisposed"/>.

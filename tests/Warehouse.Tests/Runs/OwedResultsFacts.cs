@@ -146,6 +146,32 @@ public abstract class OwedResultsFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ManyOwedAtOnce_AreRecordedInTheOrderGiven_OverSeveralStatements_EachWithItsOwnActionStatusAndWorkbook()
+    {
+        // More than one statement's rows (64), the same upload twice: its later row is the one whose status it gets.
+        var owed = Enumerable.Range(1, 150).Select(i => i % 3 == 0
+            ? Owed($"u{i:000}", ResultAction.Leave, null)
+            : Owed($"u{i:000}", ResultAction.Write, $"s{i}", [(byte)i, (byte)(i / 2)])).ToList();
+        owed.Add(Owed("u001", ResultAction.Leave, "Oförändrad"));
+        await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
+        {
+            await run.OweResultsAsync(owed, Ct);
+            await run.OweResultsAsync([], Ct);
+            Assert.True((await run.CompleteAsync(Ct)).Succeeded);
+        }
+
+        var rows = await QueryAsync<(string, string, string?, long)>(
+            "SELECT upload_id, result_action, file_status, attempts FROM etl_result_owed ORDER BY owed_id");
+        Assert.Equal(owed.Select(o => (o.UploadId, o.Action, o.Status, 0L)), rows);
+        var handed = await WriteAsync(_ => OwedOutcome.Done);
+        Assert.Equal(150, handed.Count);
+        Assert.Equal((ResultAction.Write, "Oförändrad"), (handed[0].Action, handed[0].Status));
+        Assert.Equal([1, 0], handed[0].Workbook);
+        Assert.All(handed.Skip(1), o => Assert.Equal(owed.First(w => w.UploadId == o.UploadId).Workbook, o.Workbook));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
+    [Fact]
     public async Task AContentTag_IsKeptPerSourceAndUpload_TheLatestReplacingTheEarlier()
     {
         await using (var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct))
