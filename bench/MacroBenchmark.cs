@@ -34,6 +34,12 @@ public static class MacroBenchmark
     /// <summary>The same business cases loaded and saved again by openpyxl, as the issue measured.</summary>
     public const string OpenpyxlWriter = "openpyxl";
 
+    /// <summary>The install the operator guide recommends: the <c>Precompiled</c> publish profile (self-contained, composite ReadyToRun).</summary>
+    public const string PrecompiledInstall = "precompiled";
+
+    /// <summary>A framework-dependent publish (ReadyToRun over the program's own assemblies), to compare with.</summary>
+    public const string FrameworkInstall = "framework";
+
     /// <param name="WallSeconds">The whole process, start to exit, as the user waits for it.</param>
     public sealed record Run(string Name, double WallSeconds, Dictionary<string, double> Phases, long PeakKb, int ExitCode, string Summary)
     {
@@ -60,26 +66,27 @@ public static class MacroBenchmark
         IReadOnlyList<Run> SqliteFull, IReadOnlyList<Run> SqliteNoOp, long NoOpFactRows, IReadOnlyList<Run> SqliteOneChange, IReadOnlyList<Run> PostgresFull,
         IReadOnlyList<double> PeerSeconds, string PeerNote, IReadOnlyList<double> SheetJsSeconds, string SheetJsNote,
         double Raw1, double Raw2, double RawBusinessCases1, double RawBusinessCases2,
-        IReadOnlyList<Run>? History = null, long? HistoryVersions = null, long? HistoryInitiatives = null, long? HistoryFewestVersions = null)
+        IReadOnlyList<Run>? History = null, long? HistoryVersions = null, long? HistoryInitiatives = null, long? HistoryFewestVersions = null,
+        string? Install = null)
     {
         public IEnumerable<Run> AllRuns => SqliteFull.Concat(SqliteNoOp).Concat(SqliteOneChange).Concat(PostgresFull);
     }
 
     /// <summary>The stem of a run's files in the output folder: <c>results-s1-seed42</c>, with <c>-openpyxl</c> for that writer.</summary>
-    public static string Stem(int scale, int seed, string writer, int? initiatives = null) =>
-        $"results-{Size(scale, initiatives)}-seed{seed}" + (writer == GeneratorWriter ? "" : "-" + writer);
+    public static string Stem(int scale, int seed, string writer, int? initiatives = null, string install = PrecompiledInstall) =>
+        $"results-{Size(scale, initiatives)}-seed{seed}" + (writer == GeneratorWriter ? "" : "-" + writer) + (install == PrecompiledInstall ? "" : "-" + install);
 
     /// <summary><c>s1</c> for a scale, <c>i40</c> for a small municipality of 40 initiatives (<c>--initiatives</c>, to try the benchmark out).</summary>
     private static string Size(int scale, int? initiatives) => initiatives is { } n ? $"i{n}" : $"s{scale}";
 
-    public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer = false, int repeat = 3, string writer = GeneratorWriter, int? initiatives = null)
+    public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer = false, int repeat = 3, string writer = GeneratorWriter, int? initiatives = null, string install = PrecompiledInstall)
     {
         Directory.CreateDirectory(outDir);
         var root = RepoRoot();
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
         Log($"Benchmark at scale {scale}, seed {seed}, {repeat} runs of each, business cases written by the {writer}, in {outDir}; load average {string.Join(' ', load)}.");
 
-        var app = await BuildAppAsync(root);
+        var app = await BuildAppAsync(root, install);
         var data = Path.Combine(outDir, $"data-{Size(scale, initiatives)}-seed{seed}");
         var (count, objects) = initiatives is { } n
             ? (n, Math.Max(1, n / 10))
@@ -180,10 +187,10 @@ public static class MacroBenchmark
 
         var results = new Results(scale, seed, string.Join(' ', load), writer, repeat, summary, full, noOp, noOpFactRows, oneChange, postgres,
             peer, peerNote, sheetJsSeconds, sheetJsSeconds.Count > 0 ? "" : sheetJs.Note ?? "", raw1, raw2, rawBc1, rawBc2,
-            history, historyVersions, historyInitiatives, fewestVersions);
-        var stem = Stem(scale, seed, writer, initiatives);
+            history, historyVersions, historyInitiatives, fewestVersions, install);
+        var stem = Stem(scale, seed, writer, initiatives, install);
         File.WriteAllText(Path.Combine(outDir, stem + ".json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
-        var table = Table(results, initiatives is null ? OtherScale(outDir, scale, seed, writer) : null);
+        var table = Table(results, initiatives is null ? OtherScale(outDir, scale, seed, writer, install) : null);
         Console.WriteLine();
         Console.WriteLine(table);
         var markdown = Path.Combine(outDir, stem + ".md");
@@ -213,9 +220,9 @@ public static class MacroBenchmark
     }
 
     /// <summary>The table again from a run's figures (<c>results-s{scale}-seed{seed}.json</c>), without running anything.</summary>
-    public static int Report(string outDir, int scale, int seed, string writer = GeneratorWriter, int? initiatives = null)
+    public static int Report(string outDir, int scale, int seed, string writer = GeneratorWriter, int? initiatives = null, string install = PrecompiledInstall)
     {
-        var path = Path.Combine(outDir, Stem(scale, seed, writer, initiatives) + ".json");
+        var path = Path.Combine(outDir, Stem(scale, seed, writer, initiatives, install) + ".json");
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"No results in {path}: run the benchmark first.");
@@ -232,16 +239,16 @@ public static class MacroBenchmark
             Console.Error.WriteLine($"{path} holds figures of an older benchmark ({e.Message}): run the benchmark again.");
             return 2;
         }
-        var table = Table(results, initiatives is null ? OtherScale(outDir, scale, seed, writer) : null);
+        var table = Table(results, initiatives is null ? OtherScale(outDir, scale, seed, writer, install) : null);
         Console.WriteLine(table);
-        File.WriteAllText(Path.Combine(outDir, Stem(scale, seed, writer, initiatives) + ".md"), table);
+        File.WriteAllText(Path.Combine(outDir, Stem(scale, seed, writer, initiatives, install) + ".md"), table);
         return 0;
     }
 
-    private static Results? OtherScale(string outDir, int scale, int seed, string writer)
+    private static Results? OtherScale(string outDir, int scale, int seed, string writer, string install)
     {
         var otherScale = scale == 1 ? 4 : 1;
-        var path = Path.Combine(outDir, Stem(otherScale, seed, writer) + ".json");
+        var path = Path.Combine(outDir, Stem(otherScale, seed, writer, install: install) + ".json");
         try
         {
             return File.Exists(path) ? JsonSerializer.Deserialize<Results>(File.ReadAllText(path)) : null;
@@ -365,8 +372,12 @@ public static class MacroBenchmark
             ? $"; the list Initiativ's history as {r.Data.HistoryExports} monthly exports with {r.Data.PhaseChanges} phase changes in all"
             : "";
         var writer = r.Writer == OpenpyxlWriter ? "written by openpyxl (the generator's, loaded and saved again)" : "written by the benchmark's generator";
+        // Results from before --install were framework-dependent publishes.
+        var install = r.Install == PrecompiledInstall
+            ? "The program published with the `Precompiled` profile (self-contained, composite ReadyToRun, tiered compilation off), as the operator guide installs it."
+            : "The program published framework-dependent (ReadyToRun over its own assemblies).";
         t.AppendLine(CultureInfo.InvariantCulture,
-            $"Data: {r.Data.BusinessCases} business case workbooks {writer}, {r.Data.ActualsFiles} actuals workbooks with {r.Data.ActualsRows} rows, {r.Data.ListItems} list items, a survey of 10 units × 5 years{historyData}. {(r.Repeat == 1 ? "One run of each: no range." : $"Each figure: the median of {r.Repeat} runs, and their range (min–max).")}");
+            $"Data: {r.Data.BusinessCases} business case workbooks {writer}, {r.Data.ActualsFiles} actuals workbooks with {r.Data.ActualsRows} rows, {r.Data.ListItems} list items, a survey of 10 units × 5 years{historyData}. {install} {(r.Repeat == 1 ? "One run of each: no range." : $"Each figure: the median of {r.Repeat} runs, and their range (min–max).")}");
         t.AppendLine();
         t.AppendLine("| run | runs | exit | whole process | read | validate | load | compute | checks | publish | read through publish | result workbooks | rest of the process | peak memory |");
         t.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -692,14 +703,21 @@ public static class MacroBenchmark
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static async Task<string> BuildAppAsync(string root)
+    private static async Task<string> BuildAppAsync(string root, string install)
     {
         var project = Path.Combine(root, "Etl.Worker", "Etl.Worker.csproj");
-        // Published, as an operator installs it: precompiled (ReadyToRun, Etl.Worker.csproj), which a build is not.
-        var output = Path.Combine(root, "Etl.Worker", "bin", "Release", "bench-app");
-        Log("Publishing nacka-insights in Release …");
+        // Published, as an operator installs it (docs/operator-guide.md): by default with the Precompiled profile, the
+        // program and its runtime precompiled together; `--install framework` for the framework-dependent publish.
+        var output = Path.Combine(root, "Etl.Worker", "bin", "Release", "bench-app-" + install);
+        // A folder left by another install would mix a self-contained runtime with a framework-dependent program.
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+        Log($"Publishing nacka-insights in Release ({install}) …");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "publish", project, "-c", "Release", "-o", output, "-nologo", "-v", "q" })
+        string[] profile = install == PrecompiledInstall ? ["-p:PublishProfile=Precompiled"] : [];
+        foreach (var a in new[] { "publish", project, "-c", "Release", "-o", output, "-nologo", "-v", "q" }.Concat(profile))
         {
             start.ArgumentList.Add(a);
         }

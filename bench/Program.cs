@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using NackaInsights.Bench;
 
-// dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR] [--repeat 3] [--writer generator|openpyxl]   the whole-process benchmark
+// dotnet run -c Release --project bench -- [--scale 1] [--seed 42] [--out DIR] [--repeat 3] [--writer generator|openpyxl] [--install precompiled|framework]   the whole-process benchmark
 // (--initiatives N: a small municipality of N initiatives instead of the scale, to try the benchmark out; results-iN-seedS.*)
 // dotnet run -c Release --project bench -- generate --out DIR [--scale 1] [--seed 42]   only the source folder (DIR/data-s1-seed42 is what a benchmark run with --out DIR reuses)
 // dotnet run -c Release --project bench -- report [--scale 1] [--seed 42] [--out DIR] [--writer …]  the table again from the last run's figures
@@ -24,6 +24,7 @@ var skipPeer = false;
 var repeat = 3;
 int? initiatives = null;
 var writer = MacroBenchmark.GeneratorWriter;
+var install = MacroBenchmark.PrecompiledInstall;
 for (var i = 0; i < rest.Length; i++)
 {
     switch (rest[i])
@@ -43,6 +44,9 @@ for (var i = 0; i < rest.Length; i++)
         case "--writer" when i + 1 < rest.Length && rest[i + 1] is MacroBenchmark.GeneratorWriter or MacroBenchmark.OpenpyxlWriter:
             writer = rest[++i];
             break;
+        case "--install" when i + 1 < rest.Length && rest[i + 1] is MacroBenchmark.PrecompiledInstall or MacroBenchmark.FrameworkInstall:
+            install = rest[++i];
+            break;
         case "--initiatives" when i + 1 < rest.Length:
             initiatives = int.Parse(rest[++i], System.Globalization.CultureInfo.InvariantCulture);
             break;
@@ -53,7 +57,7 @@ for (var i = 0; i < rest.Length; i++)
             skipPeer = true;
             break;
         default:
-            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--repeat N] [--writer generator|openpyxl] [--initiatives N] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
+            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--repeat N] [--writer generator|openpyxl] [--install precompiled|framework] [--initiatives N] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
             return 2;
     }
 }
@@ -76,7 +80,7 @@ if (generateOnly)
 
 if (reportOnly)
 {
-    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, writer, initiatives);
+    return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, writer, initiatives, install);
 }
 
-return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives);
+return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives, install);

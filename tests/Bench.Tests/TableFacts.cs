@@ -33,6 +33,20 @@ public sealed class TableFacts
     }
 
     [Fact]
+    public void The_table_names_how_the_program_was_installed_and_older_figures_read_as_framework_dependent()
+    {
+        var precompiled = TargetsFacts.Figures() with { Install = MacroBenchmark.PrecompiledInstall };
+        var older = JsonSerializer.Deserialize<MacroBenchmark.Results>(
+            JsonSerializer.Serialize(precompiled).Replace("\"Install\":\"precompiled\"", "\"Install\":null", StringComparison.Ordinal))!;
+
+        Assert.Contains("published with the `Precompiled` profile", MacroBenchmark.Table(precompiled, null));
+        Assert.Null(older.Install);
+        Assert.Contains("published framework-dependent", MacroBenchmark.Table(older, null));
+        Assert.Equal("results-s1-seed42", MacroBenchmark.Stem(1, 42, MacroBenchmark.GeneratorWriter));
+        Assert.Equal("results-s1-seed42-framework", MacroBenchmark.Stem(1, 42, MacroBenchmark.GeneratorWriter, install: MacroBenchmark.FrameworkInstall));
+    }
+
+    [Fact]
     public void The_heading_names_the_scale_or_for_a_small_municipality_its_initiatives()
     {
         var scale4 = TargetsFacts.Figures(scale: 4);
