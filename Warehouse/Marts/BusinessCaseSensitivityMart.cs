@@ -111,13 +111,16 @@ public sealed class BusinessCaseSensitivityMart : IMart
         /// </summary>
         private async Task RebuildPartAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {
-            var (ranges, lines) = await ComputeAsync(scope, compared: !emptied, ct);
             if (emptied)
             {
-                await InsertAsync(WarehouseTables.BusinessCaseRange, ranges.Select(r => r.Values).ToList(), ct);
-                await InsertAsync(WarehouseTables.BusinessCaseSensitivity, lines.Select(r => r.Values).ToList(), ct);
+                await ComputeAsync(scope, compared: false, ct, async (ranges, lines) =>
+                {
+                    await InsertAsync(WarehouseTables.BusinessCaseRange, ranges.Select(r => r.Values).ToList(), ct);
+                    await InsertAsync(WarehouseTables.BusinessCaseSensitivity, lines.Select(r => r.Values).ToList(), ct);
+                });
                 return;
             }
+            var (ranges, lines) = await ComputeAsync(scope, compared: true, ct);
             var storedRanges = await ReadScopedAsync(
                 """
                 SELECT initiative_id, bc_version_id, net_benefit_total_pessimistic_sek, net_benefit_total_optimistic_sek,
@@ -160,9 +163,13 @@ public sealed class BusinessCaseSensitivityMart : IMart
             await InsertAsync(table, computed.Where(c => rewritten.Contains(c.InitiativeId)).Select(c => c.Values).ToList(), ct);
         }
 
-        /// <summary>The rows of the current business cases of <paramref name="scope"/>'s initiatives; none for an initiative without one.</summary>
+        /// <summary>
+        /// The rows of the current business cases of <paramref name="scope"/>'s initiatives; none for an initiative without
+        /// one. With <paramref name="write"/>, each slice of <see cref="WriteSlice"/> business cases is handed to it once
+        /// computed, and none are returned.
+        /// </summary>
         private async Task<(List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines)> ComputeAsync(IReadOnlyCollection<string> scope, bool compared,
-            CancellationToken ct)
+            CancellationToken ct, Func<List<Computed<RangeRow>>, List<Computed<LineRow>>, Task>? write = null)
         {
             var versions = await ReadScopedAsync(
                 "SELECT initiative_id, bc_version_id, discount_rate, file_id FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
@@ -214,8 +221,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
             }
             var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
 
-            // Each business case is computed apart from the others: on every core (see MartWork.ComputeEach).
-            var computed = ComputeEach(versions, v =>
+            CaseRows Compute(CaseVersion v)
             {
                 // The sheet as the reader accepted it names each line once; the first listing counts should it not.
                 var listed = new Listings(sheetOf[v.InitiativeId].ToList());
@@ -275,8 +281,28 @@ public sealed class BusinessCaseSensitivityMart : IMart
                         ]));
                 }
                 return new CaseRows(range, rows);
-            }, ct);
-            var ranges = new List<Computed<RangeRow>>(versions.Count);
+            }
+
+            if (write is not null)
+            {
+                // Written slice by slice, each slice's rows dropped once inserted, as the realisation's are (RealizationMart).
+                foreach (var slice in versions.Chunk(WriteSlice))
+                {
+                    var (sliceRanges, sliceLines) = Gathered(ComputeEach(slice, Compute, ct));
+                    await write(sliceRanges, sliceLines);
+                }
+                return ([], []);
+            }
+            // Each business case is computed apart from the others: on every core (see MartWork.ComputeEach).
+            return Gathered(ComputeEach(versions, Compute, ct));
+        }
+
+        /// <summary>How many business cases a straight rebuild computes, then writes, at a time.</summary>
+        private const int WriteSlice = 64;
+
+        private static (List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines) Gathered(CaseRows[] computed)
+        {
+            var ranges = new List<Computed<RangeRow>>(computed.Length);
             var count = 0;
             foreach (var c in computed)
             {

@@ -175,7 +175,10 @@ public sealed class InitiativeVersionMart : IMart
             {
                 return;
             }
-            foreach (var batch in touched.Chunk(200))
+            // Only stored versions are deleted to be rewritten; a new version has no row yet. Deleting by key every version of
+            // a first build (2,000 at scale 1, none stored) cost ten statements of 200 ORed keys, about 0.1 s of the mart's 0.2 s.
+            var stored = versions.Values.SelectMany(v => v).ToHashSet(ReferenceEqualityComparer.Instance);
+            foreach (var batch in touched.Where(stored.Contains).Chunk(200))
             {
                 var parameters = new DynamicParameters();
                 var keys = batch.Select((v, i) =>

@@ -208,8 +208,8 @@ public sealed class RealizationMart : IMart
                     unmatched.AddRange(group.Select(a => new Unmatched(a, "Initiativet har ingen gällande nyttokalkyl.")));
                 }
             }
-            // Each initiative is computed apart from the others: on every core (see MartWork.ComputeEach).
-            var computed = ComputeEach(cases.ToList(), entry =>
+            var runId = (object)RunId;
+            CaseRows Compute(KeyValuePair<string, CurrentBusinessCase> entry)
             {
                 var (initiativeId, bc) = (entry.Key, entry.Value);
                 var matched = new List<CurrentActual>();
@@ -239,10 +239,23 @@ public sealed class RealizationMart : IMart
                 }
                 var stored = byInitiative[initiativeId].ToDictionary(a => a.ActualId);
                 var caseRows = new List<Computed>();
+                // The values repeated on many rows are boxed once: an initiative's version, each year and line row.
+                var bcVersion = (object)bc.BcVersionId;
+                var years = new object[to - from + 1];
+                for (var y = 0; y < years.Length; y++)
+                {
+                    years[y] = from + y;
+                }
+                PlannedBenefitLine? boxedLine = null;
+                object? lineRow = null;
                 foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
                 {
                     var source = r.Source is { ActualId: { } id } ? stored[id] : null;
                     var type = Labels.Of(r.Line.Type);
+                    if (!ReferenceEquals(boxedLine, r.Line))
+                    {
+                        (boxedLine, lineRow) = (r.Line, r.Line.Row);
+                    }
                     caseRows.Add(new Computed(
                         initiativeId,
                         emptied ? null : new RealizationRow(
@@ -251,13 +264,38 @@ public sealed class RealizationMart : IMart
                             Kept(ColumnType.Decimal, r.ActualAcc), source?.ReportedBy, source?.ReportedAtUtc, source?.Comment, bc.BcVersionId, r.Line.Row,
                             source?.ActualId),
                         [
-                            initiativeId, r.Line.Name, type, r.Year, r.Planned, r.Actual, r.Variance, r.Rate,
+                            initiativeId, r.Line.Name, type, years[r.Year - from], r.Planned, r.Actual, r.Variance, r.Rate,
                             r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
-                            bc.BcVersionId, r.Line.Row, source?.ActualId, RunId,
+                            bcVersion, lineRow, source?.ActualId, runId,
                         ]));
                 }
                 return new CaseRows(caseRows, caseUnmatched);
-            }, ct);
+            }
+
+            var all = cases.ToList();
+            if (emptied)
+            {
+                // Written straight, slice by slice, each slice's rows dropped once inserted: computed whole, a part's 35,000
+                // rows (boxed values and all) outlived several collections each, about three quarters of the computation's
+                // time (0.27 s against 0.07 s with a 128 MB first generation, scale 1).
+                foreach (var slice in all.Chunk(WriteSlice))
+                {
+                    var sliceRows = new List<object?[]>();
+                    foreach (var c in ComputeEach(slice, Compute, ct))
+                    {
+                        foreach (var r in c.Rows)
+                        {
+                            sliceRows.Add(r.Values);
+                        }
+                        unmatched.AddRange(c.Unmatched);
+                    }
+                    await InsertAsync(WarehouseTables.BenefitRealization, sliceRows, ct);
+                }
+                await UpdateReasonsAsync(scope, unmatched, ct);
+                return;
+            }
+            // Each initiative is computed apart from the others: on every core (see MartWork.ComputeEach).
+            var computed = ComputeEach(all, Compute, ct);
             var count = 0;
             foreach (var c in computed)
             {
@@ -270,32 +308,8 @@ public sealed class RealizationMart : IMart
                 unmatched.AddRange(c.Unmatched);
             }
 
-            // The reasons: set where one is due, cleared where one no longer is (an actual replaced by a later one included).
-            var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
-            var storedReasons = (await ReadScopedAsync(
-                    "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope,
-                    r => new ReasonUpdate(Text(r, 2), Long(r, 0), Text(r, 1)), ct))
-                .ToDictionary(r => r.ActualId);
-            var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => r with { Reason = null })
-                .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId)?.Reason != u.Reason)
-                    .Select(u => new ReasonUpdate(u.Reason, u.Actual.ActualId, u.Actual.InitiativeId)))
-                .ToList();
-            if (reasonUpdates.Count > 0)
-            {
-                await ExecuteDapperAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
-                    reasonUpdates.Select(u => new { u.Reason, u.ActualId }), ct, reasonUpdates.Select(u => u.InitiativeId));
-            }
-            foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
-            {
-                Logger.LogWarning("Run {RunId}: {Count} current actual(s) of {Initiative} no longer match its current business case: {Lines}",
-                    RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
-            }
+            await UpdateReasonsAsync(scope, unmatched, ct);
 
-            if (emptied)
-            {
-                await InsertAsync(WarehouseTables.BenefitRealization, rows.Select(r => r.Values).ToList(), ct);
-                return;
-            }
             var differing = scope;
             if (!Context.RecomputesAll)
             {
@@ -322,6 +336,36 @@ public sealed class RealizationMart : IMart
             await ExecuteScopedAsync("DELETE FROM fct_benefit_realization WHERE {scope}", "initiative_id", differing, ct);
             await InsertAsync(WarehouseTables.BenefitRealization, rows.Where(r => rewritten.Contains(r.InitiativeId)).Select(r => r.Values).ToList(), ct);
         }
+
+        /// <summary>
+        /// The reasons of the scope's current actuals: set where one is due, cleared where one no longer is (an actual
+        /// replaced by a later one included).
+        /// </summary>
+        private async Task UpdateReasonsAsync(IReadOnlyCollection<string> scope, List<Unmatched> unmatched, CancellationToken ct)
+        {
+            var reasons = unmatched.ToDictionary(u => u.Actual.ActualId, u => u.Reason);
+            var storedReasons = (await ReadScopedAsync(
+                    "SELECT actual_id, initiative_id, unmatched_reason FROM fct_benefit_actual WHERE unmatched_reason IS NOT NULL AND {scope}", "initiative_id", scope,
+                    r => new ReasonUpdate(Text(r, 2), Long(r, 0), Text(r, 1)), ct))
+                .ToDictionary(r => r.ActualId);
+            var reasonUpdates = storedReasons.Values.Where(r => !reasons.ContainsKey(r.ActualId)).Select(r => r with { Reason = null })
+                .Concat(unmatched.Where(u => storedReasons.GetValueOrDefault(u.Actual.ActualId)?.Reason != u.Reason)
+                    .Select(u => new ReasonUpdate(u.Reason, u.Actual.ActualId, u.Actual.InitiativeId)))
+                .ToList();
+            if (reasonUpdates.Count > 0)
+            {
+                await ExecuteDapperAsync("UPDATE fct_benefit_actual SET unmatched_reason = @Reason WHERE actual_id = @ActualId",
+                    reasonUpdates.Select(u => new { u.Reason, u.ActualId }), ct, reasonUpdates.Select(u => u.InitiativeId));
+            }
+            foreach (var initiative in unmatched.GroupBy(u => u.Actual.InitiativeId))
+            {
+                Logger.LogWarning("Run {RunId}: {Count} current actual(s) of {Initiative} no longer match its current business case: {Lines}",
+                    RunId, initiative.Count(), initiative.Key, string.Join("; ", initiative.Select(u => $"{u.Actual.BenefitLine} {u.Actual.Year}")));
+            }
+        }
+
+        /// <summary>How many initiatives a straight rebuild computes, then writes, at a time (about 2,200 rows at scale 1).</summary>
+        private const int WriteSlice = 64;
 
         /// <summary>
         /// A value as the warehouse keeps it, to compare a computed row with a stored one: converted as this database's

@@ -174,6 +174,24 @@ public sealed class SqliteRunReadFacts : RunReadFacts
     }
 
     [Fact]
+    public async Task ManyParameters_AreBoundByName_PrefixedOrNot_AsAFewAre()
+    {
+        await using var connection = (SqliteConnection)await Warehouse.Database.OpenAsync(Ct);
+        var names = Enumerable.Range(0, 40).Select(i => $"@p{i}").ToList();
+        var sql = $"SELECT {string.Join(" + ", names)}, $Other, @Missing IS NULL";
+        (string, object?)[] parameters = [.. names.Select((n, i) => (i % 2 == 0 ? n : n[1..], (object?)(long)i)).Reverse(), ("Other", "x"), ("@Missing", null), ("@Unused", 1)];
+
+        using var raw = SqliteRawReader.TryOpen(connection, sql, parameters);
+
+        Assert.NotNull(raw);
+        Assert.True(raw.Read());
+        Assert.Equal(Enumerable.Range(0, 40).Sum(), raw.GetInt64(0));
+        Assert.Equal("x", raw.GetString(1));
+        Assert.Equal(1L, raw.GetInt64(2));
+        Assert.Null(SqliteRawReader.TryOpen(connection, sql, parameters[1..]));
+    }
+
+    [Fact]
     public async Task AStatementLeftUnbound_FailsAsMicrosoftDataSqliteFails_ThroughTheRunsReads()
     {
         await using var connection = await Warehouse.Database.OpenAsync(Ct);
