@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Storage;
@@ -56,6 +57,11 @@ public sealed class OwedResults(WarehouseDatabase database, ILogger logger, Time
             }
         }
         var owedAt = database.Dialect.Timestamp(time.UtcNowToTheMillisecond());
+        if (connection is SqliteConnection sqlite)
+        {
+            OweRowByRow(sqlite, (SqliteTransaction)transaction, runId, owedAt, owed, ct);
+            return;
+        }
         foreach (var chunk in owed.Chunk(RowsPerInsert))
         {
             var parameters = new DynamicParameters();
@@ -84,6 +90,50 @@ public sealed class OwedResults(WarehouseDatabase database, ILogger logger, Time
                 VALUES {values}
                 """,
                 parameters, transaction, database.CommandTimeoutSeconds, cancellationToken: ct));
+        }
+    }
+
+    /// <summary>
+    /// SQLite has no round trips to save: one prepared statement, its parameters bound anew for each row. The statement of
+    /// 64 rows had 578 named parameters, each looked up by name in a list SQLite searches from the start, when preparing
+    /// and binding: recording a full refresh's 2,200 uploads (scale 1) took 0.23–0.25 s of the writing thread's CPU
+    /// (110 µs a row, on the single writer connection, in the load), row by row 0.057–0.060 s (3 runs each).
+    /// </summary>
+    private void OweRowByRow(SqliteConnection connection, SqliteTransaction transaction, long runId, object? owedAt, IReadOnlyList<OwedResult> owed, CancellationToken ct)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandTimeout = database.CommandTimeoutSeconds;
+        insert.CommandText = """
+            INSERT INTO etl_result_owed (run_id, source_key, upload_name, file_name, upload_id, workbook, attempts, owed_at_utc, result_action, file_status, file_message)
+            VALUES ($run, $key, $name, $file, $id, $workbook, 0, $at, $action, $status, $message)
+            """;
+        var run = insert.Parameters.Add("$run", SqliteType.Integer);
+        var key = insert.Parameters.Add("$key", SqliteType.Text);
+        var name = insert.Parameters.Add("$name", SqliteType.Text);
+        var file = insert.Parameters.Add("$file", SqliteType.Text);
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var workbook = insert.Parameters.Add("$workbook", SqliteType.Blob);
+        var at = insert.Parameters.Add("$at", SqliteType.Text);
+        var action = insert.Parameters.Add("$action", SqliteType.Text);
+        var status = insert.Parameters.Add("$status", SqliteType.Text);
+        var message = insert.Parameters.Add("$message", SqliteType.Text);
+        run.Value = runId;
+        at.Value = owedAt ?? DBNull.Value;
+        insert.Prepare();
+        foreach (var o in owed)
+        {
+            ct.ThrowIfCancellationRequested();
+            key.Value = o.SourceKey;
+            name.Value = o.UploadName;
+            file.Value = o.FileName;
+            id.Value = o.UploadId;
+            // workbook is NOT NULL since version 8: an upload owed no workbook keeps an empty one.
+            workbook.Value = o.Action == ResultAction.Write ? o.Workbook! : Array.Empty<byte>();
+            action.Value = o.Action;
+            status.Value = (object?)o.Status ?? DBNull.Value;
+            message.Value = (object?)o.Message ?? DBNull.Value;
+            insert.ExecuteNonQuery();
         }
     }
 
