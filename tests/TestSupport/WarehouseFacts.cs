@@ -1,5 +1,8 @@
 using System.Globalization;
 using Dapper;
+using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Marts;
+using NackaInsights.Warehouse.Runs;
 
 namespace NackaInsights.TestSupport;
 
@@ -21,6 +24,58 @@ public abstract class WarehouseFacts : IAsyncLifetime
     {
         Warehouse?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A run of the warehouse's loader: <paramref name="work"/> done in it, with <paramref name="recompute"/> every computed
+    /// fact rebuilt, then completed, and asserted to have succeeded.
+    /// </summary>
+    protected async Task<RunResult> RunAsync(Func<RefreshRun, Task>? work = null, bool recompute = false)
+    {
+        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
+        if (work is not null)
+        {
+            await work(run);
+        }
+        if (recompute)
+        {
+            run.RecomputeAll();
+        }
+        var result = await run.CompleteAsync(Ct);
+        Assert.True(result.Succeeded, result.Message);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with the marts' context of a run after <paramref name="lastRunId"/>, its row in etl_run
+    /// added so that the rows it rewrites can be told from those it leaves, in a transaction rolled back after it.
+    /// </summary>
+    protected async Task<T> InRolledBackRunAsync<T>(long lastRunId, Func<MartContext, Task<T>> work)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        var sql = new RunTransaction(Warehouse.Database, connection, transaction);
+        await sql.ExecuteAsync(
+            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT @NewId, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
+            [("@NewId", lastRunId + 1), ("@RunId", lastRunId)], Ct);
+        var context = new MartContext
+        {
+            Sql = sql,
+            RunId = lastRunId + 1,
+            StartedAtUtc = WarehouseBuilders.Listed,
+            Calculation = Warehouse.Calculation,
+            Evaluation = Warehouse.Evaluation,
+            Index = Warehouse.Index,
+            Access = Warehouse.Access,
+        };
+        try
+        {
+            return await work(context);
+        }
+        finally
+        {
+            await transaction.RollbackAsync(Ct);
+        }
     }
 
     /// <summary>Every row of a query on a fresh connection to the warehouse.</summary>

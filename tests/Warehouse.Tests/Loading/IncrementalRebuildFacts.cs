@@ -408,15 +408,6 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
         await Dapper.SqlMapper.ExecuteAsync(connection, new Dapper.CommandDefinition(sql, cancellationToken: Ct));
     }
 
-    private async Task<RunResult> RunAsync(Func<RefreshRun, Task> work)
-    {
-        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
-        await work(run);
-        var result = await run.CompleteAsync(Ct);
-        Assert.True(result.Succeeded, result.Message);
-        return result;
-    }
-
 }
 
 public sealed class SqliteIncrementalRebuildFacts : IncrementalRebuildFacts

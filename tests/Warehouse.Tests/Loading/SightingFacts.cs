@@ -81,15 +81,6 @@ public abstract class SightingFacts : WarehouseFacts
             await run.AddUnchangedAsync(file, Ct);
         }
     });
-
-    private async Task<RunResult> RunAsync(Func<RefreshRun, Task> work)
-    {
-        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
-        await work(run);
-        var result = await run.CompleteAsync(Ct);
-        Assert.True(result.Succeeded, result.Message);
-        return result;
-    }
 }
 
 public sealed class SqliteSightingFacts : SightingFacts

@@ -16,22 +16,6 @@ public abstract class BusinessCaseSensitivityMartFacts : WarehouseFacts
 {
     private const string Nacka = ContractWorkbooks.ReferenceId;
 
-    private async Task<RunResult> RunAsync(Func<RefreshRun, Task>? work = null, bool recompute = false)
-    {
-        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
-        if (work is not null)
-        {
-            await work(run);
-        }
-        if (recompute)
-        {
-            run.RecomputeAll();
-        }
-        var result = await run.CompleteAsync(Ct);
-        Assert.True(result.Succeeded, result.Message);
-        return result;
-    }
-
     private Task<RunResult> LoadAsync(BusinessCase businessCase, string version) =>
         RunAsync(run => run.AddBusinessCaseAsync(CaseFile(businessCase.Initiative.InitiativeId, version), businessCase, Ct));
 
@@ -181,7 +165,7 @@ public abstract class BusinessCaseSensitivityMartFacts : WarehouseFacts
         await LoadAsync(SensitivityCases.Reference(SensitivityCases.ReferenceSheet), "v1");
         var last = await LoadAsync(SensitivityCases.Payback(), "v1");
 
-        var (written, changed) = await InRolledBackTransactionAsync(last.RunId, async context =>
+        var (written, changed) = await InRolledBackRunAsync(last.RunId, async context =>
         {
             var scope = whole ? MartScope.Whole : MartScope.Of([Nacka, "DIG-PB"]);
             context.Sql.TakePending();
@@ -197,26 +181,6 @@ public abstract class BusinessCaseSensitivityMartFacts : WarehouseFacts
         Assert.Equal(TableWrite.None, written.Of("fct_business_case_sensitivity").Kinds);
         Assert.Equal([Nacka], changed.Of("fct_business_case_sensitivity").KeysOf(TableWrites.InitiativeColumn)?.Cast<string>());
         Assert.Equal([Nacka], changed.Of("fct_business_case_range").KeysOf(TableWrites.InitiativeColumn)?.Cast<string>());
-    }
-
-    private async Task<T> InRolledBackTransactionAsync<T>(long lastRunId, Func<MartContext, Task<T>> work)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await using var transaction = await connection.BeginTransactionAsync(Ct);
-        var sql = new RunTransaction(Warehouse.Database, connection, transaction);
-        // A run of its own, so that the rows it rewrites can be told from those it leaves.
-        await sql.ExecuteAsync(
-            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT @NewId, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
-            [("@NewId", lastRunId + 1), ("@RunId", lastRunId)], Ct);
-        var context = new MartContext { Sql = sql, RunId = lastRunId + 1, StartedAtUtc = Listed, Calculation = Warehouse.Calculation };
-        try
-        {
-            return await work(context);
-        }
-        finally
-        {
-            await transaction.RollbackAsync(Ct);
-        }
     }
 
     /// <summary>The two tables' rows, without the run that wrote them.</summary>

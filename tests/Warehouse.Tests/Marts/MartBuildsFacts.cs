@@ -198,15 +198,6 @@ public abstract class MartBuildsFacts : WarehouseFacts
         RefreshRun.Lists.Objects => Item("o2", new ObjectItem(Origin(list, "o2"), "OBJ-2", "Ärendesystem", "cecilia@nacka.se", "Stadsledningskontoret")),
         _ => Item("i3", new InitiativeItem(Origin(list, "i3"), "DIG-L", "Chattbot", "Socialtjänst", Phases.Operation, null, null, null, null, [], null, null)),
     };
-
-    private async Task<RunResult> RunAsync(Func<RefreshRun, Task> work)
-    {
-        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
-        await work(run);
-        var result = await run.CompleteAsync(Ct);
-        Assert.True(result.Succeeded, result.Message);
-        return result;
-    }
 }
 
 public sealed class SqliteMartBuildsFacts : MartBuildsFacts

@@ -130,35 +130,9 @@ public abstract class RealizationMartFacts : WarehouseFacts
         await context.Sql.ReadAsync("SELECT actual_id, initiative_id, year, is_current FROM fct_benefit_actual ORDER BY actual_id",
             r => new Flag(Long(r, 0), Text(r, 1), Int(r, 2), Int(r, 3)), Ct);
 
-    /// <summary>Runs <paramref name="work"/> in a transaction rolled back after it, as a run other than the one that loaded the warehouse.</summary>
-    private async Task<T> InRolledBackTransactionAsync<T>(Func<MartContext, long, Task<T>> work)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await using var transaction = await connection.BeginTransactionAsync(Ct);
-        var sql = new RunTransaction(Warehouse.Database, connection, transaction);
-        // A run of its own, so that the rows it rewrites can be told from those it leaves.
-        await sql.ExecuteAsync(
-            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT run_id + 1, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
-            [("@RunId", _runId)], Ct);
-        var context = new MartContext
-        {
-            Sql = sql,
-            RunId = _runId + 1,
-            StartedAtUtc = Listed,
-            Calculation = Warehouse.Calculation,
-            Evaluation = Warehouse.Evaluation,
-            Index = Warehouse.Index,
-            Access = Warehouse.Access,
-        };
-        try
-        {
-            return await work(context, context.RunId);
-        }
-        finally
-        {
-            await transaction.RollbackAsync(Ct);
-        }
-    }
+    /// <summary>Runs <paramref name="work"/> as a run other than the one that loaded the warehouse, rolled back after it.</summary>
+    private Task<T> InRolledBackTransactionAsync<T>(Func<MartContext, long, Task<T>> work) =>
+        InRolledBackRunAsync(_runId, context => work(context, context.RunId));
 
     private sealed record WrittenBy(string InitiativeId, string Run);
 

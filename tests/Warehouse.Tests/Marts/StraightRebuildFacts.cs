@@ -42,19 +42,6 @@ public abstract class StraightRebuildFacts : WarehouseFacts
         return Case(Id(i), i % 2 == 0 ? "Välfärd skola" : "Fritid", i % 2 == 0 ? "OBJ-1" : "OBJ-2", first, last, "v1", ["MAXIMALT_VARDE"], [.. lines]);
     }
 
-    private async Task<RunResult> RunAsync(Func<RefreshRun, Task> work, bool recompute = false)
-    {
-        await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
-        await work(run);
-        if (recompute)
-        {
-            run.RecomputeAll();
-        }
-        var result = await run.CompleteAsync(Ct);
-        Assert.True(result.Succeeded, result.Message);
-        return result;
-    }
-
     [Fact]
     public async Task ManyInitiativesWrittenSliceBySlice_AreWhatAWholeBuildComputes_ByAFirstBuildAndByARecompute()
     {
@@ -76,7 +63,7 @@ public abstract class StraightRebuildFacts : WarehouseFacts
         var sensitivity = await SensitivityAsync();
         var afterFirst = await BuiltWholeAgainAsync(loaded.RunId);
 
-        var recomputed = await RunAsync(_ => Task.CompletedTask, recompute: true);
+        var recomputed = await RunAsync(recompute: true);
         var afterRecompute = await BuiltWholeAgainAsync(recomputed.RunId);
 
         // A row for each benefit line and each year of its business case, reported or not; a range per business case.
@@ -95,37 +82,14 @@ public abstract class StraightRebuildFacts : WarehouseFacts
     /// Builds both marts whole again over what is stored, as a later run that is not a recompute does (computing every
     /// initiative and comparing with the stored rows), in a transaction rolled back after it: what they would write.
     /// </summary>
-    private async Task<TableWrite> BuiltWholeAgainAsync(long lastRunId)
+    private Task<TableWrite> BuiltWholeAgainAsync(long lastRunId) => InRolledBackRunAsync(lastRunId, async context =>
     {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await using var transaction = await connection.BeginTransactionAsync(Ct);
-        var sql = new RunTransaction(Warehouse.Database, connection, transaction);
-        await sql.ExecuteAsync(
-            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT @NewId, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
-            [("@NewId", lastRunId + 1), ("@RunId", lastRunId)], Ct);
-        var context = new MartContext
-        {
-            Sql = sql,
-            RunId = lastRunId + 1,
-            StartedAtUtc = Listed,
-            Calculation = Warehouse.Calculation,
-            Evaluation = Warehouse.Evaluation,
-            Index = Warehouse.Index,
-            Access = Warehouse.Access,
-        };
-        try
-        {
-            sql.TakePending();
-            await WarehouseMarts.Realization.BuildAsync(context, MartScope.Whole, Ct);
-            await WarehouseMarts.BusinessCaseSensitivity.BuildAsync(context, MartScope.Whole, Ct);
-            var written = sql.TakePending();
-            return written.Of("fct_benefit_realization").Kinds | written.Of("fct_business_case_sensitivity").Kinds | written.Of("fct_business_case_range").Kinds;
-        }
-        finally
-        {
-            await transaction.RollbackAsync(Ct);
-        }
-    }
+        context.Sql.TakePending();
+        await WarehouseMarts.Realization.BuildAsync(context, MartScope.Whole, Ct);
+        await WarehouseMarts.BusinessCaseSensitivity.BuildAsync(context, MartScope.Whole, Ct);
+        var written = context.Sql.TakePending();
+        return written.Of("fct_benefit_realization").Kinds | written.Of("fct_business_case_sensitivity").Kinds | written.Of("fct_business_case_range").Kinds;
+    });
 
     private async Task<List<string>> RealizationAsync() => [.. (await QueryAsync<string>(
         """

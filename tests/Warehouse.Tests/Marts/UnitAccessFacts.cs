@@ -46,7 +46,8 @@ public abstract class UnitAccessFacts : WarehouseFacts
         Object("4", "OBJ-4", null, "Kultur och fritid"),
     ];
 
-    private async Task<(RunResult Result, bool Rebuilt)> RunAsync(Func<RefreshRun, Task>? work = null, bool recomputeAll = false)
+    /// <summary>A run of a loader given this class's access options and log, with whether it rebuilt the unit access.</summary>
+    private async Task<(RunResult Result, bool Rebuilt)> RunWithAccessAsync(Func<RefreshRun, Task>? work = null, bool recomputeAll = false)
     {
         var loader = new WarehouseLoader(Warehouse.Database, Warehouse.Calculation, Warehouse.Evaluation, Warehouse.Actuals, Warehouse.Index, Access, _log);
         await using var run = await loader.StartRunAsync("test", null, ct: Ct);
@@ -77,7 +78,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
     {
         Access = Configured(("Välfärd skola", ["Rektor.Ett@nacka.se", " rektor.ett@NACKA.se "]), ("Kultur och fritid", ["BO@nacka.se"]));
 
-        var (result, rebuilt) = await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        var (result, rebuilt) = await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
 
         Assert.True(rebuilt);
         // Bo is both named and förvaltare: one row, from configuration. Anna manages two objects of one unit: one row.
@@ -97,10 +98,10 @@ public abstract class UnitAccessFacts : WarehouseFacts
     public async Task AChangedConfiguration_ChangesTheRows_AtTheNextRun_WithoutANewSource()
     {
         Access = Configured(("Välfärd skola", ["rektor.ett@nacka.se"]));
-        await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
 
         Access = Configured(("Välfärd skola", ["rektor.tva@nacka.se"]), ("Kultur och fritid", ["chef.kultur@nacka.se"]));
-        var (second, rebuilt) = await RunAsync();
+        var (second, rebuilt) = await RunWithAccessAsync();
 
         Assert.True(rebuilt);
         Assert.Equal(
@@ -118,14 +119,14 @@ public abstract class UnitAccessFacts : WarehouseFacts
     public async Task ARunWithNothingNew_WritesNothing()
     {
         Access = Configured(("Välfärd skola", ["rektor.ett@nacka.se"]));
-        var (first, _) = await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        var (first, _) = await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
         var before = await RowsAsync();
 
         // No source at all, then the object list read again with the same items, then the same configuration spelled otherwise.
-        var (_, rebuiltWithNothing) = await RunAsync();
-        var (_, rebuiltWithSameList) = await RunAsync(run => run.AddListAsync(ObjectsRead("objects again"), Objects, Ct));
+        var (_, rebuiltWithNothing) = await RunWithAccessAsync();
+        var (_, rebuiltWithSameList) = await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects again"), Objects, Ct));
         Access = Configured(("Välfärd skola", [" Rektor.Ett@Nacka.se"]));
-        var (_, rebuiltWithSameNames) = await RunAsync();
+        var (_, rebuiltWithSameNames) = await RunWithAccessAsync();
 
         Assert.False(rebuiltWithNothing);
         Assert.False(rebuiltWithSameList);
@@ -139,10 +140,10 @@ public abstract class UnitAccessFacts : WarehouseFacts
     public async Task RecomputeAll_RebuildsTheRows_EvenWhenNothingChanged()
     {
         Access = Configured(("Välfärd skola", ["rektor.ett@nacka.se"]));
-        await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
         var before = await RowsAsync();
 
-        var (recompute, rebuilt) = await RunAsync(recomputeAll: true);
+        var (recompute, rebuilt) = await RunWithAccessAsync(recomputeAll: true);
 
         Assert.True(rebuilt);
         Assert.Equal(before, await RowsAsync());
@@ -152,11 +153,11 @@ public abstract class UnitAccessFacts : WarehouseFacts
     [Fact]
     public async Task AChangedObjectList_MovesAndRemovesTheForvaltaresRows()
     {
-        await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
 
         // OBJ-1 gets a new förvaltare, OBJ-2 is gone, OBJ-3 moves to another unit.
         var later = Listed.AddDays(1);
-        await RunAsync(run => run.AddListAsync(ObjectsRead("objects v2"),
+        await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects v2"),
             [Object("1", "OBJ-1", "Cecilia@nacka.se", "Välfärd skola", later), Object("3", "OBJ-3", "bo@nacka.se", "Stadsledningskontoret", later), Objects[3]], Ct));
 
         Assert.Equal(
@@ -173,7 +174,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
         // "välfärd skola" is the known unit in other letters: kept, in the warehouse's spelling.
         Access = Configured(("Socialtjänst", ["chef.social@nacka.se"]), ("välfärd skola ", ["rektor.ett@nacka.se"]));
 
-        var (first, _) = await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        var (first, _) = await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
 
         Assert.DoesNotContain(await RowsAsync(), r => r.Unit == "Socialtjänst");
         Assert.Contains(new AccessRow("Välfärd skola", "rektor.ett@nacka.se", UnitAccessSources.Configuration), await RowsAsync());
@@ -181,7 +182,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Socialtjänst", StringComparison.Ordinal));
 
         // An initiative of Socialtjänst makes the unit known: the configured access follows with no change of configuration.
-        await RunAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-S"), Case("DIG-S", "Socialtjänst"), Ct));
+        await RunWithAccessAsync(run => run.AddBusinessCaseAsync(CaseFile("DIG-S"), Case("DIG-S", "Socialtjänst"), Ct));
 
         Assert.Contains(new AccessRow("Socialtjänst", "chef.social@nacka.se", UnitAccessSources.Configuration), await RowsAsync());
     }
@@ -191,7 +192,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
     {
         // DIG-K belongs to Kultur och fritid but runs on Anna's OBJ-1 (Välfärd skola): under the role
         // Objektsförvaltare, Anna's unit filter must let it through, so her units include Kultur och fritid.
-        await RunAsync(async run =>
+        await RunWithAccessAsync(async run =>
         {
             await run.AddListAsync(ObjectsRead("objects"), Objects, Ct);
             await run.AddBusinessCaseAsync(CaseFile("DIG-K"), Case("DIG-K", "Kultur och fritid", "OBJ-1"), Ct);
@@ -211,7 +212,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
     {
         // Rektor sees Välfärd skola; DIG-S of Välfärd skola runs on OBJ-3, Kultur och fritid's object managed by Bo.
         Access = Configured(("Välfärd skola", ["rektor.ett@nacka.se"]));
-        await RunAsync(async run =>
+        await RunWithAccessAsync(async run =>
         {
             await run.AddListAsync(ObjectsRead("objects"), Objects, Ct);
             await run.AddBusinessCaseAsync(CaseFile("DIG-S"), Case("DIG-S", "Välfärd skola", "OBJ-3"), Ct);
@@ -246,7 +247,7 @@ public abstract class UnitAccessFacts : WarehouseFacts
     [Fact]
     public async Task TheDataChecks_FindRowsThatBreakTheFeedsRules()
     {
-        var (published, _) = await RunAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
+        var (published, _) = await RunWithAccessAsync(run => run.AddListAsync(ObjectsRead("objects"), Objects, Ct));
         await using var connection = await Warehouse.Database.OpenAsync(Ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
