@@ -65,6 +65,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private int _checksRun;
     private List<PlannedCheck> _checksScoped = [];
     private bool _finished;
+    // What the COMMIT left running (SQLite's checkpoint), waited for before the connection goes.
+    private IAsyncDisposable? _published;
 
     internal RefreshRun(
         WarehouseDatabase database,
@@ -326,7 +328,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         {
             await WriteCheckResultsAsync(Transaction, checks, ct);
             await FinishRunRowAsync(_connection, Transaction, result, ct);
-            await Transaction.CommitAsync(ct);
+            _published = await Dialect.PublishAsync(_database, _connection, Transaction, _logger, ct);
         });
         _finished = true;
         await ReleaseAsync();
@@ -393,6 +395,11 @@ public sealed partial class RefreshRun : IAsyncDisposable
         if (!_finished)
         {
             await FailAsync(new OperationCanceledException("The run was abandoned before it completed."));
+        }
+        if (_published is { } published)
+        {
+            _published = null;
+            await published.DisposeAsync();
         }
         if (_keepLock)
         {

@@ -1,7 +1,9 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using SQLitePCL;
 
 namespace NackaInsights.Warehouse.Storage;
@@ -34,7 +36,8 @@ public sealed class SqliteDialect : WarehouseDialect
     /// fsync being cheap here and the run's pages being read from the WAL, which mmap does not serve. The WAL does not
     /// outgrow the database (in-transaction frames are overwritten), and the checkpoint that copies it into the database
     /// stays on the user's clock wherever it goes: wal_autocheckpoint 0 only moves it from the COMMIT to the connection's
-    /// close at exit, and leaving it to a later process would put it on the small runs.
+    /// close at exit, and leaving it to a later process would put it on the small runs. A run's publish runs it beside the
+    /// result workbooks instead (<see cref="PublishAsync"/>).
     /// </remarks>
     public override DbConnection CreateConnection(string connectionString)
     {
@@ -68,6 +71,83 @@ public sealed class SqliteDialect : WarehouseDialect
 
     // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) already excludes every other writer.
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
+    /// Commits without the checkpoint SQLite's auto-checkpoint would run inside the COMMIT (copying the run's log, almost
+    /// the whole database after a full refresh, into the database file and syncing it: 0.46 s at scale 1, 2.2 s at scale
+    /// 4), and runs that checkpoint on a connection of its own while the process goes on to the result workbooks. The data
+    /// is durable at the COMMIT (in the log) and every reader sees it at once, from the log; a process killed during the
+    /// checkpoint leaves a log the next connection to open the file reads, and the checkpoint after it completes.
+    /// Auto-checkpoints stay off on the run's connection until the checkpoint is done, so that its next small commits do
+    /// not start a second copy; wal_autocheckpoint 0 alone had only moved the copy to the connection's close at exit.
+    /// </summary>
+    public override async Task<IAsyncDisposable> PublishAsync(WarehouseDatabase database, DbConnection connection, DbTransaction transaction, ILogger logger, CancellationToken ct)
+    {
+        var sqlite = (SqliteConnection)connection;
+        var every = Convert.ToInt64(await PragmaAsync(sqlite, transaction, "PRAGMA wal_autocheckpoint"), CultureInfo.InvariantCulture);
+        await PragmaAsync(sqlite, transaction, "PRAGMA wal_autocheckpoint = 0");
+        try
+        {
+            await transaction.CommitAsync(ct);
+        }
+        catch
+        {
+            await RestoreAutoCheckpointAsync(sqlite, every, logger);
+            throw;
+        }
+        return new Checkpoint(sqlite, every, Task.Run(() => CheckpointAsync(database, logger), CancellationToken.None), logger);
+    }
+
+    private static async Task<object?> PragmaAsync(SqliteConnection connection, DbTransaction? transaction, string pragma)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = (SqliteTransaction?)transaction;
+        command.CommandText = pragma;
+        return await command.ExecuteScalarAsync();
+    }
+
+    private static async Task RestoreAutoCheckpointAsync(SqliteConnection connection, long every, ILogger logger)
+    {
+        try
+        {
+            // A pooled connection goes back as it came.
+            await PragmaAsync(connection, null, $"PRAGMA wal_autocheckpoint = {every.ToString(CultureInfo.InvariantCulture)}");
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            logger.LogDebug(e, "Could not turn SQLite's auto-checkpoint back on; the connection's close checkpoints instead");
+        }
+    }
+
+    private static async Task<TimeSpan> CheckpointAsync(WarehouseDatabase database, ILogger logger)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            await using var command = connection.CreateCommand();
+            // PASSIVE, as the auto-checkpoint: it waits for no reader; what a reader's snapshot still holds is copied later.
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
+        {
+            logger.LogWarning(e, "The checkpoint after a run's COMMIT failed; the published data stays in the log, which the next checkpoint copies");
+        }
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>The checkpoint running after a COMMIT; disposing it waits for it and turns auto-checkpoints back on.</summary>
+    private sealed class Checkpoint(SqliteConnection connection, long every, Task<TimeSpan> running, ILogger logger) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            var waiting = Stopwatch.GetTimestamp();
+            var took = await running;
+            logger.LogDebug("The checkpoint after the COMMIT took {Took:F3} s, {Waited:F3} s of it waited for", took.TotalSeconds, Stopwatch.GetElapsedTime(waiting).TotalSeconds);
+            await RestoreAutoCheckpointAsync(connection, every, logger);
+        }
+    }
 
     /// <summary>
     /// Rows one INSERT statement takes (<c>VALUES (…), (…)</c>), within SQLite's 32,766 parameters of a statement:

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using Microsoft.Extensions.Logging;
 
 namespace NackaInsights.Warehouse.Storage;
 
@@ -58,6 +59,25 @@ public abstract class WarehouseDialect
     /// where the planner needs none (SQLite plans without statistics unless asked; SQL Server updates them itself).
     /// </summary>
     public virtual string? AnalyzeTables(IReadOnlyList<string> tables) => null;
+
+    /// <summary>
+    /// Commits a run's transaction. What the COMMIT would otherwise do on the user's clock and need not (SQLite's copy of
+    /// its log into the database file) may be left running: disposing the returned handle, on the connection's own flow
+    /// and before the connection, waits for it and never throws. The data is published and durable once this method has
+    /// returned, whatever becomes of that work.
+    /// </summary>
+    public virtual async Task<IAsyncDisposable> PublishAsync(WarehouseDatabase database, DbConnection connection, DbTransaction transaction, ILogger logger, CancellationToken ct)
+    {
+        await transaction.CommitAsync(ct);
+        return NothingLeft.Instance;
+    }
+
+    private sealed class NothingLeft : IAsyncDisposable
+    {
+        public static readonly NothingLeft Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     public abstract Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, BulkTable table, IReadOnlyList<object?[]> rows, int timeoutSeconds, CancellationToken ct);
 
