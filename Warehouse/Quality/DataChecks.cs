@@ -329,6 +329,19 @@ public static partial class DataChecks
         $"WHERE category <> '{Model.Labels.Movement}'{(ids is null ? "" : $" AND initiative_id {ids}")}) l";
 
     /// <summary>
+    /// Every distinct SEK line of the current business cases: <see cref="SekLines"/> of all initiatives, read over the view's
+    /// own joins with the raw values first, as <see cref="CategoriesOfCurrentValues"/> does. SQLite otherwise walked the
+    /// current versions by initiative and looked each of their values up by file (an index search and a row fetch per
+    /// value); scanned in the table's order, the check costs less (CPU time, best of 5, Python's sqlite3 over a full
+    /// refresh's warehouse: scale 1 113 → 93 ms, scale 4 0.47 → 0.43 s; the row fetches were more of its wall time).
+    /// Over some initiatives the view's plan, by initiative, stays the better one.
+    /// </summary>
+    private static readonly string EverySekLine =
+        "(SELECT DISTINCT v.initiative_id, r.line_kind, r.line_name " +
+        "FROM raw_business_case_value r CROSS JOIN fct_business_case_version v CROSS JOIN etl_file f " +
+        $"WHERE r.category <> '{Model.Labels.Movement}' AND v.file_id = r.file_id AND v.is_current = 1 AND f.file_id = r.file_id) l";
+
+    /// <summary>
     /// The accepted categories of pbi_fct_business_case_line, counted over the view's own joins with the raw values first
     /// (SQLite takes a CROSS JOIN's order as written; PostgreSQL plans it freely): SQLite otherwise joined every current
     /// version's 49 values (at scale 1) to count those of a category not accepted, and now looks up the version of those
@@ -475,8 +488,8 @@ public static partial class DataChecks
                 $"WHERE s.initiative_id {ids} AND {OutsideLowAndHigh}"),
         // Lines of one sheet with the same name (ignoring case) are one line of the sensitivity.
         Custom("every_sek_line_has_a_sensitivity_row",
-            $"SELECT COUNT(*) FROM {SekLines(null)} WHERE {WithoutSensitivityRow}",
-            ids => $"SELECT COUNT(*) FROM {SekLines(ids)} WHERE {WithoutSensitivityRow}"),
+            $"SELECT COUNT(*) FROM {EverySekLine} WHERE {WithoutSensitivityRow}",
+            ids => $"SELECT COUNT(*) FROM {SekLines(ids)} WHERE {WithoutSensitivityRow}") with { Views = ["pbi_fct_business_case_line"] },
 
         // Benefit actuals and their realisation.
         OfRealization(Unique("pbi_fct_benefit_realization", "initiative_id, benefit_line, year")),
