@@ -113,11 +113,7 @@ public sealed class BusinessCaseSensitivityMart : IMart
         {
             if (emptied)
             {
-                await ComputeAsync(scope, compared: false, ct, async (ranges, lines) =>
-                {
-                    await InsertAsync(WarehouseTables.BusinessCaseRange, ranges.Select(r => r.Values).ToList(), ct);
-                    await InsertAsync(WarehouseTables.BusinessCaseSensitivity, lines.Select(r => r.Values).ToList(), ct);
-                });
+                await WriteStraightAsync(scope, ct);
                 return;
             }
             var (ranges, lines) = await ComputeAsync(scope, compared: true, ct);
@@ -165,11 +161,45 @@ public sealed class BusinessCaseSensitivityMart : IMart
 
         /// <summary>
         /// The rows of the current business cases of <paramref name="scope"/>'s initiatives; none for an initiative without
-        /// one. With <paramref name="write"/>, each slice of <see cref="WriteSlice"/> business cases is handed to it once
-        /// computed, and none are returned.
+        /// one.
         /// </summary>
         private async Task<(List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines)> ComputeAsync(IReadOnlyCollection<string> scope, bool compared,
-            CancellationToken ct, Func<List<Computed<RangeRow>>, List<Computed<LineRow>>, Task>? write = null)
+            CancellationToken ct)
+        {
+            var inputs = await ReadInputsAsync(scope, ct);
+            // Each business case is computed apart from the others: on every core (see MartWork.ComputeEach).
+            return Gathered(ComputeEach(inputs.Versions, v => Compute(inputs, v, compared), ct));
+        }
+
+        /// <summary>
+        /// Computes and writes the rows of the current business cases of <paramref name="scope"/>'s initiatives, a slice
+        /// of <see cref="WriteSlice"/> initiatives at a time, each slice's rows dropped once inserted, as the
+        /// realisation's are (RealizationMart); each slice read on its own and computed while the next is read and the one
+        /// before written (<see cref="MartWork.PipelineAsync"/>).
+        /// </summary>
+        private Task WriteStraightAsync(IReadOnlyCollection<string> scope, CancellationToken ct) =>
+            PipelineAsync(scope.Chunk(WriteSlice), slice => ReadInputsAsync(slice, ct),
+                inputs =>
+                {
+                    var computed = new CaseRows[inputs.Versions.Count];
+                    for (var i = 0; i < computed.Length; i++)
+                    {
+                        computed[i] = Compute(inputs, inputs.Versions[i], compared: false);
+                    }
+                    return Gathered(computed);
+                },
+                async rows =>
+                {
+                    await InsertAsync(WarehouseTables.BusinessCaseRange, rows.Ranges.Select(r => r.Values).ToList(), ct);
+                    await InsertAsync(WarehouseTables.BusinessCaseSensitivity, rows.Lines.Select(r => r.Values).ToList(), ct);
+                }, ct);
+
+        /// <summary>What the rows of some initiatives' current business cases are computed from.</summary>
+        private sealed record Inputs(
+            List<CaseVersion> Versions, ILookup<string, CaseYear> YearsOf, ILookup<string, CaseLine> LinesOf, Dictionary<long, List<CaseValue>> ValuesOf,
+            ILookup<string, CaseSheetRow> SheetOf);
+
+        private async Task<Inputs> ReadInputsAsync(IReadOnlyCollection<string> scope, CancellationToken ct)
         {
             var versions = await ReadScopedAsync(
                 "SELECT initiative_id, bc_version_id, discount_rate, file_id FROM fct_business_case_version WHERE is_current = 1 AND {scope}", "initiative_id", scope,
@@ -221,83 +251,73 @@ public sealed class BusinessCaseSensitivityMart : IMart
             }
             var sheetOf = sheet.ToLookup(s => s.InitiativeId, StringComparer.Ordinal);
 
-            CaseRows Compute(CaseVersion v)
-            {
-                // The sheet as the reader accepted it names each line once; the first listing counts should it not.
-                var listed = new Listings(sheetOf[v.InitiativeId].ToList());
-                var byRow = new Dictionary<int, List<CaseValue>>();
-                foreach (var value in valuesOf.GetValueOrDefault(v.FileId) ?? [])
-                {
-                    if (!byRow.TryGetValue(value.Row, out var atRow))
-                    {
-                        byRow[value.Row] = atRow = [];
-                    }
-                    atRow.Add(value);
-                }
-                // The workbook's order: Kostnader, then Nyttor, each by row (as read among equals, as a stable sort keeps them).
-                var caseLines = linesOf[v.InitiativeId].ToList();
-                var order = new int[caseLines.Count];
-                for (var i = 0; i < order.Length; i++)
-                {
-                    order[i] = i;
-                }
-                Array.Sort(order, (x, y) => (caseLines[x].Kind == SensitivityLine.CostKind ? 0 : 1).CompareTo(caseLines[y].Kind == SensitivityLine.CostKind ? 0 : 1) is var bySheet and not 0
-                    ? bySheet
-                    : caseLines[x].Row.CompareTo(caseLines[y].Row) is var byRow and not 0 ? byRow : x.CompareTo(y));
-                var ordered = new List<SensitivityCalculator.Line>(order.Length);
-                foreach (var at in order)
-                {
-                    var l = caseLines[at];
-                    var s = listed.Of(l.Kind, l.Name);
-                    var amounts = new List<BusinessCaseCalculator.LineAmount>();
-                    foreach (var a in byRow.GetValueOrDefault(l.Row) ?? [])
-                    {
-                        if (a.Kind == l.Kind)
-                        {
-                            amounts.Add(new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value));
-                        }
-                    }
-                    ordered.Add(new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category));
-                }
-                var figures = SensitivityCalculator.Calculate(yearsOf[v.InitiativeId].Select(y => y.Year), ordered, v.DiscountRate);
-
-                var (p, o) = (figures.Pessimistic, figures.Optimistic);
-                var range = new Computed<RangeRow>(
-                    v.InitiativeId,
-                    !compared ? null : new RangeRow(v.InitiativeId, v.BcVersionId, Kept(p.NetBenefitTotal), Kept(o.NetBenefitTotal), Kept(p.NetPresentValue), Kept(o.NetPresentValue),
-                        p.PaybackYear, o.PaybackYear),
-                    [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]);
-                var rows = new List<Computed<LineRow>>(figures.Lines.Count);
-                foreach (var l in figures.Lines)
-                {
-                    var s = listed.Of(l.Kind, l.Name);
-                    rows.Add(new Computed<LineRow>(
-                        v.InitiativeId,
-                        !compared ? null : new LineRow(v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, Kept(l.LowPercent), Kept(l.HighPercent), Kept(l.NpvAtLow),
-                            Kept(l.NpvAtHigh), Kept(l.NpvSwing), l.SwingRank, s?.LowCell, s?.HighCell),
-                        [
-                            v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, l.LowPercent, l.HighPercent, l.NpvAtLow, l.NpvAtHigh, l.NpvSwing,
-                            l.SwingRank, s?.LowCell, s?.HighCell, RunId,
-                        ]));
-                }
-                return new CaseRows(range, rows);
-            }
-
-            if (write is not null)
-            {
-                // Written slice by slice, each slice's rows dropped once inserted, as the realisation's are (RealizationMart).
-                foreach (var slice in versions.Chunk(WriteSlice))
-                {
-                    var (sliceRanges, sliceLines) = Gathered(ComputeEach(slice, Compute, ct));
-                    await write(sliceRanges, sliceLines);
-                }
-                return ([], []);
-            }
-            // Each business case is computed apart from the others: on every core (see MartWork.ComputeEach).
-            return Gathered(ComputeEach(versions, Compute, ct));
+            return new Inputs(versions, yearsOf, linesOf, valuesOf, sheetOf);
         }
 
-        /// <summary>How many business cases a straight rebuild computes, then writes, at a time.</summary>
+        /// <summary>The rows of one current business case, each also as compared when <paramref name="compared"/>. Uses no connection: computed beside the run's SQL.</summary>
+        private CaseRows Compute(Inputs inputs, CaseVersion v, bool compared)
+        {
+            // The sheet as the reader accepted it names each line once; the first listing counts should it not.
+            var listed = new Listings(inputs.SheetOf[v.InitiativeId].ToList());
+            var byRow = new Dictionary<int, List<CaseValue>>();
+            foreach (var value in inputs.ValuesOf.GetValueOrDefault(v.FileId) ?? [])
+            {
+                if (!byRow.TryGetValue(value.Row, out var atRow))
+                {
+                    byRow[value.Row] = atRow = [];
+                }
+                atRow.Add(value);
+            }
+            // The workbook's order: Kostnader, then Nyttor, each by row (as read among equals, as a stable sort keeps them).
+            var caseLines = inputs.LinesOf[v.InitiativeId].ToList();
+            var order = new int[caseLines.Count];
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+            Array.Sort(order, (x, y) => (caseLines[x].Kind == SensitivityLine.CostKind ? 0 : 1).CompareTo(caseLines[y].Kind == SensitivityLine.CostKind ? 0 : 1) is var bySheet and not 0
+                ? bySheet
+                : caseLines[x].Row.CompareTo(caseLines[y].Row) is var byRow and not 0 ? byRow : x.CompareTo(y));
+            var ordered = new List<SensitivityCalculator.Line>(order.Length);
+            foreach (var at in order)
+            {
+                var l = caseLines[at];
+                var s = listed.Of(l.Kind, l.Name);
+                var amounts = new List<BusinessCaseCalculator.LineAmount>();
+                foreach (var a in byRow.GetValueOrDefault(l.Row) ?? [])
+                {
+                    if (a.Kind == l.Kind)
+                    {
+                        amounts.Add(new BusinessCaseCalculator.LineAmount(a.Category, a.Year, a.Value));
+                    }
+                }
+                ordered.Add(new SensitivityCalculator.Line(l.Kind, l.Name, amounts, s?.Low ?? SensitivityLine.Expected, s?.High ?? SensitivityLine.Expected, l.Category));
+            }
+            var figures = SensitivityCalculator.Calculate(inputs.YearsOf[v.InitiativeId].Select(y => y.Year), ordered, v.DiscountRate);
+
+            var (p, o) = (figures.Pessimistic, figures.Optimistic);
+            var range = new Computed<RangeRow>(
+                v.InitiativeId,
+                !compared ? null : new RangeRow(v.InitiativeId, v.BcVersionId, Kept(p.NetBenefitTotal), Kept(o.NetBenefitTotal), Kept(p.NetPresentValue), Kept(o.NetPresentValue),
+                    p.PaybackYear, o.PaybackYear),
+                [v.InitiativeId, v.BcVersionId, p.NetBenefitTotal, o.NetBenefitTotal, p.NetPresentValue, o.NetPresentValue, p.PaybackYear, o.PaybackYear, RunId]);
+            var rows = new List<Computed<LineRow>>(figures.Lines.Count);
+            foreach (var l in figures.Lines)
+            {
+                var s = listed.Of(l.Kind, l.Name);
+                rows.Add(new Computed<LineRow>(
+                    v.InitiativeId,
+                    !compared ? null : new LineRow(v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, Kept(l.LowPercent), Kept(l.HighPercent), Kept(l.NpvAtLow),
+                        Kept(l.NpvAtHigh), Kept(l.NpvSwing), l.SwingRank, s?.LowCell, s?.HighCell),
+                    [
+                        v.InitiativeId, l.LineNo, l.Kind, l.Name, v.BcVersionId, l.LowPercent, l.HighPercent, l.NpvAtLow, l.NpvAtHigh, l.NpvSwing,
+                        l.SwingRank, s?.LowCell, s?.HighCell, RunId,
+                    ]));
+            }
+            return new CaseRows(range, rows);
+        }
+
+        /// <summary>How many initiatives' business cases a straight rebuild reads, computes and writes at a time.</summary>
         private const int WriteSlice = 64;
 
         private static (List<Computed<RangeRow>> Ranges, List<Computed<LineRow>> Lines) Gathered(CaseRows[] computed)

@@ -108,6 +108,53 @@ internal abstract class MartWork(MartContext context)
     }
 
     /// <summary>
+    /// A straight rebuild (<see cref="WritesStraightAsync"/>) slice by slice, its computation beside its SQL: each slice's
+    /// inputs are read (<paramref name="read"/>) and its rows written (<paramref name="write"/>) on the run's one
+    /// connection, in the slices' order, while the slice read before is computed (<paramref name="compute"/>) on another
+    /// thread. The run's connection takes one statement at a time, but a mart's calculation needs none of it: computed in
+    /// turn, the realisation's and the sensitivities' C# left the second core idle while the first waited on it. At most
+    /// three slices are held at once (one written, one computed, one read), so memory stays as flat as slice by slice.
+    /// <paramref name="compute"/> must not use the connection. A failure is the read's, the calculation's or the write's
+    /// own exception, raised once no calculation is left running.
+    /// </summary>
+    protected static async Task PipelineAsync<TInput, TOutput>(IEnumerable<string[]> slices, Func<string[], Task<TInput>> read, Func<TInput, TOutput> compute,
+        Func<TOutput, Task> write, CancellationToken ct)
+    {
+        Task<TOutput>? computing = null;
+        try
+        {
+            foreach (var slice in slices)
+            {
+                var input = await read(slice);
+                var next = Task.Run(() => compute(input), ct);
+                if (computing is not null)
+                {
+                    var done = computing;
+                    computing = next;
+                    await write(await done);
+                }
+                else
+                {
+                    computing = next;
+                }
+            }
+            if (computing is not null)
+            {
+                var last = computing;
+                computing = null;
+                await write(await last);
+            }
+        }
+        catch when (computing is not null)
+        {
+            // The run rolls back once this returns: no calculation of its is left to outlive it (its own failure, if any,
+            // is not the one raised).
+            await Task.WhenAny(computing);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Whether the rows a mart wants and the rows stored hold the same rows as often (as <c>decimal</c> compares them, 1.5
     /// equals 1.50): a mart that writes only what differs rewrites an initiative when they do not.
     /// </summary>

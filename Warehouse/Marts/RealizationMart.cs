@@ -128,6 +128,9 @@ public sealed class RealizationMart : IMart
 
     private sealed class Work(MartContext context) : MartWork(context)
     {
+        /// <summary>The run id, boxed once for every row.</summary>
+        private readonly object _runId = context.RunId;
+
         /// <summary>The table whose rows are rebuilt (of fct_benefit_actual only flags and reasons are set).</summary>
         private static readonly string[] Written = ["fct_benefit_realization"];
 
@@ -189,113 +192,45 @@ public sealed class RealizationMart : IMart
         /// </summary>
         private async Task RebuildRealizationAsync(IReadOnlyCollection<string> scope, bool emptied, CancellationToken ct)
         {
-            var actuals = await ReadScopedAsync(
-                """
-                SELECT actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, comment, reported_by, reported_at_utc
-                FROM fct_benefit_actual
-                WHERE is_current = 1 AND {scope}
-                """, "initiative_id", scope,
-                r => new StoredActual(Long(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), Int(r, 5), Dec(r, 6), TextOrNull(r, 7), TextOrNull(r, 8), Timestamp(r, 9)), ct);
-            var cases = await CurrentCasesAsync(Sql, withPlannedValues: true, scope, ct);
-
-            var rows = new List<Computed>();
-            var unmatched = new List<Unmatched>();
-            var byInitiative = actuals.ToLookup(a => a.InitiativeId, StringComparer.Ordinal);
-            foreach (var group in byInitiative)
-            {
-                if (!cases.ContainsKey(group.Key))
-                {
-                    unmatched.AddRange(group.Select(a => new Unmatched(a, "Initiativet har ingen gällande nyttokalkyl.")));
-                }
-            }
-            var runId = (object)RunId;
-            CaseRows Compute(KeyValuePair<string, CurrentBusinessCase> entry)
-            {
-                var (initiativeId, bc) = (entry.Key, entry.Value);
-                var matched = new List<CurrentActual>();
-                var caseUnmatched = new List<Unmatched>();
-                var lines = bc.Lines.ToDictionary(l => ActualsValidator.LineKey(l.Name), StringComparer.Ordinal);
-                foreach (var a in byInitiative[initiativeId])
-                {
-                    var reason = !lines.TryGetValue(a.BenefitLineKey, out var line)
-                        ? "Nyttoposten finns inte längre i den gällande nyttokalkylen."
-                        : Labels.Of(line.Type) != a.BenefitType
-                            ? $"Nyttoposten är nu {Labels.Of(line.Type)}; utfallet rapporterades som {a.BenefitType}."
-                            : bc.FirstYear is not { } first || bc.LastYear is not { } last || a.Year < first || a.Year > last
-                                ? $"Året {a.Year} ligger utanför nyttokalkylens år {bc.FirstYear}–{bc.LastYear}."
-                                : null;
-                    if (reason is null)
-                    {
-                        matched.Add(new CurrentActual(a.BenefitLineKey, a.Year, a.Value, a.ActualId));
-                    }
-                    else
-                    {
-                        caseUnmatched.Add(new Unmatched(a, reason));
-                    }
-                }
-                if (bc.FirstYear is not { } from || bc.LastYear is not { } to)
-                {
-                    return new CaseRows([], caseUnmatched);
-                }
-                var stored = byInitiative[initiativeId].ToDictionary(a => a.ActualId);
-                var caseRows = new List<Computed>();
-                // The values repeated on many rows are boxed once: an initiative's version, each year and line row.
-                var bcVersion = (object)bc.BcVersionId;
-                var years = new object[to - from + 1];
-                for (var y = 0; y < years.Length; y++)
-                {
-                    years[y] = from + y;
-                }
-                PlannedBenefitLine? boxedLine = null;
-                object? lineRow = null;
-                foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
-                {
-                    var source = r.Source is { ActualId: { } id } ? stored[id] : null;
-                    var type = Labels.Of(r.Line.Type);
-                    if (!ReferenceEquals(boxedLine, r.Line))
-                    {
-                        (boxedLine, lineRow) = (r.Line, r.Line.Row);
-                    }
-                    caseRows.Add(new Computed(
-                        initiativeId,
-                        emptied ? null : new RealizationRow(
-                            initiativeId, r.Line.Name, type, r.Year, Kept(ColumnType.Decimal, r.Planned), Kept(ColumnType.Decimal, r.Actual),
-                            Kept(ColumnType.Decimal, r.Variance), Kept(ColumnType.Ratio, r.Rate), Kept(ColumnType.Decimal, r.PlannedAcc),
-                            Kept(ColumnType.Decimal, r.ActualAcc), source?.ReportedBy, source?.ReportedAtUtc, source?.Comment, bc.BcVersionId, r.Line.Row,
-                            source?.ActualId),
-                        [
-                            initiativeId, r.Line.Name, type, years[r.Year - from], r.Planned, r.Actual, r.Variance, r.Rate,
-                            r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
-                            bcVersion, lineRow, source?.ActualId, runId,
-                        ]));
-                }
-                return new CaseRows(caseRows, caseUnmatched);
-            }
-
-            var all = cases.ToList();
             if (emptied)
             {
                 // Written straight, slice by slice, each slice's rows dropped once inserted: computed whole, a part's 35,000
                 // rows (boxed values and all) outlived several collections each, about three quarters of the computation's
-                // time (0.27 s against 0.07 s with a 128 MB first generation, scale 1).
-                foreach (var slice in all.Chunk(WriteSlice))
-                {
-                    var sliceRows = new List<object?[]>();
-                    foreach (var c in ComputeEach(slice, Compute, ct))
+                // time (0.27 s against 0.07 s with a 128 MB first generation, scale 1). Each slice is read on its own and
+                // computed while the next is read and the one before written (MartWork.PipelineAsync).
+                var withoutCase = new List<Unmatched>();
+                var ofCases = new List<Unmatched>();
+                await PipelineAsync(scope.Chunk(WriteSlice), slice => ReadInputsAsync(slice, ct),
+                    inputs =>
                     {
-                        foreach (var r in c.Rows)
+                        var sliceRows = new List<object?[]>();
+                        var sliceUnmatched = new List<Unmatched>();
+                        foreach (var entry in inputs.Cases)
                         {
-                            sliceRows.Add(r.Values);
+                            var c = Compute(inputs, entry, compared: false);
+                            foreach (var r in c.Rows)
+                            {
+                                sliceRows.Add(r.Values);
+                            }
+                            sliceUnmatched.AddRange(c.Unmatched);
                         }
-                        unmatched.AddRange(c.Unmatched);
-                    }
-                    await InsertAsync(WarehouseTables.BenefitRealization, sliceRows, ct);
-                }
-                await UpdateReasonsAsync(scope, unmatched, ct);
+                        return (Rows: sliceRows, WithoutCase: WithoutCase(inputs), OfCases: sliceUnmatched);
+                    },
+                    async computed =>
+                    {
+                        await InsertAsync(WarehouseTables.BenefitRealization, computed.Rows, ct);
+                        withoutCase.AddRange(computed.WithoutCase);
+                        ofCases.AddRange(computed.OfCases);
+                    }, ct);
+                await UpdateReasonsAsync(scope, [.. withoutCase, .. ofCases], ct);
                 return;
             }
+            var inputs = await ReadInputsAsync(scope, ct);
+            var rows = new List<Computed>();
+            var unmatched = WithoutCase(inputs);
+            var all = inputs.Cases.ToList();
             // Each initiative is computed apart from the others: on every core (see MartWork.ComputeEach).
-            var computed = ComputeEach(all, Compute, ct);
+            var computed = ComputeEach(all, entry => Compute(inputs, entry, compared: true), ct);
             var count = 0;
             foreach (var c in computed)
             {
@@ -337,6 +272,103 @@ public sealed class RealizationMart : IMart
             await InsertAsync(WarehouseTables.BenefitRealization, rows.Where(r => rewritten.Contains(r.InitiativeId)).Select(r => r.Values).ToList(), ct);
         }
 
+        /// <summary>What the realisation of some initiatives is computed from: their current actuals and business cases.</summary>
+        private sealed record Inputs(ILookup<string, StoredActual> Actuals, Dictionary<string, CurrentBusinessCase> Cases);
+
+        private async Task<Inputs> ReadInputsAsync(IReadOnlyCollection<string> scope, CancellationToken ct)
+        {
+            var actuals = await ReadScopedAsync(
+                """
+                SELECT actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, comment, reported_by, reported_at_utc
+                FROM fct_benefit_actual
+                WHERE is_current = 1 AND {scope}
+                """, "initiative_id", scope,
+                r => new StoredActual(Long(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), Int(r, 5), Dec(r, 6), TextOrNull(r, 7), TextOrNull(r, 8), Timestamp(r, 9)), ct);
+            var cases = await CurrentCasesAsync(Sql, withPlannedValues: true, scope, ct);
+            return new Inputs(actuals.ToLookup(a => a.InitiativeId, StringComparer.Ordinal), cases);
+        }
+
+        /// <summary>The current actuals of the initiatives that have no current business case.</summary>
+        private static List<Unmatched> WithoutCase(Inputs inputs)
+        {
+            var unmatched = new List<Unmatched>();
+            foreach (var group in inputs.Actuals)
+            {
+                if (!inputs.Cases.ContainsKey(group.Key))
+                {
+                    unmatched.AddRange(group.Select(a => new Unmatched(a, "Initiativet har ingen gällande nyttokalkyl.")));
+                }
+            }
+            return unmatched;
+        }
+
+        /// <summary>
+        /// The rows of one initiative's current business case and its actuals that no longer match it; each row also as
+        /// compared when <paramref name="compared"/>. Uses no connection: computed beside the run's SQL.
+        /// </summary>
+        private CaseRows Compute(Inputs inputs, KeyValuePair<string, CurrentBusinessCase> entry, bool compared)
+        {
+            var (initiativeId, bc) = (entry.Key, entry.Value);
+            var matched = new List<CurrentActual>();
+            var caseUnmatched = new List<Unmatched>();
+            var lines = bc.Lines.ToDictionary(l => ActualsValidator.LineKey(l.Name), StringComparer.Ordinal);
+            foreach (var a in inputs.Actuals[initiativeId])
+            {
+                var reason = !lines.TryGetValue(a.BenefitLineKey, out var line)
+                    ? "Nyttoposten finns inte längre i den gällande nyttokalkylen."
+                    : Labels.Of(line.Type) != a.BenefitType
+                        ? $"Nyttoposten är nu {Labels.Of(line.Type)}; utfallet rapporterades som {a.BenefitType}."
+                        : bc.FirstYear is not { } first || bc.LastYear is not { } last || a.Year < first || a.Year > last
+                            ? $"Året {a.Year} ligger utanför nyttokalkylens år {bc.FirstYear}–{bc.LastYear}."
+                            : null;
+                if (reason is null)
+                {
+                    matched.Add(new CurrentActual(a.BenefitLineKey, a.Year, a.Value, a.ActualId));
+                }
+                else
+                {
+                    caseUnmatched.Add(new Unmatched(a, reason));
+                }
+            }
+            if (bc.FirstYear is not { } from || bc.LastYear is not { } to)
+            {
+                return new CaseRows([], caseUnmatched);
+            }
+            var stored = inputs.Actuals[initiativeId].ToDictionary(a => a.ActualId);
+            var caseRows = new List<Computed>();
+            // The values repeated on many rows are boxed once: an initiative's version, each year and line row.
+            var bcVersion = (object)bc.BcVersionId;
+            var years = new object[to - from + 1];
+            for (var y = 0; y < years.Length; y++)
+            {
+                years[y] = from + y;
+            }
+            PlannedBenefitLine? boxedLine = null;
+            object? lineRow = null;
+            foreach (var r in RealizationCalculator.Calculate(from, to, bc.Lines, matched))
+            {
+                var source = r.Source is { ActualId: { } id } ? stored[id] : null;
+                var type = Labels.Of(r.Line.Type);
+                if (!ReferenceEquals(boxedLine, r.Line))
+                {
+                    (boxedLine, lineRow) = (r.Line, r.Line.Row);
+                }
+                caseRows.Add(new Computed(
+                    initiativeId,
+                    !compared ? null : new RealizationRow(
+                        initiativeId, r.Line.Name, type, r.Year, Kept(ColumnType.Decimal, r.Planned), Kept(ColumnType.Decimal, r.Actual),
+                        Kept(ColumnType.Decimal, r.Variance), Kept(ColumnType.Ratio, r.Rate), Kept(ColumnType.Decimal, r.PlannedAcc),
+                        Kept(ColumnType.Decimal, r.ActualAcc), source?.ReportedBy, source?.ReportedAtUtc, source?.Comment, bc.BcVersionId, r.Line.Row,
+                        source?.ActualId),
+                    [
+                        initiativeId, r.Line.Name, type, years[r.Year - from], r.Planned, r.Actual, r.Variance, r.Rate,
+                        r.PlannedAcc, r.ActualAcc, source?.ReportedBy, source?.ReportedAtUtc, source?.Comment,
+                        bcVersion, lineRow, source?.ActualId, _runId,
+                    ]));
+            }
+            return new CaseRows(caseRows, caseUnmatched);
+        }
+
         /// <summary>
         /// The reasons of the scope's current actuals: set where one is due, cleared where one no longer is (an actual
         /// replaced by a later one included).
@@ -364,7 +396,7 @@ public sealed class RealizationMart : IMart
             }
         }
 
-        /// <summary>How many initiatives a straight rebuild computes, then writes, at a time (about 2,200 rows at scale 1).</summary>
+        /// <summary>How many initiatives a straight rebuild reads, computes and writes at a time (about 2,200 rows at scale 1).</summary>
         private const int WriteSlice = 64;
 
         /// <summary>
