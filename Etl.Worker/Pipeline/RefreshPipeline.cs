@@ -222,6 +222,7 @@ public sealed class RefreshPipeline(
                     {
                         observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
                         await LoadListsAsync(sources.Lists, run, ct);
+                        NackaInsights.Warehouse.Runs.HeapCompaction.BetweenPhases();
                     }
                 }
                 finally

@@ -190,59 +190,136 @@ public static class ListJson
     /// is never held parsed whole. The page's links are not read. A page that is not well-formed, or not of
     /// Graph's form, throws <see cref="JsonException"/> when the enumeration reaches the fault.
     /// </summary>
-    public static IEnumerable<ListItemData> EnumerateItems(byte[] json)
+    public static IEnumerable<ListItemData> EnumerateItems(byte[] json) => EnumerateItems(new MemoryStream(json, writable: false));
+
+    /// <summary>
+    /// The items of a page read from <paramref name="stream"/> a block at a time, as <see cref="EnumerateItems(byte[])"/>
+    /// reads them from memory: a list export is never held whole either (a 16.7 MB array for Bedomningar at scale 4,
+    /// the largest object of a full refresh while the lists load). The stream is disposed with the enumeration.
+    /// </summary>
+    /// <param name="blockBytes">How much is read at a time; the block grows to hold the longest item.</param>
+    public static IEnumerable<ListItemData> EnumerateItems(Stream stream, int blockBytes = 64 * 1024)
     {
-        var cursor = new Cursor { State = new JsonReaderState(ReaderOptions) };
-        while (NextItem(json, cursor) is { } item)
+        using (stream)
         {
-            yield return item;
+            var buffer = new byte[blockBytes];
+            int start = 0, end = 0;
+            var final = false;
+            var cursor = new Cursor { State = new JsonReaderState(ReaderOptions) };
+            while (true)
+            {
+                var item = NextItem(buffer.AsSpan(start, end - start), final, cursor, out var consumed);
+                start += consumed;
+                if (item is not null)
+                {
+                    yield return item;
+                    continue;
+                }
+                if (cursor.Done)
+                {
+                    yield break;
+                }
+                // More is needed: what is left moves to the front, and the block grows only when it is full of one item.
+                if (start > 0)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                var read = stream.Read(buffer, end, buffer.Length - end);
+                end += read;
+                final = read == 0;
+            }
         }
     }
 
     private sealed class Cursor
     {
         public JsonReaderState State;
-        public int Consumed;
         public int Index;
         public bool InValue;
         public bool Done;
     }
 
-    private static ListItemData? NextItem(byte[] json, Cursor cursor)
+    /// <summary>
+    /// The next item in <paramref name="json"/>, the part of the page not yet consumed; null when the page is done
+    /// (<see cref="Cursor.Done"/>) or more of it is needed (<paramref name="final"/> false: the part may end anywhere, and
+    /// only whole items and the whole page head are consumed, so that a retry with more reads as one read of the whole).
+    /// </summary>
+    private static ListItemData? NextItem(ReadOnlySpan<byte> json, bool final, Cursor cursor, out int consumed)
     {
+        consumed = 0;
         if (cursor.Done)
         {
             return null;
         }
-        var reader = new Utf8JsonReader(json.AsSpan(cursor.Consumed), isFinalBlock: true, cursor.State);
+        var reader = new Utf8JsonReader(json, isFinalBlock: final, cursor.State);
         if (!cursor.InValue)
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            // At the final block a read returns false only at the end of the input, as before; short of it, for more.
+            if (!reader.Read())
+            {
+                return final ? throw new JsonException(NoValueList) : null;
+            }
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new JsonException(NoValueList);
             }
             var found = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            while (true)
             {
+                if (!reader.Read())
+                {
+                    if (!final)
+                    {
+                        return null;
+                    }
+                    break;
+                }
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    break;
+                }
                 var name = reader.GetString();
-                reader.Read();
+                if (!reader.Read() && !final)
+                {
+                    return null;
+                }
                 if (name == "value" && reader.TokenType == JsonTokenType.StartArray)
                 {
                     found = true;
                     break;
                 }
-                reader.Skip();
+                if (!reader.TrySkip())
+                {
+                    return null;
+                }
             }
             if (!found)
             {
                 throw new JsonException(NoValueList);
             }
             cursor.InValue = true;
+            consumed = (int)reader.BytesConsumed;
+            cursor.State = reader.CurrentState;
+            json = json[consumed..];
+            reader = new Utf8JsonReader(json, isFinalBlock: final, cursor.State);
         }
-        reader.Read();
+        if (!reader.Read() && !final)
+        {
+            return null;
+        }
         if (reader.TokenType == JsonTokenType.EndArray)
         {
-            // The rest of the page, read to its end so that a page cut short is an error here too.
+            if (!final)
+            {
+                // The rest of the page is read to its end, so that a page cut short is an error here too: all of it first.
+                return null;
+            }
             while (reader.Read())
             {
             }
@@ -250,11 +327,20 @@ public static class ListJson
             return null;
         }
         ListItemData item;
-        using (var document = JsonDocument.ParseValue(ref reader))
+        JsonDocument? document;
+        if (final)
+        {
+            document = JsonDocument.ParseValue(ref reader);
+        }
+        else if (!JsonDocument.TryParseValue(ref reader, out document))
+        {
+            return null;
+        }
+        using (document)
         {
             item = ParseItem(document.RootElement, cursor.Index++);
         }
-        cursor.Consumed += (int)reader.BytesConsumed;
+        consumed += (int)reader.BytesConsumed;
         cursor.State = reader.CurrentState;
         return item;
     }

@@ -298,6 +298,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
 
         Phase(PhaseTimings.Compute);
+        HeapCompaction.BetweenPhases();
         // The last of the loads' writes, then every mart they make due, in the graph's order.
         await Timings.MeasureAsync(PhaseTimings.Load, () => CompleteUploadStateAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Load, () => _survey.MergeAsync(_sql, ct));

@@ -94,4 +94,45 @@ public sealed class ListJsonFacts
         var e = Assert.ThrowsAny<JsonException>(() => Parse("{\"value\": [\n{\"id\": \"1\",\n}"));
         Assert.NotNull(e.LineNumber);
     }
+
+    private const string StreamedPage = """
+        {"@odata.context": "https://graph/x", "@odata.nextLink": {"skip": [1, 2, {"a": "}"}]}, "value": [
+          {"id": "1", "lastModifiedDateTime": "2024-03-01T08:00:00Z", "fields": {"Title": "Första \"citat\" ÅÄÖ", "Tal": 12.5e3}},
+          {"id": 2, "fields": {"Lång": "%LONG%"}},
+          {"id": "3", "deleted": {"state": "deleted"}}
+        ], "@odata.deltaLink": "https://graph/delta"}
+        """;
+
+    private static List<string> Streamed(string json, int blockBytes) =>
+        [.. ListJson.EnumerateItems(new MemoryStream(Encoding.UTF8.GetBytes(json)), blockBytes).Select(i => $"{i.Id} {i.Removed} {i.LastModified:O} {i.Fields.GetRawText()}")];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(65_536)]
+    public void EnumerateItems_ReadFromAStreamInBlocksOfAnySize_GivesWhatTheWholePageGives(int blockBytes)
+    {
+        var json = StreamedPage.Replace("%LONG%", new string('x', 5_000), StringComparison.Ordinal);
+        var whole = Parse(json).Items.Select(i => $"{i.Id} {i.Removed} {i.LastModified:O} {i.Fields.GetRawText()}").ToList();
+
+        Assert.Equal(3, whole.Count);
+        Assert.Equal(whole, Streamed(json, blockBytes));
+    }
+
+    [Theory]
+    [InlineData("{\"value\": [\n{\"id\": \"1\", \"fields\": {}},\n{\"id\": \"2\",\n}")]
+    [InlineData("{\"value\": [\n{\"id\": \"1\", \"fields\": {}}\n]")]
+    [InlineData("{\"value\": [\n{\"id\": \"1\", \"fields\": {}}\n]}\n,")]
+    [InlineData("{\"other\": [1,\n2]}")]
+    [InlineData("{\"value\": [{\"id\": \"1\"}, 5]}")]
+    public void EnumerateItems_ReadFromAStream_FailsWhereAndAsTheWholePageFails(string json)
+    {
+        var whole = Assert.ThrowsAny<JsonException>(() => ListJson.EnumerateItems(Encoding.UTF8.GetBytes(json)).ToList());
+        foreach (var blockBytes in new[] { 1, 3, 16, 4096 })
+        {
+            var streamed = Assert.ThrowsAny<JsonException>(() => Streamed(json, blockBytes));
+            Assert.Equal((whole.Message, whole.LineNumber, whole.BytePositionInLine), (streamed.Message, streamed.LineNumber, streamed.BytePositionInLine));
+        }
+    }
 }

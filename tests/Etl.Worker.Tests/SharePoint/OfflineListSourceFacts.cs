@@ -36,6 +36,19 @@ public sealed class OfflineListSourceFacts : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_RefusesAFileChangedWhileItsItemsWereRead_ForItsFingerprintWouldNotBeItsOwn()
+    {
+        var source = Source("{\"value\": [{\"id\": \"1\", \"fields\": {}}]}");
+        var file = await source.OpenAsync("Initiativ", CancellationToken.None);
+        File.WriteAllText(Path.Combine(_folder, "Initiativ.json"), "{\"value\": [{\"id\": \"2\", \"fields\": {}}]}");
+
+        var e = Assert.Throws<ListUnreadableException>(() => file.Items.ToList());
+
+        Assert.Equal("Initiativ", e.ListName);
+        Assert.Contains("lists/Initiativ.json ändrades medan den lästes", e.Message);
+    }
+
+    [Fact]
     public async Task ReadAsync_RejectsAFileThatIsNoList_Whole()
     {
         var source = Source("""{"items": [{"id": "1"}]}""");

@@ -91,6 +91,32 @@ public abstract class ListLoadFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task AStoredFingerprintNotInTheFormItIsWritten_ReadsAsChanged_AndTheItemIsLandedAgainInThatForm()
+    {
+        await RunAsync("v1", [Object("1", "OBJ-1", "a@nacka.se"), Object("2", "OBJ-2", "b@nacka.se")]);
+        var written = await ScalarAsync<string>("SELECT content_sha256 FROM raw_list_item WHERE item_id = '1'");
+        await ScalarAsync<long?>("UPDATE raw_list_item SET content_sha256 = UPPER(content_sha256) WHERE item_id = '1'");
+
+        await RunAsync("v2", [Object("1", "OBJ-1", "a@nacka.se"), Object("2", "OBJ-2", "b@nacka.se")]);
+
+        Assert.Equal((2L, 1L, 0L, 0L), await LastReadAsync());
+        Assert.Equal(written, await ScalarAsync<string>("SELECT content_sha256 FROM raw_list_item WHERE item_id = '1' AND run_id = (SELECT MAX(run_id) FROM etl_run)"));
+    }
+
+    [Fact]
+    public void AContentFingerprint_IsWrittenAsTheLowercaseHexOfTheSha256OfItsText_AndReadBackAsItself()
+    {
+        var text = """{"ObjektId":"OBJ-1","Namn":"Åtgärd"}""";
+        var sha = ContentSha.Of(text);
+
+        Assert.Equal(WarehouseBuilders.Sha(text), sha.ToString());
+        Assert.Equal(sha, ContentSha.Parse(sha.ToString()));
+        Assert.NotEqual(sha, ContentSha.Of(text + " "));
+        Assert.Equal(default, ContentSha.Parse(sha.ToString().ToUpperInvariant()));
+        Assert.Equal(default, ContentSha.Parse("inte ett fingeravtryck"));
+    }
+
+    [Fact]
     public async Task AnItemInTwoParts_CountsOnceAsItLastReads()
     {
         await RunAsync("v1", [Object("1", "OBJ-1", "a@nacka.se"), Object("2", "OBJ-2", "b@nacka.se")]);
