@@ -31,7 +31,7 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
     {
         // A name a document library would refuse is refused here too, unread: its result workbook could not be written safely.
         var uploads = folder.Files(subfolder, Extensions)
-            .Select(f => new Upload(folder.Name(f), f.Name, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null, Upload.RefusalOf(f.Name)))
+            .Select(f => new Upload(folder.Name(f.FullName), f.FileName, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null, Upload.RefusalOf(f.FileName)))
             .ToList();
         return Task.FromResult(new UploadListing(uploads, null, []));
     }
@@ -115,7 +115,7 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
             foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*" + Upload.ResultSuffix + TemporarySuffix))
             {
                 file.Delete();
-                removed.Add(folder.Name(file));
+                removed.Add(folder.Name(file.FullName));
             }
         }
         return Task.FromResult<IReadOnlyList<string>>(removed);

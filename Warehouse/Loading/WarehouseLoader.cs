@@ -81,17 +81,17 @@ public sealed class WarehouseLoader(
             // The last processed content of each name, and from its latest row (the same content, when that row is
             // Oförändrad) the size and modification time it had then and when that run began reading; and that row itself,
             // which a run that finds the file unchanged again brings up to date rather than add one (RefreshRun.AddUnchangedAsync).
+            // Both ids of a name in one pass over etl_file: as two GROUP BYs joined on the name (SQLite building an
+            // automatic index for the join each run) the query took 40-60 ms of CPU at scale 4 in the sqlite3 shell, as one 12-33 ms.
             var fingerprints = (await connection.QueryAsync<FingerprintRow>(new CommandDefinition(
                 """
                 SELECT f.source_kind AS Kind, f.file_name AS Name, f.content_sha256 AS Sha, f.status AS Status, f.run_id AS RunId,
                        s.size_bytes AS Size, s.modified_at_utc AS Modified, r.started_at_utc AS ReadFrom,
                        s.file_id AS LatestFileId, s.status AS LatestStatus, s.author_email AS LatestAuthor, s.source_url AS LatestUrl
-                FROM etl_file f
-                JOIN (SELECT MAX(file_id) AS file_id FROM etl_file WHERE status <> @Unchanged GROUP BY source_kind, file_name) last
-                  ON last.file_id = f.file_id
-                JOIN (SELECT source_kind, file_name, MAX(file_id) AS file_id FROM etl_file GROUP BY source_kind, file_name) latest
-                  ON latest.source_kind = f.source_kind AND latest.file_name = f.file_name
-                JOIN etl_file s ON s.file_id = latest.file_id
+                FROM (SELECT MAX(CASE WHEN status <> @Unchanged THEN file_id END) AS last_id, MAX(file_id) AS latest_id
+                      FROM etl_file GROUP BY source_kind, file_name) g
+                JOIN etl_file f ON f.file_id = g.last_id
+                JOIN etl_file s ON s.file_id = g.latest_id
                 JOIN etl_run r ON r.run_id = s.run_id
                 """,
                 new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct)))
