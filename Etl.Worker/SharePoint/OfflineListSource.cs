@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using NackaInsights.Etl.Readers;
 using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.SharePoint;
@@ -120,38 +121,10 @@ public sealed class OfflineListSource(string listsFolder) : IListSource
         }
     }
 
-    /// <summary>A file read forward, each byte read also fed to a hash.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    /// <summary>A file read forward, each block read also fed to a hash.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : ReadThroughStream(inner)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = inner.Read(buffer, offset, count);
-            hash.AppendData(buffer, offset, read);
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-            base.Dispose(disposing);
-        }
+        protected override void Observe(ReadOnlySpan<byte> read) => hash.AppendData(read);
     }
 
     private static string Relative(string listName) => $"lists/{listName}.json";
