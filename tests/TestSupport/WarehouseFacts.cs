@@ -50,27 +50,36 @@ public abstract class WarehouseFacts : IAsyncLifetime
     /// Runs <paramref name="work"/> with the marts' context of a run after <paramref name="lastRunId"/>, its row in etl_run
     /// added so that the rows it rewrites can be told from those it leaves, in a transaction rolled back after it.
     /// </summary>
-    protected async Task<T> InRolledBackRunAsync<T>(long lastRunId, Func<MartContext, Task<T>> work)
+    protected Task<T> InRolledBackRunAsync<T>(long lastRunId, Func<MartContext, Task<T>> work) =>
+        InRolledBackContextAsync(lastRunId + 1, WarehouseBuilders.Listed, work, sql => sql.ExecuteAsync(
+            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT @NewId, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
+            [("@NewId", lastRunId + 1), ("@RunId", lastRunId)], Ct));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with a marts' context as run <paramref name="runId"/> started at
+    /// <paramref name="startedAtUtc"/>, after <paramref name="first"/> if given, in a transaction rolled back after it.
+    /// </summary>
+    protected async Task<T> InRolledBackContextAsync<T>(long runId, DateTime startedAtUtc, Func<MartContext, Task<T>> work, Func<RunTransaction, Task>? first = null)
     {
         await using var connection = await Warehouse.Database.OpenAsync(Ct);
         await using var transaction = await connection.BeginTransactionAsync(Ct);
         var sql = new RunTransaction(Warehouse.Database, connection, transaction);
-        await sql.ExecuteAsync(
-            "INSERT INTO etl_run (run_id, run_kind, started_at_utc, status) SELECT @NewId, run_kind, started_at_utc, status FROM etl_run WHERE run_id = @RunId",
-            [("@NewId", lastRunId + 1), ("@RunId", lastRunId)], Ct);
-        var context = new MartContext
-        {
-            Sql = sql,
-            RunId = lastRunId + 1,
-            StartedAtUtc = WarehouseBuilders.Listed,
-            Calculation = Warehouse.Calculation,
-            Evaluation = Warehouse.Evaluation,
-            Index = Warehouse.Index,
-            Access = Warehouse.Access,
-        };
         try
         {
-            return await work(context);
+            if (first is not null)
+            {
+                await first(sql);
+            }
+            return await work(new MartContext
+            {
+                Sql = sql,
+                RunId = runId,
+                StartedAtUtc = startedAtUtc,
+                Calculation = Warehouse.Calculation,
+                Evaluation = Warehouse.Evaluation,
+                Index = Warehouse.Index,
+                Access = Warehouse.Access,
+            });
         }
         finally
         {

@@ -226,29 +226,8 @@ public abstract class MartFacts : WarehouseFacts
         Assert.Equal(["DIG-1"], written);
     }
 
-    private async Task<T> InRolledBackTransactionAsync<T>(Func<MartContext, Task<T>> work)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await using var transaction = await connection.BeginTransactionAsync(Ct);
-        var context = new MartContext
-        {
-            Sql = new RunTransaction(Warehouse.Database, connection, transaction),
-            RunId = _runId,
-            StartedAtUtc = SnapshotDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
-            Calculation = Warehouse.Calculation,
-            Evaluation = Warehouse.Evaluation,
-            Index = Warehouse.Index,
-            Access = Warehouse.Access,
-        };
-        try
-        {
-            return await work(context);
-        }
-        finally
-        {
-            await transaction.RollbackAsync(Ct);
-        }
-    }
+    private Task<T> InRolledBackTransactionAsync<T>(Func<MartContext, Task<T>> work) =>
+        InRolledBackContextAsync(_runId, SnapshotDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), work);
 
     private static async Task EmptyAsync(MartContext context, IMart mart)
     {
