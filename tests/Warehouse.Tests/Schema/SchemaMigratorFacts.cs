@@ -193,6 +193,32 @@ public abstract class SchemaMigratorFacts : IAsyncLifetime
         });
     }
 
+    [Fact]
+    public async Task Migrate_IndexesTheKeyNoTwoCurrentItemsOfBedomningarOrProjektstatusMayShare()
+    {
+        await Warehouse.Migrator().MigrateAsync(TestContext.Current.CancellationToken);
+
+        // What ListSharedKeys groups each list by, and RunKeys reads the initiative ids of: by the index, not the table.
+        Assert.Equal(["initiative_id", "criterion_code", "assessed_on"], await IndexColumnsAsync("stg_list_assessment", "ix_stg_list_assessment_key"));
+        Assert.Equal(["initiative_id", "report_date"], await IndexColumnsAsync("stg_list_status", "ix_stg_list_status_key"));
+    }
+
+    private async Task<List<string>> IndexColumnsAsync(string table, string index)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(TestContext.Current.CancellationToken);
+        return (Warehouse.Options.Provider == WarehouseProvider.Sqlite
+            ? await connection.QueryAsync<string>($"SELECT name FROM pragma_index_info('{index}') ORDER BY seqno")
+            : await connection.QueryAsync<string>(
+                """
+                SELECT a.attname FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid AND c.relname = @index AND c.relnamespace = current_schema()::regnamespace
+                JOIN pg_class t ON t.oid = i.indrelid AND t.relname = @table
+                CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, n)
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                ORDER BY k.n
+                """, new { index, table })).ToList();
+    }
+
     /// <summary>What changes when the views are dropped and created again: SQLite's schema cookie, PostgreSQL's view oids.</summary>
     private async Task<string> ViewIdentityAsync()
     {
