@@ -172,6 +172,7 @@ public sealed class ListLoad
         await _sql.InsertAsync(WarehouseTables.RawListItem, raw, ct);
         await _sql.ExecuteScopedAsync($"DELETE FROM {_staging.Name} WHERE {{scope}}", "item_id", deletes, ct);
         await _sql.InsertAsync(_staging, inserts, ct);
+        HeapCompaction.WhenGrown();
     }
 
     /// <summary>Finishes the read: for a complete one, removes what it no longer holds, and records the read.</summary>

@@ -36,7 +36,11 @@ internal abstract class MartWork(MartContext context)
     protected Task<int> ExecuteDapperAsync(string sql, object parameters, CancellationToken ct, IEnumerable<string>? initiatives = null) =>
         Sql.ExecuteDapperAsync(sql, parameters, ct, initiatives);
 
-    protected Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct) => Sql.InsertAsync(table, rows, ct);
+    protected async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        await Sql.InsertAsync(table, rows, ct);
+        HeapCompaction.WhenGrown();
+    }
 
     protected Task<List<T>> QueryDapperAsync<T>(string sql, CancellationToken ct) => Sql.QueryDapperAsync<T>(sql, ct);
 

@@ -218,6 +218,7 @@ public sealed class OwedResults(WarehouseDatabase database, ILogger logger, Time
                 }
             }
             await SettleAsync(connection, done, retry, statusOnly, ct);
+            HeapCompaction.WhenGrown();
         }
         return new OwedResultsWritten(written, failed, superseded.Count, givenUp);
     }

@@ -41,6 +41,7 @@ public sealed class RowBuffer
             }
         }
         Count = 0;
+        HeapCompaction.WhenGrown();
     }
 
     /// <summary>How many rows of each table it holds, to go back to (<see cref="Forget"/>) when a file's staging is undone.</summary>
