@@ -30,14 +30,12 @@ public sealed class FolderUploadSource(SourceFolder folder, string subfolder, st
     public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct)
     {
         // A name a document library would refuse is refused here too, unread: its result workbook could not be written safely.
-        var uploads = folder.Files(subfolder, Extensions)
+        var listed = folder.List(subfolder, Extensions);
+        var uploads = listed.Files
             .Select(f => new Upload(folder.Name(f.FullName), f.FileName, f.FullName, f.Length, f.LastWriteTimeUtc, AuthorEmail: null, WebUrl: null, Upload.RefusalOf(f.FileName)))
             .ToList();
-        return Task.FromResult(new UploadListing(uploads, null, []));
+        return Task.FromResult(new UploadListing(uploads, null, []) { Ignored = listed.Ignored });
     }
-
-    /// <summary>Files in the folder that are not uploads the pipeline reads, for the operator's attention.</summary>
-    public IReadOnlyList<string> Ignored() => folder.Ignored(subfolder, Extensions);
 
     /// <exception cref="InvalidOperationException">The upload was refused: it is never read.</exception>
     public async Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct)

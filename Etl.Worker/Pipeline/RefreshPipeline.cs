@@ -492,14 +492,14 @@ public sealed class RefreshPipeline(
     private async Task<ListedUploads> ListUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, CancellationToken ct)
     {
         var reader = ReaderFor(source.Kind);
-        foreach (var ignored in source.Ignored())
-        {
-            logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", reader.Extensions));
-        }
         observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
         run.Activity = $"när {reader.Nouns.Plural} listades ({source})";
         var deltaLink = source.StateKey is { } key ? await run.GetUploadDeltaLinkAsync(key, ct) : null;
         var listing = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ListAsync(deltaLink, ct));
+        foreach (var ignored in listing.Ignored)
+        {
+            logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", reader.Extensions));
+        }
         foreach (var removed in listing.Removed)
         {
             logger.LogInformation("{Kind} upload {File} was removed from {Source}; what it loaded stays", source.Kind, removed, source);

@@ -29,45 +29,47 @@ public sealed class SourceFolder(string root)
     /// The files of a subfolder with one of <paramref name="extensions"/>, in processing order: by last-modified
     /// time, then name. Excel's lock files (<c>~$…</c>) and result workbooks are left out.
     /// </summary>
-    public IReadOnlyList<FolderFile> Files(string subfolder, IReadOnlyList<string> extensions)
-    {
-        var directory = Path.Combine(Root, subfolder);
-        if (!Directory.Exists(directory))
-        {
-            return [];
-        }
-        // Decided on the name first, so that only the files read are asked their size and time: a FileInfo per entry
-        // made .NET lstat every file of the folder, result workbooks too (a scale-4 no-op: 35,225 lstat calls for
-        // 8,801 files over this listing and Ignored's, 4 a file read).
-        return new FileSystemEnumerable<FolderFile>(directory,
-                (ref FileSystemEntry e) => new FolderFile(e.ToFullPath(), e.FileName.ToString(), e.Length, e.LastWriteTimeUtc.UtcDateTime), Listing)
-            {
-                ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsRead(e.FileName, extensions),
-            }
-            .OrderBy(f => f.LastWriteTimeUtc)
-            .ThenBy(f => f.FileName, StringComparer.Ordinal)
-            .ToList();
-    }
+    public IReadOnlyList<FolderFile> Files(string subfolder, IReadOnlyList<string> extensions) => List(subfolder, extensions).Files;
 
-    /// <summary>Files of a subfolder that are not files the pipeline reads (by default: workbooks), for the operator's attention.</summary>
-    public IReadOnlyList<string> Ignored(string subfolder, IReadOnlyList<string>? extensions = null)
+    /// <summary>
+    /// A subfolder's files with one of <paramref name="extensions"/> (<see cref="Files"/>), and the names of the others
+    /// that are not files the pipeline reads, for the operator's attention: Excel's lock files, result workbooks and
+    /// their temporary files are neither.
+    /// </summary>
+    public FolderListing List(string subfolder, IReadOnlyList<string> extensions)
     {
         var directory = Path.Combine(Root, subfolder);
         if (!Directory.Exists(directory))
         {
-            return [];
+            return new([], []);
         }
-        // One listing: a file is read when it has one of the extensions and no ignored name (Files), so the others not
-        // ignored are those of another extension. Listing the folder twice more (once sorted) took 92 of the 1,219 ms
-        // of CPU a traced no-op at scale 1 used (4,000 files: the business cases and their result workbooks). Names
-        // only: nothing here asks a file its size or time, so no file is stat'ed.
-        var read = extensions ?? WorkbookExtensions;
-        return new FileSystemEnumerable<string>(directory, (ref FileSystemEntry e) => Name(e.ToFullPath()), Listing)
+        // One listing for both: listed once for the files and again for the others, a scale-4 folder of 8,000 business
+        // cases and their 8,000 result workbooks was read twice every run, a one-changed-workbook run's too. Decided on
+        // the name first, so that only the files read are asked their size and time: a FileInfo per entry made .NET
+        // lstat every file of the folder, result workbooks too (a scale-4 no-op: 35,225 lstat calls for 8,801 files, 4
+        // a file read).
+        var files = new List<FolderFile>();
+        var ignored = new List<string>();
+        var entries = new FileSystemEnumerable<(FolderFile? File, string? Ignored)>(directory,
+            (ref FileSystemEntry e) => IsRead(e.FileName, extensions)
+                ? (new FolderFile(e.ToFullPath(), e.FileName.ToString(), e.Length, e.LastWriteTimeUtc.UtcDateTime), null)
+                : (null, Name(e.ToFullPath())),
+            Listing)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (IsRead(e.FileName, extensions) || IsOther(e.FileName, extensions)),
+        };
+        foreach (var (file, other) in entries)
+        {
+            if (file is not null)
             {
-                ShouldIncludePredicate = (ref FileSystemEntry e) =>
-                    !e.IsDirectory && !HasExtension(e.FileName, read) && !Upload.IsIgnoredName(e.FileName.ToString()) && !e.FileName.EndsWith(".tmp", StringComparison.Ordinal),
+                files.Add(file);
             }
-            .ToList();
+            else
+            {
+                ignored.Add(other!);
+            }
+        }
+        return new([.. files.OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.FileName, StringComparer.Ordinal)], ignored);
     }
 
     /// <summary>As <c>DirectoryInfo.EnumerateFiles()</c> lists: every entry of the folder itself, hidden ones too.</summary>
@@ -75,6 +77,10 @@ public sealed class SourceFolder(string root)
 
     private static bool IsRead(ReadOnlySpan<char> fileName, IReadOnlyList<string> extensions) =>
         HasExtension(fileName, extensions) && !Upload.IsIgnoredName(fileName.ToString());
+
+    /// <summary>A file of another type than those read, that is neither a lock file nor a result workbook's temporary file.</summary>
+    private static bool IsOther(ReadOnlySpan<char> fileName, IReadOnlyList<string> extensions) =>
+        !HasExtension(fileName, extensions) && !Upload.IsIgnoredName(fileName.ToString()) && !fileName.EndsWith(".tmp", StringComparison.Ordinal);
 
     /// <summary>Whether the name's extension (as <see cref="Path.GetExtension(ReadOnlySpan{char})"/> gives it) is one of them, in any letter case.</summary>
     private static bool HasExtension(ReadOnlySpan<char> fileName, IReadOnlyList<string> extensions)
@@ -96,3 +102,8 @@ public sealed class SourceFolder(string root)
 
 /// <summary>A file of a source folder the pipeline reads, with its size and modification time as listed.</summary>
 public sealed record FolderFile(string FullName, string FileName, long Length, DateTime LastWriteTimeUtc);
+
+/// <summary>One listing of a source folder's subfolder: the files the pipeline reads, and the names of the others.</summary>
+/// <param name="Files">The files read, in processing order.</param>
+/// <param name="Ignored">The names (below the source folder) of the files of other types, for the operator's attention.</param>
+public sealed record FolderListing(IReadOnlyList<FolderFile> Files, IReadOnlyList<string> Ignored);

@@ -80,9 +80,6 @@ public interface IUploadSource
     /// </summary>
     bool TrustsModifiedTime => false;
 
-    /// <summary>Files in the source that are not uploads it reads, for the operator's attention.</summary>
-    IReadOnlyList<string> Ignored() => [];
-
     /// <summary>For the operator's account of a run: where the uploads are read from, or null when the run's source folder says it.</summary>
     string? RunDescription => ToString();
 }
@@ -91,7 +88,11 @@ public interface IUploadSource
 /// <param name="Uploads">New or changed uploads, in processing order.</param>
 /// <param name="DeltaLink">For next time: where to ask for the changes after this listing; null for a folder.</param>
 /// <param name="Removed">Names of uploads removed since the last listing, for the log.</param>
-public sealed record UploadListing(IReadOnlyList<Upload> Uploads, string? DeltaLink, IReadOnlyList<string> Removed);
+public sealed record UploadListing(IReadOnlyList<Upload> Uploads, string? DeltaLink, IReadOnlyList<string> Removed)
+{
+    /// <summary>Files in the source that are not uploads it reads, for the operator's attention (a folder's).</summary>
+    public IReadOnlyList<string> Ignored { get; init; } = [];
+}
 
 /// <summary>An uploaded workbook, as listed.</summary>
 /// <param name="Name">Its name across runs, as <c>pbi_etl_file.file_name</c> shows it: <c>actuals/x.xlsx</c>, or the library and path.</param>

@@ -262,7 +262,21 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
 
         public Task<IReadOnlyList<string>> RemoveTemporariesAsync(CancellationToken ct) => inner.RemoveTemporariesAsync(ct);
 
-        public IReadOnlyList<string> Ignored() => inner.Ignored();
+    }
+
+    [Fact]
+    public async Task Refresh_WarnsOnceOfEachFileItDoesNotRead_FromTheFoldersOneListing()
+    {
+        AddWorkbook("v1.xlsx", ContractWorkbooks.Reference(version: "v1"));
+        File.WriteAllText(Source.File("business-cases/anteckningar.docx"), "inte en kalkyl");
+        var log = new CapturingLogger<RefreshPipeline>();
+
+        var result = await new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), log).RunAsync(Source.Path, "test", null, Ct);
+
+        Assert.True(result.Succeeded);
+        Assert.Single(result.Files);
+        var warning = Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.StartsWith("Ignoring", StringComparison.Ordinal));
+        Assert.Equal("Ignoring business-cases/anteckningar.docx: only .xlsx files are read there", warning.Message);
     }
 
     [Fact]
