@@ -32,6 +32,26 @@ public sealed class CalendarMart : IMart
         await work.RebuildCalendarAsync(ct);
     }
 
+    /// <summary>The columns whose first and last year or day the calendar spans.</summary>
+    internal static readonly CalendarSource[] Sources =
+    [
+        new("fct_business_case_year", "year", true), new("fct_survey_result", "year", true), new("fct_digitalization_index_unit", "year", true),
+        new("etl_run", "started_at_utc", false), new("dim_initiative_history", "valid_from", false), new("dim_initiative", "decision_date", false),
+        new("fct_evaluation_score", "assessed_on", false), new("fct_project_status", "report_date", false), new("fct_project_status_snapshot", "snapshot_date", false),
+        // A list item created before the register's first version, or the decision of an initiative gone from the list.
+        new("fct_initiative_lifecycle", "registered_on", false), new("fct_initiative_lifecycle", "decided_on", false),
+    ];
+
+    /// <summary>
+    /// The first and last value of each of <see cref="Sources"/>, then dim_year's first and last year and its count. On
+    /// SQLite each MIN and MAX reads an end of an index (sql/sqlite/018) or of a key that leads with its column, not the
+    /// table: the calendar is due after every run that wrote one of them, a one-changed-workbook run included.
+    /// </summary>
+    internal static readonly string SpanSql = "SELECT " + string.Join(", ", Sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
+        + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
+
+    internal sealed record CalendarSource(string Table, string Column, bool IsYear);
+
     private sealed class Work(MartContext context) : MartWork(context)
     {
         /// <summary>
@@ -58,16 +78,8 @@ public sealed class CalendarMart : IMart
         public async Task RebuildCalendarAsync(CancellationToken ct)
         {
             // One query: the first and last year, or day, of each, and what dim_year holds.
-            CalendarSource[] sources =
-            [
-                new("fct_business_case_year", "year", true), new("fct_survey_result", "year", true), new("fct_digitalization_index_unit", "year", true),
-                new("etl_run", "started_at_utc", false), new("dim_initiative_history", "valid_from", false), new("dim_initiative", "decision_date", false),
-                new("fct_evaluation_score", "assessed_on", false), new("fct_project_status", "report_date", false), new("fct_project_status_snapshot", "snapshot_date", false),
-                // A list item created before the register's first version, or the decision of an initiative gone from the list.
-                new("fct_initiative_lifecycle", "registered_on", false), new("fct_initiative_lifecycle", "decided_on", false),
-            ];
-            var sql = "SELECT " + string.Join(", ", sources.Select(s => $"(SELECT MIN({s.Column}) FROM {s.Table}), (SELECT MAX({s.Column}) FROM {s.Table})"))
-                + ", (SELECT MIN(year) FROM dim_year), (SELECT MAX(year) FROM dim_year), (SELECT COUNT(*) FROM dim_year)";
+            var sources = Sources;
+            var sql = SpanSql;
             var (years, existing) = await ReadOneAsync(sql, r =>
             {
                 var found = new List<int> { StartedAtUtc.Year };
@@ -96,8 +108,6 @@ public sealed class CalendarMart : IMart
                     .ToList(),
                 ct);
         }
-
-        private sealed record CalendarSource(string Table, string Column, bool IsYear);
 
         private sealed record YearRange(int? From, int? To, int Count);
 
