@@ -48,10 +48,15 @@ public sealed partial class RefreshRun : IListReadRecorder
     public const string ListSourceKind = "list";
 
     /// <summary>How the list was last read in a published run, or null when it never was.</summary>
+    /// <remarks>
+    /// Through the run's reader (SQLite's own API there) rather than Dapper, whose row mapping every process compiles anew:
+    /// every run asks for the four lists' states. A scale-4 one-changed-workbook run, the same build with either, 4 pairs
+    /// interleaved: the four unchanged lists 59-75 -> 59-68 ms of CPU.
+    /// </remarks>
     public async Task<ListState?> GetListStateAsync(string listName, CancellationToken ct) =>
-        await _connection.QuerySingleOrDefaultAsync<ListState>(new CommandDefinition(
-            "SELECT delta_link AS DeltaLink, content_sha256 AS ContentSha256, last_run_id AS LastRunId FROM etl_list_state WHERE list_name = @listName",
-            new { listName }, Transaction, cancellationToken: ct));
+        (await _sql.ReadAsync("SELECT delta_link, content_sha256, last_run_id FROM etl_list_state WHERE list_name = @listName",
+            r => new ListState { DeltaLink = Columns.TextOrNull(r, 0), ContentSha256 = Columns.TextOrNull(r, 1), LastRunId = Columns.Long(r, 2) }, ct, ("@listName", listName)))
+        .SingleOrDefault();
 
     /// <summary>
     /// The keys of the list Forvaltningsobjekt (<c>ObjektId</c>) or Initiativ (<c>InitiativId</c>) by their item ids, as

@@ -87,8 +87,8 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await dialect.LockForMigrationAsync(connection, transaction, ct);
-        var recorded = (await connection.QueryAsync<(int Version, string Checksum)>(new CommandDefinition(
-                "SELECT version, checksum_sha256 FROM schema_version", transaction: transaction, cancellationToken: ct)))
+        var recorded = (await ReadAsync(connection, transaction, "SELECT version, checksum_sha256 FROM schema_version",
+                r => (Version: Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Checksum: r.GetString(1)), ct))
             .ToDictionary(r => r.Version, r => r.Checksum);
         recorded.Remove(ViewsVersion, out var viewsRecorded);
         var newest = recorded.Count == 0 ? 0 : recorded.Keys.Max();
@@ -166,9 +166,29 @@ public sealed class SchemaMigrator(WarehouseDatabase database, ILogger<SchemaMig
     }
 
     private async Task<HashSet<string>> PbiViewsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
-        (await connection.QueryAsync<string>(new CommandDefinition(database.Dialect.ListViews, transaction: transaction, cancellationToken: ct)))
+        (await ReadAsync(connection, transaction, database.Dialect.ListViews, r => r.GetString(0), ct))
             .Where(v => v.StartsWith(ViewPrefix, StringComparison.OrdinalIgnoreCase))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Every row of a query through a plain reader, not Dapper, on the path of a warehouse that is up to date: Dapper's row
+    /// mapping is code emitted at run time, compiled anew by every process, and every command migrates first. A scale-4
+    /// one-changed-workbook run, the same build with either, 4 pairs interleaved: the check 91-97 -> 78-88 ms of CPU.
+    /// </summary>
+    private async Task<List<T>> ReadAsync<T>(DbConnection connection, DbTransaction transaction, string sql, Func<DbDataReader, T> row, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandTimeout = database.CommandTimeoutSeconds;
+        command.CommandText = sql;
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(row(reader));
+        }
+        return rows;
+    }
 
     /// <summary>The schema version recorded in the database, or null when it has never been migrated.</summary>
     public async Task<int?> CurrentVersionAsync(CancellationToken ct = default)
