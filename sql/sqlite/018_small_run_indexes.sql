@@ -6,9 +6,13 @@
 -- fct_business_case_year.initiative_id, which no index led with: each scanned the table.
 -- Measured on a scale-4 warehouse (8,000 initiatives) in the sqlite3 shell, warm, CPU: the calendar's query 54 -> 1 ms,
 -- the nine checks over one initiative 70 -> 5 ms. The price is in a full refresh: keeping the eight indexes up to date
--- as the tables fill, about 0.2 s at scale 4 (INSERT ... SELECT of the same rows with and without them), and the same
--- view's checks over every row, 82 -> 112 ms (best of 12): the initiative's index holds year and version, so that its
--- uniqueness check walks it in order without a sort (with initiative_id alone, 82 -> 126-141 ms).
+-- as the tables fill, about 0.2 s at scale 4 (INSERT ... SELECT of the same rows with and without them), and the
+-- view's uniqueness and initiative checks over every row, 82 -> 112 ms (best of 12): the initiative's index holds year
+-- and version, so that the uniqueness check walks it in order without a sort (with initiative_id alone, 82 -> 126-141 ms).
+-- Whole process, precompiled, with the plain reads of the migration check and the list states, against main,
+-- interleaved on a machine loaded by others: one changed workbook at scale 4 1.48 s (1.42-1.60) -> 1.32 s (1.24-1.60),
+-- CPU 1.34 -> 1.17 s (medians of 10 pairs); the no-op level (1.06 -> 1.07 s, 10 pairs); a full refresh level within
+-- the noise at scale 1 (CPU 9.07 -> 8.89 s, 6 pairs) and scale 4 (36.5 -> 37.0 s, 2 pairs).
 -- The tables of one row per initiative (dim_initiative, fct_initiative_lifecycle) and the register's history are indexed
 -- too: they grow with it. fct_project_status_snapshot and fct_survey_result have a key that leads with the column;
 -- etl_run and fct_digitalization_index_unit hold a handful of rows.
