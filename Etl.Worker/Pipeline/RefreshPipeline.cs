@@ -9,6 +9,7 @@ using NackaInsights.Etl.SharePoint;
 using NackaInsights.Etl.Writers;
 using NackaInsights.Etl.Xlsx;
 using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Loads;
 using NackaInsights.Warehouse.Model;
 
 namespace NackaInsights.Etl.Pipeline;
@@ -140,6 +141,9 @@ public sealed class RefreshPipeline(
 
     /// <summary>Turns one list item into the warehouse's validated item: <see cref="ListItemParser.Parse"/>, or a test's fault.</summary>
     internal Func<string, ListItemData, DateTime, ListItemChange>? ParseListItem { get; init; }
+
+    /// <summary>How many list items are parsed and taken into the run at a time: <see cref="ListPart"/>, or a test's few.</summary>
+    internal int ListPartSize { get; init; } = ListPart;
 
     /// <summary>An upload whose content was loaded before: not read again.</summary>
     private sealed record Unchanged(SourceFile File) : UploadOutcome(File);
@@ -315,18 +319,15 @@ public sealed class RefreshPipeline(
             // Taken in parts, so that a long list is never held parsed whole.
             var load = await run.Timings.MeasureAsync(PhaseTimings.Load, () => run.BeginListAsync(info, ct));
             using var enumerator = items.GetEnumerator();
-            ListItemContext? context = null;
-            while (true)
+            var first = run.Timings.Measure(PhaseTimings.Read, () => Take(enumerator, ListPartSize));
+            if (first.Count > 0)
             {
-                var part = run.Timings.Measure(PhaseTimings.Read, () => Take(enumerator, ListPart));
-                if (part.Count == 0)
-                {
-                    break;
-                }
+                // How the items read is asked for only once the list has some (its looked-up keys are read from the run).
                 reading ??= await ReadingAsync();
-                context ??= await run.Timings.MeasureAsync(PhaseTimings.Read, () => reading.ContextAsync(ct));
-                var changes = run.Timings.Measure(PhaseTimings.Validate, () => part.Select(item => ParseContained(listName, item, asOf, run.RunId, context)).ToList());
-                await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.AddAsync(changes, ct));
+                var context = await run.Timings.MeasureAsync(PhaseTimings.Read, () => reading.ContextAsync(ct));
+                var changes = run.Timings.Measure(PhaseTimings.Validate, () => first.Select(item => ParseContained(listName, item, asOf, run.RunId, context)).ToList());
+                first = [];
+                await LoadListPartsAsync(load, enumerator, changes, item => ParseContained(listName, item, asOf, run.RunId, context), ListPartSize, run, ct);
             }
             await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.CompleteAsync(ct));
         }
@@ -469,6 +470,45 @@ public sealed class RefreshPipeline(
             var fields = item.Fields.ValueKind == System.Text.Json.JsonValueKind.Undefined ? "{}" : item.Fields.GetRawText();
             var problem = SourceProblem.ForItem(listName, item.Id, _inputs.Cut($"Objektet kunde inte läsas på grund av ett oväntat fel: {InputLimits.Excerpt(e.Message)}."));
             return new ListItemChange(item.Id, modified, fields, Removed: false, null, [problem]);
+        }
+    }
+
+    /// <summary>
+    /// Takes a list's parts into the run, each next part read and parsed on another thread while the one before is
+    /// loaded: the business cases' reads wait for the lists, so a core was idle while the lists were read, parsed and
+    /// loaded one after another on the run's thread. A list that cannot be read fails the run as before, once the part
+    /// before it is loaded; the enumerator is left alone before it is disposed.
+    /// </summary>
+    private static async Task LoadListPartsAsync(ListLoad load, IEnumerator<ListItemData> enumerator, List<ListItemChange> changes,
+        Func<ListItemData, ListItemChange> parse, int partSize, RefreshRun run, CancellationToken ct)
+    {
+        Task<(List<ListItemChange> Changes, PhaseTimings Timings)>? next = null;
+        try
+        {
+            while (changes.Count > 0)
+            {
+                next = Task.Run(() =>
+                {
+                    var timings = new PhaseTimings();
+                    var part = timings.Measure(PhaseTimings.Read, () => Take(enumerator, partSize));
+                    return (timings.Measure(PhaseTimings.Validate, () => part.ConvertAll(item => parse(item))), timings);
+                }, ct);
+                var loading = changes;
+                await run.Timings.MeasureAsync(PhaseTimings.Load, () => load.AddAsync(loading, ct));
+                // Timed on its thread, then the wall time the run waited for it shared out: a read hidden behind the load costs none.
+                var started = Stopwatch.GetTimestamp();
+                var (parsed, timings) = await next;
+                next = null;
+                run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
+                changes = parsed;
+            }
+        }
+        finally
+        {
+            if (next is not null)
+            {
+                await Task.WhenAny(next);
+            }
         }
     }
 

@@ -116,6 +116,47 @@ public abstract class PoisonPillFacts() : SourceFolderFacts("nacka-poison")
     }
 
     [Fact]
+    public async Task AListTakenInParts_LoadsEveryItem_AndAnItemThatThrowsInALaterPart_CostsOnlyItself()
+    {
+        // Parts of two: the first parsed on the run's thread, the later ones on another while the part before is loaded.
+        Write(Source.Path, ListNames.Initiatives,
+            [.. Enumerable.Range(10, 7).Select(i => Initiative($"{i}", $"DIG-2024-0{i}", "Idé", January))]);
+        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits())
+        {
+            ParseListItem = (list, item, asOf) => item.Id == "15" ? throw new KeyNotFoundException("Ett påhittat fel.") : ListItemParser.Parse(list, item, asOf),
+            ListPartSize = 2,
+        };
+
+        var result = await pipeline.RunAsync(Source.Path, "test", ct: Ct);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(["DIG-2024-010", "DIG-2024-011", "DIG-2024-012", "DIG-2024-013", "DIG-2024-014", "DIG-2024-016"],
+            await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative ORDER BY initiative_id"));
+        var list = Assert.Single(result.Lists);
+        Assert.Equal((7, 1), (list.ItemsRead, list.ItemsRejected));
+        Assert.Equal((ListNames.Initiatives, "15"), (Assert.Single(list.Problems).Source, Assert.Single(list.Problems).ItemId));
+    }
+
+    [Fact]
+    public async Task ARunThatFailsReadingAListPastItsFirstParts_SaysWhichList_AndPublishesNothingOfIt()
+    {
+        Write(Source.Path, ListNames.Initiatives,
+            [.. Enumerable.Range(10, 6).Select(i => Initiative($"{i}", $"DIG-2024-0{i}", "Idé", January))]);
+        // The sixth item cut short: five items read, in the third part of two the file ends where an item should go on.
+        var file = Source.File($"lists/{ListNames.Initiatives}.json");
+        var text = File.ReadAllText(file);
+        File.WriteAllText(file, text[..text.LastIndexOf("\"DIG-2024-015\"", StringComparison.Ordinal)]);
+        var pipeline = new RefreshPipeline(Warehouse.Loader(), new WorkbookLimits(), NullLogger<RefreshPipeline>.Instance, new InputLimits()) { ListPartSize = 2 };
+
+        var result = await pipeline.RunAsync(Source.Path, "test", ct: Ct);
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith($"Körningen misslyckades när listan {ListNames.Initiatives} lästes: ", result.Message);
+        Assert.EndsWith("Inget publicerades.", result.Message);
+        Assert.Empty(await QueryAsync<string>("SELECT initiative_id FROM pbi_dim_initiative"));
+    }
+
+    [Fact]
     public async Task AFolderFileWhoseNameIsNotAPlainFileName_IsRefusedUnread_AsADocumentLibraryRefusesIt()
     {
         AddWorkbook("DIG-2024-001.xlsx", ContractWorkbooks.Reference(id: "DIG-2024-001"));
