@@ -326,6 +326,7 @@ public sealed class RefreshPipeline(
                 reading ??= await ReadingAsync();
                 var context = await run.Timings.MeasureAsync(PhaseTimings.Read, () => reading.ContextAsync(ct));
                 var changes = run.Timings.Measure(PhaseTimings.Validate, () => first.Select(item => ParseContained(listName, item, asOf, run.RunId, context)).ToList());
+                // Let go of the part's raw items: only their parsed changes are loaded.
                 first = [];
                 await LoadListPartsAsync(load, enumerator, changes, item => ParseContained(listName, item, asOf, run.RunId, context), ListPartSize, run, ct);
             }

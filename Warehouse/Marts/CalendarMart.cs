@@ -78,19 +78,17 @@ public sealed class CalendarMart : IMart
         public async Task RebuildCalendarAsync(CancellationToken ct)
         {
             // One query: the first and last year, or day, of each, and what dim_year holds.
-            var sources = Sources;
-            var sql = SpanSql;
-            var (years, existing) = await ReadOneAsync(sql, r =>
+            var (years, existing) = await ReadOneAsync(SpanSql, r =>
             {
                 var found = new List<int> { StartedAtUtc.Year };
-                for (var i = 0; i < sources.Length * 2; i++)
+                for (var i = 0; i < Sources.Length * 2; i++)
                 {
                     if (!r.IsDBNull(i))
                     {
-                        found.Add(sources[i / 2].IsYear ? Int(r, i) : Timestamp(r, i).Year);
+                        found.Add(Sources[i / 2].IsYear ? Int(r, i) : Timestamp(r, i).Year);
                     }
                 }
-                var n = sources.Length * 2;
+                var n = Sources.Length * 2;
                 return new CalendarSpan(found, new YearRange(IntOrNull(r, n), IntOrNull(r, n + 1), Int(r, n + 2)));
             }, ct);
             var from = Math.Clamp(years.Min(), Limits.EarliestYear, Limits.LatestYear);
