@@ -33,6 +33,12 @@ public interface IUploadReader
     bool OwesResults { get; }
 
     /// <summary>
+    /// Whether rendering an upload's result workbook needs what was read of it (the actuals' rows), so that a result
+    /// waiting to be rendered holds its upload: the run then lets fewer of them wait.
+    /// </summary>
+    bool ResultsHoldTheUpload => false;
+
+    /// <summary>
     /// Reads and validates one upload's bytes, timing the decoding as reading and the rest as validating: an
     /// <see cref="UploadAccepted"/>, or an <see cref="UploadRejected"/> naming each problem. Whatever else it throws
     /// the pipeline turns into the upload's rejection, or the run's failure for a fault of the run.

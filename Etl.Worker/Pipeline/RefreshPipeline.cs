@@ -136,8 +136,19 @@ public sealed class RefreshPipeline(
     /// <summary>How many uploads are read and validated at once, in parallel, before they are loaded in order.</summary>
     private const int Batch = 64;
 
-    /// <summary>How many batches' result workbooks may still be rendering before the load waits for the first of them.</summary>
-    private const int Lag = 4;
+    /// <summary>
+    /// How many batches' result workbooks may wait to be rendered before the load waits for half of them: rendered behind
+    /// the load, they are rendered while the marts are built. What a batch's are rendered from is held until then, which
+    /// for business cases is a count and the problems.
+    /// </summary>
+    private const int RenderBacklog = 16;
+
+    /// <summary>
+    /// The same, while a reader whose results hold their uploads is taken in (<see cref="IUploadReader.ResultsHoldTheUpload"/>):
+    /// with 16, a full refresh at scale 4 held its actuals' rows behind the business cases' renders, 25-30 MB more at
+    /// its peak.
+    /// </summary>
+    private const int RenderBacklogHoldingUploads = 4;
 
     /// <summary>Turns one list item into the warehouse's validated item: <see cref="ListItemParser.Parse"/>, or a test's fault.</summary>
     internal Func<string, ListItemData, DateTime, ListItemChange>? ParseListItem { get; init; }
@@ -193,6 +204,9 @@ public sealed class RefreshPipeline(
         var answered = sources.Uploads.Where(u => ReaderFor(u.Kind).OwesResults).ToList();
         var staged = new StagedResults();
         RunResult result;
+        // The result workbooks are rendered on threads of their own (RenderThreads) until the run has ended.
+        using var renderer = new RenderThreads();
+        using var stopRendering = CancellationTokenSource.CreateLinkedTokenSource(ct);
         await using var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct);
         run.KeepLockUntilDisposed();
         try
@@ -235,7 +249,7 @@ public sealed class RefreshPipeline(
                 }
                 foreach (var (uploads, reads) in planned)
                 {
-                    await LoadUploadsAsync(uploads, reads, run, staged, ct);
+                    await LoadUploadsAsync(uploads, reads, run, staged, renderer, stopRendering.Token, ct);
                 }
             }
             finally
@@ -250,8 +264,12 @@ public sealed class RefreshPipeline(
         }
         catch (Exception e)
         {
+            // What is still to be rendered is not owed any more.
+            await stopRendering.CancelAsync();
             result = await run.FailAsync(e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e);
         }
+        // The run is over: every render has ended before what was staged is shown, or discarded.
+        await renderer.WhenAllEndedAsync();
         // Outside the run's six phases, timed on their own so that the benchmark can show them.
         observer?.PhaseStarting(run.RunId, PhaseTimings.Results);
         await result.Timings.MeasureAsync(PhaseTimings.Results, async () =>
@@ -557,77 +575,59 @@ public sealed class RefreshPipeline(
     /// validated it: for business cases the version loaded last is current, for actuals the report loaded last replaces
     /// earlier ones. Each is owed its result workbook as it is taken in.
     /// </summary>
-    private async Task LoadUploadsAsync(ListedUploads listed, ReadAhead reads, RefreshRun run, StagedResults staged, CancellationToken ct)
+    private async Task LoadUploadsAsync(
+        ListedUploads listed, ReadAhead reads, RefreshRun run, StagedResults staged, RenderThreads renderer, CancellationToken rendering, CancellationToken ct)
     {
         var (source, reader, statusColumns) = (listed.Source, listed.Reader, listed.StatusColumns);
         var (singular, plural) = reader.Nouns;
-        // The batches' result workbooks being rendered and staged on other threads while later batches are taken in, in
-        // order: each is owed once rendered, at most Lag batches behind, so that a render starved of a core (a loaded
-        // machine) rarely holds the load up, and few rendered workbooks are held.
-        var rendered = new Queue<(List<Owed> Owed, Task<byte[]?[]> Rendering)>();
-        using var renderer = new RenderThreads();
-        try
+        for (var b = 0; b < listed.Batches.Length; b++)
         {
-            for (var b = 0; b < listed.Batches.Length; b++)
+            var batch = listed.Batches[b];
+            run.Activity = $"när {plural} lästes ({source})";
+            // Timed per upload on each thread, then the wall time the run waited for the batch shared out: the phases
+            // add up to the run's wall time, and a read hidden behind the load costs none.
+            var started = Stopwatch.GetTimestamp();
+            var (outcomes, timings) = await reads.TakeAsync(b);
+            run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
+            // Taking the batch in is the load's: what of it is not timed as a phase already (each file's rows staged
+            // into the run, its outcome recorded) is timed as the load's. Untimed, about 0.5 s of a full refresh at
+            // scale 1 showed as the benchmark's rest of the process.
+            var takingIn = Stopwatch.GetTimestamp();
+            var timedBefore = TimedSoFar(run.Timings);
+            var owed = new List<Owed>();
+            for (var i = 0; i < batch.Length; i++)
             {
-                var batch = listed.Batches[b];
-                run.Activity = $"när {plural} lästes ({source})";
-                // Timed per upload on each thread, then the wall time the run waited for the batch shared out: the phases
-                // add up to the run's wall time, and a read hidden behind the load costs none.
-                var started = Stopwatch.GetTimestamp();
-                var (outcomes, timings) = await reads.TakeAsync(b);
-                run.Timings.AddShares(timings, Stopwatch.GetElapsedTime(started));
-                // Taking the batch in is the load's: what of it is not timed as a phase already (each file's rows staged
-                // into the run, its outcome recorded) is timed as the load's. Untimed, about 0.5 s of a full refresh at
-                // scale 1 showed as the benchmark's rest of the process.
-                var takingIn = Stopwatch.GetTimestamp();
-                var timedBefore = TimedSoFar(run.Timings);
-                var owed = new List<Owed>();
-                for (var i = 0; i < batch.Length; i++)
+                if (outcomes[i] is Faulted faulted)
                 {
-                    if (outcomes[i] is Faulted faulted)
-                    {
-                        run.Activity = $"när {singular} {faulted.File.Name} lästes";
-                        faulted.Error.Throw();
-                    }
-                    run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
-                    var render = await TakeInAsync(reader, outcomes[i], run, ct);
-                    if (batch[i].ContentTag is { } tag)
-                    {
-                        // Its content is taken in, whatever became of it: listed again with this tag, only its columns changed.
-                        await run.KeepUploadContentTagAsync(source.SourceKey, batch[i].Id, tag, ct);
-                    }
-                    if (reader.OwesResults && Owes(batch[i], render, run.Files[^1], statusColumns) is { } o)
-                    {
-                        owed.Add(o);
-                    }
+                    run.Activity = $"när {singular} {faulted.File.Name} lästes";
+                    faulted.Error.Throw();
                 }
-                var untimed = Stopwatch.GetElapsedTime(takingIn) - (TimedSoFar(run.Timings) - timedBefore);
-                run.Timings.Add(PhaseTimings.Load, untimed > TimeSpan.Zero ? untimed : TimeSpan.Zero);
-                if (owed.Count > 0)
+                run.Activity = $"när {singular} {outcomes[i].File.Name} laddades";
+                var render = await TakeInAsync(reader, outcomes[i], run, ct);
+                if (batch[i].ContentTag is { } tag)
                 {
-                    // A thread of its own, not the pool's: the pool's threads are the load's and the reads', and a render
-                    // queued behind them kept the load waiting for it.
-                    rendered.Enqueue((owed, renderer.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, ct).GetAwaiter().GetResult(), ct)));
+                    // Its content is taken in, whatever became of it: listed again with this tag, only its columns changed.
+                    await run.KeepUploadContentTagAsync(source.SourceKey, batch[i].Id, tag, ct);
                 }
-                while (rendered.TryPeek(out var first) && (first.Rendering.IsCompleted || rendered.Count > Lag))
+                if (reader.OwesResults && Owes(batch[i], render, run.Files[^1], statusColumns) is { } o)
                 {
-                    await OweResultsAsync(source, first.Owed, first.Rendering, run, ct);
-                    rendered.Dequeue();
+                    owed.Add(o);
                 }
             }
-            while (rendered.TryPeek(out var next))
+            var untimed = Stopwatch.GetElapsedTime(takingIn) - (TimedSoFar(run.Timings) - timedBefore);
+            run.Timings.Add(PhaseTimings.Load, untimed > TimeSpan.Zero ? untimed : TimeSpan.Zero);
+            if (owed.Count > 0)
             {
-                await OweResultsAsync(source, next.Owed, next.Rendering, run, ct);
-                rendered.Dequeue();
+                var workbooks = renderer.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, rendering).GetAwaiter().GetResult(), rendering);
+                run.OweResultsWhenRendered(OwedWhenRenderedAsync(source, owed, workbooks));
             }
-        }
-        finally
-        {
-            // The run is failing: what was staged is discarded once it has ended, so none may still be being staged.
-            foreach (var (_, rendering) in rendered)
+            // What is rendered by now is recorded, and no longer held; the rest between the marts, or before the checks.
+            await run.OweRenderedResultsAsync(ct);
+            var backlog = reader.ResultsHoldTheUpload ? RenderBacklogHoldingUploads : RenderBacklog;
+            if (renderer.Backlog > backlog)
             {
-                await Task.WhenAny(rendering);
+                // Far behind: the load lends the renders its core for a while.
+                await run.Timings.MeasureAsync(PhaseTimings.Results, () => renderer.WhenBacklogAtMostAsync(backlog / 2));
             }
         }
         if (source.StateKey is { } stateKey)
@@ -638,18 +638,55 @@ public sealed class RefreshPipeline(
     }
 
     /// <summary>
-    /// Two threads that render a source's batches, each batch on the next in turn, each started with its first. A thread
-    /// started per batch (<c>TaskCreationOptions.LongRunning</c>) cost the load the wait for each to start: in a full
-    /// refresh at scale 1 on a busy machine, about 0.5 s of its 35 batches. One thread alone fell behind the load and
-    /// kept it waiting at the end of each source.
+    /// Two threads that render the run's batches of result workbooks, each batch on the next in turn, started with the
+    /// first, at the lowest priority (<see cref="RenderThread"/>). A thread started per batch
+    /// (<c>TaskCreationOptions.LongRunning</c>) cost the load the wait for each to start: in a full refresh at scale 1 on a
+    /// busy machine, about 0.5 s of its 35 batches. One thread alone fell behind on a loaded machine.
     /// </summary>
     private sealed class RenderThreads : IDisposable
     {
         private readonly RenderThread[] _threads = [new(), new()];
+        private readonly Queue<Task> _running = new();
         private int _next;
 
         /// <summary>Queues <paramref name="render"/> on the next thread; its task ends as it does.</summary>
-        public Task<T> Run<T>(Func<T> render, CancellationToken ct) => _threads[_next++ % _threads.Length].Run(render, ct);
+        public Task<T> Run<T>(Func<T> render, CancellationToken ct)
+        {
+            var task = _threads[_next++ % _threads.Length].Run(render, ct);
+            _running.Enqueue(task);
+            return task;
+        }
+
+        /// <summary>How many of the batches queued are not yet rendered.</summary>
+        public int Backlog
+        {
+            get
+            {
+                while (_running.TryPeek(out var first) && first.IsCompleted)
+                {
+                    _running.Dequeue();
+                }
+                return _running.Count(t => !t.IsCompleted);
+            }
+        }
+
+        /// <summary>Waits, oldest first, until at most <paramref name="count"/> batches queued are not yet rendered.</summary>
+        public async Task WhenBacklogAtMostAsync(int count)
+        {
+            while (Backlog > count)
+            {
+                await Task.WhenAny(_running.Peek());
+            }
+        }
+
+        /// <summary>Waits for every render queued to have ended, however it ended (whoever owes it hears how).</summary>
+        public async Task WhenAllEndedAsync()
+        {
+            while (_running.TryDequeue(out var task))
+            {
+                await Task.WhenAny(task);
+            }
+        }
 
         public void Dispose()
         {
@@ -660,7 +697,12 @@ public sealed class RefreshPipeline(
         }
     }
 
-    /// <summary>One thread that renders what is queued on it in turn, started with the first.</summary>
+    /// <summary>
+    /// One thread that renders what is queued on it in turn, started with the first. It runs at the lowest priority: the
+    /// reads are what the load waits for, and a render that took their core's time (two threads, about a sixth of a full
+    /// refresh's CPU, more where creating files is dear) kept it waiting; rendered on what the reads, the load and the
+    /// marts leave idle, the workbooks are owed between the marts instead (<see cref="RefreshRun.OweResultsWhenRendered"/>).
+    /// </summary>
     private sealed class RenderThread : IDisposable
     {
         private readonly System.Collections.Concurrent.BlockingCollection<Action> _work = [];
@@ -690,6 +732,7 @@ public sealed class RefreshPipeline(
             {
                 _thread = new Thread(() =>
                 {
+                    ThreadPriorities.LowerCurrent();
                     foreach (var work in _work.GetConsumingEnumerable())
                     {
                         work();
@@ -698,6 +741,7 @@ public sealed class RefreshPipeline(
                 {
                     IsBackground = true,
                     Name = "result workbooks",
+                    Priority = ThreadPriority.Lowest,
                 };
                 _thread.Start();
             }
@@ -989,20 +1033,14 @@ public sealed class RefreshPipeline(
     }
 
     /// <summary>
-    /// Records what each upload of a batch is owed in the run's transaction, once its workbook is rendered: it is done
-    /// once the run has ended, or by a later run should this process die first, and never for a run that failed.
+    /// What each upload of a batch is owed, once its workbook is rendered, for the run to record in its transaction
+    /// (<see cref="RefreshRun.OweResultsWhenRendered"/>): it is done once the run has ended, or by a later run should this
+    /// process die first, and never for a run that failed. A batch's in a few statements: one a row was 2,200 statements
+    /// at scale 1, on PostgreSQL each a round trip.
     /// </summary>
-    private async Task OweResultsAsync(IUploadSource source, List<Owed> owed, Task<byte[]?[]> rendering, RefreshRun run, CancellationToken ct)
+    private static async Task<IReadOnlyList<OwedResult>> OwedWhenRenderedAsync(IUploadSource source, List<Owed> owed, Task<byte[]?[]> rendering)
     {
-        // Waiting here is the only time rendering costs the run: timed as the result workbooks'.
-        var workbooks = await run.Timings.MeasureAsync(PhaseTimings.Results, () => rendering);
-        // Recording them writes into the run's transaction, as the load does: timed as the load's.
-        await run.Timings.MeasureAsync(PhaseTimings.Load, () => RecordAsync(source, owed, workbooks, run, ct));
-    }
-
-    private static async Task RecordAsync(IUploadSource source, List<Owed> owed, byte[]?[] workbooks, RefreshRun run, CancellationToken ct)
-    {
-        // A batch's in a few statements: one a row was 2,200 statements at scale 1, on PostgreSQL each a round trip.
+        var workbooks = await rendering;
         var records = new List<OwedResult>(owed.Count);
         for (var i = 0; i < owed.Count; i++)
         {
@@ -1022,7 +1060,7 @@ public sealed class RefreshPipeline(
                 Message = owed[i].Message,
             });
         }
-        await run.OweResultsAsync(records, ct);
+        return records;
     }
 
     /// <summary>

@@ -25,6 +25,8 @@ public abstract class WorkbookUploadReader(WorkbookLimits limits, InputLimits in
 
     public bool OwesResults => true;
 
+    public virtual bool ResultsHoldTheUpload => false;
+
     public UploadOutcome Read(Upload upload, SourceFile file, byte[] bytes, PhaseTimings timings)
     {
         var started = Stopwatch.GetTimestamp();

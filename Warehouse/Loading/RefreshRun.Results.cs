@@ -190,6 +190,60 @@ public sealed partial class RefreshRun
     /// <summary>Records what several uploads are owed, as <see cref="OweResultAsync"/>, in a few statements; numbered in the order given.</summary>
     public Task OweResultsAsync(IReadOnlyList<OwedResult> owed, CancellationToken ct) => _owed.OweAsync(_connection, Transaction, RunId, owed, ct);
 
+    /// <summary>What uploads are owed, given before their workbooks were rendered, in the order given.</summary>
+    private readonly Queue<Task<IReadOnlyList<OwedResult>>> _owedWhenRendered = new();
+
+    /// <summary>
+    /// Records what some uploads are owed once <paramref name="owed"/> has their workbooks: the caller renders them beside
+    /// the run, on a core its one connection leaves idle, while later uploads are loaded and the marts are built. Each set
+    /// that is done is recorded between marts (<see cref="OweRenderedResultsAsync"/>), and every one after the data
+    /// checks (which read none of them), before the run publishes them all, or none. A set that faults fails the run, as recording it would.
+    /// </summary>
+    public void OweResultsWhenRendered(Task<IReadOnlyList<OwedResult>> owed)
+    {
+        ArgumentNullException.ThrowIfNull(owed);
+        _owedWhenRendered.Enqueue(owed);
+    }
+
+    /// <summary>
+    /// Records the sets given to <see cref="OweResultsWhenRendered"/> whose workbooks are rendered, in order, up to the
+    /// first that is not: what is rendered is not held longer than it takes the run to get to it.
+    /// </summary>
+    public async Task OweRenderedResultsAsync(CancellationToken ct)
+    {
+        while (_owedWhenRendered.TryPeek(out var next) && next.IsCompleted)
+        {
+            _ = _owedWhenRendered.Dequeue();
+            var owed = await next;
+            if (owed.Count > 0)
+            {
+                await Timings.MeasureAsync(PhaseTimings.Load, () => OweResultsAsync(owed, ct));
+            }
+        }
+    }
+
+    /// <summary>A failed run owes nothing: the sets still to be recorded are let go, a render's fault observed.</summary>
+    private void ForgetRenderedResults()
+    {
+        while (_owedWhenRendered.TryDequeue(out var owed))
+        {
+            _ = owed.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Records every set still being rendered, waiting for each: the run's wait timed as the result workbooks'.</summary>
+    private async Task OweEveryRenderedResultAsync(CancellationToken ct)
+    {
+        while (_owedWhenRendered.TryDequeue(out var next))
+        {
+            var owed = await Timings.MeasureAsync(PhaseTimings.Results, () => next);
+            if (owed.Count > 0)
+            {
+                await Timings.MeasureAsync(PhaseTimings.Load, () => OweResultsAsync(owed, ct));
+            }
+        }
+    }
+
     /// <summary>
     /// Once the run has finished (published or failed): writes every result workbook still owed to the uploads of
     /// <paramref name="sourceKeys"/> (<see cref="OwedResults.WriteAsync"/>). Needs <see cref="KeepLockUntilDisposed"/>.

@@ -322,6 +322,8 @@ public sealed partial class RefreshRun : IAsyncDisposable
         {
             throw new DataCheckFailedException(checks);
         }
+        // Rendered beside the marts and the checks, which read none of it; published with the rest, or not at all.
+        await OweEveryRenderedResultAsync(ct);
 
         Phase(PhaseTimings.Publish);
         var result = BuildResult(RunStatus.Succeeded, Summarise(), checks);
@@ -347,6 +349,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
             throw new InvalidOperationException("The run has already finished.", error);
         }
         _finished = true;
+        ForgetRenderedResults();
         var checks = (error as DataCheckFailedException)?.Results ?? [];
         var activity = Activity is { Length: > 0 } doing ? $" {doing}" : "";
         var message = error switch
@@ -524,11 +527,16 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task<bool> BringModelUpToDateAsync(IReadOnlyCollection<string>? tables, CancellationToken ct)
     {
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
-        var built = await _marts.BuildAsync(MartContext(), tables, (mart, build) =>
+        var built = await _marts.BuildAsync(MartContext(), tables, async (mart, build) =>
         {
             // What a mart writes during a file's staging cannot be undone with the file.
             _stage?.TouchedDatabase = true;
-            return Timings.MeasureAsync(PhaseTimings.Compute, build);
+            await Timings.MeasureAsync(PhaseTimings.Compute, build);
+            if (_stage is null)
+            {
+                // Between marts the connection is free for what has been rendered meanwhile (OweResultsWhenRendered).
+                await OweRenderedResultsAsync(ct);
+            }
         }, ct);
         if (built)
         {

@@ -19,6 +19,9 @@ public sealed class ActualsUploadReader(WorkbookLimits limits, InputLimits input
 
     public override (string Singular, string Plural) Nouns => ("utfallsrapporten", "utfallsrapporterna");
 
+    // Its result lists the rows read (ResultWorkbookWriter.WriteActuals).
+    public override bool ResultsHoldTheUpload => true;
+
     protected override UploadOutcome Read(XlsxWorkbook workbook, Upload upload, SourceFile file)
     {
         var actuals = _reader.Read(workbook, upload.Name);

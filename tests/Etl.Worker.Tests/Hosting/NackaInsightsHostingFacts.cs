@@ -29,6 +29,8 @@ public sealed class NackaInsightsHostingFacts : IDisposable
 
         Assert.Equal([SourceKind.BusinessCase, SourceKind.Actuals, SourceKind.Index], readers.Select(r => r.Kind));
         Assert.Equal(readers.Select(r => r.Order).Order(), readers.Select(r => r.Order));
+        // Only the actuals' results list what was read, so only theirs hold their uploads while they wait to be rendered.
+        Assert.Equal([false, true, false], readers.Select(r => r.ResultsHoldTheUpload));
         // Outside a host the pipeline takes the same readers, in the same order.
         Assert.Equal(readers.Select(r => r.GetType()), UploadReaders.Default(new WorkbookLimits(), new InputLimits()).Select(r => r.GetType()));
     }

@@ -130,8 +130,8 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         AddWorkbook("DIG-2024-002.xlsx", Broken("DIG-2024-002"));
         var source = new Staging(Folder());
 
-        // The results are staged before the run publishes: its checks find them as temporaries, none shown yet.
-        var run = await RunAsync(new RunSources([source], null), new Watching(PhaseTimings.Checks, () =>
+        // The results are staged before the run publishes: it finds them as temporaries, none shown yet.
+        var run = await RunAsync(new RunSources([source], null), new Watching(PhaseTimings.Publish, () =>
         {
             Assert.Empty(Results());
             Assert.Equal(2, Directory.GetFiles(Source.File("business-cases"), "*" + Upload.ResultSuffix + FolderUploadSource.TemporarySuffix).Length);
@@ -184,6 +184,52 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         Assert.Equal(names.Select(n => $"{n}.resultat.xlsx"), Results());
     }
 
+    [Fact]
+    public async Task ResultsRenderedSlowerThanTheLoadAndTheMarts_AreAllOwedBeforeThePublish_AndShown()
+    {
+        // Two batches, their results staged slowly: rendering outlasts the load, and is owed while the marts are built.
+        var names = Enumerable.Range(1, 70).Select(i => $"DIG-2024-{i:000}").ToList();
+        foreach (var name in names)
+        {
+            AddWorkbook($"{name}.xlsx", name == "DIG-2024-066" ? Broken(name) : ContractWorkbooks.Reference(id: name));
+        }
+        var source = new Staging(Folder(), delay: TimeSpan.FromMilliseconds(15));
+        var stagedAtPublish = -1;
+
+        var run = await RunAsync(new RunSources([source], null), new Watching(PhaseTimings.Publish, () => stagedAtPublish = source.Staged));
+
+        Assert.True(run.Succeeded, run.Message);
+        Assert.Equal(names.Count, stagedAtPublish);
+        Assert.Equal(names.Count, source.Shown);
+        Assert.Equal(0, source.Written);
+        Assert.Equal(names.Select(n => $"{n}.resultat.xlsx"), Results());
+        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+        using var result = XlsxWorkbook.Open(new MemoryStream(File.ReadAllBytes(Source.File("business-cases/DIG-2024-066.resultat.xlsx"))), new WorkbookLimits());
+        Assert.Contains(result.ReadRows(ResultWorkbookWriterSheet).SelectMany(r => r.Cells), c => c.Text == FileStatus.Rejected);
+    }
+
+    [Fact]
+    public async Task ARunThatFailsWhileItsResultsAreStillRendering_OwesNone_ShowsNone_AndLeavesNoTemporary()
+    {
+        var names = Enumerable.Range(1, 70).Select(i => $"DIG-2024-{i:000}").ToList();
+        foreach (var name in names)
+        {
+            AddWorkbook($"{name}.xlsx", ContractWorkbooks.Reference(id: name));
+        }
+        var source = new Staging(Folder(), delay: TimeSpan.FromMilliseconds(100));
+
+        // It fails as the marts begin, long before 70 slow stagings are done.
+        var failed = await Pipeline().RunAsync(new RunSources([source], null), "test", new FailingRunObserver(PhaseTimings.Compute), Ct);
+
+        Assert.False(failed.Succeeded);
+        Assert.True(source.Staged < names.Count, $"{source.Staged} of {names.Count} were staged: the renders were not stopped");
+        Assert.Equal(0, source.Shown);
+        Assert.Empty(Results());
+        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
     private static RawXlsx Broken(string id) => new RawXlsx()
         .Sheet("Initiativ", ContractWorkbooks.InitiativeRows(id))
         .Sheet("Kostnader", [["Kostnadspost", "Kategori", 2023], ["Konsulter", "Investering", "ca 500k"]])
@@ -213,7 +259,7 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
     }
 
     /// <summary>A folder that counts how its result workbooks are staged, shown and written.</summary>
-    private sealed class Staging(FolderUploadSource inner) : IUploadSource
+    private sealed class Staging(FolderUploadSource inner, TimeSpan delay = default) : IUploadSource
     {
         private int _staged;
         private int _shown;
@@ -241,10 +287,16 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
             return inner.WriteResultAsync(upload, workbook, ct);
         }
 
-        public Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
+        public async Task<bool> StageResultAsync(Upload upload, byte[] workbook, CancellationToken ct)
         {
+            if (delay > TimeSpan.Zero)
+            {
+                // A slow share: the render thread waits, as it would for the disk.
+                Thread.Sleep(delay);
+            }
+            var staged = await inner.StageResultAsync(upload, workbook, ct);
             Interlocked.Increment(ref _staged);
-            return inner.StageResultAsync(upload, workbook, ct);
+            return staged;
         }
 
         public Task ShowStagedResultAsync(Upload upload, CancellationToken ct)
