@@ -139,14 +139,7 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
 
         Assert.True(run.Succeeded, run.Message);
         Assert.Equal(2, source.Staged);
-        Assert.Equal(2, source.Shown);
-        Assert.Equal(0, source.Written);
-        Assert.Equal(["DIG-2024-001.resultat.xlsx", "DIG-2024-002.resultat.xlsx"], Results());
-        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
-        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
-        // Read back with the project's reader: the broken upload's result says it was rejected.
-        using var result = XlsxWorkbook.Open(new MemoryStream(File.ReadAllBytes(Source.File("business-cases/DIG-2024-002.resultat.xlsx"))), new WorkbookLimits());
-        Assert.Contains(result.ReadRows(ResultWorkbookWriterSheet).SelectMany(r => r.Cells), c => c.Text == FileStatus.Rejected);
+        await AssertEveryOneShownAsStagedAsync(source, ["DIG-2024-001", "DIG-2024-002"], rejected: "DIG-2024-002");
     }
 
     [Fact]
@@ -200,13 +193,7 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
 
         Assert.True(run.Succeeded, run.Message);
         Assert.Equal(names.Count, stagedAtPublish);
-        Assert.Equal(names.Count, source.Shown);
-        Assert.Equal(0, source.Written);
-        Assert.Equal(names.Select(n => $"{n}.resultat.xlsx"), Results());
-        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
-        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
-        using var result = XlsxWorkbook.Open(new MemoryStream(File.ReadAllBytes(Source.File("business-cases/DIG-2024-066.resultat.xlsx"))), new WorkbookLimits());
-        Assert.Contains(result.ReadRows(ResultWorkbookWriterSheet).SelectMany(r => r.Cells), c => c.Text == FileStatus.Rejected);
+        await AssertEveryOneShownAsStagedAsync(source, names, rejected: "DIG-2024-066");
     }
 
     [Fact]
@@ -228,6 +215,21 @@ public abstract class OwedResultFacts() : SourceFolderFacts("nacka-owed")
         Assert.Empty(Results());
         Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
         Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+    }
+
+    /// <summary>
+    /// Each upload's result was shown as it was staged (none written again), nothing is left owed or as a temporary, and,
+    /// read back with the project's reader, the result of <paramref name="rejected"/> says it was rejected.
+    /// </summary>
+    private async Task AssertEveryOneShownAsStagedAsync(Staging source, IReadOnlyList<string> uploads, string rejected)
+    {
+        Assert.Equal(uploads.Count, source.Shown);
+        Assert.Equal(0, source.Written);
+        Assert.Equal(uploads.Select(n => $"{n}.resultat.xlsx"), Results());
+        Assert.Empty(Directory.GetFiles(Source.File("business-cases"), "*.tmp"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM etl_result_owed"));
+        using var result = XlsxWorkbook.Open(new MemoryStream(File.ReadAllBytes(Source.File($"business-cases/{rejected}.resultat.xlsx"))), new WorkbookLimits());
+        Assert.Contains(result.ReadRows(ResultWorkbookWriterSheet).SelectMany(r => r.Cells), c => c.Text == FileStatus.Rejected);
     }
 
     private static RawXlsx Broken(string id) => new RawXlsx()
