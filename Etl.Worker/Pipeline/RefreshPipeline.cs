@@ -621,7 +621,7 @@ public sealed class RefreshPipeline(
                 var workbooks = renderer.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, rendering).GetAwaiter().GetResult(), rendering);
                 run.OweResultsWhenRendered(OwedWhenRenderedAsync(source, owed, workbooks));
             }
-            // What is rendered by now is recorded, and no longer held; the rest between the marts, or before the checks.
+            // What is rendered by now is recorded, and no longer held; the rest between the marts, and after the checks.
             await run.OweRenderedResultsAsync(ct);
             var backlog = reader.ResultsHoldTheUpload ? RenderBacklogHoldingUploads : RenderBacklog;
             if (renderer.Backlog > backlog)
