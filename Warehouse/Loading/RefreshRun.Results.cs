@@ -197,7 +197,8 @@ public sealed partial class RefreshRun
     /// Records what some uploads are owed once <paramref name="owed"/> has their workbooks: the caller renders them beside
     /// the run, on a core its one connection leaves idle, while later uploads are loaded and the marts are built. Each set
     /// that is done is recorded between marts (<see cref="OweRenderedResultsAsync"/>), and every one after the data
-    /// checks (which read none of them), before the run publishes them all, or none. A set that faults fails the run, as recording it would.
+    /// checks (which read none of them), before the run publishes them all, or none. A set that faults fails the run, as
+    /// recording it would.
     /// </summary>
     public void OweResultsWhenRendered(Task<IReadOnlyList<OwedResult>> owed)
     {
@@ -209,18 +210,7 @@ public sealed partial class RefreshRun
     /// Records the sets given to <see cref="OweResultsWhenRendered"/> whose workbooks are rendered, in order, up to the
     /// first that is not: what is rendered is not held longer than it takes the run to get to it.
     /// </summary>
-    public async Task OweRenderedResultsAsync(CancellationToken ct)
-    {
-        while (_owedWhenRendered.TryPeek(out var next) && next.IsCompleted)
-        {
-            _ = _owedWhenRendered.Dequeue();
-            var owed = await next;
-            if (owed.Count > 0)
-            {
-                await Timings.MeasureAsync(PhaseTimings.Load, () => OweResultsAsync(owed, ct));
-            }
-        }
-    }
+    public Task OweRenderedResultsAsync(CancellationToken ct) => OweRenderedAsync(every: false, ct);
 
     /// <summary>A failed run owes nothing: the sets still to be recorded are let go, a render's fault observed.</summary>
     private void ForgetRenderedResults()
@@ -231,11 +221,18 @@ public sealed partial class RefreshRun
         }
     }
 
-    /// <summary>Records every set still being rendered, waiting for each: the run's wait timed as the result workbooks'.</summary>
-    private async Task OweEveryRenderedResultAsync(CancellationToken ct)
+    /// <summary>Records every set still being rendered, waiting for each.</summary>
+    private Task OweEveryRenderedResultAsync(CancellationToken ct) => OweRenderedAsync(every: true, ct);
+
+    /// <summary>
+    /// Records the sets given in order, those rendered only, or <paramref name="every"/> one: the run's wait for a render
+    /// is timed as the result workbooks', recording it as the load's (it writes into the run's transaction).
+    /// </summary>
+    private async Task OweRenderedAsync(bool every, CancellationToken ct)
     {
-        while (_owedWhenRendered.TryDequeue(out var next))
+        while (_owedWhenRendered.TryPeek(out var next) && (every || next.IsCompleted))
         {
+            _ = _owedWhenRendered.Dequeue();
             var owed = await Timings.MeasureAsync(PhaseTimings.Results, () => next);
             if (owed.Count > 0)
             {
