@@ -71,11 +71,51 @@ public static class Columns
     {
         DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
         DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+        string s when TryParseStored(s, out var stored) => stored,
         string s when DateTime.TryParseExact(s, Storage.SqliteDialect.TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var exact) =>
             DateTime.SpecifyKind(exact, DateTimeKind.Utc),
         string s => DateTime.SpecifyKind(DateTime.Parse(s, CultureInfo.InvariantCulture), DateTimeKind.Utc),
         _ => throw new InvalidCastException($"Not a timestamp: {value}"),
     };
+
+    /// <summary>
+    /// SQLite's text in the warehouse's own format (<see cref="Storage.SqliteDialect.TimestampFormat"/>) read digit by
+    /// digit: a small run reads two for each of the warehouse's files, and DateTime.TryParseExact took about 1 µs each
+    /// (17,600 at scale 4). Anything else, or a date that does not exist, is left to the parsers after it.
+    /// </summary>
+    public static bool TryParseStored(string s, out DateTime utc)
+    {
+        utc = default;
+        if (s.Length != 23 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != '.')
+        {
+            return false;
+        }
+        if (!Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second)
+            || !Digits(s, 20, 3, out var millisecond)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+        utc = new DateTime(year, month, day, hour, minute, second, millisecond, DateTimeKind.Utc);
+        return true;
+
+        static bool Digits(string s, int start, int count, out int value)
+        {
+            value = 0;
+            for (var i = start; i < start + count; i++)
+            {
+                var digit = s[i] - '0';
+                if ((uint)digit > 9)
+                {
+                    return false;
+                }
+                value = value * 10 + digit;
+            }
+            return true;
+        }
+    }
 
     /// <summary>The reader when it is SQLite's and the value is stored as an INTEGER: read with <see cref="SqliteDataReader.GetInt64"/>.</summary>
     private static SqliteDataReader? SqliteInteger(DbDataReader r, int i) =>
