@@ -207,8 +207,26 @@ public sealed class RefreshPipeline(
         // The result workbooks are rendered on threads of their own (RenderThreads) until the run has ended.
         using var renderer = new RenderThreads();
         using var stopRendering = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await using var run = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct);
+        // The folders are listed while the run starts (ListedAhead).
+        var readingBegan = loader.UtcNow();
+        var ahead = ListedAhead.Start(sources.Uploads, ct);
+        RefreshRun started;
+        try
+        {
+            started = await loader.StartRunAsync(runKind, sources.Describe(), observer, ct, readingBegan);
+        }
+        catch
+        {
+            await ahead.ForgetAsync();
+            throw;
+        }
+        await using var run = started;
         run.KeepLockUntilDisposed();
+        if (run.StartedAtUtc != readingBegan)
+        {
+            // It waited for another refresh: what was listed then may have changed since.
+            await ahead.ForgetAsync();
+        }
         try
         {
             await RemoveTemporariesAsync(answered, run.RunId, ct);
@@ -229,7 +247,7 @@ public sealed class RefreshPipeline(
                 var after = listsLoaded.Task;
                 foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
                 {
-                    var uploads = await ListUploadsAsync(source, run, observer, ct);
+                    var uploads = await ListUploadsAsync(source, run, observer, ahead.Take(source), ct);
                     var reads = new ReadAhead(uploads.Batches.Length, after, (b, token) => ReadBatchAsync(uploads.Source, uploads.Reader, uploads.Batches[b], run, token), ct);
                     planned.Add((uploads, reads));
                     after = reads.Done;
@@ -264,8 +282,9 @@ public sealed class RefreshPipeline(
         }
         catch (Exception e)
         {
-            // What is still to be rendered is not owed any more.
+            // What is still to be rendered is not owed any more, nor what was listed ahead and not yet taken.
             await stopRendering.CancelAsync();
+            await ahead.ForgetAsync();
             result = await run.FailAsync(e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e);
         }
         // The run is over: every render has ended before what was staged is shown, or discarded.
@@ -548,13 +567,13 @@ public sealed class RefreshPipeline(
     private sealed record ListedUploads(IUploadSource Source, IUploadReader Reader, UploadListing Listing, Upload[][] Batches, bool StatusColumns);
 
     /// <summary>Lists a source's new or changed uploads: those not taken in before, in processing order.</summary>
-    private async Task<ListedUploads> ListUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, CancellationToken ct)
+    private async Task<ListedUploads> ListUploadsAsync(IUploadSource source, RefreshRun run, IRunObserver? observer, Task<UploadListing>? listedAhead, CancellationToken ct)
     {
         var reader = ReaderFor(source.Kind);
         observer?.PhaseStarting(run.RunId, PhaseTimings.Read);
         run.Activity = $"när {reader.Nouns.Plural} listades ({source})";
         var deltaLink = source.StateKey is { } key ? await run.GetUploadDeltaLinkAsync(key, ct) : null;
-        var listing = await run.Timings.MeasureAsync(PhaseTimings.Read, () => source.ListAsync(deltaLink, ct));
+        var listing = await run.Timings.MeasureAsync(PhaseTimings.Read, () => listedAhead ?? source.ListAsync(deltaLink, ct));
         foreach (var ignored in listing.Ignored)
         {
             logger.LogWarning("Ignoring {File}: only {Extensions} files are read there", ignored, string.Join(" and ", reader.Extensions));
@@ -759,6 +778,48 @@ public sealed class RefreshPipeline(
 
     /// <summary>The time a run's phases have taken so far, all of them together.</summary>
     private static TimeSpan TimedSoFar(PhaseTimings timings) => timings.Phases.Values.Aggregate(TimeSpan.Zero, (sum, t) => sum + t);
+
+    /// <summary>
+    /// The listings of the sources that need nothing of the run to be listed (a folder: no delta link), begun on the
+    /// thread pool before the run starts, so that the file system's answers (a size and time for each of the folder's
+    /// files) come while the warehouse is opened and its fingerprints are read. A one-changed-workbook run at scale 4
+    /// spent about 110 ms listing 8,800 files and 125 ms starting, one after the other. The run is recorded as started
+    /// when they began (<see cref="WarehouseLoader.StartRunAsync"/>); a run that waited for another's lock lists again.
+    /// </summary>
+    private sealed class ListedAhead
+    {
+        private readonly Dictionary<IUploadSource, Task<UploadListing>> _listings = [];
+
+        public static ListedAhead Start(IEnumerable<IUploadSource> sources, CancellationToken ct)
+        {
+            var ahead = new ListedAhead();
+            foreach (var source in sources.Where(s => s.StateKey is null))
+            {
+                ahead._listings[source] = Task.Run(() => source.ListAsync(null, ct), ct);
+            }
+            return ahead;
+        }
+
+        /// <summary>The source's listing begun ahead, once; null when there is none (it is listed then).</summary>
+        public Task<UploadListing>? Take(IUploadSource source) => _listings.Remove(source, out var listing) ? listing : null;
+
+        /// <summary>Lets every listing end, unused: a failure of one is the run's to meet when it lists again, if it does.</summary>
+        public async Task ForgetAsync()
+        {
+            foreach (var listing in _listings.Values)
+            {
+                try
+                {
+                    await listing;
+                }
+                catch (Exception)
+                {
+                    // Listed again, or not at all (the run did not start).
+                }
+            }
+            _listings.Clear();
+        }
+    }
 
     /// <summary>
     /// Reads and validates a source's batches in order, ahead of their load, at most <see cref="Ahead"/> batches ahead

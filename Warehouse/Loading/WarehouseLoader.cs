@@ -35,7 +35,14 @@ public sealed class WarehouseLoader(
     /// </summary>
     /// <param name="runKind">What started it: <c>refresh</c>, <c>demo</c>, a job's id.</param>
     /// <param name="source">What it reads, for the operator: a folder, a site.</param>
-    public async Task<RefreshRun> StartRunAsync(string runKind, string? source, IRunObserver? observer = null, CancellationToken ct = default)
+    /// <param name="readingBeganUtc">
+    /// When the caller began reading the run's sources, by <see cref="UtcNow"/>, if it did before starting the run (the
+    /// pipeline lists its folders while the run starts). The run is then recorded as started at that moment, so that no
+    /// file's size and time were taken before the run's start, which the fingerprints' rule of racily clean files rests on
+    /// (<see cref="RefreshRun.UnchangedByItsTimes"/>); unless it had to wait for another refresh's lock: then what was read
+    /// before is stale, the run starts now, and <see cref="RefreshRun.StartedAtUtc"/> says so by being later.
+    /// </param>
+    public async Task<RefreshRun> StartRunAsync(string runKind, string? source, IRunObserver? observer = null, CancellationToken ct = default, DateTime? readingBeganUtc = null)
     {
         var dialect = database.Dialect;
         var connection = await database.OpenAsync(ct);
@@ -44,10 +51,11 @@ public sealed class WarehouseLoader(
         long? startedRunId = null;
         try
         {
-            refreshLock = await AcquireRefreshLockAsync(connection, ct);
+            (refreshLock, var waited) = await AcquireRefreshLockAsync(connection, ct);
 
             // We hold the lock: a run still marked as running died before it finished.
             var now = _time.UtcNowToTheMillisecond();
+            var started = readingBeganUtc is { } began && !waited && began <= now ? began : now;
             var abandoned = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE etl_run SET status = @Failed, finished_at_utc = @Now, message = @Message WHERE status = @Running",
                 new
@@ -65,7 +73,7 @@ public sealed class WarehouseLoader(
 
             var runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 dialect.InsertRunReturningId,
-                new { RunKind = runKind, Source = source, HostName = Environment.MachineName, StartedAtUtc = dialect.Timestamp(now), Status = RunStatus.Running },
+                new { RunKind = runKind, Source = source, HostName = Environment.MachineName, StartedAtUtc = dialect.Timestamp(started), Status = RunStatus.Running },
                 cancellationToken: ct));
             startedRunId = runId;
             logger.LogInformation("Run {RunId} ({RunKind}) started on {Database}", runId, runKind, database.Describe());
@@ -92,7 +100,7 @@ public sealed class WarehouseLoader(
                     Sighting = r.LatestStatus == FileStatus.Unchanged ? new RefreshRun.Sighting(r.LatestFileId, r.LatestAuthor, r.LatestUrl) : null,
                 });
 
-            return new RefreshRun(database, connection, refreshLock, transaction, runId, now, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids, _time)
+            return new RefreshRun(database, connection, refreshLock, transaction, runId, started, calculation, evaluation, actuals, index, access, observer, logger, fingerprints, ids, _time)
             {
                 Limits = limits ?? new InputLimits(),
             };
@@ -213,7 +221,11 @@ public sealed class WarehouseLoader(
         }
     }
 
-    private async Task<IAsyncDisposable> AcquireRefreshLockAsync(DbConnection connection, CancellationToken ct)
+    /// <summary>Now, by the runs' clock, to the millisecond: what <see cref="StartRunAsync"/>'s <c>readingBeganUtc</c> is taken from.</summary>
+    public DateTime UtcNow() => _time.UtcNowToTheMillisecond();
+
+    /// <summary>The refresh lock, and whether another refresh held it first.</summary>
+    private async Task<(IAsyncDisposable Lock, bool Waited)> AcquireRefreshLockAsync(DbConnection connection, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(database.Options.RefreshLockTimeoutSeconds);
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -227,7 +239,7 @@ public sealed class WarehouseLoader(
                 {
                     logger.LogInformation("The other refresh finished after {Waited:0.0} s; starting", waited.Elapsed.TotalSeconds);
                 }
-                return acquired;
+                return (acquired, told);
             }
             if (waited.Elapsed >= timeout)
             {

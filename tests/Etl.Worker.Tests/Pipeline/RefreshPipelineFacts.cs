@@ -5,6 +5,7 @@ using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.Xlsx;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
+using NackaInsights.Warehouse.Runs;
 
 namespace NackaInsights.Etl.Tests.Pipeline;
 
@@ -206,6 +207,44 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
     }
 
     [Fact]
+    public async Task AFolder_IsListedOnce_NoEarlierThanTheRunIsRecordedAsStarted()
+    {
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var sources = CountingReads();
+
+        var result = await RunAsync(sources.Run);
+
+        Assert.True(result.Succeeded, result.Message);
+        // Listed while the run started, and still after the moment it is recorded as started: the rule of racily clean
+        // files compares a file's time with that moment.
+        Assert.Equal(sources.Run.Uploads.Count, sources.Listings.Count);
+        var started = Columns.ReadTimestamp(await ScalarAsync<object>("SELECT started_at_utc FROM pbi_etl_run WHERE run_id = @RunId", new { result.RunId }));
+        Assert.All(sources.Listings, listed => Assert.True(listed.At >= started, $"{listed.Kind} listed at {listed.At:O}, before the run's start {started:O}"));
+    }
+
+    [Fact]
+    public async Task ARunThatWaitsForAnother_ListsItsFolderAgain_AndLoadsAFileAddedMeanwhile()
+    {
+        Warehouse.Options.RefreshLockTimeoutSeconds = 60;
+        AddWorkbook("DIG-2023-014.xlsx", ContractWorkbooks.Reference());
+        var sources = CountingReads();
+        var other = await Warehouse.Loader().StartRunAsync("other", null, ct: Ct);
+        var waiting = Task.Run(() => RunAsync(sources.Run), Ct);
+        // Listed ahead while it waits for the other run's lock; a file added now is only seen by listing again.
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        AddWorkbook("DIG-2023-015.xlsx", ContractWorkbooks.Reference(id: "DIG-2023-015"));
+        await other.CompleteAsync(Ct);
+        await other.DisposeAsync();
+
+        var result = await waiting;
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(2, result.Files.Count(f => f.Kind == "business-case"));
+        var businessCases = sources.Run.Uploads.Count(u => u.Kind == "business-case");
+        Assert.Equal(2 * businessCases, sources.Listings.Count(l => l.Kind == "business-case"));
+    }
+
+    [Fact]
     public async Task ARejectedFile_IsReadAgain_EvenWithTheSameSizeAndModificationTime()
     {
         AddWorkbook("trasig.xlsx", new RawXlsx().Sheet("Något annat", ["inget"]));
@@ -233,10 +272,15 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
 
         public RunSources Run { get; set; } = null!;
 
+        /// <summary>When each listing began, by the system clock the warehouse's runs are recorded by, and of what.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<Listing> Listings { get; } = new();
+
         public int Reads => Volatile.Read(ref _reads);
 
         public void Add() => Interlocked.Increment(ref _reads);
     }
+
+    private sealed record Listing(string Kind, DateTime At);
 
     private sealed class CountingSource(IUploadSource inner, ReadCount count) : IUploadSource
     {
@@ -248,7 +292,11 @@ public abstract class RefreshPipelineFacts() : SourceFolderFacts("nacka-source")
 
         public bool TrustsModifiedTime => inner.TrustsModifiedTime;
 
-        public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct) => inner.ListAsync(deltaLink, ct);
+        public Task<UploadListing> ListAsync(string? deltaLink, CancellationToken ct)
+        {
+            count.Listings.Enqueue(new Listing(inner.Kind, RefreshRun.ToTheMillisecond(DateTime.UtcNow)));
+            return inner.ListAsync(deltaLink, ct);
+        }
 
         public Task<byte[]?> ReadAsync(Upload upload, long maxBytes, CancellationToken ct)
         {

@@ -89,6 +89,38 @@ public abstract class RefreshRunFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ARun_IsRecordedAsStartedWhenItsReadingBegan_UnlessItWaitedForAnother()
+    {
+        Warehouse.Options.RefreshLockTimeoutSeconds = 60;
+        var loader = Warehouse.Loader();
+        var began = loader.UtcNow();
+        await Task.Delay(50, Ct);
+        long ahead;
+        await using (var run = await loader.StartRunAsync("ahead", null, ct: Ct, readingBeganUtc: began))
+        {
+            Assert.Equal(began, run.StartedAtUtc);
+            ahead = run.RunId;
+            await run.CompleteAsync(Ct);
+        }
+
+        var first = await Warehouse.Loader().StartRunAsync("first", null, ct: Ct);
+        var before = loader.UtcNow();
+        var second = Task.Run(() => Warehouse.Loader().StartRunAsync("second", null, ct: Ct, readingBeganUtc: before), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await first.CompleteAsync(Ct);
+        await first.DisposeAsync();
+        await using var waited = await second;
+
+        // What it read before waiting is stale: it starts when it got the lock, after the first run finished.
+        Assert.True(waited.StartedAtUtc > before);
+        await waited.CompleteAsync(Ct);
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        Assert.Equal(began, Timestamp((await connection.ExecuteScalarAsync<object>("SELECT started_at_utc FROM pbi_etl_run WHERE run_id = @Id", new { Id = ahead }))!));
+        var finished = Timestamp((await connection.ExecuteScalarAsync<object>("SELECT finished_at_utc FROM pbi_etl_run WHERE run_id = @Id", new { Id = first.RunId }))!);
+        Assert.True(waited.StartedAtUtc >= finished);
+    }
+
+    [Fact]
     public async Task RunsStartedTogether_NeverOverlap()
     {
         Warehouse.Options.RefreshLockTimeoutSeconds = 60;
