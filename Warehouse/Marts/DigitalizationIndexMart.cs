@@ -98,9 +98,11 @@ public sealed class DigitalizationIndexMart : IMart
                 SELECT r.initiative_id, i.unit, r.year, r.benefit_type, r.planned_value, r.actual_value
                 FROM fct_benefit_realization r
                 JOIN dim_initiative i ON i.initiative_id = r.initiative_id
-                WHERE r.actual_value IS NOT NULL AND {scope}
+                WHERE r.actual_value IS NOT NULL AND r.benefit_type IN (@Financial, @Redistribution) AND {scope}
                 """, "i.unit", units,
-                r => new RealizationInput(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Dec(r, 4), DecOrNull(r, 5)), ct);
+                r => new RealizationInput(Text(r, 0), Text(r, 1), Int(r, 2), Text(r, 3), Dec(r, 4), DecOrNull(r, 5)), ct,
+                // Only the economic benefit counts (DigitalizationIndexCalculator): Förflyttning's lines, a sixth of them, are not read.
+                ("@Financial", Labels.Financial), ("@Redistribution", Labels.Redistribution));
             if (units is null)
             {
                 return DigitalizationIndexCalculator.Calculate(survey, versions, realization, Context.Index);
