@@ -125,6 +125,22 @@ public sealed class WarehouseLoader(
     }
 
     /// <summary>
+    /// The fingerprint query: for each name, its last processed row and its latest row, found by grouping the index of
+    /// etl_file's names and statuses (on SQLite, schema version 19), then each row by its id.
+    /// </summary>
+    internal const string FingerprintSql =
+        """
+        SELECT f.source_kind AS Kind, f.file_name AS Name, f.content_sha256 AS Sha, f.status AS Status, f.run_id AS RunId,
+               s.size_bytes AS Size, s.modified_at_utc AS Modified, r.started_at_utc AS ReadFrom,
+               s.file_id AS LatestFileId, s.status AS LatestStatus, s.author_email AS LatestAuthor, s.source_url AS LatestUrl
+        FROM (SELECT MAX(CASE WHEN status <> @Unchanged THEN file_id END) AS last_id, MAX(file_id) AS latest_id
+              FROM etl_file GROUP BY source_kind, file_name) g
+        JOIN etl_file f ON f.file_id = g.last_id
+        JOIN etl_file s ON s.file_id = g.latest_id
+        JOIN etl_run r ON r.run_id = s.run_id
+        """;
+
+    /// <summary>
     /// The last processed content of each name and its latest row (<see cref="StartRunAsync"/>). On SQLite read through
     /// SQLite's own API (<see cref="SqliteRawReader"/>), as the loads and marts read, rather than through Dapper, whose row
     /// mapping is code emitted at run time and so compiled anew by every process: the 8,800 names of a scale-4 warehouse
@@ -132,17 +148,7 @@ public sealed class WarehouseLoader(
     /// </summary>
     private async Task<List<FingerprintRow>> ReadFingerprintsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
-        const string sql =
-            """
-            SELECT f.source_kind AS Kind, f.file_name AS Name, f.content_sha256 AS Sha, f.status AS Status, f.run_id AS RunId,
-                   s.size_bytes AS Size, s.modified_at_utc AS Modified, r.started_at_utc AS ReadFrom,
-                   s.file_id AS LatestFileId, s.status AS LatestStatus, s.author_email AS LatestAuthor, s.source_url AS LatestUrl
-            FROM (SELECT MAX(CASE WHEN status <> @Unchanged THEN file_id END) AS last_id, MAX(file_id) AS latest_id
-                  FROM etl_file GROUP BY source_kind, file_name) g
-            JOIN etl_file f ON f.file_id = g.last_id
-            JOIN etl_file s ON s.file_id = g.latest_id
-            JOIN etl_run r ON r.run_id = s.run_id
-            """;
+        const string sql = FingerprintSql;
         if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite && SqliteRawReader.TryOpen(sqlite, sql, [("@Unchanged", FileStatus.Unchanged)]) is { } raw)
         {
             using (raw)

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Marts;
 using NackaInsights.Warehouse.Quality;
 
@@ -48,6 +49,16 @@ public sealed class SmallRunIndexFacts : WarehouseFacts
                 Assert.Contains(plan, step => step.StartsWith($"SEARCH {source.Table} USING COVERING INDEX", StringComparison.Ordinal));
             }
         }
+    }
+
+    [Fact]
+    public async Task TheFingerprintsOfEveryFile_AreGroupedFromAnIndexAlone()
+    {
+        var plan = await PlanAsync(WarehouseLoader.FingerprintSql.Replace("@Unchanged", "'Oförändrad'", StringComparison.Ordinal));
+
+        // The grouping reads the index of names and statuses, never etl_file's rows; each row is then found by its id.
+        Assert.Contains(plan, step => step == "SCAN etl_file USING COVERING INDEX ix_etl_file_name_status");
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN ", StringComparison.Ordinal) && step.Contains("etl_file", StringComparison.Ordinal) && !step.Contains("COVERING", StringComparison.Ordinal));
     }
 
     [Fact]
