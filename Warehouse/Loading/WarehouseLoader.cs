@@ -148,8 +148,7 @@ public sealed class WarehouseLoader(
     /// </summary>
     private async Task<List<FingerprintRow>> ReadFingerprintsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
-        const string sql = FingerprintSql;
-        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite && SqliteRawReader.TryOpen(sqlite, sql, [("@Unchanged", FileStatus.Unchanged)]) is { } raw)
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite && SqliteRawReader.TryOpen(sqlite, FingerprintSql, [("@Unchanged", FileStatus.Unchanged)]) is { } raw)
         {
             using (raw)
             {
@@ -177,7 +176,7 @@ public sealed class WarehouseLoader(
             }
         }
         return (await connection.QueryAsync<FingerprintRow>(new CommandDefinition(
-            sql, new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
+            FingerprintSql, new { Unchanged = FileStatus.Unchanged }, transaction, database.CommandTimeoutSeconds, cancellationToken: ct))).ToList();
     }
 
     internal sealed class FingerprintRow
