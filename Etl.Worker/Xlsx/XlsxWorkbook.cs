@@ -664,11 +664,14 @@ public sealed class XlsxWorkbook : IDisposable
                         int n;
                         if (length < limit)
                         {
-                            if (length == _text.Length)
+                            // Never fewer than two places: .NET's reader throws rather than give half of a surrogate pair, and a
+                            // text whose pair fell on the last place was once rejected as a damaged sheet. A character past the
+                            // limit is cut below, as any is.
+                            if (_text.Length - length < 2)
                             {
-                                Array.Resize(ref _text, (int)Math.Min(2L * _text.Length, limit));
+                                Array.Resize(ref _text, (int)Math.Max(length + 2, Math.Min(2L * _text.Length, limit + 1)));
                             }
-                            n = reader.ReadValueChunk(_text, length, Math.Min(_text.Length, limit) - length);
+                            n = reader.ReadValueChunk(_text, length, Math.Max(2, Math.Min(_text.Length, limit) - length));
                             length += n;
                         }
                         else

@@ -60,6 +60,25 @@ public sealed class XlsxWorkbookFacts
         Assert.Equal("efter", texts[5]);
     }
 
+    // A character outside the basic plane is two UTF-16 units, which .NET's reader refuses to give one at a time: a text
+    // whose pair fell where the reading buffer had one place left was rejected as a damaged sheet.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(254)]
+    [InlineData(255)]
+    [InlineData(511)]
+    [InlineData(1023)]
+    [InlineData(32_766)]
+    public void ReadRows_ReadsACharacterOutsideTheBasicPlane_WhereverItFallsInTheText(int before)
+    {
+        var text = new string('a', before) + "\U0001F600" + "b";
+        var bytes = new RawXlsx { InlineStrings = true }.Sheet("Blad1", [text]).ToBytes();
+
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(bytes), new WorkbookLimits(), new InputLimits { MaxTextLength = 40_000 });
+
+        Assert.Equal(text, Assert.Single(Assert.Single(workbook.ReadRows("Blad1")).Cells).Text);
+    }
+
     [Fact]
     public void ReadRows_GivesAFormulasCachedValue_NumberOrText()
     {
