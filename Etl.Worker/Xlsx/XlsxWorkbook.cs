@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -71,10 +72,25 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly bool _hasStyles;
     private readonly bool _date1904;
     private List<string>? _sharedStrings;
+    private readonly bool _utf8Reader;
 
-    private XlsxWorkbook(ZipArchive zip, WorkbookLimits limits, InputLimits input)
+    /// <summary>
+    /// The largest part read with <see cref="Utf8XmlReader"/>, which holds a part's inflated bytes whole; a larger one is
+    /// streamed through .NET's reader, which holds 4 KB of it at a time. Every part of the workbooks the municipality
+    /// sends is far smaller (a business case's largest is about 20 KB).
+    /// </summary>
+    internal const int Utf8ReaderMaxPartBytes = 1024 * 1024;
+
+    /// <summary>How many parts this workbook read with <see cref="Utf8XmlReader"/> and how many with .NET's reader.</summary>
+    internal (int Utf8, int Plain) PartsRead => (_utf8Parts, _plainParts);
+
+    private int _utf8Parts;
+    private int _plainParts;
+
+    private XlsxWorkbook(ZipArchive zip, WorkbookLimits limits, InputLimits input, bool utf8Reader)
     {
         _zip = zip;
+        _utf8Reader = utf8Reader;
         _limits = limits;
         _maxTextLength = input.MaxTextLength;
         _entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.OrdinalIgnoreCase);
@@ -116,7 +132,14 @@ public sealed class XlsxWorkbook : IDisposable
     }
 
     /// <summary>Opens a workbook from a seekable stream, which it then owns.</summary>
-    public static XlsxWorkbook Open(Stream stream, WorkbookLimits limits, InputLimits? input = null)
+    public static XlsxWorkbook Open(Stream stream, WorkbookLimits limits, InputLimits? input = null) => Open(stream, limits, input, utf8Reader: true);
+
+    /// <summary>
+    /// Opens a workbook as <see cref="Open(Stream, WorkbookLimits, InputLimits?)"/> does, reading its parts with
+    /// <see cref="Utf8XmlReader"/> where it can (<paramref name="utf8Reader"/>) or with .NET's reader only: the tests
+    /// hold the two to the same rows and the same errors.
+    /// </summary>
+    internal static XlsxWorkbook Open(Stream stream, WorkbookLimits limits, InputLimits? input, bool utf8Reader)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -134,7 +157,7 @@ public sealed class XlsxWorkbook : IDisposable
             try
             {
                 CheckEntries(zip, limits);
-                var workbook = new XlsxWorkbook(zip, limits, input ?? new InputLimits());
+                var workbook = new XlsxWorkbook(zip, limits, input ?? new InputLimits(), utf8Reader);
                 workbook._decodingTicks = Stopwatch.GetTimestamp() - started;
                 return workbook;
             }
@@ -798,12 +821,15 @@ public sealed class XlsxWorkbook : IDisposable
                 continue;
             }
             var column = nextColumn;
-            var address = reader.GetAttribute("r");
-            if (address is not null)
+            string? address = null;
+            var reference = reader is Utf8XmlReader utf8 ? utf8.ReadCellReference(out var cellRow, out var cellColumn) : CellReference(reader, out address, out cellRow, out cellColumn);
+            if (reference != Utf8XmlReader.CellReference.Absent)
             {
                 // A cell past XFD or row 1,048,576 was once read as the next cell along: a wrong figure without a word.
-                if (!CellAddress.TryParse(address, out var cellRow, out column))
+                column = cellColumn;
+                if (reference == Utf8XmlReader.CellReference.Invalid)
                 {
+                    address ??= reader.GetAttribute("r")!;
                     throw Malformed(sheetName,
                         $"Cellen {InputLimits.Excerpt(address)} på bladet \"{sheetName}\" har ingen giltig celladress " +
                         $"(kolumn A–XFD, rad 1–{SwedishNumber.Format(CellAddress.MaxRows)}): filen är skadad.");
@@ -852,6 +878,15 @@ public sealed class XlsxWorkbook : IDisposable
             }
             cells.Add(cell.Value);
         }
+    }
+
+    private static Utf8XmlReader.CellReference CellReference(XmlReader reader, out string? address, out int row, out int column)
+    {
+        row = column = 0;
+        address = reader.GetAttribute("r");
+        return address is null ? Utf8XmlReader.CellReference.Absent
+            : CellAddress.TryParse(address, out row, out column) ? Utf8XmlReader.CellReference.Valid
+            : Utf8XmlReader.CellReference.Invalid;
     }
 
     /// <summary>
@@ -965,6 +1000,10 @@ public sealed class XlsxWorkbook : IDisposable
 
     private XmlReader OpenXml(ZipArchiveEntry entry)
     {
+        if (TryOpenUtf8(entry) is { } utf8)
+        {
+            return utf8;
+        }
         try
         {
             return XmlReader.Create(new Crc32CheckedStream(entry.Open(), entry.Crc32), XmlSettings(entry));
@@ -978,6 +1017,10 @@ public sealed class XlsxWorkbook : IDisposable
 
     private XmlReader OpenSheet(string sheetName, ZipArchiveEntry entry)
     {
+        if (TryOpenUtf8(entry) is { } utf8)
+        {
+            return utf8;
+        }
         try
         {
             return XmlReader.Create(new Crc32CheckedStream(entry.Open(), entry.Crc32), XmlSettings(entry));
@@ -986,6 +1029,40 @@ public sealed class XlsxWorkbook : IDisposable
         {
             throw NotUnpackable(sheetName, e);
         }
+    }
+
+    /// <summary>
+    /// The part inflated whole, CRC checked, and parsed by <see cref="Utf8XmlReader"/>; null when it is too large, does not
+    /// inflate or check, or is not plain XML that reader reads. Then the part is opened again for .NET's reader, which
+    /// reports whatever was wrong with it as it always has.
+    /// </summary>
+    private Utf8XmlReader? TryOpenUtf8(ZipArchiveEntry entry)
+    {
+        if (!_utf8Reader || entry.Length > Utf8ReaderMaxPartBytes)
+        {
+            _plainParts++;
+            return null;
+        }
+        var length = (int)entry.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            using var stream = new Crc32CheckedStream(entry.Open(), entry.Crc32);
+            // The declared length bounds the inflating; reading once more reaches the end, where the CRC is checked.
+            var read = stream.ReadAtLeast(buffer.AsSpan(0, length), length, throwOnEndOfStream: false);
+            if (read == length && stream.ReadByte() < 0
+                && Utf8XmlReader.TryParse(buffer, read, _names, static b => ArrayPool<byte>.Shared.Return(b)) is { } reader)
+            {
+                _utf8Parts++;
+                return reader;
+            }
+        }
+        catch (InvalidDataException)
+        {
+        }
+        ArrayPool<byte>.Shared.Return(buffer);
+        _plainParts++;
+        return null;
     }
 
     private XmlReaderSettings XmlSettings(ZipArchiveEntry entry)
