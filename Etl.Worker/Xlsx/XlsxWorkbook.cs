@@ -20,10 +20,11 @@ public sealed class UnreadableWorkbookException(string message, Exception? inner
 
 /// <summary>
 /// A streaming reader of <c>.xlsx</c> workbooks: the zip's central directory is checked against
-/// <see cref="WorkbookLimits"/> first, then sheets are read row by row with an <see cref="XmlReader"/>,
-/// never held whole. Reads what every writer produces (Excel, LibreOffice, Google Sheets, openpyxl,
-/// EPPlus): shared and inline strings, cached formula values, error values, dates by their number
-/// format, the 1904 date system, transitional and strict namespaces.
+/// <see cref="WorkbookLimits"/> first, then sheets are read row by row with an <see cref="XmlReader"/>: a part of up to
+/// 1 MB inflated whole for <see cref="Utf8XmlReader"/>, a larger one (or one that reader declines) streamed through
+/// .NET's. Reads what every writer produces (Excel, LibreOffice, Google Sheets, openpyxl, EPPlus): shared and inline
+/// strings, cached formula values, error values, dates by their number format, the 1904 date system, transitional and
+/// strict namespaces.
 /// </summary>
 /// <remarks>
 /// Written for this project rather than taken from a library: ExcelDataReader 3.6 reads a formula
