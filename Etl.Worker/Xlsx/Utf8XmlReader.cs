@@ -760,42 +760,28 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
 
     public override XmlNodeType NodeType => !OnNode ? XmlNodeType.None : _attribute >= 0 ? XmlNodeType.Attribute : Current.Type;
 
-    public override string LocalName
-    {
-        get
-        {
-            if (!OnNode)
-            {
-                return "";
-            }
-            if (_attribute >= 0)
-            {
-                ref var a = ref _attributes[_attribute];
-                return NameString(a.NameStart, a.NameLength, a.PrefixLength, local: true);
-            }
-            ref var node = ref Current;
-            return node.Type is XmlNodeType.Element or XmlNodeType.EndElement
-                ? _localName ??= NameString(node.NameStart, node.NameLength, node.PrefixLength, local: true)
-                : "";
-        }
-    }
+    public override string LocalName => CurrentName(local: true);
 
-    public override string Name
+    public override string Name => CurrentName(local: false);
+
+    /// <summary>The current element's or attribute's name, or its local part; "" on any other node.</summary>
+    private string CurrentName(bool local)
     {
-        get
+        if (!OnNode)
         {
-            if (!OnNode)
-            {
-                return "";
-            }
-            if (_attribute >= 0)
-            {
-                ref var a = ref _attributes[_attribute];
-                return NameString(a.NameStart, a.NameLength, 0, local: false);
-            }
-            ref var node = ref Current;
-            return node.Type is XmlNodeType.Element or XmlNodeType.EndElement ? NameString(node.NameStart, node.NameLength, 0, local: false) : "";
+            return "";
         }
+        if (_attribute >= 0)
+        {
+            ref var a = ref _attributes[_attribute];
+            return NameString(a.NameStart, a.NameLength, local ? a.PrefixLength : 0, local);
+        }
+        ref var node = ref Current;
+        if (node.Type is not (XmlNodeType.Element or XmlNodeType.EndElement))
+        {
+            return "";
+        }
+        return local ? _localName ??= NameString(node.NameStart, node.NameLength, node.PrefixLength, local: true) : NameString(node.NameStart, node.NameLength, 0, local: false);
     }
 
     public override string Prefix
@@ -873,20 +859,8 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
 
     public override string? GetAttribute(string name, string? namespaceURI)
     {
-        if (!OnNode || Current.Type != XmlNodeType.Element)
-        {
-            return null;
-        }
-        ref var node = ref Current;
-        for (var i = node.FirstAttribute; i < node.FirstAttribute + node.AttributeCount; i++)
-        {
-            ref var a = ref _attributes[i];
-            if ((a.Namespace ?? "") == (namespaceURI ?? "") && NameString(a.NameStart, a.NameLength, a.PrefixLength, local: true) == name)
-            {
-                return ValueString(a.ValueStart, a.ValueLength, a.Plain);
-            }
-        }
-        return null;
+        var i = FindAttribute(name, namespaceURI);
+        return i < 0 ? null : ValueString(_attributes[i].ValueStart, _attributes[i].ValueLength, _attributes[i].Plain);
     }
 
     public override string GetAttribute(int i)
@@ -910,21 +884,13 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
 
     public override bool MoveToAttribute(string name, string? ns)
     {
-        if (!OnNode || Current.Type != XmlNodeType.Element)
+        var i = FindAttribute(name, ns);
+        if (i < 0)
         {
             return false;
         }
-        ref var node = ref Current;
-        for (var i = node.FirstAttribute; i < node.FirstAttribute + node.AttributeCount; i++)
-        {
-            ref var a = ref _attributes[i];
-            if ((a.Namespace ?? "") == (ns ?? "") && NameString(a.NameStart, a.NameLength, a.PrefixLength, local: true) == name)
-            {
-                _attribute = i;
-                return true;
-            }
-        }
-        return false;
+        _attribute = i;
+        return true;
     }
 
     public override void MoveToAttribute(int i)
@@ -1111,6 +1077,26 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
         return (line, lineStart);
     }
 
+    /// <summary>The current element's attribute of a local name in a namespace ("" or null for none), or -1.</summary>
+    private int FindAttribute(string localName, string? ns)
+    {
+        if (!OnNode || Current.Type != XmlNodeType.Element)
+        {
+            return -1;
+        }
+        ref var node = ref Current;
+        for (var i = node.FirstAttribute; i < node.FirstAttribute + node.AttributeCount; i++)
+        {
+            ref var a = ref _attributes[i];
+            if ((a.Namespace ?? "") == (ns ?? "") && NameString(a.NameStart, a.NameLength, a.PrefixLength, local: true) == localName)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The current element's attribute of a qualified name, or -1.</summary>
     private int FindAttribute(string name)
     {
         if (!OnNode || Current.Type != XmlNodeType.Element)
