@@ -36,6 +36,15 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
     /// </summary>
     internal const int MaxNodes = 1 << 16;
 
+    /// <summary>
+    /// The most attributes one element may have, and the most namespace declarations in scope at once, for this reader:
+    /// it holds an element's attributes to one another pair by pair and looks a prefix up along its scope, which a part
+    /// of one element with thousands of attributes would make quadratic. Excel writes fewer than a dozen of each.
+    /// </summary>
+    internal const int MaxAttributesPerElement = 64;
+
+    internal const int MaxNamespacesInScope = 64;
+
     private static readonly SearchValues<byte> TextSpecials = SearchValues.Create("&\r]"u8);
 
     private static readonly SearchValues<byte> AttributeSpecials = SearchValues.Create("&<\t\n\r"u8);
@@ -343,7 +352,7 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
                     isEmpty = true;
                     break;
                 }
-                if (!spaced || !AttributeAt())
+                if (!spaced || AttributeCount - firstAttribute == MaxAttributesPerElement || !AttributeAt())
                 {
                     return false;
                 }
@@ -372,6 +381,10 @@ internal sealed class Utf8XmlReader : XmlReader, IXmlLineInfo
                     }
                     a.Namespace = XmlnsNamespace;
                     _scope.Add((prefix, uri, depth));
+                }
+                if (_scope.Count > MaxNamespacesInScope)
+                {
+                    return false;
                 }
             }
             for (var i = firstAttribute; i < AttributeCount; i++)

@@ -166,6 +166,25 @@ public sealed class Utf8XmlReaderFacts
     }
 
     [Fact]
+    public void Declines_AnElementOfManyAttributes_AndManyNamespacesInScope_WhichWouldMakeItQuadratic()
+    {
+        static string Attributes(int count) => string.Concat(Enumerable.Range(0, count).Select(i => $" a{i}=\"1\""));
+        static string Nested(int count) =>
+            string.Concat(Enumerable.Range(0, count).Select(i => $"<e xmlns:p{i}=\"urn:{i}\">")) + string.Concat(Enumerable.Repeat("</e>", count));
+
+        Assert.NotNull(Parse($"<a{Attributes(Utf8XmlReader.MaxAttributesPerElement)}/>"));
+        Assert.Null(Parse($"<a{Attributes(Utf8XmlReader.MaxAttributesPerElement + 1)}/>"));
+        Assert.NotNull(Parse(Nested(Utf8XmlReader.MaxNamespacesInScope)));
+        Assert.Null(Parse(Nested(Utf8XmlReader.MaxNamespacesInScope + 1)));
+
+        static Utf8XmlReader? Parse(string xml)
+        {
+            var bytes = Encoding.UTF8.GetBytes(xml);
+            return Utf8XmlReader.TryParse(bytes, bytes.Length, new NameTable());
+        }
+    }
+
+    [Fact]
     public void GivesBack_TheBufferItWasGiven_WhenClosed()
     {
         var bytes = Encoding.UTF8.GetBytes("<a/>");
