@@ -55,7 +55,7 @@ public sealed class SqliteDialect : WarehouseDialect
     public override string? GrantReader(string objectName) => null;
 
     /// <remarks>
-    /// SQLite's own settings are kept but for WAL (sql/sqlite/000_schema_version.sql), on measurement (issue 21, CPU time of the
+    /// SQLite's own settings are kept but for WAL and a new file's 16 KiB pages (sql/sqlite/000_schema_version.sql), on measurement (issue 21, CPU time of the
     /// whole process, interleaved, a 2-core machine under load): a 64 MB page cache (cache_size -65536) on the writing
     /// connection saved about 0.3 s of system time at scale 1 and nothing clear at scale 4, for 50–100 MB more peak memory
     /// (near the 400 MB bound at scale 4); synchronous NORMAL, temp_store MEMORY and mmap_size changed nothing measurable,
