@@ -294,7 +294,7 @@ public sealed class XlsxSheetWriter
         _entry = entry;
         _styleCount = styleCount;
         // A small buffer: a business case's result sheet is about 6 KB of XML, and a StreamWriter allocates its buffer of
-        // chars and one of bytes three times as large for it, per sheet. At 16 K chars that was about 80 KB of the 105 KB a
+        // chars and one of bytes three times as large for it, per sheet. At 16 K chars that was about 80 KB of the 101 KB a
         // result allocated, 2,200 times in a scale-1 full refresh; a longer sheet only hands the zip's deflater more,
         // smaller writes.
         _xml = new StreamWriter(entry, XlsxWriter.Utf8, SheetBufferChars);

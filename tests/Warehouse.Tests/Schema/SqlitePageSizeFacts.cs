@@ -61,22 +61,18 @@ public sealed class SqlitePageSizeFacts : IDisposable
         Assert.Equal(6L, await ScalarAsync("SELECT SUM(n) FROM kept"));
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new SqliteConnection(_warehouse.Options.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Ct);
-    }
+    private Task ExecuteAsync(string sql) => OnCommandAsync(sql, command => command.ExecuteNonQueryAsync(Ct));
 
-    private async Task<object?> ScalarAsync(string sql)
+    private Task<object?> ScalarAsync(string sql) => OnCommandAsync(sql, command => command.ExecuteScalarAsync(Ct));
+
+    /// <summary>On a connection of its own, as a process of its own would.</summary>
+    private async Task<T> OnCommandAsync<T>(string sql, Func<SqliteCommand, Task<T>> run)
     {
         await using var connection = new SqliteConnection(_warehouse.Options.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return await command.ExecuteScalarAsync(Ct);
+        return await run(command);
     }
 
     private Task<object?> PragmaAsync(string pragma) => ScalarAsync("PRAGMA " + pragma);
