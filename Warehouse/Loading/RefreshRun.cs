@@ -175,6 +175,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
 
     private DbTransaction Transaction => _sql.Transaction;
 
+    /// <summary>How many bulk inserts the run has sent so far (<see cref="RunTransaction.BulkInserts"/>).</summary>
+    internal int BulkInserts => _sql.BulkInserts;
+
     /// <summary>
     /// Whether a file has the content it had when that file was last loaded, so that it need not be
     /// read again. A file that was rejected is read again: its problems are reported every run
@@ -526,7 +529,12 @@ public sealed partial class RefreshRun : IAsyncDisposable
     /// </summary>
     private async Task<bool> BringModelUpToDateAsync(IReadOnlyCollection<string>? tables, CancellationToken ct)
     {
-        await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        // Mid-run, only what those tables and their marts read need be written first. Every actuals upload asks, and
+        // holds rows of none of them: flushing for each cost PostgreSQL four COPYs per upload, each with its key checks.
+        if (tables is null || _buffer.Holds(WarehouseMarts.Graph.ReadFor([.. tables])))
+        {
+            await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
+        }
         var built = await _marts.BuildAsync(MartContext(), tables, async (mart, build) =>
         {
             // What a mart writes during a file's staging cannot be undone with the file.

@@ -88,6 +88,20 @@ public sealed class MartGraph
     public static MartScope ScopeFor(IMart mart, MartScope due) =>
         !mart.ByInitiative || due.Initiatives is { Count: > MartWork.ScopedRebuildLimit } ? MartScope.Whole : due;
 
+    /// <summary>
+    /// What must be written before <paramref name="tables"/> are read mid-run: those tables, and every table that the marts
+    /// feeding them (<see cref="Feeding"/>) read.
+    /// </summary>
+    public IReadOnlySet<string> ReadFor(params string[] tables)
+    {
+        var read = new HashSet<string>(tables.Select(KeySet.TableOf), StringComparer.OrdinalIgnoreCase);
+        foreach (var mart in Feeding(tables))
+        {
+            read.UnionWith(mart.Reads.Select(KeySet.TableOf));
+        }
+        return read;
+    }
+
     /// <summary>The marts whose tables, in turn, make those of <paramref name="tables"/>: what must be built before they are read.</summary>
     public IReadOnlySet<IMart> Feeding(params string[] tables)
     {

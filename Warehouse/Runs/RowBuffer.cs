@@ -29,6 +29,9 @@ public sealed class RowBuffer
         Count++;
     }
 
+    /// <summary>Whether it holds a row of any of <paramref name="tables"/> (by name).</summary>
+    public bool Holds(IReadOnlySet<string> tables) => _rows.Any(r => r.Value.Count > 0 && tables.Contains(r.Key.Name));
+
     /// <summary>Writes every row it holds in the run's transaction.</summary>
     public async Task FlushAsync(RunTransaction sql, CancellationToken ct)
     {

@@ -135,6 +135,9 @@ public sealed class RunTransaction
         tables.ForEach(t => _bulkRows.Remove(t));
     }
 
+    /// <summary>How many bulk inserts it sent: on PostgreSQL each is a <c>COPY</c> with its own key checks, so fewer and larger is cheaper.</summary>
+    internal int BulkInserts { get; private set; }
+
     /// <summary>Bulk-inserts rows of the run and records the table as written, with the rows' initiatives when it knows them, when there were any.</summary>
     public async Task InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken ct)
     {
@@ -143,6 +146,7 @@ public sealed class RunTransaction
             return;
         }
         await Dialect.BulkInsertAsync(Connection, Transaction, table, rows, CommandTimeoutSeconds, ct);
+        BulkInserts++;
         _bulkRows[table.Name] = _bulkRows.GetValueOrDefault(table.Name) + rows.Count;
         var (column, keys) = KeysOf(table, rows);
         Written.Record(table.Name, TableWrite.Inserted, column, keys);

@@ -252,6 +252,30 @@ public abstract class BenefitActualsFacts : WarehouseFacts
     }
 
     [Fact]
+    public async Task ActualsUploads_AreWrittenTogether_NotEachBeforeTheNextIsJudged()
+    {
+        var sent = new List<int>();
+        await RunAsync(async run =>
+        {
+            await AddModelAsync(run);
+            foreach (var (name, year) in new[] { ("actuals/a.xlsx", 2023), ("actuals/b.xlsx", 2024), ("actuals/c.xlsx", 2025) })
+            {
+                await run.AddActualsAsync(ActualsFile(name, Listed), Upload(Manager,
+                    Row(2, "DIG-1", "Frigjord tid", "Omfördelning", year, "10000"),
+                    Row(3, "DIG-1", "Nöjdare medarbetare", "Förflyttning", year, "x")), Ct);
+                sent.Add(run.BulkInserts);
+            }
+        });
+
+        // The first upload's catalogue needs the business cases written; the uploads after it need nothing of each other.
+        Assert.Equal(sent[0], sent[2]);
+        Assert.Equal([(2023, 10_000m), (2024, 10_000m), (2025, 10_000m)], (await ActualsAsync()).Select(a => (a.Year, a.Value)));
+        var files = await QueryAsync<(string, string)>("SELECT file_name, status FROM pbi_etl_file WHERE source_kind = 'actuals' ORDER BY file_name");
+        Assert.Equal([("actuals/a.xlsx", FileStatus.PartlyLoaded), ("actuals/b.xlsx", FileStatus.PartlyLoaded), ("actuals/c.xlsx", FileStatus.PartlyLoaded)], files);
+        Assert.Equal(3, await ScalarAsync<long>("SELECT COUNT(*) FROM pbi_etl_problem WHERE source_kind = 'actuals'"));
+    }
+
+    [Fact]
     public async Task ALaterReport_ReplacesTheEarlier_AndTheHistoryKeepsWhoAndWhen()
     {
         var january = new DateTime(2025, 1, 10, 8, 0, 0, DateTimeKind.Utc);

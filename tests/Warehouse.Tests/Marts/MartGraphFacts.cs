@@ -180,4 +180,19 @@ public sealed class MartGraphFacts
 
         Assert.Empty(Graph.Affected(written));
     }
+
+    [Fact]
+    public void WhatMustBeWrittenBeforeTablesAreRead_IsThemAndWhatTheirMartsRead_KeySetsAsTheirTables()
+    {
+        var graph = new MartGraph(
+        [
+            new Declared("initiative", ["stg_list_initiative", "fct_version"], ["dim_initiative"]),
+            new Declared("score", ["stg_list_assessment", KeySet.Of("dim_initiative")], ["fct_score"]),
+            new Declared("realisation", ["fct_benefit_actual", "dim_initiative"], ["fct_realisation"]),
+        ]);
+
+        Assert.Equal(["dim_initiative", "fct_version", "raw_line", "stg_list_initiative"], graph.ReadFor("dim_initiative", "raw_line").Order(StringComparer.Ordinal));
+        Assert.Equal(["dim_initiative", "fct_score", "fct_version", "stg_list_assessment", "stg_list_initiative"], graph.ReadFor("fct_score").Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("fct_benefit_actual", graph.ReadFor("dim_initiative", "fct_score"));
+    }
 }

@@ -35,4 +35,21 @@ public sealed class RowBufferFacts
 
         Assert.True(buffer.IsFull);
     }
+
+    [Fact]
+    public void TheBuffer_HoldsATable_OnlyWhileItHasRowsOfIt()
+    {
+        var buffer = new RowBuffer();
+        var problems = new HashSet<string>(["etl_problem"]);
+        Assert.False(buffer.Holds(problems));
+
+        var mark = buffer.Marked();
+        buffer.Add(WarehouseTables.EtlProblem, 1L);
+        buffer.Add(WarehouseTables.RawSurveyRow, 2L);
+        Assert.True(buffer.Holds(problems));
+        Assert.False(buffer.Holds(new HashSet<string>(["raw_actual_row"])));
+
+        buffer.Forget(mark);
+        Assert.False(buffer.Holds(problems));
+    }
 }
