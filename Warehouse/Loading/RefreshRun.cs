@@ -530,7 +530,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
     private async Task<bool> BringModelUpToDateAsync(IReadOnlyCollection<string>? tables, CancellationToken ct)
     {
         // Mid-run, only what those tables and their marts read need be written first. Every actuals upload asks, and
-        // holds rows of none of them: flushing for each cost PostgreSQL four COPYs per upload, each with its key checks.
+        // holds rows of none of them: flushing for each cost PostgreSQL three COPYs per upload, each with its key checks.
         if (tables is null || _buffer.Holds(WarehouseMarts.Graph.ReadFor([.. tables])))
         {
             await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
