@@ -71,7 +71,7 @@ public sealed class PostgresDialect : WarehouseDialect
     /// <summary>
     /// COPY in binary form, the rows encoded by <see cref="PostgresCopyBinary"/> and sent to the COPY's stream a buffer at
     /// a time. Npgsql's binary importer binds each value as a parameter (its converter resolved, its
-    /// size measured, a state machine stepped); over 280,000 rows of the realisation's shape it took 0.41–0.66 s of the
+    /// size measured, a state machine stepped); over 280,000 rows of the realisation's shape it took 0.37–0.66 s of the
     /// client's CPU where this takes 0.05–0.09 s, with the same bytes for the server to read (0.19–0.33 s either way), and
     /// on PostgreSQL a full refresh is bound by the two cores (issue 21). COPY's text form was tried between the two:
     /// 0.27–0.34 s of the client's CPU, but the server's parsing of the text took back what the client saved.
