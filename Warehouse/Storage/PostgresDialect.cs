@@ -134,33 +134,33 @@ public sealed class PostgresDialect : WarehouseDialect
     }
 
     /// <summary>Writes a value as <see cref="WarehouseDialect.ToDb"/> converts it, without boxing it again.</summary>
-    private static void WriteValue(PostgresCopyBinary text, ColumnType type, object? value)
+    private static void WriteValue(PostgresCopyBinary binary, ColumnType type, object? value)
     {
         if (value is null or DBNull)
         {
-            text.WriteNull();
+            binary.WriteNull();
             return;
         }
         switch (type)
         {
             case ColumnType.Int32:
-                text.Write(value is int i ? i : Convert.ToInt32(value, CultureInfo.InvariantCulture));
+                binary.Write(value is int i ? i : Convert.ToInt32(value, CultureInfo.InvariantCulture));
                 break;
             case ColumnType.Int64:
-                text.Write(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                binary.Write(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
             case ColumnType.Text:
                 // As Npgsql's binary importer did: text is written from a string only, never as another type's text.
-                text.Write(value as string ?? throw new InvalidCastException($"A text column was given a {value.GetType().Name}, not a string."));
+                binary.Write(value as string ?? throw new InvalidCastException($"A text column was given a {value.GetType().Name}, not a string."));
                 break;
             case ColumnType.Decimal:
-                text.Write(value is decimal m ? m : Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+                binary.Write(value is decimal m ? m : Convert.ToDecimal(value, CultureInfo.InvariantCulture));
                 break;
             case ColumnType.Ratio:
-                text.Write(value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                binary.Write(value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture));
                 break;
             case ColumnType.Date:
-                text.Write(value switch
+                binary.Write(value switch
                 {
                     DateOnly date => date,
                     DateTime dateTime => DateOnly.FromDateTime(dateTime),
@@ -168,10 +168,10 @@ public sealed class PostgresDialect : WarehouseDialect
                 });
                 break;
             case ColumnType.TimestampUtc:
-                text.Write((DateTime)value);
+                binary.Write((DateTime)value);
                 break;
             case ColumnType.Flag:
-                text.Write(value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture));
+                binary.Write(value is bool b ? (short)(b ? 1 : 0) : Convert.ToInt16(value, CultureInfo.InvariantCulture));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, null);
