@@ -139,14 +139,17 @@ public sealed class RefreshPipeline(
     /// <summary>
     /// How many batches' result workbooks may wait to be rendered before the load waits for half of them: rendered behind
     /// the load, they are rendered while the marts are built. What a batch's are rendered from is held until then, which
-    /// for business cases is a count and the problems.
+    /// for business cases is a count and the problems. At 16 a full refresh at scale 1 (32 batches) waited 0.2–0.5 s in
+    /// the load for renders that the marts' idle core then did not need to do; at 64 it never waits there (issue 21,
+    /// fifteenth steps, one build, 4 runs interleaved: 4.94–5.10 → 4.63–4.81 s whole process), and scale 4 is level in
+    /// time and in peak memory (3 runs: 222–230 → 216–223 MB).
     /// </summary>
-    private const int RenderBacklog = 16;
+    private const int RenderBacklog = 64;
 
     /// <summary>
-    /// The same, while a reader whose results hold their uploads is taken in (<see cref="IUploadReader.ResultsHoldTheUpload"/>):
-    /// with 16, a full refresh at scale 4 held its actuals' rows behind the business cases' renders, 25-30 MB more at
-    /// its peak.
+    /// The same for the batches of a reader whose results hold their uploads (<see cref="IUploadReader.ResultsHoldTheUpload"/>),
+    /// counted apart and rendered first: with 16, a full refresh at scale 4 held its actuals' rows behind the business
+    /// cases' renders, 25-30 MB more at its peak.
     /// </summary>
     private const int RenderBacklogHoldingUploads = 4;
 
@@ -633,16 +636,17 @@ public sealed class RefreshPipeline(
             run.Timings.Add(PhaseTimings.Load, untimed > TimeSpan.Zero ? untimed : TimeSpan.Zero);
             if (owed.Count > 0)
             {
-                var workbooks = renderer.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, rendering).GetAwaiter().GetResult(), rendering);
+                var workbooks = renderer.Run(() => RenderAndStageAsync(source, owed, staged, run.RunId, rendering).GetAwaiter().GetResult(), reader.ResultsHoldTheUpload, rendering);
                 run.OweResultsWhenRendered(OwedWhenRenderedAsync(source, owed, workbooks));
             }
             // What is rendered by now is recorded, and no longer held; the rest between the marts, and after the checks.
             await run.OweRenderedResultsAsync(ct);
-            var backlog = reader.ResultsHoldTheUpload ? RenderBacklogHoldingUploads : RenderBacklog;
-            if (renderer.Backlog > backlog)
+            var holding = reader.ResultsHoldTheUpload;
+            var backlog = holding ? RenderBacklogHoldingUploads : RenderBacklog;
+            if (renderer.Backlog(holding) > backlog)
             {
                 // Far behind: the load lends the renders its core for a while.
-                await run.Timings.MeasureAsync(PhaseTimings.Results, () => renderer.WhenBacklogAtMostAsync(backlog / 2));
+                await run.Timings.MeasureAsync(PhaseTimings.Results, () => renderer.WhenBacklogAtMostAsync(holding, backlog / 2));
             }
         }
         if (source.StateKey is { } stateKey)
@@ -650,126 +654,6 @@ public sealed class RefreshPipeline(
             run.SetUploadDeltaLink(stateKey, listed.Listing.DeltaLink);
         }
         run.Activity = null;
-    }
-
-    /// <summary>
-    /// Two threads that render the run's batches of result workbooks, each batch on the next in turn, started with the
-    /// first, at the lowest priority (<see cref="RenderThread"/>). A thread started per batch
-    /// (<c>TaskCreationOptions.LongRunning</c>) cost the load the wait for each to start: in a full refresh at scale 1 on a
-    /// busy machine, about 0.5 s of its 35 batches. One thread alone fell behind on a loaded machine.
-    /// </summary>
-    private sealed class RenderThreads : IDisposable
-    {
-        private readonly RenderThread[] _threads = [new(), new()];
-        private readonly Queue<Task> _running = new();
-        private int _next;
-
-        /// <summary>Queues <paramref name="render"/> on the next thread; its task ends as it does.</summary>
-        public Task<T> Run<T>(Func<T> render, CancellationToken ct)
-        {
-            var task = _threads[_next++ % _threads.Length].Run(render, ct);
-            _running.Enqueue(task);
-            return task;
-        }
-
-        /// <summary>How many of the batches queued are not yet rendered.</summary>
-        public int Backlog
-        {
-            get
-            {
-                while (_running.TryPeek(out var first) && first.IsCompleted)
-                {
-                    _running.Dequeue();
-                }
-                return _running.Count(t => !t.IsCompleted);
-            }
-        }
-
-        /// <summary>Waits, oldest first, until at most <paramref name="count"/> batches queued are not yet rendered.</summary>
-        public async Task WhenBacklogAtMostAsync(int count)
-        {
-            while (Backlog > count)
-            {
-                await Task.WhenAny(_running.Peek());
-            }
-        }
-
-        /// <summary>Waits for every render queued to have ended, however it ended (whoever owes it hears how).</summary>
-        public async Task WhenAllEndedAsync()
-        {
-            while (_running.TryDequeue(out var task))
-            {
-                await Task.WhenAny(task);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var thread in _threads)
-            {
-                thread.Dispose();
-            }
-        }
-    }
-
-    /// <summary>
-    /// One thread that renders what is queued on it in turn, started with the first. It runs at the lowest priority: the
-    /// reads are what the load waits for, and a render that took their core's time (two threads, about a sixth of a full
-    /// refresh's CPU, more where creating files is dear) kept it waiting; rendered on what the reads, the load and the
-    /// marts leave idle, the workbooks are owed between the marts instead (<see cref="RefreshRun.OweResultsWhenRendered"/>).
-    /// </summary>
-    private sealed class RenderThread : IDisposable
-    {
-        private readonly System.Collections.Concurrent.BlockingCollection<Action> _work = [];
-        private Thread? _thread;
-
-        /// <summary>Queues <paramref name="render"/> behind those queued before; its task ends as it does.</summary>
-        public Task<T> Run<T>(Func<T> render, CancellationToken ct)
-        {
-            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _work.Add(() =>
-            {
-                try
-                {
-                    ct.ThrowIfCancellationRequested();
-                    done.SetResult(render());
-                }
-                catch (OperationCanceledException e)
-                {
-                    done.TrySetCanceled(e.CancellationToken);
-                }
-                catch (Exception e)
-                {
-                    done.TrySetException(e);
-                }
-            });
-            if (_thread is null)
-            {
-                _thread = new Thread(() =>
-                {
-                    ThreadPriorities.LowerCurrent();
-                    foreach (var work in _work.GetConsumingEnumerable())
-                    {
-                        work();
-                    }
-                })
-                {
-                    IsBackground = true,
-                    Name = "result workbooks",
-                    Priority = ThreadPriority.Lowest,
-                };
-                _thread.Start();
-            }
-            return done.Task;
-        }
-
-        /// <summary>Lets the thread end once what is queued is done, and waits for it: the caller has awaited every render.</summary>
-        public void Dispose()
-        {
-            _work.CompleteAdding();
-            _thread?.Join();
-            _work.Dispose();
-        }
     }
 
     /// <summary>The time a run's phases have taken so far, all of them together.</summary>
