@@ -248,8 +248,9 @@ public sealed class RefreshPipeline(
                 // on one core, and the first batches are read and validated on the other meanwhile. Reading a workbook needs
                 // nothing of the lists (what is checked against them is checked as the upload is taken in, in order). Once,
                 // when the lists were not yet loaded in parts, the two peaks of memory added up (296 MB at scale 4, against
-                // 270 MB); measured again (issue 21, fifteenth steps, one build, interleaved): scale 1 5.22 → 5.02 s whole
-                // process (5 pairs, medians), scale 4 level in time and in memory (219–228 MB → 221–223 MB, 3 pairs).
+                // 270 MB); later the load waited as much longer for the renders (RenderBacklog), which had had that core.
+                // Measured again (issue 21, fifteenth steps, one build, interleaved): scale 1 5.22 → 5.02 s whole process
+                // (5 pairs, medians), scale 4 level in time and in memory (219–228 MB → 221–223 MB, 3 pairs).
                 Task after = Task.CompletedTask;
                 foreach (var source in sources.Uploads.OrderBy(u => ReaderFor(u.Kind).Order))
                 {
