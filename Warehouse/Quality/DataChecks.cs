@@ -53,7 +53,7 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
     /// it cannot (no table of a view it reads was written, and no table it only looks rows up in, a view's lineage
     /// join or a relationship's parent, had rows deleted or updated); else the keys (<see cref="ScopeColumn"/>
     /// values) of the rows the writes touched, or every row (<see cref="PlannedCheck.Keys"/> null) when the writes
-    /// were not limited to known keys or the check cannot be limited to them. A check naming a view
+    /// were not limited to known keys, touched more than <see cref="DataChecks.MaxScopedKeys"/>, or the check cannot be limited to them. A check naming a view
     /// the <paramref name="lineage"/> (by default the views' own texts, <see cref="ViewCatalogLineage"/>) does not know counts every row whenever anything was written.
     /// </summary>
     public PlannedCheck? Plan(TableWrites written, IViewLineage? lineage = null)
@@ -65,13 +65,26 @@ public sealed partial record DataCheck(string Name, string Sql, IReadOnlyDiction
         void Take(TableWriteInfo write, bool sameScope)
         {
             affected = true;
+            if (everyRow)
+            {
+                return;
+            }
             if (!sameScope || ScopeColumn is null || write.KeysOf(ScopeColumn) is not { } written)
             {
                 everyRow = true;
+                return;
             }
-            else
+            // Past DataChecks.MaxScopedKeys the check counts every row anyway (DataChecks.Plan): the keys are not gathered
+            // for nothing. A full refresh at scale 1 gathered 2,000 initiatives' for each of 140 checks, 16 MB of the run's
+            // allocations, on the run's one connection before its checks.
+            if (written.Count <= DataChecks.MaxScopedKeys)
             {
                 keys.UnionWith(written);
+            }
+            if (written.Count > DataChecks.MaxScopedKeys || keys.Count > DataChecks.MaxScopedKeys)
+            {
+                everyRow = true;
+                keys.Clear();
             }
         }
         foreach (var view in Reads)

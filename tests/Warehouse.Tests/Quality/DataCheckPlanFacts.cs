@@ -41,6 +41,23 @@ public sealed class DataCheckPlanFacts
     }
 
     [Fact]
+    public void WritesOfMoreInitiativesThanAScopeTakes_CallForTheCheckOverEveryRow()
+    {
+        const string check = "unique:pbi_fct_benefit_realization(initiative_id, benefit_line, year)";
+        string[] Ids(int from, int count) => [.. Enumerable.Range(from, count).Select(i => $"DIG-{i}")];
+
+        var atTheBound = Plan(check, Writes(("fct_benefit_realization", TableWrite.Inserted, Ids(0, DataChecks.MaxScopedKeys))));
+        Assert.Equal(DataChecks.MaxScopedKeys, atTheBound!.Keys!.Count);
+        // Past the bound, in one table's writes or in two that together pass it: every row, as DataChecks.Plan had made it.
+        Assert.Null(Plan(check, Writes(("fct_benefit_realization", TableWrite.Inserted, Ids(0, DataChecks.MaxScopedKeys + 1))))!.Keys);
+        var together = Writes(
+            ("fct_benefit_realization", TableWrite.Inserted, Ids(0, DataChecks.MaxScopedKeys)),
+            ("fct_benefit_realization", TableWrite.Changed, Ids(DataChecks.MaxScopedKeys, 1)));
+        Assert.Null(Plan(check, together)!.Keys);
+        Assert.Null(DataChecks.Plan(together).Single(p => p.Check.Name == check).Keys);
+    }
+
+    [Fact]
     public void ARunThatWroteNothing_CallsForNoCheck()
     {
         Assert.Empty(DataChecks.Plan(new TableWrites()));
