@@ -722,7 +722,7 @@ public sealed class XlsxWorkbook : IDisposable
         }
         // On the element's end: step past it.
         reader.Read();
-        var text = new string(_text, 0, length);
+        var text = length <= max ? TextPool.Get(_text.AsSpan(0, length)) : new string(_text, 0, length);
         cut |= length > max;
         return length > max ? InputLimits.Cut(text, max) : text;
     }

@@ -162,7 +162,13 @@ public sealed class XlsxWriter
     private static readonly ZipParts.Fixed[] ContentTypes = [.. Enumerable.Range(0, MaxSheets + 1).Select(n => new ZipParts.Fixed("[Content_Types].xml", Utf8.GetBytes(BuildContentTypes(n))))];
     private static readonly ZipParts.Fixed[] WorkbookRels = [.. Enumerable.Range(0, MaxSheets + 1).Select(n => new ZipParts.Fixed("xl/_rels/workbook.xml.rels", Utf8.GetBytes(BuildWorkbookRels(n))))];
 
-    private readonly MemoryStream _output = new();
+    /// <summary>
+    /// The workbook's bytes. A business case's result is about 3.6 KB: sized for it at once, where growing from nothing
+    /// allocated 256 bytes to 4 KB in turn for every workbook (14 MB of a full refresh's allocations at scale 1).
+    /// </summary>
+    private readonly MemoryStream _output = new(InitialCapacity);
+
+    private const int InitialCapacity = 4 * 1024;
     private readonly ZipParts _zip;
     private readonly XlsxStyleSheet _styles;
     private readonly int _sheetCount;

@@ -109,7 +109,8 @@ internal sealed class ZipParts(MemoryStream output)
     {
         private readonly ZipParts _zip;
         private readonly byte[] _name;
-        private readonly MemoryStream _deflated = new();
+        // A result's parts deflate to a few hundred bytes to 2 KB: 1 KB at once spares most of the growing from 256 bytes.
+        private readonly MemoryStream _deflated = new(1024);
         private readonly DeflateStream _deflate;
         private readonly Crc32 _crc = new();
         private long _length;
