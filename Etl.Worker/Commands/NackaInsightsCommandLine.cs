@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Data.Common;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using NackaInsights.Etl.Hosting;
 using NackaInsights.Etl.Service;
 using NackaInsights.Warehouse.Storage;
 
@@ -23,6 +25,7 @@ public static class NackaInsightsCommandLine
             await stderr.WriteLineAsync("Run 'nacka-insights --help' for the commands and their options.");
             return ExitCodes.Usage;
         }
+        JitProfiles.Command = ProfileName(parse.CommandResult);
         try
         {
             var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
@@ -46,6 +49,17 @@ public static class NackaInsightsCommandLine
         {
             return await ReportAsync(e, stderr);
         }
+    }
+
+    /// <summary>The command's name for its JIT profile: <c>refresh</c>, <c>template-actuals</c>, or <c>service</c> without one.</summary>
+    internal static string ProfileName(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = command; result is CommandResult { Command: not RootCommand } c; result = result.Parent)
+        {
+            names.Insert(0, c.Command.Name);
+        }
+        return names.Count == 0 ? "service" : string.Join('-', names);
     }
 
     /// <summary>Turns an exception that escaped a command into plain words and an exit code; never a stack trace.</summary>

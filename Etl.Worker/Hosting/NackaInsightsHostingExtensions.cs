@@ -22,6 +22,8 @@ public static class NackaInsightsHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddNackaInsights(this IHostApplicationBuilder builder)
     {
+        // First, so that what the rest compiles is compiled ahead (the program's own process only).
+        JitProfiles.Start(builder.Configuration);
         builder.AddValidatedOptions<WarehouseOptions>(nameof(WarehouseOptions));
         builder.AddValidatedOptions<CalculationOptions>(nameof(CalculationOptions));
         builder.AddValidatedOptions<EvaluationOptions>(nameof(EvaluationOptions));

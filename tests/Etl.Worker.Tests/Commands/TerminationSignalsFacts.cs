@@ -129,17 +129,7 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nacka-insights.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        var cli = new CliProcess(Process.Start(start)!);
+        var cli = new CliProcess(Process.Start(CliRunner.ProgramStart(args, environment))!);
         cli._process.OutputDataReceived += (_, e) => Append(cli._output, e.Data);
         cli._process.ErrorDataReceived += (_, e) => Append(cli._error, e.Data);
         cli._process.BeginOutputReadLine();

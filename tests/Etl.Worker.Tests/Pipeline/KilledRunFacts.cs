@@ -50,13 +50,7 @@ public abstract class KilledRunFacts : WarehouseFacts
 
     private static Process StartWorker(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nacka-insights.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start)!;
+        var process = Process.Start(CliRunner.ProgramStart(args))!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

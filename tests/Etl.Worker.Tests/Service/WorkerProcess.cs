@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using NackaInsights.Etl.Tests.Commands;
 
 namespace NackaInsights.Etl.Tests.Service;
 
@@ -53,18 +54,7 @@ public sealed class WorkerProcess : IDisposable
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nacka-insights.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
+        var start = CliRunner.ProgramStart([.. args, "--urls", $"http://127.0.0.1:{port}"], environment);
         var worker = new WorkerProcess(Process.Start(start)!, port);
         worker._process.OutputDataReceived += (_, e) => worker.Append(e.Data);
         worker._process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
