@@ -14,7 +14,7 @@ namespace NackaInsights.Etl.Hosting;
 /// bench/results/2026-12-05-round-two-seventeenth-steps.md).
 /// <para>
 /// A profile is only a hint: a missing, stale or unreadable one costs nothing but the gain, so every failure here is
-/// ignored. Profiles are kept per command and per build of the program in one folder (<see cref="DirectoryFor"/>):
+/// ignored. Profiles are kept per command, database and build of the program in one folder (<see cref="DirectoryFor"/>):
 /// the largest recording of each is kept to be replayed (<see cref="Prepare"/>), because the last run may have been a
 /// no-op that compiled none of what the next one-changed-workbook run computes with.
 /// </para>
@@ -25,6 +25,9 @@ internal static class JitProfiles
     public const string DirectoryKey = "JitProfileOptions:Directory";
 
     public const string Extension = ".jitprofile";
+
+    /// <summary>The warehouse's provider, as configured or given on the command line (<c>--provider</c>).</summary>
+    private const string ProviderKey = "WarehouseOptions:Provider";
 
     /// <summary>Profiles nobody recorded or replayed for this long are of a build no longer run, or of a command no longer used.</summary>
     internal static readonly TimeSpan Stale = TimeSpan.FromDays(30);
@@ -55,7 +58,8 @@ internal static class JitProfiles
             {
                 return;
             }
-            var profile = Prepare(directory, Command, Build(), Environment.ProcessId, DateTime.UtcNow);
+            var name = NameOf(Command, configuration[ProviderKey]);
+            var profile = Prepare(directory, name, Build(), Environment.ProcessId, DateTime.UtcNow);
             ProfileOptimization.SetProfileRoot(directory);
             ProfileOptimization.StartProfile(profile);
         }
@@ -63,6 +67,16 @@ internal static class JitProfiles
         {
             // A folder that cannot be written: the program starts as it would without the hint.
         }
+    }
+
+    /// <summary>
+    /// A profile's name: the command and the database it runs against (<c>refresh-sqlite</c>), each of which compiles its
+    /// own code: a PostgreSQL run's larger recording would otherwise be what SQLite's runs replay.
+    /// </summary>
+    internal static string NameOf(string command, string? provider)
+    {
+        var database = new string([.. (provider ?? "").Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant)]);
+        return $"{command}-{(database.Length == 0 ? "default" : database)}";
     }
 
     /// <summary>

@@ -105,6 +105,15 @@ public sealed class JitProfilesFacts : IDisposable
     }
 
     [Fact]
+    public void NameOf_IsTheCommandAndItsDatabase()
+    {
+        Assert.Equal("refresh-sqlite", JitProfiles.NameOf("refresh", "Sqlite"));
+        Assert.Equal("refresh-postgres", JitProfiles.NameOf("refresh", "postgres"));
+        Assert.Equal("status-sqlserver", JitProfiles.NameOf("status", "Sql/Server"));
+        Assert.Equal("service-default", JitProfiles.NameOf("service", null));
+    }
+
+    [Fact]
     public async Task TheProgram_RecordsWhatItCompiled_AndKeepsItForItsNextStart()
     {
         var environment = new Dictionary<string, string> { ["JitProfileOptions__Directory"] = _dir.Path };
@@ -113,7 +122,7 @@ public sealed class JitProfilesFacts : IDisposable
         Assert.True(first.ExitCode == 0, first.ToString());
         // The runtime wrote what the process compiled into the file the program named for it.
         var recorded = Assert.Single(Files());
-        Assert.Matches(@"^template-business-case\.[0-9a-f]{16}\.[0-9]+\.jitprofile$", recorded);
+        Assert.Matches(@"^template-business-case-sqlite\.[0-9a-f]{16}\.[0-9]+\.jitprofile$", recorded);
         Assert.True(new FileInfo(Path.Combine(_dir.Path, recorded)).Length > 0);
 
         var second = await CliRunner.RunProcessAsync(_dir.Path, environment, "template", "business-case", "--out", Path.Combine(_dir.Path, "b.xlsx"));
@@ -121,7 +130,7 @@ public sealed class JitProfilesFacts : IDisposable
         // The first recording is kept to be replayed; the second process recorded beside it.
         var files = Files();
         Assert.Equal(2, files.Count);
-        Assert.Single(files, f => System.Text.RegularExpressions.Regex.IsMatch(f, @"^template-business-case\.[0-9a-f]{16}\.jitprofile$"));
+        Assert.Single(files, f => System.Text.RegularExpressions.Regex.IsMatch(f, @"^template-business-case-sqlite\.[0-9a-f]{16}\.jitprofile$"));
     }
 
     [Fact]
