@@ -557,6 +557,9 @@ public static class MacroBenchmark
     /// <summary>The folder of the program's JIT profiles for this benchmark's runs (<c>JitProfileOptions:Directory</c>).</summary>
     private static string? s_jitProfiles;
 
+    /// <summary>A folder for each refresh's JIT summary (what the JIT compiled, <c>DOTNET_JitStdOutFile</c>); none when null.</summary>
+    public static string? JitSummaries { get; set; }
+
     private static async Task<Run> RunRefreshAsync(string name, string app, string source, string[] database)
     {
         Log($"{name} …");
@@ -574,6 +577,11 @@ public static class MacroBenchmark
         if (s_jitProfiles is not null)
         {
             start.Environment["JitProfileOptions__Directory"] = s_jitProfiles;
+        }
+        if (JitSummaries is not null)
+        {
+            start.Environment["DOTNET_JitDisasmSummary"] = "1";
+            start.Environment["DOTNET_JitStdOutFile"] = Path.Combine(JitSummaries, $"{Directory.GetFiles(JitSummaries).Length:D4}.txt");
         }
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;

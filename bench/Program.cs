@@ -25,6 +25,7 @@ var repeat = 3;
 int? initiatives = null;
 var writer = MacroBenchmark.GeneratorWriter;
 var install = MacroBenchmark.PrecompiledInstall;
+string? jitMethods = null;
 for (var i = 0; i < rest.Length; i++)
 {
     switch (rest[i])
@@ -56,8 +57,11 @@ for (var i = 0; i < rest.Length; i++)
         case "--no-peer":
             skipPeer = true;
             break;
+        case "--record-jit-methods" when i + 1 < rest.Length:
+            jitMethods = Path.GetFullPath(rest[++i]);
+            break;
         default:
-            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--repeat N] [--writer generator|openpyxl] [--install precompiled|framework] [--initiatives N] [--no-postgres] [--no-peer] | micro [BenchmarkDotNet options]");
+            Console.Error.WriteLine($"Unknown option '{rest[i]}'. Usage: [generate|report] [--scale N] [--seed S] [--out DIR] [--repeat N] [--writer generator|openpyxl] [--install precompiled|framework] [--initiatives N] [--no-postgres] [--no-peer] [--record-jit-methods LIST] | micro [BenchmarkDotNet options]");
             return 2;
     }
 }
@@ -83,4 +87,25 @@ if (reportOnly)
     return MacroBenchmark.Report(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, writer, initiatives, install);
 }
 
-return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives, install);
+if (jitMethods is null)
+{
+    return await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives, install);
+}
+// What each refresh still had the JIT compile, merged into the list the Precompiled profile precompiles
+// (Etl.Worker/Properties/PublishProfiles/Precompiled.methods.txt). The JIT's summary costs the runs a little: the
+// timings of a recording are not the benchmark's.
+var summaries = Directory.CreateTempSubdirectory("nacka-jit-").FullName;
+MacroBenchmark.JitSummaries = summaries;
+try
+{
+    var exit = await MacroBenchmark.RunAsync(Path.GetFullPath(outDir ?? "bench-results"), scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives, install);
+    var lines = Directory.GetFiles(summaries).Order(StringComparer.Ordinal).SelectMany(File.ReadAllLines);
+    var names = NackaInsights.Tools.Mibc.MethodList.Merge(File.Exists(jitMethods) ? File.ReadAllLines(jitMethods) : [], lines);
+    File.WriteAllLines(jitMethods, [NackaInsights.Tools.Mibc.MethodList.Header, .. names]);
+    Console.WriteLine($"{names.Count} methods in {jitMethods}");
+    return exit;
+}
+finally
+{
+    Directory.Delete(summaries, recursive: true);
+}
