@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
 using NackaInsights.Warehouse.Model;
@@ -662,8 +661,6 @@ public sealed class XlsxWorkbook : IDisposable
     /// past the element's end, as ReadElementContentAsString does.
     /// </summary>
     /// <remarks>Hand-written because XmlReader has no bounded form of ReadElementContentAsString; ReadValueChunk is its streaming primitive.</remarks>
-    // Jitted optimised at once, as ReadCells is (see there).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string ReadBoundedContent(XmlReader reader, int max, out bool cut)
     {
         cut = false;
@@ -788,8 +785,6 @@ public sealed class XlsxWorkbook : IDisposable
         }
     }
 
-    // Jitted optimised at once, as ReadCells is (see there).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool MoveToNextRow(XmlReader reader)
     {
         while (reader.Read())
@@ -802,10 +797,9 @@ public sealed class XlsxWorkbook : IDisposable
         return false;
     }
 
-    // The cell loop runs hot from a process's first workbook to its last, and a refresh is one cold process: jitted
-    // optimised at once, it skips the slow unoptimised and instrumented tiers. Reading 2,200 workbooks once on one thread,
-    // 6 runs interleaved on a loaded machine: 3.51 -> 3.19 s CPU (median), level once warm.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Not AggressiveOptimization (nor the four methods it calls): that keeps a method out of every precompiled image,
+    // so that each process compiled them at its first workbook, a changed workbook's read waiting on the JIT. Both
+    // publish forms precompile them optimised (docs/performance.md, "The methods the image lacked").
     private void ReadCells(XmlReader reader, string sheetName, int rowIndex, List<XlsxCell> cells)
     {
         if (reader.IsEmptyElement)
@@ -894,8 +888,6 @@ public sealed class XlsxWorkbook : IDisposable
     /// Reads a <c>c</c> element's cached value (<c>v</c>) or inline string (<c>is</c>); the formula
     /// itself is skipped. Leaves the reader on the element's end (or on it when it is empty).
     /// </summary>
-    // Jitted optimised at once, as ReadCells is (see there).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (string? Value, bool ValueCut, string? Inline) ReadCellContent(XmlReader reader)
     {
         if (reader.IsEmptyElement)
@@ -930,8 +922,6 @@ public sealed class XlsxWorkbook : IDisposable
         return (value, valueCut, inline);
     }
 
-    // Jitted optimised at once, as ReadCells is (see there).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private XlsxCell? ToCell(string sheetName, int rowIndex, int column, string? type, int style, string? value, bool valueCut, string? inline)
     {
         switch (type)
