@@ -1,4 +1,4 @@
-using System.Reflection;
+using NackaInsights.TestSupport;
 using NackaInsights.Tools.Mibc;
 
 namespace NackaInsights.Bench.Tests;
@@ -100,7 +100,7 @@ public sealed class MibcProfileFacts : IDisposable
     {
         // Renaming or removing code leaves some names behind (an async method's state machine is numbered by the compiler):
         // those are only compiled by the JIT again. Most gone means the list wants recording anew (docs/performance.md).
-        var list = Path.Combine(Root(), "Etl.Worker", "Properties", "PublishProfiles", "Precompiled.methods.txt");
+        var list = Path.Combine(RepositoryFolder.Root, "Etl.Worker", "Properties", "PublishProfiles", "Precompiled.methods.txt");
         var names = File.ReadAllLines(list).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
 
         var resolved = MibcProfile.Resolve(names, Resolver);
@@ -110,17 +110,5 @@ public sealed class MibcProfileFacts : IDisposable
         Assert.True(resolved.Methods.Count >= names.Count * 8 / 10,
             $"Only {resolved.Methods.Count} of the {names.Count} methods of {list} are in this build; record the list anew. Not found, first 10: " +
             string.Join("; ", resolved.Unresolved.Take(10).Select(u => $"{u.Name} ({u.Why})")));
-    }
-
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NackaInsights.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("NackaInsights.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,9 +1,11 @@
+using NackaInsights.TestSupport;
+
 namespace NackaInsights.Reports.Tests;
 
 /// <summary>Where the Power BI project and Microsoft's schemas are, from the test's output folder up to the repository.</summary>
 internal static class ReportsFolder
 {
-    public static string Repository { get; } = FindRepository();
+    public static string Repository { get; } = RepositoryFolder.Root;
 
     /// <summary><c>reports/</c>: the Power BI project.</summary>
     public static string Root => Path.Combine(Repository, "reports");
@@ -14,16 +16,4 @@ internal static class ReportsFolder
     /// maps onto this folder.
     /// </summary>
     public static string Schemas => Path.Combine(Repository, "tests", "Reports.Tests", "Schemas");
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NackaInsights.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No NackaInsights.sln above {AppContext.BaseDirectory}.");
-    }
 }

@@ -19,7 +19,7 @@ public sealed class DeployCommandFacts : IAsyncLifetime
 {
     private const string Workspace = "5d2e8f1a-3b4c-4d5e-9f60-718293a4b5c6";
 
-    private static readonly string Reports = FindReports();
+    private static readonly string Reports = Path.Combine(RepositoryFolder.Root, "reports");
 
     private readonly TempDirectory _folder = new("nacka-powerbi-deploy");
     private FakePowerBiServer _fabric = null!;
@@ -224,16 +224,4 @@ public sealed class DeployCommandFacts : IAsyncLifetime
             .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')))
             .Where(p => !p.Split('/').Contains(".pbi") && !p.EndsWith(".abf", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
-
-    private static string FindReports()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NackaInsights.sln")))
-            {
-                return Path.Combine(dir.FullName, "reports");
-            }
-        }
-        throw new InvalidOperationException($"No NackaInsights.sln above {AppContext.BaseDirectory}.");
-    }
 }

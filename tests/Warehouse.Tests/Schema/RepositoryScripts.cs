@@ -1,4 +1,5 @@
 using System.Globalization;
+using NackaInsights.TestSupport;
 
 namespace NackaInsights.Warehouse.Tests.Schema;
 
@@ -13,9 +14,7 @@ public sealed record RepositoryScript(int Version, string Name, string Path)
 /// <summary>Reads the schema scripts from the working copy, not from the built assembly.</summary>
 public static class RepositoryScripts
 {
-    private const string SolutionFile = "NackaInsights.sln";
-
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepositoryFolder.Root;
 
     /// <summary>The scripts of <c>sql/<paramref name="folder"/>/</c>, in version order.</summary>
     public static IReadOnlyList<RepositoryScript> In(string folder) =>
@@ -38,17 +37,5 @@ public static class RepositoryScripts
         var folder = System.IO.Path.Combine(Root, "sql", "views");
         return Directory.EnumerateFiles(folder, "*.sql", SearchOption.AllDirectories)
             .ToDictionary(path => System.IO.Path.GetRelativePath(folder, path).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(directory.FullName, SolutionFile)))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds {SolutionFile}.");
     }
 }

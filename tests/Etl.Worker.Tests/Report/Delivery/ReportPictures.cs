@@ -1,4 +1,5 @@
 using NackaInsights.Etl.Report;
+using NackaInsights.TestSupport;
 
 namespace NackaInsights.Etl.Tests.Report.Delivery;
 
@@ -38,15 +39,6 @@ public sealed class ReportPictures
     /// <summary>The picture of a section, as the user guide links it.</summary>
     public static string PictureName(string section) => $"rapport-{section}.png";
 
-    private static string RepositoryRoot()
-    {
-        for (var at = new DirectoryInfo(AppContext.BaseDirectory); at is not null; at = at.Parent)
-        {
-            if (File.Exists(Path.Combine(at.FullName, "NackaInsights.sln")))
-            {
-                return at.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No NackaInsights.sln above {AppContext.BaseDirectory}; give {Variable} an absolute folder.");
-    }
+    private static string RepositoryRoot() =>
+        RepositoryFolder.Find() ?? throw new InvalidOperationException($"No NackaInsights.sln above {AppContext.BaseDirectory}; give {Variable} an absolute folder.");
 }
