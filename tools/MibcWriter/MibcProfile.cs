@@ -36,13 +36,13 @@ public static class MibcProfile
             {
                 resolution.RuntimeGenerated.Add(name);
             }
-            else if (resolver.Resolve(name) is ({ } method, _))
+            else if (resolver.Resolve(name) is var (method, why) && method is not null)
             {
                 resolution.Methods.Add(method);
             }
             else
             {
-                resolution.Unresolved.Add((name, resolver.Resolve(name).Why ?? ""));
+                resolution.Unresolved.Add((name, why ?? ""));
             }
         }
         return resolution;
