@@ -130,6 +130,16 @@ public sealed class SqliteBulkInsertFacts : BulkInsertFacts
     protected override string CreateProbe =>
         "CREATE TABLE bulk_probe (id INTEGER NOT NULL PRIMARY KEY, name NULL, amount REAL NULL, ratio REAL NULL, day TEXT NULL, at_utc TEXT NULL, flag INTEGER NULL, small INTEGER NULL)";
 
+    /// <summary>
+    /// The binds and the raw reader's column reads call SQLite straight (<see cref="SqliteNative"/>) when its library is the
+    /// copy SQLitePCLRaw loaded: here it is, so the facts of this class and of the raw reader test those calls.
+    /// </summary>
+    [Fact]
+    public void SqlitesBindsAndColumnReads_GoStraightIntoTheLibrarySqlitePclRawLoaded()
+    {
+        Assert.True(SqliteNative.Direct);
+    }
+
     [Fact]
     public async Task ATextColumnGivenANumber_StoresItAsMicrosoftDataSqliteBindsIt_AmongRowsBoundDirectly()
     {
