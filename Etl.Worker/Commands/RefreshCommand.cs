@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NackaInsights.Etl.Hosting;
 using NackaInsights.Etl.Pipeline;
 using NackaInsights.Etl.PowerBi;
 using NackaInsights.Etl.SharePoint;
@@ -96,8 +97,9 @@ internal static class RefreshCommand
         await migrator.MigrateAsync(ct);
         var pipeline = host.Services.GetRequiredService<RefreshPipeline>();
         IRunObserver? progress = CommandHost.Interactive ? new TerminalProgress(stderr) : null;
-        var result = await pipeline.RunAsync(sources, runKind, progress, ct);
+        var result = await pipeline.RunAsync(sources, runKind, new JitProfiles.StopAtResults(progress), ct);
         (progress as TerminalProgress)?.Done();
+        await JitProfiles.RecordingStopped;
         return result;
     }
 }

@@ -3,6 +3,7 @@ using NackaInsights.Etl.Commands;
 using NackaInsights.Etl.Hosting;
 using NackaInsights.Etl.Tests.Commands;
 using NackaInsights.TestSupport;
+using NackaInsights.Warehouse.Loading;
 
 namespace NackaInsights.Etl.Tests.Hosting;
 
@@ -132,6 +133,58 @@ public sealed class JitProfilesFacts : IDisposable
         var files = Files();
         Assert.Equal(2, files.Count);
         Assert.Single(files, f => System.Text.RegularExpressions.Regex.IsMatch(f, @"^template-business-case-sqlite\.[0-9a-f]{16}\.jitprofile$"));
+    }
+
+    /// <summary>
+    /// A refresh ends its recording as it turns to its result workbooks (JitProfiles.StopRecording), not at exit: the
+    /// recording is still written whole, and the next refresh keeps and replays it.
+    /// </summary>
+    [Fact]
+    public async Task ARefresh_EndingItsRecordingAtItsResultWorkbooks_WritesItWhole_AndTheNextKeepsIt()
+    {
+        Assert.SkipWhen(Environment.ProcessorCount < 2, "The runtime's multicore JIT does nothing on one core.");
+        var profiles = Path.Combine(_dir.Path, "profiles");
+        var environment = new Dictionary<string, string> { ["JitProfileOptions__Directory"] = profiles };
+        ContractWorkbooks.Reference().Save(_dir.File(Path.Combine("source", "business-cases", "ok.xlsx")));
+        string[] refresh = ["refresh", "--source-dir", Path.Combine(_dir.Path, "source"), "--db", Path.Combine(_dir.Path, "warehouse.db")];
+
+        var first = await CliRunner.RunProcessAsync(_dir.Path, environment, refresh);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var recorded = Assert.Single(Directory.GetFiles(profiles, "*.jitprofile"));
+        Assert.Matches(@"^refresh-sqlite\.[0-9a-f]{16}\.[0-9]+\.jitprofile$", Path.GetFileName(recorded));
+        var length = new FileInfo(recorded).Length;
+        Assert.True(length > 0);
+
+        var second = await CliRunner.RunProcessAsync(_dir.Path, environment, refresh);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var kept = Assert.Single(Directory.GetFiles(profiles, "refresh-sqlite.*.jitprofile"), f => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(f), @"^refresh-sqlite\.[0-9a-f]{16}\.jitprofile$"));
+        Assert.Equal(length, new FileInfo(kept).Length);
+    }
+
+    [Fact]
+    public void StopAtResults_PassesEveryEventOn_AndStopsNothing_WhenNothingIsRecorded()
+    {
+        var next = new Events();
+        var observer = new JitProfiles.StopAtResults(next);
+
+        observer.PhaseStarting(7, PhaseTimings.Read);
+        observer.PhaseStarting(7, PhaseTimings.Results);
+        observer.FileProcessed(7, new FileResult(SourceKind.BusinessCase, "a.xlsx", FileStatus.Loaded, 1, 0, "", []));
+
+        Assert.Equal(["phase 7 read", "phase 7 results", "file 7 a.xlsx"], next.Seen);
+        // This test process never started a recording (JitProfiles.ForThisProcess is the program's own call).
+        Assert.True(JitProfiles.RecordingStopped.IsCompletedSuccessfully);
+    }
+
+    private sealed class Events : IRunObserver
+    {
+        public List<string> Seen { get; } = [];
+
+        public void PhaseStarting(long runId, string phase) => Seen.Add($"phase {runId} {phase}");
+
+        public void FileProcessed(long runId, FileResult file) => Seen.Add($"file {runId} {file.Name}");
     }
 
     [Fact]
