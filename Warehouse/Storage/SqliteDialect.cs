@@ -278,17 +278,16 @@ public sealed class SqliteDialect : WarehouseDialect
                 return;
             }
             var statement = _one ??= Prepare(1);
-            BindRow(statement, statement.DangerousGetHandle(), 0, row);
+            BindRow(statement, 0, row);
             Step(statement);
         }
 
         public void Many(IReadOnlyList<object?[]> rows, int start, int count)
         {
             var statement = _many ??= Prepare(count);
-            var handle = statement.DangerousGetHandle();
             for (var r = 0; r < count; r++)
             {
-                BindRow(statement, handle, r * _table.Columns.Count, rows[start + r]);
+                BindRow(statement, r * _table.Columns.Count, rows[start + r]);
             }
             Step(statement);
         }
@@ -307,12 +306,12 @@ public sealed class SqliteDialect : WarehouseDialect
             return statement ?? throw new InvalidOperationException("SQLite prepared no statement.");
         }
 
-        private void BindRow(sqlite3_stmt statement, nint handle, int offset, object?[] row)
+        private void BindRow(sqlite3_stmt statement, int offset, object?[] row)
         {
             var columns = _table.Columns;
             for (var i = 0; i < columns.Count; i++)
             {
-                var rc = Bind(statement, handle, offset + i + 1, columns[i].Type, row[i]);
+                var rc = Bind(statement, offset + i + 1, columns[i].Type, row[i]);
                 if (rc != raw.SQLITE_OK)
                 {
                     SqliteException.ThrowExceptionForRC(rc, _db);
@@ -321,38 +320,38 @@ public sealed class SqliteDialect : WarehouseDialect
         }
 
         /// <summary>Binds a value as <see cref="ToDb"/> and Microsoft.Data.Sqlite did: the same types, text and numbers.</summary>
-        private int Bind(sqlite3_stmt statement, nint handle, int index, ColumnType type, object? value)
+        private int Bind(sqlite3_stmt statement, int index, ColumnType type, object? value)
         {
             if (value is null or DBNull)
             {
-                return SqliteNative.BindNull(statement, handle, index);
+                return SqliteNative.BindNull(statement, index);
             }
             switch (type)
             {
                 case ColumnType.Decimal or ColumnType.Ratio:
                     var number = value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture);
                     // As Microsoft.Data.Sqlite: SQLite would store NaN as NULL.
-                    return double.IsNaN(number) ? throw new InvalidOperationException("Cannot store 'NaN' values.") : SqliteNative.BindDouble(statement, handle, index, number);
+                    return double.IsNaN(number) ? throw new InvalidOperationException("Cannot store 'NaN' values.") : SqliteNative.BindDouble(statement, index, number);
                 case ColumnType.Int32 or ColumnType.Int64:
-                    return SqliteNative.BindInt64(statement, handle, index, value switch
+                    return SqliteNative.BindInt64(statement, index, value switch
                     {
                         long l => l,
                         int i => i,
                         _ => Convert.ToInt64(value, CultureInfo.InvariantCulture),
                     });
                 case ColumnType.Flag:
-                    return SqliteNative.BindInt64(statement, handle, index, value is bool b ? (b ? 1L : 0L) : Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                    return SqliteNative.BindInt64(statement, index, value is bool b ? (b ? 1L : 0L) : Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 case ColumnType.Date:
-                    return value is DateOnly date ? BindFormatted(statement, handle, index, date, "yyyy-MM-dd")
-                        : BindFormatted(statement, handle, index, (DateTime)value, "yyyy-MM-dd");
+                    return value is DateOnly date ? BindFormatted(statement, index, date, "yyyy-MM-dd")
+                        : BindFormatted(statement, index, (DateTime)value, "yyyy-MM-dd");
                 case ColumnType.TimestampUtc:
-                    return BindFormatted(statement, handle, index, (DateTime)value, TimestampFormat);
+                    return BindFormatted(statement, index, (DateTime)value, TimestampFormat);
                 default:
-                    return BindText(statement, handle, index, ((string)value).AsSpan());
+                    return BindText(statement, index, ((string)value).AsSpan());
             }
         }
 
-        private int BindFormatted<T>(sqlite3_stmt statement, nint handle, int index, T value, string format)
+        private int BindFormatted<T>(sqlite3_stmt statement, int index, T value, string format)
             where T : ISpanFormattable
         {
             int written;
@@ -360,11 +359,11 @@ public sealed class SqliteDialect : WarehouseDialect
             {
                 _chars = new char[_chars.Length * 2];
             }
-            return BindText(statement, handle, index, _chars.AsSpan(0, written));
+            return BindText(statement, index, _chars.AsSpan(0, written));
         }
 
         /// <summary>UTF-8 as Microsoft.Data.Sqlite encodes it (a lone surrogate becomes U+FFFD); SQLite copies the bytes.</summary>
-        private int BindText(sqlite3_stmt statement, nint handle, int index, ReadOnlySpan<char> text)
+        private int BindText(sqlite3_stmt statement, int index, ReadOnlySpan<char> text)
         {
             var length = Encoding.UTF8.GetMaxByteCount(text.Length);
             if (_utf8.Length < length)
@@ -372,7 +371,7 @@ public sealed class SqliteDialect : WarehouseDialect
                 _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
             }
             var bytes = Encoding.UTF8.GetBytes(text, _utf8);
-            return SqliteNative.BindText(statement, handle, index, _utf8.AsSpan(0, bytes));
+            return SqliteNative.BindText(statement, index, _utf8.AsSpan(0, bytes));
         }
 
         /// <summary>Runs the statement once, waiting out a busy database as Microsoft.Data.Sqlite does, up to the command timeout.</summary>

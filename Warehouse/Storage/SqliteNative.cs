@@ -15,8 +15,8 @@ namespace NackaInsights.Warehouse.Storage;
 /// through SQLitePCLRaw, 36 ns here.
 /// </summary>
 /// <remarks>
-/// The handle passed is the statement's own (<see cref="SafeHandle.DangerousGetHandle"/>): its owner (the insert or the
-/// reader) holds the SafeHandle and disposes it only after its last call. The library is the one SQLitePCLRaw's provider
+/// The statement's handle is taken from its SafeHandle without counting a reference (<see cref="SafeHandle.DangerousGetHandle"/>):
+/// its owner (the insert or the reader) holds the SafeHandle and disposes it only after its last call. The library is the one SQLitePCLRaw's provider
 /// resolves for <c>e_sqlite3</c>, found the same way (<see cref="NativeLibrary.TryLoad(string, System.Reflection.Assembly, DllImportSearchPath?, out nint)"/>
 /// for its assembly), and confirmed to be the same loaded copy (<see cref="SameLibrary"/>). Where it cannot be confirmed (another provider, a platform that loads the library otherwise),
 /// <see cref="Direct"/> is false and every call goes through SQLitePCLRaw as before.
@@ -46,16 +46,16 @@ internal static unsafe class SqliteNative
             Batteries_V2.Init();
             var provider = raw.GetNativeLibraryName();
             if (!NativeLibrary.TryLoad(provider, typeof(SQLite3Provider_e_sqlite3).Assembly, null, out var library)
-                || !TryExport(library, "sqlite3_bind_int64", out var bindInt64)
-                || !TryExport(library, "sqlite3_bind_double", out var bindDouble)
-                || !TryExport(library, "sqlite3_bind_null", out var bindNull)
-                || !TryExport(library, "sqlite3_bind_text", out var bindText)
-                || !TryExport(library, "sqlite3_column_type", out var columnType)
-                || !TryExport(library, "sqlite3_column_int64", out var columnInt64)
-                || !TryExport(library, "sqlite3_column_double", out var columnDouble)
-                || !TryExport(library, "sqlite3_column_blob", out var columnBlob)
-                || !TryExport(library, "sqlite3_column_bytes", out var columnBytes)
-                || !TryExport(library, "sqlite3_libversion", out var libversion)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_bind_int64", out var bindInt64)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_bind_double", out var bindDouble)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_bind_null", out var bindNull)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_bind_text", out var bindText)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_column_type", out var columnType)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_column_int64", out var columnInt64)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_column_double", out var columnDouble)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_column_blob", out var columnBlob)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_column_bytes", out var columnBytes)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_libversion", out var libversion)
                 || !SameLibrary((delegate* unmanaged[Cdecl]<byte*>)libversion))
             {
                 return;
@@ -77,8 +77,6 @@ internal static unsafe class SqliteNative
         }
     }
 
-    private static bool TryExport(nint library, string name, out nint address) => NativeLibrary.TryGetExport(library, name, out address);
-
     /// <summary>
     /// Whether the library found is the loaded copy SQLitePCLRaw calls: its version text is the same static string, at the
     /// same address, that SQLitePCLRaw's <c>sqlite3_libversion</c> points into.
@@ -92,17 +90,17 @@ internal static unsafe class SqliteNative
         }
     }
 
-    public static int BindInt64(sqlite3_stmt statement, nint handle, int index, long value) =>
-        Direct ? s_bindInt64(handle, index, value) : raw.sqlite3_bind_int64(statement, index, value);
+    public static int BindInt64(sqlite3_stmt statement, int index, long value) =>
+        Direct ? s_bindInt64(statement.DangerousGetHandle(), index, value) : raw.sqlite3_bind_int64(statement, index, value);
 
-    public static int BindDouble(sqlite3_stmt statement, nint handle, int index, double value) =>
-        Direct ? s_bindDouble(handle, index, value) : raw.sqlite3_bind_double(statement, index, value);
+    public static int BindDouble(sqlite3_stmt statement, int index, double value) =>
+        Direct ? s_bindDouble(statement.DangerousGetHandle(), index, value) : raw.sqlite3_bind_double(statement, index, value);
 
-    public static int BindNull(sqlite3_stmt statement, nint handle, int index) =>
-        Direct ? s_bindNull(handle, index) : raw.sqlite3_bind_null(statement, index);
+    public static int BindNull(sqlite3_stmt statement, int index) =>
+        Direct ? s_bindNull(statement.DangerousGetHandle(), index) : raw.sqlite3_bind_null(statement, index);
 
     /// <summary>Binds UTF-8 text; empty text is bound as empty text, not NULL, as SQLitePCLRaw binds it.</summary>
-    public static int BindText(sqlite3_stmt statement, nint handle, int index, ReadOnlySpan<byte> utf8)
+    public static int BindText(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8)
     {
         if (!Direct)
         {
@@ -112,27 +110,28 @@ internal static unsafe class SqliteNative
         byte empty = 0;
         fixed (byte* bytes = utf8)
         {
-            return s_bindText(handle, index, utf8.IsEmpty ? &empty : bytes, utf8.Length, Transient);
+            return s_bindText(statement.DangerousGetHandle(), index, utf8.IsEmpty ? &empty : bytes, utf8.Length, Transient);
         }
     }
 
-    public static int ColumnType(sqlite3_stmt statement, nint handle, int column) =>
-        Direct ? s_columnType(handle, column) : raw.sqlite3_column_type(statement, column);
+    public static int ColumnType(sqlite3_stmt statement, int column) =>
+        Direct ? s_columnType(statement.DangerousGetHandle(), column) : raw.sqlite3_column_type(statement, column);
 
-    public static long ColumnInt64(sqlite3_stmt statement, nint handle, int column) =>
-        Direct ? s_columnInt64(handle, column) : raw.sqlite3_column_int64(statement, column);
+    public static long ColumnInt64(sqlite3_stmt statement, int column) =>
+        Direct ? s_columnInt64(statement.DangerousGetHandle(), column) : raw.sqlite3_column_int64(statement, column);
 
-    public static double ColumnDouble(sqlite3_stmt statement, nint handle, int column) =>
-        Direct ? s_columnDouble(handle, column) : raw.sqlite3_column_double(statement, column);
+    public static double ColumnDouble(sqlite3_stmt statement, int column) =>
+        Direct ? s_columnDouble(statement.DangerousGetHandle(), column) : raw.sqlite3_column_double(statement, column);
 
     /// <summary>A value's bytes (text as UTF-8), valid until the statement steps, resets or is read otherwise; empty for none.</summary>
-    public static ReadOnlySpan<byte> ColumnBlob(sqlite3_stmt statement, nint handle, int column)
+    public static ReadOnlySpan<byte> ColumnBlob(sqlite3_stmt statement, int column)
     {
         if (!Direct)
         {
             return raw.sqlite3_column_blob(statement, column);
         }
         // The pointer first, then the length, as SQLite's documentation orders the two calls.
+        var handle = statement.DangerousGetHandle();
         var bytes = s_columnBlob(handle, column);
         return bytes is null ? [] : new ReadOnlySpan<byte>(bytes, s_columnBytes(handle, column));
     }

@@ -19,8 +19,6 @@ public sealed class SqliteRawReader : DbDataReader
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
-    // The statement's own handle, for SqliteNative: the reader holds the SafeHandle until it closes.
-    private readonly nint _handle;
     private readonly int _fieldCount;
     private readonly int[] _types;
     private readonly string?[] _lastText;
@@ -34,7 +32,6 @@ public sealed class SqliteRawReader : DbDataReader
     {
         _db = db;
         _statement = statement;
-        _handle = statement.DangerousGetHandle();
         _fieldCount = raw.sqlite3_column_count(statement);
         _types = new int[_fieldCount];
         _lastText = new string?[_fieldCount];
@@ -175,7 +172,7 @@ public sealed class SqliteRawReader : DbDataReader
             _hasRow = true;
             for (var i = 0; i < _types.Length; i++)
             {
-                _types[i] = SqliteNative.ColumnType(_statement, _handle, i);
+                _types[i] = SqliteNative.ColumnType(_statement, i);
             }
             return true;
         }
@@ -212,7 +209,7 @@ public sealed class SqliteRawReader : DbDataReader
     public override long GetInt64(int ordinal)
     {
         TypeOf(ordinal);
-        return SqliteNative.ColumnInt64(_statement, _handle, ordinal);
+        return SqliteNative.ColumnInt64(_statement, ordinal);
     }
 
     public override int GetInt32(int ordinal) => checked((int)GetInt64(ordinal));
@@ -226,7 +223,7 @@ public sealed class SqliteRawReader : DbDataReader
     public override double GetDouble(int ordinal)
     {
         TypeOf(ordinal);
-        return SqliteNative.ColumnDouble(_statement, _handle, ordinal);
+        return SqliteNative.ColumnDouble(_statement, ordinal);
     }
 
     public override float GetFloat(int ordinal) => (float)GetDouble(ordinal);
@@ -252,7 +249,7 @@ public sealed class SqliteRawReader : DbDataReader
                 _types[ordinal] = raw.sqlite3_column_type(_statement, ordinal);
             }
         }
-        var bytes = SqliteNative.ColumnBlob(_statement, _handle, ordinal);
+        var bytes = SqliteNative.ColumnBlob(_statement, ordinal);
         var last = _lastBytes[ordinal];
         if (last is not null && _lastLength[ordinal] == bytes.Length && bytes.SequenceEqual(last.AsSpan(0, bytes.Length)))
         {
@@ -278,8 +275,8 @@ public sealed class SqliteRawReader : DbDataReader
 
     public override object GetValue(int ordinal) => TypeOf(ordinal) switch
     {
-        raw.SQLITE_INTEGER => SqliteNative.ColumnInt64(_statement, _handle, ordinal),
-        raw.SQLITE_FLOAT => SqliteNative.ColumnDouble(_statement, _handle, ordinal),
+        raw.SQLITE_INTEGER => SqliteNative.ColumnInt64(_statement, ordinal),
+        raw.SQLITE_FLOAT => SqliteNative.ColumnDouble(_statement, ordinal),
         raw.SQLITE_TEXT => GetString(ordinal),
         raw.SQLITE_BLOB => raw.sqlite3_column_blob(_statement, ordinal).ToArray(),
         _ => DBNull.Value,
