@@ -811,10 +811,10 @@ public static class MacroBenchmark
 
         private readonly string _root;
         private readonly int _port;
-        private readonly int? _hugePagesBefore;
+        private readonly int _hugePagesAdded;
         private static bool AsRoot => Environment.UserName == "root";
 
-        private PostgresServer(string root, int port, int? hugePagesBefore = null) => (_root, _port, _hugePagesBefore) = (root, port, hugePagesBefore);
+        private PostgresServer(string root, int port, int hugePagesAdded = 0) => (_root, _port, _hugePagesAdded) = (root, port, hugePagesAdded);
 
         /// <summary>The kernel's pool of huge pages, which only root may change.</summary>
         private const string HugePagePool = "/proc/sys/vm/nr_hugepages";
@@ -823,8 +823,8 @@ public static class MacroBenchmark
 
         /// <summary>
         /// A cluster whose shared memory is on huge pages: the kernel's pool is raised by what the cluster says it needs
-        /// (<c>postgres -C shared_memory_size_in_huge_pages</c>, PostgreSQL 15's own way to size it) and set back when the
-        /// cluster stops. <c>huge_pages=on</c>, so that the cluster does not start at all without them. Returns a note
+        /// (<c>postgres -C shared_memory_size_in_huge_pages</c>, PostgreSQL 15's own way to size it) and lowered by as much
+        /// when the cluster stops, whatever else changed it meanwhile. <c>huge_pages=on</c>, so that the cluster does not start at all without them. Returns a note
         /// instead where the pool cannot be raised (not root, a container that forbids it, no hugetlb in the kernel).
         /// </summary>
         public static async Task<(PostgresServer? Server, string? Note)> TryStartOnHugePagesAsync()
@@ -860,7 +860,7 @@ public static class MacroBenchmark
             }
             await RunPgAsync("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
             var options = $"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-            int? before = null;
+            var added = 0;
             try
             {
                 if (hugePages)
@@ -868,25 +868,26 @@ public static class MacroBenchmark
                     var needed = int.Parse((await RunPgAsync("postgres", ["-D", data, "-C", "shared_memory_size_in_huge_pages"])).Trim(), CultureInfo.InvariantCulture);
                     var pool = int.Parse(File.ReadAllText(HugePagePool).Trim(), CultureInfo.InvariantCulture);
                     File.WriteAllText(HugePagePool, (pool + needed).ToString(CultureInfo.InvariantCulture));
-                    before = pool;
+                    added = needed;
                     options += " -c huge_pages=on";
                 }
                 await RunPgAsync("pg_ctl", ["-D", data, "-l", Path.Combine(root, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException)
             {
-                RestorePool(before);
+                LowerPool(added);
                 Directory.Delete(root, recursive: true);
                 throw new InvalidOperationException(e.Message, e);
             }
-            return new PostgresServer(root, port, before);
+            return new PostgresServer(root, port, added);
         }
 
-        private static void RestorePool(int? before)
+        private static void LowerPool(int added)
         {
-            if (before is { } pages)
+            if (added > 0)
             {
-                File.WriteAllText(HugePagePool, pages.ToString(CultureInfo.InvariantCulture));
+                var pool = int.Parse(File.ReadAllText(HugePagePool).Trim(), CultureInfo.InvariantCulture);
+                File.WriteAllText(HugePagePool, Math.Max(0, pool - added).ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -908,7 +909,7 @@ public static class MacroBenchmark
             catch (InvalidOperationException)
             {
             }
-            RestorePool(_hugePagesBefore);
+            LowerPool(_hugePagesAdded);
             try
             {
                 Directory.Delete(_root, recursive: true);
