@@ -368,23 +368,19 @@ public static class MacroBenchmark
         {
             targets.Add(new Target("peak memory grows ≤ 20 % from scale 1 to 4", "run the other scale into the same --out to compare", Verdict.NotMeasured));
         }
-        if (r.PostgresFull.Count > 0)
+        // PostgreSQL's full refresh against SQLite's, whole process, with read through publish beside it.
+        Target Postgres(string name, IReadOnlyList<Run> runs)
         {
-            var pg = Wall(r.PostgresFull);
+            var pg = Wall(runs);
             var ratio = pg.Over(full);
-            var pgPhases = Figure.Of(r.PostgresFull.Select(x => x.PhaseSeconds));
-            targets.Add(Target.Judge("PostgreSQL full refresh, whole process, ≤ 1.5× the SQLite one",
-                $"{Show(ratio, X)} ({Show(pg, S)} vs {Show(full, S)}; read through publish {X(pgPhases.Median / fullPhases.Median)})", ratio, x => x <= 1.5));
+            var pgPhases = Figure.Of(runs.Select(x => x.PhaseSeconds));
+            return Target.Judge(name, $"{Show(ratio, X)} ({Show(pg, S)} vs {Show(full, S)}; read through publish {X(pgPhases.Median / fullPhases.Median)})", ratio, x => x <= 1.5);
         }
-        else
-        {
-            targets.Add(new Target("PostgreSQL full refresh, whole process, ≤ 1.5× the SQLite one", "PostgreSQL not run", Verdict.NotMeasured));
-        }
+        const string postgresTarget = "PostgreSQL full refresh, whole process, ≤ 1.5× the SQLite one";
+        targets.Add(r.PostgresFull.Count > 0 ? Postgres(postgresTarget, r.PostgresFull) : new Target(postgresTarget, "PostgreSQL not run", Verdict.NotMeasured));
         if (r.PostgresHugePagesFull is { Count: > 0 } onHugePages)
         {
-            var pg = Wall(onHugePages);
-            var ratio = pg.Over(full);
-            targets.Add(Target.Judge(HugePagesTarget, $"{Show(ratio, X)} ({Show(pg, S)} vs {Show(full, S)})", ratio, x => x <= 1.5));
+            targets.Add(Postgres(HugePagesTarget, onHugePages));
         }
         else if (r.PostgresFull.Count > 0)
         {
