@@ -139,6 +139,12 @@ public static class MacroBenchmark
         var sheetJsSeconds = new List<double>();
         var peerNote = skipPeer ? "left out (--no-peer)" : "";
         long noOpFactRows = 0;
+        // Each repeat's copies (with the result workbooks the runs wrote) are deleted once every run is done, not before
+        // the next run: on ext4 without a journal (this machine's disk) every inode the kernel allocates passes over
+        // those freed in the last minute (six, while their inode table block is dirty), so a copy deleted beside the
+        // next cost that run's 2,000 result workbooks and copy 0.3–0.5 s of system CPU at scale 1, which the peers,
+        // creating no files, never paid (docs/performance.md, "Files the benchmark deleted").
+        var copies = new List<string>();
         // One repeat is every scenario and both peers in turn, so that a busy spell on the shared machine spreads over
         // all of them rather than falling on one figure.
         for (var i = 1; i <= repeat; i++)
@@ -153,7 +159,7 @@ public static class MacroBenchmark
             noOpFactRows = Math.Max(noOpFactRows, CountFactRows(dbFile) - factsBefore);
             ChangeOneWorkbook(sqliteSource, seed, count, objects);
             oneChange.Add(await RunRefreshAsync("SQLite, one changed workbook", app, sqliteSource, ["--db", dbFile]));
-            Directory.Delete(sqliteSource, recursive: true);
+            copies.Add(sqliteSource);
 
             // After a run commits, autovacuum analyses its tables on the next run's time: the two clusters take turns
             // at going first, so that neither always follows the other.
@@ -165,9 +171,9 @@ public static class MacroBenchmark
                     continue;
                 }
                 var connection = await cluster.CreateDatabaseAsync($"nacka_bench_{i}");
-                var pgSource = CopyTree(data, Path.Combine(work, $"postgres-source-{i}"), leaveOut: MunicipalityGenerator.HistoryFolder);
+                var pgSource = CopyTree(data, Path.Combine(work, $"{(cluster == server ? "postgres" : "postgres-huge-pages")}-source-{i}"), leaveOut: MunicipalityGenerator.HistoryFolder);
                 runs.Add(await RunRefreshAsync($"{name}, full refresh (empty warehouse)", app, pgSource, ["--provider", "postgres", "--connection", connection]));
-                Directory.Delete(pgSource, recursive: true);
+                copies.Add(pgSource);
             }
 
             if (!skipPeer && (peer.Count > 0 || i == 1))
@@ -204,6 +210,10 @@ public static class MacroBenchmark
         var rawBc2 = RawScan.Best(businessCases, 2);
         var raw1 = RawScan.Best(allWorkbooks, 1);
         var raw2 = RawScan.Best(allWorkbooks, 2);
+        foreach (var copy in copies)
+        {
+            Directory.Delete(copy, recursive: true);
+        }
 
         var results = new Results(scale, seed, string.Join(' ', load), writer, repeat, summary, full, noOp, noOpFactRows, oneChange, postgres,
             peer, peerNote, sheetJsSeconds, sheetJsSeconds.Count > 0 ? "" : sheetJs.Note ?? "", raw1, raw2, rawBc1, rawBc2,
