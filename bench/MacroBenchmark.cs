@@ -79,9 +79,38 @@ public static class MacroBenchmark
     /// <summary><c>s1</c> for a scale, <c>i40</c> for a small municipality of 40 initiatives (<c>--initiatives</c>, to try the benchmark out).</summary>
     private static string Size(int scale, int? initiatives) => initiatives is { } n ? $"i{n}" : $"s{scale}";
 
+    /// <summary>
+    /// How long files deleted before a run still cost it on ext4 without a journal: a freed inode is passed over for 60
+    /// s, and for 300 s more while its inode table block is not yet written back (fs/ext4/ialloc.c, RECENTCY_MIN and
+    /// RECENTCY_DIRTY).
+    /// </summary>
+    public static readonly TimeSpan FreedInodesPassedOver = TimeSpan.FromSeconds(360);
+
+    /// <summary>Touched when a benchmark has deleted its copies and clusters, in its output folder.</summary>
+    public const string DeletedMarker = ".deleted-at";
+
+    /// <summary>How long a benchmark started at <paramref name="now"/> waits for the deletions of the last one, which ended at <paramref name="lastDeleted"/>.</summary>
+    public static TimeSpan WaitForDeletions(DateTime? lastDeleted, DateTime now) =>
+        lastDeleted is { } deleted && deleted + FreedInodesPassedOver > now ? deleted + FreedInodesPassedOver - now : TimeSpan.Zero;
+
     public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer = false, int repeat = 3, string writer = GeneratorWriter, int? initiatives = null, string install = PrecompiledInstall)
     {
         Directory.CreateDirectory(outDir);
+        var marker = Path.Combine(outDir, DeletedMarker);
+        try
+        {
+            return await MeasureAsync(outDir, scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives, install);
+        }
+        finally
+        {
+            // After the copies and the PostgreSQL clusters are gone: the next benchmark into this folder waits for them.
+            File.WriteAllText(marker, "");
+            File.SetLastWriteTimeUtc(marker, DateTime.UtcNow);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer, int repeat, string writer, int? initiatives, string install)
+    {
         var root = RepoRoot();
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
         Log($"Benchmark at scale {scale}, seed {seed}, {repeat} runs of each, business cases written by the {writer}, in {outDir}; load average {string.Join(' ', load)}.");
@@ -101,6 +130,16 @@ public static class MacroBenchmark
         var businessCaseFolder = Path.Combine(data, SourceFolder.BusinessCases);
         var businessCases = Directory.GetFiles(businessCaseFolder, "*.xlsx").Order(StringComparer.Ordinal).ToArray();
         var allWorkbooks = businessCases.Concat(Directory.GetFiles(Path.Combine(data, SourceFolder.Actuals), "*.xlsx").Order(StringComparer.Ordinal)).ToArray();
+
+        // A benchmark run straight after another into this folder (scale 1, then 4) waits until the last one's deletions
+        // cost nothing (see the copies below); publishing and generating usually take longer than that.
+        var marker = Path.Combine(outDir, DeletedMarker);
+        var wait = WaitForDeletions(File.Exists(marker) ? File.GetLastWriteTimeUtc(marker) : null, DateTime.UtcNow);
+        if (wait > TimeSpan.Zero)
+        {
+            Log($"Waiting {wait.TotalSeconds:F0} s: the last benchmark in {outDir} deleted its copies and clusters, and until then every file a run creates would pass over their freed inodes on ext4 without a journal.");
+            await Task.Delay(wait);
+        }
 
         var work = Path.Combine(outDir, "work");
         if (Directory.Exists(work))
@@ -143,7 +182,8 @@ public static class MacroBenchmark
         // the next run: on ext4 without a journal (this machine's disk) every inode the kernel allocates passes over
         // those freed in the last minute (six, while their inode table block is dirty), so a copy deleted beside the
         // next cost that run's 2,000 result workbooks and copy 0.3–0.5 s of system CPU at scale 1, which the peers,
-        // creating no files, never paid (docs/performance.md, "Files the benchmark deleted").
+        // creating no files, never paid (docs/performance.md, "Files the benchmark deleted"). The next benchmark into this
+        // folder waits for them (WaitForDeletions).
         var copies = new List<string>();
         // One repeat is every scenario and both peers in turn, so that a busy spell on the shared machine spreads over
         // all of them rather than falling on one figure.
