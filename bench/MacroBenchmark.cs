@@ -181,7 +181,7 @@ public static class MacroBenchmark
         // Each repeat's copies (with the result workbooks the runs wrote) are deleted once every run is done, not before
         // the next run: on ext4 without a journal (this machine's disk) every inode the kernel allocates passes over
         // those freed in the last minute (six, while their inode table block is dirty), so a copy deleted beside the
-        // next cost that run's 2,000 result workbooks and copy 0.3–0.5 s of system CPU at scale 1, which the peers,
+        // next cost that run's result workbooks 0.17–0.55 s of system CPU at scale 1 (six pairs), which the peers,
         // creating no files, never paid (docs/performance.md, "Files the benchmark deleted"). The next benchmark into this
         // folder waits for them (WaitForDeletions).
         var copies = new List<string>();
