@@ -93,10 +93,27 @@ public static class MacroBenchmark
     public static TimeSpan WaitForDeletions(DateTime? lastDeleted, DateTime now) =>
         lastDeleted is { } deleted && deleted + FreedInodesPassedOver > now ? deleted + FreedInodesPassedOver - now : TimeSpan.Zero;
 
+    /// <summary>
+    /// Deletes the last benchmark's <paramref name="work"/> folder, and returns when the deletions the next runs would
+    /// pay for were made: <paramref name="lastDeleted"/> (the last benchmark's end), or <paramref name="now"/> when the
+    /// folder still held source copies, as one stopped before its end leaves them.
+    /// </summary>
+    public static DateTime? ClearWork(string work, DateTime? lastDeleted, DateTime now)
+    {
+        if (!Directory.Exists(work))
+        {
+            return lastDeleted;
+        }
+        var heldCopies = Directory.EnumerateDirectories(work, "*-source-*").Any();
+        Directory.Delete(work, recursive: true);
+        return heldCopies ? now : lastDeleted;
+    }
+
+    private static string DeletedMarkerIn(string outDir) => Path.Combine(outDir, DeletedMarker);
+
     public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer = false, int repeat = 3, string writer = GeneratorWriter, int? initiatives = null, string install = PrecompiledInstall)
     {
         Directory.CreateDirectory(outDir);
-        var marker = Path.Combine(outDir, DeletedMarker);
         try
         {
             return await MeasureAsync(outDir, scale, seed, skipPostgres, skipPeer, repeat, writer, initiatives, install);
@@ -104,6 +121,7 @@ public static class MacroBenchmark
         finally
         {
             // After the copies and the PostgreSQL clusters are gone: the next benchmark into this folder waits for them.
+            var marker = DeletedMarkerIn(outDir);
             File.WriteAllText(marker, "");
             File.SetLastWriteTimeUtc(marker, DateTime.UtcNow);
         }
@@ -133,18 +151,14 @@ public static class MacroBenchmark
 
         // A benchmark run straight after another into this folder (scale 1, then 4) waits until the last one's deletions
         // cost nothing (see the copies below); publishing and generating usually take longer than that.
-        var marker = Path.Combine(outDir, DeletedMarker);
-        var wait = WaitForDeletions(File.Exists(marker) ? File.GetLastWriteTimeUtc(marker) : null, DateTime.UtcNow);
+        var marker = DeletedMarkerIn(outDir);
+        var work = Path.Combine(outDir, "work");
+        var deleted = ClearWork(work, File.Exists(marker) ? File.GetLastWriteTimeUtc(marker) : null, DateTime.UtcNow);
+        var wait = WaitForDeletions(deleted, DateTime.UtcNow);
         if (wait > TimeSpan.Zero)
         {
             Log($"Waiting {wait.TotalSeconds:F0} s: the last benchmark in {outDir} deleted its copies and clusters, and until then every file a run creates would pass over their freed inodes on ext4 without a journal.");
             await Task.Delay(wait);
-        }
-
-        var work = Path.Combine(outDir, "work");
-        if (Directory.Exists(work))
-        {
-            Directory.Delete(work, recursive: true);
         }
         Directory.CreateDirectory(work);
         // The program's JIT profiles (JitProfiles) kept in the benchmark's own folder: the first full refresh starts as a
