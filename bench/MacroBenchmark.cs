@@ -104,12 +104,17 @@ public static class MacroBenchmark
         {
             return lastDeleted;
         }
-        var heldCopies = Directory.EnumerateDirectories(work, "*-source-*").Any();
+        var heldCopies = Directory.EnumerateDirectories(work, $"*{CopyInfix}*").Any();
         Directory.Delete(work, recursive: true);
         return heldCopies ? now : lastDeleted;
     }
 
     private static string DeletedMarkerIn(string outDir) => Path.Combine(outDir, DeletedMarker);
+
+    /// <summary>What names a repeat's copy of the source folder in <c>work</c>: <c>sqlite-source-1</c> and the like.</summary>
+    private const string CopyInfix = "-source-";
+
+    private static string CopyName(string run, int repeat) => $"{run}{CopyInfix}{repeat}";
 
     public static async Task<int> RunAsync(string outDir, int scale, int seed, bool skipPostgres, bool skipPeer = false, int repeat = 3, string writer = GeneratorWriter, int? initiatives = null, string install = PrecompiledInstall)
     {
@@ -205,7 +210,7 @@ public static class MacroBenchmark
         {
             Log($"Run {i} of {repeat}:");
             // SQLite: a full refresh into an empty warehouse, then nothing changed, then one changed workbook, on a fresh copy.
-            var sqliteSource = CopyTree(data, Path.Combine(work, $"sqlite-source-{i}"), leaveOut: MunicipalityGenerator.HistoryFolder);
+            var sqliteSource = CopyTree(data, Path.Combine(work, CopyName("sqlite", i)), leaveOut: MunicipalityGenerator.HistoryFolder);
             var dbFile = Path.Combine(work, $"warehouse-{i}.db");
             full.Add(await RunRefreshAsync("SQLite, full refresh (empty warehouse)", app, sqliteSource, ["--db", dbFile]));
             var factsBefore = CountFactRows(dbFile);
@@ -225,7 +230,7 @@ public static class MacroBenchmark
                     continue;
                 }
                 var connection = await cluster.CreateDatabaseAsync($"nacka_bench_{i}");
-                var pgSource = CopyTree(data, Path.Combine(work, $"{(cluster == server ? "postgres" : "postgres-huge-pages")}-source-{i}"), leaveOut: MunicipalityGenerator.HistoryFolder);
+                var pgSource = CopyTree(data, Path.Combine(work, CopyName(cluster == server ? "postgres" : "postgres-huge-pages", i)), leaveOut: MunicipalityGenerator.HistoryFolder);
                 runs.Add(await RunRefreshAsync($"{name}, full refresh (empty warehouse)", app, pgSource, ["--provider", "postgres", "--connection", connection]));
                 copies.Add(pgSource);
             }
