@@ -326,7 +326,7 @@ public sealed class RefreshPipeline(
                 reading = await ReadingAsync();
                 if (state is not null && string.Equals(state.ContentSha256, reading.Fingerprint(sha), StringComparison.OrdinalIgnoreCase))
                 {
-                    await run.AddUnchangedListAsync(listName, state.LastRunId, ct);
+                    await run.AddUnchangedListAsync(listName, state, ct);
                     continue;
                 }
             }

@@ -99,7 +99,7 @@ internal static class WarehouseTables
 
     public static readonly BulkTable EtlListState = new("etl_list_state",
         C("list_name", ColumnType.Text), C("delta_link", ColumnType.Text), C("content_sha256", ColumnType.Text),
-        C("last_run_id", ColumnType.Int64), C("last_read_utc", ColumnType.TimestampUtc));
+        C("last_run_id", ColumnType.Int64), C("last_read_utc", ColumnType.TimestampUtc), C("shared_key_items", ColumnType.Int32));
 
     public static readonly BulkTable RawListItem = new("raw_list_item",
         C("list_name", ColumnType.Text), C("item_id", ColumnType.Text), C("run_id", ColumnType.Int64), C("last_modified_utc", ColumnType.TimestampUtc),

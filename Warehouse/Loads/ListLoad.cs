@@ -196,13 +196,13 @@ public sealed class ListLoad
             await _sql.ExecuteScopedAsync($"DELETE FROM {_staging.Name} WHERE {{scope}}", "item_id", removedNow, ct);
         }
 
-        await _sql.ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", _read.ListName)], ct);
-        await _sql.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _runId, _time.UtcNowToTheMillisecond()]], ct);
-
         var changed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Changed);
         var removed = _seen.Values.Count(v => v.Outcome == ItemOutcome.Removed) + removedNow.Count;
         var rejected = _seen.Values.Count(v => v.Outcome == ItemOutcome.Rejected);
         var shared = await ListSharedKeys.ProblemsAsync(_sql, _read.ListName, ct);
+        // With how many items share a key, so that a run finding the file unchanged knows whether to look again (RefreshRun.AddUnchangedListAsync).
+        await _sql.ExecuteAsync("DELETE FROM etl_list_state WHERE list_name = @ListName", [("@ListName", _read.ListName)], ct);
+        await _sql.InsertAsync(WarehouseTables.EtlListState, [[_read.ListName, _read.DeltaLink, _read.ContentSha256, _runId, _time.UtcNowToTheMillisecond(), shared.Count]], ct);
         // An item withheld for a key another item shares gets no note that its spelling was read as the key's:
         // that note ends "Inget avvisades", and the item was not read in.
         var withheld = shared.Select(p => p.ItemId).ToHashSet(StringComparer.Ordinal);

@@ -194,7 +194,7 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
         {
             foreach (var list in new[] { RefreshRun.Lists.Objects, RefreshRun.Lists.Initiatives, RefreshRun.Lists.Assessments, RefreshRun.Lists.ProjectStatus })
             {
-                await run.AddUnchangedListAsync(list, _loadRunId, Ct);
+                await run.AddUnchangedListAsync(list, (await run.GetListStateAsync(list, Ct))!, Ct);
             }
             foreach (var file in new[] { CaseFile("DIG-1", "v1"), CaseFile("DIG-2", "v1"), CaseFile("DIG-3", "v1"), ActualsFile("actuals/jan.xlsx", "jan"), SurveyFile("index/2024.csv") })
             {
@@ -243,7 +243,7 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
         {
             foreach (var list in new[] { RefreshRun.Lists.Objects, RefreshRun.Lists.Initiatives, RefreshRun.Lists.Assessments, RefreshRun.Lists.ProjectStatus })
             {
-                await run.AddUnchangedListAsync(list, _loadRunId, Ct);
+                await run.AddUnchangedListAsync(list, (await run.GetListStateAsync(list, Ct))!, Ct);
             }
             foreach (var file in new[] { CaseFile("DIG-1", "v1"), CaseFile("DIG-2", "v1"), CaseFile("DIG-3", "v1"), ActualsFile("actuals/jan.xlsx", "jan"), SurveyFile("index/2024.csv") })
             {

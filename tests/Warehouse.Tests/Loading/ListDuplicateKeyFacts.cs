@@ -1,3 +1,4 @@
+using Dapper;
 using NackaInsights.TestSupport;
 using NackaInsights.Warehouse.Loading;
 using NackaInsights.Warehouse.Model;
@@ -54,7 +55,7 @@ public abstract class ListDuplicateKeyFacts : WarehouseFacts
     {
         await using var run = await Warehouse.Loader().StartRunAsync("test", null, ct: Ct);
         var state = await run.GetListStateAsync(list, Ct);
-        await run.AddUnchangedListAsync(list, state!.LastRunId, Ct);
+        await run.AddUnchangedListAsync(list, state!, Ct);
         var result = await run.CompleteAsync(Ct);
         Assert.True(result.Succeeded, result.Message);
         return result;
@@ -243,6 +244,64 @@ public abstract class ListDuplicateKeyFacts : WarehouseFacts
         Assert.All(problems.Where(p => p.ItemId is "1" or "2"), p => Assert.Contains("finns i 2 objekt (1, 2).", p.Message));
         Assert.All(problems.Where(p => p.ItemId is "3" or "4"), p => Assert.Contains("finns i 2 objekt (3, 4).", p.Message));
         Assert.All(problems, p => Assert.True(p.Message.Length < 400, p.Message));
+    }
+
+    private Task<int?> SharedKeyItemsAsync(string list) =>
+        ScalarAsync<int?>("SELECT shared_key_items FROM etl_list_state WHERE list_name = @list", new { list });
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task ARead_RecordsHowManyItemsItWithheld_ForTheRunsThatFindTheFileUnchanged()
+    {
+        await RunAsync(RefreshRun.Lists.Objects, 1,
+            Object("1", "OBJ-1", "anna@nacka.se", Monday), Object("7", "OBJ-1", "bo@nacka.se", Monday), Object("8", "OBJ-2", "cecilia@nacka.se", Monday));
+        Assert.Equal(2, await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
+
+        await RunAsync(RefreshRun.Lists.Objects, 2, Object("1", "OBJ-1", "anna@nacka.se", Monday), Object("8", "OBJ-2", "cecilia@nacka.se", Monday));
+        Assert.Equal(0, await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
+
+        // Nothing to report, and nothing looked for: the count stays as the read left it.
+        var unchanged = await RunUnchangedAsync(RefreshRun.Lists.Objects);
+        Assert.Empty(await ProblemsAsync(unchanged.RunId));
+        Assert.Equal(0, await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
+    }
+
+    [Fact]
+    public async Task AnUnchangedList_WhoseCountIsNotKnown_IsLookedAtAgain_AndTheCountRecorded()
+    {
+        await RunAsync(RefreshRun.Lists.Objects, 1, Object("1", "OBJ-1", "anna@nacka.se", Monday), Object("7", "OBJ-1", "bo@nacka.se", Monday));
+        // As a list read before schema version 20 left it.
+        await ExecuteAsync("UPDATE etl_list_state SET shared_key_items = NULL");
+
+        var unchanged = await RunUnchangedAsync(RefreshRun.Lists.Objects);
+
+        await AssertReportedAsync(unchanged, RefreshRun.Lists.Objects, "ObjektId \"OBJ-1\"", "1", "7");
+        Assert.Equal(2, await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
+    }
+
+    [Fact]
+    public async Task AnUnchangedList_ReportsTheItems_ThatFoldingTheStoredSpellingsMadeShareAKey()
+    {
+        await RunAsync(RefreshRun.Lists.Objects, 1, Object("1", "OBJ-1", "anna@nacka.se", Monday), Object("7", "OBJ-2", "bo@nacka.se", Monday));
+        Assert.Equal(0, await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
+        // What a warehouse loaded before keys were folded may hold: one object's key in two spellings.
+        await ExecuteAsync("UPDATE stg_list_object SET object_id = 'obj-1' WHERE item_id = '7'");
+
+        // This run folds the spellings (as it completes, after it took the list in), and so no longer knows the count.
+        var folding = await RunUnchangedAsync(RefreshRun.Lists.Objects);
+        Assert.Equal("OBJ-1", await ScalarAsync<string>("SELECT object_id FROM stg_list_object WHERE item_id = '7'"));
+        Assert.Null(await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
+        Assert.DoesNotContain((await ProblemsAsync(folding.RunId)).Select(p => p.ItemId), id => id == "1");
+
+        var next = await RunUnchangedAsync(RefreshRun.Lists.Objects);
+
+        await AssertReportedAsync(next, RefreshRun.Lists.Objects, "ObjektId \"OBJ-1\"", "1", "7");
+        Assert.Equal(2, await SharedKeyItemsAsync(RefreshRun.Lists.Objects));
     }
 }
 
