@@ -24,8 +24,6 @@ public sealed partial class RefreshRun
             _logger.LogWarning("Run {RunId}: the warehouse holds {Count} key(s) in other letter case than the key's first spelling; folding them and recomputing every fact: {Variants}",
                 RunId, variants.Count, string.Join(", ", variants.Select(v => $"{v.Spelling} -> {v.Key}")));
             await RunKeys.FoldAsync(_sql, variants, ct);
-            // Folded, two staged items of a list may now share a key: a run finding the list unchanged looks again.
-            await _sql.ExecuteUnrecordedAsync("UPDATE etl_list_state SET shared_key_items = NULL", new { }, ct);
             RecomputeAll();
         }
         return keys;

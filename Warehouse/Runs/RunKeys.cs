@@ -53,7 +53,8 @@ internal sealed class RunKeys
     /// Gives a warehouse loaded before keys were folded one spelling of each key: every stored spelling of a key is
     /// rewritten as its first (the list's where a list has it), and the caller rebuilds every computed fact from them. Otherwise
     /// its duplicates would fail every run's data checks. Where the other spelling holds a row of the same key (two
-    /// histories, two survey values, two snapshots of one day), the first spelling's row is kept.
+    /// histories, two survey values, two snapshots of one day), the first spelling's row is kept. Every list's count of
+    /// items withheld for a shared key becomes unknown, since folding can make two staged items share one.
     /// </summary>
     public static async Task FoldAsync(RunTransaction sql, List<StoredVariant> variants, CancellationToken ct)
     {
@@ -71,6 +72,9 @@ internal sealed class RunKeys
                 await sql.ExecuteAsync($"UPDATE {table} SET {column} = @Key WHERE {column} = @Spelling", parameters, ct);
             }
         }
+        // Folded, two staged items of a list may now share a key: a run finding the list unchanged looks again
+        // (RefreshRun.AddUnchangedListAsync). No pbi_* view shows the count.
+        await sql.ExecuteUnrecordedAsync("UPDATE etl_list_state SET shared_key_items = NULL", new { }, ct);
     }
 
     /// <summary>
