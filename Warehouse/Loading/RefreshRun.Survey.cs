@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NackaInsights.Warehouse.Calculations;
 using NackaInsights.Warehouse.Model;
+using NackaInsights.Warehouse.Runs;
 
 using static NackaInsights.Warehouse.Runs.Columns;
 using static NackaInsights.Warehouse.Runs.KeySpelling;
@@ -33,7 +34,7 @@ public sealed partial class RefreshRun
         var status = rejected == 0 ? FileStatus.Loaded : accepted > 0 ? FileStatus.PartlyLoaded : FileStatus.Rejected;
         var fileId = _ledger.NextFileId;
         // Each accepted row's unit as the warehouse already spells it: a variant in letter case is noted, not rejected.
-        var keys = await KeysAsync(ct);
+        var keys = await KeysForAsync(upload.Rows.Where(r => r.IsAccepted).Select(r => (KeyKind.Unit, r.Unit)).ToList(), ct);
         var notes = new List<SourceProblem>();
         var units = new Dictionary<SurveyRow, string>();
         foreach (var row in upload.Rows.Where(r => r is { IsAccepted: true, Unit: not null }))

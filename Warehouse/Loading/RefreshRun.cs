@@ -254,7 +254,9 @@ public sealed partial class RefreshRun : IAsyncDisposable
     {
         // Its initiative id, unit and object id as the warehouse already spells them: a variant in letter case is noted, not rejected.
         var notes = new List<SourceProblem>();
-        var card = SpellKeys(await KeysAsync(ct), file, businessCase, notes);
+        var named = businessCase.Initiative;
+        var keys = await KeysForAsync([(KeyKind.Initiative, named.InitiativeId), (KeyKind.Unit, named.Unit), (KeyKind.Object, named.ObjectId)], ct);
+        var card = SpellKeys(keys, file, businessCase, notes);
         var figures = Timings.Measure(PhaseTimings.Compute, () => BusinessCaseCalculator.Calculate(businessCase, _calculation.DiscountRate));
         var fileId = _ledger.NextFileId;
         var versionId = _ledger.TakeVersionId();
@@ -298,7 +300,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => BringSightingsUpToDateAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Load, () => _sql.AnalyzeBulkLoadsAsync(ct));
         // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
-        await Timings.MeasureAsync(PhaseTimings.Load, () => KeysAsync(ct));
+        await Timings.MeasureAsync(PhaseTimings.Load, () => FoldStoredKeysOnceAsync(ct));
 
         Phase(PhaseTimings.Compute);
         HeapCompaction.BetweenPhases();

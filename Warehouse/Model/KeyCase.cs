@@ -42,6 +42,12 @@ public sealed class KeySpellings
     /// </summary>
     public string KnowStored(string spelling) => _spellings.TryAdd(spelling, spelling) ? spelling : _spellings[spelling];
 
+    /// <summary>How many keys are known.</summary>
+    public int Count => _spellings.Count;
+
+    /// <summary>Whether a spelling of <paramref name="key"/>'s key is known, stored or the run's.</summary>
+    public bool Knows(string key) => _spellings.ContainsKey(key);
+
     /// <summary>The spelling <paramref name="read"/> is stored with; a key not known yet becomes known as read.</summary>
     public string Spell(string read)
     {

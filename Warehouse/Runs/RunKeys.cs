@@ -11,6 +11,13 @@ internal sealed class RunKeys
 
     public KeySpellings Objects { get; } = new();
 
+    public KeySpellings Of(KeyKind kind) => kind switch
+    {
+        KeyKind.Initiative => Initiatives,
+        KeyKind.Unit => Units,
+        _ => Objects,
+    };
+
     public (int Initiatives, int Units, int Objects) Mark => (Initiatives.Mark, Units.Mark, Objects.Mark);
 
     public void Forget((int Initiatives, int Units, int Objects) mark)
@@ -48,6 +55,32 @@ internal sealed class RunKeys
         }
         return (keys, variants);
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is stored as spelled, looked up in its dimension (an index seek). Where every key has
+    /// one stored spelling (<c>etl_key_fold</c>), a key found so is stored so; one not found may be new, or stored
+    /// otherwise, or stored outside its dimension (a list item naming an unknown initiative), and the caller reads every
+    /// stored spelling (<see cref="ReadStoredAsync"/>).
+    /// </summary>
+    public static async Task<bool> IsStoredAsync(RunTransaction sql, KeyKind kind, string key, CancellationToken ct)
+    {
+        var (table, column) = kind switch
+        {
+            KeyKind.Initiative => ("dim_initiative", "initiative_id"),
+            KeyKind.Unit => ("dim_unit", "unit"),
+            _ => ("dim_object", "object_id"),
+        };
+        return await sql.CountAsync($"SELECT COUNT(*) FROM {table} WHERE {column} = @Key", ct, ("@Key", key)) > 0;
+    }
+
+    /// <summary>Whether a run has read every stored spelling and left one of each key (schema version 21).</summary>
+    public static async Task<bool> AreFoldedAsync(RunTransaction sql, CancellationToken ct) =>
+        await sql.CountAsync("SELECT COUNT(*) FROM etl_key_fold", ct) > 0;
+
+    /// <summary>Records that this run read every stored spelling and left one of each key: later runs look keys up (<see cref="IsStoredAsync"/>).</summary>
+    public static Task RecordFoldedAsync(RunTransaction sql, long runId, CancellationToken ct) =>
+        // No pbi_* view reads it, and no data check.
+        sql.ExecuteUnrecordedAsync("INSERT INTO etl_key_fold (run_id) VALUES (@RunId)", new { RunId = runId }, ct);
 
     /// <summary>
     /// Gives a warehouse loaded before keys were folded one spelling of each key: every stored spelling of a key is

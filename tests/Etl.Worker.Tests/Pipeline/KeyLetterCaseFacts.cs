@@ -169,7 +169,7 @@ public abstract class KeyLetterCaseFacts() : SourceFolderFacts("nacka-keycase")
         var first = await RefreshAsync(Warehouse, Source);
         Assert.True(first.Succeeded, first.Message);
         // What such a load left before keys were folded: the business cases' and the survey's spelling of the unit beside
-        // the list's, in the facts, the dimension and its history.
+        // the list's, in the facts, the dimension and its history; and, upgraded to schema version 21, no record of a fold.
         await using (var connection = await Warehouse.Database.OpenAsync(Ct))
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -179,6 +179,7 @@ public abstract class KeyLetterCaseFacts() : SourceFolderFacts("nacka-keycase")
                 UPDATE dim_initiative SET unit = 'VÄLFÄRD SKOLA' WHERE initiative_id = 'dig-2024-001';
                 UPDATE dim_initiative_history SET unit = 'VÄLFÄRD SKOLA' WHERE initiative_id = 'dig-2024-001';
                 UPDATE fct_survey_result SET unit = 'VÄLFÄRD SKOLA';
+                DELETE FROM etl_key_fold;
                 """, cancellationToken: Ct));
         }
 
