@@ -299,7 +299,7 @@ public sealed partial class RefreshRun : IAsyncDisposable
         await Timings.MeasureAsync(PhaseTimings.Load, () => FlushAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Load, () => BringSightingsUpToDateAsync(ct));
         await Timings.MeasureAsync(PhaseTimings.Load, () => _sql.AnalyzeBulkLoadsAsync(ct));
-        // A run given no source still gives a warehouse loaded before keys were folded one spelling of each (KeysAsync).
+        // A run given no source still gives a warehouse loaded before keys were folded one spelling of each, once in its life.
         await Timings.MeasureAsync(PhaseTimings.Load, () => FoldStoredKeysOnceAsync(ct));
 
         Phase(PhaseTimings.Compute);
