@@ -87,6 +87,13 @@ public abstract class WarehouseFacts : IAsyncLifetime
         }
     }
 
+    /// <summary>A statement on a fresh connection to the warehouse, outside any run: what a fact plants or breaks by hand.</summary>
+    protected async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await Warehouse.Database.OpenAsync(Ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: Ct));
+    }
+
     /// <summary>Every row of a query on a fresh connection to the warehouse.</summary>
     protected async Task<List<T>> QueryAsync<T>(string sql, object? parameters = null)
     {

@@ -401,13 +401,6 @@ public abstract class IncrementalRebuildFacts : WarehouseFacts
         }
         return counts;
     }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await Dapper.SqlMapper.ExecuteAsync(connection, new Dapper.CommandDefinition(sql, cancellationToken: Ct));
-    }
-
 }
 
 public sealed class SqliteIncrementalRebuildFacts : IncrementalRebuildFacts

@@ -249,12 +249,6 @@ public abstract class ListDuplicateKeyFacts : WarehouseFacts
     private Task<int?> SharedKeyItemsAsync(string list) =>
         ScalarAsync<int?>("SELECT shared_key_items FROM etl_list_state WHERE list_name = @list", new { list });
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: Ct));
-    }
-
     [Fact]
     public async Task ARead_RecordsHowManyItemsItWithheld_ForTheRunsThatFindTheFileUnchanged()
     {

@@ -115,14 +115,6 @@ public abstract class StoredKeySpellingFacts : WarehouseFacts
         Assert.Equal(["Välfärd skola"], await QueryAsync<string>("SELECT DISTINCT unit FROM fct_business_case_version WHERE initiative_id = 'DIG-1'"));
         Assert.Equal([result.RunId], await QueryAsync<long>("SELECT run_id FROM etl_key_fold"));
     }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Ct);
-    }
 }
 
 public sealed class SqliteStoredKeySpellingFacts : StoredKeySpellingFacts

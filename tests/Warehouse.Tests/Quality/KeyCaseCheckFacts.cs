@@ -66,12 +66,6 @@ public abstract class KeyCaseCheckFacts : WarehouseFacts
         Assert.Equal("FÖ-SIGN", template?.ObjectId);
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: Ct));
-    }
-
     private async Task<Dictionary<string, int>> FailingAsync()
     {
         await using var connection = await Warehouse.Database.OpenAsync(Ct);

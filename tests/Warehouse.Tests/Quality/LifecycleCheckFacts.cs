@@ -111,12 +111,6 @@ public abstract class LifecycleCheckFacts : WarehouseFacts
             VALUES ('{id}', '2023-01-10', {beredning}, {beslutad}, {projekt}, {daysToDecision}, 'Beslutad', 1, {wentBack}, 1)
             """);
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: Ct));
-    }
-
     /// <summary>The lifecycle's checks that fail over every row, with their failing rows.</summary>
     private async Task<Dictionary<string, int>> FailingAsync()
     {

@@ -159,12 +159,6 @@ public abstract class SensitivityCheckFacts : WarehouseFacts
         Assert.Equal(new Dictionary<string, int> { [OfACase] = 1, [EveryLine] = 1 }, await FailingAsync());
     }
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: Ct));
-    }
-
     /// <summary>The sensitivity's checks that fail over every row, with their failing rows.</summary>
     private async Task<Dictionary<string, int>> FailingAsync()
     {
