@@ -235,10 +235,4 @@ public sealed class WorkerHostFacts : WarehouseFacts
 
     private static RecurringJobRegistration Registration(JobStorage storage, IRecurringJobManager manager, WorkerOptions worker, GraphOptions graph) =>
         new(storage, manager, Options.Create(worker), graph, NullLogger<RecurringJobRegistration>.Instance);
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Warehouse.Database.OpenAsync(Ct);
-        await connection.ExecuteAsync(sql);
-    }
 }
