@@ -76,8 +76,11 @@ internal abstract class MartWork(MartContext context)
     /// CPU (4.7 s against 3.7 s, medians of 3).
     /// </summary>
     protected async Task<bool> WritesStraightAsync(IReadOnlyList<string> tables, CancellationToken ct) =>
-        Context.RecomputesAll
-        || await CountAsync($"SELECT CASE WHEN {string.Join(" OR ", tables.Select(t => $"EXISTS (SELECT 1 FROM {t})"))} THEN 0 ELSE 1 END", ct) == 1;
+        Context.RecomputesAll || await HoldNoRowAsync(tables, ct);
+
+    /// <summary>Whether none of <paramref name="tables"/> holds a row.</summary>
+    protected async Task<bool> HoldNoRowAsync(IReadOnlyList<string> tables, CancellationToken ct) =>
+        await CountAsync($"SELECT CASE WHEN {string.Join(" OR ", tables.Select(t => $"EXISTS (SELECT 1 FROM {t})"))} THEN 0 ELSE 1 END", ct) == 1;
 
     /// <summary>How many elements <see cref="ComputeEach{TSource, TResult}"/> takes before it computes on more than one core.</summary>
     public const int ParallelFrom = 64;
