@@ -9,17 +9,21 @@ public sealed class HeapCompactionFacts
 
     [Fact]
     public void ASmallHeap_IsNeverDue_HoweverMuchOfItIsGarbage() =>
-        Assert.False(HeapCompaction.IsDue(committed: 60 * Mb, liveAfterLast: 0));
+        Assert.False(HeapCompaction.IsDue(committed: 60 * Mb, heapSize: 60 * Mb, liveAfterLast: 0));
 
     [Fact]
     public void ALargeHeap_IsNotDue_WhileItHasGrownByLessThanTheAllowance() =>
-        Assert.False(HeapCompaction.IsDue(committed: 80 * Mb, liveAfterLast: 80 * Mb - HeapCompaction.Allowance + 1));
+        Assert.False(HeapCompaction.IsDue(committed: 80 * Mb, heapSize: 80 * Mb, liveAfterLast: 80 * Mb - HeapCompaction.Allowance + 1));
 
     [Fact]
     public void ALargeHeap_IsDue_OnceItHasGrownByTheAllowanceSinceTheLastCompaction() =>
-        Assert.True(HeapCompaction.IsDue(committed: 80 * Mb, liveAfterLast: 80 * Mb - HeapCompaction.Allowance));
+        Assert.True(HeapCompaction.IsDue(committed: 80 * Mb, heapSize: 80 * Mb, liveAfterLast: 80 * Mb - HeapCompaction.Allowance));
 
     [Fact]
     public void BeforeAnyCompaction_AHeapWorthCompacting_IsDue() =>
-        Assert.True(HeapCompaction.IsDue(committed: 64 * Mb, liveAfterLast: 0));
+        Assert.True(HeapCompaction.IsDue(committed: 64 * Mb, heapSize: 40 * Mb, liveAfterLast: 0));
+
+    [Fact]
+    public void RightAfterACompaction_IsNotDue_WhileTheCollectorStillHoldsTheSpaceItFreed() =>
+        Assert.False(HeapCompaction.IsDue(committed: 92 * Mb, heapSize: 45 * Mb, liveAfterLast: 39 * Mb));
 }
