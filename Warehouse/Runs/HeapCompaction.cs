@@ -19,7 +19,7 @@ public static class HeapCompaction
     /// 257 -> 214 MiB on PostgreSQL, CPU level). Measured on the generations instead (<see cref="IsDue"/>), a compaction
     /// no longer follows the last at once, so a smaller allowance costs fewer of them than the committed rule did: scale 4,
     /// one build with the rule and the allowance read from the environment, interleaved. PostgreSQL (4 runs each): compute
-    /// 8.42-8.74 s with the committed rule at 32 MB, 7.13-8.35 s with the generations' at 16 MB, whole process 25.6-27.1 s
+    /// 8.42-8.74 s with the committed rule at 32 MB, 7.13-8.22 s with the generations' at 16 MB, whole process 25.6-27.1 s
     /// against 22.9-25.8 s, peak 221-236 against 220-236 MiB. SQLite (3 each): compute 5.55-5.88 s against 5.10-5.18 s,
     /// peak 223-233 against 219-234 MiB. Scale 1 level (SQLite 190-194 against 200-201 MiB, PostgreSQL 199-200 against
     /// 193-202 MiB): there the heap seldom commits <see cref="WorthCompacting"/>.
