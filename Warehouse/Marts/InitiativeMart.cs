@@ -138,8 +138,8 @@ public sealed class InitiativeMart : IMart
             }
             // Every initiative's, in parts, as the realisation's and the sensitivities' marts go: built whole, a scale-4
             // full refresh held 8,000 initiatives' versions, business cases and rows at once, about 40 MB that lived long
-            // enough to be promoted to the oldest generation, and that was the PostgreSQL run's peak (the benchmark's
-            // largest run). The stored ones are read only when a table holds a row: on a first build nothing can differ.
+            // enough to be promoted to the oldest generation (the peak of a traced PostgreSQL run, 257 MB). The stored
+            // rows are read only when a table holds one: on a first build nothing can differ.
             var emptied = await HoldNoRowAsync(Written, ct);
             var initiatives = await ReadAsync(
                 """
