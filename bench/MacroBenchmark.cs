@@ -67,7 +67,7 @@ public static class MacroBenchmark
         IReadOnlyList<double> PeerSeconds, string PeerNote, IReadOnlyList<double> SheetJsSeconds, string SheetJsNote,
         double Raw1, double Raw2, double RawBusinessCases1, double RawBusinessCases2,
         IReadOnlyList<Run>? History = null, long? HistoryVersions = null, long? HistoryInitiatives = null, long? HistoryFewestVersions = null,
-        string? Install = null, IReadOnlyList<Run>? PostgresHugePagesFull = null, string? HugePagesNote = null)
+        string? Install = null, IReadOnlyList<Run>? PostgresHugePagesFull = null, string? HugePagesNote = null, IReadOnlyList<double>? PostgresSettleSeconds = null)
     {
         public IEnumerable<Run> AllRuns => SqliteFull.Concat(SqliteNoOp).Concat(SqliteOneChange).Concat(PostgresFull).Concat(PostgresHugePagesFull ?? []);
     }
@@ -193,6 +193,7 @@ public static class MacroBenchmark
         var oneChange = new List<Run>();
         var postgres = new List<Run>();
         var postgresHugePages = new List<Run>();
+        var settle = new List<double>();
         var peer = new List<double>();
         var sheetJsSeconds = new List<double>();
         var peerNote = skipPeer ? "left out (--no-peer)" : "";
@@ -220,8 +221,9 @@ public static class MacroBenchmark
             oneChange.Add(await RunRefreshAsync("SQLite, one changed workbook", app, sqliteSource, ["--db", dbFile]));
             copies.Add(sqliteSource);
 
-            // After a run commits, autovacuum analyses its tables on the next run's time: the two clusters take turns
-            // at going first, so that neither always follows the other.
+            // After a run commits, autovacuum would vacuum and analyse its tables up to a minute later (autovacuum_naptime),
+            // on whichever run came next, the other cluster's or a SQLite one: the maintenance is done at once, outside
+            // the timing (SettleAsync), and the two clusters still take turns at going first.
             var clusters = new[] { (Server: server, Runs: postgres, Name: "PostgreSQL"), (Server: hugePagesServer, Runs: postgresHugePages, Name: HugePagesRun) };
             foreach (var (cluster, runs, name) in i % 2 == 1 ? clusters : clusters.Reverse())
             {
@@ -233,6 +235,7 @@ public static class MacroBenchmark
                 var pgSource = CopyTree(data, Path.Combine(work, CopyName(cluster == server ? "postgres" : "postgres-huge-pages", i)), leaveOut: MunicipalityGenerator.HistoryFolder);
                 runs.Add(await RunRefreshAsync($"{name}, full refresh (empty warehouse)", app, pgSource, ["--provider", "postgres", "--connection", connection]));
                 copies.Add(pgSource);
+                settle.Add(await cluster.SettleAsync($"nacka_bench_{i}"));
             }
 
             if (!skipPeer && (peer.Count > 0 || i == 1))
@@ -276,7 +279,7 @@ public static class MacroBenchmark
 
         var results = new Results(scale, seed, string.Join(' ', load), writer, repeat, summary, full, noOp, noOpFactRows, oneChange, postgres,
             peer, peerNote, sheetJsSeconds, sheetJsSeconds.Count > 0 ? "" : sheetJs.Note ?? "", raw1, raw2, rawBc1, rawBc2,
-            history, historyVersions, historyInitiatives, fewestVersions, install, postgresHugePages, hugePagesNote);
+            history, historyVersions, historyInitiatives, fewestVersions, install, postgresHugePages, hugePagesNote, settle);
         var stem = Stem(scale, seed, writer, initiatives, install);
         File.WriteAllText(Path.Combine(outDir, stem + ".json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
         var table = Table(results, initiatives is null ? OtherScale(outDir, scale, seed, writer, install) : null);
@@ -515,9 +518,15 @@ public static class MacroBenchmark
             t.AppendLine(CultureInfo.InvariantCulture, $"| {target.Name} | {target.Measured} | {target.VerdictText} |");
         }
         t.AppendLine();
-        t.AppendLine("The whole process is the child's wall time from start to exit (`dotnet nacka-insights.dll refresh --verbose`), what the user waits for. The phases are the run's own `PhaseTimings`, wall time per phase: read = the files' bytes, fingerprints and decoding (zip, XML, cells, list JSON); validate = turning cells into the model and every rule; result workbooks = writing them after publishing; the rest of the process = the whole process less the phases and the result workbooks (.NET start-up, configuration, the migration check, exit). PostgreSQL runs on a throwaway cluster (fsync off), and where the benchmark may reserve huge pages (as root) also on a second one whose shared memory is on them, as the operator guide recommends; the two take turns at going first. The program keeps its JIT profiles in the benchmark's own folder: the first full refresh records one, as a fresh install does, and every later run replays the largest recorded. A verdict is on the medians; where the range crosses the target, another set of runs could turn it. Peak memory is the child's maximum resident set (`/usr/bin/time`).");
+        t.AppendLine(CultureInfo.InvariantCulture, $"The whole process is the child's wall time from start to exit (`dotnet nacka-insights.dll refresh --verbose`), what the user waits for. The phases are the run's own `PhaseTimings`, wall time per phase: read = the files' bytes, fingerprints and decoding (zip, XML, cells, list JSON); validate = turning cells into the model and every rule; result workbooks = writing them after publishing; the rest of the process = the whole process less the phases and the result workbooks (.NET start-up, configuration, the migration check, exit). PostgreSQL runs on a throwaway cluster (fsync off), and where the benchmark may reserve huge pages (as root) also on a second one whose shared memory is on them, as the operator guide recommends; the two take turns at going first.{SettleNote(r)} The program keeps its JIT profiles in the benchmark's own folder: the first full refresh records one, as a fresh install does, and every later run replays the largest recorded. A verdict is on the medians; where the range crosses the target, another set of runs could turn it. Peak memory is the child's maximum resident set (`/usr/bin/time`).");
         return t.ToString();
     }
+
+    /// <summary>The maintenance after the PostgreSQL runs, for the table's method: nothing for results from before it was done.</summary>
+    private static string SettleNote(Results r) =>
+        r.PostgresSettleSeconds is { Count: > 0 } settle
+            ? $" After each PostgreSQL run the benchmark runs `VACUUM (ANALYZE)` over its database, outside the timing ({Show(Figure.Of(settle), S)} a database): the maintenance autovacuum does after a commit, up to a minute later, would otherwise land on whichever run came next."
+            : "";
 
     private static string Row(string name, IReadOnlyList<Run> runs, string peak)
     {
@@ -963,6 +972,20 @@ public static class MacroBenchmark
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await command.ExecuteNonQueryAsync();
             return $"Host=127.0.0.1;Port={_port};Username=postgres;Database={name};Timeout=30";
+        }
+
+        /// <summary>
+        /// Vacuums and analyses the database a run just loaded, as autovacuum would after the commit, and returns the seconds
+        /// it took: autovacuum then finds nothing to do on a later run's time.
+        /// </summary>
+        public async Task<double> SettleAsync(string name)
+        {
+            await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={_port};Username=postgres;Database={name};Pooling=false;Timeout=30;Command Timeout=0");
+            await connection.OpenAsync();
+            var clock = Stopwatch.StartNew();
+            await using var command = new NpgsqlCommand("VACUUM (ANALYZE)", connection);
+            await command.ExecuteNonQueryAsync();
+            return clock.Elapsed.TotalSeconds;
         }
 
         public async ValueTask DisposeAsync()
