@@ -154,6 +154,56 @@ public sealed class PostgresReferenceFacts(PostgresCluster cluster) : ReferenceF
         Assert.Equal(CheckedPerStatement.Order(StringComparer.Ordinal), checkedOnInsert.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Inserts, in one statement, realisation rows of one business case version, actual and run (each key repeated, as a
+    /// part of a run's rows repeats them), with <paramref name="missing"/> of them naming a key of <paramref name="column"/>
+    /// that does not exist; returns how many rows the table then holds.
+    /// </summary>
+    private async Task<long> InsertRealizationRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string column, int missing)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO fct_business_case_version (bc_version_id, initiative_id, file_id, run_id, loaded_at_utc, is_current, initiative_name, unit, owner_email,
+                cost_total_sek, economic_benefit_total_sek, net_benefit_total_sek, npv_sek, discount_rate)
+            SELECT 1, 'DIG-1', file_id, run_id, processed_at_utc, 1, 'Ett', 'Enhet', 'a@nacka.se', 0, 0, 0, 0, 0.04 FROM etl_file;
+            INSERT INTO fct_benefit_actual (actual_id, initiative_id, benefit_line, benefit_line_key, benefit_type, year, value, reported_at_utc, file_id, run_id, sheet_name, cell, is_current)
+            SELECT 1, 'DIG-1', 'Tid', 'tid', 'Tidsbesparing', 2026, 1, processed_at_utc, file_id, run_id, 'Utfall', 'A2', 1 FROM etl_file;
+            """, transaction: transaction);
+        await connection.ExecuteAsync(
+            $"""
+            INSERT INTO fct_benefit_realization (initiative_id, benefit_line, benefit_type, year, planned_value, planned_acc_value, bc_version_id, line_row, actual_id, run_id)
+            SELECT 'DIG-1', 'Tid', 'Tidsbesparing', 2020 + g, 0, 0,
+                   CASE WHEN g <= @Missing AND @Column = 'bc_version_id' THEN 999 ELSE 1 END, 1,
+                   CASE WHEN g <= @Missing AND @Column = 'actual_id' THEN 999 ELSE 1 END,
+                   CASE WHEN g <= @Missing AND @Column = 'run_id' THEN 999 ELSE f.run_id END
+            FROM etl_file f CROSS JOIN generate_series(1, 6) g
+            """, new { Column = column, Missing = missing }, transaction);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM fct_benefit_realization", transaction: transaction);
+    }
+
+    // Each check looks up every distinct key of the statement's rows (version 22): a key repeated on many rows, present or
+    // missing, is found as it was when each row was looked up.
+    [Theory]
+    [InlineData("bc_version_id")]
+    [InlineData("actual_id")]
+    [InlineData("run_id")]
+    public async Task AStatementsRows_ThatRepeatAMissingKey_AreRefusedWithItsForeignKey_AndThoseRepeatingPresentKeysAreKept(string column)
+    {
+        await using var connection = (NpgsqlConnection)await Warehouse.Database.OpenAsync(Ct);
+        await using (var kept = await connection.BeginTransactionAsync(Ct))
+        {
+            Assert.Equal(6, await InsertRealizationRowsAsync(connection, kept, column, missing: 0));
+        }
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => InsertRealizationRowsAsync(connection, transaction, column, missing: 3));
+
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, refused.SqlState);
+        Assert.Equal($"fct_benefit_realization_{column}_fkey", refused.ConstraintName);
+        Assert.Equal(column, refused.ColumnName);
+        Assert.Equal($"insert or update on table \"fct_benefit_realization\" violates foreign key constraint \"fct_benefit_realization_{column}_fkey\"", refused.MessageText);
+    }
+
     [Fact]
     public async Task AnActualThatARealizationRowRefersTo_CannotBeTruncatedAway()
     {

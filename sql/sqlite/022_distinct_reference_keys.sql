@@ -1,0 +1,2 @@
+-- NackaInsights warehouse, version 22: PostgreSQL's statement-level reference checks look up each distinct key of a
+-- statement's new rows once. SQLite keeps its foreign keys (version 15): nothing changes here.
