@@ -170,7 +170,7 @@ public sealed class PostgresReferenceFacts(PostgresCluster cluster) : ReferenceF
             SELECT 1, 'DIG-1', 'Tid', 'tid', 'Tidsbesparing', 2026, 1, processed_at_utc, file_id, run_id, 'Utfall', 'A2', 1 FROM etl_file;
             """, transaction: transaction);
         await connection.ExecuteAsync(
-            $"""
+            """
             INSERT INTO fct_benefit_realization (initiative_id, benefit_line, benefit_type, year, planned_value, planned_acc_value, bc_version_id, line_row, actual_id, run_id)
             SELECT 'DIG-1', 'Tid', 'Tidsbesparing', 2020 + g, 0, 0,
                    CASE WHEN g <= @Missing AND @Column = 'bc_version_id' THEN 999 ELSE 1 END, 1,
